@@ -1,0 +1,5 @@
+"""iCalendar feed routes and their HTTP caching."""
+
+from flask import Blueprint
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")

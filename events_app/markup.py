@@ -1,0 +1,46 @@
+"""User text to safe HTML (Markdown, sanitized) and to plain text."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h2", "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML with everything active (scripts, handlers, javascript: links) removed."""
+    if not text:
+        return Markup("")
+    raw = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+    return Markup(clean)
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Markdown as readable plain text, for feeds and meta descriptions."""
+    if not text:
+        return ""
+    rendered = str(render_markdown(text))
+    rendered = re.sub(r"<li>", "- ", rendered)
+    rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
+    plain = html.unescape(_TAG.sub("", rendered))
+    return _BLANKS.sub("\n\n", plain).strip()

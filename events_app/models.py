@@ -1,0 +1,352 @@
+"""Database models: Event, Venue, Category, Speaker, User, AuditEntry, LoginAttempt."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from . import timefmt
+
+KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
+STATUSES = {
+    "draft": "Draft",
+    "published": "Published",
+    "postponed": "Postponed",
+    "cancelled": "Cancelled",
+}
+PUBLIC_STATUSES = ("published", "postponed", "cancelled")
+ROLES = {"editor": "Editor", "admin": "Admin"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as naive UTC, so SQLite and PostgreSQL behave alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def new_uid() -> str:
+    """A permanent iCalendar UID: '<uuid>@<site host>'."""
+    host = "events.invalid"
+    if has_app_context():
+        host = current_app.config.get("UID_DOMAIN") or host
+    return f"{uuid.uuid4()}@{host}"
+
+
+event_categories = Table(
+    "event_categories",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_event_categories_category_id", "category_id"),
+)
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    website: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[Event]] = relationship(back_populates="venue")
+
+    __table_args__ = (
+        CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="lat"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="lon"
+        ),
+    )
+
+    @property
+    def short_place(self) -> str:
+        """'Westin Westminster, Denver'."""
+        return ", ".join(p for p in (self.name, self.city) if p)
+
+    @property
+    def full_address(self) -> str:
+        parts = [self.address, self.city, self.region, self.postal_code, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+
+    events: Mapped[list[Event]] = relationship(
+        secondary=event_categories, back_populates="categories"
+    )
+
+
+class Speaker(Base):
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+
+    event: Mapped[Event] = relationship(back_populates="speakers")
+
+
+class Event(Base):
+    """A listed event. Times are UTC instants plus the zone's name.
+
+    For all-day events `first_day`..`last_day` (inclusive) is the truth, and `start_at`/`end_at`
+    are derived from them in the event's zone for sorting and windowing. `start_date`/`end_date`
+    are always the local days the event covers, for calendars and date filters.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_uid)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="live")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+    venue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("venues.id", ondelete="RESTRICT"), index=True
+    )
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    registration_url: Mapped[str] = mapped_column(String(500), default="")
+    recording_url: Mapped[str] = mapped_column(String(500), default="")
+    slides_url: Mapped[str] = mapped_column(String(500), default="")
+    image_url: Mapped[str] = mapped_column(String(500), default="")
+    organizer: Mapped[str] = mapped_column(String(200), default="")
+
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The event's rendered VEVENT block, kept so feeds need not rebuild it (see ical.py).
+    ical_block: Mapped[str | None] = mapped_column(Text)
+    ical_block_key: Mapped[str | None] = mapped_column(String(64))
+
+    venue: Mapped[Venue | None] = relationship(back_populates="events")
+    categories: Mapped[list[Category]] = relationship(
+        secondary=event_categories, back_populates="events", order_by="Category.name"
+    )
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="event",
+        order_by="Speaker.position",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("kind IN ('live', 'webinar', 'audio')", name="kind"),
+        CheckConstraint(
+            "status IN ('draft', 'published', 'postponed', 'cancelled')", name="status"
+        ),
+        CheckConstraint("end_at >= start_at", name="end_after_start"),
+        CheckConstraint("end_date >= start_date", name="end_date_after_start_date"),
+        CheckConstraint(
+            "(all_day = false) OR (first_day IS NOT NULL AND last_day IS NOT NULL"
+            " AND last_day >= first_day)",
+            name="all_day_days",
+        ),
+        Index("ix_events_status_end_at", "status", "end_at"),
+        Index("ix_events_status_start_at", "status", "start_at"),
+        Index("ix_events_status_dates", "status", "start_date", "end_date"),
+        Index("ix_events_kind_status", "kind", "status"),
+        Index("ix_events_updated_at", "updated_at"),
+    )
+
+    def set_timed(self, start: datetime, end: datetime, zone_name: str) -> None:
+        """Schedule at exact instants (aware datetimes) shown in `zone_name`."""
+        self.all_day = False
+        self.timezone = zone_name
+        self.start_at = start.astimezone(UTC)
+        self.end_at = end.astimezone(UTC)
+        self.first_day = self.last_day = None
+        self.start_date, self.end_date = timefmt.local_dates(start, end, zone_name)
+
+    def set_all_day(self, first_day: date, last_day: date, zone_name: str) -> None:
+        """Schedule over whole days; the zone only places the range on the time line."""
+        self.all_day = True
+        self.timezone = zone_name
+        self.first_day, self.last_day = first_day, last_day
+        self.start_date, self.end_date = first_day, last_day
+        self.start_at, self.end_at = timefmt.all_day_instants(first_day, last_day, zone_name)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind in ("webinar", "audio") or bool(self.online_url)
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.kind == "live" and self.venue is not None and bool(self.online_url)
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def when_text(self) -> str:
+        """'Sep 24-26, 2026' for all-day events, 'Nov 8, 2026, 2:00 - 3:00 PM EST' for timed."""
+        if self.all_day:
+            return timefmt.format_date_range(self.first_day, self.last_day)
+        return timefmt.format_timed_range(self.start_at, self.end_at, self.timezone)
+
+    @property
+    def local_start(self) -> datetime:
+        return timefmt.to_local(self.start_at, self.timezone)
+
+    @property
+    def local_end(self) -> datetime:
+        return timefmt.to_local(self.end_at, self.timezone)
+
+    def is_past(self, now: datetime) -> bool:
+        return self.end_at <= now
+
+    def is_archived(self, now: datetime) -> bool:
+        """A past online event: it belongs in the webinar archive."""
+        return self.kind in ("webinar", "audio") and self.is_past(now)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="editor")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session id, so changing the password ends every other session.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"),)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    user_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(30))
+    object_type: Mapped[str] = mapped_column(String(30), default="event")
+    object_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    object_label: Mapped[str] = mapped_column(String(300), default="")
+    # JSON: {"field": [old, new], ...}
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+
+    user: Mapped[User | None] = relationship()
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )

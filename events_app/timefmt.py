@@ -1,0 +1,221 @@
+"""Pure time logic: zone conversion, DST checks and the way people write dates and ranges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta  # noqa: F401 (UTC re-exported)
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+@cache
+def all_zone_names() -> tuple[str, ...]:
+    """Every IANA zone name tzdata knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def is_valid_zone(name: str | None) -> bool:
+    if not name or len(name) > 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return name in set(all_zone_names())
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+class LocalTimeError(ValueError):
+    """A local wall time that does not exist, or that exists twice and needs a choice."""
+
+
+@dataclass(frozen=True)
+class NonexistentTime(LocalTimeError):
+    local: datetime
+    zone_name: str
+    gap_start: datetime
+    gap_end: datetime
+
+    def __str__(self) -> str:
+        return (
+            f"{format_clock(self.local.time())} does not exist on {format_day(self.local.date())} "
+            f"in {self.zone_name}: clocks jump from {format_clock(self.gap_start.time(), True)} "
+            f"to {format_clock(self.gap_end.time(), True)}"
+        )
+
+
+@dataclass(frozen=True)
+class AmbiguousTime(LocalTimeError):
+    local: datetime
+    zone_name: str
+    first_abbr: str
+    second_abbr: str
+
+    def __str__(self) -> str:
+        return (
+            f"{format_clock(self.local.time())} happens twice on {format_day(self.local.date())} "
+            f"in {self.zone_name} (first in {self.first_abbr}, then in {self.second_abbr}): "
+            "choose which one you mean"
+        )
+
+
+def local_to_utc(local: datetime, zone_name: str, fold: int | None = None) -> datetime:
+    """Convert a naive local wall time in `zone_name` to an aware UTC instant.
+
+    Raises NonexistentTime inside a DST gap, and AmbiguousTime inside an overlap
+    unless `fold` (0 = the first occurrence, 1 = the second) says which is meant.
+    """
+    tz = ZoneInfo(zone_name)
+    naive = local.replace(tzinfo=None)
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    off0, off1 = first.utcoffset(), second.utcoffset()
+    if off0 != off1:
+        # Either a gap (the wall time never shows) or an overlap (it shows twice).
+        back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+        if back != naive:
+            old_wall, new_wall = _gap_edges(naive, tz)
+            raise NonexistentTime(naive, zone_name, old_wall, new_wall)
+        if fold is None:
+            raise AmbiguousTime(naive, zone_name, first.tzname() or "", second.tzname() or "")
+        return (second if fold else first).astimezone(UTC)
+    return first.astimezone(UTC)
+
+
+def _gap_edges(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The wall times on either side of the DST jump that swallowed `naive`."""
+    lo = (naive - naive.replace(tzinfo=tz, fold=1).utcoffset()).replace(tzinfo=UTC)
+    hi = (naive - naive.replace(tzinfo=tz, fold=0).utcoffset()).replace(tzinfo=UTC)
+    lo, hi = min(lo, hi), max(lo, hi)
+    new_offset = hi.astimezone(tz).utcoffset()
+    while hi - lo > timedelta(minutes=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == new_offset:
+            hi = mid
+        else:
+            lo = mid
+    old_offset = lo.astimezone(tz).utcoffset()
+    return (hi + old_offset).replace(tzinfo=None), (hi + new_offset).replace(tzinfo=None)
+
+
+def is_ambiguous(local: datetime, zone_name: str) -> bool:
+    try:
+        local_to_utc(local, zone_name)
+    except AmbiguousTime:
+        return True
+    except NonexistentTime:
+        return False
+    return False
+
+
+def to_local(instant: datetime, zone_name: str) -> datetime:
+    return instant.astimezone(ZoneInfo(zone_name))
+
+
+def all_day_instants(first_day: date, last_day: date, zone_name: str) -> tuple[datetime, datetime]:
+    """The UTC instants an all-day range covers in its zone: first midnight to the day after."""
+    tz = ZoneInfo(zone_name)
+    start = datetime.combine(first_day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def local_dates(start: datetime, end: datetime, zone_name: str) -> tuple[date, date]:
+    """The first and last local days (inclusive) a timed event touches in its own zone.
+
+    An event that ends exactly at midnight does not cover the following day.
+    """
+    tz = ZoneInfo(zone_name)
+    first = start.astimezone(tz).date()
+    local_end = end.astimezone(tz)
+    last = local_end.date()
+    if end > start and local_end.time() == time(0):
+        last -= timedelta(days=1)
+    return first, max(first, last)
+
+
+# --- writing dates the way people write them -------------------------------------------------
+
+
+def format_clock(t: time, minutes_always: bool = True) -> str:
+    """'2:00 PM', '6:30 PM', '12:00 AM'."""
+    hour = t.hour % 12 or 12
+    suffix = "AM" if t.hour < 12 else "PM"
+    if minutes_always or t.minute:
+        return f"{hour}:{t.minute:02d} {suffix}"
+    return f"{hour} {suffix}"
+
+
+def format_day(d: date) -> str:
+    """'Mar 8, 2026'."""
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+def format_date_range(first: date, last: date) -> str:
+    """'Sep 24, 2026', 'Sep 24-26, 2026', 'Sep 30 - Oct 2, 2026', 'Dec 30, 2026 - Jan 2, 2027'."""
+    if last < first:
+        first, last = last, first
+    if first == last:
+        return format_day(first)
+    if first.year != last.year:
+        return f"{format_day(first)} - {format_day(last)}"
+    if first.month != last.month:
+        return f"{first:%b} {first.day} - {last:%b} {last.day}, {last.year}"
+    return f"{first:%b} {first.day}-{last.day}, {last.year}"
+
+
+def format_timed_range(start: datetime, end: datetime, zone_name: str) -> str:
+    """A timed event in its own zone with the zone's abbreviation.
+
+    'Nov 8, 2026, 2:00 - 3:00 PM EST'; across midnight or days:
+    'Nov 8, 2026, 10:00 PM EST - Nov 9, 2026, 1:00 AM EST'.
+    """
+    tz = ZoneInfo(zone_name)
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    s_abbr, e_abbr = zone_abbr(s), zone_abbr(e)
+    if s.date() == e.date():
+        if s_abbr == e_abbr:
+            if (s.hour < 12) == (e.hour < 12):
+                s_clock = format_clock(s.time())[:-3]
+            else:
+                s_clock = format_clock(s.time())
+            return f"{format_day(s.date())}, {s_clock} - {format_clock(e.time())} {e_abbr}"
+        return (
+            f"{format_day(s.date())}, {format_clock(s.time())} {s_abbr} - "
+            f"{format_clock(e.time())} {e_abbr}"
+        )
+    return (
+        f"{format_day(s.date())}, {format_clock(s.time())} {s_abbr} - "
+        f"{format_day(e.date())}, {format_clock(e.time())} {e_abbr}"
+    )
+
+
+def format_start(start: datetime, zone_name: str) -> str:
+    """'Nov 8, 2026, 6:30 PM EST'."""
+    s = start.astimezone(ZoneInfo(zone_name))
+    return f"{format_day(s.date())}, {format_clock(s.time())} {zone_abbr(s)}"
+
+
+def zone_abbr(local: datetime) -> str:
+    """The zone's abbreviation at that instant ('EST', 'BST'), or a UTC offset ('UTC+5:30')."""
+    name = local.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = local.utcoffset() or timedelta(0)
+    total = int(offset.total_seconds() // 60)
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    first = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

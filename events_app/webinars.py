@@ -1,0 +1,5 @@
+"""Upcoming webinars and live audio; the webinar archive."""
+
+from flask import Blueprint
+
+bp = Blueprint("webinars", __name__, url_prefix="/webinars")

@@ -1,0 +1,187 @@
+"""Fixtures: an app on a real, migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from events_app import create_app, database_url
+from events_app.extensions import alembic, db
+from events_app.models import Base, Category, Event, Speaker, User, Venue
+
+# A fixed "now" for tests that depend on the clock; pass it wherever a function takes `now`.
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+
+def _base_config(url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_ENGINES": {"default": url},
+        "UID_DOMAIN": "events.test",
+        "PAGE_SIZE": 5,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate an empty database to head once per session; return its URL."""
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if pg_url:
+        url = database_url(pg_url)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.sqlite'}"
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(_base_config(url, instance))
+    with app.app_context():
+        alembic.upgrade()
+    return url
+
+
+@pytest.fixture
+def app(migrated_database: str, tmp_path: Path) -> Iterator[Flask]:
+    if migrated_database.startswith("sqlite"):
+        template = migrated_database.removeprefix("sqlite:///")
+        copy = tmp_path / "test.sqlite"
+        shutil.copyfile(template, copy)
+        url = f"sqlite:///{copy}"
+    else:
+        url = migrated_database
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    app = create_app(_base_config(url, tmp_path))
+    yield app
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+
+
+# --- factories ---------------------------------------------------------------------------------
+
+_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def create_venue(app_ctx: Flask) -> Callable[..., Venue]:
+    def create(**overrides) -> Venue:
+        fields = dict(
+            name="Westin Westminster",
+            address="10600 Westminster Blvd",
+            city="Denver",
+            region="CO",
+            country="United States",
+            timezone="America/Denver",
+        )
+        fields.update(overrides)
+        venue = Venue(**fields)
+        db.session.add(venue)
+        db.session.commit()
+        return venue
+
+    return create
+
+
+@pytest.fixture
+def create_category(app_ctx: Flask) -> Callable[..., Category]:
+    def create(name: str = "5G", slug: str | None = None) -> Category:
+        category = Category(name=name, slug=slug or name.lower().replace(" ", "-"))
+        db.session.add(category)
+        db.session.commit()
+        return category
+
+    return create
+
+
+@pytest.fixture
+def create_event(app_ctx: Flask) -> Callable[..., Event]:
+    """create_event(title=..., start=aware dt, minutes=60, zone=..., first_day=..., days=...)."""
+
+    def create(
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        minutes: int = 60,
+        zone: str = "America/New_York",
+        first_day: date | None = None,
+        last_day: date | None = None,
+        speakers: tuple[tuple[str, str, str], ...] = (),
+        categories: list[Category] | None = None,
+        **overrides,
+    ) -> Event:
+        n = next(_counter)
+        fields = dict(
+            title=f"Event {n}",
+            slug=f"event-{n}",
+            kind="webinar",
+            status="published",
+            summary="A test event.",
+        )
+        fields.update(overrides)
+        event = Event(**fields)
+        if first_day is not None:
+            event.set_all_day(first_day, last_day or first_day, zone)
+        else:
+            start = start or NOW + timedelta(days=7)
+            event.set_timed(start, end or start + timedelta(minutes=minutes), zone)
+        event.speakers = [
+            Speaker(name=a, title=b, company=c, position=i) for i, (a, b, c) in enumerate(speakers)
+        ]
+        event.categories = categories or []
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return create
+
+
+@pytest.fixture
+def create_user(app_ctx: Flask) -> Callable[..., User]:
+    from werkzeug.security import generate_password_hash
+
+    def create(email: str = "editor@example.com", password: str = "correct horse battery", *,
+               role: str = "editor", **overrides) -> User:  # fmt: skip
+        user = User(
+            email=email,
+            display_name=overrides.pop("display_name", email.split("@")[0].title()),
+            password_hash=generate_password_hash(password),
+            role=role,
+            **overrides,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return create
