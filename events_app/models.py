@@ -22,8 +22,21 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    and_,
+    func,
+    or_,
+    select,
+    true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    joinedload,
+    mapped_column,
+    relationship,
+    selectinload,
+)
+from sqlalchemy.sql import ColumnElement, Select
 
 from . import timefmt
 
@@ -350,3 +363,70 @@ class LoginAttempt(Base):
         Index("ix_login_attempts_email_at", "email", "at"),
         Index("ix_login_attempts_ip_at", "ip", "at"),
     )
+
+
+# --- queries used by more than one module (each returns a select; the caller executes it) -----
+
+ONLINE_KINDS = ("webinar", "audio")
+SEARCH_MAX_WORDS = 10
+
+
+def event_loads() -> tuple:
+    """Eager loads for showing events in a list: venue, categories, speakers, no N+1."""
+    return (
+        joinedload(Event.venue),
+        selectinload(Event.categories),
+        selectinload(Event.speakers),
+    )
+
+
+def public_events() -> Select[tuple[Event]]:
+    """Every event a visitor may see (drafts never), with what a listing shows eager-loaded."""
+    return select(Event).where(Event.status.in_(PUBLIC_STATUSES)).options(*event_loads())
+
+
+def public_event_by_slug(slug: str) -> Select[tuple[Event]]:
+    return public_events().where(Event.slug == slug)
+
+
+def upcoming_events(
+    now: datetime, *, kind: str | tuple[str, ...] | None = None, limit: int | None = None
+) -> Select[tuple[Event]]:
+    """Public events not yet over at `now`, soonest first; `kind` is one kind or several."""
+    stmt = public_events().where(Event.end_at > now)
+    if isinstance(kind, str):
+        stmt = stmt.where(Event.kind == kind)
+    elif kind:
+        stmt = stmt.where(Event.kind.in_(kind))
+    stmt = stmt.order_by(Event.start_at, Event.id)
+    return stmt.limit(limit) if limit else stmt
+
+
+def archived_webinars(now: datetime, *, q: str | None = None) -> Select[tuple[Event]]:
+    """Past webinars and live audio shows, newest first, optionally matching a search."""
+    stmt = public_events().where(Event.kind.in_(ONLINE_KINDS), Event.end_at <= now)
+    if q:
+        stmt = stmt.where(text_search(q))
+    return stmt.order_by(Event.start_at.desc(), Event.id.desc())
+
+
+def text_search(q: str) -> ColumnElement[bool]:
+    """Every word of `q` appears (case-insensitively) in the title, summary, description,
+    venue name or city, or a speaker's name. Portable: LIKE with escaping, no FTS."""
+    conditions = []
+    for word in q.split()[:SEARCH_MAX_WORDS]:
+        needle = word.lower()
+
+        def has(column, needle=needle):
+            return func.lower(column).contains(needle, autoescape=True)
+
+        conditions.append(
+            or_(
+                has(Event.title),
+                has(Event.summary),
+                has(Event.description),
+                Event.venue.has(or_(has(Venue.name), has(Venue.city))),
+                Event.speakers.any(has(Speaker.name)),
+            )
+        )
+    return and_(true(), *conditions)

@@ -1,0 +1,226 @@
+"""The list filters a visitor puts in the URL, and the one query that applies them.
+
+`EventFilters.from_args(request.args)` validates the query string (raising BadFilter, a 400,
+for malformed values); `filtered_events_query(filters, now)` is the select behind the event
+list, the category page, the calendar and the feeds' "this view as a feed".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from math import ceil
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from .models import KINDS, Category, Event, Venue, public_events, text_search
+
+WHENS = ("upcoming", "past")
+Q_MAX_LENGTH = 200
+PLACE_MAX_LENGTH = 100
+MAX_PAGE = 100_000
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+
+
+class BadFilter(ValueError):
+    """A query-string value that cannot mean anything; shown as a 400 page."""
+
+
+def clean_text(value: str | None, max_length: int) -> str:
+    """Free text from a URL: control characters (NUL...) removed, spaces collapsed, truncated.
+
+    Over-long input is cut rather than refused: a pasted paragraph still searches something.
+    """
+    if not value:
+        return ""
+    kept = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in value)
+    return " ".join(kept.split())[:max_length].strip()
+
+
+def _choice(args: Mapping[str, Any], name: str, allowed) -> str | None:
+    value = args.get(name) or None
+    if value is not None and value not in allowed:
+        raise BadFilter(f"Unknown {name} {value[:40]!r}; use one of: {', '.join(allowed)}.")
+    return value
+
+
+def _date(args: Mapping[str, Any], name: str) -> date | None:
+    value = args.get(name) or None
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadFilter(f"The {name} date must look like 2026-09-24.") from None
+
+
+def _page(args: Mapping[str, Any]) -> int:
+    value = args.get("page") or "1"
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+        raise BadFilter("The page must be a whole number from 1.")
+    page = int(value)
+    if not 1 <= page <= MAX_PAGE:
+        raise BadFilter("The page must be a whole number from 1.")
+    return page
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What the visitor asked for. URL names: when, kind, category, place, from, to, q, page."""
+
+    when: str = "upcoming"
+    kind: str | None = None
+    category: str | None = None
+    place: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> EventFilters:
+        """Parse a query string; raises BadFilter for values that cannot be understood."""
+        category = args.get("category") or None
+        if category is not None and not _SLUG.fullmatch(category):
+            raise BadFilter("Unknown category.")
+        date_from, date_to = _date(args, "from"), _date(args, "to")
+        if date_from and date_to and date_to < date_from:
+            raise BadFilter("The 'to' date is before the 'from' date.")
+        return cls(
+            when=_choice(args, "when", WHENS) or "upcoming",
+            kind=_choice(args, "kind", tuple(KINDS)),
+            category=category,
+            place=clean_text(args.get("place"), PLACE_MAX_LENGTH) or None,
+            date_from=date_from,
+            date_to=date_to,
+            q=clean_text(args.get("q"), Q_MAX_LENGTH) or None,
+            page=_page(args),
+        )
+
+    def to_args(self, **changes: Any) -> dict[str, str]:
+        """Query-string arguments for a URL to these filters (defaults omitted)."""
+        f = replace(self, **changes) if changes else self
+        args = {
+            "when": f.when if f.when != "upcoming" else None,
+            "kind": f.kind,
+            "category": f.category,
+            "place": f.place,
+            "from": f.date_from.isoformat() if f.date_from else None,
+            "to": f.date_to.isoformat() if f.date_to else None,
+            "q": f.q,
+            "page": str(f.page) if f.page != 1 else None,
+        }
+        return {k: v for k, v in args.items() if v}
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when anything narrows the list (not the upcoming/past choice or the page)."""
+        return any((self.kind, self.category, self.place, self.date_from, self.date_to, self.q))
+
+    def apply(self, stmt: Select) -> Select:
+        """Add the kind, category, place, date and search conditions to a select of Event.
+
+        No time window, no order, no pagination: the caller decides those.
+        """
+        if self.kind:
+            stmt = stmt.where(Event.kind == self.kind)
+        if self.category:
+            stmt = stmt.where(Event.categories.any(Category.slug == self.category))
+        if self.place:
+            place = self.place.lower()
+            stmt = stmt.where(
+                Event.venue.has(
+                    or_(func.lower(Venue.city) == place, func.lower(Venue.country) == place)
+                )
+            )
+        if self.date_from:
+            stmt = stmt.where(Event.end_date >= self.date_from)
+        if self.date_to:
+            stmt = stmt.where(Event.start_date <= self.date_to)
+        if self.q:
+            stmt = stmt.where(text_search(self.q))
+        return stmt
+
+
+def filtered_events_query(
+    filters: EventFilters,
+    now: datetime,
+    *,
+    window: tuple[datetime | None, datetime | None] | None = None,
+) -> Select[tuple[Event]]:
+    """One select of public events matching `filters`, eager-loaded and sorted.
+
+    Without `window`: upcoming (not over at `now`, soonest first) or past (over, newest first).
+    With `window=(start, end)`: events overlapping that span (either end may be None),
+    soonest first, whatever `filters.when` says; this is what feeds use.
+    Pagination is the caller's (see `paginate`).
+    """
+    stmt = filters.apply(public_events())
+    if window is not None:
+        start, end = window
+        if start is not None:
+            stmt = stmt.where(Event.end_at > start)
+        if end is not None:
+            stmt = stmt.where(Event.start_at < end)
+        return stmt.order_by(Event.start_at, Event.id)
+    if filters.when == "past":
+        return stmt.where(Event.end_at <= now).order_by(Event.start_at.desc(), Event.id.desc())
+    return stmt.where(Event.end_at > now).order_by(Event.start_at, Event.id)
+
+
+@dataclass
+class Page:
+    """One page of results plus what the pager needs."""
+
+    items: list[Event]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, with None for a gap: [1, None, 4, 5, 6, 7, 8, None, 20]."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+class PageNotFound(LookupError):
+    """A page number past the last page (the view answers 404)."""
+
+
+def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
+    """Count, then fetch one page. Page 1 always exists (possibly empty); later pages
+    beyond the last raise PageNotFound, so /events/?page=999999 is a 404, not a blank page."""
+    count_stmt = select(func.count()).select_from(
+        stmt.order_by(None).with_only_columns(Event.id).subquery()
+    )
+    total = session.scalar(count_stmt) or 0
+    if page > 1 and (page - 1) * per_page >= total:
+        raise PageNotFound(page)
+    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, page=page, per_page=per_page, total=total)
