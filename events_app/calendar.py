@@ -1,5 +1,151 @@
-"""Month calendar."""
+"""Month calendar: a Monday-Sunday grid of the month, each event on every local day it covers."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from sqlalchemy import select
+
+from . import clock, timefmt
+from .extensions import db
+from .filters import EventFilters
+from .models import KINDS, Category, Event, public_events
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+PER_DAY = 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event on one day of the grid: `label` is its local start time on its first day
+    ('2:00 PM EST'), 'continued' on later days, '' for all-day events."""
+
+    event: Event
+    first: bool
+    last: bool
+    label: str
+
+
+@dataclass
+class Day:
+    day: date
+    in_month: bool
+    is_today: bool
+    events: list[Entry] = field(default_factory=list)
+    limit: int = PER_DAY
+
+    @property
+    def shown(self) -> list[Entry]:
+        return self.events[: self.limit]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.events) - self.limit)
+
+
+def grid_bounds(year: int, month: int) -> tuple[date, date]:
+    """The Monday on or before the 1st, and the Sunday on or after the month's last day."""
+    first = date(year, month, 1)
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+
+
+def month_grid(
+    year: int, month: int, events: Iterable[Event], today: date, per_day: int = PER_DAY
+) -> list[list[Day]]:
+    """Weeks (Monday first) of Days; each event sits on every day from its start_date to its
+    end_date (local days in the event's own zone), in the order given."""
+    start, end = grid_bounds(year, month)
+    days: dict[date, Day] = {}
+    d = start
+    while d <= end:
+        days[d] = Day(d, d.month == month, d == today, limit=per_day)
+        d += timedelta(days=1)
+    for event in events:
+        d = max(event.start_date, start)
+        last = min(event.end_date, end)
+        while d <= last:
+            days[d].events.append(_entry(event, d))
+            d += timedelta(days=1)
+    ordered = list(days.values())
+    return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
+
+
+def _entry(event: Event, day: date) -> Entry:
+    first, last = day == event.start_date, day == event.end_date
+    if event.all_day:
+        label = ""
+    elif first:
+        local = event.local_start
+        label = f"{timefmt.format_clock(local.time())} {timefmt.zone_abbr(local)}"
+    else:
+        label = "continued"
+    return Entry(event, first, last, label)
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int] | None:
+    index = year * 12 + (month - 1) + delta
+    y, m = divmod(index, 12)
+    return (y, m + 1) if MIN_YEAR <= y <= MAX_YEAR else None
+
+
+@bp.get("/")
+def month_current():
+    today = clock.now().date()
+    return _month_page(today.year, today.month)
+
+
+@bp.get("/<int:year>/<int(fixed_digits=2):month>")
+def month(year: int, month: int):
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        abort(
+            404, description=f"The calendar covers months 1-12 of the years {MIN_YEAR}-{MAX_YEAR}."
+        )
+    return _month_page(year, month)
+
+
+def _month_page(year: int, month: int):
+    filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
+    today = clock.now().date()
+    start, end = grid_bounds(year, month)
+    stmt = filters.apply(public_events()).where(Event.start_date <= end, Event.end_date >= start)
+    events = db.session.scalars(stmt.order_by(Event.start_at, Event.id)).unique().all()
+    weeks = month_grid(
+        year, month, events, today, current_app.config.get("CALENDAR_PER_DAY", PER_DAY)
+    )
+
+    def month_url(ym: tuple[int, int] | None) -> str | None:
+        if ym is None:
+            return None
+        return url_for(".month", year=ym[0], month=ym[1], **filters.to_args())
+
+    def day_url(day: date) -> str:
+        when = "past" if day < today else "upcoming"
+        return url_for(
+            "public.event_list",
+            **filters.to_args(when=when, date_from=day, date_to=day),
+        )
+
+    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    category = next((c for c in categories if c.slug == filters.category), None)
+    return render_template(
+        "calendar/month.html",
+        weeks=weeks,
+        first=date(year, month, 1),
+        prev_url=month_url(_shift_month(year, month, -1)),
+        next_url=month_url(_shift_month(year, month, 1)),
+        today_url=url_for(".month_current", **filters.to_args()),
+        is_current=(today.year, today.month) == (year, month),
+        day_url=day_url,
+        filters=filters,
+        feed_filters=filters,
+        category=category,
+        categories=categories,
+        kinds=KINDS,
+        month_has_events=any(d.events for w in weeks for d in w if d.in_month),
+    )

@@ -224,3 +224,22 @@ def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
         raise PageNotFound(page)
     items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap ("...")
+    url: str | None
+    current: bool = False
+
+
+def pager_links(page: Page, url_for_page) -> dict[str, Any]:
+    """Everything a pager template needs, with URLs made by `url_for_page(n)`."""
+    return {
+        "prev": url_for_page(page.page - 1) if page.has_prev else None,
+        "next": url_for_page(page.page + 1) if page.has_next else None,
+        "pages": [
+            PageLink(n, url_for_page(n) if n else None, n == page.page) for n in page.window()
+        ],
+        "show": page.pages > 1,
+    }

@@ -1,9 +1,33 @@
-"""Visitor pages: home, event list, event detail."""
+"""Visitor pages: home, event list, category page, event detail."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
-from .filters import BadFilter
+from . import clock
+from .extensions import db
+from .filters import (
+    BadFilter,
+    EventFilters,
+    PageNotFound,
+    filtered_events_query,
+    pager_links,
+    paginate,
+)
+from .jsonld import event_jsonld
+from .models import (
+    KINDS,
+    Category,
+    Event,
+    archived_webinars,
+    public_event_by_slug,
+    upcoming_events,
+)
 
 bp = Blueprint("public", __name__)
 
@@ -16,4 +40,108 @@ def bad_filter(error: BadFilter):
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html")
+    now = clock.now()
+    live = db.session.scalars(upcoming_events(now, kind="live", limit=8)).unique().all()
+    webinars = db.session.scalars(upcoming_events(now, kind="webinar", limit=5)).unique().all()
+    audio = db.session.scalars(upcoming_events(now, kind="audio", limit=1)).unique().first()
+    featured = db.session.scalars(
+        upcoming_events(now).where(Event.featured.is_(True)).limit(3)
+    ).unique()
+    recordings = db.session.scalars(
+        archived_webinars(now).where(Event.recording_url != "").limit(5)
+    ).unique()
+    return render_template(
+        "public/home.html",
+        now=now,
+        live_events=live,
+        webinars=webinars,
+        audio_show=audio,
+        featured=list(featured),
+        recordings=list(recordings),
+        feed_filters=EventFilters(),
+        category=None,
+    )
+
+
+def _list_page(filters: EventFilters, *, category: Category | None, endpoint: str, **view_args):
+    now = clock.now()
+    try:
+        page = paginate(
+            db.session,
+            filtered_events_query(filters, now),
+            filters.page,
+            current_app.config["PAGE_SIZE"],
+        )
+    except PageNotFound:
+        abort(404, description="There is no such page in this list.")
+
+    def url_for_filters(f: EventFilters) -> str:
+        args = f.to_args()
+        if category is not None:
+            args.pop("category", None)
+        return url_for(endpoint, **view_args, **args)
+
+    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    return render_template(
+        "public/list.html",
+        now=now,
+        page=page,
+        pager=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
+        filters=filters,
+        feed_filters=filters,
+        category=category,
+        categories=categories,
+        kinds=KINDS,
+        clear_url=url_for(endpoint, **view_args),
+        when_urls={
+            w: url_for_filters(replace(filters, when=w, page=1)) for w in ("upcoming", "past")
+        },
+    )
+
+
+@bp.get("/events/")
+def event_list():
+    return _list_page(EventFilters.from_args(request.args), category=None, endpoint=".event_list")
+
+
+@bp.get("/categories/<slug>")
+def category_page(slug: str):
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        abort(404, description="There is no such category.")
+    filters = replace(EventFilters.from_args(request.args), category=category.slug)
+    return _list_page(filters, category=category, endpoint=".category_page", slug=slug)
+
+
+@bp.get("/events/<slug>")
+def event_detail(slug: str):
+    event = db.session.scalars(public_event_by_slug(slug)).unique().first()
+    if event is None:
+        abort(404, description="There is no such event, or it is no longer listed.")
+    now = clock.now()
+    page_url = url_for(".event_detail", slug=event.slug, _external=True)
+    structured = event_jsonld(
+        event,
+        page_url=page_url,
+        site_name=current_app.config["SITE_NAME"],
+        site_url=url_for(".home", _external=True),
+    )
+    return render_template(
+        "public/detail.html",
+        event=event,
+        now=now,
+        jsonld=structured,
+        map_url=map_link(event),
+    )
+
+
+def map_link(event: Event) -> str | None:
+    """An OpenStreetMap link: the exact point when known, else a search for the address."""
+    venue = event.venue
+    if venue is None:
+        return None
+    if venue.latitude is not None and venue.longitude is not None:
+        lat, lon = f"{venue.latitude:.5f}", f"{venue.longitude:.5f}"
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}"
+    query = ", ".join(p for p in (venue.name, venue.full_address) if p)
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": query})

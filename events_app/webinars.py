@@ -1,5 +1,54 @@
-"""Upcoming webinars and live audio; the webinar archive."""
+"""Upcoming webinars and live audio; the webinar archive of past ones."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from . import clock
+from .extensions import db
+from .filters import EventFilters, PageNotFound, pager_links, paginate
+from .models import ONLINE_KINDS, archived_webinars, upcoming_events
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
+
+UPCOMING_LIMIT = 100
+
+
+@bp.get("/")
+def index():
+    now = clock.now()
+    events = db.session.scalars(upcoming_events(now, kind=ONLINE_KINDS, limit=UPCOMING_LIMIT))
+    events = events.unique().all()
+    return render_template(
+        "webinars/index.html",
+        now=now,
+        webinars=[e for e in events if e.kind == "webinar"],
+        audio=[e for e in events if e.kind == "audio"],
+    )
+
+
+@bp.get("/archive")
+def archive():
+    # Only the search and the page number mean something here; both are validated as on the list.
+    filters = EventFilters.from_args({k: request.args.get(k) for k in ("q", "page")})
+    now = clock.now()
+    try:
+        page = paginate(
+            db.session,
+            archived_webinars(now, q=filters.q),
+            filters.page,
+            current_app.config["PAGE_SIZE"],
+        )
+    except PageNotFound:
+        abort(404, description="There is no such page in the archive.")
+
+    def page_url(n: int) -> str:
+        return url_for(".archive", q=filters.q, page=n if n > 1 else None)
+
+    return render_template(
+        "webinars/archive.html",
+        now=now,
+        page=page,
+        pager=pager_links(page, page_url),
+        q=filters.q,
+    )

@@ -1,0 +1,102 @@
+"""schema.org Event structured data (JSON-LD) for an event page, as a plain dict.
+
+Pure: no Flask, no database. The template emits it with `|tojson`, which escapes `<`, `>`, `&`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .markup import markdown_to_text
+from .models import Event
+
+SCHEMA = "https://schema.org/"
+EVENT_STATUS = {
+    "published": "EventScheduled",
+    "postponed": "EventPostponed",
+    "cancelled": "EventCancelled",
+}
+
+
+def attendance_mode(event: Event) -> str:
+    if event.is_hybrid:
+        return "MixedEventAttendanceMode"
+    if event.venue is not None and not event.is_online:
+        return "OfflineEventAttendanceMode"
+    if event.venue is not None:
+        return "MixedEventAttendanceMode"
+    return "OnlineEventAttendanceMode"
+
+
+def _place(event: Event) -> dict[str, Any]:
+    venue = event.venue
+    assert venue is not None
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": venue.address,
+        "addressLocality": venue.city,
+        "addressRegion": venue.region,
+        "postalCode": venue.postal_code,
+        "addressCountry": venue.country,
+    }
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": venue.name,
+        "address": {k: v for k, v in address.items() if v},
+    }
+    if venue.latitude is not None and venue.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": venue.latitude,
+            "longitude": venue.longitude,
+        }
+    if venue.website:
+        place["url"] = venue.website
+    return place
+
+
+def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) -> dict[str, Any]:
+    """The schema.org Event for `event`; `page_url` is the event page's absolute URL."""
+    if event.all_day:
+        assert event.first_day is not None and event.last_day is not None
+        start, end = event.first_day.isoformat(), event.last_day.isoformat()
+    else:
+        start, end = event.local_start.isoformat(), event.local_end.isoformat()
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "url": page_url,
+        "startDate": start,
+        "endDate": end,
+        "eventStatus": SCHEMA + EVENT_STATUS.get(event.status, "EventScheduled"),
+        "eventAttendanceMode": SCHEMA + attendance_mode(event),
+    }
+    description = markdown_to_text(event.description) or event.summary
+    if description:
+        data["description"] = description
+    locations: list[dict[str, Any]] = []
+    if event.venue is not None:
+        locations.append(_place(event))
+    if event.venue is None or event.online_url:
+        locations.append({"@type": "VirtualLocation", "url": event.online_url or page_url})
+    data["location"] = locations[0] if len(locations) == 1 else locations
+    if event.image_url:
+        data["image"] = [event.image_url]
+    data["organizer"] = {"@type": "Organization", "name": event.organizer or site_name}
+    if not event.organizer:
+        data["organizer"]["url"] = site_url
+    if event.speakers:
+        data["performer"] = [
+            {"@type": "Person", "name": s.name}
+            | ({"jobTitle": s.title} if s.title else {})
+            | ({"affiliation": {"@type": "Organization", "name": s.company}} if s.company else {})
+            for s in event.speakers
+        ]
+    if event.registration_url and event.status != "cancelled":
+        data["offers"] = {
+            "@type": "Offer",
+            "url": event.registration_url,
+            "availability": SCHEMA + "InStock",
+        }
+    return data
