@@ -1,11 +1,38 @@
 """Staff login and logout, roles, login throttling."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db, login_manager
-from .models import User
+from .forms import ChangePasswordForm, LoginForm
+from .models import LoginAttempt, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+THROTTLED_MESSAGE = (
+    "Too many failed sign-in attempts from this address or for this account. "
+    "Please wait 15 minutes before trying again."
+)
+BAD_CREDENTIALS_MESSAGE = "That email and password do not match an active staff account."
+# Checked against when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to use the staff area."
+login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
@@ -17,3 +44,162 @@ def load_user(session_id: str) -> User | None:
     if user is None or str(user.session_version) != version or not user.active:
         return None
     return user
+
+
+@bp.before_app_request
+def forget_cached_user() -> None:
+    """Load the user afresh for every request, even when requests share an app context (tests)."""
+    g.pop("_login_user", None)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- throttling ------------------------------------------------------------------------------
+
+
+def is_throttled(db_session: Session, email: str, ip: str, now: datetime) -> bool:
+    """True when `email` or `ip` has MAX_FAILURES failed logins within FAILURE_WINDOW of `now`.
+
+    Failures for an account count only since its last successful login.
+    """
+    since = now - FAILURE_WINDOW
+    last_success = db_session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.success.is_(True)
+        )
+    )
+    email_since = max(since, last_success) if last_success else since
+    by_email = db_session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.email == email,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > email_since,
+        )
+    )
+    by_ip = db_session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since
+        )
+    )
+    return by_email >= MAX_FAILURES or by_ip >= MAX_FAILURES
+
+
+def authenticate(
+    db_session: Session, email: str, password: str, ip: str, now: datetime
+) -> tuple[User | None, str | None]:
+    """Check a login and record the attempt. Returns (user, None) or (None, error message)."""
+    email = normalize_email(email)[:254]
+    ip = (ip or "unknown")[:64]
+    if is_throttled(db_session, email, ip, now):
+        return None, THROTTLED_MESSAGE
+    user = db_session.scalar(select(User).where(User.email == email))
+    password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    ok = bool(user and user.active and password_ok)
+    db_session.add(LoginAttempt(at=now, email=email, ip=ip, success=ok))
+    if not ok:
+        return None, BAD_CREDENTIALS_MESSAGE
+    user.last_login_at = now
+    return user, None
+
+
+# --- redirects and roles ---------------------------------------------------------------------
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site ('/staff/...'), else None."""
+    if not target or len(target) > 2000:
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def require_staff() -> Any:
+    """A before_request hook: anonymous visitors go to the login page."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Admins only: anonymous -> login page, editors -> 403."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403, "This page is for admins only.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def start_session(user: User) -> None:
+    """Log `user` in on a fresh session (after login, or after their password changed)."""
+    flashes = session.get("_flashes")
+    session.clear()
+    if flashes:
+        session["_flashes"] = flashes
+    login_user(user)
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    next_url = safe_next(request.values.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        user, error = authenticate(
+            db.session, form.email.data, form.password.data, request.remote_addr, utcnow()
+        )
+        db.session.commit()
+        if user is not None:
+            start_session(user)
+            return redirect(next_url or url_for("staff.dashboard"))
+        form.password.errors.append(error)
+        status = 429 if error == THROTTLED_MESSAGE else 200
+    elif current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or url_for("staff.dashboard"))
+    return render_template("auth/login.html", form=form, next_url=next_url), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            user = current_user._get_current_object()
+            user.password_hash = hash_password(form.new_password.data)
+            user.session_version += 1
+            db.session.commit()
+            start_session(user)
+            flash("Password changed. Other sessions of this account are signed out.", "info")
+            return redirect(url_for("staff.dashboard"))
+    return render_template("auth/password.html", form=form)

@@ -185,3 +185,36 @@ def create_user(app_ctx: Flask) -> Callable[..., User]:
         return user
 
     return create
+
+
+# --- staff sessions ----------------------------------------------------------------------------
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+class AuthActions:
+    """auth.login(email, password) / auth.logout() through the real login form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str = "editor@example.com", password: str = STAFF_PASSWORD):
+        return self._client.post("/staff/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/staff/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def editor(create_user: Callable[..., User]) -> User:
+    return create_user("editor@example.com", STAFF_PASSWORD, role="editor")
+
+
+@pytest.fixture
+def admin(create_user: Callable[..., User]) -> User:
+    return create_user("admin@example.com", STAFF_PASSWORD, role="admin", display_name="Ada Admin")

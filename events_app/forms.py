@@ -1,0 +1,224 @@
+"""FlaskForm classes for the staff area (the event form: event_form.py); shared validators."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    Form,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from . import timefmt
+from .models import ROLES, Category, User, Venue
+
+MIN_PASSWORD_LENGTH = 10
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def max_length(model: type, column: str) -> int:
+    """The length of a String column, so form limits always match the schema."""
+    return model.__table__.c[column].type.length
+
+
+def limit(model: type, column: str) -> Length:
+    n = max_length(model, column)
+    return Length(max=n, message=f"Keep this to {n} characters or fewer.")
+
+
+def http_url(form: Form, field) -> None:
+    """Empty, or an absolute http(s) address."""
+    value = (field.data or "").strip()
+    field.data = value
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValidationError("Enter a full web address starting with http:// or https://.")
+
+
+def iana_zone(form: Form, field) -> None:
+    """Empty (checked elsewhere when required), or a zone name tzdata knows."""
+    value = (field.data or "").strip()
+    field.data = value
+    if value and not timefmt.is_valid_zone(value):
+        raise ValidationError(
+            f'"{value[:64]}" is not a time zone we know. Choose one from the list, '
+            'such as "America/New_York" or "Europe/London".'
+        )
+
+
+def slug_format(form: Form, field) -> None:
+    value = (field.data or "").strip().lower()
+    field.data = value
+    if value and not SLUG_RE.match(value):
+        raise ValidationError("Use lowercase letters, digits and single hyphens (e.g. 5g-summit).")
+
+
+def slugify(text: str, max_len: int = 200) -> str:
+    """'Big 5G Summit: Denver!' -> 'big-5g-summit-denver'."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_len].rstrip("-") or "event"
+
+
+class EmptyForm(FlaskForm):
+    """A button-only form, so POST actions (publish, delete, logout) carry a CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=1000)]
+    )
+    submit = SubmitField("Sign in")
+
+
+def new_password_fields(label: str = "New password") -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            label,
+            validators=[
+                DataRequired("Enter a password."),
+                Length(
+                    min=MIN_PASSWORD_LENGTH,
+                    max=1000,
+                    message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+                ),
+            ],
+        ),
+        PasswordField(
+            "Repeat the password",
+            validators=[EqualTo("new_password", "The two passwords are not the same.")],
+        ),
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password, confirm = new_password_fields()
+    submit = SubmitField("Change password")
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password, confirm = new_password_fields()
+    submit = SubmitField("Set password")
+
+
+class UserForm(FlaskForm):
+    """Edit a staff account's name, role and active flag."""
+
+    display_name = StringField(
+        "Display name", validators=[DataRequired("Enter a name."), limit(User, "display_name")]
+    )
+    role = SelectField("Role", choices=list(ROLES.items()))
+    active = BooleanField("Active (may sign in)")
+    submit = SubmitField("Save")
+
+
+class NewUserForm(UserForm):
+    email = EmailField("Email", validators=[DataRequired("Enter an email."), limit(User, "email")])
+    new_password, confirm = new_password_fields("Password")
+    submit = SubmitField("Create account")
+
+    def validate_email(self, field) -> None:
+        from sqlalchemy import select
+
+        from .extensions import db
+
+        field.data = (field.data or "").strip().lower()
+        if not EMAIL_RE.match(field.data):
+            raise ValidationError("Enter an email address like name@example.com.")
+        if db.session.scalar(select(User.id).where(User.email == field.data)):
+            raise ValidationError("A staff account with this email already exists.")
+
+
+class VenueFields(Form):
+    """A venue's fields: the venue form, and the event form's inline "new venue"."""
+
+    name = StringField("Venue name", validators=[Optional(), limit(Venue, "name")])
+    address = StringField("Street address", validators=[limit(Venue, "address")])
+    city = StringField("City", validators=[limit(Venue, "city")])
+    region = StringField("State / region", validators=[limit(Venue, "region")])
+    postal_code = StringField("Postal code", validators=[limit(Venue, "postal_code")])
+    country = StringField("Country", validators=[limit(Venue, "country")])
+    timezone = StringField(
+        "Time zone",
+        description="The IANA zone of the venue's city, e.g. America/Denver.",
+        validators=[iana_zone],
+    )
+
+
+class VenueForm(FlaskForm, VenueFields):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), limit(Venue, "name")])
+    timezone = StringField(
+        "Time zone",
+        description="The IANA zone of the venue's city, e.g. America/Denver.",
+        validators=[DataRequired("A venue needs a time zone."), iana_zone],
+    )
+    latitude = FloatField(
+        "Latitude",
+        validators=[Optional(), NumberRange(-90, 90, "Between -90 and 90.")],
+    )
+    longitude = FloatField(
+        "Longitude",
+        validators=[Optional(), NumberRange(-180, 180, "Between -180 and 180.")],
+    )
+    website = StringField("Website", validators=[limit(Venue, "website"), http_url])
+    submit = SubmitField("Save venue")
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter a name."), limit(Category, "name")])
+    slug = StringField(
+        "Slug",
+        description="Used in addresses and feed names; made from the name when left empty.",
+        validators=[limit(Category, "slug"), slug_format],
+    )
+    submit = SubmitField("Save category")
+
+    def __init__(self, *args, category_id: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.category_id = category_id
+
+    def validate_name(self, field) -> None:
+        field.data = (field.data or "").strip()
+        if not field.data:
+            raise ValidationError("Enter a name.")
+        self._unique(Category.name, field.data, "A category with this name already exists.")
+
+    def validate_slug(self, field) -> None:
+        if not field.data:
+            field.data = slugify(self.name.data or "", max_length(Category, "slug"))
+        self._unique(Category.slug, field.data, "A category with this slug already exists.")
+
+    def _unique(self, column, value: str, message: str) -> None:
+        from sqlalchemy import func, select
+
+        from .extensions import db
+
+        query = select(Category.id).where(func.lower(column) == value.lower())
+        if self.category_id is not None:
+            query = query.where(Category.id != self.category_id)
+        if db.session.scalar(query):
+            raise ValidationError(message)

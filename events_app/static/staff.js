@@ -1,0 +1,1 @@
+// Staff area progressive enhancements; every form works without this file.
