@@ -6,8 +6,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app events_app
 STAMP  := $(VENV)/.installed
+WORKERS ?= 4
+# Proxies whose X-Forwarded-Proto gunicorn trusts; ProxyFix (EVENTS_PROXY_FIX) handles the rest.
+FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
-.PHONY: install run test migrate lint format
+.PHONY: install run serve test migrate lint format
 
 # Re-install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -24,6 +27,12 @@ migrate: $(STAMP)
 run: migrate
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production server: configure with DATABASE_URL, SECRET_KEY, EVENTS_PRODUCTION=true, ... (README).
+serve: migrate
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --access-logfile - \
+		'events_app:create_app()'
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

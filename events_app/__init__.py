@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_serving(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -50,6 +51,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         PRODUCTION=False,
+        PROXY_FIX=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -99,10 +101,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, feeds, public, staff, webinars
+    from . import auth, calendar, feeds, ops, public, staff, webinars
 
-    for module in (public, calendar, webinars, feeds, auth, staff):
+    for module in (public, calendar, webinars, feeds, auth, staff, ops):
         app.register_blueprint(module.bp)
+
+
+def register_serving(app: Flask) -> None:
+    """Reverse-proxy trust, security headers and request limits."""
+    from . import ops, security
+
+    ops.init_app(app)
+    security.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -115,7 +125,7 @@ def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
         return render_template("errors.html", error=error), error.code
 
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 414, 429):
         app.register_error_handler(code, render_error)
 
 

@@ -1,0 +1,114 @@
+"""Start real app servers (gunicorn subprocesses) for tests that need HTTP over a socket."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Settings of the developer's shell must not leak into the servers under test.
+_SCRUBBED = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY")
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(**settings: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("EVENTS_")
+    }
+    env.update(settings)
+    return env
+
+
+def gunicorn_command(port: int, workers: int = 2) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "2",
+        "events_app:create_app()",
+    ]
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str], log: Path, workers: int = 2, wait: float = 30
+) -> Iterator[Server]:
+    """Run gunicorn on a free port until the block ends; ready once /healthz answers 200."""
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            gunicorn_command(port, workers),
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{server.output()}")
+            try:
+                with urllib.request.urlopen(server.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not become healthy:\n{server.output()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def fetch(
+    url: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    opener: urllib.request.OpenerDirector | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """GET (or POST `data`) and return status, headers and body, also for 4xx/5xx answers."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with (opener or urllib.request.build_opener()).open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()

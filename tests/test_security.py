@@ -1,0 +1,102 @@
+"""Security headers on every kind of response; request limits answered with clear 4xx pages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import request
+
+from events_app.security import SECURITY_HEADERS
+
+
+def assert_security_headers(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, f"{name} on {response.request.path}"
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+
+
+def argument_free_get_paths(app) -> list[str]:
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    )
+
+
+def test_headers_on_every_argument_free_page_and_feed(app, client, create_event):
+    create_event(title="Headers check")
+    paths = argument_free_get_paths(app)
+    assert "/" in paths and "/healthz" in paths
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code < 500, path
+        assert_security_headers(response)
+
+
+def test_headers_on_static_files(client):
+    for name in ("site.css", "site.js"):
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200
+        assert_security_headers(response)
+        response.close()
+
+
+def test_headers_on_error_pages(client):
+    for path, status in (("/no-such-page", 404), ("/static/nope.css", 404)):
+        response = client.get(path)
+        assert response.status_code == status
+        assert_security_headers(response)
+    response = client.post("/")
+    assert response.status_code == 405
+    assert_security_headers(response)
+
+
+def test_staff_pages_are_never_cached(client):
+    response = client.get("/staff/")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert_security_headers(response)
+
+
+def test_overlong_query_string_gets_414_page(client):
+    response = client.get("/?q=" + "x" * 5000)
+    assert response.status_code == 414
+    assert b"too long" in response.data
+    assert_security_headers(response)
+    assert client.get("/?q=" + "x" * 1000).status_code < 500
+
+
+@pytest.fixture
+def form_app(app):
+    @app.post("/_form")
+    def form():
+        return {"fields": len(request.form)}
+
+    return app
+
+
+def test_request_body_over_two_megabytes_gets_413_page(form_app):
+    client = form_app.test_client()
+    response = client.post("/_form", data={"body": "x" * (2 * 1024 * 1024 + 10)})
+    assert response.status_code == 413
+    assert b"413" in response.data
+    assert_security_headers(response)
+    assert client.post("/_form", data={"body": "x" * 1000}).json == {"fields": 1}
+
+
+def test_upload_over_two_megabytes_gets_413(form_app):
+    # The multipart body is built by hand: the test client's own encoder spools it to a temp file.
+    boundary = "----upload-limit"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.ics"\r\n'
+            "Content-Type: text/calendar\r\n\r\n"
+        ).encode()
+        + b"X" * (2 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = form_app.test_client().post(
+        "/_form", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 413
+    assert_security_headers(response)
