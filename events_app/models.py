@@ -38,7 +38,10 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from . import timefmt
+from . import (
+    revisions,  # noqa: F401  (registers the updated_at/sequence hooks)
+    timefmt,
+)
 
 KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
 STATUSES = {
@@ -430,3 +433,14 @@ def text_search(q: str) -> ColumnElement[bool]:
             )
         )
     return and_(true(), *conditions)
+
+
+class FeedState(Base):
+    """One row (id 1) that every change to feed content touches; see revisions.py."""
+
+    __tablename__ = "feed_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,282 @@
+"""Pure iCalendar building: events -> RFC 5545 text. No Flask, no database session.
+
+A feed is ``calendar_header`` + ``vtimezones_text`` + one VEVENT block per event + FOOTER. Each
+block depends only on its event (and the site's base URL), so it is cached in
+``Event.ical_block`` under ``Event.ical_block_key`` (``block_key``). The key hashes the renderer
+version, the site and the event's id/version/updated_at: every ORM change to an event, or to its
+venue, categories or speakers, bumps the event's ``version`` and ``updated_at`` (see
+``revisions.py``), so the key changes exactly when the block may. Code that edits events with
+Core ``UPDATE`` statements must clear ``ical_block_key`` itself.
+
+Output is deterministic: no clock, sorted zones, events ordered by (start_at, id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .markup import markdown_to_text
+from .vtimezone import vtimezone_for, wall_time_is_ambiguous
+
+if TYPE_CHECKING:
+    from .models import Event
+
+# Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
+RENDERER_VERSION = "1"
+PRODID = "-//Telecom Events//Events App 1.0//EN"
+FOOTER = "END:VCALENDAR\r\n"
+STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
+SUMMARY_PREFIX = {"postponed": "Postponed: ", "cancelled": "Cancelled: "}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_URI_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the public pages live, e.g. Site("https://events.example.com")."""
+
+    base_url: str
+    event_path: str = "/events/{slug}"
+
+    def event_url(self, slug: str) -> str:
+        return self.base_url.rstrip("/") + self.event_path.format(slug=slug)
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """Calendar-level properties of one feed."""
+
+    name: str
+    description: str
+    url: str
+    refresh_hours: int = 12
+
+
+# --- content lines -------------------------------------------------------------------------------
+
+
+def escape_text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11); newlines become \\n, other controls are dropped."""
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def clean_uri(value: str) -> str:
+    """A URI value with characters a content line may not carry (controls, spaces) encoded."""
+    return _URI_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
+
+
+def fold(line: str) -> str:
+    """Fold a content line to at most 75 octets per line, CRLF-terminated (RFC 5545 3.1).
+
+    Breaks only between characters, so a UTF-8 sequence is never split.
+    """
+    if len(line) <= 75 and line.isascii():
+        return line + "\r\n"
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with one space
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def prop(name: str, value: str) -> str:
+    """A folded content line; ``value`` must already be escaped or be a non-TEXT value."""
+    return fold(f"{name}:{value}")
+
+
+def utc_stamp(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def date_stamp(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _time_prop(name: str, instant: datetime, zone_name: str) -> str:
+    """DTSTART/DTEND with TZID, or in UTC when the local wall time occurs twice (fall-back hour)."""
+    local = instant.astimezone(_zone(zone_name)).replace(tzinfo=None)
+    if wall_time_is_ambiguous(local, zone_name):
+        return prop(name, utc_stamp(instant))
+    return prop(f"{name};TZID={zone_name}", local.strftime("%Y%m%dT%H%M%S"))
+
+
+@lru_cache(maxsize=512)
+def _zone(zone_name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(zone_name)
+
+
+# --- one event -----------------------------------------------------------------------------------
+
+
+def block_key(event: Event, site: Site) -> str:
+    """The cache key of an event's block: 64 hex digits, stored in Event.ical_block_key."""
+    raw = "|".join(
+        (
+            RENDERER_VERSION,
+            site.base_url,
+            site.event_path,
+            str(event.id),
+            str(event.version),
+            utc_stamp(event.updated_at),
+        )
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def event_summary(event: Event) -> str:
+    return SUMMARY_PREFIX.get(event.status, "") + event.title
+
+
+def event_location(event: Event) -> str:
+    """'Venue, address, city, region, postcode, country', or the join link / 'Online'."""
+    if event.venue is not None:
+        return ", ".join(p for p in (event.venue.name, event.venue.full_address) if p)
+    if event.is_online:
+        return event.online_url or "Online"
+    return ""
+
+
+def event_description(event: Event, site: Site) -> str:
+    """Plain text: summary, the Markdown description as text, speakers, then the links."""
+    parts = [p for p in (event.summary.strip(), markdown_to_text(event.description)) if p]
+    if event.speakers:
+        names = [", ".join(x for x in (s.name, s.title, s.company) if x) for s in event.speakers]
+        parts.append("Speakers:\n" + "\n".join(f"- {n}" for n in names))
+    links = [f"Details: {site.event_url(event.slug)}"]
+    for label, url in (
+        ("Join", event.online_url),
+        ("Register", event.registration_url),
+        ("Recording", event.recording_url),
+        ("Slides", event.slides_url),
+    ):
+        if url:
+            links.append(f"{label}: {url}")
+    parts.append("\n".join(links))
+    return "\n\n".join(parts)
+
+
+def render_event(event: Event, site: Site) -> str:
+    """The VEVENT block of one event (folded, CRLF line ends)."""
+    lines = [
+        "BEGIN:VEVENT\r\n",
+        prop("UID", escape_text(event.uid)),
+        prop("DTSTAMP", utc_stamp(event.updated_at)),
+        prop("CREATED", utc_stamp(event.created_at)),
+        prop("LAST-MODIFIED", utc_stamp(event.updated_at)),
+        prop("SEQUENCE", str(event.sequence or 0)),
+    ]
+    if event.all_day:
+        assert event.first_day is not None and event.last_day is not None
+        lines.append(prop("DTSTART;VALUE=DATE", date_stamp(event.first_day)))
+        lines.append(prop("DTEND;VALUE=DATE", date_stamp(event.last_day + timedelta(days=1))))
+    else:
+        lines.append(_time_prop("DTSTART", event.start_at, event.timezone))
+        lines.append(_time_prop("DTEND", event.end_at, event.timezone))
+    lines.append(prop("SUMMARY", escape_text(event_summary(event))))
+    lines.append(prop("DESCRIPTION", escape_text(event_description(event, site))))
+    lines.append(prop("URL;VALUE=URI", clean_uri(site.event_url(event.slug))))
+    location = event_location(event)
+    if location:
+        lines.append(prop("LOCATION", escape_text(location)))
+    venue = event.venue
+    if venue is not None and venue.latitude is not None and venue.longitude is not None:
+        lines.append(prop("GEO", f"{venue.latitude:.6f};{venue.longitude:.6f}"))
+    if event.categories:
+        lines.append(prop("CATEGORIES", ",".join(escape_text(c.name) for c in event.categories)))
+    lines.append(prop("STATUS", STATUS_MAP.get(event.status, "CONFIRMED")))
+    if event.online_url:
+        feature = "AUDIO" if event.kind == "audio" else "VIDEO"
+        label = "Listen live" if event.kind == "audio" else "Join online"
+        lines.append(
+            prop(
+                f"CONFERENCE;VALUE=URI;FEATURE={feature};LABEL={label}", clean_uri(event.online_url)
+            )
+        )
+    lines.append("END:VEVENT\r\n")
+    return "".join(lines)
+
+
+def cached_block(event: Event, site: Site) -> tuple[str, str, bool]:
+    """(block, key, fresh): the stored block when its key matches, else a new rendering.
+
+    ``fresh`` is True when the block was rendered now; the caller may store block and key.
+    """
+    key = block_key(event, site)
+    if event.ical_block is not None and event.ical_block_key == key:
+        return event.ical_block, key, False
+    return render_event(event, site), key, True
+
+
+# --- the calendar --------------------------------------------------------------------------------
+
+
+def calendar_header(feed: FeedInfo) -> str:
+    ttl = f"PT{int(feed.refresh_hours)}H"
+    name, description = escape_text(feed.name), escape_text(feed.description)
+    return "".join(
+        (
+            "BEGIN:VCALENDAR\r\n",
+            prop("VERSION", "2.0"),
+            prop("PRODID", escape_text(PRODID)),
+            prop("CALSCALE", "GREGORIAN"),
+            prop("NAME", name),
+            prop("X-WR-CALNAME", name),
+            prop("DESCRIPTION", description),
+            prop("X-WR-CALDESC", description),
+            prop("URL;VALUE=URI", clean_uri(feed.url)),
+            prop("REFRESH-INTERVAL;VALUE=DURATION", ttl),
+            prop("X-PUBLISHED-TTL", ttl),
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _vtimezone_text(zone_name: str, start: datetime, end: datetime) -> str:
+    return vtimezone_for(zone_name, start, end).to_ical().decode()
+
+
+def vtimezones_text(zone_names: Iterable[str], start: datetime, end: datetime) -> str:
+    """One VTIMEZONE per zone (sorted by name), valid from ``start`` to ``end``."""
+    return "".join(_vtimezone_text(z, start, end) for z in sorted(set(zone_names)))
+
+
+def timed_zones(events: Iterable[Event]) -> set[str]:
+    return {e.timezone for e in events if not e.all_day}
+
+
+def event_range(events: Sequence[Event]) -> tuple[datetime, datetime]:
+    """The instants a set of events spans (the VTIMEZONEs' coverage)."""
+    return min(e.start_at for e in events), max(e.end_at for e in events)
+
+
+def feed_order(event: Event) -> tuple[datetime, int]:
+    return (event.start_at, event.id)
+
+
+def build_calendar(events: Iterable[Event], feed: FeedInfo, site: Site) -> bytes:
+    """A whole calendar rendered from scratch (no cached blocks), ordered by (start_at, id)."""
+    ordered = sorted(events, key=feed_order)
+    parts = [calendar_header(feed)]
+    if ordered:
+        start, end = event_range(ordered)
+        parts.append(vtimezones_text(timed_zones(ordered), start, end))
+    parts.extend(render_event(e, site) for e in ordered)
+    parts.append(FOOTER)
+    return "".join(parts).encode()

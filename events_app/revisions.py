@@ -1,0 +1,118 @@
+"""Keep every event's iCalendar revision data right on every ORM save, whoever saves it.
+
+One ``before_flush`` hook on all sessions (registered when models.py is imported):
+- an event whose stored data changes gets a new ``updated_at`` (always later than the old one,
+  even within the same second), which feeds use as DTSTAMP/LAST-MODIFIED;
+- its ``sequence`` rises by one per flush when start, end, zone, all-day-ness, days, venue or
+  status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself (the importer may);
+- an edit of a venue, a category or a speaker touches the events showing it, so their cached
+  VEVENT blocks (keyed on version/updated_at, see ical.py) are rebuilt;
+- the single ``feed_state`` row's ``generation`` rises whenever anything a feed shows changed,
+  and ``removed_at`` is set when an event may have left a feed (deleted, unpublished, moved,
+  recategorized), so feeds answer conditional requests cheaply and their Last-Modified moves
+  on removals too.
+
+Callers therefore never set ``updated_at`` or ``sequence`` by hand. Core ``UPDATE``/``DELETE``
+statements bypass all of this.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, inspect, update
+from sqlalchemy.orm import Session
+
+SEQUENCE_FIELDS = frozenset(
+    {"start_at", "end_at", "timezone", "all_day", "first_day", "last_day", "venue_id", "venue"}
+    | {"status"}
+)
+# Changes that may take an event out of some feed (its window, kind, category or status).
+MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
+# Columns that are bookkeeping, not content.
+IGNORED_FIELDS = frozenset({"ical_block", "ical_block_key", "version", "updated_at", "sequence"})
+_SESSION_FLAG = "events_app.feed_change"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def changed_fields(obj: Any) -> set[str]:
+    """Names of the attributes (columns and relationships) with unflushed changes."""
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+
+
+def _touch(event_obj: Any, now: datetime) -> None:
+    if "updated_at" in changed_fields(event_obj):
+        return
+    old = event_obj.updated_at
+    event_obj.updated_at = max(now, old + timedelta(seconds=1)) if old else now
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    from .models import Category, Event, Speaker, Venue
+
+    now = _now()
+    touched: dict[int, Any] = {}
+    change = {"any": False, "removal": False}
+    with session.no_autoflush:
+        for obj in list(session.dirty):
+            fields = changed_fields(obj)
+            if isinstance(obj, Event):
+                content = fields - IGNORED_FIELDS
+                if not content:
+                    continue
+                touched[id(obj)] = obj
+                if content & SEQUENCE_FIELDS and "sequence" not in fields:
+                    obj.sequence = (obj.sequence or 0) + 1
+                if content & MEMBERSHIP_FIELDS:
+                    change["removal"] = True
+            elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
+                touched.update((id(e), e) for e in obj.events)
+            elif isinstance(obj, Speaker) and fields and obj.event is not None:
+                touched[id(obj.event)] = obj.event
+        for obj in session.new:
+            if isinstance(obj, Event):
+                change["any"] = True
+            elif isinstance(obj, Speaker) and obj.event not in (None, *session.new):
+                touched[id(obj.event)] = obj.event
+        for obj in session.deleted:
+            if isinstance(obj, Event):
+                change["any"] = change["removal"] = True
+            elif isinstance(obj, Speaker) and obj.event is not None:
+                if obj.event not in session.deleted:
+                    touched[id(obj.event)] = obj.event
+            elif isinstance(obj, Venue | Category):
+                change["any"] = True
+        for obj in touched.values():
+            if obj not in session.deleted:
+                _touch(obj, now)
+    if touched:
+        change["any"] = True
+    if change["any"]:
+        pending = session.info.setdefault(_SESSION_FLAG, {"removal": False})
+        pending["removal"] = pending["removal"] or change["removal"]
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    pending = session.info.pop(_SESSION_FLAG, None)
+    if pending is None:
+        return
+    from .models import FeedState
+
+    table = FeedState.__table__
+    values: dict[str, Any] = {"generation": table.c.generation + 1, "changed_at": _now()}
+    if pending["removal"]:
+        values["removed_at"] = values["changed_at"]
+    connection = session.connection()
+    done = connection.execute(update(table).where(table.c.id == 1).values(**values))
+    if done.rowcount == 0:
+        values["generation"] = 1
+        connection.execute(insert(table).values(id=1, **values))
+
+
+sa_event.listen(Session, "before_flush", _before_flush)
+sa_event.listen(Session, "after_flush", _after_flush)
