@@ -10,7 +10,7 @@ WORKERS ?= 4
 # Proxies whose X-Forwarded-Proto gunicorn trusts; ProxyFix (EVENTS_PROXY_FIX) handles the rest.
 FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
-.PHONY: install run serve test migrate lint format
+.PHONY: install run serve test migrate lint format bench
 
 # Re-install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -44,3 +44,7 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Performance figures A-F of issue 6 (see bench/run.py); about 3 minutes, 5 on the first run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,205 @@
+"""The benchmark's one table: figures A-F with their goals, the absolute numbers, the machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+
+from bench.load import Load
+from bench.naive import NaiveTimes
+
+PAGES = ("list", "month", "event")
+
+
+@dataclass
+class Report:
+    today: date
+    wrk: str
+    loads: dict[str, Load] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    feed_events: dict[str, int] = field(default_factory=dict)
+    rebuild_s: list[float] = field(default_factory=list)
+    naive: NaiveTimes | None = None
+    feed_100k_s: float = 0.0
+    rss_before: dict[int, float] = field(default_factory=dict)
+    rss_after: dict[int, float] = field(default_factory=dict)
+    total_s: float = 0.0
+
+    def rate(self, key: str) -> float | None:
+        return self.loads[key].requests_per_s if key in self.loads else None
+
+    def ratio(self, a: str, b: str) -> float | None:
+        x, y = self.rate(a), self.rate(b)
+        return x / y if x is not None and y else None
+
+    def figures(self) -> list[tuple[str, str, float | None, str, bool | None]]:
+        """(figure, what, value, goal, met) rows."""
+        rows = []
+        rebuild = statistics.median(self.rebuild_s) if self.rebuild_s else None
+        if self.naive and rebuild:
+            value = self.naive.to_ical_s / rebuild
+            rows.append(
+                (
+                    "A",
+                    "10,000-event feed rebuilt after one edit, vs naive to_ical()",
+                    value,
+                    ">= 20x",
+                    value >= 20,
+                )
+            )
+        for key, label in (("500", "500"), ("10k", "10,000")):
+            value = self.ratio(f"feed-{key}", f"static-{key}")
+            rows.append(
+                (
+                    "B",
+                    f"unchanged {label}-event feed vs the same bytes as a static file",
+                    value,
+                    ">= 0.8x",
+                    met(value, 0.8),
+                )
+            )
+        for key, n in (("500", 1000), ("10k", 10_000), ("100k", 100_000)):
+            value = self.ratio(f"304-{key}", f"hello@{n}")
+            rows.append(
+                (
+                    "C",
+                    f"304 revalidation ({key}-event feed) vs minimal route",
+                    value,
+                    ">= 0.7x",
+                    met(value, 0.7),
+                )
+            )
+        for n in (1000, 100_000):
+            for page in PAGES:
+                value = self.ratio(f"{page}@{n}", f"hello@{n}")
+                rows.append(
+                    (
+                        "D",
+                        f"{page} page at {n:,} events vs minimal route",
+                        value,
+                        ">= 0.25x",
+                        met(value, 0.25),
+                    )
+                )
+        for page in PAGES:
+            big, small = self.loads.get(f"{page}@100000"), self.loads.get(f"{page}@1000")
+            value = big.p50_ms / small.p50_ms if big and small else None
+            rows.append(
+                (
+                    "E",
+                    f"{page} page median latency, 100,000 vs 1,000 events",
+                    value,
+                    "<= 1.5x",
+                    None if value is None else value <= 1.5,
+                )
+            )
+        growth = self.rss_growth()
+        rows.append(
+            (
+                "F",
+                "extra peak memory of a worker serving the 100,000-event feed",
+                growth,
+                "< 64 MB",
+                None if growth is None else growth < 64,
+            )
+        )
+        return rows
+
+    def rss_growth(self) -> float | None:
+        growths = [
+            self.rss_after[p] - self.rss_before[p] for p in self.rss_after if p in self.rss_before
+        ]
+        return max(growths) if growths else None
+
+    def render(self) -> str:
+        lines = [
+            f"# Benchmark results, {self.today.isoformat()}",
+            "",
+            "| figure | measured | value | goal | met |",
+            "|---|---|---|---|---|",
+        ]
+        for figure, what, value, goal, ok in self.figures():
+            unit = " MB" if figure == "F" else "x"
+            shown = "n/a" if value is None else f"{value:,.2f}{unit}"
+            verdict = "n/a" if ok is None else ("yes" if ok else "**NO**")
+            lines.append(f"| {figure} | {what} | {shown} | {goal} | {verdict} |")
+        lines += [
+            "",
+            "| target | req/s | p50 ms | p99 ms | requests | errors | body bytes |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for key in sorted(self.loads, key=order):
+            x = self.loads[key]
+            lines.append(
+                f"| {key} | {x.requests_per_s:,.0f} | {x.p50_ms:.2f} | {x.p99_ms:.2f} "
+                f"| {x.requests:,} | {x.errors} | {self.sizes.get(key, 0):,} |"
+            )
+        lines += ["", *self.details(), "", *machine(self.wrk), ""]
+        return "\n".join(lines)
+
+    def details(self) -> list[str]:
+        out = [f"- events in the feeds: {self.feed_events}"]
+        if self.rebuild_s:
+            out.append(
+                f"- feed rebuild after one edit (HTTP 200, whole body read): median "
+                f"{statistics.median(self.rebuild_s):.3f} s of "
+                f"{', '.join(f'{t:.3f}' for t in self.rebuild_s)}"
+            )
+        if self.naive:
+            x = self.naive
+            out.append(
+                f"- naive icalendar build of {x.events:,} events: components {x.build_s:.2f} s,"
+                f" add_missing_timezones() {x.timezones_s:.2f} s, to_ical() {x.to_ical_s:.2f} s"
+                f" ({x.size_mb:.1f} MB)"
+            )
+        if "feed-100k" in self.sizes:
+            out.append(
+                f"- 100,000-event feed: {self.sizes['feed-100k'] / 1e6:.1f} MB in "
+                f"{self.feed_100k_s:.2f} s (one request, first after a restart)"
+            )
+        out.append(
+            "- worker peak RSS (VmHWM) before -> after serving it: "
+            + ", ".join(
+                f"{self.rss_before.get(p, 0):.0f} -> {self.rss_after[p]:.0f} MB"
+                for p in self.rss_after
+            )
+        )
+        out.append(f"- whole run: {self.total_s:.0f} s")
+        return out
+
+
+def met(value: float | None, goal: float) -> bool | None:
+    return None if value is None else value >= goal
+
+
+def order(key: str) -> tuple[int, str]:
+    return (int(key.split("@")[1]) if "@" in key else 0, key)
+
+
+def machine(wrk: str) -> list[str]:
+    cpu = "unknown"
+    memory = 0
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    except OSError:
+        pass
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("flask", "sqlalchemy", "icalendar", "gunicorn", "werkzeug")
+    )
+    return [
+        f"- machine: {cpu}, {os.cpu_count()} cores, {memory:,} MB RAM, {platform.platform()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {packages},"
+        f" wrk {wrk}",
+        "- server: gunicorn, 2 sync workers; load: wrk -t2 -c16 on the same machine",
+    ]

@@ -1,0 +1,167 @@
+"""`make bench`: build the databases, serve them with gunicorn, load them with wrk, print the table.
+
+Every baseline (a minimal route, the same feed bytes as a static file, the naive icalendar build)
+is measured in the same run on the same machine; nothing is taken from the issue's text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bench import dataset, load, naive, report
+from bench.server import Server, fetch
+from events_app.extensions import db
+from events_app.models import Event
+
+FEED_ALL = "/feeds/all.ics"  # every public event in the window
+FEED_LIVE = "/feeds/live.ics"  # live events only: half of them, so 500 of the 1,000
+LIST_PAGE = "/events/"
+MONTH_PAGE = "/calendar/"
+HELLO = "/bench/hello"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--save", type=Path, help="also write the report to this file")
+    args = parser.parse_args()
+    started = time.monotonic()
+    today = datetime.now(UTC).date()
+    wrk = load.ensure_wrk(log=progress)
+    if not wrk:
+        progress(
+            "wrk is missing and could not be installed (apt-get install wrk as root):"
+            " throughput figures are left out"
+        )
+    sizes = (1000, 10_000, 100_000)
+    databases = {n: dataset.ensure_database(n, today, log=progress) for n in sizes}
+    r = report.Report(today=today, wrk=load.wrk_version(wrk))
+    static_dir = dataset.OUT / "static"
+    static_dir.mkdir(parents=True, exist_ok=True)
+
+    def measure(server: Server, key: str, path: str, headers=None, expect: int = 200) -> None:
+        status, _, body = fetch(server.url(path), headers)
+        if status != expect:
+            raise RuntimeError(f"{path}: expected {expect}, got {status}")
+        r.sizes[key] = len(body)
+        if wrk:
+            r.loads[key] = load.run_wrk(wrk, server.url(path), args.seconds, headers)
+            progress(f"{key}: {r.loads[key].requests_per_s:,.0f} req/s")
+
+    for n, feed_path, feed_key in ((1000, FEED_LIVE, "500"), (10_000, FEED_ALL, "10k")):
+        with Server(databases[n], static_dir) as server:
+            progress(f"serving {n:,} events on {server.base}")
+            measure(server, f"hello@{n}", HELLO)
+            _, headers, body = fetch(server.url(feed_path))  # also fills any missing blocks
+            r.feed_events[feed_key] = body.count(b"BEGIN:VEVENT")
+            (static_dir / f"feed-{feed_key}.ics").write_bytes(body)
+            measure(server, f"static-{feed_key}", f"/bench/static/feed-{feed_key}.ics")
+            measure(server, f"feed-{feed_key}", feed_path)
+            measure(server, f"304-{feed_key}", feed_path, {"If-None-Match": headers["ETag"]}, 304)
+            for name, path in page_paths(databases[n], today).items():
+                measure(server, f"{name}@{n}", path)
+            if n == 10_000:
+                r.rebuild_s = time_rebuild_after_edit(server, databases[n], feed_path)
+    r.naive = time_naive_build(databases[10_000], today)
+    progress(f"naive build: {r.naive}")
+
+    with Server(databases[100_000], static_dir) as server:
+        progress(f"serving 100,000 events on {server.base}: warming the feed cache")
+        fetch(server.url(FEED_ALL))
+    with Server(databases[100_000], static_dir) as server:
+        for path in (HELLO, *page_paths(databases[100_000], today).values()):
+            fetch(server.url(path))  # import and warm everything before reading the peak
+        r.rss_before = server.peak_rss_mb()
+        t0 = time.perf_counter()
+        status, headers, body = fetch(server.url(FEED_ALL))
+        r.feed_100k_s = time.perf_counter() - t0
+        r.feed_events["100k"] = body.count(b"BEGIN:VEVENT")
+        r.sizes["feed-100k"] = len(body)
+        del body
+        for _ in range(server.workers):  # every worker serves it at least once (round robin-ish)
+            fetch(server.url(FEED_ALL))
+        r.rss_after = server.peak_rss_mb()
+        measure(server, "304-100k", FEED_ALL, {"If-None-Match": headers["ETag"]}, 304)
+        measure(server, "hello@100000", HELLO)
+        for name, path in page_paths(databases[100_000], today).items():
+            measure(server, f"{name}@100000", path)
+    r.total_s = time.monotonic() - started
+    text = r.render()
+    print(text)
+    if args.save:
+        args.save.write_text(text)
+
+
+def page_paths(database: Path, today: date) -> dict[str, str]:
+    """The list page, this month's page and the page of an upcoming event in the middle."""
+    app = dataset.bench_app(f"sqlite:///{database}")
+    with app.app_context():
+        soon = datetime.combine(today + timedelta(days=14), datetime.min.time(), tzinfo=UTC)
+        slug = db.session.scalars(
+            select(Event.slug)
+            .where(Event.status == "published", Event.start_at >= soon)
+            .order_by(Event.start_at)
+            .limit(1)
+        ).one()
+        dispose(app)
+    return {"list": LIST_PAGE, "month": MONTH_PAGE, "event": f"/events/{slug}"}
+
+
+def time_rebuild_after_edit(server: Server, database: Path, feed_path: str) -> list[float]:
+    """Seconds for a full 200 of the feed right after one event's description was edited."""
+    app = dataset.bench_app(f"sqlite:///{database}")
+    times = []
+    _, headers, _ = fetch(server.url(feed_path))
+    etags = {headers["ETag"]}
+    with app.app_context():
+        events = db.session.scalars(
+            select(Event).where(Event.status == "published").order_by(Event.id).limit(5)
+        ).all()
+        for event in events:
+            original = event.description
+            for description in (original + "\n\nUpdated.", original):
+                event.description = description
+                event.updated_at = datetime.now(UTC)
+                db.session.commit()
+                t0 = time.perf_counter()
+                status, headers, _ = fetch(server.url(feed_path))
+                times.append(time.perf_counter() - t0)
+                if status != 200 or headers["ETag"] in etags:
+                    raise RuntimeError(f"feed after an edit: {status}, ETag unchanged")
+                etags.add(headers["ETag"])
+        dispose(app)
+    return times
+
+
+def time_naive_build(database: Path, today: date) -> naive.NaiveTimes:
+    """The naive icalendar build of the same 10,000 events (all of them are in the window)."""
+    app = dataset.bench_app(f"sqlite:///{database}")
+    with app.app_context():
+        events = db.session.scalars(
+            select(Event)
+            .where(Event.status != "draft")
+            .options(selectinload(Event.venue), selectinload(Event.categories))
+            .order_by(Event.start_at, Event.id)
+        ).all()
+        times = naive.time_naive(list(events))
+        dispose(app)
+    return times
+
+
+def dispose(app) -> None:
+    for engine in db.engines.values():
+        engine.dispose()
+
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
