@@ -10,12 +10,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bench.dataset import Generator
 from events_app.extensions import db
+from events_app.models import Event
 from tests.conftest import NOW
 
-N = 12  # events at the small size; the large size is 5N
+N = 30  # events at the small size; the large size is 5N
 
 
 @pytest.fixture
@@ -49,10 +52,18 @@ def count_get(client: FlaskClient, statements: list[str]) -> Callable[[str], int
 
 @pytest.fixture
 def generator(app: Flask) -> Iterator[Generator]:
-    """Realistic events (the benchmark's generator) around the tests' fixed NOW."""
+    """Realistic events (the benchmark's generator) around the tests' fixed NOW.
+
+    Pages are long enough to show every event, so that a query per event would show up as
+    growth instead of hiding behind a fixed page size.
+    """
     app.config["NOW"] = NOW
+    app.config["PAGE_SIZE"] = 1000
     with app.app_context():
-        yield Generator(db.session, date(NOW.year, NOW.month, 1), seed=6, span_days=120)
+        engine = db.engine
+    # Its own session, outside any app context: requests must not share its identity map.
+    with Session(engine) as session:
+        yield Generator(session, date(NOW.year, NOW.month, 1), seed=6, span_days=120)
 
 
 def test_counting_sees_every_statement(app: Flask, statements: list[str]) -> None:
@@ -64,17 +75,35 @@ def test_counting_sees_every_statement(app: Flask, statements: list[str]) -> Non
     assert [s for s in statements if s.startswith("SELECT ")][-2:] == ["SELECT 1", "SELECT 2"]
 
 
-PAGES = ["/"]
+def add_events(generator: Generator, n: int) -> None:
+    """Add `n` events; every fourth is featured, so the home page's sections are never empty."""
+    generator.add_events(n)
+    generator.session.execute(update(Event).where(Event.id % 4 == 0).values(featured=True))
+    generator.session.commit()
+
+
+def upcoming_live_slug(session: Session) -> str:
+    return session.scalars(
+        select(Event.slug)
+        .where(Event.kind == "live", Event.start_at > NOW, Event.status == "published")
+        .order_by(Event.start_at)
+    ).first()
+
+
+PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/", "/webinars/",
+         "/webinars/archive", "event page"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_statements_do_not_grow_with_events(
     generator: Generator, count_get: Callable[[str], int], path: str
 ) -> None:
-    generator.add_events(N)
-    count_get(path)  # first request may fill caches (feed blocks): not what is compared
+    add_events(generator, N)
+    if path == "event page":
+        path = f"/events/{upcoming_live_slug(generator.session)}"
+    count_get(path)  # the first request may fill caches (feed blocks): not what is compared
     small = count_get(path)
-    generator.add_events(4 * N)
+    add_events(generator, 4 * N)
     count_get(path)
     large = count_get(path)
     assert large == small, f"{path}: {small} statements at {N} events, {large} at {5 * N}"
