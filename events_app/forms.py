@@ -12,6 +12,7 @@ from wtforms import (
     FloatField,
     Form,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -32,6 +33,12 @@ from .models import ROLES, Category, User, Venue
 MIN_PASSWORD_LENGTH = 10
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs or a {value: label} dict."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
 
 
 def max_length(model: type, column: str) -> int:
@@ -131,7 +138,7 @@ class UserForm(FlaskForm):
     display_name = StringField(
         "Display name", validators=[DataRequired("Enter a name."), limit(User, "display_name")]
     )
-    role = SelectField("Role", choices=list(ROLES.items()))
+    role = SelectField("Role", choices=choices(ROLES))
     active = BooleanField("Active (may sign in)")
     submit = SubmitField("Save")
 

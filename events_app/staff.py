@@ -1,15 +1,315 @@
-"""Staff dashboard and the event forms' views."""
+"""Staff dashboard, the event form's views, quick actions and draft previews."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
+from typing import Any
 
-from .auth import require_staff
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import DateField, Form, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from . import audit, clock, markup
+from .auth import admin_required, require_staff, safe_next
+from .event_form import EventForm, unique_slug, zone_names
+from .extensions import db
+from .filters import PageNotFound, paginate
+from .forms import choices
+from .models import (
+    KINDS,
+    STATUSES,
+    AuditEntry,
+    Event,
+    Speaker,
+    event_loads,
+    text_search,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(require_staff)
 
+# Quick actions: the button's value -> the status it sets.
+STATUS_ACTIONS = {
+    "published": "Publish",
+    "draft": "Unpublish",
+    "postponed": "Postpone",
+    "cancelled": "Cancel",
+}
+
+
+class DashboardFilters(Form):
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    status = SelectField(
+        "Status", choices=choices([("", "Any status"), *STATUSES.items()]), default=""
+    )
+    kind = SelectField("Kind", choices=choices([("", "Any kind"), *KINDS.items()]), default="")
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
 
 @bp.get("/")
 def dashboard():
-    return render_template("staff/dashboard.html")
+    filters = DashboardFilters(request.args)
+    stmt = select(Event).options(*event_loads())
+    status = 200
+    if not filters.validate():
+        status = 400
+    else:
+        if filters.q.data:
+            stmt = stmt.where(text_search(filters.q.data))
+        if filters.status.data:
+            stmt = stmt.where(Event.status == filters.status.data)
+        if filters.kind.data:
+            stmt = stmt.where(Event.kind == filters.kind.data)
+        if filters.date_from.data:
+            stmt = stmt.where(Event.end_date >= filters.date_from.data)
+        if filters.date_to.data:
+            stmt = stmt.where(Event.start_date <= filters.date_to.data)
+    stmt = stmt.order_by(Event.updated_at.desc(), Event.id.desc())
+    page_arg = request.args.get("page", "1")
+    if not page_arg.isdigit() or int(page_arg) < 1 or len(page_arg) > 6:
+        abort(400, "The page number must be a whole number from 1.")
+    try:
+        page = paginate(db.session, stmt, int(page_arg), current_app.config["PAGE_SIZE"])
+    except PageNotFound:
+        abort(404, "There is no such page of events.")
+    return render_template(
+        "staff/dashboard.html",
+        filters=filters,
+        page=page,
+        status_actions=STATUS_ACTIONS,
+        now=clock.now(),
+    ), status
+
+
+def get_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404, "There is no such event; it may have been deleted.")
+    return event
+
+
+def render_event_form(form: EventForm, event: Event | None, status: int = 200, **extra: Any):
+    return render_template(
+        "staff/event_form.html",
+        form=form,
+        event=event,
+        zone_names=zone_names(),
+        venue_zones=form.venue_zones,
+        **extra,
+    ), status
+
+
+def description_preview(form: EventForm) -> Any:
+    return markup.render_markdown((form.description.data or "")[:50_000])
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    form = EventForm()
+    if request.method == "GET":
+        form.status.data = "draft"
+        form.kind.data = request.args.get("kind") if request.args.get("kind") in KINDS else "live"
+    elif form.preview.data:
+        return render_event_form(form, None, preview=description_preview(form))
+    elif form.validate():
+        event = Event()
+        new_venue = form.apply_to(event, db.session)
+        now = clock.now()
+        db.session.add(event)
+        db.session.flush()
+        if new_venue is not None:
+            audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
+                         current_user, now)  # fmt: skip
+        audit.record("create", event, audit.created(audit.event_snapshot(event)), current_user, now)
+        db.session.commit()
+        flash(f"Created \u201c{event.title}\u201d.", "info")
+        return redirect(url_for(".edit_event", event_id=event.id))
+    return render_event_form(form, None, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = get_event(event_id)
+    form = EventForm(event_id=event.id)
+    if request.method == "GET":
+        form.load(event)
+        form.original.data = json.dumps(audit.event_snapshot(event))
+        return render_event_form(form, event)
+    if form.preview.data:
+        return render_event_form(form, event, preview=description_preview(form))
+    if not form.validate():
+        return render_event_form(form, event, 400)
+    if not (form.version.data or "").isdigit():
+        abort(400, "The form lost its version number; reload the page and edit again.")
+    if int(form.version.data) != event.version:
+        return conflict(form, event)
+    before = audit.event_snapshot(event)
+    new_venue = form.apply_to(event, db.session)
+    changes = audit.diff(before, audit.event_snapshot(event))
+    if not changes:
+        db.session.rollback()
+        flash("Nothing changed.", "info")
+        return redirect(url_for(".edit_event", event_id=event.id))
+    now = clock.now()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        return conflict(form, get_event(event_id))
+    if new_venue is not None:
+        audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
+                     current_user, now)  # fmt: skip
+    audit.record("update", event, changes, current_user, now)
+    db.session.commit()
+    flash(f"Saved \u201c{event.title}\u201d.", "info")
+    return redirect(url_for(".edit_event", event_id=event.id))
+
+
+def conflict(form: EventForm, event: Event):
+    """Someone saved this event since the form was opened: show what they changed, keep the
+    editor's input, and carry the new version so that saving again goes through."""
+    theirs = audit.event_snapshot(event)
+    try:
+        started = json.loads(form.original.data or "{}")
+    except ValueError:
+        started = {}
+    if not isinstance(started, dict):
+        started = {}
+    their_changes = audit.diff(started, theirs) if started else {}
+    who = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "event", AuditEntry.object_id == event.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    form.version.data = str(event.version)
+    form.original.data = json.dumps(theirs)
+    return render_event_form(form, event, 409, their_changes=their_changes, changed_by=who)
+
+
+@bp.post("/preview-markdown")
+def preview_markdown():
+    """The description as visitors will see it (sanitized HTML), for the form's live preview."""
+    text = request.form.get("text", "")
+    if len(text) > 50_000:
+        abort(413, "The description is too long to preview.")
+    return str(markup.render_markdown(text)), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+@bp.get("/events/<int:event_id>/preview")
+def preview_event(event_id: int):
+    """The public page of an event, drafts included, with a banner saying it is a preview."""
+    from .jsonld import event_jsonld
+    from .public import map_link
+
+    event = get_event(event_id)
+    page_url = url_for("public.event_detail", slug=event.slug, _external=True)
+    structured = event_jsonld(
+        event,
+        page_url=page_url,
+        site_name=current_app.config["SITE_NAME"],
+        site_url=url_for("public.home", _external=True),
+    )
+    return render_template(
+        "staff/preview.html",
+        event=event,
+        now=clock.now(),
+        jsonld=structured,
+        map_url=map_link(event),
+        preview=True,
+    )
+
+
+# --- quick actions ---------------------------------------------------------------------------
+
+
+def back_to_dashboard():
+    target = request.form.get("next", "")
+    return redirect(safe_next(target) or url_for(".dashboard"))
+
+
+@bp.post("/events/<int:event_id>/status")
+def change_status(event_id: int):
+    event = get_event(event_id)
+    new_status = request.form.get("status", "")
+    if new_status not in STATUS_ACTIONS:
+        abort(400, "Unknown status; use the buttons on the dashboard.")
+    if event.status == new_status:
+        flash(f"\u201c{event.title}\u201d is already {STATUSES[new_status].lower()}.", "info")
+        return back_to_dashboard()
+    old, now = event.status, clock.now()
+    event.status = new_status  # revisions.py raises SEQUENCE and updated_at on flush
+    audit.record("status", event, {"status": [old, new_status]}, current_user, now)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash("Someone else changed this event at the same moment; try again.", "error")
+        return back_to_dashboard()
+    flash(f"\u201c{event.title}\u201d is now {STATUSES[new_status].lower()}.", "info")
+    return back_to_dashboard()
+
+
+@bp.post("/events/<int:event_id>/duplicate")
+def duplicate_event(event_id: int):
+    source = get_event(event_id)
+    now = clock.now()
+    slug = unique_slug(db.session, f"{source.slug[:190]}-copy")
+    copy = Event(
+        slug=slug,
+        title=source.title,
+        kind=source.kind,
+        summary=source.summary,
+        description=source.description,
+        venue=source.venue,
+        online_url=source.online_url,
+        registration_url=source.registration_url,
+        recording_url="",
+        slides_url="",
+        image_url=source.image_url,
+        organizer=source.organizer,
+        status="draft",
+        featured=False,
+    )
+    with db.session.no_autoflush:
+        if source.all_day:
+            copy.set_all_day(source.first_day, source.last_day, source.timezone)
+        else:
+            copy.set_timed(source.start_at, source.end_at, source.timezone)
+        copy.categories = list(source.categories)
+        copy.speakers = [
+            Speaker(name=s.name, title=s.title, company=s.company, position=s.position)
+            for s in source.speakers
+        ]
+        db.session.add(copy)
+    changes = audit.created(audit.event_snapshot(copy))
+    changes["duplicated_from"] = [None, source.id]
+    audit.record("duplicate", copy, changes, current_user, now)
+    db.session.commit()
+    flash(f"Copied \u201c{source.title}\u201d as a draft; change its dates and save.", "info")
+    return redirect(url_for(".edit_event", event_id=copy.id))
+
+
+@bp.post("/events/<int:event_id>/delete")
+@admin_required
+def delete_event(event_id: int):
+    event = get_event(event_id)
+    audit.record("delete", event, audit.deleted(audit.event_snapshot(event)), current_user)
+    title = event.title
+    db.session.delete(event)
+    db.session.commit()
+    flash(f"Deleted \u201c{title}\u201d.", "info")
+    return back_to_dashboard()

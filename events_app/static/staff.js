@@ -1,1 +1,65 @@
 // Staff area progressive enhancements; every form works without this file.
+(function () {
+  "use strict";
+
+  // Ask before destructive quick actions (delete).
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (e) => {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
+  });
+
+  const form = document.querySelector("form.event-form");
+  if (!form) return;
+  const byName = (name) => form.elements.namedItem(name);
+
+  // Description preview without leaving the page (the server sanitizes the HTML).
+  const previewButton = form.querySelector("[data-markdown-preview]");
+  const previewBox = document.getElementById("description-preview");
+  if (previewButton && previewBox) {
+    previewButton.addEventListener("click", async (e) => {
+      e.preventDefault();
+      const body = new FormData();
+      body.append("text", byName("description").value);
+      const token = byName("csrf_token");
+      if (token) body.append("csrf_token", token.value);
+      try {
+        const response = await fetch(form.dataset.previewUrl, { method: "POST", body, credentials: "same-origin" });
+        if (!response.ok) throw new Error(String(response.status));
+        previewBox.innerHTML = await response.text();
+      } catch (err) {
+        previewBox.textContent = "The preview could not be loaded (" + err.message + ").";
+      }
+      previewBox.hidden = false;
+    });
+  }
+
+  // The zone defaults to the chosen venue's zone.
+  const zones = JSON.parse(form.dataset.venueZones || "{}");
+  const venue = byName("venue");
+  const zone = byName("timezone");
+  const newVenue = document.getElementById("new-venue");
+  let autoZone = "";
+  function venueChanged() {
+    const picked = zones[venue.value];
+    if (picked && (!zone.value || zone.value === autoZone)) {
+      zone.value = picked;
+      autoZone = picked;
+    }
+    if (newVenue) newVenue.hidden = venue.value !== "new" && !newVenue.querySelector(".has-error");
+  }
+  if (venue && zone) {
+    venue.addEventListener("change", venueChanged);
+    venueChanged();
+  }
+
+  // All day: the times do not apply.
+  const allDay = byName("all_day");
+  function allDayChanged() {
+    form.querySelectorAll(".time-field").forEach((el) => { el.hidden = allDay.checked; });
+  }
+  if (allDay) {
+    allDay.addEventListener("change", allDayChanged);
+    allDayChanged();
+  }
+})();

@@ -1,0 +1,146 @@
+"""The audit log: who changed what, when. Snapshots of objects and their differences."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from .extensions import db
+from .models import AuditEntry, Category, Event, User, Venue, utcnow
+
+ACTIONS = {
+    "create": "Created",
+    "update": "Edited",
+    "status": "Changed status",
+    "duplicate": "Duplicated",
+    "delete": "Deleted",
+    "import": "Imported",
+}
+
+
+def record(
+    action: str,
+    obj: Any,
+    changes: dict[str, list[Any]] | None,
+    user: User | None,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """Add an audit entry for `obj` (flushing first so a new object has its id).
+
+    `changes` is {field: [old, new]}; the caller commits.
+    """
+    if getattr(obj, "id", None) is None:
+        db.session.flush()
+    user_id = getattr(user, "id", None)
+    entry = AuditEntry(
+        at=now or utcnow(),
+        user_id=user_id,
+        user_email=getattr(user, "email", "") or "",
+        action=action,
+        object_type=object_type(obj),
+        object_id=obj.id,
+        object_label=object_label(obj)[:300],
+        changes=json.dumps(changes or {}, default=str, sort_keys=True, ensure_ascii=False),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def object_type(obj: Any) -> str:
+    return type(obj).__name__.lower()
+
+
+def object_label(obj: Any) -> str:
+    for attr in ("title", "name", "email"):
+        value = getattr(obj, attr, None)
+        if value:
+            return str(value)
+    return f"{object_type(obj)} {obj.id}"
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value differs."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def created(after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
+
+
+def deleted(before: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [v, None] for k, v in before.items() if v not in (None, "", False)}
+
+
+def _local(instant: datetime | None, zone: str | None) -> str | None:
+    if instant is None or not zone:
+        return None
+    from . import timefmt
+
+    local = timefmt.to_local(instant, zone)
+    return f"{local:%Y-%m-%d %H:%M} {timefmt.zone_abbr(local)}"
+
+
+def event_snapshot(event: Event) -> dict[str, Any]:
+    """An event's editable fields as readable, JSON-friendly values."""
+    if event.all_day:
+        start = event.first_day.isoformat() if event.first_day else None
+        end = event.last_day.isoformat() if event.last_day else None
+    else:
+        start, end = _local(event.start_at, event.timezone), _local(event.end_at, event.timezone)
+    return {
+        "title": event.title,
+        "slug": event.slug,
+        "kind": event.kind,
+        "summary": event.summary or "",
+        "description": event.description or "",
+        "all_day": bool(event.all_day),
+        "start": start,
+        "end": end,
+        "timezone": event.timezone,
+        "venue": event.venue.short_place if event.venue else "",
+        "online_url": event.online_url or "",
+        "registration_url": event.registration_url or "",
+        "recording_url": event.recording_url or "",
+        "slides_url": event.slides_url or "",
+        "image_url": event.image_url or "",
+        "organizer": event.organizer or "",
+        "speakers": "; ".join(
+            " | ".join(p for p in (s.name, s.title, s.company) if p) for s in event.speakers
+        ),
+        "categories": ", ".join(sorted(c.name for c in event.categories)),
+        "status": event.status,
+        "featured": bool(event.featured),
+    }
+
+
+VENUE_FIELDS = (
+    "name", "address", "city", "region", "postal_code", "country", "timezone",
+    "latitude", "longitude", "website",
+)  # fmt: skip
+
+
+def venue_snapshot(venue: Venue) -> dict[str, Any]:
+    return {name: getattr(venue, name) for name in VENUE_FIELDS}
+
+
+def category_snapshot(category: Category) -> dict[str, Any]:
+    return {"name": category.name, "slug": category.slug}
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": bool(user.active),
+    }
+
+
+def changes_of(entry: AuditEntry) -> dict[str, list[Any]]:
+    try:
+        value = json.loads(entry.changes or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

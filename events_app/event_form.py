@@ -1,0 +1,375 @@
+"""The event form: fields grouped what/when/where/links/people/categories/status, its
+cross-field validation (dates, DST gaps and overlaps, venues) and copying it onto an Event."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from wtforms import (
+    BooleanField,
+    DateField,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from . import timefmt
+from .extensions import db
+from .forms import (
+    VenueFields,
+    choices,
+    http_url,
+    iana_zone,
+    limit,
+    max_length,
+    slug_format,
+    slugify,
+)
+from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
+
+DESCRIPTION_MAX = 20_000
+MAX_SPEAKERS = 50
+NEW_VENUE = "new"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def url_field(label: str, column: str, hint: str = "") -> StringField:
+    return StringField(
+        label,
+        description=hint,
+        validators=[limit(Event, column), http_url],
+        render_kw={"type": "url"},
+    )
+
+
+class EventForm(FlaskForm):
+    # what
+    title = StringField("Title", validators=[DataRequired("Enter a title."), limit(Event, "title")])
+    slug = StringField(
+        "Address (slug)",
+        description="The end of the event's address. Made from the title when left empty.",
+        validators=[limit(Event, "slug"), slug_format],
+    )
+    kind = SelectField("Kind", choices=choices(KINDS))
+    summary = TextAreaField(
+        "Summary",
+        description="One or two sentences for lists and feeds.",
+        validators=[limit(Event, "summary")],
+        render_kw={"rows": 2},
+    )
+    description = TextAreaField(
+        "Description",
+        description="Markdown: **bold**, *italic*, [a link](https://example.com), - lists.",
+        validators=[
+            Length(max=DESCRIPTION_MAX, message=f"Keep this under {DESCRIPTION_MAX:,} characters.")
+        ],
+        render_kw={"rows": 10},
+    )
+    featured = BooleanField("Featured")
+    # when
+    all_day = BooleanField("All day", description="A range of whole days, without times.")
+    start_date = DateField(
+        "Start date (first day)", validators=[InputRequired("Enter the start date.")]
+    )
+    start_time = TimeField("Start time", format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    end_date = DateField(
+        "End date (last day)",
+        description="Leave empty for the same day.",
+        validators=[Optional()],
+    )
+    end_time = TimeField("End time", format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    timezone = StringField(
+        "Time zone",
+        description="The zone the times are in; the venue's zone when left empty.",
+        validators=[limit(Event, "timezone"), iana_zone],
+        render_kw={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"},
+    )
+    start_fold = RadioField("Which start time?", choices=[], validate_choice=False)
+    end_fold = RadioField("Which end time?", choices=[], validate_choice=False)
+    # where
+    venue = SelectField("Venue", choices=[], validate_choice=False)
+    new_venue = FormField(VenueFields, label="New venue")
+    online_url = url_field("Join link", "online_url", "For webinars, live audio and hybrid events.")
+    # links
+    registration_url = url_field("Registration link", "registration_url")
+    recording_url = url_field(
+        "Recording link", "recording_url", "Puts a past webinar in the archive."
+    )
+    slides_url = url_field("Slides link", "slides_url")
+    image_url = url_field("Image link", "image_url")
+    # people
+    organizer = StringField("Organizer", validators=[limit(Event, "organizer")])
+    speakers = TextAreaField(
+        "Speakers",
+        description="One per line: Name | Title | Company",
+        render_kw={"rows": 4},
+    )
+    categories = MultiCheckboxField("Categories", coerce=int, choices=[], validate_choice=False)
+    status = SelectField("Status", choices=choices(STATUSES))
+    # optimistic locking: the version this editor started from, and the values it had
+    version = HiddenField()
+    original = HiddenField()
+    save = SubmitField("Save event")
+    preview = SubmitField("Preview description")
+
+    def __init__(self, *args: Any, event_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event_id = event_id
+        self.schedule: dict[str, Any] = {}
+        self.speaker_rows: list[tuple[str, str, str]] = []
+        self.venue_obj: Venue | None = None
+        venues = db.session.scalars(select(Venue).order_by(Venue.name, Venue.city)).all()
+        self.venue_zones = {str(v.id): v.timezone for v in venues}
+        self.venue.choices = choices(
+            [("", "None: online only")]
+            + [(str(v.id), v.short_place) for v in venues]
+            + [(NEW_VENUE, "New venue (enter it below)")]
+        )
+        categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+        self.categories.choices = choices((c.id, c.name) for c in categories)
+
+    # --- loading an event into the form --------------------------------------------------------
+
+    def load(self, event: Event) -> None:
+        """Fill the fields from `event` (a GET of the edit page)."""
+        for name in ("title", "slug", "kind", "summary", "description", "featured", "all_day",
+                     "timezone", "online_url", "registration_url", "recording_url",
+                     "slides_url", "image_url", "organizer", "status"):  # fmt: skip
+            getattr(self, name).data = getattr(event, name)
+        if event.all_day:
+            self.start_date.data, self.end_date.data = event.first_day, event.last_day
+        else:
+            start, end = event.local_start, event.local_end
+            self.start_date.data, self.start_time.data = start.date(), start.time()
+            self.end_date.data, self.end_time.data = end.date(), end.time()
+            self._offer_fold_if_ambiguous(self.start_fold, start)
+            self._offer_fold_if_ambiguous(self.end_fold, end)
+        self.venue.data = str(event.venue_id) if event.venue_id else ""
+        self.speakers.data = "\n".join(
+            " | ".join((s.name, s.title, s.company)).rstrip(" |") for s in event.speakers
+        )
+        self.categories.data = [c.id for c in event.categories]
+        self.version.data = str(event.version)
+
+    def _offer_fold_if_ambiguous(self, field: RadioField, local: datetime) -> None:
+        try:
+            timefmt.local_to_utc(local, local.tzinfo.key)
+        except timefmt.AmbiguousTime as ambiguous:
+            set_fold_choices(field, ambiguous)
+            field.data = str(local.fold)
+        except timefmt.NonexistentTime:
+            pass
+
+    # --- validation ----------------------------------------------------------------------------
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.venue.data != NEW_VENUE:
+            # The inline venue is ignored unless chosen, so its mistakes do not count either.
+            for sub in self.new_venue.form:
+                sub.errors = []
+            ok = not any(f.errors for f in self if f is not self.new_venue)
+        ok = self._check_venue() and ok
+        ok = self._check_schedule() and ok
+        ok = self._check_speakers() and ok
+        return ok
+
+    def validate_slug(self, field) -> None:
+        if not field.data and self.title.data:
+            base = slugify(self.title.data, max_length(Event, "slug"))
+            field.data = unique_slug(db.session, base, self.event_id)
+            return
+        query = select(Event.id).where(Event.slug == field.data)
+        if self.event_id is not None:
+            query = query.where(Event.id != self.event_id)
+        if field.data and db.session.scalar(query):
+            raise ValidationError("Another event already uses this address; choose another slug.")
+
+    def validate_categories(self, field) -> None:
+        known = {c.value for c in self.categories.choices}
+        if any(c not in known for c in field.data or []):
+            raise ValidationError("Choose categories from the list.")
+
+    def _check_venue(self) -> bool:
+        choice = self.venue.data or ""
+        if choice == NEW_VENUE:
+            sub = self.new_venue.form
+            if not (sub.name.data or "").strip():
+                sub.name.errors = [*sub.name.errors, "Enter the new venue's name."]
+            return not self.new_venue.errors
+        if choice:
+            self.venue_obj = db.session.get(Venue, int(choice)) if choice.isdigit() else None
+            if self.venue_obj is None:
+                self.venue.errors.append("Choose a venue from the list.")
+                return False
+            return True
+        if self.kind.data == "live":
+            self.venue.errors.append(
+                "A live event needs a venue: choose one, or add a new venue below."
+            )
+            return False
+        return True
+
+    def zone_name(self) -> str:
+        """The event's zone: as typed, else the chosen (or new) venue's."""
+        if self.timezone.data:
+            return self.timezone.data
+        if self.venue_obj is not None:
+            return self.venue_obj.timezone
+        if self.venue.data == NEW_VENUE:
+            return (self.new_venue.form.timezone.data or "").strip()
+        return ""
+
+    def _check_schedule(self) -> bool:
+        zone = self.zone_name()
+        if self.timezone.errors or self.start_date.errors or self.end_date.errors:
+            return False
+        if not zone or not timefmt.is_valid_zone(zone):
+            self.timezone.errors.append("Choose the time zone of the event (or of its venue).")
+            return False
+        first = self.start_date.data
+        last = self.end_date.data or first
+        if self.all_day.data:
+            if last < first:
+                self.end_date.errors.append("The last day cannot be before the first day.")
+                return False
+            self.schedule = {"all_day": True, "first": first, "last": last, "zone": zone}
+            return True
+        ok = True
+        for field, label in ((self.start_time, "start"), (self.end_time, "end")):
+            if field.data is None and not field.errors:
+                field.errors.append(f"Enter the {label} time, or tick All day.")
+            ok = ok and not field.errors
+        if not ok:
+            return False
+        start = self._instant(first, self.start_time, self.start_fold, zone)
+        end = self._instant(last, self.end_time, self.end_fold, zone)
+        if start is None or end is None:
+            return False
+        if end <= start:
+            target = self.end_date if last < first else self.end_time
+            target.errors.append(
+                f"The end must be after the start ({timefmt.format_start(start, zone)})."
+            )
+            return False
+        self.schedule = {"all_day": False, "start": start, "end": end, "zone": zone}
+        return True
+
+    def _instant(self, day: date, clock: TimeField, fold: RadioField, zone: str) -> datetime | None:
+        local = datetime.combine(day, clock.data or time(0))
+        chosen = int(fold.data) if fold.data in ("0", "1") else None
+        fold.choices = []
+        try:
+            return timefmt.local_to_utc(local, zone, chosen)
+        except timefmt.NonexistentTime as gap:
+            clock.errors.append(f"{gap}.")
+        except timefmt.AmbiguousTime as ambiguous:
+            set_fold_choices(fold, ambiguous)
+            fold.errors.append(f"{ambiguous}.")
+        return None
+
+    def _check_speakers(self) -> bool:
+        rows = []
+        limit_ = max_length(Speaker, "name")
+        for number, line in enumerate((self.speakers.data or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) > 3:
+                self.speakers.errors.append(f"Line {number}: use at most two | separators.")
+            elif not parts[0]:
+                self.speakers.errors.append(f"Line {number}: the speaker's name comes first.")
+            elif any(len(p) > limit_ for p in parts):
+                self.speakers.errors.append(
+                    f"Line {number}: keep each part to {limit_} characters."
+                )
+            else:
+                rows.append(tuple(parts + [""] * (3 - len(parts))))
+        if len(rows) > MAX_SPEAKERS:
+            self.speakers.errors.append(f"At most {MAX_SPEAKERS} speakers.")
+        self.speaker_rows = rows
+        return not self.speakers.errors
+
+    # --- saving --------------------------------------------------------------------------------
+
+    def apply_to(self, event: Event, session: Session) -> Venue | None:
+        """Copy the validated form onto `event`. Returns a new venue, if one was entered."""
+        with session.no_autoflush:
+            return self._apply(event, session)
+
+    def _apply(self, event: Event, session: Session) -> Venue | None:
+        for name in ("title", "slug", "kind", "featured", "status"):
+            setattr(event, name, getattr(self, name).data)
+        for name in ("summary", "description", "online_url", "registration_url",
+                     "recording_url", "slides_url", "image_url", "organizer"):  # fmt: skip
+            setattr(event, name, (getattr(self, name).data or "").strip())
+        s = self.schedule
+        if s["all_day"]:
+            event.set_all_day(s["first"], s["last"], s["zone"])
+        else:
+            event.set_timed(s["start"], s["end"], s["zone"])
+        new_venue = None
+        if self.venue.data == NEW_VENUE:
+            new_venue = Venue()
+            self.new_venue.form.populate_obj(new_venue)
+            new_venue.timezone = new_venue.timezone or s["zone"]
+            session.add(new_venue)
+            event.venue = new_venue
+        elif event.venue is not self.venue_obj:
+            event.venue = self.venue_obj
+        if [(sp.name, sp.title, sp.company) for sp in event.speakers] != self.speaker_rows:
+            event.speakers = [
+                Speaker(name=a, title=b, company=c, position=i)
+                for i, (a, b, c) in enumerate(self.speaker_rows)
+            ]
+        wanted = set(self.categories.data or [])
+        if {c.id for c in event.categories} != wanted:
+            event.categories = list(
+                session.scalars(
+                    select(Category).where(Category.id.in_(wanted)).order_by(Category.name)
+                )
+            )
+        return new_venue
+
+
+def set_fold_choices(field: RadioField, ambiguous: timefmt.AmbiguousTime) -> None:
+    clock = timefmt.format_clock(ambiguous.local.time())
+    field.label.text = f"{clock} happens twice: which one?"
+    field.choices = choices(
+        [("0", f"first ({ambiguous.first_abbr})"), ("1", f"second ({ambiguous.second_abbr})")]
+    )
+
+
+def unique_slug(session: Session, base: str, exclude_id: int | None = None) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no other event uses yet."""
+    limit_ = max_length(Event, "slug")
+    query = select(Event.slug).where(func.lower(Event.slug).startswith(base, autoescape=True))
+    if exclude_id is not None:
+        query = query.where(Event.id != exclude_id)
+    taken = set(session.scalars(query))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        suffix = f"-{n}"
+        slug = base[: limit_ - len(suffix)] + suffix
+    return slug
+
+
+def zone_names() -> tuple[str, ...]:
+    return timefmt.all_zone_names()

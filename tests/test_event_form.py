@@ -1,0 +1,170 @@
+"""The event form's validation rules, tested directly with form.validate()."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from events_app.event_form import EventForm
+
+WEBINAR = {
+    "title": "Optical Networks Outlook",
+    "kind": "webinar",
+    "status": "draft",
+    "start_date": "2026-11-10",
+    "start_time": "14:00",
+    "end_date": "2026-11-10",
+    "end_time": "15:00",
+    "timezone": "America/New_York",
+    "venue": "",
+}
+
+
+@pytest.fixture
+def make_form(app, app_ctx):
+    def make(**changes):
+        data = {**WEBINAR, **changes}
+        data = {k: v for k, v in data.items() if v is not None}
+        with app.test_request_context("/", method="POST", data=MultiDict(data)):
+            form = EventForm()
+            form.validate()
+            return form
+
+    return make
+
+
+def errors_of(form):
+    return {name: errs for name, errs in form.errors.items() if errs}
+
+
+def test_valid_webinar(make_form):
+    form = make_form()
+    assert errors_of(form) == {}
+    assert form.schedule["start"] == datetime(2026, 11, 10, 19, 0, tzinfo=UTC)
+    assert form.slug.data == "optical-networks-outlook"
+
+
+@pytest.mark.parametrize(
+    "field,changes,message",
+    [
+        ("title", {"title": ""}, "Enter a title."),
+        ("start_date", {"start_date": ""}, "Enter the start date."),
+        ("start_date", {"start_date": "tomorrow"}, "Not a valid date value."),
+        ("start_time", {"start_time": ""}, "Enter the start time, or tick All day."),
+        ("end_time", {"end_time": ""}, "Enter the end time, or tick All day."),
+        ("end_time", {"end_time": "13:00"}, "The end must be after the start"),
+        ("end_time", {"end_time": "14:00"}, "The end must be after the start"),
+        ("end_date", {"end_date": "2026-11-09"}, "The end must be after the start"),
+        ("timezone", {"timezone": "Mars/Olympus_Mons"}, "is not a time zone we know"),
+        ("timezone", {"timezone": "EST5EDT "}, None),
+        ("timezone", {"timezone": ""}, "Choose the time zone"),
+        ("kind", {"kind": "party"}, "Not a valid choice"),
+        ("status", {"status": "secret"}, "Not a valid choice"),
+        ("venue", {"kind": "live"}, "A live event needs a venue"),
+        ("venue", {"venue": "99999"}, "Choose a venue from the list."),
+        ("registration_url", {"registration_url": "javascript:alert(1)"}, "http:// or https://"),
+        ("online_url", {"online_url": "ftp://example.com/x"}, "http:// or https://"),
+        ("image_url", {"image_url": "example.com/pic.png"}, "http:// or https://"),
+        ("recording_url", {"recording_url": "https://"}, "http:// or https://"),
+        ("title", {"title": "x" * 201}, "200 characters or fewer"),
+        ("summary", {"summary": "x" * 501}, "500 characters or fewer"),
+        ("organizer", {"organizer": "x" * 201}, "200 characters or fewer"),
+        ("slides_url", {"slides_url": "https://e.com/" + "x" * 500}, "500 characters or fewer"),
+        ("slug", {"slug": "Has Spaces"}, "Use lowercase letters"),
+        ("slug", {"slug": "x" * 201}, "200 characters or fewer"),
+        ("speakers", {"speakers": "| CTO | Acme"}, "the speaker's name comes first"),
+        ("speakers", {"speakers": "A | B | C | D"}, "at most two | separators"),
+    ],
+)
+def test_rule(make_form, field, changes, message):
+    form = make_form(**changes)
+    if message is None:  # a valid zone, surrounding spaces trimmed
+        assert errors_of(form) == {}
+        return
+    assert field in errors_of(form), errors_of(form)
+    assert message in " ".join(form.errors[field])
+
+
+def test_all_day_range(make_form):
+    form = make_form(all_day="y", start_time="", end_time="", end_date="2026-11-12")
+    assert errors_of(form) == {}
+    assert form.schedule == {
+        "all_day": True,
+        "first": date(2026, 11, 10),
+        "last": date(2026, 11, 12),
+        "zone": "America/New_York",
+    }
+    form = make_form(all_day="y", end_date="2026-11-09")
+    assert form.errors["end_date"] == ["The last day cannot be before the first day."]
+    form = make_form(all_day="y", end_date="")  # one day
+    assert form.schedule["last"] == date(2026, 11, 10)
+
+
+def test_dst_gap_refused_with_explanation(make_form):
+    form = make_form(start_date="2026-03-08", start_time="02:30", end_date="2026-03-08")
+    assert form.errors["start_time"] == [
+        "2:30 AM does not exist on Mar 8, 2026 in America/New_York: "
+        "clocks jump from 2:00 AM to 3:00 AM."
+    ]
+
+
+def test_dst_overlap_asks_which(make_form):
+    day = {"start_date": "2026-11-01", "end_date": "2026-11-01"}
+    form = make_form(**day, start_time="01:30", end_time="03:00")
+    assert "start_fold" in form.errors
+    assert "happens twice on Nov 1, 2026" in form.errors["start_fold"][0]
+    assert [(c.value, c.label) for c in form.start_fold.choices] == [
+        ("0", "first (EDT)"),
+        ("1", "second (EST)"),
+    ]
+    first = make_form(**day, start_time="01:30", end_time="03:00", start_fold="0")
+    second = make_form(**day, start_time="01:30", end_time="03:00", start_fold="1")
+    assert errors_of(first) == errors_of(second) == {}
+    assert first.schedule["start"] == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert second.schedule["start"] == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    bogus = make_form(**day, start_time="01:30", end_time="03:00", start_fold="7")
+    assert "start_fold" in bogus.errors
+
+
+def test_venue_zone_is_the_default(make_form, create_venue):
+    venue = create_venue(timezone="America/Denver")
+    form = make_form(kind="live", venue=str(venue.id), timezone="")
+    assert errors_of(form) == {}
+    assert form.schedule["zone"] == "America/Denver"
+    assert form.schedule["start"] == datetime(2026, 11, 10, 21, 0, tzinfo=UTC)
+
+
+def test_new_venue_inline(make_form):
+    form = make_form(kind="live", venue="new", **{"new_venue-city": "Denver"})
+    assert form.errors["new_venue"] == {"name": ["Enter the new venue's name."]}
+    form = make_form(
+        kind="live", venue="new", **{"new_venue-name": "Hall", "new_venue-timezone": "Nowhere/X"}
+    )
+    assert "timezone" in form.errors["new_venue"]
+    form = make_form(kind="live", venue="new", **{"new_venue-name": "Hall A"})
+    assert errors_of(form) == {}
+    # Mistakes in the inline venue do not count when it is not chosen.
+    form = make_form(venue="", **{"new_venue-timezone": "Nowhere/X"})
+    assert errors_of(form) == {}
+
+
+def test_slug_unique(make_form, create_event):
+    create_event(slug="optical-networks-outlook")
+    assert make_form().slug.data == "optical-networks-outlook-2"
+    form = make_form(slug="optical-networks-outlook")
+    assert "Another event already uses this address" in form.errors["slug"][0]
+
+
+def test_speakers_parsed(make_form):
+    form = make_form(speakers="Dana Whitfield | Principal Analyst | Heavy Reading\n\nTom Keller\n")
+    assert form.speaker_rows == [
+        ("Dana Whitfield", "Principal Analyst", "Heavy Reading"),
+        ("Tom Keller", "", ""),
+    ]
+
+
+def test_unknown_category_refused(make_form, create_category):
+    cat = create_category("Cloud")
+    assert errors_of(make_form(categories=str(cat.id))) == {}
+    assert "categories" in make_form(categories="9999").errors
+    assert "categories" in make_form(categories="abc").errors

@@ -1,0 +1,280 @@
+"""Event create/edit through the staff pages: input kept, lost updates, audit, quick actions."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from events_app.extensions import db
+from events_app.models import AuditEntry, Event
+
+FORM = {
+    "title": "Optical Networks Outlook",
+    "kind": "webinar",
+    "status": "published",
+    "summary": "Where optical goes next.",
+    "description": "**Bold** claims.",
+    "start_date": "2026-11-10",
+    "start_time": "14:00",
+    "end_date": "2026-11-10",
+    "end_time": "15:00",
+    "timezone": "America/New_York",
+    "venue": "",
+    "online_url": "https://meet.example.com/optical",
+    "speakers": "Dana Whitfield | Principal Analyst | Heavy Reading",
+}
+
+
+@pytest.fixture
+def logged_in(client, auth, editor):
+    auth.login()
+    return client
+
+
+def edit_page_fields(client, event_id):
+    """The hidden fields the edit page hands out (version and original values)."""
+    html = client.get(f"/staff/events/{event_id}/edit").get_data(as_text=True)
+    fields = {}
+    for name in ("version", "original"):
+        chunk = html.split(f'name="{name}" type="hidden" value="')[1].split('"')[0]
+        fields[name] = chunk.replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
+    return fields
+
+
+def entries(event_id):
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_id == event_id).order_by(AuditEntry.id)
+    ).all()
+
+
+def test_create_event(logged_in, app_ctx, editor):
+    response = logged_in.post("/staff/events/new", data=FORM)
+    assert response.status_code == 302
+    event = db.session.scalar(select(Event).where(Event.slug == "optical-networks-outlook"))
+    assert event.start_at == datetime(2026, 11, 10, 19, 0, tzinfo=UTC)
+    assert event.timezone == "America/New_York"
+    assert [s.name for s in event.speakers] == ["Dana Whitfield"]
+    assert event.sequence == 0
+    (entry,) = entries(event.id)
+    assert entry.action == "create" and entry.user_id == editor.id
+    assert json.loads(entry.changes)["title"] == [None, "Optical Networks Outlook"]
+
+
+def test_errors_beside_fields_and_input_kept(logged_in):
+    data = {**FORM, "end_time": "13:00", "registration_url": "javascript:alert(1)"}
+    response = logged_in.post("/staff/events/new", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The end must be after the start" in html
+    assert "http:// or https://" in html
+    for value in ("Optical Networks Outlook", "Where optical goes next.", "**Bold** claims.",
+                  "javascript:alert(1)", "Dana Whitfield | Principal Analyst | Heavy Reading",
+                  "https://meet.example.com/optical", 'value="13:00"'):  # fmt: skip
+        assert value in html, value
+    assert db.session.scalar(select(Event.id)) is None
+
+
+def test_dst_gap_and_overlap_through_the_page(logged_in, app_ctx):
+    gap = {**FORM, "start_date": "2026-03-08", "end_date": "2026-03-08", "start_time": "02:30"}
+    html = logged_in.post("/staff/events/new", data=gap).get_data(as_text=True)
+    assert "2:30 AM does not exist on Mar 8, 2026 in America/New_York" in html
+    overlap = {**FORM, "start_date": "2026-11-01", "end_date": "2026-11-01",
+               "start_time": "01:30", "end_time": "03:00"}  # fmt: skip
+    response = logged_in.post("/staff/events/new", data=overlap)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "happens twice" in html and "first (EDT)" in html and "second (EST)" in html
+    response = logged_in.post("/staff/events/new", data={**overlap, "start_fold": "1"})
+    assert response.status_code == 302
+    event = db.session.scalar(select(Event))
+    assert event.start_at == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    # Editing it again offers the same choice, already made.
+    html = logged_in.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
+    assert '<input checked id="start_fold-1"' in html
+
+
+def test_edit_records_old_and_new_values_and_bumps_sequence(logged_in, app_ctx, create_event):
+    event = create_event(title="Old title", start=datetime(2026, 11, 10, 19, 0, tzinfo=UTC))
+    hidden = edit_page_fields(logged_in, event.id)
+    data = {**FORM, **hidden, "title": "New title", "slug": event.slug}
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=data).status_code == 302
+    db.session.refresh(event)
+    assert event.title == "New title" and event.sequence == 0  # the time did not change
+    changes = json.loads(entries(event.id)[-1].changes)
+    assert changes["title"] == ["Old title", "New title"]
+    assert "start" not in changes
+
+    hidden = edit_page_fields(logged_in, event.id)
+    data = {**data, **hidden, "start_time": "16:00", "end_time": "17:00"}
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=data).status_code == 302
+    db.session.refresh(event)
+    assert event.sequence == 1
+    entry = entries(event.id)[-1]
+    assert entry.action == "update"
+    assert json.loads(entry.changes)["start"] == ["2026-11-10 14:00 EST", "2026-11-10 16:00 EST"]
+
+
+def test_lost_update_is_refused_and_shows_their_change(app, logged_in, app_ctx, create_event,
+                                                       create_user):  # fmt: skip
+    event = create_event(title="Shared title", summary="Original summary")
+    mine = edit_page_fields(logged_in, event.id)
+
+    create_user("colleague@example.com", "correct horse battery")
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": "correct horse battery"}
+    )
+    theirs = edit_page_fields(colleague, event.id)
+    data = {**FORM, "title": "Shared title", "slug": event.slug, "summary": "Colleague's summary"}
+    assert (
+        colleague.post(f"/staff/events/{event.id}/edit", data={**data, **theirs}).status_code == 302
+    )
+
+    my_data = {**FORM, **mine, "slug": event.slug, "title": "My better title"}
+    response = logged_in.post(f"/staff/events/{event.id}/edit", data=my_data)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else saved this event" in html
+    assert "Original summary" in html and "Colleague&#39;s summary" in html
+    assert "colleague@example.com" in html
+    assert "My better title" in html  # my input is kept
+    db.session.refresh(event)
+    assert event.title == "Shared title" and event.summary == "Colleague's summary"
+
+    # The returned form carries the new version: saving it again goes through.
+    new_version = html.split('name="version" type="hidden" value="')[1].split('"')[0]
+    assert new_version == str(event.version)
+    response = logged_in.post(
+        f"/staff/events/{event.id}/edit", data={**my_data, "version": new_version}
+    )
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.title == "My better title"
+
+
+def test_stale_data_error_is_a_conflict_too(app, app_ctx, create_event):
+    """Two sessions racing past the version check: SQLAlchemy's version counter catches it."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    event = create_event()
+    engine = db.engine
+    with Session(engine) as first, Session(engine) as second:
+        a = first.get(Event, event.id)
+        b = second.get(Event, event.id)
+        a.title = "A"
+        first.commit()
+        b.title = "B"
+        with pytest.raises(StaleDataError):
+            second.commit()
+
+
+def test_nothing_changed(logged_in, create_event):
+    event = create_event(title="Same", summary="", start=datetime(2026, 11, 10, 19, tzinfo=UTC))
+    hidden = edit_page_fields(logged_in, event.id)
+    data = {**FORM, **hidden, "title": "Same", "summary": "", "slug": event.slug,
+            "status": "published", "description": "", "online_url": "", "speakers": ""}  # fmt: skip
+    response = logged_in.post(f"/staff/events/{event.id}/edit", data=data, follow_redirects=True)
+    assert "Nothing changed." in response.get_data(as_text=True)
+    assert entries(event.id) == []
+
+
+def test_live_event_with_new_venue(logged_in, app_ctx):
+    data = {**FORM, "kind": "live", "venue": "new", "timezone": "", "all_day": "y",
+            "end_date": "2026-11-12", "new_venue-name": "Westin Westminster",
+            "new_venue-city": "Denver", "new_venue-timezone": "America/Denver"}  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=data).status_code == 302
+    event = db.session.scalar(select(Event))
+    assert event.venue.name == "Westin Westminster"
+    assert event.timezone == "America/Denver"
+    assert event.all_day and event.when_text == "Nov 10-12, 2026"
+
+
+def test_markdown_preview(logged_in):
+    response = logged_in.post(
+        "/staff/preview-markdown", data={"text": "**hi** <script>alert(1)</script>"}
+    )
+    assert response.status_code == 200
+    assert "<strong>hi</strong>" in response.get_data(as_text=True)
+    assert "<script>" not in response.get_data(as_text=True)
+    # Without JavaScript the Preview button re-renders the form with the preview.
+    response = logged_in.post("/staff/events/new", data={**FORM, "preview": "Preview"})
+    html = response.get_data(as_text=True)
+    assert "<strong>Bold</strong> claims." in html
+    assert "Optical Networks Outlook" in html
+
+
+def test_draft_preview_for_staff_only(client, auth, editor, create_event):
+    event = create_event(status="draft", title="Secret summit")
+    assert client.get(f"/events/{event.slug}").status_code == 404
+    assert client.get(f"/staff/events/{event.id}/preview").status_code == 302
+    auth.login()
+    html = client.get(f"/staff/events/{event.id}/preview").get_data(as_text=True)
+    assert "Secret summit" in html and "Draft" in html and "draft-banner" in html
+
+
+@pytest.mark.parametrize(
+    "status,sequence", [("published", 0), ("postponed", 1), ("cancelled", 1), ("draft", 1)]
+)
+def test_quick_status_actions(logged_in, app_ctx, create_event, status, sequence):
+    event = create_event(status="published")
+    response = logged_in.post(f"/staff/events/{event.id}/status", data={"status": status})
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.status == status and event.sequence == sequence
+    if sequence:
+        assert json.loads(entries(event.id)[-1].changes) == {"status": ["published", status]}
+    assert (
+        logged_in.post(f"/staff/events/{event.id}/status", data={"status": "x"}).status_code == 400
+    )
+
+
+def test_duplicate(logged_in, app_ctx, create_event, create_category):
+    event = create_event(slug="summit", categories=[create_category("Cloud")],
+                         speakers=(("A", "B", "C"),))  # fmt: skip
+    response = logged_in.post(f"/staff/events/{event.id}/duplicate")
+    assert response.status_code == 302
+    copy = db.session.scalar(select(Event).where(Event.id != event.id))
+    assert copy.slug == "summit-copy" and copy.status == "draft" and copy.uid != event.uid
+    assert [c.name for c in copy.categories] == ["Cloud"]
+    assert [s.name for s in copy.speakers] == ["A"]
+    assert entries(copy.id)[0].action == "duplicate"
+
+
+def test_delete_is_for_admins(client, auth, editor, admin, app_ctx, create_event):
+    event = create_event()
+    auth.login()
+    assert client.post(f"/staff/events/{event.id}/delete").status_code == 403
+    auth.logout()
+    auth.login("admin@example.com")
+    assert client.post(f"/staff/events/{event.id}/delete").status_code == 302
+    assert db.session.get(Event, event.id) is None
+    assert entries(event.id)[-1].action == "delete"
+
+
+def test_dashboard_lists_drafts_newest_change_first_with_filters(logged_in, create_event):
+    create_event(title="Alpha draft", status="draft")
+    create_event(title="Beta webinar", kind="webinar")
+    create_event(title="Gamma live", kind="live", status="cancelled")
+    html = logged_in.get("/staff/").get_data(as_text=True)
+    assert html.index("Gamma live") < html.index("Beta webinar") < html.index("Alpha draft")
+    html = logged_in.get("/staff/?status=draft").get_data(as_text=True)
+    assert "Alpha draft" in html and "Beta webinar" not in html
+    html = logged_in.get("/staff/?kind=live").get_data(as_text=True)
+    assert "Gamma live" in html and "Alpha draft" not in html
+    html = logged_in.get("/staff/?q=beta").get_data(as_text=True)
+    assert "Beta webinar" in html and "Gamma live" not in html
+    html = logged_in.get("/staff/?date_from=2030-01-01").get_data(as_text=True)
+    assert "No events match." in html
+    assert logged_in.get("/staff/?status=bogus").status_code == 400
+    assert logged_in.get("/staff/?date_from=never").status_code == 400
+    assert logged_in.get("/staff/?page=x").status_code == 400
+    assert logged_in.get("/staff/?page=99").status_code == 404
+
+
+def test_dashboard_pagination(logged_in, create_event):
+    for i in range(7):
+        create_event(title=f"Event number {i}")
+    page2 = logged_in.get("/staff/?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in page2
