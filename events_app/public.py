@@ -86,7 +86,7 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         "public/list.html",
         now=now,
         page=page,
-        pager=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
+        pages_nav=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
         filters=filters,
         feed_filters=filters,
         category=category,

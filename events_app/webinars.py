@@ -49,6 +49,6 @@ def archive():
         "webinars/archive.html",
         now=now,
         page=page,
-        pager=pager_links(page, page_url),
+        pages_nav=pager_links(page, page_url),
         q=filters.q,
     )
