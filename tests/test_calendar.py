@@ -1,0 +1,227 @@
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from events_app import timefmt
+from events_app.calendar import grid_bounds, month_grid
+from events_app.models import Event
+from tests.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def _pin_now(app):
+    app.config["NOW"] = NOW
+
+
+def timed(title, local_start: datetime, minutes: int, zone: str) -> Event:
+    event = Event(title=title, slug=title.lower().replace(" ", "-"), kind="live")
+    start = timefmt.local_to_utc(local_start, zone, fold=0)
+    event.set_timed(start, start + timedelta(minutes=minutes), zone)
+    return event
+
+
+def all_day(title, first: date, last: date, zone: str) -> Event:
+    event = Event(title=title, slug=title.lower().replace(" ", "-"), kind="live")
+    event.set_all_day(first, last, zone)
+    return event
+
+
+def days_of(weeks, title) -> list[date]:
+    return [d.day for w in weeks for d in w if any(e.event.title == title for e in d.events)]
+
+
+# --- the pure grid -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "start", "end", "weeks"),
+    [
+        (2026, 6, date(2026, 6, 1), date(2026, 7, 5), 5),  # starts on a Monday
+        (2026, 5, date(2026, 4, 27), date(2026, 5, 31), 5),  # ends on a Sunday
+        (2026, 2, date(2026, 1, 26), date(2026, 3, 1), 5),
+        (2027, 2, date(2027, 2, 1), date(2027, 2, 28), 4),  # exactly four weeks
+        (2026, 8, date(2026, 7, 27), date(2026, 9, 6), 6),
+        (2026, 12, date(2026, 11, 30), date(2027, 1, 3), 5),  # across the year
+    ],
+)
+def test_grid_bounds_and_weeks(year, month, start, end, weeks):
+    assert grid_bounds(year, month) == (start, end)
+    grid = month_grid(year, month, [], today=date(2026, 6, 15))
+    assert len(grid) == weeks
+    assert all(len(w) == 7 for w in grid)
+    assert all(w[0].day.weekday() == 0 and w[6].day.weekday() == 6 for w in grid)
+    in_month = [d.day for w in grid for d in w if d.in_month]
+    assert in_month[0] == date(year, month, 1)
+    assert in_month[-1] == timefmt.month_bounds(year, month)[1]
+
+
+def test_multi_day_event_across_month_edge():
+    event = all_day("Lisbon", date(2026, 5, 30), date(2026, 6, 2), "Europe/Lisbon")
+    june = month_grid(2026, 6, [event], today=date(2026, 6, 15))
+    assert days_of(june, "Lisbon") == [date(2026, 6, 1), date(2026, 6, 2)]
+    may = month_grid(2026, 5, [event], today=date(2026, 6, 15))
+    # May's grid runs to Sunday May 31: the event shows there on its May days only.
+    assert days_of(may, "Lisbon") == [date(2026, 5, 30), date(2026, 5, 31)]
+    entries = [e for w in may for d in w for e in d.events]
+    assert entries[0].first and not entries[1].first
+    assert [e.label for e in entries] == ["", ""]
+
+
+def test_event_on_last_day_of_previous_month_shows_in_leading_days():
+    event = all_day("Edge", date(2026, 7, 31), date(2026, 7, 31), "America/Denver")
+    august = month_grid(2026, 8, [event], today=date(2026, 6, 15))
+    assert days_of(august, "Edge") == [date(2026, 7, 31)]
+    assert not august[0][4].in_month
+
+
+def test_across_midnight_event_on_both_days():
+    event = timed("Late", datetime(2026, 6, 30, 22, 0), 180, "Europe/London")
+    grid = month_grid(2026, 6, [event], today=date(2026, 6, 15))
+    assert days_of(grid, "Late") == [date(2026, 6, 30), date(2026, 7, 1)]
+    first, second = (e for w in grid for d in w for e in d.events)
+    assert first.label == "10:00 PM BST"
+    assert second.label == "continued" and second.last
+
+
+def test_ending_at_midnight_stays_on_one_day():
+    event = timed("Evening", datetime(2026, 6, 10, 20, 0), 240, "America/New_York")
+    grid = month_grid(2026, 6, [event], today=date(2026, 6, 15))
+    assert days_of(grid, "Evening") == [date(2026, 6, 10)]
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu"])
+def test_all_day_event_far_from_utc_keeps_its_dates(zone):
+    event = all_day("Far", date(2026, 6, 10), date(2026, 6, 11), zone)
+    grid = month_grid(2026, 6, [event], today=date(2026, 6, 15))
+    assert days_of(grid, "Far") == [date(2026, 6, 10), date(2026, 6, 11)]
+
+
+def test_timed_event_placed_on_its_local_day_not_utc_day():
+    # 9:00 AM on June 10 in Kiritimati (UTC+14) is June 9 in UTC.
+    event = timed("Morning", datetime(2026, 6, 10, 9, 0), 60, "Pacific/Kiritimati")
+    assert event.start_at.date() == date(2026, 6, 9)
+    grid = month_grid(2026, 6, [event], today=date(2026, 6, 15))
+    assert days_of(grid, "Morning") == [date(2026, 6, 10)]
+
+
+def test_per_day_limit_and_today():
+    events = [timed(f"E{i}", datetime(2026, 6, 15, 8 + i), 30, "UTC") for i in range(5)]
+    grid = month_grid(2026, 6, events, today=date(2026, 6, 15), per_day=3)
+    day = next(d for w in grid for d in w if d.day == date(2026, 6, 15))
+    assert day.is_today
+    assert [e.event.title for e in day.shown] == ["E0", "E1", "E2"]
+    assert day.more == 2
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+def test_current_month_page(client, create_event):
+    create_event(title="June webinar", start=datetime(2026, 6, 18, 18, tzinfo=UTC))
+    create_event(title="Secret draft", status="draft", start=datetime(2026, 6, 18, 18, tzinfo=UTC))
+    html = client.get("/calendar/").get_data(as_text=True)
+    assert "June 2026" in html
+    assert "June webinar" in html
+    assert "Secret draft" not in html
+    assert 'href="/calendar/2026/05"' in html
+    assert 'href="/calendar/2026/07"' in html
+    assert '<li class="day today' in html
+
+
+def test_month_page_multi_day_and_status(client, create_event, create_venue):
+    venue = create_venue()
+    create_event(
+        title="Summit",
+        kind="live",
+        venue=venue,
+        zone="America/Denver",
+        first_day=date(2026, 9, 24),
+        last_day=date(2026, 9, 26),
+        status="postponed",
+    )
+    html = client.get("/calendar/2026/09").get_data(as_text=True)
+    assert html.count(">Summit</a>") == 3
+    assert "Postponed" in html
+    assert client.get("/calendar/2026/10").get_data(as_text=True).count(">Summit</a>") == 0
+
+
+def test_month_page_filters_and_more_link(client, app, create_event):
+    app.config["CALENDAR_PER_DAY"] = 2
+    day = datetime(2026, 7, 8, 14, tzinfo=UTC)
+    for i in range(4):
+        create_event(title=f"Web {i}", start=day + timedelta(hours=i))
+    create_event(title="Live thing", kind="live", start=day)
+    html = client.get("/calendar/2026/07?kind=webinar").get_data(as_text=True)
+    assert "Live thing" not in html
+    assert "+2 more" in html
+    more = re.search(r'href="([^"]*)"[^>]*>\+2 more', html).group(1)
+    assert "from=2026-07-08" in more and "to=2026-07-08" in more and "kind=webinar" in more
+    listed = client.get(more.replace("&amp;", "&")).get_data(as_text=True)
+    assert all(f"Web {i}" in listed for i in range(4))
+    assert 'href="/calendar/2026/08?kind=webinar"' in html
+
+
+def test_more_link_for_a_past_day_shows_past_events(client, app, create_event):
+    app.config["CALENDAR_PER_DAY"] = 1
+    day = datetime(2026, 6, 2, 14, tzinfo=UTC)
+    for i in range(3):
+        create_event(title=f"Old {i}", start=day + timedelta(hours=i))
+    html = client.get("/calendar/2026/06").get_data(as_text=True)
+    more = re.search(r'href="([^"]*)"[^>]*>\+2 more', html).group(1).replace("&amp;", "&")
+    assert "when=past" in more
+    listed = client.get(more).get_data(as_text=True)
+    assert all(f"Old {i}" in listed for i in range(3))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/calendar/2026/13",
+        "/calendar/2026/00",
+        "/calendar/0/1",
+        "/calendar/0/01",
+        "/calendar/99999/01",
+        "/calendar/2026/1",
+        "/calendar/-1/01",
+        "/calendar/abc/01",
+        "/calendar/2026/01/02",
+        "/calendar/1899/12",
+    ],
+)
+def test_bad_months_are_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "main-nav" in response.get_data(as_text=True)
+
+
+def test_edge_years_have_no_link_beyond(client):
+    html = client.get("/calendar/2999/12").get_data(as_text=True)
+    assert "/calendar/3000/01" not in html
+    assert 'href="/calendar/2999/11"' in html
+    html = client.get("/calendar/1900/01").get_data(as_text=True)
+    assert "/calendar/1899/12" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kind=nope", "page=abc", "from=2026-02-30", "category=%3Cscript%3E", "kind=%00"],
+)
+def test_bad_filters_on_calendar_are_400(client, query):
+    assert client.get(f"/calendar/2026/06?{query}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "x" * 10_000,
+        "q=%00",
+        "q=%F0%9F%93%A1",
+        "place=%22%27%3Cscript%3E",
+        "category=unknown",
+    ],
+)
+def test_odd_but_harmless_filters_on_calendar(client, query):
+    response = client.get(f"/calendar/2026/06?{query}")
+    assert response.status_code == 200
+    assert "<script>" not in response.get_data(as_text=True)
