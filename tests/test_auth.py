@@ -227,3 +227,5 @@ def test_csrf_enforced_when_enabled(app, editor):
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     assert client.post("/staff/login", data={**form, "csrf_token": token}).status_code == 302
     assert client.post("/staff/logout").status_code == 400
+    with csrf_app.app_context():  # close its pooled connections (PostgreSQL warns otherwise)
+        db.engine.dispose()
