@@ -24,7 +24,7 @@ from .models import KINDS, Category, Event, Venue, public_events, text_search
 WHENS = ("upcoming", "past")
 Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
-MAX_PAGE = 100_000
+MAX_PAGE = 10_000_000
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
@@ -64,7 +64,7 @@ def _date(args: Mapping[str, Any], name: str) -> date | None:
 
 def _page(args: Mapping[str, Any]) -> int:
     value = args.get("page") or "1"
-    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+    if not (value.isascii() and value.isdigit()) or len(value) > 8:
         raise BadFilter("The page must be a whole number from 1.")
     page = int(value)
     if not 1 <= page <= MAX_PAGE:

@@ -88,6 +88,10 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         page=page,
         pages_nav=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
         filters=filters,
+        # On a category page the category is the page, not a filter to clear.
+        has_filters=replace(filters, category=None).is_filtered
+        if category
+        else filters.is_filtered,
         feed_filters=filters,
         category=category,
         categories=categories,

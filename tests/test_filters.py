@@ -108,15 +108,22 @@ def test_drafts_never_listed(create_event):
 
 def test_filters_combine(create_event, create_venue, create_category):
     denver = create_venue()
-    london = create_venue(name="Montcalm", city="London", country="United Kingdom",
-                          timezone="Europe/London")  # fmt: skip
+    london = create_venue(
+        name="Montcalm", city="London", country="United Kingdom", timezone="Europe/London"
+    )
     fiveg = create_category("5G")
     optical = create_category("Optical")
     create_event(title="Denver 5G", kind="live", venue=denver, categories=[fiveg])
-    create_event(title="London 5G", kind="live", venue=london, categories=[fiveg],
-                 zone="Europe/London")  # fmt: skip
-    create_event(title="London optical", kind="live", venue=london, categories=[optical],
-                 zone="Europe/London")  # fmt: skip
+    create_event(
+        title="London 5G", kind="live", venue=london, categories=[fiveg], zone="Europe/London"
+    )
+    create_event(
+        title="London optical",
+        kind="live",
+        venue=london,
+        categories=[optical],
+        zone="Europe/London",
+    )
     create_event(title="5G webinar", kind="webinar", categories=[fiveg])
     assert sorted(titles(EventFilters(category="5g"))) == ["5G webinar", "Denver 5G", "London 5G"]
     assert titles(EventFilters(category="5g", place="london")) == ["London 5G"]
@@ -165,8 +172,10 @@ def test_search_fields(create_event, create_venue, q, expected):
     create_event(title="axb", summary="axb: an unescaped underscore would match it")
     create_event(title="Emoji 📡 show")
     names = {"Fibre title": "Title match", "S": "Summary match", "D": "Description match"}
-    found = [names.get(t, t.split(" ")[0] if t.startswith("Emoji") else t)
-             for t in titles(EventFilters(q=q))]  # fmt: skip
+    found = [
+        names.get(t, t.split(" ")[0] if t.startswith("Emoji") else t)
+        for t in titles(EventFilters(q=q))
+    ]
     assert sorted(found) == sorted(expected)
 
 

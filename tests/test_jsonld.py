@@ -1,0 +1,163 @@
+import json
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from events_app.jsonld import attendance_mode, event_jsonld
+from events_app.models import Event, Speaker, Venue
+
+
+def make_event(**fields) -> Event:
+    venue = fields.pop("venue", None)
+    defaults = dict(
+        title="Big 5G Event",
+        slug="big-5g-event",
+        kind="live",
+        status="published",
+        summary="Three days on 5G.",
+        description="",
+        online_url="",
+        image_url="",
+        organizer="",
+        registration_url="",
+    )
+    event = Event(**(defaults | fields))
+    event.venue = venue
+    event.speakers = []
+    return event
+
+
+def denver() -> Venue:
+    return Venue(
+        name="Westin Westminster",
+        address="10600 Westminster Blvd",
+        city="Denver",
+        region="CO",
+        country="United States",
+        postal_code="80020",
+        timezone="America/Denver",
+        latitude=39.8886,
+        longitude=-105.0647,
+        website="",
+    )
+
+
+def build(event: Event) -> dict:
+    return event_jsonld(
+        event,
+        page_url="https://ev.test/events/x",
+        site_name="Telecom Events",
+        site_url="https://ev.test/",
+    )
+
+
+def test_all_day_live_event_at_a_venue():
+    event = make_event(venue=denver())
+    event.set_all_day(date(2026, 9, 24), date(2026, 9, 26), "America/Denver")
+    data = build(event)
+    assert data["@type"] == "Event"
+    assert data["startDate"] == "2026-09-24"
+    assert data["endDate"] == "2026-09-26"
+    assert data["eventStatus"] == "https://schema.org/EventScheduled"
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    place = data["location"]
+    assert place["@type"] == "Place"
+    assert place["address"]["addressLocality"] == "Denver"
+    assert place["address"]["@type"] == "PostalAddress"
+    assert place["geo"]["latitude"] == 39.8886
+    assert data["organizer"]["name"] == "Telecom Events"
+
+
+def test_timed_webinar_has_offsets_and_virtual_location():
+    event = make_event(kind="webinar", online_url="https://example.com/join", status="postponed")
+    event.set_timed(
+        datetime(2026, 11, 8, 19, tzinfo=UTC),
+        datetime(2026, 11, 8, 20, tzinfo=UTC),
+        "America/New_York",
+    )
+    event.speakers = [Speaker(name="Priya Raman", title="VP", company="Northwind")]
+    data = build(event)
+    assert data["startDate"] == "2026-11-08T14:00:00-05:00"
+    assert data["endDate"] == "2026-11-08T15:00:00-05:00"
+    assert data["eventStatus"] == "https://schema.org/EventPostponed"
+    assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert data["location"] == {"@type": "VirtualLocation", "url": "https://example.com/join"}
+    assert data["performer"][0]["name"] == "Priya Raman"
+    assert data["performer"][0]["affiliation"]["name"] == "Northwind"
+
+
+def test_non_hour_offset():
+    event = make_event(kind="webinar")
+    event.set_timed(
+        datetime(2026, 6, 1, 5, 30, tzinfo=UTC),
+        datetime(2026, 6, 1, 6, 30, tzinfo=UTC),
+        "Asia/Kolkata",
+    )
+    data = build(event)
+    assert data["startDate"] == "2026-06-01T11:00:00+05:30"
+    # A webinar without a join link still has a virtual location: the event page.
+    assert data["location"]["url"] == "https://ev.test/events/x"
+
+
+def test_hybrid_cancelled_event_has_both_locations_and_no_offer():
+    event = make_event(
+        venue=denver(),
+        online_url="https://example.com/live",
+        status="cancelled",
+        registration_url="https://example.com/register",
+        image_url="https://img/x.jpg",
+    )
+    event.set_all_day(date(2026, 9, 24), date(2026, 9, 24), "America/Denver")
+    data = build(event)
+    assert data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    assert [loc["@type"] for loc in data["location"]] == ["Place", "VirtualLocation"]
+    assert "offers" not in data
+    assert data["image"] == ["https://img/x.jpg"]
+
+
+def test_offer_when_registration_is_open():
+    event = make_event(venue=denver(), registration_url="https://example.com/register")
+    event.set_all_day(date(2026, 9, 24), date(2026, 9, 24), "America/Denver")
+    assert build(event)["offers"]["url"] == "https://example.com/register"
+
+
+@pytest.mark.parametrize(
+    ("kind", "has_venue", "online", "mode"),
+    [
+        ("live", True, False, "OfflineEventAttendanceMode"),
+        ("live", True, True, "MixedEventAttendanceMode"),
+        ("webinar", False, True, "OnlineEventAttendanceMode"),
+        ("audio", False, False, "OnlineEventAttendanceMode"),
+        ("webinar", True, True, "MixedEventAttendanceMode"),
+    ],
+)
+def test_attendance_mode(kind, has_venue, online, mode):
+    event = make_event(
+        kind=kind, venue=denver() if has_venue else None, online_url="https://x" if online else ""
+    )
+    assert attendance_mode(event) == mode
+
+
+def test_detail_page_embeds_parseable_json_ld(client, create_event, create_venue):
+    venue = create_venue(latitude=39.8886, longitude=-105.0647)
+    create_event(
+        slug="tricky",
+        kind="live",
+        venue=venue,
+        zone="America/Denver",
+        title="</script><script>alert('x')</script> & more",
+        first_day=date(2026, 9, 24),
+        last_day=date(2026, 9, 26),
+        status="cancelled",
+    )
+    html = client.get("/events/tricky").get_data(as_text=True)
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    assert "<" not in blocks[0]
+    data = json.loads(blocks[0])
+    assert data["name"] == "</script><script>alert('x')</script> & more"
+    assert data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert data["url"] == "http://localhost/events/tricky"

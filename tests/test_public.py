@@ -1,0 +1,334 @@
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tests.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def _pin_now(app):
+    app.config["NOW"] = NOW
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def denver(create_venue):
+    return create_venue(latitude=39.8886, longitude=-105.0647, postal_code="80020")
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+
+def test_home_shows_live_events_webinars_audio_and_recordings(client, create_event, denver):
+    create_event(
+        title="Big 5G Event",
+        kind="live",
+        venue=denver,
+        zone="America/Denver",
+        first_day=date(2026, 9, 24),
+        last_day=date(2026, 9, 26),
+        featured=True,
+    )
+    create_event(title="Fiber webinar", start=datetime(2026, 6, 20, 18, tzinfo=UTC))
+    create_event(
+        title="The Telecom Hour",
+        kind="audio",
+        description="**Live radio** show",
+        online_url="https://example.com/radio",
+    )
+    create_event(
+        title="Old recording",
+        start=NOW - timedelta(days=10),
+        recording_url="https://example.com/rec",
+    )
+    create_event(
+        title="Cancelled summit",
+        kind="live",
+        venue=denver,
+        status="cancelled",
+        first_day=date(2026, 7, 1),
+    )
+    create_event(
+        title="Hidden draft", kind="live", venue=denver, status="draft", first_day=date(2026, 7, 1)
+    )
+    html = text(client.get("/"))
+    assert "Sep 24-26, 2026" in html
+    assert "Westin Westminster, Denver" in html
+    assert "Jun 20, 2026, 2:00 - 3:00 PM EDT" in html
+    assert "<strong>Live radio</strong>" in html
+    assert "Old recording" in html and "Watch recording" in html
+    assert "Cancelled summit" in html and "Cancelled</span>" in html
+    assert "Hidden draft" not in html
+    assert 'href="/events/?kind=live"' in html
+    for label in ("Events", "Calendar", "Webinars", "Archive"):
+        assert f">{label}</a>" in html
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+
+def test_list_upcoming_by_default_and_past_view(client, create_event):
+    create_event(title="Coming up", start=NOW + timedelta(days=2))
+    create_event(title="Long gone", start=NOW - timedelta(days=2))
+    upcoming = text(client.get("/events/"))
+    assert "Coming up" in upcoming and "Long gone" not in upcoming
+    past = text(client.get("/events/?when=past"))
+    assert "Long gone" in past and "Coming up" not in past
+
+
+def test_list_filters_combine_in_the_url(client, create_event, create_category, denver):
+    fiveg = create_category("5G")
+    create_event(title="Denver 5G summit", kind="live", venue=denver, categories=[fiveg])
+    create_event(title="Denver other", kind="live", venue=denver)
+    create_event(title="5G webinar", categories=[fiveg])
+    html = text(client.get("/events/?kind=live&category=5g&place=denver"))
+    assert "Denver 5G summit" in html
+    assert "Denver other" not in html and "5G webinar" not in html
+    assert "Clear filters" in html
+    assert '<option value="live" selected>' in html
+    assert '<option value="5g" selected>' in html
+    assert 'value="denver"' in html
+
+
+def test_list_search_and_date_range(client, create_event):
+    create_event(
+        title="Optical day",
+        first_day=date(2026, 7, 10),
+        kind="live",
+        speakers=(("Marcus Ortega", "CTO", "Lumen"),),
+    )
+    create_event(title="Optical later", first_day=date(2026, 8, 10), kind="live")
+    html = text(client.get("/events/?q=ORTEGA"))
+    assert "Optical day" in html and "Optical later" not in html
+    html = text(client.get("/events/?from=2026-08-01&to=2026-08-31"))
+    assert "Optical later" in html and "Optical day" not in html
+
+
+def test_empty_result_offers_to_clear_filters(client, create_event):
+    create_event(title="Something")
+    html = text(client.get("/events/?q=nothing-matches-this"))
+    assert "No upcoming events match these filters" in html
+    assert '<a class="button" href="/events/">Clear filters</a>' in html
+
+
+def test_pagination_links_keep_filters(client, create_event):
+    for i in range(12):
+        create_event(title=f"Webinar {i:02d}", start=NOW + timedelta(days=i + 1))
+    page1 = text(client.get("/events/?kind=webinar"))
+    assert "12 events, page 1 of 3" in page1
+    assert 'href="/events/?kind=webinar&amp;page=2" rel="next"' in page1
+    page3 = text(client.get("/events/?kind=webinar&page=3"))
+    assert "Webinar 10" in page3 and "Webinar 11" in page3 and "Webinar 00" not in page3
+    assert 'href="/events/?kind=webinar&amp;page=2" rel="prev"' in page3
+    assert 'aria-current="page">3<' in page3
+
+
+def test_drafts_never_leak(client, create_event, create_category):
+    cat = create_category("Cloud")
+    create_event(
+        title="Draft thing",
+        slug="draft-thing",
+        status="draft",
+        categories=[cat],
+        summary="unique-draft-word",
+    )
+    create_event(
+        title="Draft past", status="draft", start=NOW - timedelta(days=3), recording_url="https://x"
+    )
+    for url in (
+        "/",
+        "/events/",
+        "/events/?when=past",
+        "/events/?q=unique-draft-word",
+        "/categories/cloud",
+        "/calendar/",
+        "/webinars/",
+        "/webinars/archive",
+    ):
+        html = text(client.get(url))
+        assert "Draft thing" not in html and "Draft past" not in html, url
+    assert client.get("/events/draft-thing").status_code == 404
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/events/?page=abc", 400),
+        ("/events/?page=-3", 400),
+        ("/events/?page=0", 400),
+        ("/events/?page=999999", 404),
+        ("/events/?page=99999999999999999999", 400),
+        ("/events/?kind=concert", 400),
+        ("/events/?when=someday", 400),
+        ("/events/?from=2026-02-30", 400),
+        ("/events/?from=2026-09-10&to=2026-09-01", 400),
+        ("/events/?category=%3Cscript%3E", 400),
+        ("/events/?kind=%00", 400),
+        ("/events/?page=%00", 400),
+        ("/events/no-such-event", 404),
+        ("/events/%00", 404),
+        ("/events/%F0%9F%93%A1", 404),
+        ("/categories/no-such-category", 404),
+        ("/categories/%22%27%3E", 404),
+        ("/categories/cloud?page=999999", 404),
+        ("/events/?q=" + "x" * 10_000, 414),
+    ],
+)
+def test_bad_input_gets_a_4xx_page(client, create_category, url, status):
+    create_category("Cloud")
+    response = client.get(url)
+    assert response.status_code == status
+    html = text(response)
+    assert "main-nav" in html  # in the site's layout
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "x" * 1500,
+        "q=%F0%9F%93%A1",
+        "q=%22%27%3Cscript%3Ealert(1)%3C/script%3E",
+        "q=100%25",
+        "q=a_b",
+        "place=%3Cscript%3E",
+        "category=unknown-slug",
+        "when=past&q=%27%20OR%201=1--",
+    ],
+)
+def test_odd_parameters_give_an_empty_result(client, create_event, query):
+    create_event(title="Plain")
+    response = client.get(f"/events/?{query}")
+    assert response.status_code == 200
+    html = text(response)
+    assert "<script>" not in html
+    assert "Plain" not in html
+
+
+@pytest.mark.parametrize("query", ["q=%00", "place=%00%01", "q=%E2%80%AE%EF%BB%BF", "q=+++"])
+def test_control_characters_are_dropped(client, create_event, query):
+    create_event(title="Plain")
+    response = client.get(f"/events/?{query}")
+    assert response.status_code == 200
+    assert "Plain" in text(response)
+
+
+def test_bad_filter_page_explains(client):
+    html = text(client.get("/events/?page=abc"))
+    assert "400" in html and "page must be a whole number" in html
+
+
+# --- category page -------------------------------------------------------------------------------
+
+
+def test_category_page_lists_only_that_category(client, create_event, create_category):
+    optical = create_category("Optical")
+    create_event(title="Coherent optics", categories=[optical])
+    create_event(title="Unrelated")
+    html = text(client.get("/categories/optical"))
+    assert "<h1>Optical</h1>" in html
+    assert "Coherent optics" in html and "Unrelated" not in html
+    html = text(client.get("/categories/optical?when=past"))
+    assert "There are no past events in Optical yet." in html
+
+
+# --- event detail --------------------------------------------------------------------------------
+
+
+def test_detail_timed_event(client, create_event, create_category):
+    cat = create_category("5G")
+    create_event(
+        slug="standalone",
+        title="5G Standalone",
+        kind="webinar",
+        categories=[cat],
+        start=datetime(2026, 11, 8, 19, tzinfo=UTC),
+        zone="America/New_York",
+        summary="Lessons learnt.",
+        description="## Agenda\n\n*Intro* <script>x</script>",
+        online_url="https://example.com/join",
+        registration_url="https://example.com/reg",
+        organizer="Heavy Reading",
+        speakers=(("Priya Raman", "VP", "Northwind"),),
+    )
+    html = text(client.get("/events/standalone"))
+    assert "<h1>5G Standalone</h1>" in html
+    assert (
+        '<time datetime="2026-11-08T19:00:00Z" data-end="2026-11-08T20:00:00Z" data-local>'
+        "Nov 8, 2026, 2:00 - 3:00 PM EST</time>"
+    ) in html
+    assert "Times in America/New York" in html
+    assert "<h2>Agenda</h2>" in html and "<em>Intro</em>" in html
+    assert "<script>x" not in html
+    assert 'href="https://example.com/join"' in html
+    assert 'href="https://example.com/reg"' in html
+    assert "Heavy Reading" in html
+    assert "Priya Raman" in html and "VP, Northwind" in html
+    assert 'href="/categories/5g"' in html
+
+
+def test_detail_all_day_event_with_map(client, create_event, denver):
+    create_event(
+        slug="big-5g",
+        kind="live",
+        venue=denver,
+        zone="America/Denver",
+        first_day=date(2026, 9, 24),
+        last_day=date(2026, 9, 26),
+        status="postponed",
+    )
+    html = text(client.get("/events/big-5g"))
+    assert '<time datetime="2026-09-24">Sep 24-26, 2026</time>' in html
+    assert "data-local" not in html.split("<main")[1].split("</article>")[0].split("When")[1][:200]
+    assert "10600 Westminster Blvd, Denver, CO, 80020, United States" in html
+    assert (
+        "https://www.openstreetmap.org/?mlat=39.88860&amp;mlon=-105.06470#map=16/39.88860/-105.06470"
+        in html
+    )
+    assert "status-postponed" in html and "Postponed" in html
+
+
+def test_detail_map_search_link_without_coordinates(client, create_event, create_venue):
+    venue = create_venue(
+        name="Montcalm",
+        city="London",
+        country="United Kingdom",
+        address="",
+        region="",
+        timezone="Europe/London",
+    )
+    create_event(
+        slug="london", kind="live", venue=venue, first_day=date(2026, 9, 1), zone="Europe/London"
+    )
+    html = text(client.get("/events/london"))
+    assert "https://www.openstreetmap.org/search?query=Montcalm%2C+London%2C+United+Kingdom" in html
+
+
+def test_detail_past_webinar_recording_or_coming_soon(client, create_event):
+    create_event(
+        slug="recorded",
+        start=NOW - timedelta(days=3),
+        recording_url="https://example.com/rec",
+        slides_url="https://example.com/s.pdf",
+    )
+    create_event(slug="unedited", start=NOW - timedelta(days=3))
+    html = text(client.get("/events/recorded"))
+    assert 'href="https://example.com/rec"' in html and "Watch recording" in html
+    assert 'href="https://example.com/s.pdf"' in html
+    assert "Recording coming soon" in text(client.get("/events/unedited"))
+
+
+def test_detail_cancelled_banner_hides_registration(client, create_event):
+    create_event(slug="off", status="cancelled", registration_url="https://example.com/reg")
+    html = text(client.get("/events/off"))
+    assert "status-cancelled" in html and "Cancelled." in html
+    assert "https://example.com/reg" not in re.sub(
+        r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S
+    )
