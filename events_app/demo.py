@@ -288,24 +288,33 @@ def load_demo(session: Session, today: date) -> int:
 
     # Webinars at exact times, in US and European zones.
     webinar_topics = [
-        ("5G Standalone: Lessons From the First Networks", ["5G"], "America/New_York", 14, 0),
-        ("Coherent Optics Beyond 800G", ["Optical"], "America/Chicago", 11, 0),
-        ("Running the RAN in the Cloud", ["Cloud", "Open RAN"], "Europe/London", 15, 0),
-        ("Fixed Wireless Access at Scale", ["Broadband", "5G"], "America/Los_Angeles", 10, 0),
-        ("Zero Trust for Telco Networks", ["Security"], "Europe/Berlin", 16, 0),
-        ("AIOps: From Alarms to Answers", ["AI & Automation"], "America/New_York", 13, 0),
-        ("Open RAN Interoperability Testing", ["Open RAN"], "Europe/Lisbon", 14, 30),
-        ("Edge Computing Business Models", ["Cloud"], "America/Denver", 12, 0),
-    ]
-    for i, (title, cats, zone, hour, minute) in enumerate(webinar_topics):
+        ("5G Standalone: Lessons From the First Networks", ["5G"], "America/New_York", 14, 0,
+         "What the first standalone 5G cores taught operators about slicing, voice and roaming."),
+        ("Coherent Optics Beyond 800G", ["Optical"], "America/Chicago", 11, 0,
+         "Pluggables, power budgets and where 1.6T coherent optics will land first."),
+        ("Running the RAN in the Cloud", ["Cloud", "Open RAN"], "Europe/London", 15, 0,
+         "Cloud RAN in production: acceleration, orchestration and the cost case."),
+        ("Fixed Wireless Access at Scale", ["Broadband", "5G"], "America/Los_Angeles", 10, 0,
+         "How FWA became the fastest-growing broadband product, and how long that lasts."),
+        ("Zero Trust for Telco Networks", ["Security"], "Europe/Berlin", 16, 0,
+         "Applying zero-trust architecture to network functions and operations staff."),
+        ("AIOps: From Alarms to Answers", ["AI & Automation"], "America/New_York", 13, 0,
+         "Operators show where machine learning cut alarm noise, and where it did not."),
+        ("Open RAN Interoperability Testing", ["Open RAN"], "Europe/Lisbon", 14, 30,
+         "Plugfests, test labs and the certification path for multi-vendor radio."),
+        ("Edge Computing Business Models", ["Cloud"], "America/Denver", 12, 0,
+         "Who pays for the edge: enterprise, hyperscaler and operator models compared."),
+    ]  # fmt: skip
+    for i, (title, cats, zone, hour, minute, summary) in enumerate(webinar_topics):
         timed(
             add(
                 title,
                 "webinar",
                 cats=cats,
                 speakers=[i % 6, (i + 2) % 6],
-                summary=f"A one-hour webinar: {title.lower()}.",
-                description="Join our editors and guests for a live discussion and Q&A.",
+                summary=summary,
+                description="Join our editors and guests for a live discussion and Q&A.\n\n"
+                "Registered attendees receive the recording and slides afterwards.",
                 online_url=f"https://example.com/webinars/{slugify(title)}/join",
                 registration_url=f"https://example.com/webinars/{slugify(title)}/register",
                 featured=(i == 0),
@@ -316,7 +325,26 @@ def load_demo(session: Session, today: date) -> int:
             60,
             zone,
         )
-    # One webinar on the day US clocks change, one in India, one in Kathmandu.
+    # A round-the-clock online marathon across the night the clocks change in New York.
+    change = _next_dst_change(today, "America/New_York")
+    timed(
+        add(
+            "24 Hours of Network Operations",
+            "webinar",
+            cats=["AI & Automation", "Cloud"],
+            speakers=[0, 1, 5],
+            summary="A 24-hour live stream from network operations centres around the world, "
+            "straight through the night the clocks change.",
+            online_url="https://example.com/webinars/noc24/join",
+            registration_url="https://example.com/webinars/noc24/register",
+        ),
+        change - timedelta(days=1),
+        12,
+        0,
+        24 * 60,
+        "America/New_York",
+    )
+    # One webinar on the day US clocks change, one in India, one in Nepal (UTC+5:45).
     timed(
         add(
             "Spectrum Policy Update",
@@ -346,6 +374,22 @@ def load_demo(session: Session, today: date) -> int:
         0,
         60,
         "Asia/Kolkata",
+    )
+
+    timed(
+        add(
+            "South Asia Fibre Backhaul Briefing",
+            "webinar",
+            cats=["Optical", "Broadband"],
+            speakers=[1],
+            summary="A briefing from Kathmandu at 10:00 AM Nepal time (UTC+5:45).",
+            online_url="https://example.com/webinars/backhaul/join",
+        ),
+        in_days(27),
+        10,
+        0,
+        60,
+        "Asia/Kathmandu",
     )
 
     # The weekly live audio show.
@@ -388,7 +432,7 @@ def load_demo(session: Session, today: date) -> int:
                 "webinar",
                 cats=[CATEGORIES[i % len(CATEGORIES)]],
                 speakers=[i % 6],
-                summary=f"Recorded webinar: {title.lower()}.",
+                summary=f"{title}: the full session with the panel's slides.",
                 description="Watch the recording and download the slides.",
                 recording_url=f"https://example.com/recordings/{slugify(title)}",
                 slides_url=f"https://example.com/slides/{slugify(title)}.pdf",
