@@ -101,9 +101,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, feeds, ops, public, staff, webinars
+    from . import auth, calendar, feeds, ops, public, staff, staff_admin, webinars
 
-    for module in (public, calendar, webinars, feeds, auth, staff, ops):
+    for module in (public, calendar, webinars, feeds, auth, staff, staff_admin, ops):
         app.register_blueprint(module.bp)
 
 

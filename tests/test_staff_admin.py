@@ -1,0 +1,150 @@
+"""Venues, categories, staff accounts and the audit log."""
+
+import pytest
+from conftest import STAFF_PASSWORD
+from sqlalchemy import select
+
+from events_app import audit
+from events_app.extensions import db
+from events_app.models import AuditEntry, Category, User, Venue
+
+
+@pytest.fixture
+def as_editor(client, auth, editor):
+    auth.login()
+    return client
+
+
+@pytest.fixture
+def as_admin(client, auth, admin):
+    auth.login("admin@example.com")
+    return client
+
+
+VENUE = {"name": "Javits Center", "city": "New York", "timezone": "America/New_York"}
+
+
+def test_venue_needs_a_known_zone(as_editor, app_ctx):
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "timezone": ""})
+    assert response.status_code == 400
+    assert "A venue needs a time zone." in response.get_data(as_text=True)
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "timezone": "New York"})
+    assert "is not a time zone we know" in response.get_data(as_text=True)
+    assert "Javits Center" in response.get_data(as_text=True)  # input kept
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "latitude": "100"})
+    assert "Between -90 and 90." in response.get_data(as_text=True)
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "website": "javascript:x"})
+    assert "http:// or https://" in response.get_data(as_text=True)
+    assert as_editor.post("/staff/venues/new", data=VENUE).status_code == 302
+    venue = db.session.scalar(select(Venue))
+    assert venue.timezone == "America/New_York"
+
+
+def test_venue_edit(as_editor, app_ctx, create_venue):
+    venue = create_venue()
+    data = {**VENUE, "name": "Westin Denver"}
+    assert as_editor.post(f"/staff/venues/{venue.id}/edit", data=data).status_code == 302
+    db.session.refresh(venue)
+    assert venue.name == "Westin Denver"
+
+
+def test_venue_in_use_cannot_be_deleted(as_editor, app_ctx, create_venue, create_event):
+    used, unused = create_venue(), create_venue(name="Empty Hall")
+    create_event(venue=used, kind="live")
+    response = as_editor.post(f"/staff/venues/{used.id}/delete", follow_redirects=True)
+    assert "cannot be deleted: 1 event is held there" in response.get_data(as_text=True)
+    assert db.session.get(Venue, used.id) is not None
+    assert as_editor.post(f"/staff/venues/{unused.id}/delete").status_code == 302
+    assert db.session.get(Venue, unused.id) is None
+
+
+def test_category_unique_and_in_use(as_editor, app_ctx, create_category, create_event):
+    cloud = create_category("Cloud")
+    response = as_editor.post("/staff/categories/new", data={"name": "cloud", "slug": ""})
+    assert "A category with this name already exists." in response.get_data(as_text=True)
+    response = as_editor.post("/staff/categories/new", data={"name": "Cloud RAN", "slug": "cloud"})
+    assert "A category with this slug already exists." in response.get_data(as_text=True)
+    response = as_editor.post("/staff/categories/new", data={"name": "Open RAN", "slug": ""})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Category.slug).where(Category.name == "Open RAN")) == "open-ran"
+    # Renaming to its own name is fine.
+    data = {"name": "Cloud", "slug": "cloud"}
+    assert as_editor.post(f"/staff/categories/{cloud.id}/edit", data=data).status_code == 302
+    create_event(categories=[cloud])
+    response = as_editor.post(f"/staff/categories/{cloud.id}/delete", follow_redirects=True)
+    assert "cannot be deleted: 1 event uses it" in response.get_data(as_text=True)
+    assert db.session.get(Category, cloud.id) is not None
+
+
+def test_admin_manages_accounts(app, as_admin, app_ctx):
+    data = {
+        "email": "New@Example.com",
+        "display_name": "New Person",
+        "role": "editor",
+        "active": "y",
+        "new_password": "long enough pass",
+        "confirm": "long enough pass",
+    }
+    assert as_admin.post("/staff/users/new", data=data).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "new@example.com"))
+    assert user.role == "editor" and user.active
+    response = as_admin.post("/staff/users/new", data=data)
+    assert "already exists" in response.get_data(as_text=True)
+
+    other = app.test_client()
+    other.post("/staff/login", data={"email": "new@example.com", "password": "long enough pass"})
+    assert other.get("/staff/").status_code == 200
+    response = as_admin.post(
+        f"/staff/users/{user.id}/password",
+        data={"new_password": "another long one", "confirm": "another long one"},
+    )
+    assert response.status_code == 302
+    assert other.get("/staff/").status_code == 302  # signed out by the reset
+
+    edit = {"display_name": "New Person", "role": "admin", "active": ""}
+    assert as_admin.post(f"/staff/users/{user.id}/edit", data=edit).status_code == 302
+    db.session.refresh(user)
+    assert user.role == "admin" and not user.active
+
+
+def test_last_active_admin_is_kept(as_admin, app_ctx, admin, create_user):
+    edit = {"display_name": "Ada", "role": "editor", "active": "y"}
+    response = as_admin.post(f"/staff/users/{admin.id}/edit", data=edit)
+    assert response.status_code == 400
+    assert "This is the last active admin" in response.get_data(as_text=True)
+    response = as_admin.post(
+        f"/staff/users/{admin.id}/edit", data={"display_name": "Ada", "role": "admin"}
+    )
+    assert "This is the last active admin" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.role == "admin" and admin.active
+    create_user("second@example.com", STAFF_PASSWORD, role="admin")
+    assert as_admin.post(f"/staff/users/{admin.id}/edit", data=edit).status_code == 302
+
+
+def test_audit_log_filters_and_pages(as_admin, app_ctx, admin, editor, create_event):
+    first, second = create_event(title="First"), create_event(title="Second")
+    for i in range(6):
+        audit.record("update", first, {"title": [f"v{i}", f"v{i + 1}"]}, editor)
+    audit.record("status", second, {"status": ["draft", "published"]}, admin)
+    db.session.commit()
+    html = as_admin.get("/staff/audit").get_data(as_text=True)
+    assert "Page 1 of 2" in html
+    html = as_admin.get(f"/staff/audit?event={second.id}").get_data(as_text=True)
+    assert "draft" in html and "published" in html and "v1" not in html
+    html = as_admin.get(f"/staff/audit?user={editor.id}").get_data(as_text=True)
+    assert "v5 &rarr; v6" in html and "Second" not in html
+    assert as_admin.get("/staff/audit?event=abc").status_code == 400
+    assert as_admin.get("/staff/audit?page=9").status_code == 404
+
+
+def test_every_change_is_audited(as_admin, app_ctx, create_event):
+    event = create_event()
+    as_admin.post(f"/staff/events/{event.id}/status", data={"status": "cancelled"})
+    as_admin.post(f"/staff/events/{event.id}/duplicate")
+    as_admin.post(f"/staff/events/{event.id}/delete")
+    as_admin.post("/staff/venues/new", data=VENUE)
+    as_admin.post("/staff/categories/new", data={"name": "5G"})
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["status", "duplicate", "delete", "create", "create"]
+    assert {e.user_email for e in db.session.scalars(select(AuditEntry))} == {"admin@example.com"}
