@@ -110,6 +110,8 @@ def event_list():
 
 @bp.get("/categories/<slug>")
 def category_page(slug: str):
+    if not plausible_slug(slug):
+        abort(404, description="There is no such category.")
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         abort(404, description="There is no such category.")
@@ -119,6 +121,8 @@ def category_page(slug: str):
 
 @bp.get("/events/<slug>")
 def event_detail(slug: str):
+    if not plausible_slug(slug):
+        abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
@@ -137,6 +141,11 @@ def event_detail(slug: str):
         jsonld=structured,
         map_url=map_link(event),
     )
+
+
+def plausible_slug(slug: str) -> bool:
+    """Slugs never hold control characters (PostgreSQL refuses NUL in a query) or run long."""
+    return 0 < len(slug) <= 200 and slug.isprintable()
 
 
 def map_link(event: Event) -> str | None:
