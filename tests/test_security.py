@@ -100,3 +100,38 @@ def test_upload_over_two_megabytes_gets_413(form_app):
     )
     assert response.status_code == 413
     assert_security_headers(response)
+
+
+def test_pages_need_nothing_the_csp_blocks(app, client, runner, editor, auth):
+    """No inline scripts, event-handler attributes or style attributes on any page type."""
+    from sqlalchemy import select
+
+    from events_app.extensions import db
+    from events_app.models import Category, Event
+    from tests.html_checks import inspect_html
+
+    assert "Loaded" in runner.invoke(args=["seed-demo"]).output
+    with app.app_context():
+        event = db.session.scalars(select(Event).where(Event.status == "published")).first()
+        category = db.session.scalars(select(Category)).first()
+        paths = [
+            "/",
+            "/events/",
+            f"/events/{event.slug}",
+            f"/categories/{category.slug}",
+            "/calendar/",
+            "/webinars/",
+            "/webinars/archive",
+            "/no-such-page",
+            "/staff/login",
+        ]
+        staff_paths = ["/staff/", "/staff/events/new", f"/staff/events/{event.id}/edit"]
+    for path in paths + ["login"] + staff_paths:
+        if path == "login":
+            auth.login()
+            continue
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        page = inspect_html(response.get_data(as_text=True))
+        assert not page.problems, (path, page.problems)
+        assert not page.style_attributes, (path, page.style_attributes)
