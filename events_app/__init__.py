@@ -101,9 +101,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, feeds, ops, public, staff, staff_admin, webinars
+    from . import auth, calendar, feeds, ops, public, staff, staff_admin, staff_import, webinars
 
-    for module in (public, calendar, webinars, feeds, auth, staff, staff_admin, ops):
+    modules = (public, calendar, webinars, feeds, auth, staff, staff_admin, staff_import, ops)
+    for module in modules:
         app.register_blueprint(module.bp)
 
 

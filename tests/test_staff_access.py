@@ -14,6 +14,8 @@ ADMIN_ENDPOINTS = {
 }
 # Reachable without signing in.
 OPEN_ENDPOINTS = {"auth.login"}
+# URLs carrying a one-off upload token of the uploader's session: any other token is a 404.
+TOKEN_ENDPOINTS = {"staff_import.preview", "staff_import.confirm"}
 
 
 def staff_rules(app):
@@ -80,6 +82,8 @@ def test_staff_roles(app, objects, create_user, role):
         where = (rule.rule, method, response.status_code)
         if role == "editor" and rule.endpoint in ADMIN_ENDPOINTS:
             assert response.status_code == 403, where
+        elif rule.endpoint in TOKEN_ENDPOINTS:
+            assert response.status_code == 404, where
         elif method == "GET":
             assert response.status_code == 200, where
         else:  # an empty POST: refused as invalid, or done

@@ -1,0 +1,145 @@
+"""Staff .ics import: upload, preview every event, confirm.
+
+Between preview and confirm the uploaded bytes wait in instance/imports/<token>.ics; the token
+is random, tied to the uploader's session, and the file is deleted once applied (or after a
+day). The confirm step plans again against the database as it is then, so it never applies a
+stale preview.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import BooleanField, SubmitField
+
+from . import clock, ics_reader
+from .auth import require_staff
+from .extensions import db
+from .importer import ImportFailed, ImportPlan, apply_import, plan_import
+
+bp = Blueprint("staff_import", __name__, url_prefix="/staff/import")
+bp.before_request(require_staff)
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+SESSION_KEY = "import_tokens"
+KEEP_SECONDS = 24 * 3600
+LIMIT_TEXT = f"{ics_reader.MAX_FILE_BYTES // 1024 // 1024} MB"
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        "iCalendar file",
+        description=f"An .ics export from Google, Outlook, Apple or a feed; at most {LIMIT_TEXT}.",
+        validators=[
+            FileRequired("Choose an .ics file to import."),
+            FileAllowed(["ics", "ical", "icalendar", "ifb"], "Only .ics (iCalendar) files."),
+            FileSize(ics_reader.MAX_FILE_BYTES, message=f"The file is larger than {LIMIT_TEXT}."),
+        ],
+    )
+    submit = SubmitField("Preview import")
+
+
+class ImportConfirmForm(FlaskForm):
+    publish = BooleanField(
+        "Publish imported events",
+        description="Otherwise new events are saved as drafts for review.",
+    )
+    submit = SubmitField("Import")
+
+
+def imports_dir() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_file(token: str) -> Path:
+    """The waiting upload for `token`, only for the session that uploaded it; else 404."""
+    if not TOKEN_RE.match(token) or token not in session.get(SESSION_KEY, []):
+        abort(404)
+    path = imports_dir() / f"{token}.ics"
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+def store_upload(data: bytes) -> str:
+    _remove_old_uploads()
+    token = secrets.token_urlsafe(24)
+    (imports_dir() / f"{token}.ics").write_bytes(data)
+    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-4:], token]
+    return token
+
+
+def _remove_old_uploads() -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in imports_dir().glob("*.ics"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _plan(data: bytes) -> ImportPlan:
+    return plan_import(data, db.session, now=clock.now())
+
+
+@bp.get("/")
+def upload():
+    return render_template("staff_import/upload.html", form=ImportUploadForm())
+
+
+@bp.post("/")
+def upload_post():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(ics_reader.MAX_FILE_BYTES + 1)
+        plan = _plan(data)
+        if not plan.error:
+            return redirect(url_for(".preview", token=store_upload(data)))
+        form.file.errors.append(plan.error)
+    return render_template("staff_import/upload.html", form=form), 400
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    form = ImportUploadForm(formdata=None)
+    form.file.errors = [f"The file is larger than {LIMIT_TEXT}."]
+    return render_template("staff_import/upload.html", form=form), 413
+
+
+@bp.get("/<token>")
+def preview(token: str):
+    plan = _plan(stored_file(token).read_bytes())
+    return render_template(
+        "staff_import/preview.html", plan=plan, form=ImportConfirmForm(), token=token
+    )
+
+
+@bp.post("/<token>")
+def confirm(token: str):
+    path = stored_file(token)
+    form = ImportConfirmForm()
+    plan = _plan(path.read_bytes())
+    if not form.validate_on_submit():
+        return render_template("staff_import/preview.html", plan=plan, form=form, token=token), 400
+    try:
+        summary = apply_import(
+            plan, db.session, publish=form.publish.data, user=current_user._get_current_object()
+        )
+    except ImportFailed as exc:
+        form.form_errors.append(f"{exc} Nothing was imported; check the preview and try again.")
+        return render_template("staff_import/preview.html", plan=plan, form=form, token=token), 409
+    path.unlink(missing_ok=True)
+    session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
+    flash(f"Import done: {summary}.", "success")
+    return redirect(url_for("staff.dashboard"))

@@ -1,0 +1,173 @@
+"""Staff .ics import views: upload -> preview -> confirm, and every bad upload answered."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from events_app.extensions import db
+from events_app.models import AuditEntry, Event
+from tests.conftest import NOW
+from tests.test_importer import WEBINAR, ics
+
+SECOND = WEBINAR.replace("webinar-1", "webinar-2").replace("5G Core Webinar", "Optical Summit")
+BROKEN = "UID:broken@example.org\nSUMMARY:Broken\nDTSTART;TZID=Atlantis/Deep:20260701T100000"
+
+
+@pytest.fixture
+def staff_client(app, client, auth, editor):
+    app.config["NOW"] = NOW
+    auth.login()
+    return client
+
+
+def upload(client, data: bytes, filename: str = "events.ics"):
+    if len(data) < 100_000:
+        return client.post(
+            "/staff/import/",
+            data={"file": (io.BytesIO(data), filename)},
+            content_type="multipart/form-data",
+        )
+    # Built by hand: the test client's encoder spools large bodies to a temp file it leaks.
+    boundary = "----import-upload"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{filename}"\r\nContent-Type: text/calendar\r\n\r\n'
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return client.post(
+        "/staff/import/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def field_error(html: str) -> str:
+    match = re.search(r'<p class="error" id="file-error">([^<]*)</p>', html)
+    return match.group(1) if match else ""
+
+
+def test_anonymous_visitors_get_the_login_page(client):
+    for response in (client.get("/staff/import/"), upload(client, ics(WEBINAR))):
+        assert response.status_code == 302
+        assert "/staff/login" in response.headers["Location"]
+    assert client.get("/staff/import/" + "a" * 32).status_code == 302
+
+
+def test_upload_preview_confirm(app, staff_client, editor):
+    page = staff_client.get("/staff/import/")
+    assert page.status_code == 200 and b'type="file"' in page.data
+
+    response = upload(staff_client, ics(WEBINAR, SECOND, BROKEN))
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    token = preview_url.rstrip("/").rsplit("/", 1)[1]
+    stored = Path(app.instance_path) / "imports" / f"{token}.ics"
+    assert stored.is_file()
+
+    preview = staff_client.get(preview_url)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "5G Core Webinar" in html and "Optical Summit" in html
+    assert "Unknown time zone &#39;Atlantis/Deep&#39;." in html
+    assert html.count('class="badge badge-import-new"') == 2
+    assert "Jul 1, 2026, 2:00 - 3:00 PM EDT" in html
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all() == []  # nothing written by a preview
+
+    done = staff_client.post(preview_url, data={"publish": "y"})
+    assert done.status_code == 302
+    assert not stored.exists()
+    with app.app_context():
+        events = db.session.scalars(select(Event).order_by(Event.title)).all()
+        assert [(e.title, e.status) for e in events] == [
+            ("5G Core Webinar", "published"),
+            ("Optical Summit", "published"),
+        ]
+        entries = db.session.scalars(select(AuditEntry)).all()
+        assert {(e.action, e.user_id) for e in entries} == {("import", editor.id)}
+    assert "Import done: 2 created" in staff_client.get("/staff/").get_data(as_text=True)
+    assert staff_client.post(preview_url).status_code == 404  # the upload is gone
+
+    again = staff_client.get(upload(staff_client, ics(WEBINAR, SECOND)).headers["Location"])
+    html = again.get_data(as_text=True)
+    assert html.count('class="badge badge-import-unchanged"') == 2
+    assert "Nothing to import" in html
+
+
+def test_drafts_unless_publish_is_ticked(app, staff_client):
+    preview_url = upload(staff_client, ics(WEBINAR)).headers["Location"]
+    assert staff_client.post(preview_url, data={}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Event.status)) == "draft"
+
+
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (b"just some notes", "notes.txt", "Only .ics (iCalendar) files."),
+        (b"just some notes", "notes.ics", "not an iCalendar"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "photo.ics", "binary"),
+        (b"", "empty.ics", "The file is empty."),
+        (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "none.ics", "no events"),
+        (b"BEGIN:VCALENDAR\r\n" + b"X:" + b"a" * (1024 * 1024 + 10), "big.ics", "larger than"),
+    ],
+)
+def test_bad_uploads_get_a_message_beside_the_field(staff_client, data, filename, message):
+    response = upload(staff_client, data, filename)
+    assert response.status_code == 400
+    assert message in field_error(response.get_data(as_text=True))
+
+
+def test_posting_without_a_file_asks_for_one(staff_client):
+    response = staff_client.post("/staff/import/", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True)) == "Choose an .ics file to import."
+
+
+def test_upload_over_the_request_limit_gets_a_message_beside_the_field(app, staff_client):
+    too_big = b"BEGIN:VCALENDAR\r\n" + b"a" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = upload(staff_client, too_big)
+    assert response.status_code == 413
+    assert "larger than" in field_error(response.get_data(as_text=True))
+
+
+def test_another_session_cannot_see_or_apply_an_upload(app, staff_client, create_user):
+    preview_url = upload(staff_client, ics(WEBINAR)).headers["Location"]
+    create_user("other@example.com", role="editor")
+    other = app.test_client()
+    other.post(
+        "/staff/login", data={"email": "other@example.com", "password": "correct horse battery"}
+    )
+    assert other.get(preview_url).status_code == 404
+    assert other.post(preview_url, data={"publish": "y"}).status_code == 404
+    assert other.get("/staff/import/../../secret_key").status_code == 404
+    assert other.get("/staff/import/not-a-token!").status_code == 404
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all() == []
+
+
+def test_confirm_plans_again_against_the_database_as_it_is(app, staff_client, create_event):
+    preview_url = upload(staff_client, ics(WEBINAR, SECOND)).headers["Location"]
+    with app.app_context():
+        # Someone creates an event with the second UID between preview and confirm.
+        create_event(uid="webinar-2@example.org", title="Optical Summit (old)", slug="taken")
+    response = staff_client.post(preview_url, data={"publish": "y"})
+    assert response.status_code == 302  # webinar-2 became an update instead of a clash
+    with app.app_context():
+        titles = sorted(db.session.scalars(select(Event.title)))
+        assert titles == ["5G Core Webinar", "Optical Summit"]
+
+
+def test_confirm_without_csrf_token_is_refused(app, staff_client):
+    preview_url = upload(staff_client, ics(WEBINAR)).headers["Location"]
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = staff_client.post(preview_url, data={"publish": "y"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all() == []
