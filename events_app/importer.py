@@ -11,6 +11,8 @@ Choices where the issue is silent:
 - status: new events are drafts unless published on import; STATUS:CANCELLED cancels a
   published event; a cancelled event that is no longer cancelled in the file is republished.
 - kind, slug and staff-only fields are set on creation and never overwritten by a re-import.
+SEQUENCE and updated_at are left to the revisions hook (a time, zone, venue or status change
+raises SEQUENCE).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import ics_reader, timefmt
-from .models import AuditEntry, Category, Event, User, Venue, utcnow
+from .models import AuditEntry, Category, Event, User, Venue
 
 ACTIONS = ("new", "update", "unchanged", "rejected")
 # Fields a re-import compares and may change; kind, slug, speakers and links staff add stay.
@@ -45,10 +47,6 @@ COMPARED = (
     "online_url",
     "status",
     "categories",
-)
-# A change to any of these is a new version for calendar apps (SEQUENCE rises).
-SEQUENCE_FIELDS = frozenset(
-    {"timezone", "all_day", "start_at", "end_at", "first_day", "last_day", "venue_id", "status"}
 )
 ONLINE_WORDS = re.compile(
     r"^(online|virtual|webinar|web|internet|zoom|teams|microsoft teams|google meet|skype|"
@@ -334,18 +332,6 @@ def _update(event: Event, item: ImportItem, categories) -> None:
         _set_times(event, item)
     if "categories" in changed:
         event.categories = [categories.get(name) for name in item.categories]
-    if changed & SEQUENCE_FIELDS and not _sequence_hook_installed():
-        event.sequence = (event.sequence or 0) + 1
-    event.updated_at = utcnow()
-
-
-def _sequence_hook_installed() -> bool:
-    """Whether the feeds module bumps SEQUENCE itself in a before_flush hook."""
-    try:
-        from . import ical
-    except ImportError:
-        return False
-    return bool(getattr(ical, "SEQUENCE_HOOK_INSTALLED", False))
 
 
 def _creation_changes(event: Event, item: ImportItem) -> dict:
