@@ -17,7 +17,6 @@ raises SEQUENCE).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -27,8 +26,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import ics_reader, timefmt
-from .models import AuditEntry, Category, Event, User, Venue
+from . import audit, ics_reader, timefmt
+from .models import Category, Event, User, Venue
 
 ACTIONS = ("new", "update", "unchanged", "rejected")
 # Fields a re-import compares and may change; kind, slug, speakers and links staff add stay.
@@ -267,23 +266,26 @@ def apply_import(
     try:
         categories = _CategoryCache(session)
         slugs = _SlugMaker(session)
-        written: list[tuple[Event, dict]] = []
+        written: list[tuple[Event, dict | None]] = []
         for item in plan.items:
             if item.action == "new":
                 event = _create(item, publish, categories, slugs)
                 session.add(event)
-                written.append((event, _creation_changes(event, item)))
+                written.append((event, None))
                 summary.created += 1
             elif item.action == "update":
                 event = session.get(Event, item.event_id) if item.event_id else None
                 if event is None or event.uid != item.uid:
                     raise ImportFailed(f"'{item.title}' was deleted or changed since the preview.")
+                before = audit.event_snapshot(event)
                 _update(event, item, categories)
-                written.append((event, item.changes))
+                written.append((event, before))
                 summary.updated += 1
         session.flush()
-        for event, changes in written:
-            _record(session, event, changes, user)
+        for event, before in written:
+            after = audit.event_snapshot(event)
+            changes = audit.created(after) if before is None else audit.diff(before, after)
+            audit.record("import", event, changes, user)
             summary.event_ids.append(event.id)
         session.commit()
     except Exception as exc:
@@ -332,40 +334,6 @@ def _update(event: Event, item: ImportItem, categories) -> None:
         _set_times(event, item)
     if "categories" in changed:
         event.categories = [categories.get(name) for name in item.categories]
-
-
-def _creation_changes(event: Event, item: ImportItem) -> dict:
-    fields = ("title", "kind", "status", "timezone", "start_at", "end_at", "venue_id")
-    return {name: (None, getattr(event, name)) for name in fields} | {
-        "categories": (None, sorted(item.categories))
-    }
-
-
-def _record(session: Session, event: Event, changes: dict, user: User | None) -> None:
-    try:
-        from . import audit
-    except ImportError:
-        audit = None
-    if audit is not None and hasattr(audit, "record"):
-        audit.record("import", event, changes, user)
-        return
-    session.add(
-        AuditEntry(
-            user_id=user.id if user else None,
-            user_email=user.email if user else "",
-            action="import",
-            object_type="event",
-            object_id=event.id,
-            object_label=event.title[:300],
-            changes=json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()}),
-        )
-    )
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 class _CategoryCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -326,7 +327,10 @@ def test_new_update_unchanged_and_sequence(app_ctx):
     assert event.start_at == datetime(2026, 7, 1, 20, 0, tzinfo=UTC)
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.object_id == event.id)).all()
     assert [e.action for e in entries] == ["import", "import", "import"]
-    assert "start_at" in entries[-1].changes
+    assert json.loads(entries[-1].changes)["start"] == [
+        "2026-07-01 14:00 EDT",
+        "2026-07-01 16:00 EDT",
+    ]
 
 
 def test_cancelled_in_the_file_cancels_a_published_event(app_ctx):
