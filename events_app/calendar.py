@@ -140,6 +140,7 @@ def _month_page(year: int, month: int):
         prev_url=month_url(_shift_month(year, month, -1)),
         next_url=month_url(_shift_month(year, month, 1)),
         today_url=url_for(".month_current", **filters.to_args()),
+        list_url=url_for("public.event_list", **filters.to_args()),
         is_current=(today.year, today.month) == (year, month),
         day_url=day_url,
         filters=filters,

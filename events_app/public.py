@@ -97,6 +97,7 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         categories=categories,
         kinds=KINDS,
         clear_url=url_for(endpoint, **view_args),
+        calendar_url=url_for("calendar.month_current", **filters.to_args(when="upcoming", page=1)),
         when_urls={
             w: url_for_filters(replace(filters, when=w, page=1)) for w in ("upcoming", "past")
         },

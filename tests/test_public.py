@@ -332,3 +332,24 @@ def test_detail_cancelled_banner_hides_registration(client, create_event):
     assert "https://example.com/reg" not in re.sub(
         r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S
     )
+
+
+def test_past_list_offers_recordings_only_for_online_events(client, create_event, create_venue):
+    create_event(
+        title="Past summit",
+        kind="live",
+        venue=create_venue(),
+        first_day=date(2026, 6, 1),
+        zone="America/Denver",
+    )
+    create_event(title="Past webinar", start=NOW - timedelta(days=2))
+    html = text(client.get("/events/?when=past"))
+    assert html.count("Recording coming soon") == 1
+
+
+def test_list_links_to_the_calendar_with_the_same_filters(client, create_category):
+    create_category("Optical")
+    html = text(client.get("/events/?kind=live&when=past&page=1"))
+    assert 'href="/calendar/?kind=live"' in html
+    html = text(client.get("/categories/optical?kind=webinar"))
+    assert 'href="/calendar/?kind=webinar&amp;category=optical"' in html
