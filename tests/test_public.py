@@ -261,7 +261,8 @@ def test_detail_timed_event(client, create_event, create_category):
     html = text(client.get("/events/standalone"))
     assert "<h1>5G Standalone</h1>" in html
     assert (
-        '<time datetime="2026-11-08T19:00:00Z" data-end="2026-11-08T20:00:00Z" data-local>'
+        '<time datetime="2026-11-08T19:00:00Z" data-end="2026-11-08T20:00:00Z" '
+        'data-offset="-300" data-local>'
         "Nov 8, 2026, 2:00 - 3:00 PM EST</time>"
     ) in html
     assert "Times in America/New York" in html

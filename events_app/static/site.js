@@ -1,4 +1,5 @@
-// Progressive enhancement: add the visitor's own zone to <time data-local> (timed events only).
+// Progressive enhancement: add the visitor's own time to <time data-local> (timed events only),
+// unless the visitor's zone has the event zone's offset anyway.
 (() => {
   const day = { year: "numeric", month: "short", day: "numeric" };
   const clock = { hour: "numeric", minute: "2-digit", timeZoneName: "short" };
@@ -6,6 +7,9 @@
   document.querySelectorAll("time[data-local]").forEach((el) => {
     const start = new Date(el.getAttribute("datetime"));
     if (Number.isNaN(start.getTime())) return;
+    // Same offset as the event's own zone at that moment: the page already says it.
+    const offset = el.getAttribute("data-offset");
+    if (offset !== null && Number(offset) === -start.getTimezoneOffset()) return;
     let text = start.toLocaleString(undefined, { ...day, ...clock });
     const end = new Date(el.getAttribute("data-end") || "");
     if (!Number.isNaN(end.getTime()) && end > start) {
