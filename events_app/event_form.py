@@ -36,6 +36,7 @@ from .forms import (
     max_length,
     slug_format,
     slugify,
+    strip,
 )
 from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
 
@@ -60,7 +61,9 @@ def url_field(label: str, column: str, hint: str = "") -> StringField:
 
 class EventForm(FlaskForm):
     # what
-    title = StringField("Title", validators=[DataRequired("Enter a title."), limit(Event, "title")])
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired("Enter a title."), limit(Event, "title")]
+    )
     slug = StringField(
         "Address (slug)",
         description="The end of the event's address. Made from the title when left empty.",
@@ -114,7 +117,7 @@ class EventForm(FlaskForm):
     slides_url = url_field("Slides link", "slides_url")
     image_url = url_field("Image link", "image_url")
     # people
-    organizer = StringField("Organizer", validators=[limit(Event, "organizer")])
+    organizer = StringField("Organizer", filters=[strip], validators=[limit(Event, "organizer")])
     speakers = TextAreaField(
         "Speakers",
         description="One per line: Name | Title | Company",
@@ -318,7 +321,10 @@ class EventForm(FlaskForm):
             setattr(event, name, getattr(self, name).data)
         for name in ("summary", "description", "online_url", "registration_url",
                      "recording_url", "slides_url", "image_url", "organizer"):  # fmt: skip
-            setattr(event, name, (getattr(self, name).data or "").strip())
+            value = clean_text(getattr(self, name).data)
+            # Browsers send CRLF and may trim: only a real difference counts as a change.
+            if value != clean_text(getattr(event, name)):
+                setattr(event, name, value)
         s = self.schedule
         if s["all_day"]:
             event.set_all_day(s["first"], s["last"], s["zone"])
@@ -346,6 +352,11 @@ class EventForm(FlaskForm):
                 )
             )
         return new_venue
+
+
+def clean_text(value: str | None) -> str:
+    """Text as stored: LF line endings, no surrounding blank space."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def set_fold_choices(field: RadioField, ambiguous: timefmt.AmbiguousTime) -> None:

@@ -51,6 +51,11 @@ def limit(model: type, column: str) -> Length:
     return Length(max=n, message=f"Keep this to {n} characters or fewer.")
 
 
+def strip(value):
+    """A field filter: surrounding spaces never count."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def http_url(form: Form, field) -> None:
     """Empty, or an absolute http(s) address."""
     value = (field.data or "").strip()
