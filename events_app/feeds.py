@@ -1,5 +1,236 @@
-"""iCalendar feed routes and their HTTP caching."""
+"""iCalendar feed routes and their HTTP caching; the content comes from feed_source and ical.
 
-from flask import Blueprint
+URLs: /feeds/all.ics, /feeds/live.ics, /feeds/webinars.ics (webinars and live audio),
+/feeds/categories/<slug>.ics, /feeds/events.ics?<the event list's filters>, and the single
+event download /events/<slug>.ics.
+"""
 
-bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    request,
+    stream_with_context,
+    url_for,
+)
+from sqlalchemy import select
+
+from . import calendar_links, clock, ical
+from .extensions import db
+from .feed_source import Feed, Fingerprint, fingerprint, stream_body
+from .filters import EventFilters
+from .models import Category, Event, public_event_by_slug
+
+bp = Blueprint("feeds", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def site() -> ical.Site:
+    """The base URL and event path the blocks link to (SITE_URL, else this request's host)."""
+    base = current_app.config.get("SITE_URL") or request.url_root
+    path = url_for("public.event_detail", slug="SLUG").replace("SLUG", "{slug}")
+    return ical.Site(base.rstrip("/"), path)
+
+
+def _info(name: str, description: str, url: str) -> ical.FeedInfo:
+    config = current_app.config
+    return ical.FeedInfo(
+        name=name,
+        description=description,
+        url=url,
+        refresh_hours=int(config["FEED_REFRESH_HOURS"]),
+    )
+
+
+def _title(part: str | None = None) -> str:
+    name = current_app.config["SITE_NAME"]
+    return f"{name}: {part}" if part else name
+
+
+def _ext(endpoint: str, **values) -> str:
+    base = current_app.config.get("SITE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def filters_feed(filters: EventFilters, category: Category | None = None) -> Feed:
+    """The feed of the event list's view with these filters (when and page do not apply)."""
+    filters = replace(filters, when="upcoming", page=1)
+    args = filters.to_args()
+    if category is not None and set(args) == {"category"}:
+        return category_feed(category)
+    described = ", ".join(f"{k}={v}" for k, v in sorted(args.items()))
+    info = _info(
+        _title("selected events" if args else None),
+        current_app.config["SITE_DESCRIPTION"] + (f" (filtered: {described})" if args else ""),
+        _ext("public.event_list", **args),
+    )
+    key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
+    return Feed(key, info, "events.ics", filters.apply)
+
+
+def category_feed(category: Category) -> Feed:
+    info = _info(
+        _title(category.name),
+        f"{category.name} events, webinars and live audio",
+        _ext("public.category_page", slug=category.slug),
+    )
+    category_id = category.id
+    return Feed(
+        f"category:{category.id}:{category.name}",
+        info,
+        f"{category.slug}.ics",
+        lambda stmt: stmt.where(Event.categories.any(Category.id == category_id)),
+    )
+
+
+def named_feeds() -> dict[str, Feed]:
+    description = current_app.config["SITE_DESCRIPTION"]
+    return {
+        "all": Feed(
+            "all", _info(_title(), description, _ext("public.home")), "all.ics", lambda s: s
+        ),
+        "live": Feed(
+            "live",
+            _info(
+                _title("live events"),
+                "Conferences, summits, dinners and breakfasts",
+                _ext("public.event_list", kind="live"),
+            ),
+            "live.ics",
+            lambda stmt: stmt.where(Event.kind == "live"),
+        ),
+        "webinars": Feed(
+            "webinars",
+            _info(
+                _title("webinars and live audio"),
+                "Webinars and live audio shows",
+                _ext("webinars.index"),
+            ),
+            "webinars.ics",
+            lambda stmt: stmt.where(Event.kind.in_(("webinar", "audio"))),
+        ),
+    }
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def _not_modified(etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110: If-None-Match decides when present; otherwise If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and last_modified is not None and last_modified <= since
+
+
+def _headers(response: Response, etag: str, last_modified: datetime | None) -> Response:
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = int(current_app.config["FEED_MAX_AGE"])
+    return response
+
+
+def serve_feed(feed: Feed) -> Response:
+    now, past_days = clock.now(), int(current_app.config["FEED_PAST_DAYS"])
+    here = site()
+    session = db.session
+    fp: Fingerprint = fingerprint(session, feed, here, now, past_days)
+    if _not_modified(fp.etag, fp.last_modified):
+        return _headers(Response(status=304), fp.etag, fp.last_modified)
+    if request.method == "HEAD":
+        body = []
+    else:
+        body = stream_with_context(stream_body(session, feed, here, fp, now, past_days))
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
+    return _headers(response, fp.etag, fp.last_modified)
+
+
+@bp.get("/feeds/<any(all, live, webinars):name>.ics")
+def named_feed(name: str):
+    return serve_feed(named_feeds()[name])
+
+
+@bp.get("/feeds/categories/<slug>.ics")
+def category(slug: str):
+    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    if found is None:
+        abort(404, description="There is no such category.")
+    return serve_feed(category_feed(found))
+
+
+@bp.get("/feeds/events.ics")
+def filtered():
+    filters = EventFilters.from_args(request.args)  # BadFilter -> 400
+    category = None
+    if filters.category:
+        category = db.session.scalar(select(Category).where(Category.slug == filters.category))
+        if category is None:
+            abort(400, description="Unknown category.")
+    return serve_feed(filters_feed(filters, category))
+
+
+@bp.get("/events/<slug>.ics")
+def event_download(slug: str):
+    event = db.session.scalars(public_event_by_slug(slug)).unique().first()
+    if event is None:
+        abort(404, description="There is no such event, or it is no longer listed.")
+    here = site()
+    info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
+    block, _, _ = ical.cached_block(event, here)
+    zones = ical.timed_zones([event])
+    body = (
+        ical.calendar_header(info)
+        + ical.vtimezones_text(zones, event.start_at, event.end_at)
+        + block
+        + ical.FOOTER
+    ).encode()
+    etag = hashlib.sha256(body).hexdigest()[:40]
+    if _not_modified(etag, event.updated_at):
+        return _headers(Response(status=304), etag, event.updated_at)
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return _headers(response, etag, event.updated_at)
+
+
+# --- links for templates ------------------------------------------------------------------------
+
+
+def feed_url_for(filters: EventFilters | None = None, category: Category | None = None) -> str:
+    """The https URL of the feed matching a page's view (all, a category, or its filters)."""
+    if filters is None or not replace(filters, when="upcoming", page=1).to_args():
+        if category is not None:
+            return _ext("feeds.category", slug=category.slug)
+        return _ext("feeds.named_feed", name="all")
+    args = replace(filters, when="upcoming", page=1).to_args()
+    if set(args) == {"category"}:
+        return _ext("feeds.category", slug=args["category"])
+    if args == {"kind": "live"}:
+        return _ext("feeds.named_feed", name="live")
+    return _ext("feeds.filtered", **args)
+
+
+def webcal(url: str) -> str:
+    return "webcal://" + url.split("://", 1)[1]
+
+
+@bp.app_context_processor
+def feed_links() -> dict[str, object]:
+    return {
+        "feed_url_for": feed_url_for,
+        "webcal": webcal,
+        "calendar_links": lambda event: calendar_links.links_for(event, site()),
+        "event_ics_url": lambda event: url_for("feeds.event_download", slug=event.slug),
+    }

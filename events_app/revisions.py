@@ -18,11 +18,12 @@ statements bypass all of this.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, inspect, update
+from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 SEQUENCE_FIELDS = frozenset(
@@ -32,7 +33,8 @@ SEQUENCE_FIELDS = frozenset(
 # Changes that may take an event out of some feed (its window, kind, category or status).
 MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
 # Columns that are bookkeeping, not content.
-IGNORED_FIELDS = frozenset({"ical_block", "ical_block_key", "version", "updated_at", "sequence"})
+CACHE_FIELDS = frozenset({"ical_block", "ical_block_key", "version"})
+IGNORED_FIELDS = CACHE_FIELDS | {"updated_at", "sequence"}
 _SESSION_FLAG = "events_app.feed_change"
 
 
@@ -62,6 +64,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         for obj in list(session.dirty):
             fields = changed_fields(obj)
             if isinstance(obj, Event):
+                if fields - CACHE_FIELDS:
+                    change["any"] = True  # even a bare updated_at/sequence change shows in feeds
                 content = fields - IGNORED_FIELDS
                 if not content:
                     continue
@@ -101,16 +105,21 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop(_SESSION_FLAG, None)
     if pending is None:
         return
-    from .models import FeedState
+    from .models import Event, FeedState
 
     table = FeedState.__table__
-    values: dict[str, Any] = {"generation": table.c.generation + 1, "changed_at": _now()}
-    if pending["removal"]:
-        values["removed_at"] = values["changed_at"]
+    now = _now()
+    values: dict[str, Any] = {"generation": table.c.generation + 1, "changed_at": now}
     connection = session.connection()
+    if pending["removal"]:
+        # Later than every event's updated_at, so a Last-Modified that includes it always moves.
+        latest = connection.execute(select(func.max(Event.updated_at))).scalar()
+        values["removed_at"] = max(now, latest + timedelta(seconds=1)) if latest else now
     done = connection.execute(update(table).where(table.c.id == 1).values(**values))
     if done.rowcount == 0:
-        values["generation"] = 1
+        # A fresh row (e.g. after TRUNCATE) starts at a random generation, so a process's memo
+        # of an earlier row's generations (feed_source.py) cannot match by accident.
+        values["generation"] = secrets.randbelow(2**31)
         connection.execute(insert(table).values(id=1, **values))
 
 

@@ -1,0 +1,240 @@
+"""Feed content from the database: a cheap fingerprint, and the body streamed from cached blocks.
+
+A feed's events are the public ones matching its conditions whose end is not before the window
+start (today, UTC, minus FEED_PAST_DAYS), ordered by (start_at, id).
+
+- ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change, span) and
+  one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
+  can: every saved change bumps an event's version (revisions.py). It is memoized per process
+  under the ``feed_state`` generation, so an unchanged feed costs one primary-key read.
+- ``stream_body`` yields the header, the VTIMEZONEs, then the events' blocks in keyset-paged
+  chunks: cached blocks are read as plain columns; stale ones are rendered from eager-loaded
+  events and written back with a Core UPDATE guarded by the version they were rendered from
+  (two workers doing the same write the same bytes; none can overwrite a newer block's key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from . import ical
+from .models import PUBLIC_STATUSES, Event, FeedState, event_loads
+
+CHUNK = 500
+Conditions = Callable[[Select], Select]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: its identity (part of the ETag), calendar properties and event conditions."""
+
+    key: str
+    info: ical.FeedInfo
+    filename: str
+    conditions: Conditions
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    etag: str
+    last_modified: datetime | None
+    count: int
+    start: datetime | None  # the events' span: what the VTIMEZONEs cover
+    end: datetime | None
+
+
+def window_start(now: datetime, past_days: int) -> datetime:
+    """Midnight UTC ``past_days`` before today: moves once a day, not every second."""
+    return datetime.combine(now.astimezone(UTC).date() - timedelta(days=past_days), time(0), UTC)
+
+
+def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
+    stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES), Event.end_at >= start)
+    return feed.conditions(stmt)
+
+
+def _departed_at(session: Session, feed: Feed, start: datetime, past_days: int) -> datetime | None:
+    """When the most recent event to leave the window left it (a day edge), if any did."""
+    stmt = select(func.max(Event.end_at)).where(
+        Event.status.in_(PUBLIC_STATUSES), Event.end_at < start
+    )
+    last_end = session.scalar(feed.conditions(stmt))
+    if last_end is None:
+        return None
+    return datetime.combine(last_end.date() + timedelta(days=past_days + 1), time(0), UTC)
+
+
+def compute_fingerprint(
+    session: Session, feed: Feed, site: ical.Site, start: datetime, past_days: int
+) -> Fingerprint:
+    stmt = select(
+        func.count(Event.id),
+        func.sum(Event.id),
+        func.sum(Event.version),
+        func.max(Event.updated_at),
+        func.min(Event.start_at),
+        func.max(Event.end_at),
+    )
+    count, id_sum, version_sum, changed, first, last = session.execute(
+        _in_window(stmt, feed, start)
+    ).one()
+    raw = "|".join(
+        map(
+            str,
+            (
+                ical.RENDERER_VERSION,
+                site,
+                feed.key,
+                feed.info,
+                count,
+                id_sum,
+                version_sum,
+                changed and ical.utc_stamp(changed),
+                first and ical.utc_stamp(first),
+                last and ical.utc_stamp(last),
+            ),
+        )
+    )
+    etag = hashlib.sha256(raw.encode()).hexdigest()[:40]
+    candidates = [changed, _departed_at(session, feed, start, past_days)]
+    modified = max((c for c in candidates if c is not None), default=None)
+    return Fingerprint(etag, modified, count or 0, first, last)
+
+
+class _Memo:
+    """A small per-process LRU of fingerprints, valid while the feed_state generation holds."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, Fingerprint] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Fingerprint | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: Fingerprint) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_memo = _Memo()
+
+
+def fingerprint(
+    session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int
+) -> Fingerprint:
+    """The feed's ETag/Last-Modified, from the memo when nothing changed since it was made."""
+    start = window_start(now, past_days)
+    state = session.execute(
+        select(FeedState.generation, FeedState.removed_at).where(FeedState.id == 1)
+    ).first()
+    generation, removed_at = (state.generation, state.removed_at) if state else (None, None)
+    key = (str(session.get_bind().url), generation, start, feed.key, feed.info, site)
+    found = _memo.get(key) if generation is not None else None
+    if found is None:
+        found = compute_fingerprint(session, feed, site, start, past_days)
+        if generation is not None:
+            _memo.put(key, found)
+    if removed_at is not None and (found.last_modified is None or removed_at > found.last_modified):
+        # Something left some feed then; it may have been this one.
+        found = Fingerprint(found.etag, removed_at, found.count, found.start, found.end)
+    return found
+
+
+def _zones(session: Session, feed: Feed, start: datetime) -> list[str]:
+    stmt = select(Event.timezone).where(Event.all_day.is_(False)).distinct()
+    return list(session.scalars(_in_window(stmt, feed, start)))
+
+
+def _rows(session: Session, feed: Feed, start: datetime, after: tuple | None) -> list:
+    stmt = select(
+        Event.id,
+        Event.start_at,
+        Event.version,
+        Event.updated_at,
+        Event.ical_block,
+        Event.ical_block_key,
+    )
+    stmt = _in_window(stmt, feed, start)
+    if after is not None:
+        at, last_id = after
+        stmt = stmt.where(or_(Event.start_at > at, and_(Event.start_at == at, Event.id > last_id)))
+    return list(session.execute(stmt.order_by(Event.start_at, Event.id).limit(CHUNK)))
+
+
+def refresh_blocks(session: Session, ids: list[int], site: ical.Site) -> dict[int, str]:
+    """Render the blocks of these events, store them with their keys, and return them."""
+    events = session.scalars(select(Event).where(Event.id.in_(ids)).options(*event_loads()))
+    blocks: dict[int, str] = {}
+    writes = []
+    for event in events.unique():
+        block = ical.render_event(event, site)
+        blocks[event.id] = block
+        writes.append(
+            {
+                "b_id": event.id,
+                "b_version": event.version,
+                "b_block": block,
+                "b_key": ical.block_key(event, site),
+            }
+        )
+    if writes:
+        table = Event.__table__
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(ical_block=bindparam("b_block"), ical_block_key=bindparam("b_key")),
+            writes,
+        )
+        session.commit()
+    return blocks
+
+
+def stream_body(
+    session: Session, feed: Feed, site: ical.Site, fp: Fingerprint, now: datetime, past_days: int
+) -> Iterator[bytes]:
+    """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
+    start = window_start(now, past_days)
+    yield ical.calendar_header(feed.info).encode()
+    if fp.count and fp.start is not None and fp.end is not None:
+        yield ical.vtimezones_text(_zones(session, feed, start), fp.start, fp.end).encode()
+    after = None
+    while True:
+        rows = _rows(session, feed, start, after)
+        if not rows:
+            break
+        stale = [
+            r.id
+            for r in rows
+            if r.ical_block is None or r.ical_block_key != ical.block_key(r, site)
+        ]
+        fresh = refresh_blocks(session, stale, site) if stale else {}
+        yield "".join(fresh.get(r.id) or r.ical_block or "" for r in rows).encode()
+        after = (rows[-1].start_at, rows[-1].id)
+        if len(rows) < CHUNK:
+            break
+    yield ical.FOOTER.encode()
+
+
+def render_feed(
+    session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int
+) -> bytes:
+    """The whole feed rendered from scratch, ignoring cached blocks (for tests and benchmarks)."""
+    stmt = _in_window(select(Event).options(*event_loads()), feed, window_start(now, past_days))
+    events = session.scalars(stmt).unique().all()
+    return ical.build_calendar(events, feed.info, site)

@@ -1,0 +1,292 @@
+"""Feed routes: content read by three parsers, windows, HTTP caching, cached-block path, links."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import NOW
+from ical_readers import READERS, ReaderUnavailable
+from sqlalchemy import select
+from tools import require_tool
+
+from events_app import calendar_links, feed_source, ical
+from events_app.extensions import db
+from events_app.models import Event
+from events_app.timefmt import local_to_utc
+
+SITE = ical.Site("http://localhost", "/events/{slug}")
+
+
+def read(reader: str, data: bytes) -> dict:
+    try:
+        return READERS[reader](data)
+    except ReaderUnavailable as exc:
+        require_tool(f"{reader} reader unavailable: {exc}")
+
+
+def expected(event: Event) -> tuple:
+    if event.all_day:
+        return event.first_day, event.last_day + timedelta(days=1)
+    return event.start_at, event.end_at
+
+
+@pytest.fixture
+def pinned(app):
+    app.config["NOW"] = NOW
+    return app
+
+
+@pytest.fixture
+def data(pinned, create_event, create_venue, create_category):
+    """A small catalogue: kinds, categories, DST edges, cancelled, postponed, draft, old."""
+    venue = create_venue(name="Hall; A, \u201cB\u201d", latitude=39.9, longitude=-105.1)
+    fiveg, cloud = create_category("5G"), create_category("Cloud, Edge", slug="cloud")
+    ny = "America/New_York"
+    e = {
+        "webinar": create_event(title="Gap day", start=local_to_utc(datetime(2027, 3, 14, 3), ny),
+                                categories=[fiveg], online_url="https://x.test/j"),
+        "overlap": create_event(title="Overlap", start=local_to_utc(datetime(2026, 11, 1, 1, 30),
+                                ny, fold=0), minutes=90, categories=[cloud]),
+        "audio": create_event(title="Radio \U0001f4fb", kind="audio",
+                              start=NOW + timedelta(days=2), online_url="https://x.test/r"),
+        "live": create_event(title="Summit", kind="live", venue=venue, first_day=date(2026, 12, 30),
+                             last_day=date(2027, 1, 2), zone="America/Denver", categories=[fiveg]),
+        "dinner": create_event(title="Dinner", kind="live", venue=venue, zone="Europe/London",
+                               start=datetime(2026, 10, 25, 23, 30, tzinfo=UTC), minutes=150),
+        "cancelled": create_event(title="Gone", status="cancelled", categories=[fiveg]),
+        "postponed": create_event(title="Later", kind="live", status="postponed",
+                                  first_day=date(2026, 9, 1), zone="Asia/Kolkata"),
+        "recent": create_event(title="Recent", start=NOW - timedelta(days=80)),
+        "old": create_event(title="Old", start=NOW - timedelta(days=100)),
+        "draft": create_event(title="Secret draft", status="draft", categories=[fiveg]),
+    }  # fmt: skip
+    return e
+
+
+FEEDS = {
+    "/feeds/all.ics": {"webinar", "overlap", "audio", "live", "dinner", "cancelled", "postponed",
+                       "recent"},
+    "/feeds/live.ics": {"live", "dinner", "postponed"},
+    "/feeds/webinars.ics": {"webinar", "overlap", "audio", "cancelled", "recent"},
+    "/feeds/categories/5g.ics": {"webinar", "live", "cancelled"},
+    "/feeds/categories/cloud.ics": {"overlap"},
+    "/feeds/events.ics?kind=live&place=Denver": {"live", "dinner"},
+    "/feeds/events.ics?q=radio": {"audio"},
+    "/feeds/events.ics?category=5g&kind=webinar": {"webinar", "cancelled"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize("url", sorted(FEEDS))
+def test_feeds_parse_and_give_database_instants(client, data, url, reader):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    events = read(reader, response.data)
+    wanted = {data[name].uid: data[name] for name in FEEDS[url]}
+    assert set(events) == set(wanted)
+    for uid, event in wanted.items():
+        assert (events[uid]["start"], events[uid]["end"]) == expected(event), event.title
+        assert events[uid]["status"] == ical.STATUS_MAP[event.status]
+
+
+def test_feed_calendar_properties_and_headers(client, data):
+    response = client.get("/feeds/live.ics")
+    body = response.data.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert "X-WR-CALNAME:Telecom Events: live events\r\n" in body
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in body
+    assert "METHOD:" not in body
+    assert "Secret draft" not in body
+    assert response.headers["Content-Disposition"] == 'inline; filename="live.ics"'
+    assert response.headers["Cache-Control"] in ("public, max-age=300", "max-age=300, public")
+    assert re.fullmatch(r'"[0-9a-f]{40}"', response.headers["ETag"])
+    assert response.headers["Last-Modified"]
+    for line in response.data.split(b"\r\n"):
+        assert len(line) <= 75
+
+
+def test_drafts_are_in_no_feed(client, data):
+    urls = [*FEEDS, "/feeds/events.ics?q=secret", f"/events/{data['draft'].slug}.ics"]
+    for url in urls:
+        response = client.get(url)
+        assert data["draft"].uid.encode() not in response.data
+    assert client.get(f"/events/{data['draft'].slug}.ics").status_code == 404
+
+
+def test_bad_feed_requests_are_4xx(client, data):
+    assert client.get("/feeds/events.ics?kind=party").status_code == 400
+    assert client.get("/feeds/events.ics?from=yesterday").status_code == 400
+    assert client.get("/feeds/events.ics?category=nope").status_code == 400
+    assert client.get("/feeds/categories/nope.ics").status_code == 404
+    assert client.get("/feeds/other.ics").status_code == 404
+    assert client.get("/events/nope.ics").status_code == 404
+
+
+def test_single_event_download(client, data):
+    event = data["overlap"]
+    response = client.get(f"/events/{event.slug}.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{event.slug}.ics"'
+    for reader in READERS:
+        got = read(reader, response.data)
+        assert (got[event.uid]["start"], got[event.uid]["end"]) == expected(event)
+    again = client.get(
+        f"/events/{event.slug}.ics", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_conditional_requests(client, data, app):
+    first = client.get("/feeds/all.ics")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get("/feeds/all.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/feeds/all.ics", headers={"If-Modified-Since": modified}).status_code == 304
+    head = client.head("/feeds/all.ics")
+    assert head.status_code == 200 and head.headers["ETag"] == etag and head.data == b""
+    assert client.head("/feeds/all.ics", headers={"If-None-Match": etag}).status_code == 304
+    # an edit: new ETag and Last-Modified, and a full answer to the old validators
+    event = db.session.get(Event, data["audio"].id)
+    event.description = "Now with a description."
+    db.session.commit()
+    changed = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert b"Now with a description." in changed.data
+    assert client.get("/feeds/all.ics", headers={"If-Modified-Since": modified}).status_code == 200
+    # an edit of an event in another feed leaves this one's ETag alone
+    live_etag = client.get("/feeds/live.ics").headers["ETag"]
+    event.title = "Renamed radio"
+    db.session.commit()
+    assert client.get("/feeds/live.ics").headers["ETag"] == live_etag
+
+
+def test_removals_change_etag_and_last_modified(client, data):
+    first = client.get("/feeds/categories/cloud.ics")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    db.session.delete(db.session.get(Event, data["overlap"].id))
+    db.session.commit()
+    after = client.get("/feeds/categories/cloud.ics", headers={"If-Modified-Since": modified})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != etag
+    assert b"BEGIN:VEVENT" not in after.data
+
+
+def test_window_moves_daily_not_every_second(client, data, app):
+    for event in db.session.scalars(select(Event)):
+        event.updated_at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    etag = client.get("/feeds/all.ics").headers["ETag"]
+    app.config["NOW"] = NOW + timedelta(hours=11, minutes=59)
+    assert client.get("/feeds/all.ics").headers["ETag"] == etag
+    # 'recent' ended 80 days ago; eleven days later it leaves the 90-day window
+    app.config["NOW"] = NOW + timedelta(days=11)
+    later = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
+    assert later.status_code == 200
+    assert data["recent"].uid.encode() not in later.data
+    left = datetime.combine(data["recent"].end_at.date() + timedelta(days=91), datetime.min.time())
+    assert later.last_modified == left.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("chunk", [3, 500])
+def test_cached_path_is_byte_identical_to_a_fresh_build(client, data, monkeypatch, chunk):
+    monkeypatch.setattr(feed_source, "CHUNK", chunk)
+    first = client.get("/feeds/all.ics").data  # renders every block and stores it
+    stored = db.session.scalars(select(Event).where(Event.ical_block_key.is_not(None))).all()
+    assert {e.id for e in stored} == {data[n].id for n in FEEDS["/feeds/all.ics"]}
+    second = client.get("/feeds/all.ics").data  # every block from the database
+    feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
+    fresh = feed_source.render_feed(db.session, feed, SITE, NOW, 90)
+    assert first == second == fresh
+    # one event changes: only its block is re-rendered, and the bytes still match a full build
+    event = db.session.get(Event, data["webinar"].id)
+    event.set_timed(event.start_at + timedelta(hours=1), event.end_at + timedelta(hours=1), "UTC")
+    db.session.commit()
+    third = client.get("/feeds/all.ics").data
+    assert third == feed_source.render_feed(db.session, feed, SITE, NOW, 90) != first
+    assert b"SEQUENCE:1\r\n" in third
+
+
+def _all_info(client) -> ical.FeedInfo:
+    app = client.application
+    with app.test_request_context():
+        from events_app.feeds import named_feeds
+
+        return named_feeds()["all"].info
+
+
+def test_stale_block_write_back_does_not_touch_versions(client, data):
+    before = {e.id: (e.version, e.updated_at) for e in db.session.scalars(select(Event))}
+    client.get("/feeds/all.ics")
+    db.session.expire_all()
+    after = {e.id: (e.version, e.updated_at) for e in db.session.scalars(select(Event))}
+    assert before == after
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_google_and_outlook_links_for_a_timed_event(create_event):
+    start = local_to_utc(datetime(2026, 11, 8, 14, 0), "America/New_York")
+    event = create_event(title="Timed, in NY", start=start, minutes=90, description="x" * 5000)
+    links = calendar_links.links_for(event, SITE)
+    google = _query(links["google"])
+    assert google["action"] == "TEMPLATE"
+    assert google["dates"] == "20261108T140000/20261108T153000"
+    assert google["ctz"] == "America/New_York"
+    assert google["details"].endswith(f"Details: http://localhost/events/{event.slug}")
+    for key, host in (("outlook", "outlook.live.com"), ("office", "outlook.office.com")):
+        outlook = _query(links[key])
+        assert urlsplit(links[key]).netloc == host
+        assert outlook["rru"] == "addevent" and outlook["path"] == "/calendar/action/compose"
+        assert datetime.fromisoformat(outlook["startdt"]) == start
+        assert datetime.fromisoformat(outlook["enddt"]) == start + timedelta(minutes=90)
+        assert outlook["allday"] == "false"
+        assert outlook["subject"] == "Timed, in NY"
+    assert all(len(url) <= calendar_links.MAX_URL for url in links.values())
+    assert "\u2026" in google["details"]
+
+
+def test_links_for_an_all_day_range(create_event):
+    event = create_event(title="Summit", first_day=date(2026, 12, 30), last_day=date(2027, 1, 2))
+    links = calendar_links.links_for(event, SITE)
+    google = _query(links["google"])
+    assert google["dates"] == "20261230/20270103" and "ctz" not in google
+    outlook = _query(links["outlook"])
+    assert (outlook["startdt"], outlook["enddt"], outlook["allday"]) == (
+        "2026-12-30",
+        "2027-01-03",
+        "true",
+    )
+
+
+def test_google_link_writes_an_ambiguous_time_in_utc(create_event):
+    start = local_to_utc(datetime(2026, 11, 1, 1, 30), "America/New_York", fold=1)
+    event = create_event(start=start)
+    assert _query(calendar_links.google_link(event, SITE))["dates"] == (
+        "20261101T063000Z/20261101T073000Z"
+    )
+
+
+def test_pages_show_subscribe_box_and_calendar_links(client, data):
+    for url, feed in [
+        ("/", "/feeds/all.ics"),
+        ("/events/?kind=live", "/feeds/live.ics"),
+        ("/events/?kind=webinar&q=gap", "/feeds/events.ics?kind=webinar&amp;q=gap"),
+        ("/categories/5g", "/feeds/categories/5g.ics"),
+        ("/calendar/", "/feeds/all.ics"),
+    ]:
+        page = client.get(url).data.decode()
+        assert f'value="http://localhost{feed}"' in page, url
+        assert f'href="webcal://localhost{feed}"' in page, url
+    detail = client.get(f"/events/{data['webinar'].slug}").data.decode()
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in detail
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in detail
+    assert "https://outlook.office.com/calendar/0/deeplink/compose?" in detail
+    assert f'href="/events/{data["webinar"].slug}.ics"' in detail
