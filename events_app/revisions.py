@@ -1,8 +1,10 @@
 """Keep every event's iCalendar revision data right on every ORM save, whoever saves it.
 
 One ``before_flush`` hook on all sessions (registered when models.py is imported):
-- an event whose stored data changes gets a new ``updated_at`` (always later than the old one,
-  even within the same second), which feeds use as DTSTAMP/LAST-MODIFIED;
+- an event whose stored data changes gets a new ``updated_at``: now, but always later than the
+  previous change anywhere (``feed_state.changed_at``), so a feed's latest ``updated_at`` (its
+  Last-Modified) rises with every edit even within one second; feeds use it as
+  DTSTAMP/LAST-MODIFIED;
 - its ``sequence`` rises by one per flush when start, end, zone, all-day-ness, days, venue or
   status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself (the importer may);
 - an edit of a venue, a category or a speaker touches the events showing it, so their cached
@@ -23,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 SEQUENCE_FIELDS = frozenset(
@@ -47,11 +49,19 @@ def changed_fields(obj: Any) -> set[str]:
     return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
 
 
-def _touch(event_obj: Any, now: datetime) -> None:
+def _stamp(session: Session, now: datetime) -> datetime:
+    """This change's time: now, but always after the previous change (whole seconds, as HTTP)."""
+    from .models import FeedState
+
+    previous = session.execute(select(FeedState.changed_at).where(FeedState.id == 1)).scalar()
+    return max(now, previous + timedelta(seconds=1)) if previous else now
+
+
+def _touch(event_obj: Any, stamp: datetime) -> None:
     if "updated_at" in changed_fields(event_obj):
         return
     old = event_obj.updated_at
-    event_obj.updated_at = max(now, old + timedelta(seconds=1)) if old else now
+    event_obj.updated_at = max(stamp, old + timedelta(seconds=1)) if old else stamp
 
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
@@ -91,30 +101,35 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                     touched[id(obj.event)] = obj.event
             elif isinstance(obj, Venue | Category):
                 change["any"] = True
+        if touched:
+            change["any"] = True
+        if not change["any"]:
+            return
+        stamp = _stamp(session, now)
         for obj in touched.values():
             if obj not in session.deleted:
-                _touch(obj, now)
-    if touched:
-        change["any"] = True
-    if change["any"]:
-        pending = session.info.setdefault(_SESSION_FLAG, {"removal": False})
-        pending["removal"] = pending["removal"] or change["removal"]
+                _touch(obj, stamp)
+        for obj in session.new:
+            if isinstance(obj, Event) and obj.updated_at is None:
+                obj.updated_at = stamp
+    pending = session.info.setdefault(_SESSION_FLAG, {"removal": False, "stamp": stamp})
+    pending["removal"] = pending["removal"] or change["removal"]
+    pending["stamp"] = max(pending["stamp"], stamp)
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop(_SESSION_FLAG, None)
     if pending is None:
         return
-    from .models import Event, FeedState
+    from .models import FeedState
 
     table = FeedState.__table__
-    now = _now()
-    values: dict[str, Any] = {"generation": table.c.generation + 1, "changed_at": now}
-    connection = session.connection()
+    stamp = pending["stamp"]
+    values: dict[str, Any] = {"generation": table.c.generation + 1, "changed_at": stamp}
     if pending["removal"]:
-        # Later than every event's updated_at, so a Last-Modified that includes it always moves.
-        latest = connection.execute(select(func.max(Event.updated_at))).scalar()
-        values["removed_at"] = max(now, latest + timedelta(seconds=1)) if latest else now
+        # Later than every earlier updated_at, so a Last-Modified that includes it moves.
+        values["removed_at"] = stamp
+    connection = session.connection()
     done = connection.execute(update(table).where(table.c.id == 1).values(**values))
     if done.rowcount == 0:
         # A fresh row (e.g. after TRUNCATE) starts at a random generation, so a process's memo
