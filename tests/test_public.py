@@ -2,6 +2,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import NOW
 
@@ -354,3 +356,16 @@ def test_list_links_to_the_calendar_with_the_same_filters(client, create_categor
     assert 'href="/calendar/?kind=live"' in html
     html = text(client.get("/categories/optical?kind=webinar"))
     assert 'href="/calendar/?kind=webinar&amp;category=optical"' in html
+
+
+PARAMS = ("when", "kind", "category", "place", "from", "to", "q", "page")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(args=st.dictionaries(st.sampled_from(PARAMS), st.text(max_size=40), max_size=4))
+def test_any_query_string_is_never_a_server_error(client, args):
+    for path in ("/events/", "/calendar/2026/06", "/categories/no-such", "/webinars/archive"):
+        response = client.get(path, query_string=args)
+        assert response.status_code in (200, 400, 404), (path, args)
