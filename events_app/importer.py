@@ -49,9 +49,10 @@ COMPARED = (
 )
 ONLINE_WORDS = re.compile(
     r"^(online|virtual|webinar|web|internet|zoom|teams|microsoft teams|google meet|skype|"
-    r"webex|livestream|live stream|tbd|tba|n/?a|-)$",
+    r"webex|livestream|live stream)$",
     re.IGNORECASE,
 )
+NO_PLACE = re.compile(r"^(tbd|tba|n/?a|none|-+)?$", re.IGNORECASE)
 SUMMARY_LENGTH = 300
 
 
@@ -198,7 +199,8 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
         item.action, item.reason = "rejected", event.error
         return item
     venue = venues.match(event.location)
-    place = event.location if not ONLINE_WORDS.match(event.location or "-") else ""
+    online = bool(ONLINE_WORDS.match(event.location))
+    place = "" if online or NO_PLACE.match(event.location) else event.location
     item.location = event.location
     description = event.description
     if venue is not None:
@@ -211,7 +213,7 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
     item.registration_url, item.online_url = event.url, event.online_url
     if venue is not None or place:
         item.kind = "live"
-    elif event.url or event.online_url or event.location:
+    elif event.url or event.online_url or online:
         item.kind = "webinar"
     item.categories = event.categories
     item.cancelled = event.cancelled

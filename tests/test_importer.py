@@ -362,6 +362,23 @@ def test_location_matches_an_existing_venue(app_ctx, create_venue):
     assert "Location:" not in item.description
 
 
+@pytest.mark.parametrize(
+    "extra, kind",
+    [
+        ("LOCATION:Hall 4, Messe Berlin", "live"),
+        ("LOCATION:Zoom", "webinar"),
+        ("LOCATION:https://zoom.example.com/j/123", "webinar"),
+        ("URL:https://example.org/join", "webinar"),
+        ("LOCATION:TBD", "live"),
+        ("", "live"),
+    ],
+)
+def test_kind_follows_the_place_and_the_links(app_ctx, extra, kind):
+    data = ics("UID:k@example.org\nSUMMARY:Kind\nDTSTART:20260701T100000Z\n" + extra)
+    (item,) = plan_of(data).items
+    assert item.kind == kind
+
+
 def test_existing_categories_are_reused(app_ctx, create_category):
     five_g = create_category("5G")
     apply_import(plan_of(ics(WEBINAR)), db.session, publish=False)
