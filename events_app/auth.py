@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,6 +22,7 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+ATTEMPTS_KEPT = timedelta(days=30)
 THROTTLED_MESSAGE = (
     "Too many failed sign-in attempts from this address or for this account. "
     "Please wait 15 minutes before trying again."
@@ -105,6 +106,8 @@ def authenticate(
     if not ok:
         return None, BAD_CREDENTIALS_MESSAGE
     user.last_login_at = now
+    # Old attempts no longer matter for throttling; keep a month for looking into incidents.
+    db_session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
     return user, None
 
 

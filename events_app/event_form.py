@@ -42,6 +42,7 @@ from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
 
 DESCRIPTION_MAX = 20_000
 MAX_SPEAKERS = 50
+MIN_YEAR, MAX_YEAR = 1900, 2999  # as the calendar; zone arithmetic near year 1 or 9999 overflows
 NEW_VENUE = "new"
 
 
@@ -248,6 +249,13 @@ class EventForm(FlaskForm):
             return False
         first = self.start_date.data
         last = self.end_date.data or first
+        in_range = True
+        for field, day in ((self.start_date, first), (self.end_date, last)):
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                field.errors.append(f"Enter a date in the years {MIN_YEAR}-{MAX_YEAR}.")
+                in_range = False
+        if not in_range:
+            return False
         if self.all_day.data:
             if last < first:
                 self.end_date.errors.append("The last day cannot be before the first day.")

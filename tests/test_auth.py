@@ -229,3 +229,14 @@ def test_csrf_enforced_when_enabled(app, editor):
     assert client.post("/staff/logout").status_code == 400
     with csrf_app.app_context():  # close its pooled connections (PostgreSQL warns otherwise)
         db.engine.dispose()
+
+
+def test_old_attempts_pruned_on_success(app_ctx, editor):
+    from events_app.auth import authenticate
+
+    _fail("x@example.com", "10.0.0.1", NOW - timedelta(days=40))
+    _fail("x@example.com", "10.0.0.1", NOW - timedelta(days=2))
+    user, error = authenticate(db.session, "editor@example.com", STAFF_PASSWORD, "10.0.0.9", NOW)
+    assert user is not None and error is None
+    ages = sorted((NOW - a.at).days for a in db.session.scalars(select(LoginAttempt)))
+    assert ages == [0, 2]

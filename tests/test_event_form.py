@@ -55,6 +55,8 @@ def test_valid_webinar(make_form):
         ("end_time", {"end_time": "13:00"}, "The end must be after the start"),
         ("end_time", {"end_time": "14:00"}, "The end must be after the start"),
         ("end_date", {"end_date": "2026-11-09"}, "The end must be after the start"),
+        ("start_date", {"start_date": "0001-01-01"}, "Enter a date in the years 1900-2999."),
+        ("end_date", {"end_date": "9999-12-31", "all_day": "y"}, "in the years 1900-2999"),
         ("timezone", {"timezone": "Mars/Olympus_Mons"}, "is not a time zone we know"),
         ("timezone", {"timezone": "EST5EDT "}, None),
         ("timezone", {"timezone": ""}, "Choose the time zone"),

@@ -278,3 +278,19 @@ def test_dashboard_pagination(logged_in, create_event):
         create_event(title=f"Event number {i}")
     page2 = logged_in.get("/staff/?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in page2
+
+
+def test_quick_action_returns_to_the_same_dashboard_page(logged_in, create_event):
+    event = create_event(status="draft")
+    response = logged_in.post(
+        f"/staff/events/{event.id}/status",
+        data={"status": "published", "next": "/staff/?status=draft&page=1"},
+    )
+    assert response.headers["Location"] == "/staff/?status=draft&page=1"
+    response = logged_in.post(
+        f"/staff/events/{event.id}/status",
+        data={"status": "draft", "next": "https://evil.example/"},
+    )
+    assert response.headers["Location"] == "/staff/"
+    html = logged_in.get("/staff/?kind=webinar").get_data(as_text=True)
+    assert 'name="next" value="/staff/?kind=webinar"' in html
