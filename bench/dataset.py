@@ -1,11 +1,13 @@
 """Benchmark databases: N published events with realistic text, built with the app's own models.
 
 The schema comes from the Alembic migrations, the rows from `Event`/`Venue`/... in bulk. Each
-database is cached under bench/out/ by generator version, month and size, so reruns are fast.
+database is cached under bench/out/ by generator version, schema, month and size, so reruns are
+fast.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -212,7 +214,11 @@ SENTENCES = [
 
 
 def database_path(n: int, anchor: date) -> Path:
-    return OUT / f"events-v{GENERATOR_VERSION}-{anchor:%Y%m}-{n}.sqlite"
+    """Keyed by generator version, schema (the migrations' names), month and size."""
+    migrations = Path(__file__).resolve().parent.parent / "migrations"
+    names = sorted(p.name for p in migrations.glob("*.py"))
+    schema = hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+    return OUT / f"events-v{GENERATOR_VERSION}-{schema}-{anchor:%Y%m}-{n}.sqlite"
 
 
 def anchor_month(today: date) -> date:
