@@ -3,6 +3,7 @@ and the cached feed path gives exactly the bytes of a fresh full build."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -64,6 +65,12 @@ def generator(app: Flask) -> Iterator[Generator]:
     # Its own session, outside any app context: requests must not share its identity map.
     with Session(engine) as session:
         yield Generator(session, date(NOW.year, NOW.month, 1), seed=6, span_days=120)
+
+
+def test_no_async_teardown_without_async_engines(app: Flask) -> None:
+    # Flask would run it through asgiref: a new thread and event loop after every request.
+    assert app.teardown_appcontext_funcs
+    assert not [f for f in app.teardown_appcontext_funcs if inspect.iscoroutinefunction(f)]
 
 
 def test_counting_sees_every_statement(app: Flask, statements: list[str]) -> None:
