@@ -39,7 +39,7 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or str(user.session_version) != version or not user.active:

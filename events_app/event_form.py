@@ -218,7 +218,11 @@ class EventForm(FlaskForm):
                 sub.name.errors = [*sub.name.errors, "Enter the new venue's name."]
             return not self.new_venue.errors
         if choice:
-            self.venue_obj = db.session.get(Venue, int(choice)) if choice.isdigit() else None
+            self.venue_obj = (
+                db.session.get(Venue, int(choice))
+                if choice.isascii() and choice.isdigit() and len(choice) <= 9
+                else None
+            )
             if self.venue_obj is None:
                 self.venue.errors.append("Choose a venue from the list.")
                 return False

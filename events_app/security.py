@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, request
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,6 +25,13 @@ SECURITY_HEADERS = {
 }
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` bounded to a database INTEGER: a huge id is a 404, never an overflow."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def check_request_limits() -> None:
     """Refuse over-long query strings before any view parses them."""
     if len(request.query_string) > current_app.config["MAX_QUERY_STRING_LENGTH"]:
@@ -40,6 +48,8 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Call before blueprints are registered, so that their rules use the bounded converter."""
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.config.setdefault("MAX_QUERY_STRING_LENGTH", 2048)
     app.before_request(check_request_limits)
     app.after_request(add_security_headers)

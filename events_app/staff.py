@@ -79,7 +79,7 @@ def dashboard():
             stmt = stmt.where(Event.start_date <= filters.date_to.data)
     stmt = stmt.order_by(Event.updated_at.desc(), Event.id.desc())
     page_arg = request.args.get("page", "1")
-    if not page_arg.isdigit() or int(page_arg) < 1 or len(page_arg) > 6:
+    if not (page_arg.isascii() and page_arg.isdigit()) or int(page_arg) < 1 or len(page_arg) > 6:
         abort(400, "The page number must be a whole number from 1.")
     try:
         page = paginate(db.session, stmt, int(page_arg), current_app.config["PAGE_SIZE"])
@@ -152,7 +152,7 @@ def edit_event(event_id: int):
         return render_event_form(form, event, preview=description_preview(form))
     if not form.validate():
         return render_event_form(form, event, 400)
-    if not (form.version.data or "").isdigit():
+    if not ((form.version.data or "").isascii() and form.version.data.isdigit()):
         abort(400, "The form lost its version number; reload the page and edit again.")
     if int(form.version.data) != event.version:
         return conflict(form, event)

@@ -263,7 +263,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         abort(400, f"The {name} filter must be a number.")
     return int(value)
 

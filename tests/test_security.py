@@ -135,3 +135,9 @@ def test_pages_need_nothing_the_csp_blocks(app, client, runner, editor, auth):
         page = inspect_html(response.get_data(as_text=True))
         assert not page.problems, (path, page.problems)
         assert not page.style_attributes, (path, page.style_attributes)
+
+
+def test_huge_ids_in_urls_are_404_not_overflow(client, auth, editor):
+    auth.login()
+    for path in ("/staff/events/9223372036854775808/edit", "/calendar/99999999999/01"):
+        assert client.get(path).status_code == 404
