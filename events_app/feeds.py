@@ -150,7 +150,7 @@ def serve_feed(feed: Feed) -> Response:
     if _not_modified(fp.etag, fp.last_modified):
         return _headers(Response(status=304), fp.etag, fp.last_modified)
     if request.method == "HEAD":
-        body = []
+        body = iter(())  # an iterator, so no misleading Content-Length: 0
     else:
         body = stream_with_context(stream_body(session, feed, here, fp, now, past_days))
     response = Response(body, content_type=CONTENT_TYPE)
