@@ -171,3 +171,9 @@ def test_confirm_without_csrf_token_is_refused(app, staff_client):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalars(select(Event)).all() == []
+
+
+def test_staff_navigation_links_to_the_import(staff_client):
+    html = staff_client.get("/staff/import/").get_data(as_text=True)
+    assert 'href="/staff/import/">Import</a>' in html
+    assert "<<<<<<<" not in html and ">>>>>>>" not in html
