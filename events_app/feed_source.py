@@ -7,10 +7,11 @@ start (today, UTC, minus FEED_PAST_DAYS), ordered by (start_at, id).
   one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
   can: every saved change bumps an event's version (revisions.py). It is memoized per process
   under the ``feed_state`` generation, so an unchanged feed costs one primary-key read.
-- ``stream_body`` yields the header, the VTIMEZONEs, then the events' blocks in keyset-paged
-  chunks: cached blocks are read as plain columns; stale ones are rendered from eager-loaded
-  events and written back with a Core UPDATE guarded by the version they were rendered from
-  (two workers doing the same write the same bytes; none can overwrite a newer block's key).
+- ``stream_body`` yields the header, the VTIMEZONEs, then the events' blocks: one light query
+  gives the ordered ids, then chunks of blocks are read by primary key as plain columns (no open
+  cursor across the chunks, so write-backs can commit between them); stale blocks are rendered
+  from eager-loaded events and written back with a Core UPDATE guarded by the version they were
+  rendered from (two workers write the same bytes; none can store an old block under a new key).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -140,11 +141,14 @@ def fingerprint(
 ) -> Fingerprint:
     """The feed's ETag/Last-Modified, from the memo when nothing changed since it was made."""
     start = window_start(now, past_days)
-    state = session.execute(
-        select(FeedState.generation, FeedState.removed_at).where(FeedState.id == 1)
-    ).first()
+    table = FeedState.__table__
+    state = (
+        session.connection()
+        .execute(select(table.c.generation, table.c.removed_at).where(table.c.id == 1))
+        .first()
+    )
     generation, removed_at = (state.generation, state.removed_at) if state else (None, None)
-    key = (str(session.get_bind().url), generation, start, feed.key, feed.info, site)
+    key = (session.get_bind(), generation, start, feed.key, feed.info, site)
     found = _memo.get(key) if generation is not None else None
     if found is None:
         found = compute_fingerprint(session, feed, site, start, past_days)
@@ -161,20 +165,24 @@ def _zones(session: Session, feed: Feed, start: datetime) -> list[str]:
     return list(session.scalars(_in_window(stmt, feed, start)))
 
 
-def _rows(session: Session, feed: Feed, start: datetime, after: tuple | None) -> list:
+def _ordered_ids(session: Session, feed: Feed, start: datetime) -> list[int]:
+    """The feed's event ids in feed order: one light query (no text sorted)."""
+    stmt = _in_window(select(Event.id), feed, start).order_by(Event.start_at, Event.id)
+    return list(session.connection().execute(stmt).scalars())
+
+
+def _block_rows(session: Session, ids: list[int]) -> list:
+    """(id, version, updated_at, ical_block, ical_block_key) of these events, in this order."""
+    table = Event.__table__
     stmt = select(
-        Event.id,
-        Event.start_at,
-        Event.version,
-        Event.updated_at,
-        Event.ical_block,
-        Event.ical_block_key,
-    )
-    stmt = _in_window(stmt, feed, start)
-    if after is not None:
-        at, last_id = after
-        stmt = stmt.where(or_(Event.start_at > at, and_(Event.start_at == at, Event.id > last_id)))
-    return list(session.execute(stmt.order_by(Event.start_at, Event.id).limit(CHUNK)))
+        table.c.id,
+        table.c.version,
+        table.c.updated_at,
+        table.c.ical_block,
+        table.c.ical_block_key,
+    ).where(table.c.id.in_(ids))
+    by_id = {row.id: row for row in session.connection().execute(stmt)}
+    return [by_id[i] for i in ids if i in by_id]  # an event deleted meanwhile is left out
 
 
 def refresh_blocks(session: Session, ids: list[int], site: ical.Site) -> dict[int, str]:
@@ -213,22 +221,30 @@ def stream_body(
     yield ical.calendar_header(feed.info).encode()
     if fp.count and fp.start is not None and fp.end is not None:
         yield ical.vtimezones_text(_zones(session, feed, start), fp.start, fp.end).encode()
-    after = None
-    while True:
-        rows = _rows(session, feed, start, after)
-        if not rows:
-            break
+    ids = _ordered_ids(session, feed, start)
+    for at in range(0, len(ids), CHUNK):
+        rows = _block_rows(session, ids[at : at + CHUNK])
         stale = [
-            r.id
-            for r in rows
-            if r.ical_block is None or r.ical_block_key != ical.block_key(r, site)
+            r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)
         ]
         fresh = refresh_blocks(session, stale, site) if stale else {}
         yield "".join(fresh.get(r.id) or r.ical_block or "" for r in rows).encode()
-        after = (rows[-1].start_at, rows[-1].id)
-        if len(rows) < CHUNK:
-            break
     yield ical.FOOTER.encode()
+
+
+def warm_blocks(session: Session, site: ical.Site) -> int:
+    """Render and store the block of every public event whose stored one is stale; how many."""
+    stmt = select(Event.id).where(Event.status.in_(PUBLIC_STATUSES)).order_by(Event.id)
+    ids = list(session.connection().execute(stmt).scalars())
+    done = 0
+    for at in range(0, len(ids), CHUNK):
+        rows = _block_rows(session, ids[at : at + CHUNK])
+        stale = [
+            r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)
+        ]
+        if stale:
+            done += len(refresh_blocks(session, stale, site))
+    return done
 
 
 def render_feed(

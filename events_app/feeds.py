@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime
 
+import click
 from flask import (
     Blueprint,
     Response,
@@ -24,7 +25,7 @@ from sqlalchemy import select
 
 from . import calendar_links, clock, ical
 from .extensions import db
-from .feed_source import Feed, Fingerprint, fingerprint, stream_body
+from .feed_source import Feed, Fingerprint, fingerprint, stream_body, warm_blocks
 from .filters import EventFilters
 from .models import Category, Event, public_event_by_slug
 
@@ -93,13 +94,13 @@ def category_feed(category: Category) -> Feed:
     )
 
 
-def named_feeds() -> dict[str, Feed]:
-    description = current_app.config["SITE_DESCRIPTION"]
+def named_feed_for(name: str) -> Feed:
+    """The feed behind /feeds/<name>.ics: all, live or webinars."""
+    if name == "all":
+        info = _info(_title(), current_app.config["SITE_DESCRIPTION"], _ext("public.home"))
+        return Feed("all", info, "all.ics", lambda stmt: stmt)
     return {
-        "all": Feed(
-            "all", _info(_title(), description, _ext("public.home")), "all.ics", lambda s: s
-        ),
-        "live": Feed(
+        "live": lambda: Feed(
             "live",
             _info(
                 _title("live events"),
@@ -109,7 +110,7 @@ def named_feeds() -> dict[str, Feed]:
             "live.ics",
             lambda stmt: stmt.where(Event.kind == "live"),
         ),
-        "webinars": Feed(
+        "webinars": lambda: Feed(
             "webinars",
             _info(
                 _title("webinars and live audio"),
@@ -119,7 +120,7 @@ def named_feeds() -> dict[str, Feed]:
             "webinars.ics",
             lambda stmt: stmt.where(Event.kind.in_(("webinar", "audio"))),
         ),
-    }
+    }[name]()
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def serve_feed(feed: Feed) -> Response:
 
 @bp.get("/feeds/<any(all, live, webinars):name>.ics")
 def named_feed(name: str):
-    return serve_feed(named_feeds()[name])
+    return serve_feed(named_feed_for(name))
 
 
 @bp.get("/feeds/categories/<slug>.ics")
@@ -203,6 +204,23 @@ def event_download(slug: str):
     response = Response(body, content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return _headers(response, etag, event.updated_at)
+
+
+@bp.cli.command("render-blocks")
+def render_blocks_command() -> None:
+    """Render and store every public event's VEVENT block that is missing or stale.
+
+    Feeds do this on demand; run it after a deploy that bumps ical.RENDERER_VERSION so the first
+    subscribers do not wait. Needs SITE_URL, so the blocks link where requests would.
+    """
+    base = current_app.config.get("SITE_URL")
+    if not base:
+        raise click.ClickException(
+            "Set SITE_URL (e.g. EVENTS_SITE_URL=https://events.example.com)."
+        )
+    with current_app.test_request_context(base_url=base):
+        count = warm_blocks(db.session, site())
+    click.echo(f"Rendered {count} event blocks.")
 
 
 # --- links for templates ------------------------------------------------------------------------

@@ -212,9 +212,9 @@ def test_cached_path_is_byte_identical_to_a_fresh_build(client, data, monkeypatc
 def _all_info(client) -> ical.FeedInfo:
     app = client.application
     with app.test_request_context():
-        from events_app.feeds import named_feeds
+        from events_app.feeds import named_feed_for
 
-        return named_feeds()["all"].info
+        return named_feed_for("all").info
 
 
 def test_stale_block_write_back_does_not_touch_versions(client, data):
@@ -290,3 +290,15 @@ def test_pages_show_subscribe_box_and_calendar_links(client, data):
     assert "https://outlook.live.com/calendar/0/deeplink/compose?" in detail
     assert "https://outlook.office.com/calendar/0/deeplink/compose?" in detail
     assert f'href="/events/{data["webinar"].slug}.ics"' in detail
+
+
+def test_render_blocks_command(runner, app, data, client):
+    result = runner.invoke(args=["feeds", "render-blocks"])
+    assert result.exit_code != 0 and "SITE_URL" in result.output
+    app.config["SITE_URL"] = "http://localhost"
+    result = runner.invoke(args=["feeds", "render-blocks"])
+    assert "Rendered 9 event blocks." in result.output, result.output
+    assert "Rendered 0 event blocks." in runner.invoke(args=["feeds", "render-blocks"]).output
+    first = client.get("/feeds/all.ics").data
+    feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
+    assert first == feed_source.render_feed(db.session, feed, SITE, NOW, 90)
