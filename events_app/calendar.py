@@ -12,7 +12,7 @@ from sqlalchemy import select
 from . import clock, timefmt
 from .extensions import db
 from .filters import EventFilters
-from .models import KINDS, Category, Event, public_events
+from .models import KINDS, Category, Event, place_names, public_events
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -147,6 +147,7 @@ def _month_page(year: int, month: int):
         feed_filters=filters,
         category=category,
         categories=categories,
+        places=place_names(db.session),
         kinds=KINDS,
         month_has_events=any(d.events for w in weeks for d in w if d.in_month),
     )

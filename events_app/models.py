@@ -444,3 +444,13 @@ class FeedState(Base):
     generation: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def place_names(session) -> list[str]:
+    """Cities and countries of venues with public events, for the place filter's suggestions."""
+    rows = session.execute(
+        select(Venue.city, Venue.country)
+        .where(Venue.events.any(Event.status.in_(PUBLIC_STATUSES)))
+        .distinct()
+    ).all()
+    return sorted({name for row in rows for name in row if name})

@@ -25,6 +25,7 @@ from .models import (
     Category,
     Event,
     archived_webinars,
+    place_names,
     public_event_by_slug,
     upcoming_events,
 )
@@ -95,6 +96,7 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         feed_filters=filters,
         category=category,
         categories=categories,
+        places=place_names(db.session),
         kinds=KINDS,
         clear_url=url_for(endpoint, **view_args),
         calendar_url=url_for("calendar.month_current", **filters.to_args(when="upcoming", page=1)),

@@ -369,3 +369,12 @@ def test_any_query_string_is_never_a_server_error(client, args):
     for path in ("/events/", "/calendar/2026/06", "/categories/no-such", "/webinars/archive"):
         response = client.get(path, query_string=args)
         assert response.status_code in (200, 400, 404), (path, args)
+
+
+def test_place_suggestions_come_from_public_events(client, create_event, create_venue):
+    create_event(kind="live", venue=create_venue(), first_day=date(2026, 7, 1))
+    hidden = create_venue(name="Secret", city="Reykjavik", country="Iceland")
+    create_event(kind="live", venue=hidden, status="draft", first_day=date(2026, 7, 1))
+    html = text(client.get("/events/"))
+    assert '<option value="Denver">' in html and '<option value="United States">' in html
+    assert "Reykjavik" not in html
