@@ -218,11 +218,8 @@ class EventForm(FlaskForm):
                 sub.name.errors = [*sub.name.errors, "Enter the new venue's name."]
             return not self.new_venue.errors
         if choice:
-            self.venue_obj = (
-                db.session.get(Venue, int(choice))
-                if choice.isascii() and choice.isdigit() and len(choice) <= 9
-                else None
-            )
+            known = choice in self.venue_zones
+            self.venue_obj = db.session.get(Venue, int(choice)) if known else None
             if self.venue_obj is None:
                 self.venue.errors.append("Choose a venue from the list.")
                 return False

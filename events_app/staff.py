@@ -38,6 +38,7 @@ from .models import (
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+MAX_ID = 2**31 - 1  # the largest INTEGER key; bigger numbers in URLs are simply not found
 bp.before_request(require_staff)
 
 # Quick actions: the button's value -> the status it sets.
@@ -95,7 +96,7 @@ def dashboard():
 
 
 def get_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
     if event is None:
         abort(404, "There is no such event; it may have been deleted.")
     return event

@@ -12,13 +12,14 @@ from .auth import admin_required, hash_password, require_staff, start_session
 from .extensions import db
 from .forms import CategoryForm, NewUserForm, ResetPasswordForm, UserForm, VenueForm
 from .models import AuditEntry, Category, Event, User, Venue, event_categories
+from .staff import MAX_ID
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/staff")
 bp.before_request(require_staff)
 
 
 def get_or_404(model: type, object_id: int, what: str):
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
     if obj is None:
         abort(404, f"There is no such {what}; it may have been deleted.")
     return obj

@@ -1,0 +1,66 @@
+"""Bad input anywhere in the staff area gets a 4xx or a form message, never a 500."""
+
+import pytest
+from test_staff_events import FORM
+
+HUGE = "9" * 30
+
+
+@pytest.fixture
+def logged_in(client, auth, admin):
+    auth.login("admin@example.com")
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/staff/events/{HUGE}/edit",
+        f"/staff/events/{HUGE}/preview",
+        f"/staff/venues/{HUGE}/edit",
+        f"/staff/categories/{HUGE}/edit",
+        f"/staff/users/{HUGE}/edit",
+        f"/staff/users/{HUGE}/password",
+        "/staff/events/0/edit",
+    ],
+)
+def test_huge_or_unknown_ids_are_404(logged_in, url):
+    assert logged_in.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"venue": HUGE},
+        {"venue": "abc"},
+        {
+            "start_date": "2026-11-01",
+            "end_date": "2026-11-01",
+            "start_time": "01:30",
+            "end_time": "03:00",
+            "start_fold": "x" * 1000,
+        },  # fmt: skip
+        {"categories": HUGE},
+        {"start_time": "25:00"},
+        {"start_date": "2026-02-30"},
+        {"description": "x" * 20_001},
+        {"kind": ""},
+        {"all_day": "y", "start_date": "", "end_date": ""},
+        {"timezone": "../../etc/passwd"},
+        {"timezone": "x" * 5000},
+        {"new_venue-name": "x" * 5000, "venue": "new", "kind": "live"},
+        {"speakers": "x | y | z\n" * 51},
+    ],
+)
+def test_garbage_in_the_event_form(logged_in, changes):
+    response = logged_in.post("/staff/events/new", data={**FORM, **changes})
+    assert response.status_code == 400
+
+
+def test_garbage_version_and_original(logged_in, create_event):
+    event = create_event()
+    data = {**FORM, "slug": event.slug}
+    url = f"/staff/events/{event.id}/edit"
+    assert logged_in.post(url, data={**data, "version": "abc"}).status_code == 400
+    response = logged_in.post(url, data={**data, "version": "0", "original": "[not json"})
+    assert response.status_code == 409
