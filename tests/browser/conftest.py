@@ -1,0 +1,119 @@
+"""Real-browser fixtures: a gunicorn server on a fresh demo database, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from events_app import create_app
+from events_app.extensions import alembic, db
+from events_app.models import User
+from tests.servers import Server, gunicorn, server_env
+from tests.tools import chromium_path
+
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "vendor" / "axe.min.js"
+STAFF_EMAIL = "browser-editor@example.com"
+STAFF_PASSWORD = "browser tests password"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshot_dir() -> Path:
+    return Path(os.environ.get("SCREENSHOT_DIR") or HERE / "screenshots").resolve()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    folder = screenshot_dir()
+    if folder.is_dir() and any(folder.glob("*.png")):
+        count = len(list(folder.glob("*.png")))
+        terminalreporter.write_line(f"browser screenshots ({count}): {folder}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """gunicorn (2 workers) on a migrated SQLite file with the demo data and one editor."""
+    chromium_path()  # no browser, no point starting a server
+    root = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{root / 'events.sqlite'}"
+    app = create_app({"SECRET_KEY": "setup", "SQLALCHEMY_ENGINES": {"default": url}})
+    app.instance_path = str(root)
+    with app.app_context():
+        alembic.upgrade()
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert "Loaded" in result.output, result.output
+        db.session.add(
+            User(
+                email=STAFF_EMAIL,
+                display_name="Browser Editor",
+                role="editor",
+                password_hash=generate_password_hash(STAFF_PASSWORD),
+            )
+        )
+        db.session.commit()
+        db.engine.dispose()
+    env = server_env(
+        DATABASE_URL=url,
+        SECRET_KEY="browser-tests",
+        EVENTS_INSTANCE_PATH=str(root),
+        EVENTS_PRODUCTION="true",
+        EVENTS_PAGE_SIZE="5",
+    )
+    with gunicorn(env, root / "gunicorn.log", workers=2) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page plus the console errors and uncaught exceptions it produced (CSP reports included)."""
+
+    def __init__(self, page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", self._record_failure)
+
+    def _record_failure(self, response) -> None:
+        if response.status >= 400:
+            self.errors.append(f"{response.status} {response.url}")
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.ok, (path, response and response.status)
+        return response
+
+
+def _watched(browser, live_server: Server, viewport: dict) -> Iterator[Watched]:
+    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watched = Watched(page, live_server.url)
+    yield watched
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server) -> Iterator[Watched]:
+    yield from _watched(browser, live_server, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser, live_server) -> Iterator[Watched]:
+    yield from _watched(browser, live_server, PHONE)
