@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -12,20 +10,13 @@ from werkzeug.security import generate_password_hash
 from events_app import create_app
 from events_app.extensions import alembic, db
 from events_app.models import User
+from tests.browser.helpers import DESKTOP, PHONE, screenshot_dir
 from tests.servers import Server, gunicorn, server_env
 from tests.tools import chromium_path
 
-HERE = Path(__file__).resolve().parent
-AXE = HERE / "vendor" / "axe.min.js"
 STAFF_EMAIL = "browser-editor@example.com"
 STAFF_PASSWORD = "browser tests password"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def screenshot_dir() -> Path:
-    return Path(os.environ.get("SCREENSHOT_DIR") or HERE / "screenshots").resolve()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
-from tests.browser.conftest import AXE, DESKTOP, PHONE, screenshot_dir
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "vendor" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshot_dir() -> Path:
+    """SCREENSHOT_DIR, or tests/browser/screenshots/ (gitignored)."""
+    return Path(os.environ.get("SCREENSHOT_DIR") or HERE / "screenshots").resolve()
 
 
 def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
