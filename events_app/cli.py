@@ -99,7 +99,8 @@ def preview_table(plan: ImportPlan) -> str:
     if plan.error:
         return f"Cannot import: {plan.error}"
     lines = [f"{'ACTION':<10} {'WHEN':<36} {'TITLE':<40} DETAILS"]
-    for item in plan.items:
+    order = ("new", "update", "rejected", "unchanged")
+    for item in sorted(plan.items, key=lambda i: order.index(i.action)):
         if item.action == "rejected":
             detail = item.reason
         elif item.action == "update":
