@@ -78,20 +78,22 @@ def fold(line: str) -> str:
 
     Breaks only between characters, so a UTF-8 sequence is never split.
     """
-    if len(line) <= 75 and line.isascii():
-        return line + "\r\n"
-    parts: list[str] = []
-    current: list[str] = []
-    size, limit = 0, 75
-    for char in line:
-        width = len(char.encode())
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74  # continuation lines start with one space
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts) + "\r\n"
+    if line.isascii():
+        if len(line) <= 75:
+            return line + "\r\n"
+        parts = [line[:75]] + [line[i : i + 74] for i in range(75, len(line), 74)]
+        return "\r\n ".join(parts) + "\r\n"
+    data = line.encode()
+    parts_b: list[bytes] = []
+    at, limit = 0, 75
+    while len(data) - at > limit:
+        cut = at + limit
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: back up to the character start
+            cut -= 1
+        parts_b.append(data[at:cut])
+        at, limit = cut, 74  # continuation lines start with one space
+    parts_b.append(data[at:])
+    return b"\r\n ".join(parts_b).decode() + "\r\n"
 
 
 def prop(name: str, value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import markdown as md
 import nh3
@@ -16,11 +17,24 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """One Markdown converter per thread: building one costs more than most conversions."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = md.Markdown(
+            extensions=["extra", "sane_lists"], output_format="html"
+        )
+    return converter
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML with everything active (scripts, handlers, javascript: links) removed."""
     if not text:
         return Markup("")
-    raw = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    raw = _converter().reset().convert(text)
     clean = nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
