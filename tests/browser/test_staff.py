@@ -1,0 +1,111 @@
+"""Staff flow in Chromium: sign in, create an event (a DST-gap time refused, then corrected),
+publish it, find it on the list and in the feed, edit it, cancel it, sign out."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.browser.conftest import STAFF_EMAIL, STAFF_PASSWORD
+from tests.browser.test_visitor import check_page
+
+pytestmark = pytest.mark.browser
+
+
+def feed_text(page, path: str = "/feeds/all.ics") -> str:
+    response = page.request.get(path)
+    assert response.ok and response.headers["content-type"].startswith("text/calendar")
+    return response.text().replace("\r\n ", "")  # unfold long lines
+
+
+def feed_event(page, title: str) -> str:
+    """The feed's VEVENT block for `title` (a cancelled one is summarised "Cancelled: title")."""
+    summary = re.compile(rf"^SUMMARY:(Cancelled: )?{re.escape(title)}\r?$", re.M)
+    blocks = [b for b in feed_text(page).split("BEGIN:VEVENT")[1:] if summary.search(b)]
+    assert len(blocks) == 1, f"{len(blocks)} VEVENTs titled {title!r}"
+    return blocks[0]
+
+
+def dashboard_row(page, title: str):
+    page.goto("/staff/?q=" + title.split()[-1])
+    return page.locator("tr", has_text=title)
+
+
+def test_editor_creates_publishes_edits_cancels(desktop):
+    page = desktop.page
+    title = f"Browser Flow Webinar {uuid.uuid4().hex[:8]}"
+
+    desktop.goto("/staff/login")
+    page.fill("input[name=email]", STAFF_EMAIL)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/$"))
+    check_page(desktop, "staff dashboard")
+
+    page.locator("main").get_by_role("link", name="New event").click()
+    page.wait_for_url(re.compile(r"/staff/events/new"))
+    page.fill("#title", title)
+    page.select_option("#kind", "webinar")
+    page.fill("#summary", "Created by the browser test.")
+    # 2:30 AM on 14 March 2027 does not exist in New York: clocks jump from 2:00 to 3:00.
+    page.fill("#start_date", "2027-03-14")
+    page.fill("#start_time", "02:30")
+    page.fill("#end_date", "2027-03-14")
+    page.fill("#end_time", "04:00")
+    page.fill("#timezone", "America/New_York")
+    page.click("#save")
+    page.wait_for_load_state("load")
+    error = page.locator(".form-errors, .errors, [role=alert]").all_inner_texts()
+    assert any("does not exist" in e for e in page.locator("body").all_inner_texts()), error
+    assert page.input_value("#title") == title, "the form keeps what the editor typed"
+    assert page.input_value("#start_time") == "02:30"
+    assert any(e.startswith("400 ") for e in desktop.errors), "the refused form answers 400"
+    desktop.errors.clear()
+    check_page(desktop, "staff event form with errors")
+
+    page.fill("#start_time", "03:30")
+    page.click("#save")
+    page.wait_for_load_state("load")
+    assert "does not exist" not in page.locator("body").inner_text()
+    assert not page.locator(".form-errors").count()
+
+    row = dashboard_row(page, title)
+    row.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state("load")
+    assert dashboard_row(page, title).locator(".badge-published, .badge").first.is_visible()
+
+    page.goto("/events/?q=" + title.split()[-1])
+    assert page.locator(".event-title a", has_text=title).count() == 1
+    page.locator(".event-title a", has_text=title).click()
+    page.wait_for_load_state("load")
+    shown = page.locator("main time[datetime]").first.get_attribute("datetime")
+    assert shown == "2027-03-14T07:30:00Z", "3:30 AM EDT is 07:30 UTC"
+    feed = feed_text(page)
+    assert f"SUMMARY:{title}" in feed
+
+    row = dashboard_row(page, title)
+    row.get_by_role("link", name="Edit").click()
+    page.wait_for_url(re.compile(r"/edit$"))
+    page.fill("#title", f"{title} (edited)")
+    page.click("#save")
+    page.wait_for_load_state("load")
+    page.goto("/events/?q=" + title.split()[-1])
+    assert page.locator(".event-title a", has_text=f"{title} (edited)").count() == 1
+    assert f"SUMMARY:{title} (edited)" in feed_text(page)
+
+    row = dashboard_row(page, title)
+    row.get_by_role("button", name="Cancel").click()
+    page.wait_for_load_state("load")
+    page.goto("/events/?q=" + title.split()[-1])
+    item = page.locator(".event-item", has_text=title)
+    assert item.locator(".badge-cancelled").count() == 1
+    assert "STATUS:CANCELLED" in feed_event(page, f"{title} (edited)")
+
+    page.goto("/staff/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state("load")
+    page.goto("/staff/")
+    assert "/staff/login" in page.url, "signed out: the dashboard asks to sign in again"
+    assert not desktop.errors, desktop.errors
