@@ -226,8 +226,12 @@ def render_blocks_command() -> None:
 # --- links for templates ------------------------------------------------------------------------
 
 
-def feed_url_for(filters: EventFilters | None = None, category: Category | None = None) -> str:
-    """The https URL of the feed matching a page's view (all, a category, or its filters)."""
+def feed_url_for(
+    filters: EventFilters | None = None, category: Category | None = None, name: str | None = None
+) -> str:
+    """The https URL of the feed matching a page's view (a named feed, a category, its filters)."""
+    if name is not None:
+        return _ext("feeds.named_feed", name=name)
     if filters is None or not replace(filters, when="upcoming", page=1).to_args():
         if category is not None:
             return _ext("feeds.category", slug=category.slug)

@@ -281,6 +281,7 @@ def test_pages_show_subscribe_box_and_calendar_links(client, data):
         ("/events/?kind=webinar&q=gap", "/feeds/events.ics?kind=webinar&amp;q=gap"),
         ("/categories/5g", "/feeds/categories/5g.ics"),
         ("/calendar/", "/feeds/all.ics"),
+        ("/webinars/", "/feeds/webinars.ics"),
     ]:
         page = client.get(url).data.decode()
         assert f'value="http://localhost{feed}"' in page, url
@@ -302,3 +303,21 @@ def test_render_blocks_command(runner, app, data, client):
     first = client.get("/feeds/all.ics").data
     feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
     assert first == feed_source.render_feed(db.session, feed, SITE, NOW, 90)
+
+
+def test_cancel_and_publish_reach_subscribers(client, data):
+    etag = client.get("/feeds/all.ics").headers["ETag"]
+    event = db.session.get(Event, data["audio"].id)
+    event.status = "cancelled"
+    draft = db.session.get(Event, data["draft"].id)
+    draft.status = "published"
+    db.session.commit()
+    response = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    for reader in READERS:
+        events = read(reader, response.data)
+        assert events[event.uid]["status"] == "CANCELLED"
+        assert events[event.uid]["summary"].startswith("Cancelled: ")
+        assert events[draft.uid]["status"] == "CONFIRMED"
+    block = response.data.split(f"UID:{event.uid}".encode())[1].split(b"END:VEVENT")[0]
+    assert b"\r\nSEQUENCE:1\r\n" in block
