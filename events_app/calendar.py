@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import clock, timefmt
 from .extensions import db
 from .filters import EventFilters
-from .models import KINDS, Category, Event, place_names, public_events
+from .models import KINDS, PUBLIC_STATUSES, Category, Event, place_names, public_events
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -38,6 +38,7 @@ class Day:
     is_today: bool
     events: list[Entry] = field(default_factory=list)
     limit: int = PER_DAY
+    total: int | None = None  # events on this day, when `events` holds only the first few
 
     @property
     def shown(self) -> list[Entry]:
@@ -45,7 +46,8 @@ class Day:
 
     @property
     def more(self) -> int:
-        return max(0, len(self.events) - self.limit)
+        total = len(self.events) if self.total is None else self.total
+        return max(0, total - len(self.shown))
 
 
 def grid_bounds(year: int, month: int) -> tuple[date, date]:
@@ -56,16 +58,31 @@ def grid_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 def month_grid(
-    year: int, month: int, events: Iterable[Event], today: date, per_day: int = PER_DAY
+    year: int,
+    month: int,
+    events: Iterable[Event],
+    today: date,
+    per_day: int = PER_DAY,
+    span_sizes: dict[tuple[date, date], int] | None = None,
 ) -> list[list[Day]]:
     """Weeks (Monday first) of Days; each event sits on every day from its start_date to its
-    end_date (local days in the event's own zone), in the order given."""
+    end_date (local days in the event's own zone), in the order given.
+
+    With `span_sizes` ({(start_date, end_date): number of events}, see `month_events`), `events`
+    may be only those that can be shown, and each day's total comes from the sizes.
+    """
     start, end = grid_bounds(year, month)
     days: dict[date, Day] = {}
     d = start
     while d <= end:
-        days[d] = Day(d, d.month == month, d == today, limit=per_day)
+        total = None if span_sizes is None else 0
+        days[d] = Day(d, d.month == month, d == today, limit=per_day, total=total)
         d += timedelta(days=1)
+    for (first, last), size in (span_sizes or {}).items():
+        d = max(first, start)
+        while d <= min(last, end):
+            days[d].total += size
+            d += timedelta(days=1)
     for event in events:
         d = max(event.start_date, start)
         last = min(event.end_date, end)
@@ -74,6 +91,40 @@ def month_grid(
             d += timedelta(days=1)
     ordered = list(days.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
+
+
+def month_events(
+    filters: EventFilters, start: date, end: date, per_day: int
+) -> tuple[list[Event], dict[tuple[date, date], int]]:
+    """The events the grid from `start` to `end` can show, and how many events share each span.
+
+    Events with the same (start_date, end_date) cover the same days, so only the first `per_day`
+    of each such group (by start_at, id) can be among the first `per_day` of any day; the
+    group's size gives the days' totals. Two queries, however many events the month holds.
+    """
+    span = (Event.start_date, Event.end_date)
+    ranked = filters.apply(
+        select(
+            Event.id,
+            Event.start_date,
+            Event.end_date,
+            func.row_number()
+            .over(partition_by=span, order_by=(Event.start_at, Event.id))
+            .label("rank"),
+            func.count().over(partition_by=span).label("size"),
+        ).where(Event.status.in_(PUBLIC_STATUSES), Event.start_date <= end, Event.end_date >= start)
+    ).subquery()
+    rows = db.session.execute(
+        select(ranked.c.id, ranked.c.start_date, ranked.c.end_date, ranked.c.size).where(
+            ranked.c.rank <= per_day
+        )
+    ).all()
+    sizes = {(r.start_date, r.end_date): r.size for r in rows}
+    if not rows:
+        return [], sizes
+    stmt = public_events().where(Event.id.in_([r.id for r in rows]))
+    events = db.session.scalars(stmt.order_by(Event.start_at, Event.id)).unique().all()
+    return list(events), sizes
 
 
 def _entry(event: Event, day: date) -> Entry:
@@ -113,11 +164,9 @@ def _month_page(year: int, month: int):
     filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
     today = clock.now().date()
     start, end = grid_bounds(year, month)
-    stmt = filters.apply(public_events()).where(Event.start_date <= end, Event.end_date >= start)
-    events = db.session.scalars(stmt.order_by(Event.start_at, Event.id)).unique().all()
-    weeks = month_grid(
-        year, month, events, today, current_app.config.get("CALENDAR_PER_DAY", PER_DAY)
-    )
+    per_day = current_app.config.get("CALENDAR_PER_DAY", PER_DAY)
+    events, span_sizes = month_events(filters, start, end, per_day)
+    weeks = month_grid(year, month, events, today, per_day, span_sizes)
 
     def month_url(ym: tuple[int, int] | None) -> str | None:
         if ym is None:

@@ -114,3 +114,31 @@ def test_statements_do_not_grow_with_events(
     count_get(path)
     large = count_get(path)
     assert large == small, f"{path}: {small} statements at {N} events, {large} at {5 * N}"
+
+
+def test_month_grid_from_capped_query_equals_grid_of_every_event(app: Flask) -> None:
+    """month_events loads only what the grid can show; the grid must come out the same."""
+    from events_app.calendar import grid_bounds, month_events, month_grid
+    from events_app.filters import EventFilters
+    from events_app.models import public_events
+
+    with app.app_context():
+        generator = Generator(db.session, date(NOW.year, NOW.month, 1), seed=3, span_days=80)
+        generator.add_events(400)  # about ten a day, many spanning several days
+        start, end = grid_bounds(NOW.year, NOW.month)
+        for filters in (EventFilters(), EventFilters(kind="live"), EventFilters(category="5g")):
+            every = db.session.scalars(
+                filters.apply(public_events())
+                .where(Event.start_date <= end, Event.end_date >= start)
+                .order_by(Event.start_at, Event.id)
+            ).unique()
+            expected = month_grid(NOW.year, NOW.month, every, NOW.date(), per_day=3)
+            events, sizes = month_events(filters, start, end, 3)
+            assert len(events) < 400
+            got = month_grid(NOW.year, NOW.month, events, NOW.date(), 3, sizes)
+            for week_expected, week_got in zip(expected, got, strict=True):
+                for a, b in zip(week_expected, week_got, strict=True):
+                    assert [(e.event.id, e.label) for e in a.shown] == [
+                        (e.event.id, e.label) for e in b.shown
+                    ], a.day
+                    assert a.more == b.more, a.day
