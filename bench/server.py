@@ -41,6 +41,7 @@ class Server:
             SECRET_KEY="bench-secret",
             EVENTS_INSTANCE_PATH=str(instance),
             EVENTS_PRODUCTION="true",
+            EVENTS_SITE_URL="https://events.example.com",  # cached blocks link here, any port
             BENCH_STATIC_DIR=str(self.static_dir),
         )
         gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -8,6 +8,7 @@ event download /events/<slug>.ics.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -143,6 +144,18 @@ def _headers(response: Response, etag: str, last_modified: datetime | None) -> R
     return response
 
 
+def _streamed_body(
+    feed: Feed, here: ical.Site, fp: Fingerprint, now: datetime, past_days: int
+) -> Iterator[bytes]:
+    """The body from a session of its own, closed once read: the request's session is closed
+    by teardown before the body streams, and reusing it would keep its connection forever."""
+    session = db.sessionmaker()
+    try:
+        yield from stream_body(session, feed, here, fp, now, past_days)
+    finally:
+        session.close()
+
+
 def serve_feed(feed: Feed) -> Response:
     now, past_days = clock.now(), int(current_app.config["FEED_PAST_DAYS"])
     here = site()
@@ -153,7 +166,7 @@ def serve_feed(feed: Feed) -> Response:
     if request.method == "HEAD":
         body = iter(())  # an iterator, so no misleading Content-Length: 0
     else:
-        body = stream_with_context(stream_body(session, feed, here, fp, now, past_days))
+        body = stream_with_context(_streamed_body(feed, here, fp, now, past_days))
     response = Response(body, content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
     return _headers(response, fp.etag, fp.last_modified)

@@ -142,3 +142,18 @@ def test_month_grid_from_capped_query_equals_grid_of_every_event(app: Flask) -> 
                         (e.event.id, e.label) for e in b.shown
                     ], a.day
                     assert a.more == b.more, a.day
+
+
+def test_streamed_feeds_give_their_database_connection_back(app: Flask, generator) -> None:
+    # A feed body is read after the request's app context has ended; a session used there
+    # must still be closed, or every feed request keeps a pooled connection until the pool
+    # is exhausted and requests wait 30 s for one.
+    generator.add_events(N)
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    for path in ("/feeds/all.ics", "/feeds/live.ics", "/feeds/all.ics"):
+        response = client.get(path)
+        assert response.status_code == 200 and b"END:VCALENDAR" in response.data
+        response.close()
+    assert engine.pool.checkedout() == 0
