@@ -46,6 +46,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         FEED_PAST_DAYS=90,
         FEED_REFRESH_HOURS=12,
         FEED_MAX_AGE=300,
+        FEED_CACHE_BYTES=64 * 1024 * 1024,
+        FEED_CACHE_MAX_EVENTS=20_000,
         # The public base URL ("https://events.example.com") feeds link to; default: the request's.
         SITE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,

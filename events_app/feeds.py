@@ -24,7 +24,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from . import calendar_links, clock, ical
+from . import calendar_links, clock, feed_cache, ical
 from .extensions import db
 from .feed_source import Feed, Fingerprint, fingerprint, stream_body, warm_blocks
 from .filters import EventFilters
@@ -163,10 +163,16 @@ def serve_feed(feed: Feed) -> Response:
     fp: Fingerprint = fingerprint(session, feed, here, now, past_days)
     if _not_modified(fp.etag, fp.last_modified):
         return _headers(Response(status=304), fp.etag, fp.last_modified)
+    cache = feed_cache.body_cache()
     if request.method == "HEAD":
         body = iter(())  # an iterator, so no misleading Content-Length: 0
+    elif (cached := cache.get(fp.etag)) is not None:
+        body = cached
     else:
-        body = stream_with_context(_streamed_body(feed, here, fp, now, past_days))
+        chunks = _streamed_body(feed, here, fp, now, past_days)
+        if feed_cache.cacheable(fp.count):
+            chunks = cache.collect(fp.etag, chunks)
+        body = stream_with_context(chunks)
     response = Response(body, content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
     return _headers(response, fp.etag, fp.last_modified)
