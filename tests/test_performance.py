@@ -45,7 +45,8 @@ def count_get(client: FlaskClient, statements: list[str]) -> Callable[[str], int
         statements.clear()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        response.close()  # a streamed body runs its queries while it is read
+        assert response.data  # a streamed body runs its queries while it is read
+        response.close()
         return len(statements)
 
     return count
