@@ -225,11 +225,12 @@ class CategoryForm(FlaskForm):
         self._unique(Category.slug, field.data, "A category with this slug already exists.")
 
     def _unique(self, column, value: str, message: str) -> None:
-        from sqlalchemy import func, select
+        from sqlalchemy import func, or_, select
 
         from .extensions import db
 
-        query = select(Category.id).where(func.lower(column) == value.lower())
+        # SQLite's lower() folds ASCII only: compare the exact value too, so 'É' finds 'É'.
+        query = select(Category.id).where(or_(column == value, func.lower(column) == value.lower()))
         if self.category_id is not None:
             query = query.where(Category.id != self.category_id)
         if db.session.scalar(query):

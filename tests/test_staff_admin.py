@@ -58,6 +58,13 @@ def test_venue_in_use_cannot_be_deleted(as_editor, app_ctx, create_venue, create
     assert db.session.get(Venue, unused.id) is None
 
 
+def test_category_with_non_ascii_capitals_is_refused_not_a_500(as_editor, app_ctx, create_category):
+    create_category("Énergie", slug="energie")
+    response = as_editor.post("/staff/categories/new", data={"name": "Énergie", "slug": "x"})
+    assert response.status_code < 500
+    assert "A category with this name already exists." in response.get_data(as_text=True)
+
+
 def test_category_unique_and_in_use(as_editor, app_ctx, create_category, create_event):
     cloud = create_category("Cloud")
     response = as_editor.post("/staff/categories/new", data={"name": "cloud", "slug": ""})
