@@ -234,8 +234,8 @@ def _read_group(uid, group, ctx, window_start, window_end, warnings) -> list[Rea
         return [event]
     if len(occurrences) > MAX_OCCURRENCES_PER_SERIES:
         warnings.append(
-            f"'{_text(group[0], 'SUMMARY')}' repeats {len(occurrences)} times in the window; "
-            f"only the first {MAX_OCCURRENCES_PER_SERIES} occurrences were read."
+            f"'{_text(group[0], 'SUMMARY')}' repeats more than {MAX_OCCURRENCES_PER_SERIES} "
+            f"times in the window; only the first {MAX_OCCURRENCES_PER_SERIES} were read."
         )
         occurrences = occurrences[:MAX_OCCURRENCES_PER_SERIES]
     events: dict[str, ReadEvent] = {}
@@ -256,9 +256,16 @@ def _expand(group, ctx, window_start, window_end) -> list:
         cal.add_component(vtz)
     for comp in group:
         cal.add_component(comp)
-    span = (window_start - timedelta(days=1), window_end + timedelta(days=1))
+    span_start, span_end = window_start - timedelta(days=1), window_end + timedelta(days=1)
+    found = []
     try:
-        found = recurring_ical_events.of(cal).between(*span)
+        # A generator, stopped at the cap: FREQ=SECONDLY over two years must not run for hours.
+        for occurrence in recurring_ical_events.of(cal).after(span_start):
+            if _as_utc(occurrence.get("DTSTART")) > span_end:
+                break
+            found.append(occurrence)
+            if len(found) > MAX_OCCURRENCES_PER_SERIES:
+                break
     except Exception:
         # Google writes one-off birthdays as RRULE COUNT=1, which some versions trip over.
         master = next((c for c in group if "RRULE" in c), None)
@@ -267,6 +274,16 @@ def _expand(group, ctx, window_start, window_end) -> list:
         del master["RRULE"]
         found = [master]
     return sorted(found, key=lambda c: _sort_key(c.get("DTSTART")))
+
+
+def _as_utc(prop) -> datetime:
+    """Roughly when an occurrence starts, for windowing (floating and dates read as UTC)."""
+    value = getattr(prop, "dt", None)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tzinfo=UTC)
+    return datetime.max.replace(tzinfo=UTC)
 
 
 def occurrence_uid(series_uid: str, stamp: str) -> str:

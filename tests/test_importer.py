@@ -412,6 +412,13 @@ def test_recurring_series_become_stable_occurrences(app_ctx):
     assert [i.action for i in plan_of(ics(series, moved)).items] == ["unchanged"] * 3
 
 
+def test_a_rule_repeating_every_second_is_cut_at_the_cap(app_ctx):
+    series = "UID:s@example.org\nSUMMARY:Tick\nDTSTART:20260701T100000Z\nRRULE:FREQ=SECONDLY"
+    plan = plan_of(ics(series))
+    assert len(plan.items) == ics_reader.MAX_OCCURRENCES_PER_SERIES
+    assert any("repeats more than" in w for w in plan.warnings)
+
+
 def test_long_uids_fit_the_column(app_ctx):
     long_uid = "x" * 400
     single = plan_of(ics(WEBINAR.replace("webinar-1@example.org", long_uid))).items[0]
