@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,3 +113,54 @@ def fetch(
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+class _FormValues(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str | list[str]] = {}
+        self._select: tuple[str, bool] | None = None
+        self._textarea: str | None = None
+
+    def _add(self, name: str, value: str, many: bool = False) -> None:
+        if many:
+            self.values.setdefault(name, [])
+            self.values[name].append(value)  # type: ignore[union-attr]
+        else:
+            self.values[name] = value
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._add(name, a.get("value", "on"), many=kind == "checkbox")
+            elif kind not in ("submit", "button", "image", "reset", "file"):
+                self._add(name, a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self._select = (name, "multiple" in a)
+        elif tag == "option" and self._select and "selected" in a:
+            self._add(self._select[0], a.get("value", ""), many=self._select[1])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data  # type: ignore[operator]
+
+
+def form_values(html: str) -> dict[str, str | list[str]]:
+    """What a browser would submit from the page's form fields as they stand (no buttons)."""
+    parser = _FormValues()
+    parser.feed(html)
+    parser.close()
+    return parser.values
