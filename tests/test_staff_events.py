@@ -294,3 +294,36 @@ def test_quick_action_returns_to_the_same_dashboard_page(logged_in, create_event
     assert response.headers["Location"] == "/staff/"
     html = logged_in.get("/staff/?kind=webinar").get_data(as_text=True)
     assert 'name="next" value="/staff/?kind=webinar"' in html
+
+
+def test_race_past_the_version_check_is_a_conflict(logged_in, app_ctx, create_event):
+    """Another save lands between our version check and our UPDATE: StaleDataError -> 409."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    event = create_event(title="Before the race")
+    hidden = edit_page_fields(logged_in, event.id)
+    racer = {"done": False}
+
+    def other_save(session, flush_context, instances):
+        if racer["done"]:
+            return
+        racer["done"] = True
+        with db.engine.begin() as conn:  # a different connection: another app process
+            conn.execute(
+                text("UPDATE events SET title = 'Racer', version = version + 1 WHERE id = :id"),
+                {"id": event.id},
+            )
+
+    sa_event.listen(Session, "before_flush", other_save)
+    try:
+        data = {**FORM, **hidden, "slug": event.slug, "title": "Mine"}
+        response = logged_in.post(f"/staff/events/{event.id}/edit", data=data)
+    finally:
+        sa_event.remove(Session, "before_flush", other_save)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else saved this event" in html and "Racer" in html and "Mine" in html
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == "Racer"
