@@ -106,6 +106,7 @@ def month_events(
     ranked = filters.apply(
         select(
             Event.id,
+            Event.start_at,
             Event.start_date,
             Event.end_date,
             func.row_number()
@@ -114,17 +115,24 @@ def month_events(
             func.count().over(partition_by=span).label("size"),
         ).where(Event.status.in_(PUBLIC_STATUSES), Event.start_date <= end, Event.end_date >= start)
     ).subquery()
-    rows = db.session.execute(
-        select(ranked.c.id, ranked.c.start_date, ranked.c.end_date, ranked.c.size).where(
-            ranked.c.rank <= per_day
-        )
+    candidates = db.session.execute(
+        select(ranked).where(ranked.c.rank <= per_day).order_by(ranked.c.start_at, ranked.c.id)
     ).all()
-    sizes = {(r.start_date, r.end_date): r.size for r in rows}
-    if not rows:
+    sizes = {(r.start_date, r.end_date): r.size for r in candidates}
+    # Of the candidates, load only those some day shows: its first `per_day` covering it.
+    shown: set[int] = set()
+    on_day: dict[date, int] = {}
+    for row in candidates:
+        d, last = max(row.start_date, start), min(row.end_date, end)
+        while d <= last:
+            if on_day.get(d, 0) < per_day:
+                on_day[d] = on_day.get(d, 0) + 1
+                shown.add(row.id)
+            d += timedelta(days=1)
+    if not shown:
         return [], sizes
-    stmt = public_events().where(Event.id.in_([r.id for r in rows]))
-    events = db.session.scalars(stmt.order_by(Event.start_at, Event.id)).unique().all()
-    return list(events), sizes
+    stmt = public_events().where(Event.id.in_(shown)).order_by(Event.start_at, Event.id)
+    return list(db.session.scalars(stmt).unique()), sizes
 
 
 def _entry(event: Event, day: date) -> Entry:
