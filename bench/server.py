@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SITE_URL = "https://events.example.com"
 
 
 def free_port() -> int:
@@ -41,7 +42,7 @@ class Server:
             SECRET_KEY="bench-secret",
             EVENTS_INSTANCE_PATH=str(instance),
             EVENTS_PRODUCTION="true",
-            EVENTS_SITE_URL="https://events.example.com",  # cached blocks link here, any port
+            EVENTS_SITE_URL=SITE_URL,  # cached blocks link here, whatever the port
             BENCH_STATIC_DIR=str(self.static_dir),
         )
         gunicorn = Path(sys.executable).with_name("gunicorn")
