@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -86,8 +87,9 @@ def main() -> None:
         r.feed_events["100k"] = body.count(b"BEGIN:VEVENT")
         r.sizes["feed-100k"] = len(body)
         del body
-        for _ in range(server.workers):  # every worker serves it at least once (round robin-ish)
-            fetch(server.url(FEED_ALL))
+        with ThreadPoolExecutor(server.workers) as pool:  # both workers serve it at once
+            sizes_seen = list(pool.map(lambda _: len(fetch(server.url(FEED_ALL))[2]), range(4)))
+        assert set(sizes_seen) == {r.sizes["feed-100k"]}
         r.rss_after = server.peak_rss_mb()
         measure(server, "304-100k", FEED_ALL, {"If-None-Match": headers["ETag"]}, 304)
         measure(server, "hello@100000", HELLO)
