@@ -141,3 +141,27 @@ def test_huge_ids_in_urls_are_404_not_overflow(client, auth, editor):
     auth.login()
     for path in ("/staff/events/9223372036854775808/edit", "/calendar/99999999999/01"):
         assert client.get(path).status_code == 404
+
+
+def test_overlong_form_fields_get_a_form_message_not_a_500(client, auth, editor):
+    auth.login()
+    response = client.post("/staff/events/new", data={"title": "T" * 5000, "kind": "webinar"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "200" in page  # the title's limit, stated beside the field
+    assert "T" * 5000 in page  # and what the editor typed is kept
+
+
+def test_headers_on_feeds_and_event_downloads(client, create_event):
+    event = create_event(title="Feed headers")
+    for path in ("/feeds/all.ics", "/feeds/webinars.ics", f"/events/{event.slug}.ics"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.mimetype == "text/calendar"
+        assert_security_headers(response)
+        assert response.get_data().startswith(b"BEGIN:VCALENDAR")
+        response.close()
+        again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304
+        assert_security_headers(again)
+        again.close()
