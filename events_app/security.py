@@ -33,9 +33,15 @@ class DatabaseIntConverter(IntegerConverter):
 
 
 def check_request_limits() -> None:
-    """Refuse over-long query strings before any view parses them."""
+    """Refuse over-long query strings and NUL characters in forms before any view sees them."""
     if len(request.query_string) > current_app.config["MAX_QUERY_STRING_LENGTH"]:
         abort(414, "The query string is too long.")
+    # No browser sends NUL in a form, and PostgreSQL cannot store it: refuse it for every form.
+    if request.method == "POST" and any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.form.lists()
+    ):
+        abort(400, "Form fields may not contain NUL characters.")
 
 
 def add_security_headers(response: Response) -> Response:

@@ -165,3 +165,10 @@ def test_headers_on_feeds_and_event_downloads(client, create_event):
         assert again.status_code == 304
         assert_security_headers(again)
         again.close()
+
+
+def test_nul_in_any_form_field_is_a_400(client, auth, editor):
+    auth.login()
+    response = client.post("/staff/categories/new", data={"name": "Fine", "slug": "\x00"})
+    assert response.status_code == 400
+    assert b"NUL" in response.data
