@@ -225,7 +225,7 @@ def _read_group(uid, group, ctx, window_start, window_end, warnings) -> list[Rea
             event.notes.append(f"{len(group)} events share this UID; the latest one was used.")
         if not str(group[0].get("UID", "")).strip():
             event.notes.append("The event has no UID; one was derived from its start and title.")
-        _check_window(event, window_start, window_end)
+        # A single event imports whatever its date: past ones belong in the archive.
         return [event]
     occurrences = _expand(group, ctx, window_start, window_end)
     if not occurrences:

@@ -225,10 +225,15 @@ def test_exdates_and_moved_occurrences(app_ctx):
     assert moved.start_at == datetime(2025, 4, 24, 10, 0, tzinfo=UTC)
 
 
-def test_samples_outside_the_default_window_are_rejected_with_the_reason(app_ctx):
+def test_single_past_events_import_whatever_their_date(app_ctx):
     plan = plan_of(sample("khal__non_dst_error.ics"))  # February 2023, NOW is June 2026
-    assert [i.action for i in plan.items] == ["rejected", "rejected"]
-    assert all("Outside the import window" in i.reason for i in plan.items)
+    assert [i.action for i in plan.items] == ["new", "new"]
+
+
+def test_recurring_series_outside_the_window_is_rejected_with_the_reason(app_ctx):
+    plan = plan_of(sample("python-recurring-ical-events__each_week_but_two_deleted.ics"))  # 2019
+    assert [i.action for i in plan.items] == ["rejected"]
+    assert "no occurrence inside the import window" in plan.items[0].reason
 
 
 # --- broken input -----------------------------------------------------------------------------
