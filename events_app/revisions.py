@@ -6,7 +6,8 @@ One ``before_flush`` hook on all sessions (registered when models.py is imported
   Last-Modified) rises with every edit even within one second; feeds use it as
   DTSTAMP/LAST-MODIFIED;
 - its ``sequence`` rises by one per flush when start, end, zone, all-day-ness, days, venue or
-  status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself (the importer may);
+  status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself (the importer may),
+  and when its venue's place (name, address, zone, coordinates) is edited;
 - an edit of a venue, a category or a speaker touches the events showing it, so their cached
   VEVENT blocks (keyed on version/updated_at, see ical.py) are rebuilt;
 - the single ``feed_state`` row's ``generation`` rises whenever anything a feed shows changed,
@@ -31,6 +32,11 @@ from sqlalchemy.orm import Session
 SEQUENCE_FIELDS = frozenset(
     {"start_at", "end_at", "timezone", "all_day", "first_day", "last_day", "venue_id", "venue"}
     | {"status"}
+)
+# Venue columns that are part of its events' place (LOCATION, GEO, zone).
+VENUE_PLACE_FIELDS = frozenset(
+    {"name", "address", "city", "region", "country", "postal_code", "timezone"}
+    | {"latitude", "longitude"}
 )
 # Changes that may take an event out of some feed (its window, kind, category or status).
 MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
@@ -86,6 +92,11 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                     change["removal"] = True
             elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
                 touched.update((id(e), e) for e in obj.events)
+                if isinstance(obj, Venue) and fields & VENUE_PLACE_FIELDS:
+                    # The events' place moved or was renamed: their LOCATION changed.
+                    for e in obj.events:
+                        if "sequence" not in changed_fields(e):
+                            e.sequence = (e.sequence or 0) + 1
             elif isinstance(obj, Speaker) and fields and obj.event is not None:
                 touched[id(obj.event)] = obj.event
         for obj in session.new:

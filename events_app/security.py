@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -53,9 +54,23 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class PublicResponseSessionInterface(SecureCookieSessionInterface):
+    """Leave the session out of responses marked `Cache-Control: public` (the feeds).
+
+    Flask-Login reads the session on every response, which would add `Vary: Cookie` (and may
+    refresh the cookie), so a shared cache or CDN could never serve one copy to everyone.
+    """
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if response.cache_control.public and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
     """Call before blueprints are registered, so that their rules use the bounded converter."""
     app.url_map.converters["int"] = DatabaseIntConverter
+    app.session_interface = PublicResponseSessionInterface()
     app.config.setdefault("MAX_QUERY_STRING_LENGTH", 2048)
     app.before_request(check_request_limits)
     app.after_request(add_security_headers)

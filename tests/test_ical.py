@@ -335,7 +335,15 @@ def test_venue_edit_refreshes_its_events_block(create_event, create_venue):
     event = _reload(event.id)
     assert ical.block_key(event, SITE) != key
     assert "LOCATION:Renamed Hall" in ical.render_event(event, SITE)
-    assert event.sequence == 0
+    assert event.sequence == 1  # the place changed
+
+
+def test_venue_website_edit_keeps_sequence(create_event, create_venue):
+    venue = create_venue()
+    event = create_event(kind="live", venue=venue)
+    venue.website = "https://example.com/hall"
+    db.session.commit()
+    assert _reload(event.id).sequence == 0
 
 
 def test_cached_block_is_used_only_when_key_matches(create_event):

@@ -172,3 +172,23 @@ def test_nul_in_any_form_field_is_a_400(client, auth, editor):
     response = client.post("/staff/categories/new", data={"name": "Fine", "slug": "\x00"})
     assert response.status_code == 400
     assert b"NUL" in response.data
+
+
+def test_feeds_are_cacheable_by_shared_caches_even_for_staff(
+    app, client, auth, editor, create_event
+):
+    from conftest import NOW
+
+    app.config["NOW"] = NOW
+    create_event(title="Public webinar")
+    for logged_in in (False, True):
+        if logged_in:
+            auth.login()
+        response = client.get("/feeds/all.ics")
+        assert response.status_code == 200
+        assert b"Public webinar" in response.get_data()
+        assert "public" in response.headers["Cache-Control"]
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert "Set-Cookie" not in response.headers
+    # Pages that do use the session still say so.
+    assert "Cookie" in client.get("/staff/").headers.get("Vary", "")

@@ -212,6 +212,8 @@ def test_draft_preview_for_staff_only(client, auth, editor, create_event):
     auth.login()
     html = client.get(f"/staff/events/{event.id}/preview").get_data(as_text=True)
     assert "Secret summit" in html and "Draft" in html and "draft-banner" in html
+    # A draft has no public .ics yet, so the preview offers no calendar links to it.
+    assert f"/events/{event.slug}.ics" not in html
 
 
 @pytest.mark.parametrize(
