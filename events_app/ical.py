@@ -21,14 +21,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .markup import markdown_to_text
+from .markup import markdown_to_text, safe_url
 from .vtimezone import vtimezone_for, wall_time_is_ambiguous
 
 if TYPE_CHECKING:
     from .models import Event
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -151,7 +151,7 @@ def event_location(event: Event) -> str:
     if event.venue is not None:
         return ", ".join(p for p in (event.venue.name, event.venue.full_address) if p)
     if event.is_online:
-        return event.online_url or "Online"
+        return safe_url(event.online_url) or "Online"
     return ""
 
 
@@ -168,7 +168,7 @@ def event_description(event: Event, site: Site) -> str:
         ("Recording", event.recording_url),
         ("Slides", event.slides_url),
     ):
-        if url:
+        if url := safe_url(url):
             links.append(f"{label}: {url}")
     parts.append("\n".join(links))
     return "\n\n".join(parts)
@@ -203,14 +203,11 @@ def render_event(event: Event, site: Site) -> str:
     if event.categories:
         lines.append(prop("CATEGORIES", ",".join(escape_text(c.name) for c in event.categories)))
     lines.append(prop("STATUS", STATUS_MAP.get(event.status, "CONFIRMED")))
-    if event.online_url:
+    if join := safe_url(event.online_url):
         feature = "AUDIO" if event.kind == "audio" else "VIDEO"
         label = "Listen live" if event.kind == "audio" else "Join online"
-        lines.append(
-            prop(
-                f"CONFERENCE;VALUE=URI;FEATURE={feature};LABEL={label}", clean_uri(event.online_url)
-            )
-        )
+        conference = f"CONFERENCE;VALUE=URI;FEATURE={feature};LABEL={label}"
+        lines.append(prop(conference, clean_uri(join)))
     lines.append("END:VEVENT\r\n")
     return "".join(lines)
 

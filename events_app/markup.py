@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from urllib.parse import urlsplit
 
 import markdown as md
 import nh3
@@ -58,3 +59,9 @@ def markdown_to_text(text: str | None) -> str:
     rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
     plain = html.unescape(_TAG.sub("", rendered))
     return _BLANKS.sub("\n\n", plain).strip()
+
+
+def safe_url(value: str | None) -> str:
+    """The URL if it is http(s), else "": stored links never become `javascript:` links."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in ("http", "https") else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
 
@@ -21,12 +20,6 @@ def url_with(**changes: object) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def safe_url(value: str | None) -> str:
-    """The URL if it is http(s), else "": stored links never become `javascript:` hrefs."""
-    value = (value or "").strip()
-    return value if urlsplit(value).scheme.lower() in ("http", "https") else ""
-
-
 def iso_utc(instant: datetime) -> str:
     """'2026-11-08T19:00:00Z' for <time datetime>."""
     return instant.astimezone(timefmt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -38,7 +31,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_range"] = timefmt.format_date_range
     app.jinja_env.filters["day"] = timefmt.format_day
     app.jinja_env.filters["iso_utc"] = iso_utc
-    app.jinja_env.filters["safe_url"] = safe_url
+    app.jinja_env.filters["safe_url"] = markup.safe_url
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -353,3 +353,15 @@ def test_cached_block_is_used_only_when_key_matches(create_event):
     event.ical_block, event.ical_block_key = "stored", key
     assert ical.cached_block(event, SITE) == ("stored", key, False)
     assert ical.cached_block(event, ical.Site("https://other.test"))[2] is True
+
+
+def test_stored_non_http_links_never_reach_the_feed(create_event):
+    event = create_event(
+        online_url="javascript:alert(1)",
+        registration_url="data:text/html,x",
+        recording_url="https://example.com/rec",
+    )
+    text = ical.render_event(event, SITE)
+    assert "javascript:" not in text and "data:" not in text
+    assert "CONFERENCE" not in text
+    assert "Recording: https://example.com/rec" in text.replace("\r\n ", "")
