@@ -48,6 +48,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         FEED_MAX_AGE=300,
         FEED_CACHE_BYTES=64 * 1024 * 1024,
         FEED_CACHE_MAX_EVENTS=20_000,
+        PAGE_CACHE_BYTES=32 * 1024 * 1024,
         # The public base URL ("https://events.example.com") feeds link to; default: the request's.
         SITE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -129,10 +130,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_serving(app: Flask) -> None:
     """Reverse-proxy trust, security headers and request limits."""
-    from . import ops, security
+    from . import ops, page_cache, security
 
     ops.init_app(app)
     security.init_app(app)
+    page_cache.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -136,17 +136,19 @@ class _Memo:
 _memo = _Memo()
 
 
+def feed_state(session: Session) -> Row | None:
+    """(generation, removed_at) of the single feed_state row: one primary-key read."""
+    table = FeedState.__table__
+    stmt = select(table.c.generation, table.c.removed_at).where(table.c.id == 1)
+    return session.connection().execute(stmt).first()
+
+
 def fingerprint(
     session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int
 ) -> Fingerprint:
     """The feed's ETag/Last-Modified, from the memo when nothing changed since it was made."""
     start = window_start(now, past_days)
-    table = FeedState.__table__
-    state = (
-        session.connection()
-        .execute(select(table.c.generation, table.c.removed_at).where(table.c.id == 1))
-        .first()
-    )
+    state = feed_state(session)
     generation, removed_at = (state.generation, state.removed_at) if state else (None, None)
     key = (session.get_bind(), generation, start, feed.key, feed.info, site)
     found = _memo.get(key) if generation is not None else None

@@ -35,8 +35,30 @@ bp = Blueprint("feeds", __name__)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
+def _memo_key(*parts: object) -> tuple:
+    """What a feed's FeedInfo and URLs depend on: this request's root and the site settings."""
+    config = current_app.config
+    settings = ("SITE_URL", "SITE_NAME", "SITE_DESCRIPTION", "FEED_REFRESH_HOURS")
+    return (request.url_root, request.script_root, *(config.get(k) for k in settings), *parts)
+
+
+def _memoized(key: tuple, make):
+    """Per-app memo of values built from url_for and settings only (bounded: few hosts)."""
+    memo = current_app.extensions.setdefault("feeds_memo", {})
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > 256:
+            memo.clear()
+        found = memo[key] = make()
+    return found
+
+
 def site() -> ical.Site:
     """The base URL and event path the blocks link to (SITE_URL, else this request's host)."""
+    return _memoized(_memo_key("site"), _make_site)
+
+
+def _make_site() -> ical.Site:
     base = current_app.config.get("SITE_URL") or request.url_root
     path = url_for("public.event_detail", slug="SLUG").replace("SLUG", "{slug}")
     return ical.Site(base.rstrip("/"), path)
@@ -180,7 +202,7 @@ def serve_feed(feed: Feed) -> Response:
 
 @bp.get("/feeds/<any(all, live, webinars):name>.ics")
 def named_feed(name: str):
-    return serve_feed(named_feed_for(name))
+    return serve_feed(_memoized(_memo_key("named", name), lambda: named_feed_for(name)))
 
 
 @bp.get("/feeds/categories/<slug>.ics")

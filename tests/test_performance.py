@@ -39,7 +39,9 @@ def statements(app: Flask) -> Iterator[list[str]]:
 
 @pytest.fixture
 def count_get(client: FlaskClient, statements: list[str]) -> Callable[[str], int]:
-    """count_get(path) -> the number of SQL statements a successful GET of `path` ran."""
+    """count_get(path) -> the number of SQL statements a successful GET of `path` ran (the
+    uncached path: the page cache is off)."""
+    client.application.config["PAGE_CACHE_BYTES"] = 0
 
     def count(path: str) -> int:
         statements.clear()
