@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -129,21 +130,19 @@ def event_detail(slug: str):
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
-    now = clock.now()
-    page_url = url_for(".event_detail", slug=event.slug, _external=True)
+    return render_template("public/detail.html", **detail_context(event))
+
+
+def detail_context(event: Event) -> dict[str, Any]:
+    """What the event page's template needs; the staff draft preview renders it too."""
+    page_url = url_for("public.event_detail", slug=event.slug, _external=True)
     structured = event_jsonld(
         event,
         page_url=page_url,
         site_name=current_app.config["SITE_NAME"],
-        site_url=url_for(".home", _external=True),
+        site_url=url_for("public.home", _external=True),
     )
-    return render_template(
-        "public/detail.html",
-        event=event,
-        now=now,
-        jsonld=structured,
-        map_url=map_link(event),
-    )
+    return {"event": event, "now": clock.now(), "jsonld": structured, "map_url": map_link(event)}
 
 
 def plausible_slug(slug: str) -> bool:

@@ -213,25 +213,10 @@ def preview_markdown():
 @bp.get("/events/<int:event_id>/preview")
 def preview_event(event_id: int):
     """The public page of an event, drafts included, with a banner saying it is a preview."""
-    from .jsonld import event_jsonld
-    from .public import map_link
+    from .public import detail_context
 
     event = get_event(event_id)
-    page_url = url_for("public.event_detail", slug=event.slug, _external=True)
-    structured = event_jsonld(
-        event,
-        page_url=page_url,
-        site_name=current_app.config["SITE_NAME"],
-        site_url=url_for("public.home", _external=True),
-    )
-    return render_template(
-        "staff/preview.html",
-        event=event,
-        now=clock.now(),
-        jsonld=structured,
-        map_url=map_link(event),
-        preview=True,
-    )
+    return render_template("staff/preview.html", **detail_context(event), preview=True)
 
 
 # --- quick actions ---------------------------------------------------------------------------
