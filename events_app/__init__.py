@@ -130,8 +130,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_serving(app: Flask) -> None:
     """Reverse-proxy trust, security headers and request limits."""
-    from . import ops, page_cache, security
+    from . import ops, page_cache, replay, security
 
+    replay.init_app(app)  # inside ProxyFix: it sees the client's scheme and host
     ops.init_app(app)
     security.init_app(app)
     page_cache.init_app(app)

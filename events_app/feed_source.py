@@ -20,7 +20,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import Row, bindparam, func, select, update
@@ -51,11 +51,17 @@ class Fingerprint:
     count: int
     start: datetime | None  # the events' span: what the VTIMEZONEs cover
     end: datetime | None
+    generation: int | None = None  # the feed_state generation it was read under
 
 
 def window_start(now: datetime, past_days: int) -> datetime:
     """Midnight UTC ``past_days`` before today: moves once a day, not every second."""
     return datetime.combine(now.astimezone(UTC).date() - timedelta(days=past_days), time(0), UTC)
+
+
+def window_moves_at(now: datetime) -> datetime:
+    """The next midnight UTC, when window_start moves and every feed may change."""
+    return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(0), UTC)
 
 
 def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
@@ -156,10 +162,10 @@ def fingerprint(
         found = compute_fingerprint(session, feed, site, start, past_days)
         if generation is not None:
             _memo.put(key, found)
-    if removed_at is not None and (found.last_modified is None or removed_at > found.last_modified):
-        # Something left some feed then; it may have been this one.
-        found = Fingerprint(found.etag, removed_at, found.count, found.start, found.end)
-    return found
+    modified = found.last_modified
+    if removed_at is not None and (modified is None or removed_at > modified):
+        modified = removed_at  # something left some feed then; it may have been this one
+    return replace(found, last_modified=modified, generation=generation)
 
 
 def _zones(session: Session, feed: Feed, start: datetime) -> list[str]:

@@ -24,9 +24,16 @@ from flask import (
 )
 from sqlalchemy import select
 
-from . import calendar_links, clock, feed_cache, ical
+from . import calendar_links, clock, feed_cache, ical, replay
 from .extensions import db
-from .feed_source import Feed, Fingerprint, fingerprint, stream_body, warm_blocks
+from .feed_source import (
+    Feed,
+    Fingerprint,
+    fingerprint,
+    stream_body,
+    warm_blocks,
+    window_moves_at,
+)
 from .filters import EventFilters
 from .models import Category, Event, public_event_by_slug
 
@@ -183,6 +190,7 @@ def serve_feed(feed: Feed) -> Response:
     here = site()
     session = db.session
     fp: Fingerprint = fingerprint(session, feed, here, now, past_days)
+    replay.offer(fp.generation, fp.etag, window_moves_at(now))
     if _not_modified(fp.etag, fp.last_modified):
         return _headers(Response(status=304), fp.etag, fp.last_modified)
     cache = feed_cache.body_cache()
