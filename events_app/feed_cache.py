@@ -1,19 +1,22 @@
 """Whole feed bodies kept in each worker's memory, by ETag, so an unchanged feed costs no query.
 
 A feed's ETag (feed_source.fingerprint) changes whenever its bytes may, so a body stored under
-its ETag is served as is until then, like a static file. Bodies are collected while they stream
-out the first time; a feed with more than FEED_CACHE_MAX_EVENTS events is never collected (it
-streams every time, so a worker never holds it whole). FEED_CACHE_BYTES bounds each worker's
-cache (least recently used bodies go first); 0 turns the cache off. One cache per app.
+its ETag is served as is until then, like a static file. A feed with at most
+FEED_CACHE_MAX_EVENTS events is built whole (feed_source.build_body) and kept with the index of
+its blocks, so that its next build after an edit copies the unchanged blocks from it; a larger
+feed streams every time, so a worker never holds it whole. FEED_CACHE_BYTES bounds each
+worker's cache (least recently used bodies go first); 0 turns the cache off. One cache per app.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Hashable
 
 from flask import Flask, current_app
+
+from .feed_source import Built
 
 
 class BodyCache:
@@ -22,6 +25,7 @@ class BodyCache:
         self.bodies: OrderedDict[str, bytes] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
+        self.latest: dict[Hashable, tuple[str, dict]] = {}  # feed -> (ETag, block index)
 
     def get(self, etag: str) -> bytes | None:
         with self.lock:
@@ -41,14 +45,23 @@ class BodyCache:
             while self.size > self.max_bytes:
                 _, dropped = self.bodies.popitem(last=False)
                 self.size -= len(dropped)
+            for feed, (kept, _) in list(self.latest.items()):
+                if kept not in self.bodies:
+                    del self.latest[feed]
 
-    def collect(self, etag: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        """Yield `chunks`, then keep their concatenation if the stream ran to its end."""
-        parts = []
-        for chunk in chunks:
-            parts.append(chunk)
-            yield chunk
-        self.put(etag, b"".join(parts))
+    def put_built(self, feed: Hashable, etag: str, built: Built) -> None:
+        """Keep a feed's body, and remember it as that feed's latest build."""
+        self.put(etag, built.body)
+        with self.lock:
+            if etag in self.bodies:
+                self.latest[feed] = (etag, built.blocks)
+
+    def previous(self, feed: Hashable) -> Built | None:
+        """The feed's latest build still held, to copy unchanged blocks from."""
+        with self.lock:
+            etag, blocks = self.latest.get(feed, (None, None))
+            body = self.bodies.get(etag) if etag is not None else None
+        return Built(body, blocks) if body is not None and blocks is not None else None
 
 
 def body_cache(app: Flask | None = None) -> BodyCache:

@@ -7,11 +7,14 @@ start (today, UTC, minus FEED_PAST_DAYS), ordered by (start_at, id).
   one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
   can: every saved change bumps an event's version (revisions.py). It is memoized per process
   under the ``feed_state`` generation, so an unchanged feed costs one primary-key read.
-- ``stream_body`` yields the header, the VTIMEZONEs, then the events' blocks: one light query
-  gives the ordered ids, then chunks of blocks are read by primary key as plain columns (no open
-  cursor across the chunks, so write-backs can commit between them); stale blocks are rendered
-  from eager-loaded events and written back with a Core UPDATE guarded by the version they were
-  rendered from (two workers write the same bytes; none can store an old block under a new key).
+- ``stream_body`` yields the header, the VTIMEZONEs, then the events' blocks: one query on a
+  covering index gives the ordered ids, versions and zones, then chunks of blocks are read by
+  primary key as plain columns (no open cursor across the chunks, so write-backs can commit
+  between them); stale blocks are rendered from eager-loaded events and written back with a Core
+  UPDATE guarded by the version they were rendered from (two workers write the same bytes; none
+  can store an old block under a new key).
+- ``build_body`` gives the same bytes whole, for feeds small enough to keep in memory, copying
+  the blocks of events whose version did not change from the feed's previous build.
 """
 
 from __future__ import annotations
@@ -168,17 +171,6 @@ def fingerprint(
     return replace(found, last_modified=modified, generation=generation)
 
 
-def _zones(session: Session, feed: Feed, start: datetime) -> list[str]:
-    stmt = select(Event.timezone).where(Event.all_day.is_(False)).distinct()
-    return list(session.scalars(_in_window(stmt, feed, start)))
-
-
-def _ordered_ids(session: Session, feed: Feed, start: datetime) -> list[int]:
-    """The feed's event ids in feed order: one light query (no text sorted)."""
-    stmt = _in_window(select(Event.id), feed, start).order_by(Event.start_at, Event.id)
-    return list(session.connection().execute(stmt).scalars())
-
-
 def _block_rows(session: Session, ids: list[int]) -> list:
     """(id, version, updated_at, ical_block, ical_block_key) of these events, in this order."""
     table = Event.__table__
@@ -225,19 +217,99 @@ def stream_body(
     session: Session, feed: Feed, site: ical.Site, fp: Fingerprint, now: datetime, past_days: int
 ) -> Iterator[bytes]:
     """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
-    start = window_start(now, past_days)
-    yield ical.calendar_header(feed.info).encode()
-    if fp.count and fp.start is not None and fp.end is not None:
-        yield ical.vtimezones_text(_zones(session, feed, start), fp.start, fp.end).encode()
-    ids = _ordered_ids(session, feed, start)
+    rows = _ordered_rows(session, feed, window_start(now, past_days))
+    yield _head(feed, fp, rows)
+    ids = [event_id for event_id, _, _, _ in rows]
     for at in range(0, len(ids), CHUNK):
-        rows = _block_rows(session, ids[at : at + CHUNK])
-        stale = [
-            r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)
-        ]
-        fresh = refresh_blocks(session, stale, site) if stale else {}
-        yield "".join(fresh.get(r.id) or r.ical_block or "" for r in rows).encode()
+        yield b"".join(block for _, _, block in _stored_blocks(session, ids[at : at + CHUNK], site))
     yield ical.FOOTER.encode()
+
+
+def _head(feed: Feed, fp: Fingerprint, rows: list[Row]) -> bytes:
+    """The calendar's header and the VTIMEZONEs of the zones its timed events use."""
+    head = ical.calendar_header(feed.info)
+    if rows and fp.start is not None and fp.end is not None:
+        zones = {zone for _, _, all_day, zone in rows if not all_day}
+        head += ical.vtimezones_text(zones, fp.start, fp.end)
+    return head.encode()
+
+
+def _stored_blocks(
+    session: Session, ids: list[int], site: ical.Site
+) -> list[tuple[int, int, bytes]]:
+    """(id, version, block) of these events in this order, rendering and storing stale blocks."""
+    rows = _block_rows(session, ids)
+    stale = [r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)]
+    fresh = refresh_blocks(session, stale, site) if stale else {}
+    return [(r.id, r.version, (fresh.get(r.id) or r.ical_block or "").encode()) for r in rows]
+
+
+@dataclass(frozen=True)
+class Built:
+    """A feed body built whole, and where each event's block sits in it (with its version)."""
+
+    body: bytes
+    blocks: dict[int, tuple[int, int, int]]  # id -> (version, start offset, end offset)
+
+
+def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
+    """(id, version, all_day, timezone) of the feed's events in feed order: one query that
+    reads an index only (ix_events_start_order, ix_events_kind_start_order)."""
+    stmt = select(Event.id, Event.version, Event.all_day, Event.timezone)
+    stmt = stmt.order_by(Event.start_at, Event.id)
+    return session.connection().execute(_in_window(stmt, feed, start)).all()
+
+
+def build_body(
+    session: Session,
+    feed: Feed,
+    site: ical.Site,
+    fp: Fingerprint,
+    now: datetime,
+    past_days: int,
+    previous: Built | None = None,
+) -> Built:
+    """The whole calendar, equal to stream_body's bytes; blocks of events whose version is the
+    one in ``previous`` (the same feed built earlier in this process) are copied from it, so a
+    rebuild after one edit reads one stored block instead of all of them."""
+    rows = _ordered_rows(session, feed, window_start(now, past_days))
+    old = previous.blocks if previous is not None else {}
+    unknown = (None, 0, 0)
+    missing = [i for i, version, _, _ in rows if old.get(i, unknown)[0] != version]
+    loaded: dict[int, tuple[int, bytes]] = {}
+    for at in range(0, len(missing), CHUNK):
+        for event_id, version, block in _stored_blocks(session, missing[at : at + CHUNK], site):
+            loaded[event_id] = (version, block)
+    head = _head(feed, fp, rows)
+    parts: list[bytes | memoryview] = [head]
+    index: dict[int, tuple[int, int, int]] = {}
+    position = len(head)
+    reused = memoryview(previous.body) if previous is not None else memoryview(b"")
+    run = [0, 0]  # the span of ``previous.body`` being copied: consecutive old blocks
+    for event_id, _, _, _ in rows:
+        if event_id in loaded:
+            version, block = loaded[event_id]
+            if run[1] > run[0]:
+                parts.append(reused[run[0] : run[1]])
+            run = [0, 0]
+            parts.append(block)
+            size = len(block)
+        elif event_id in old:
+            version, a, b = old[event_id]
+            if a != run[1]:
+                if run[1] > run[0]:
+                    parts.append(reused[run[0] : run[1]])
+                run = [a, a]
+            run[1] = b
+            size = b - a
+        else:
+            continue  # deleted between the two queries: left out, as stream_body does
+        index[event_id] = (version, position, position + size)
+        position += size
+    if run[1] > run[0]:
+        parts.append(reused[run[0] : run[1]])
+    parts.append(ical.FOOTER.encode())
+    return Built(b"".join(parts), index)
 
 
 def warm_blocks(session: Session, site: ical.Site) -> int:

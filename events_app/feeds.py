@@ -29,6 +29,7 @@ from .extensions import db
 from .feed_source import (
     Feed,
     Fingerprint,
+    build_body,
     fingerprint,
     stream_body,
     warm_blocks,
@@ -185,24 +186,33 @@ def _streamed_body(
         session.close()
 
 
+def _whole_body(feed: Feed, here: ical.Site, fp: Fingerprint, now: datetime) -> bytes:
+    """A small feed's body, built from its previous build in this worker when there is one,
+    and kept for the next request (and the next build)."""
+    cache = feed_cache.body_cache()
+    identity = (feed.key, feed.info, here)
+    past_days = int(current_app.config["FEED_PAST_DAYS"])
+    with db.sessionmaker() as session:  # its own: refresh_blocks commits
+        built = build_body(session, feed, here, fp, now, past_days, cache.previous(identity))
+    cache.put_built(identity, fp.etag, built)
+    return built.body
+
+
 def serve_feed(feed: Feed) -> Response:
     now, past_days = clock.now(), int(current_app.config["FEED_PAST_DAYS"])
     here = site()
-    session = db.session
-    fp: Fingerprint = fingerprint(session, feed, here, now, past_days)
+    fp: Fingerprint = fingerprint(db.session, feed, here, now, past_days)
     replay.offer(fp.generation, fp.etag, window_moves_at(now))
     if _not_modified(fp.etag, fp.last_modified):
         return _headers(Response(status=304), fp.etag, fp.last_modified)
-    cache = feed_cache.body_cache()
     if request.method == "HEAD":
         body = iter(())  # an iterator, so no misleading Content-Length: 0
-    elif (cached := cache.get(fp.etag)) is not None:
+    elif (cached := feed_cache.body_cache().get(fp.etag)) is not None:
         body = cached
+    elif feed_cache.cacheable(fp.count):
+        body = _whole_body(feed, here, fp, now)
     else:
-        chunks = _streamed_body(feed, here, fp, now, past_days)
-        if feed_cache.cacheable(fp.count):
-            chunks = cache.collect(fp.etag, chunks)
-        body = stream_with_context(chunks)
+        body = stream_with_context(_streamed_body(feed, here, fp, now, past_days))
     response = Response(body, content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
     return _headers(response, fp.etag, fp.last_modified)

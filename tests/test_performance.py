@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bench.dataset import Generator
@@ -215,3 +215,38 @@ def test_cached_feeds_equal_a_fresh_full_build_after_edits(app: Flask, generator
                 fresh_session, feed, site, clock.now(), app.config["FEED_PAST_DAYS"]
             )
     assert built == served["/feeds/all.ics"]
+
+
+def test_a_rebuild_copies_unchanged_blocks_from_the_previous_build(app: Flask, generator) -> None:
+    """After edits, a small feed is rebuilt from this worker's previous build of it: the blocks
+    of unchanged events are copied from there (the stored ones are poisoned behind the ORM, and
+    never show), in the new order, and the bytes equal a fresh full build."""
+    add_events(generator, 3 * N)
+    client = app.test_client()
+    before = {path: client.get(path).data for path in FEED_PATHS}
+    session = generator.session
+    poisoned = func.replace(Event.ical_block, "SUMMARY:", "SUMMARY:Poisoned ")
+    session.execute(update(Event).values(ical_block=poisoned))
+    session.commit()
+
+    events = session.scalars(select(Event).order_by(Event.start_at, Event.id)).all()
+    last = events[-1]
+    last.set_timed(events[0].start_at - timedelta(hours=1), events[0].start_at, "UTC")  # to the top
+    events[5].description += "\n\nEdited."
+    events[9].status = "cancelled"
+    session.delete(events[12])
+    generator.add_events(2)  # commits
+    served = {path: client.get(path).data for path in FEED_PATHS}
+    assert app.extensions["feed_body_cache"].latest, "rebuilt from a previous build"
+    for path in FEED_PATHS:
+        assert b"Poisoned" not in served[path], path
+    assert served["/feeds/all.ics"] != before["/feeds/all.ics"]
+    first_uid = served["/feeds/all.ics"].split(b"BEGIN:VEVENT\r\nUID:", 1)[1].split(b"\r\n")[0]
+    assert first_uid.decode() == last.uid
+
+    session.execute(update(Event).values(ical_block=None, ical_block_key=None))
+    session.commit()
+    app.extensions.pop("feed_body_cache")
+    app.config["FEED_CACHE_BYTES"] = 0  # streamed from scratch
+    for path in FEED_PATHS:
+        assert client.get(path).data == served[path], path
