@@ -218,8 +218,9 @@ def stream_body(
 ) -> Iterator[bytes]:
     """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
     rows = _ordered_rows(session, feed, window_start(now, past_days))
-    yield _head(feed, fp, rows)
-    ids = [event_id for event_id, _, _, _ in rows]
+    head, ids = _head(feed, fp, rows), [event_id for event_id, _, _, _ in rows]
+    del rows  # a large feed's rows would stay in memory while it streams
+    yield head
     for at in range(0, len(ids), CHUNK):
         yield b"".join(block for _, _, block in _stored_blocks(session, ids[at : at + CHUNK], site))
     yield ical.FOOTER.encode()
