@@ -29,7 +29,14 @@ class Report:
     feed_100k_s: float = 0.0
     rss_before: dict[int, float] = field(default_factory=dict)
     rss_after: dict[int, float] = field(default_factory=dict)
+    latency_rounds: dict[str, list[float]] = field(default_factory=dict)  # page@n -> p50s
     total_s: float = 0.0
+
+    def median_latency(self, key: str) -> float | None:
+        """A page's p50 latency: the median of the alternating rounds, else of its one load."""
+        if self.latency_rounds.get(key):
+            return statistics.median(self.latency_rounds[key])
+        return self.loads[key].p50_ms if key in self.loads else None
 
     def rate(self, key: str) -> float | None:
         return self.loads[key].requests_per_s if key in self.loads else None
@@ -88,8 +95,8 @@ class Report:
                     )
                 )
         for page in PAGES:
-            big, small = self.loads.get(f"{page}@100000"), self.loads.get(f"{page}@1000")
-            value = big.p50_ms / small.p50_ms if big and small else None
+            big, small = self.median_latency(f"{page}@100000"), self.median_latency(f"{page}@1000")
+            value = big / small if big and small else None
             rows.append(
                 (
                     "E",
@@ -170,6 +177,14 @@ class Report:
                 for p in self.rss_after
             )
         )
+        if self.latency_rounds:
+            out.append(
+                "- E: p50 latency (ms) in alternating rounds, both servers up: "
+                + "; ".join(
+                    f"{key} {', '.join(f'{v:.2f}' for v in values)}"
+                    for key, values in sorted(self.latency_rounds.items())
+                )
+            )
         out.append(f"- whole run: {self.total_s:.0f} s")
         return out
 

@@ -28,6 +28,7 @@ FEED_LIVE = "/feeds/live.ics"  # live events only: half of them, so 500 of the 1
 LIST_PAGE = "/events/"
 MONTH_PAGE = "/calendar/"
 HELLO = "/bench/hello"
+E_ROUNDS, E_SECONDS = 3, 3  # figure E: both servers up, pages loaded in alternation
 
 
 def main() -> None:
@@ -94,8 +95,21 @@ def main() -> None:
         r.rss_after = server.peak_rss_mb()
         measure(server, "304-100k", FEED_ALL, {"If-None-Match": headers["ETag"]}, 304)
         measure(server, "hello@100000", HELLO)
-        for name, path in page_paths(databases[100_000], today).items():
+        big_pages = page_paths(databases[100_000], today)
+        for name, path in big_pages.items():
             measure(server, f"{name}@100000", path)
+        if wrk:
+            with Server(databases[1000], static_dir) as small:
+                small_pages = page_paths(databases[1000], today)
+                for _ in range(E_ROUNDS):  # alternate, so drift of the machine hits both sizes
+                    for name in big_pages:
+                        for at, n, paths in (
+                            (small, 1000, small_pages),
+                            (server, 100_000, big_pages),
+                        ):
+                            load_ = load.run_wrk(wrk, at.url(paths[name]), E_SECONDS)
+                            r.latency_rounds.setdefault(f"{name}@{n}", []).append(load_.p50_ms)
+            progress(f"E rounds (p50 ms): {r.latency_rounds}")
     r.total_s = time.monotonic() - started
     text = r.render()
     print(text)
