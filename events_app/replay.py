@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Flask, request
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
 from . import clock, feed_cache
@@ -148,14 +149,17 @@ class Replay:
                 from .extensions import db
 
                 self._engine = db.engine
-        connection = self._engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            cursor.execute(GENERATION_SQL)
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()
+            connection = self._engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(GENERATION_SQL)
+                row = cursor.fetchone()
+                cursor.close()
+            finally:
+                connection.close()
+        except (SQLAlchemyError, self._engine.dialect.loaded_dbapi.Error):
+            return None  # Flask answers, with its own error handling
         return row[0] if row else None
 
     def keep(self, key: tuple, offered: Offer, status: str, headers: Headers) -> None:

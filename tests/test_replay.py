@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from events_app import create_app
 from events_app.extensions import db
-from events_app.models import Event
+from events_app.models import Event, FeedState
 from tests.conftest import NOW
 
 FEED = "/feeds/all.ics"
@@ -163,3 +163,34 @@ def test_only_offered_answers_are_kept(
         assert client.get("/events/replayed").status_code == 200  # cached inside Flask
     assert flask_hits.count("/feeds/categories/nothing.ics") == 2
     assert not app.wsgi_app.entries
+
+
+def test_without_a_generation_nothing_is_replayed(
+    app: Flask, client: FlaskClient, event: Event, flask_hits: list[str]
+) -> None:
+    etag = client.get(FEED).headers["ETag"]
+    client.get(FEED, headers={"If-None-Match": etag})
+    db.session.execute(delete(FeedState))  # e.g. a restore without the row
+    db.session.commit()
+    for _ in range(2):
+        assert client.get(FEED, headers={"If-None-Match": etag}).status_code == 304
+    assert len(flask_hits) == 4
+
+
+def test_behind_a_proxy_each_forwarded_host_is_its_own_entry(
+    app: Flask, create_event: Callable[..., Event]
+) -> None:
+    """The layer sits inside ProxyFix: it keys on the host the client asked for."""
+    proxied = create_app({**app.config, "PROXY_FIX": 1, "NOW": NOW})
+    with proxied.app_context():
+        create_event(title="Proxied", slug="proxied")
+    client = proxied.test_client()
+    hosts = ("a.example.org", "b.example.org")
+    for _ in range(2):  # the second round is replayed
+        for host, other in (hosts, hosts[::-1]):
+            body = client.get(FEED, headers={"X-Forwarded-Host": host}).data.decode()
+            assert f"http://{host}/events/proxied" in body.replace("\r\n ", "")
+            assert other not in body
+    assert len(proxied.wsgi_app.app.entries) == 2  # ProxyFix -> Replay -> Flask
+    with proxied.app_context():
+        db.engine.dispose()
