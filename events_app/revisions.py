@@ -10,7 +10,8 @@ One ``before_flush`` hook on all sessions (registered when models.py is imported
   and when its venue's place (name, address, zone, coordinates) is edited;
 - an edit of a venue, a category or a speaker touches the events showing it, so their cached
   VEVENT blocks (keyed on version/updated_at, see ical.py) are rebuilt;
-- the single ``feed_state`` row's ``generation`` rises whenever anything a feed shows changed,
+- the single ``feed_state`` row's ``generation`` rises whenever anything a feed or a public
+  page shows changed (pages list venues and categories too),
   and ``removed_at`` is set when an event may have left a feed (deleted, unpublished, moved,
   recategorized), so feeds answer conditional requests cheaply and their Last-Modified moves
   on removals too.
@@ -91,6 +92,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 if content & MEMBERSHIP_FIELDS:
                     change["removal"] = True
             elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
+                change["any"] = True  # pages list venues and categories, even unused ones
                 touched.update((id(e), e) for e in obj.events)
                 if isinstance(obj, Venue) and fields & VENUE_PLACE_FIELDS:
                     # The events' place moved or was renamed: their LOCATION changed.
@@ -100,7 +102,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             elif isinstance(obj, Speaker) and fields and obj.event is not None:
                 touched[id(obj.event)] = obj.event
         for obj in session.new:
-            if isinstance(obj, Event):
+            if isinstance(obj, Event | Venue | Category):
                 change["any"] = True
             elif isinstance(obj, Speaker) and obj.event not in (None, *session.new):
                 touched[id(obj.event)] = obj.event

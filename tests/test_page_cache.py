@@ -68,6 +68,12 @@ def test_logged_in_users_are_never_served_nor_stored(
     _retitle_behind_orm(app, event.id, "Fresh for staff")
     assert b"Fresh for staff" in client.get("/events/").data  # not served from the cache
     assert b"Original title" in anonymous.get("/events/").data  # the anonymous hit
+    # The footer links a signed-in user to the staff area, everyone else to the login.
+    assert b">Staff area<" in client.get("/events/").data
+    assert b">Staff login<" not in client.get("/").data
+    for path in ("/events/", "/"):
+        page = anonymous.get(path).data
+        assert b">Staff login<" in page and b">Staff area<" not in page
 
 
 def test_the_minute_is_part_of_the_key(app: Flask, client: FlaskClient, event: Event) -> None:
@@ -104,3 +110,19 @@ def test_bounded_by_bytes(app: Flask, client: FlaskClient, event: Event) -> None
     for path in ("/events/original?a=1", "/events/original?a=2", "/events/original?a=3"):
         client.get(path)
     assert len(cache.pages) <= 2 and cache.size <= cache.max_bytes
+
+
+def test_a_new_or_renamed_category_shows_at_once(
+    app: Flask, client: FlaskClient, event: Event
+) -> None:
+    """Categories appear in the list's filter even before any event uses them."""
+    from events_app.models import Category
+
+    assert b"Quantum networks" not in client.get("/events/").data
+    category = Category(name="Quantum networks", slug="quantum")
+    db.session.add(category)
+    db.session.commit()
+    assert b"Quantum networks" in client.get("/events/").data
+    category.name = "Quantum links"
+    db.session.commit()
+    assert b"Quantum links" in client.get("/events/").data
