@@ -3,6 +3,7 @@ cross-field validation (dates, DST gaps and overlaps, venues) and copying it ont
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, time
 from typing import Any
 
@@ -44,6 +45,8 @@ DESCRIPTION_MAX = 20_000
 MAX_SPEAKERS = 50
 MIN_YEAR, MAX_YEAR = 1900, 2999  # as the calendar; zone arithmetic near year 1 or 9999 overflows
 NEW_VENUE = "new"
+# The keys of audit.event_snapshot that the schedule fields set together.
+SCHEDULE_KEYS = ("all_day", "start", "end", "timezone")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -150,26 +153,44 @@ class EventForm(FlaskForm):
 
     # --- loading an event into the form --------------------------------------------------------
 
-    def load(self, event: Event) -> None:
-        """Fill the fields from `event` (a GET of the edit page)."""
-        for name in ("title", "slug", "kind", "summary", "description", "featured", "all_day",
-                     "timezone", "online_url", "registration_url", "recording_url",
-                     "slides_url", "image_url", "organizer", "status"):  # fmt: skip
-            getattr(self, name).data = getattr(event, name)
+    def load(self, event: Event, keys: Collection[str] | None = None) -> None:
+        """Fill the fields from `event`: all of them (a GET of the edit page), or only those
+        behind these keys of audit.event_snapshot (merging a colleague's save)."""
+
+        def wanted(*names: str) -> bool:
+            return keys is None or any(name in keys for name in names)
+
+        for name in ("title", "slug", "kind", "summary", "description", "featured",
+                     "online_url", "registration_url", "recording_url", "slides_url",
+                     "image_url", "organizer", "status"):  # fmt: skip
+            if wanted(name):
+                getattr(self, name).data = getattr(event, name)
+        if wanted(*SCHEDULE_KEYS):
+            self._load_schedule(event)
+        if wanted("venue"):
+            self.venue.data = str(event.venue_id) if event.venue_id else ""
+        if wanted("speakers"):
+            self.speakers.data = "\n".join(
+                " | ".join((s.name, s.title, s.company)).rstrip(" |") for s in event.speakers
+            )
+        if wanted("categories"):
+            self.categories.data = [c.id for c in event.categories]
+        if keys is None:
+            self.version.data = str(event.version)
+
+    def _load_schedule(self, event: Event) -> None:
+        for moment in (self.start_date, self.start_time, self.end_date, self.end_time):
+            moment.raw_data = None  # date and time inputs show what was posted, if anything
+        self.all_day.data, self.timezone.data = event.all_day, event.timezone
         if event.all_day:
             self.start_date.data, self.end_date.data = event.first_day, event.last_day
+            self.start_time.data = self.end_time.data = None
         else:
             start, end = event.local_start, event.local_end
             self.start_date.data, self.start_time.data = start.date(), start.time()
             self.end_date.data, self.end_time.data = end.date(), end.time()
             self._offer_fold_if_ambiguous(self.start_fold, start)
             self._offer_fold_if_ambiguous(self.end_fold, end)
-        self.venue.data = str(event.venue_id) if event.venue_id else ""
-        self.speakers.data = "\n".join(
-            " | ".join((s.name, s.title, s.company)).rstrip(" |") for s in event.speakers
-        )
-        self.categories.data = [c.id for c in event.categories]
-        self.version.data = str(event.version)
 
     def _offer_fold_if_ambiguous(self, field: RadioField, local: datetime) -> None:
         try:

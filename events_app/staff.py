@@ -23,7 +23,7 @@ from wtforms.validators import Length, Optional
 
 from . import audit, clock, markup
 from .auth import admin_required, require_staff, safe_next
-from .event_form import EventForm, unique_slug, zone_names
+from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
 from .extensions import db
 from .filters import PageNotFound, paginate
 from .forms import choices
@@ -180,8 +180,9 @@ def edit_event(event_id: int):
 
 
 def conflict(form: EventForm, event: Event):
-    """Someone saved this event since the form was opened: show what they changed, keep the
-    editor's input, and carry the new version so that saving again goes through."""
+    """Someone saved this event since the form was opened: merge their changes to fields this
+    editor left alone into the form, keep this editor's input everywhere else (marking fields
+    both changed), and carry the new version so that saving again goes through."""
     theirs = audit.event_snapshot(event)
     try:
         started = json.loads(form.original.data or "{}")
@@ -190,6 +191,9 @@ def conflict(form: EventForm, event: Event):
     if not isinstance(started, dict):
         started = {}
     their_changes = audit.diff(started, theirs) if started else {}
+    merged, both = merge_plan(form, event, started, theirs, their_changes)
+    if merged:
+        form.load(event, merged)
     who = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.object_type == "event", AuditEntry.object_id == event.id)
@@ -198,7 +202,33 @@ def conflict(form: EventForm, event: Event):
     ).first()
     form.version.data = str(event.version)
     form.original.data = json.dumps(theirs)
-    return render_event_form(form, event, 409, their_changes=their_changes, changed_by=who)
+    return render_event_form(
+        form, event, 409, their_changes=their_changes, changed_by=who, merged=merged, both=both
+    )
+
+
+def merge_plan(
+    form: EventForm, event: Event, started: dict, theirs: dict, their_changes: dict
+) -> tuple[set[str], set[str]]:
+    """(keys to take from their save, keys both changed differently), as audit snapshot keys.
+
+    The editor's own version comes from applying the form to the event and rolling back; the
+    schedule (all-day, start, end, zone) counts as one field."""
+    if not their_changes:
+        return set(), set()
+    with db.session.no_autoflush:  # never written: rolled back at once
+        form.apply_to(event, db.session)
+        mine = audit.event_snapshot(event)
+    db.session.rollback()
+    merged: set[str] = set()
+    both: set[str] = set()
+    for key in their_changes:
+        group = SCHEDULE_KEYS if key in SCHEDULE_KEYS else (key,)
+        if all(mine.get(k) == started.get(k) for k in group):
+            merged.update(k for k in group if k in their_changes)
+        elif any(mine.get(k) != theirs.get(k) for k in group):
+            both.update(k for k in group if k in their_changes)
+    return merged, both
 
 
 @bp.post("/preview-markdown")

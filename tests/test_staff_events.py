@@ -329,3 +329,70 @@ def test_race_past_the_version_check_is_a_conflict(logged_in, app_ctx, create_ev
     assert "Someone else saved this event" in html and "Racer" in html and "Mine" in html
     db.session.expire_all()
     assert db.session.get(Event, event.id).title == "Racer"
+
+
+def test_a_conflict_merges_their_changes_to_fields_i_left_alone(
+    app, logged_in, app_ctx, create_user
+):  # fmt: skip
+    """Three-way merge on a lost update: their summary and time come into my form, my title
+    stays, and the description we both changed keeps mine, marked; saving again keeps all."""
+    assert logged_in.post("/staff/events/new", data=FORM).status_code == 302
+    event = db.session.scalar(select(Event).where(Event.slug == "optical-networks-outlook"))
+    mine = edit_page_fields(logged_in, event.id)
+
+    create_user("colleague@example.com", "correct horse battery")
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": "correct horse battery"}
+    )
+    theirs = {**FORM, **edit_page_fields(colleague, event.id), "slug": event.slug,
+              "summary": "Their summary", "start_time": "16:00", "end_time": "17:00",
+              "description": "Their description"}  # fmt: skip
+    assert colleague.post(f"/staff/events/{event.id}/edit", data=theirs).status_code == 302
+
+    my_data = {**FORM, **mine, "slug": event.slug, "title": "My better title",
+               "description": "My description"}  # fmt: skip
+    response = logged_in.post(f"/staff/events/{event.id}/edit", data=my_data)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    form_part = html.split('class="event-form"', 1)[1]
+    assert 'value="My better title"' in form_part  # mine, kept
+    assert "Their summary</textarea>" in form_part  # theirs, merged
+    assert 'value="16:00"' in form_part and 'value="17:00"' in form_part  # their time
+    assert "My description</textarea>" in form_part
+    assert "Their description</textarea>" not in form_part
+    assert "you both changed it" in html and "Their changes to fields you had not" in html
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == FORM["title"]  # nothing of mine saved yet
+
+    version = html.split('name="version" type="hidden" value="')[1].split('"')[0]
+    merged = {**my_data, "summary": "Their summary", "start_time": "16:00", "end_time": "17:00",
+              "version": version}  # fmt: skip
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=merged).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Event, event.id)
+    assert (saved.title, saved.summary, saved.description) == (
+        "My better title",
+        "Their summary",
+        "My description",
+    )
+    assert saved.start_at == datetime(2026, 11, 10, 21, 0, tzinfo=UTC)
+
+
+def test_a_conflict_where_they_changed_nothing_i_touched_keeps_all_of_mine(
+    app, logged_in, app_ctx, create_event, create_user
+):  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=FORM).status_code == 302
+    event = db.session.scalar(select(Event).where(Event.slug == "optical-networks-outlook"))
+    mine = edit_page_fields(logged_in, event.id)
+    other = {**FORM, **edit_page_fields(logged_in, event.id), "slug": event.slug,
+             "kind": "audio"}  # fmt: skip
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=other).status_code == 302
+    response = logged_in.post(
+        f"/staff/events/{event.id}/edit",
+        data={**FORM, **mine, "slug": event.slug, "kind": "audio", "title": "Mine"},
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "yours (the same change)" in html and 'value="Mine"' in html
+    assert db.session.scalars(select(Event)).one().title == FORM["title"]

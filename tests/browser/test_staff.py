@@ -109,3 +109,55 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     page.goto("/staff/")
     assert "/staff/login" in page.url, "signed out: the dashboard asks to sign in again"
     assert not desktop.errors, desktop.errors
+
+
+def sign_in(watched) -> None:
+    watched.goto("/staff/login")
+    watched.page.fill("input[name=email]", STAFF_EMAIL)
+    watched.page.fill("input[name=password]", STAFF_PASSWORD)
+    watched.page.click("button[type=submit], input[type=submit]")
+    watched.page.wait_for_url(re.compile(r"/staff/$"))
+
+
+def test_two_editors_on_one_event_merge_instead_of_overwriting(desktop, phone):
+    """Both open the same event; the second to save gets the first's change merged into the
+    form beside their own, and saving again keeps both."""
+    me, colleague = desktop, phone  # two browsers, two sessions (the same staff account)
+    title = f"Conflict Webinar {uuid.uuid4().hex[:8]}"
+    sign_in(me)
+    me.page.locator("main").get_by_role("link", name="New event").click()
+    me.page.fill("#title", title)
+    me.page.select_option("#kind", "webinar")
+    me.page.fill("#summary", "The first summary.")
+    me.page.fill("#start_date", "2027-05-04")
+    me.page.fill("#start_time", "14:00")
+    me.page.fill("#end_date", "2027-05-04")
+    me.page.fill("#end_time", "15:00")
+    me.page.fill("#timezone", "Europe/Paris")
+    me.page.click("#save")
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    edit_path = me.page.url.removeprefix(me.base_url)
+
+    sign_in(colleague)
+    colleague.goto(edit_path)
+    me.goto(edit_path)
+    colleague.page.fill("#summary", "The colleague's summary.")
+    colleague.page.click("#save")
+    colleague.page.wait_for_load_state("load")
+
+    me.page.fill("#title", f"{title} (mine)")
+    me.page.click("#save")
+    me.page.wait_for_load_state("load")
+    assert me.page.locator("#conflict").is_visible()
+    assert me.page.input_value("#title") == f"{title} (mine)"
+    assert me.page.input_value("#summary") == "The colleague's summary."
+    assert f"409 {me.base_url}{edit_path}" in me.errors, "the conflict answers 409"
+    me.errors.clear()
+    check_page(me, "staff edit conflict")
+
+    me.page.click("#save")
+    me.page.wait_for_load_state("load")
+    assert not me.page.locator("#conflict").count()
+    assert me.page.input_value("#title") == f"{title} (mine)"
+    assert me.page.input_value("#summary") == "The colleague's summary."
+    assert not me.errors and not colleague.errors
