@@ -45,7 +45,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Performance figures A-F of issue 6 (see bench/run.py and README): about 4 minutes once its
-# databases are cached in bench/out/, up to 9 on the first run.
+# Performance figures A-F of issue 6 (see bench/run.py and README): about 3 minutes once its
+# databases are cached in bench/out/, about 6 on the first run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
