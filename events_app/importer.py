@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from . import audit, ics_reader, timefmt
 from .models import Category, Event, User, Venue
 
 ACTIONS = ("new", "update", "unchanged", "rejected")
+PREVIEW_ORDER = ("new", "update", "rejected", "unchanged")  # what needs a look first
 # Fields a re-import compares and may change; kind, slug, speakers and links staff add stay.
 COMPARED = (
     "title",
@@ -87,6 +88,13 @@ class ImportItem:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def starts(self) -> datetime | None:
+        """When it starts (an all-day event at midnight UTC of its first day), for ordering."""
+        if self.all_day and self.first_day:
+            return datetime.combine(self.first_day, time(0), UTC)
+        return self.start_at
+
+    @property
     def when_text(self) -> str:
         if self.all_day and self.first_day and self.last_day:
             return timefmt.format_date_range(self.first_day, self.last_day)
@@ -103,6 +111,13 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         return {a: sum(1 for i in self.items if i.action == a) for a in ACTIONS}
+
+    def grouped(self) -> dict[str, list[ImportItem]]:
+        """The items by action (new, update, rejected, unchanged), each in date order."""
+        undated = datetime.max.replace(tzinfo=UTC)
+        ordered = sorted(self.items, key=lambda i: (i.starts or undated, i.title))
+        groups = {action: [i for i in ordered if i.action == action] for action in PREVIEW_ORDER}
+        return {action: items for action, items in groups.items() if items}
 
     @property
     def has_changes(self) -> bool:

@@ -76,6 +76,9 @@ def test_upload_preview_confirm(app, staff_client, editor):
     assert "5G Core Webinar" in html and "Optical Summit" in html
     assert "Unknown time zone &#39;Atlantis/Deep&#39;." in html
     assert html.count('class="badge badge-import-new"') == 2
+    assert '<details class="import-group" id="import-new" open>' in html
+    assert '<details class="import-group" id="import-rejected" open>' in html
+    assert "New events (2)" in html and "Rejected (1)" in html
     assert "Jul 1, 2026, 2:00 - 3:00 PM EDT" in html
     with app.app_context():
         assert db.session.scalars(select(Event)).all() == []  # nothing written by a preview
@@ -97,6 +100,8 @@ def test_upload_preview_confirm(app, staff_client, editor):
     again = staff_client.get(upload(staff_client, ics(WEBINAR, SECOND)).headers["Location"])
     html = again.get_data(as_text=True)
     assert html.count('class="badge badge-import-unchanged"') == 2
+    assert '<details class="import-group" id="import-unchanged">' in html  # folded
+    assert "Unchanged (2)" in html and "import-new" not in html
     assert "Nothing to import" in html
 
 
@@ -177,3 +182,12 @@ def test_staff_navigation_links_to_the_import(staff_client):
     html = staff_client.get("/staff/import/").get_data(as_text=True)
     assert 'href="/staff/import/">Import</a>' in html
     assert "<<<<<<<" not in html and ">>>>>>>" not in html
+
+
+def test_preview_groups_are_in_date_order(staff_client):
+    later = WEBINAR.replace("20260701", "20260901")
+    assert later != WEBINAR
+    html = staff_client.get(upload(staff_client, ics(later, SECOND)).headers["Location"]).text
+    new_group = html.split('id="import-new"', 1)[1].split("</details>", 1)[0]
+    # The file lists the September webinar first; the preview puts July first.
+    assert new_group.index("Optical Summit") < new_group.index("5G Core Webinar")
