@@ -11,50 +11,32 @@ worker's cache (least recently used bodies go first); 0 turns the cache off. One
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 
 from flask import Flask, current_app
 
 from .feed_source import Built
+from .lru import LRU
 
 
 class BodyCache:
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bodies: OrderedDict[str, bytes] = OrderedDict()
-        self.size = 0
+        self.bodies: LRU[str, bytes] = LRU(max_bytes, len)
         self.lock = threading.Lock()
         self.latest: dict[Hashable, tuple[str, dict]] = {}  # feed -> (ETag, block index)
 
     def get(self, etag: str) -> bytes | None:
-        with self.lock:
-            body = self.bodies.get(etag)
-            if body is not None:
-                self.bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        if len(body) > self.max_bytes:
-            return
-        with self.lock:
-            old = self.bodies.pop(etag, None)
-            self.size -= len(old) if old is not None else 0
-            self.bodies[etag] = body
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _, dropped = self.bodies.popitem(last=False)
-                self.size -= len(dropped)
-            for feed, (kept, _) in list(self.latest.items()):
-                if kept not in self.bodies:
-                    del self.latest[feed]
+        return self.bodies.get(etag)
 
     def put_built(self, feed: Hashable, etag: str, built: Built) -> None:
         """Keep a feed's body, and remember it as that feed's latest build."""
-        self.put(etag, built.body)
+        self.bodies.put(etag, built.body)
         with self.lock:
             if etag in self.bodies:
                 self.latest[feed] = (etag, built.blocks)
+            for other, (kept, _) in list(self.latest.items()):
+                if kept not in self.bodies:  # pushed out of the cache
+                    del self.latest[other]
 
     def previous(self, feed: Hashable) -> Built | None:
         """The feed's latest build still held, to copy unchanged blocks from."""

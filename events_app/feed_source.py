@@ -20,8 +20,6 @@ start (today, UTC, minus FEED_PAST_DAYS), ordered by (start_at, id).
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
@@ -31,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from . import ical
+from .lru import LRU
 from .models import PUBLIC_STATUSES, Event, FeedState, event_loads
 
 CHUNK = 500
@@ -120,29 +119,8 @@ def compute_fingerprint(
     return Fingerprint(etag, modified, count or 0, first, last)
 
 
-class _Memo:
-    """A small per-process LRU of fingerprints, valid while the feed_state generation holds."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple, Fingerprint] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> Fingerprint | None:
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, value: Fingerprint) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_memo = _Memo()
+# Fingerprints by (database, generation, window, feed, site): valid while the generation holds.
+_memo: LRU[tuple, Fingerprint] = LRU(256)
 
 
 def feed_state(session: Session) -> Row | None:

@@ -14,8 +14,6 @@ ever stored). Core UPDATE/DELETE statements bypass the generation, as they bypas
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import NamedTuple
 
 from flask import Flask, Response, current_app, g, request, session
@@ -23,6 +21,7 @@ from flask import Flask, Response, current_app, g, request, session
 from . import clock
 from .extensions import db
 from .feed_source import feed_state
+from .lru import LRU
 
 PAGE_ENDPOINTS = frozenset(
     {
@@ -44,40 +43,13 @@ class Page(NamedTuple):
     body: bytes
 
 
-class PageCache:
-    """A thread-safe LRU of pages bounded by the bytes of their bodies."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.pages: OrderedDict[tuple, Page] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> Page | None:
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple, page: Page) -> None:
-        if len(page.body) > self.max_bytes:
-            return
-        with self.lock:
-            old = self.pages.pop(key, None)
-            self.size -= len(old.body) if old is not None else 0
-            self.pages[key] = page
-            self.size += len(page.body)
-            while self.size > self.max_bytes:
-                _, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped.body)
-
-
-def page_cache(app: Flask | None = None) -> PageCache:
+def page_cache(app: Flask | None = None) -> LRU[tuple, Page]:
+    """This app's pages, bounded by the bytes of their bodies."""
     app = app or current_app
     cache = app.extensions.get("page_cache")
     if cache is None:
-        cache = app.extensions["page_cache"] = PageCache(int(app.config["PAGE_CACHE_BYTES"]))
+        limit = int(app.config["PAGE_CACHE_BYTES"])
+        cache = app.extensions["page_cache"] = LRU(limit, lambda page: len(page.body))
     return cache
 
 

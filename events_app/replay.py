@@ -17,8 +17,6 @@ URLs no view offered.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
 from . import clock, feed_cache
+from .lru import LRU
 
 OFFER = "events_app.replay_offer"
 GENERATION_SQL = "SELECT generation FROM feed_state WHERE id = 1"
@@ -80,19 +79,14 @@ class Replay:
     def __init__(self, wsgi_app: Callable, app: Flask, max_entries: int = 1024) -> None:
         self.wsgi_app = wsgi_app
         self.app = app
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
-        self.lock = threading.Lock()
+        self.entries: LRU[tuple, Entry] = LRU(max_entries)
         self._engine: Engine | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         key = request_key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
+        entry = self.entries.get(key)
         if entry is not None:
             answer = self.answer(entry, key, environ)
             if answer is not None:
@@ -130,9 +124,7 @@ class Replay:
             if body is None:
                 return None
         if not self.still_valid(entry.offer):
-            with self.lock:
-                if self.entries.get(key) is entry:
-                    del self.entries[key]
+            self.entries.discard(key, entry)
             return None
         if matches:
             return "304 NOT MODIFIED", list(entry.not_modified or ()), []
@@ -167,17 +159,14 @@ class Replay:
         names = {k.lower() for k, _ in headers}
         if code not in ("200", "304") or "set-cookie" in names or "vary" in names:
             return
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None or entry.offer != offered:
-                entry = self.entries[key] = Entry(offered)
-            self.entries.move_to_end(key)
-            if code == "200":
-                entry.ok_headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-            else:
-                entry.not_modified = list(headers)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+        entry = self.entries.get(key)
+        if entry is None or entry.offer != offered:
+            entry = Entry(offered)
+            self.entries.put(key, entry)
+        if code == "200":
+            entry.ok_headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        else:
+            entry.not_modified = list(headers)
 
 
 def init_app(app: Flask) -> None:

@@ -61,10 +61,10 @@ def test_logged_in_users_are_never_served_nor_stored(
 ) -> None:
     assert auth.login().status_code in (302, 303)
     client.get("/events/")
-    assert not page_cache(app).pages  # nothing stored for a logged-in user
+    assert not page_cache(app)  # nothing stored for a logged-in user
     anonymous = app.test_client()
     anonymous.get("/events/")
-    assert page_cache(app).pages  # an anonymous visitor's page is stored
+    assert page_cache(app)  # an anonymous visitor's page is stored
     _retitle_behind_orm(app, event.id, "Fresh for staff")
     assert b"Fresh for staff" in client.get("/events/").data  # not served from the cache
     assert b"Original title" in anonymous.get("/events/").data  # the anonymous hit
@@ -91,7 +91,7 @@ def test_disabled_with_zero_bytes(app: Flask, client: FlaskClient, event: Event)
     client.get("/events/")
     _retitle_behind_orm(app, event.id, "Not cached")
     assert b"Not cached" in client.get("/events/").data
-    assert not page_cache(app).pages
+    assert not page_cache(app)
 
 
 def test_errors_and_other_methods_are_not_stored(
@@ -100,16 +100,16 @@ def test_errors_and_other_methods_are_not_stored(
     assert client.get("/events/no-such-event").status_code == 404
     assert client.get("/events/?kind=nonsense").status_code == 400
     assert client.head("/events/").status_code == 200
-    assert not page_cache(app).pages
+    assert not page_cache(app)
 
 
 def test_bounded_by_bytes(app: Flask, client: FlaskClient, event: Event) -> None:
     size = len(client.get("/events/original").data)
     cache = page_cache(app)
-    cache.max_bytes = size * 2 + size // 2
+    cache.limit = size * 2 + size // 2
     for path in ("/events/original?a=1", "/events/original?a=2", "/events/original?a=3"):
         client.get(path)
-    assert len(cache.pages) <= 2 and cache.size <= cache.max_bytes
+    assert len(cache) <= 2 and cache.total <= cache.limit
 
 
 def test_a_new_or_renamed_category_shows_at_once(
