@@ -163,6 +163,11 @@ def _block_rows(session: Session, ids: list[int]) -> list:
     return [by_id[i] for i in ids if i in by_id]  # an event deleted meanwhile is left out
 
 
+def _stale_ids(rows: list, site: ical.Site) -> list[int]:
+    """The ids among these _block_rows whose stored block is missing or keyed differently."""
+    return [r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)]
+
+
 def refresh_blocks(session: Session, ids: list[int], site: ical.Site) -> dict[int, str]:
     """Render the blocks of these events, store them with their keys, and return them."""
     events = session.scalars(select(Event).where(Event.id.in_(ids)).options(*event_loads()))
@@ -218,7 +223,7 @@ def _stored_blocks(
 ) -> list[tuple[int, int, bytes]]:
     """(id, version, block) of these events in this order, rendering and storing stale blocks."""
     rows = _block_rows(session, ids)
-    stale = [r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)]
+    stale = _stale_ids(rows, site)
     fresh = refresh_blocks(session, stale, site) if stale else {}
     return [(r.id, r.version, (fresh.get(r.id) or r.ical_block or "").encode()) for r in rows]
 
@@ -297,10 +302,7 @@ def warm_blocks(session: Session, site: ical.Site) -> int:
     ids = list(session.connection().execute(stmt).scalars())
     done = 0
     for at in range(0, len(ids), CHUNK):
-        rows = _block_rows(session, ids[at : at + CHUNK])
-        stale = [
-            r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)
-        ]
+        stale = _stale_ids(_block_rows(session, ids[at : at + CHUNK]), site)
         if stale:
             done += len(refresh_blocks(session, stale, site))
     return done

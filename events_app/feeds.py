@@ -186,12 +186,13 @@ def _streamed_body(
         session.close()
 
 
-def _whole_body(feed: Feed, here: ical.Site, fp: Fingerprint, now: datetime) -> bytes:
+def _whole_body(
+    feed: Feed, here: ical.Site, fp: Fingerprint, now: datetime, past_days: int
+) -> bytes:
     """A small feed's body, built from its previous build in this worker when there is one,
     and kept for the next request (and the next build)."""
     cache = feed_cache.body_cache()
     identity = (feed.key, feed.info, here)
-    past_days = int(current_app.config["FEED_PAST_DAYS"])
     with db.sessionmaker() as session:  # its own: refresh_blocks commits
         built = build_body(session, feed, here, fp, now, past_days, cache.previous(identity))
     cache.put_built(identity, fp.etag, built)
@@ -210,7 +211,7 @@ def serve_feed(feed: Feed) -> Response:
     elif (cached := feed_cache.body_cache().get(fp.etag)) is not None:
         body = cached
     elif feed_cache.cacheable(fp.count):
-        body = _whole_body(feed, here, fp, now)
+        body = _whole_body(feed, here, fp, now, past_days)
     else:
         body = stream_with_context(_streamed_body(feed, here, fp, now, past_days))
     response = Response(body, content_type=CONTENT_TYPE)
