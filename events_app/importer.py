@@ -330,16 +330,9 @@ def _create(item: ImportItem, publish: bool, categories, slugs) -> Event:
         status=status,
         sequence=0,
     )
-    _set_times(event, item)
+    event.set_schedule_of(item)
     event.categories = [categories.get(name) for name in item.categories]
     return event
-
-
-def _set_times(event: Event, item: ImportItem) -> None:
-    if item.all_day:
-        event.set_all_day(item.first_day, item.last_day, item.timezone)
-    else:
-        event.set_timed(item.start_at, item.end_at, item.timezone)
 
 
 def _update(event: Event, item: ImportItem, categories) -> None:
@@ -348,7 +341,7 @@ def _update(event: Event, item: ImportItem, categories) -> None:
         if name not in ("timezone", "all_day"):
             setattr(event, name, item.status if name == "status" else getattr(item, name))
     if changed & {"timezone", "all_day", "start_at", "end_at", "first_day", "last_day"}:
-        _set_times(event, item)
+        event.set_schedule_of(item)
     if "categories" in changed:
         event.categories = [categories.get(name) for name in item.categories]
 

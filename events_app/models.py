@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -274,6 +275,14 @@ class Event(Base):
         self.first_day, self.last_day = first_day, last_day
         self.start_date, self.end_date = first_day, last_day
         self.start_at, self.end_at = timefmt.all_day_instants(first_day, last_day, zone_name)
+
+    def set_schedule_of(self, other: Any) -> None:
+        """The schedule of `other`: an event, or anything with the same fields (all_day,
+        first_day/last_day or start_at/end_at, timezone), like an import plan's item."""
+        if other.all_day:
+            self.set_all_day(other.first_day, other.last_day, other.timezone)
+        else:
+            self.set_timed(other.start_at, other.end_at, other.timezone)
 
     @property
     def is_public(self) -> bool:

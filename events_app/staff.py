@@ -301,10 +301,7 @@ def duplicate_event(event_id: int):
         featured=False,
     )
     with db.session.no_autoflush:
-        if source.all_day:
-            copy.set_all_day(source.first_day, source.last_day, source.timezone)
-        else:
-            copy.set_timed(source.start_at, source.end_at, source.timezone)
+        copy.set_schedule_of(source)
         copy.categories = list(source.categories)
         copy.speakers = [
             Speaker(name=s.name, title=s.title, company=s.company, position=s.position)
