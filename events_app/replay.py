@@ -108,28 +108,21 @@ class Replay:
     def answer(self, entry: Entry, key: tuple, environ: dict[str, Any]):
         """(status, headers, body) repeating Flask's answer, or None to ask Flask."""
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match:
-            matches = parse_etags(if_none_match).contains_weak(entry.offer.etag)
-            if matches and entry.not_modified is None:
+        if if_none_match and parse_etags(if_none_match).contains_weak(entry.offer.etag):
+            if entry.not_modified is None:
                 return None
-        elif environ.get("HTTP_IF_MODIFIED_SINCE"):
+            reply = "304 NOT MODIFIED", list(entry.not_modified), []
+        elif environ.get("HTTP_IF_MODIFIED_SINCE") and not if_none_match:
             return None
         else:
-            matches = False
-        body = None
-        if not matches:
-            if entry.ok_headers is None:
-                return None
             body = feed_cache.body_cache(self.app).get(entry.offer.etag)
-            if body is None:
+            if entry.ok_headers is None or body is None:
                 return None
+            reply = "200 OK", [*entry.ok_headers, ("Content-Length", str(len(body)))], [body]
         if not self.still_valid(entry.offer):
             self.entries.discard(key, entry)
             return None
-        if matches:
-            return "304 NOT MODIFIED", list(entry.not_modified or ()), []
-        headers = [*entry.ok_headers, ("Content-Length", str(len(body)))]
-        return "200 OK", headers, [body]
+        return reply
 
     def still_valid(self, offered: Offer) -> bool:
         return clock.now(self.app) < offered.expires and self.generation() == offered.generation
