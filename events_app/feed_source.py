@@ -265,35 +265,32 @@ def build_body(
         for event_id, version, block in _stored_blocks(session, missing[at : at + CHUNK], site):
             loaded[event_id] = (version, block)
     head = _head(feed, fp, rows)
-    parts: list[bytes | memoryview] = [head]
+    # New blocks as bytes; copied ones as (start, end) in previous.body, adjacent ones merged,
+    # so an edit in a 10,000-event feed copies the old body in a few slices.
+    pieces: list[bytes | tuple[int, int]] = [head]
     index: dict[int, tuple[int, int, int]] = {}
     position = len(head)
-    reused = memoryview(previous.body) if previous is not None else memoryview(b"")
-    run = [0, 0]  # the span of ``previous.body`` being copied: consecutive old blocks
     for event_id, _, _, _ in rows:
         if event_id in loaded:
             version, block = loaded[event_id]
-            if run[1] > run[0]:
-                parts.append(reused[run[0] : run[1]])
-            run = [0, 0]
-            parts.append(block)
+            pieces.append(block)
             size = len(block)
         elif event_id in old:
             version, a, b = old[event_id]
-            if a != run[1]:
-                if run[1] > run[0]:
-                    parts.append(reused[run[0] : run[1]])
-                run = [a, a]
-            run[1] = b
+            last = pieces[-1]
+            if isinstance(last, tuple) and last[1] == a:
+                pieces[-1] = (last[0], b)
+            else:
+                pieces.append((a, b))
             size = b - a
         else:
             continue  # deleted between the two queries: left out, as stream_body does
         index[event_id] = (version, position, position + size)
         position += size
-    if run[1] > run[0]:
-        parts.append(reused[run[0] : run[1]])
-    parts.append(ical.FOOTER.encode())
-    return Built(b"".join(parts), index)
+    pieces.append(ical.FOOTER.encode())
+    reused = memoryview(previous.body) if previous is not None else memoryview(b"")
+    body = b"".join(reused[p[0] : p[1]] if isinstance(p, tuple) else p for p in pieces)
+    return Built(body, index)
 
 
 def warm_blocks(session: Session, site: ical.Site) -> int:
