@@ -121,7 +121,9 @@ def drop_async_session_teardown(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, feeds, ops, public, staff, staff_admin, staff_import, webinars
+    from . import auth, calendar, ops, public, staff, staff_admin, webinars
+    from .feeds import views as feeds
+    from .importing import views as staff_import
 
     modules = (public, calendar, webinars, feeds, auth, staff, staff_admin, staff_import, ops)
     for module in modules:

@@ -9,11 +9,12 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import demo, ics_reader
+from . import demo
 from .auth import hash_password, normalize_email
 from .extensions import db
 from .forms import EMAIL_RE, MIN_PASSWORD_LENGTH, max_length
-from .importer import ImportFailed, ImportPlan, apply_import, plan_import
+from .importing import reader as ics_reader
+from .importing.plan import ImportFailed, ImportPlan, apply_import, plan_import
 from .models import ROLES, Event, User, utcnow
 
 

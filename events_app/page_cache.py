@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app, g, request, session
 
 from . import clock
 from .extensions import db
-from .feed_source import feed_state
+from .feeds.source import feed_state
 from .lru import LRU
 
 PAGE_ENDPOINTS = frozenset(

@@ -27,7 +27,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
-from . import clock, feed_cache
+from . import clock
+from .feeds import body_cache as feed_cache
 from .lru import LRU
 
 OFFER = "events_app.replay_offer"

@@ -12,8 +12,10 @@ from ical_readers import READERS, ReaderUnavailable
 from sqlalchemy import select
 from tools import require_tool
 
-from events_app import calendar_links, feed_source, ical
 from events_app.extensions import db
+from events_app.feeds import ical
+from events_app.feeds import links as calendar_links
+from events_app.feeds import source as feed_source
 from events_app.models import Event
 from events_app.timefmt import local_to_utc
 
@@ -212,7 +214,7 @@ def test_cached_path_is_byte_identical_to_a_fresh_build(client, data, monkeypatc
 def _all_info(client) -> ical.FeedInfo:
     app = client.application
     with app.test_request_context():
-        from events_app.feeds import named_feed_for
+        from events_app.feeds.views import named_feed_for
 
         return named_feed_for("all").info
 

@@ -12,8 +12,8 @@ from ical_readers import READERS, ReaderUnavailable
 from sqlalchemy import select
 from tools import require_tool
 
-from events_app import ical
 from events_app.extensions import db
+from events_app.feeds import ical
 from events_app.models import Event
 from events_app.timefmt import local_to_utc
 

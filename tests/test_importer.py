@@ -12,9 +12,10 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from events_app import ics_reader, ics_zones
 from events_app.extensions import db
-from events_app.importer import ACTIONS, ImportFailed, apply_import, plan_import
+from events_app.importing import reader as ics_reader
+from events_app.importing import zones as ics_zones
+from events_app.importing.plan import ACTIONS, ImportFailed, apply_import, plan_import
 from events_app.models import AuditEntry, Category, Event
 from events_app.windows_zones import WINDOWS_ZONES
 from tests.conftest import NOW

@@ -176,8 +176,9 @@ FEED_PATHS = ["/feeds/all.ics", "/feeds/live.ics", "/feeds/webinars.ics",
 def test_cached_feeds_equal_a_fresh_full_build_after_edits(app: Flask, generator) -> None:
     """Served from cached blocks (some stale after edits) and from the body cache, every feed
     is byte for byte what rendering every event from scratch gives."""
-    from events_app import clock, feeds
-    from events_app.feed_source import render_feed
+    from events_app import clock
+    from events_app.feeds import views as feeds
+    from events_app.feeds.source import render_feed
     from events_app.models import Category, Venue
 
     add_events(generator, 3 * N)

@@ -1,4 +1,4 @@
-"""VTIMEZONEs from events_app.vtimezone, read back by icalendar, vobject and Mozilla ical.js."""
+"""VTIMEZONEs from feeds/vtimezone.py, read back by icalendar, vobject and Mozilla ical.js."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from ical_readers import READERS, FeedReadError, ReaderUnavailable, read_with_icalendar
 from icalendar import Calendar, Event, Timezone
 
-from events_app.vtimezone import vtimezone_for, vtimezones_for, wall_time_is_ambiguous
+from events_app.feeds.vtimezone import vtimezone_for, vtimezones_for, wall_time_is_ambiguous
 
 RANGE_START = datetime(2026, 1, 1, tzinfo=UTC)
 RANGE_END = datetime(2028, 1, 1, tzinfo=UTC)
@@ -327,7 +327,7 @@ def test_sorted_and_independent_of_input_order() -> None:
 
 
 def test_same_bytes_under_any_hash_seed() -> None:
-    module = Path(__file__).resolve().parent.parent / "events_app" / "vtimezone.py"
+    module = Path(__file__).resolve().parent.parent / "events_app" / "feeds" / "vtimezone.py"
     code = (  # loads the module by path, so the Flask app package is not imported
         "import importlib.util, sys; from datetime import datetime, UTC; "
         f"spec = importlib.util.spec_from_file_location('vtimezone', {str(module)!r}); "

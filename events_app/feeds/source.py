@@ -28,9 +28,9 @@ from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from ..lru import LRU
+from ..models import PUBLIC_STATUSES, Event, FeedState, event_loads
 from . import ical
-from .lru import LRU
-from .models import PUBLIC_STATUSES, Event, FeedState, event_loads
 
 CHUNK = 500
 Conditions = Callable[[Select], Select]

@@ -20,10 +20,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, SubmitField
 
-from . import clock, ics_reader
-from .auth import require_staff
-from .extensions import db
-from .importer import ImportFailed, ImportPlan, apply_import, plan_import
+from .. import clock
+from ..auth import require_staff
+from ..extensions import db
+from . import reader as ics_reader
+from .plan import ImportFailed, ImportPlan, apply_import, plan_import
 
 bp = Blueprint("staff_import", __name__, url_prefix="/staff/import")
 bp.before_request(require_staff)

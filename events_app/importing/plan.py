@@ -26,8 +26,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, ics_reader, timefmt
-from .models import Category, Event, User, Venue
+from .. import audit, timefmt
+from ..models import Category, Event, User, Venue
+from . import reader as ics_reader
 
 ACTIONS = ("new", "update", "unchanged", "rejected")
 PREVIEW_ORDER = ("new", "update", "rejected", "unchanged")  # what needs a look first

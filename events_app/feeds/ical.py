@@ -21,11 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .markup import markdown_to_text, safe_url
+from ..markup import markdown_to_text, safe_url
 from .vtimezone import vtimezone_for, wall_time_is_ambiguous
 
 if TYPE_CHECKING:
-    from .models import Event
+    from ..models import Event
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
 RENDERER_VERSION = "2"

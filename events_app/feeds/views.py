@@ -24,9 +24,12 @@ from flask import (
 )
 from sqlalchemy import select
 
-from . import calendar_links, clock, feed_cache, ical, replay
-from .extensions import db
-from .feed_source import (
+from .. import clock, replay
+from ..extensions import db
+from ..filters import EventFilters
+from ..models import Category, Event, public_event_by_slug
+from . import body_cache, ical, links
+from .source import (
     Feed,
     Fingerprint,
     build_body,
@@ -35,8 +38,6 @@ from .feed_source import (
     warm_blocks,
     window_moves_at,
 )
-from .filters import EventFilters
-from .models import Category, Event, public_event_by_slug
 
 bp = Blueprint("feeds", __name__)
 
@@ -191,7 +192,7 @@ def _whole_body(
 ) -> bytes:
     """A small feed's body, built from its previous build in this worker when there is one,
     and kept for the next request (and the next build)."""
-    cache = feed_cache.body_cache()
+    cache = body_cache.body_cache()
     identity = (feed.key, feed.info, here)
     with db.sessionmaker() as session:  # its own: refresh_blocks commits
         built = build_body(session, feed, here, fp, now, past_days, cache.previous(identity))
@@ -208,9 +209,9 @@ def serve_feed(feed: Feed) -> Response:
         return _headers(Response(status=304), fp.etag, fp.last_modified)
     if request.method == "HEAD":
         body = iter(())  # an iterator, so no misleading Content-Length: 0
-    elif (cached := feed_cache.body_cache().get(fp.etag)) is not None:
+    elif (cached := body_cache.body_cache().get(fp.etag)) is not None:
         body = cached
-    elif feed_cache.cacheable(fp.count):
+    elif body_cache.cacheable(fp.count):
         body = _whole_body(feed, here, fp, now, past_days)
     else:
         body = stream_with_context(_streamed_body(feed, here, fp, now, past_days))
@@ -313,6 +314,6 @@ def feed_links() -> dict[str, object]:
     return {
         "feed_url_for": feed_url_for,
         "webcal": webcal,
-        "calendar_links": lambda event: calendar_links.links_for(event, site()),
+        "calendar_links": lambda event: links.links_for(event, site()),
         "event_ics_url": lambda event: url_for("feeds.event_download", slug=event.slug),
     }

@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
+from ..markup import markdown_to_text
+from ..timefmt import to_local
 from .ical import Site, event_location
-from .markup import markdown_to_text
-from .timefmt import to_local
 from .vtimezone import wall_time_is_ambiguous
 
 if TYPE_CHECKING:
-    from .models import Event
+    from ..models import Event
 
 MAX_URL = 2000
 GOOGLE = "https://calendar.google.com/calendar/render"

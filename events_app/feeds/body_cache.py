@@ -15,8 +15,8 @@ from collections.abc import Hashable
 
 from flask import Flask, current_app
 
-from .feed_source import Built
-from .lru import LRU
+from ..lru import LRU
+from .source import Built
 
 
 class BodyCache:

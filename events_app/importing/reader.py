@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from . import ics_zones, timefmt
+from .. import timefmt
+from . import zones as ics_zones
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_OCCURRENCES_PER_SERIES = 400

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from . import timefmt
-from .windows_zones import WINDOWS_ZONES
+from .. import timefmt
+from ..windows_zones import WINDOWS_ZONES
 
 # Tried first when several IANA zones share a VTIMEZONE's offsets: the zones most events use.
 PREFERRED_ZONES = (

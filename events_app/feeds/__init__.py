@@ -1,0 +1,1 @@
+"""iCalendar feeds: routes, rendering, VTIMEZONEs, feed content and its caches, calendar links."""
