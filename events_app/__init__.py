@@ -12,6 +12,7 @@ from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 from .extensions import alembic, csrf, db, login_manager
+from .timefmt import is_valid_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         SITE_NAME="Telecom Events",
         SITE_DESCRIPTION="Live events, webinars and live audio for the telecom industry",
         UID_DOMAIN="events.example.com",
+        # The zone whose calendar day is "today" for the month grid, the feeds' window, the demo.
+        SITE_TIMEZONE="UTC",
         SQLALCHEMY_ENGINES={"default": "sqlite:///events.sqlite"},
         ALEMBIC={"script_location": str(PROJECT_ROOT / "migrations")},
         PAGE_SIZE=20,
@@ -77,6 +80,11 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
             )
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
+    if not is_valid_zone(app.config["SITE_TIMEZONE"]):
+        raise RuntimeError(
+            f"SITE_TIMEZONE {app.config['SITE_TIMEZONE']!r} is not an IANA time zone "
+            "(for example America/New_York or Europe/London)."
+        )
 
 
 def database_url(url: str) -> str:

@@ -155,7 +155,7 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int] | None:
 
 @bp.get("/")
 def month_current():
-    today = clock.now().date()
+    today = clock.today()
     return _month_page(today.year, today.month)
 
 
@@ -170,7 +170,7 @@ def month(year: int, month: int):
 
 def _month_page(year: int, month: int):
     filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
-    today = clock.now().date()
+    today = clock.today()
     start, end = grid_bounds(year, month)
     per_day = current_app.config.get("CALENDAR_PER_DAY", PER_DAY)
     events, span_sizes = month_events(filters, start, end, per_day)

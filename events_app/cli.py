@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import demo
+from . import clock, demo
 from .auth import hash_password, normalize_email
 from .extensions import db
 from .forms import EMAIL_RE, MIN_PASSWORD_LENGTH, max_length
@@ -29,7 +29,7 @@ def seed_demo(if_empty: bool) -> None:
             click.echo(f"Database already has {count} events; demo data not loaded.")
             return
         raise click.ClickException("The database already has events; refusing to add demo data.")
-    added = demo.load_demo(db.session, utcnow().date())
+    added = demo.load_demo(db.session, clock.today())
     db.session.commit()
     click.echo(f"Loaded {added} demo events.")
 
