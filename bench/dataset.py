@@ -13,11 +13,11 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text
 
-from events_app import create_app, timefmt
+from events_app import changes, create_app, timefmt
 from events_app.extensions import alembic, db
-from events_app.models import Category, Event, FeedState, Speaker, Venue, event_categories
+from events_app.models import Category, Event, Speaker, Venue, event_categories
 
 # Bump whenever the generated data changes, so cached databases are rebuilt.
 GENERATOR_VERSION = 2
@@ -265,7 +265,7 @@ class Generator:
 
     Events are built as `Event` objects (so `set_timed`/`set_all_day` place them) and inserted
     with executemany, with their speakers and categories: ORM flushes would take minutes at
-    100,000 events. The feed_state generation is bumped as an ORM save would.
+    100,000 events. They are announced with changes.mark_changed, as raw SQL must be.
     """
 
     def __init__(self, session, anchor: date, *, seed: int = 1, span_days: int = SPAN_DAYS):
@@ -310,10 +310,7 @@ class Generator:
             if people:
                 session.execute(insert(Speaker), people)
             session.commit()
-        state = FeedState.__table__
-        session.execute(
-            update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)
-        )
+        changes.mark_changed(session)  # bulk inserts bypass the ORM's change tracking
         session.commit()
 
     def make_event(self, event_id: int) -> tuple[Event, list[int], list[tuple[str, str, str]]]:

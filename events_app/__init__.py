@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from . import changes
 from .extensions import alembic, csrf, db, login_manager
 from .timefmt import is_valid_zone
 
@@ -51,7 +52,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         FEED_MAX_AGE=300,
         FEED_CACHE_BYTES=64 * 1024 * 1024,
         FEED_CACHE_MAX_EVENTS=20_000,
-        PAGE_CACHE_BYTES=32 * 1024 * 1024,
+        FEED_BUILD_WAIT=10,
+        RESPONSE_CACHE_BYTES=96 * 1024 * 1024,
         # The public base URL ("https://events.example.com") feeds link to; default: the request's.
         SITE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -109,6 +111,7 @@ def instance_secret_key(instance: Path) -> str:
 def register_extensions(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    changes.init_app(app)
     drop_async_session_teardown(app)
     alembic.init_app(app)
     csrf.init_app(app)
@@ -140,12 +143,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_serving(app: Flask) -> None:
     """Reverse-proxy trust, security headers and request limits."""
-    from . import ops, page_cache, replay, security
+    from . import ops, response_cache, security
 
-    replay.init_app(app)  # inside ProxyFix: it sees the client's scheme and host
-    ops.init_app(app)
     security.init_app(app)
-    page_cache.init_app(app)
+    response_cache.init_app(app)  # inside ProxyFix: it sees the client's scheme and host
+    ops.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

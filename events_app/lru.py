@@ -1,59 +1,42 @@
-"""The one per-process cache shape the app uses: a thread-safe least-recently-used map."""
+"""The per-worker cache shape the app uses: cachetools' LRU behind a lock (requests may come
+from several threads: Flask's development server, the feeds' background builds)."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-def _one(_: object) -> int:
-    return 1
-
-
 class LRU(Generic[K, V]):
-    """Bounded by the total ``weight`` of its values: 1 each by default (a count), or e.g. the
-    bytes of a body. A value heavier than the whole limit is not kept."""
+    """At most ``maxsize`` in total ``getsizeof`` (default: 1 per item, a count); an item
+    heavier than the whole cache is not kept."""
 
-    def __init__(self, limit: int, weight: Callable[[V], int] = _one) -> None:
-        self.limit = limit
-        self.weight = weight
-        self.items: OrderedDict[K, V] = OrderedDict()
-        self.total = 0
+    def __init__(self, maxsize: int, getsizeof: Callable[[V], int] | None = None) -> None:
+        self.cache: LRUCache = LRUCache(maxsize, getsizeof=getsizeof)
         self.lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self.items)
-
-    def __contains__(self, key: K) -> bool:
-        return key in self.items
+        return len(self.cache)
 
     def get(self, key: K) -> V | None:
         with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
+            return self.cache.get(key)
 
     def put(self, key: K, value: V) -> None:
-        if self.weight(value) > self.limit:
-            return
         with self.lock:
-            old = self.items.pop(key, None)
-            self.total -= self.weight(old) if old is not None else 0
-            self.items[key] = value
-            self.total += self.weight(value)
-            while self.total > self.limit:
-                _, dropped = self.items.popitem(last=False)
-                self.total -= self.weight(dropped)
+            try:
+                self.cache[key] = value
+            except ValueError:  # too large for the whole cache
+                self.cache.pop(key, None)
 
     def discard(self, key: K, value: V) -> None:
         """Drop ``key`` if it still holds ``value`` (another thread may have replaced it)."""
         with self.lock:
-            if self.items.get(key) is value:
-                del self.items[key]
-                self.total -= self.weight(value)
+            if self.cache.get(key) is value:
+                del self.cache[key]

@@ -39,10 +39,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from . import (
-    revisions,  # noqa: F401  (registers the updated_at/sequence hooks)
-    timefmt,
-)
+from . import timefmt
 
 KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
 STATUSES = {
@@ -457,12 +454,12 @@ def text_search(q: str) -> ColumnElement[bool]:
 
 
 class FeedState(Base):
-    """One row (id 1) that every change to feed content touches; see revisions.py."""
+    """One row (id 1) that every change to what pages and feeds show rewrites; see changes.py."""
 
     __tablename__ = "feed_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    generation: Mapped[int] = mapped_column(Integer, default=0)
+    token: Mapped[str] = mapped_column(String(32), default="")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

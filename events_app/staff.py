@@ -267,7 +267,7 @@ def change_status(event_id: int):
         flash(f"\u201c{event.title}\u201d is already {STATUSES[new_status].lower()}.", "info")
         return back_to_dashboard()
     old, now = event.status, clock.now()
-    event.status = new_status  # revisions.py raises SEQUENCE and updated_at on flush
+    event.status = new_status  # changes.py raises SEQUENCE and updated_at on flush
     audit.record("status", event, {"status": [old, new_status]}, current_user, now)
     try:
         db.session.commit()

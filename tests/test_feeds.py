@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import NOW
@@ -20,6 +21,7 @@ from events_app.models import Event
 from events_app.timefmt import local_to_utc
 
 SITE = ical.Site("http://localhost", "/events/{slug}")
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def read(reader: str, data: bytes) -> dict:
@@ -195,19 +197,20 @@ def test_window_moves_daily_not_every_second(client, data, app):
 @pytest.mark.parametrize("chunk", [3, 500])
 def test_cached_path_is_byte_identical_to_a_fresh_build(client, data, monkeypatch, chunk):
     monkeypatch.setattr(feed_source, "CHUNK", chunk)
+    client.application.config.update(RESPONSE_CACHE_BYTES=0, FEED_CACHE_BYTES=0)  # no copies
     first = client.get("/feeds/all.ics").data  # renders every block and stores it
     stored = db.session.scalars(select(Event).where(Event.ical_block_key.is_not(None))).all()
     assert {e.id for e in stored} == {data[n].id for n in FEEDS["/feeds/all.ics"]}
     second = client.get("/feeds/all.ics").data  # every block from the database
     feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
-    fresh = feed_source.render_feed(db.session, feed, SITE, NOW, 90)
+    fresh = feed_source.render_feed(db.session, feed, SITE, NOW, 90, UTC_ZONE)
     assert first == second == fresh
     # one event changes: only its block is re-rendered, and the bytes still match a full build
     event = db.session.get(Event, data["webinar"].id)
     event.set_timed(event.start_at + timedelta(hours=1), event.end_at + timedelta(hours=1), "UTC")
     db.session.commit()
     third = client.get("/feeds/all.ics").data
-    assert third == feed_source.render_feed(db.session, feed, SITE, NOW, 90) != first
+    assert third == feed_source.render_feed(db.session, feed, SITE, NOW, 90, UTC_ZONE) != first
     assert b"SEQUENCE:1\r\n" in third
 
 
@@ -304,7 +307,7 @@ def test_render_blocks_command(runner, app, data, client):
     assert "Rendered 0 event blocks." in runner.invoke(args=["feeds", "render-blocks"]).output
     first = client.get("/feeds/all.ics").data
     feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
-    assert first == feed_source.render_feed(db.session, feed, SITE, NOW, 90)
+    assert first == feed_source.render_feed(db.session, feed, SITE, NOW, 90, UTC_ZONE)
 
 
 def test_cancel_and_publish_reach_subscribers(client, data):

@@ -329,11 +329,12 @@ def test_sequence_rises_for_place_and_status(change, create_event, create_venue)
 def test_venue_edit_refreshes_its_events_block(create_event, create_venue):
     venue = create_venue()
     event = create_event(kind="live", venue=venue)
-    key = ical.block_key(event, SITE)
+    context = ical.block_context(SITE, "rules")
+    key = ical.block_key(context, event.version)
     venue.name = "Renamed Hall"
     db.session.commit()
     event = _reload(event.id)
-    assert ical.block_key(event, SITE) != key
+    assert ical.block_key(context, event.version) != key
     assert "LOCATION:Renamed Hall" in ical.render_event(event, SITE)
     assert event.sequence == 1  # the place changed
 
@@ -348,11 +349,15 @@ def test_venue_website_edit_keeps_sequence(create_event, create_venue):
 
 def test_cached_block_is_used_only_when_key_matches(create_event):
     event = create_event()
-    block, key, fresh = ical.cached_block(event, SITE)
+    context = ical.block_context(SITE, "2026a-rules")
+    block, key, fresh = ical.cached_block(event, SITE, context)
     assert fresh and block == ical.render_event(event, SITE)
     event.ical_block, event.ical_block_key = "stored", key
-    assert ical.cached_block(event, SITE) == ("stored", key, False)
-    assert ical.cached_block(event, ical.Site("https://other.test"))[2] is True
+    assert ical.cached_block(event, SITE, context) == ("stored", key, False)
+    other_site = ical.Site("https://other.test")
+    assert ical.cached_block(event, other_site, ical.block_context(other_site, "2026a-rules"))[2]
+    # Other zone rules (a tzdata upgrade) make every stored block stale.
+    assert ical.cached_block(event, SITE, ical.block_context(SITE, "2026b-rules"))[2]
 
 
 def test_stored_non_http_links_never_reach_the_feed(create_event):

@@ -318,7 +318,7 @@ def test_race_past_the_version_check_is_a_conflict(logged_in, app_ctx, create_ev
                 {"id": event.id},
             )
 
-    sa_event.listen(Session, "before_flush", other_save)
+    sa_event.listen(Session, "before_flush", other_save, insert=True)  # before ours
     try:
         data = {**FORM, **hidden, "slug": event.slug, "title": "Mine"}
         response = logged_in.post(f"/staff/events/{event.id}/edit", data=data)

@@ -1,12 +1,10 @@
 """Pure iCalendar building: events -> RFC 5545 text. No Flask, no database session.
 
 A feed is ``calendar_header`` + ``vtimezones_text`` + one VEVENT block per event + FOOTER. Each
-block depends only on its event (and the site's base URL), so it is cached in
-``Event.ical_block`` under ``Event.ical_block_key`` (``block_key``). The key hashes the renderer
-version, the site and the event's id/version/updated_at: every ORM change to an event, or to its
-venue, categories or speakers, bumps the event's ``version`` and ``updated_at`` (see
-``revisions.py``), so the key changes exactly when the block may. Code that edits events with
-Core ``UPDATE`` statements must clear ``ical_block_key`` itself.
+block depends only on its event, the site's base URL and the zone rules, so it is stored in
+``Event.ical_block`` under ``Event.ical_block_key``: ``block_key`` of the ``block_context``
+(renderer version, site, zone rules) and the event's ``version``, which rises with every change
+to the event, its venue, categories or speakers (see changes.py).
 
 Output is deterministic: no clock, sorted zones, events ordered by (start_at, id).
 """
@@ -127,19 +125,16 @@ def _zone(zone_name: str):
 # --- one event -----------------------------------------------------------------------------------
 
 
-def block_key(event: Event, site: Site) -> str:
-    """The cache key of an event's block: 64 hex digits, stored in Event.ical_block_key."""
-    raw = "|".join(
-        (
-            RENDERER_VERSION,
-            site.base_url,
-            site.event_path,
-            str(event.id),
-            str(event.version),
-            utc_stamp(event.updated_at),
-        )
-    )
-    return hashlib.sha256(raw.encode()).hexdigest()
+def block_context(site: Site, zone_rules: str) -> str:
+    """What every stored block depends on besides its event: the renderer, the site and the
+    zone rules in use (zone_rules.rules_version()). 24 hex digits."""
+    raw = "|".join((RENDERER_VERSION, site.base_url, site.event_path, zone_rules))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def block_key(context: str, version: int) -> str:
+    """The key an event's stored block is valid under (also computed in SQL: feeds/source.py)."""
+    return f"{context}:{version}"
 
 
 def event_summary(event: Event) -> str:
@@ -212,12 +207,12 @@ def render_event(event: Event, site: Site) -> str:
     return "".join(lines)
 
 
-def cached_block(event: Event, site: Site) -> tuple[str, str, bool]:
+def cached_block(event: Event, site: Site, context: str) -> tuple[str, str, bool]:
     """(block, key, fresh): the stored block when its key matches, else a new rendering.
 
     ``fresh`` is True when the block was rendered now; the caller may store block and key.
     """
-    key = block_key(event, site)
+    key = block_key(context, event.version)
     if event.ical_block is not None and event.ical_block_key == key:
         return event.ical_block, key, False
     return render_event(event, site), key, True

@@ -1,20 +1,20 @@
-"""Feed content from the database: a cheap fingerprint, and the body streamed from cached blocks.
+"""Feed content from the database: a cheap fingerprint, stored VEVENT blocks, whole bodies.
 
 A feed's events are the public ones matching its conditions whose end is not before the window
-start (today, UTC, minus FEED_PAST_DAYS), ordered by (start_at, id).
+start (midnight, in SITE_TIMEZONE, FEED_PAST_DAYS before today), ordered by (start_at, id).
 
 - ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change, span) and
   one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
-  can: every saved change bumps an event's version (revisions.py). It is memoized per process
-  under the ``feed_state`` generation, so an unchanged feed costs one primary-key read.
+  can: every saved change raises an event's version (changes.py), and the renderer version, the
+  site, the feed's own properties and the zone rules are part of it. It is memoized under the
+  change token, so an unchanged feed costs one primary-key read.
 - ``stream_body`` yields the header, the VTIMEZONEs, then the events' blocks: one query on a
   covering index gives the ordered ids, versions and zones, then chunks of blocks are read by
-  primary key as plain columns (no open cursor across the chunks, so write-backs can commit
-  between them); stale blocks are rendered from eager-loaded events and written back with a Core
+  primary key; stale blocks are rendered from eager-loaded events and written back with a Core
   UPDATE guarded by the version they were rendered from (two workers write the same bytes; none
   can store an old block under a new key).
-- ``build_body`` gives the same bytes whole, for feeds small enough to keep in memory, copying
-  the blocks of events whose version did not change from the feed's previous build.
+- ``build_body`` gives the same bytes whole, copying the blocks of events whose version did not
+  change from the feed's previous build.
 """
 
 from __future__ import annotations
@@ -22,14 +22,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, String, bindparam, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from .. import changes, clock
 from ..lru import LRU
-from ..models import PUBLIC_STATUSES, Event, FeedState, event_loads
+from ..models import PUBLIC_STATUSES, Event, event_loads
+from ..zone_rules import rules_version
 from . import ical
 
 CHUNK = 500
@@ -53,17 +56,16 @@ class Fingerprint:
     count: int
     start: datetime | None  # the events' span: what the VTIMEZONEs cover
     end: datetime | None
-    generation: int | None = None  # the feed_state generation it was read under
 
 
-def window_start(now: datetime, past_days: int) -> datetime:
-    """Midnight UTC ``past_days`` before today: moves once a day, not every second."""
-    return datetime.combine(now.astimezone(UTC).date() - timedelta(days=past_days), time(0), UTC)
+def window_start(now: datetime, past_days: int, zone: ZoneInfo) -> datetime:
+    """Midnight of the site's day ``past_days`` before today: moves once a day."""
+    return clock.day_start(clock.day_of(now, zone) - timedelta(days=past_days), zone)
 
 
-def window_moves_at(now: datetime) -> datetime:
-    """The next midnight UTC, when window_start moves and every feed may change."""
-    return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(0), UTC)
+def window_moves_at(now: datetime, zone: ZoneInfo) -> datetime:
+    """The site's next midnight, when window_start moves and every feed may change."""
+    return clock.next_midnight(now, zone)
 
 
 def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
@@ -71,7 +73,9 @@ def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
     return feed.conditions(stmt)
 
 
-def _departed_at(session: Session, feed: Feed, start: datetime, past_days: int) -> datetime | None:
+def _departed_at(
+    session: Session, feed: Feed, start: datetime, past_days: int, zone: ZoneInfo
+) -> datetime | None:
     """When the most recent event to leave the window left it (a day edge), if any did."""
     stmt = select(func.max(Event.end_at)).where(
         Event.status.in_(PUBLIC_STATUSES), Event.end_at < start
@@ -79,12 +83,13 @@ def _departed_at(session: Session, feed: Feed, start: datetime, past_days: int) 
     last_end = session.scalar(feed.conditions(stmt))
     if last_end is None:
         return None
-    return datetime.combine(last_end.date() + timedelta(days=past_days + 1), time(0), UTC)
+    return clock.day_start(clock.day_of(last_end, zone) + timedelta(days=past_days + 1), zone)
 
 
 def compute_fingerprint(
-    session: Session, feed: Feed, site: ical.Site, start: datetime, past_days: int
+    session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int, zone: ZoneInfo
 ) -> Fingerprint:
+    start = window_start(now, past_days, zone)
     stmt = select(
         func.count(Event.id),
         func.sum(Event.id),
@@ -96,79 +101,73 @@ def compute_fingerprint(
     count, id_sum, version_sum, changed, first, last = session.execute(
         _in_window(stmt, feed, start)
     ).one()
-    raw = "|".join(
-        map(
-            str,
-            (
-                ical.RENDERER_VERSION,
-                site,
-                feed.key,
-                feed.info,
-                count,
-                id_sum,
-                version_sum,
-                changed and ical.utc_stamp(changed),
-                first and ical.utc_stamp(first),
-                last and ical.utc_stamp(last),
-            ),
-        )
-    )
-    etag = hashlib.sha256(raw.encode()).hexdigest()[:40]
-    candidates = [changed, _departed_at(session, feed, start, past_days)]
+    parts = (ical.RENDERER_VERSION, rules_version(), site, feed.key, feed.info, count, id_sum)
+    parts += (version_sum, *(t and ical.utc_stamp(t) for t in (changed, first, last)))
+    etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    candidates = [changed, _departed_at(session, feed, start, past_days, zone)]
     modified = max((c for c in candidates if c is not None), default=None)
     return Fingerprint(etag, modified, count or 0, first, last)
 
 
-# Fingerprints by (database, generation, window, feed, site): valid while the generation holds.
-_memo: LRU[tuple, Fingerprint] = LRU(256)
-
-
-def feed_state(session: Session) -> Row | None:
-    """(generation, removed_at) of the single feed_state row: one primary-key read."""
-    table = FeedState.__table__
-    stmt = select(table.c.generation, table.c.removed_at).where(table.c.id == 1)
-    return session.connection().execute(stmt).first()
-
-
 def fingerprint(
-    session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int
+    session: Session,
+    memo: LRU[tuple, Fingerprint],
+    state: changes.State | None,
+    feed: Feed,
+    site: ical.Site,
+    now: datetime,
+    past_days: int,
+    zone: ZoneInfo,
 ) -> Fingerprint:
-    """The feed's ETag/Last-Modified, from the memo when nothing changed since it was made."""
-    start = window_start(now, past_days)
-    state = feed_state(session)
-    generation, removed_at = (state.generation, state.removed_at) if state else (None, None)
-    key = (session.get_bind(), generation, start, feed.key, feed.info, site)
-    found = _memo.get(key) if generation is not None else None
+    """The feed's ETag/Last-Modified, from ``memo`` when nothing changed since it was made
+    (``state``: changes.read_state, read before this)."""
+    if state is None:
+        return compute_fingerprint(session, feed, site, now, past_days, zone)
+    key = (state.token, window_start(now, past_days, zone), feed.key, feed.info, site)
+    found = memo.get(key)
     if found is None:
-        found = compute_fingerprint(session, feed, site, start, past_days)
-        if generation is not None:
-            _memo.put(key, found)
+        found = compute_fingerprint(session, feed, site, now, past_days, zone)
+        memo.put(key, found)
     modified = found.last_modified
-    if removed_at is not None and (modified is None or removed_at > modified):
-        modified = removed_at  # something left some feed then; it may have been this one
-    return replace(found, last_modified=modified, generation=generation)
+    if state.removed_at is not None and (modified is None or state.removed_at > modified):
+        modified = state.removed_at  # something left some feed then; it may have been this one
+    return replace(found, last_modified=modified)
+
+
+# --- stored blocks --------------------------------------------------------------------------------
+
+
+def block_context(site: ical.Site) -> str:
+    return ical.block_context(site, rules_version())
+
+
+def stale_blocks(context: str):
+    """SQL: the event's stored block is missing or was rendered for another version/context."""
+    key = literal(context + ":") + cast(Event.version, String)
+    return or_(
+        Event.ical_block.is_(None), Event.ical_block_key.is_(None), Event.ical_block_key != key
+    )
 
 
 def _block_rows(session: Session, ids: list[int]) -> list:
-    """(id, version, updated_at, ical_block, ical_block_key) of these events, in this order."""
+    """(id, version, ical_block, ical_block_key) of these events, in this order."""
     table = Event.__table__
-    stmt = select(
-        table.c.id,
-        table.c.version,
-        table.c.updated_at,
-        table.c.ical_block,
-        table.c.ical_block_key,
-    ).where(table.c.id.in_(ids))
-    by_id = {row.id: row for row in session.connection().execute(stmt)}
+    stmt = select(table.c.id, table.c.version, table.c.ical_block, table.c.ical_block_key)
+    by_id = {row.id: row for row in session.connection().execute(stmt.where(table.c.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]  # an event deleted meanwhile is left out
 
 
-def _stale_ids(rows: list, site: ical.Site) -> list[int]:
-    """The ids among these _block_rows whose stored block is missing or keyed differently."""
-    return [r.id for r in rows if not r.ical_block or r.ical_block_key != ical.block_key(r, site)]
+def _stale_ids(rows: list, context: str) -> list[int]:
+    return [
+        r.id
+        for r in rows
+        if not r.ical_block or r.ical_block_key != ical.block_key(context, r.version)
+    ]
 
 
-def refresh_blocks(session: Session, ids: list[int], site: ical.Site) -> dict[int, str]:
+def refresh_blocks(
+    session: Session, ids: list[int], site: ical.Site, context: str
+) -> dict[int, str]:
     """Render the blocks of these events, store them with their keys, and return them."""
     events = session.scalars(select(Event).where(Event.id.in_(ids)).options(*event_loads()))
     blocks: dict[int, str] = {}
@@ -181,7 +180,7 @@ def refresh_blocks(session: Session, ids: list[int], site: ical.Site) -> dict[in
                 "b_id": event.id,
                 "b_version": event.version,
                 "b_block": block,
-                "b_key": ical.block_key(event, site),
+                "b_key": ical.block_key(context, event.version),
             }
         )
     if writes:
@@ -196,17 +195,37 @@ def refresh_blocks(session: Session, ids: list[int], site: ical.Site) -> dict[in
     return blocks
 
 
-def stream_body(
-    session: Session, feed: Feed, site: ical.Site, fp: Fingerprint, now: datetime, past_days: int
-) -> Iterator[bytes]:
-    """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
-    rows = _ordered_rows(session, feed, window_start(now, past_days))
-    head, ids = _head(feed, fp, rows), [event_id for event_id, _, _, _ in rows]
-    del rows  # a large feed's rows would stay in memory while it streams
-    yield head
-    for at in range(0, len(ids), CHUNK):
-        yield b"".join(block for _, _, block in _stored_blocks(session, ids[at : at + CHUNK], site))
-    yield ical.FOOTER.encode()
+def _stored_blocks(
+    session: Session, ids: list[int], site: ical.Site, context: str
+) -> list[tuple[int, int, bytes]]:
+    """(id, version, block) of these events in this order, rendering and storing stale blocks."""
+    rows = _block_rows(session, ids)
+    stale = _stale_ids(rows, context)
+    fresh = refresh_blocks(session, stale, site, context) if stale else {}
+    return [(r.id, r.version, (fresh.get(r.id) or r.ical_block or "").encode()) for r in rows]
+
+
+def warm_blocks(session: Session, site: ical.Site, ids: list[int] | None = None) -> int:
+    """Render and store every stale block of public events (or of ``ids``); how many."""
+    context = block_context(site)
+    stmt = select(Event.id).where(Event.status.in_(PUBLIC_STATUSES), stale_blocks(context))
+    if ids is not None:
+        stmt = stmt.where(Event.id.in_(ids))
+    stale = list(session.connection().execute(stmt.order_by(Event.id)).scalars())
+    for at in range(0, len(stale), CHUNK):
+        refresh_blocks(session, stale[at : at + CHUNK], site, context)
+    return len(stale)
+
+
+# --- bodies ---------------------------------------------------------------------------------------
+
+
+def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
+    """(id, version, all_day, timezone) of the feed's events in feed order: one query that
+    reads an index only (ix_events_start_order, ix_events_kind_start_order)."""
+    stmt = select(Event.id, Event.version, Event.all_day, Event.timezone)
+    stmt = stmt.order_by(Event.start_at, Event.id)
+    return session.connection().execute(_in_window(stmt, feed, start)).all()
 
 
 def _head(feed: Feed, fp: Fingerprint, rows: list[Row]) -> bytes:
@@ -218,14 +237,25 @@ def _head(feed: Feed, fp: Fingerprint, rows: list[Row]) -> bytes:
     return head.encode()
 
 
-def _stored_blocks(
-    session: Session, ids: list[int], site: ical.Site
-) -> list[tuple[int, int, bytes]]:
-    """(id, version, block) of these events in this order, rendering and storing stale blocks."""
-    rows = _block_rows(session, ids)
-    stale = _stale_ids(rows, site)
-    fresh = refresh_blocks(session, stale, site) if stale else {}
-    return [(r.id, r.version, (fresh.get(r.id) or r.ical_block or "").encode()) for r in rows]
+def stream_body(
+    session: Session,
+    feed: Feed,
+    site: ical.Site,
+    fp: Fingerprint,
+    now: datetime,
+    past_days: int,
+    zone: ZoneInfo,
+) -> Iterator[bytes]:
+    """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
+    rows = _ordered_rows(session, feed, window_start(now, past_days, zone))
+    head, ids = _head(feed, fp, rows), [event_id for event_id, _, _, _ in rows]
+    del rows  # a large feed's rows would stay in memory while it streams
+    context = block_context(site)
+    yield head
+    for at in range(0, len(ids), CHUNK):
+        chunk = _stored_blocks(session, ids[at : at + CHUNK], site, context)
+        yield b"".join(block for _, _, block in chunk)
+    yield ical.FOOTER.encode()
 
 
 @dataclass(frozen=True)
@@ -236,14 +266,6 @@ class Built:
     blocks: dict[int, tuple[int, int, int]]  # id -> (version, start offset, end offset)
 
 
-def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
-    """(id, version, all_day, timezone) of the feed's events in feed order: one query that
-    reads an index only (ix_events_start_order, ix_events_kind_start_order)."""
-    stmt = select(Event.id, Event.version, Event.all_day, Event.timezone)
-    stmt = stmt.order_by(Event.start_at, Event.id)
-    return session.connection().execute(_in_window(stmt, feed, start)).all()
-
-
 def build_body(
     session: Session,
     feed: Feed,
@@ -251,18 +273,21 @@ def build_body(
     fp: Fingerprint,
     now: datetime,
     past_days: int,
+    zone: ZoneInfo,
     previous: Built | None = None,
 ) -> Built:
     """The whole calendar, equal to stream_body's bytes; blocks of events whose version is the
     one in ``previous`` (the same feed built earlier in this process) are copied from it, so a
     rebuild after one edit reads one stored block instead of all of them."""
-    rows = _ordered_rows(session, feed, window_start(now, past_days))
+    rows = _ordered_rows(session, feed, window_start(now, past_days, zone))
     old = previous.blocks if previous is not None else {}
     unknown = (None, 0, 0)
     missing = [i for i, version, _, _ in rows if old.get(i, unknown)[0] != version]
+    context = block_context(site)
     loaded: dict[int, tuple[int, bytes]] = {}
     for at in range(0, len(missing), CHUNK):
-        for event_id, version, block in _stored_blocks(session, missing[at : at + CHUNK], site):
+        chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context)
+        for event_id, version, block in chunk:
             loaded[event_id] = (version, block)
     head = _head(feed, fp, rows)
     # New blocks as bytes; copied ones as (start, end) in previous.body, adjacent ones merged,
@@ -293,22 +318,10 @@ def build_body(
     return Built(body, index)
 
 
-def warm_blocks(session: Session, site: ical.Site) -> int:
-    """Render and store the block of every public event whose stored one is stale; how many."""
-    stmt = select(Event.id).where(Event.status.in_(PUBLIC_STATUSES)).order_by(Event.id)
-    ids = list(session.connection().execute(stmt).scalars())
-    done = 0
-    for at in range(0, len(ids), CHUNK):
-        stale = _stale_ids(_block_rows(session, ids[at : at + CHUNK]), site)
-        if stale:
-            done += len(refresh_blocks(session, stale, site))
-    return done
-
-
 def render_feed(
-    session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int
+    session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int, zone: ZoneInfo
 ) -> bytes:
-    """The whole feed rendered from scratch, ignoring cached blocks (for tests and benchmarks)."""
-    stmt = _in_window(select(Event).options(*event_loads()), feed, window_start(now, past_days))
-    events = session.scalars(stmt).unique().all()
-    return ical.build_calendar(events, feed.info, site)
+    """The whole feed rendered from scratch, ignoring stored blocks (for tests and benchmarks)."""
+    start = window_start(now, past_days, zone)
+    events = session.scalars(_in_window(select(Event).options(*event_loads()), feed, start))
+    return ical.build_calendar(events.unique().all(), feed.info, site)

@@ -8,40 +8,27 @@ event download /events/<slug>.ics.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import click
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from sqlalchemy import select
 
-from .. import clock, replay
+from .. import changes, clock, response_cache
 from ..extensions import db
 from ..filters import EventFilters
 from ..models import Category, Event, public_event_by_slug
-from . import body_cache, ical, links
-from .source import (
-    Feed,
-    Fingerprint,
-    build_body,
-    fingerprint,
-    stream_body,
-    warm_blocks,
-    window_moves_at,
-)
+from . import ical, links
+from .bodies import FeedBodies, feed_bodies
+from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
 
 bp = Blueprint("feeds", __name__)
+bp.record_once(lambda state: state.app.extensions.setdefault("feed_bodies", FeedBodies(state.app)))
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+RETRY_AFTER_SECONDS = 10
 
 
 def _memo_key(*parts: object) -> tuple:
@@ -53,12 +40,11 @@ def _memo_key(*parts: object) -> tuple:
 
 def _memoized(key: tuple, make):
     """Per-app memo of values built from url_for and settings only (bounded: few hosts)."""
-    memo = current_app.extensions.setdefault("feeds_memo", {})
+    memo = feed_bodies().infos
     found = memo.get(key)
     if found is None:
-        if len(memo) > 256:
-            memo.clear()
-        found = memo[key] = make()
+        found = make()
+        memo.put(key, found)
     return found
 
 
@@ -166,58 +152,52 @@ def _not_modified(etag: str, last_modified: datetime | None) -> bool:
     return since is not None and last_modified is not None and last_modified <= since
 
 
-def _headers(response: Response, etag: str, last_modified: datetime | None) -> Response:
+def _headers(
+    response: Response, etag: str, last_modified: datetime | None, filename: str, disposition: str
+) -> Response:
     response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["FEED_MAX_AGE"])
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
 
 
-def _streamed_body(
-    feed: Feed, here: ical.Site, fp: Fingerprint, now: datetime, past_days: int
-) -> Iterator[bytes]:
-    """The body from a session of its own, closed once read: the request's session is closed
-    by teardown before the body streams, and reusing it would keep its connection forever."""
-    session = db.sessionmaker()
-    try:
-        yield from stream_body(session, feed, here, fp, now, past_days)
-    finally:
-        session.close()
-
-
-def _whole_body(
-    feed: Feed, here: ical.Site, fp: Fingerprint, now: datetime, past_days: int
-) -> bytes:
-    """A small feed's body, built from its previous build in this worker when there is one,
-    and kept for the next request (and the next build)."""
-    cache = body_cache.body_cache()
-    identity = (feed.key, feed.info, here)
-    with db.sessionmaker() as session:  # its own: refresh_blocks commits
-        built = build_body(session, feed, here, fp, now, past_days, cache.previous(identity))
-    cache.put_built(identity, fp.etag, built)
-    return built.body
+def _being_built() -> Response:
+    """503 while a feed's body is built in the background (never a cut-off 200)."""
+    response = Response(
+        "This calendar is being prepared; please try again in a few seconds.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.cache_control.no_store = True
+    return response
 
 
 def serve_feed(feed: Feed) -> Response:
-    now, past_days = clock.now(), int(current_app.config["FEED_PAST_DAYS"])
+    now, zone = clock.now(), clock.site_zone()
+    past_days = int(current_app.config["FEED_PAST_DAYS"])
     here = site()
-    fp: Fingerprint = fingerprint(db.session, feed, here, now, past_days)
-    replay.offer(fp.generation, fp.etag, window_moves_at(now))
+    state = changes.read_state(db.engine)  # before the content it guards
+    bodies = feed_bodies()
+    fp = fingerprint(db.session, bodies.fingerprints, state, feed, here, now, past_days, zone)
+    response_cache.offer(state, window_moves_at(now, zone))
+    headers = (fp.etag, fp.last_modified, feed.filename, "inline")
     if _not_modified(fp.etag, fp.last_modified):
-        return _headers(Response(status=304), fp.etag, fp.last_modified)
+        return _headers(Response(status=304), *headers)
     if request.method == "HEAD":
-        body = iter(())  # an iterator, so no misleading Content-Length: 0
-    elif (cached := body_cache.body_cache().get(fp.etag)) is not None:
-        body = cached
-    elif body_cache.cacheable(fp.count):
-        body = _whole_body(feed, here, fp, now, past_days)
+        response = Response(iter(()), content_type=CONTENT_TYPE)  # no misleading Length: 0
+        return _headers(response, *headers)
+    body = bodies.body(feed, here, fp, now, past_days, zone)
+    if body is None:
+        return _being_built()
+    if isinstance(body, Path):
+        response = send_file(body, mimetype=CONTENT_TYPE, conditional=False, etag=False)
     else:
-        body = stream_with_context(_streamed_body(feed, here, fp, now, past_days))
-    response = Response(body, content_type=CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f'inline; filename="{feed.filename}"'
-    return _headers(response, fp.etag, fp.last_modified)
+        response = Response(body, content_type=CONTENT_TYPE)
+    return _headers(response, *headers)
 
 
 @bp.get("/feeds/<any(all, live, webinars):name>.ics")
@@ -251,7 +231,7 @@ def event_download(slug: str):
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
-    block, _, _ = ical.cached_block(event, here)
+    block, _, _ = ical.cached_block(event, here, block_context(here))
     zones = ical.timed_zones([event])
     body = (
         ical.calendar_header(info)
@@ -260,11 +240,10 @@ def event_download(slug: str):
         + ical.FOOTER
     ).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
+    headers = (etag, event.updated_at, f"{event.slug}.ics", "attachment")
     if _not_modified(etag, event.updated_at):
-        return _headers(Response(status=304), etag, event.updated_at)
-    response = Response(body, content_type=CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return _headers(response, etag, event.updated_at)
+        return _headers(Response(status=304), *headers)
+    return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
 
 
 @bp.cli.command("render-blocks")

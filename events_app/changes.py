@@ -1,0 +1,239 @@
+"""Change tracking: the one place that decides what counts as a change, and tells everyone.
+
+A ``before_flush`` hook on every ORM session (installed by ``init_app``) keeps each event's
+revision data right, whoever saves it:
+- an event whose stored data changes gets a new ``updated_at``: later than every earlier change
+  anywhere (``feed_state.changed_at``, read under a lock), so a feed's Last-Modified rises with
+  every save, even two overlapping saves in two workers within one second;
+- its ``sequence`` rises by one per flush when start, end, zone, all-day-ness, days, venue or
+  status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself, and when its
+  venue's place (name, address, zone, coordinates) is edited;
+- an edit of a venue, a category or a speaker touches the events showing it;
+- ``version`` (SQLAlchemy's version counter) rises on every change of an event's row.
+
+Every flush that changes anything a page or feed shows writes the single ``feed_state`` row: a
+new random ``token`` (never repeated, also after a database is restored from a backup),
+``changed_at`` and, when an event may have left some feed, ``removed_at``. ``read_state`` is the
+one way to read it; every cache in the app (response_cache.py, feeds/source.py) keys on the token.
+
+Changes made behind the ORM (raw SQL, bulk loads) must call ``mark_changed`` in the same
+transaction; nothing else is needed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, bindparam, insert, inspect, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from . import clock
+
+SEQUENCE_FIELDS = frozenset(
+    {"start_at", "end_at", "timezone", "all_day", "first_day", "last_day", "venue_id", "venue"}
+    | {"status"}
+)
+# Venue columns that are part of its events' place (LOCATION, GEO, zone).
+VENUE_PLACE_FIELDS = frozenset(
+    {"name", "address", "city", "region", "country", "postal_code", "timezone"}
+    | {"latitude", "longitude"}
+)
+# Changes that may take an event out of some feed (its window, kind, category or status).
+MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
+# Columns that are bookkeeping, not content.
+CACHE_FIELDS = frozenset({"ical_block", "ical_block_key", "version"})
+IGNORED_FIELDS = CACHE_FIELDS | {"updated_at", "sequence"}
+_PENDING = "events_app.changes.pending"
+STATE_SQL = "SELECT token, changed_at, removed_at FROM feed_state WHERE id = 1"
+
+
+@dataclass(frozen=True)
+class State:
+    """The feed_state row: ``token`` names the current content; the times are HTTP's."""
+
+    token: str
+    changed_at: datetime | None
+    removed_at: datetime | None
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def _as_utc(value: Any) -> datetime | None:
+    """A stored UTC time as the DBAPI returns it (SQLite: text) -> aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def read_state(engine: Engine) -> State | None:
+    """The feed_state row, read now on a pooled connection (one primary-key read, no ORM).
+
+    Read it before reading the content it guards: content newer than its token is harmless
+    (the next reader sees a new token), the other way round would keep stale answers.
+    """
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(STATE_SQL)
+        row = cursor.fetchone()
+        cursor.close()
+        connection.commit()  # end the read transaction (PostgreSQL would otherwise hold it)
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    return State(row[0], _as_utc(row[1]), _as_utc(row[2]))
+
+
+def changed_fields(obj: Any) -> set[str]:
+    """Names of the attributes (columns and relationships) with unflushed changes."""
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+
+
+def _lock_and_stamp(session: Session, now: datetime) -> datetime:
+    """Lock the feed_state row for this transaction (PostgreSQL: a row lock; SQLite: the write
+    lock) and return this change's time: now, but after every change committed before it."""
+    from .models import FeedState
+
+    table = FeedState.__table__
+    connection = session.connection()
+    token = new_token()
+    if connection.execute(update(table).where(table.c.id == 1).values(token=token)).rowcount:
+        previous = connection.execute(select(table.c.changed_at).where(table.c.id == 1)).scalar()
+    else:
+        connection.execute(insert(table).values(id=1, token=token))
+        previous = None
+    stamp = max(now, previous + timedelta(seconds=1)) if previous else now
+    pending = session.info.setdefault(_PENDING, {"removal": False, "stamp": stamp})
+    pending["stamp"] = max(pending["stamp"], stamp)
+    return pending["stamp"]
+
+
+def _touch(event_obj: Any, stamp: datetime) -> None:
+    if "updated_at" in changed_fields(event_obj):
+        return
+    old = event_obj.updated_at
+    event_obj.updated_at = max(stamp, old + timedelta(seconds=1)) if old else stamp
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    from .models import Category, Event, Speaker, Venue
+
+    touched: dict[int, Any] = {}
+    change = {"any": False, "removal": False}
+    with session.no_autoflush:
+        for obj in list(session.dirty):
+            fields = changed_fields(obj)
+            if isinstance(obj, Event):
+                if fields - CACHE_FIELDS:
+                    change["any"] = True  # even a bare updated_at/sequence change shows in feeds
+                content = fields - IGNORED_FIELDS
+                if not content:
+                    continue
+                touched[id(obj)] = obj
+                if content & SEQUENCE_FIELDS and "sequence" not in fields:
+                    obj.sequence = (obj.sequence or 0) + 1
+                if content & MEMBERSHIP_FIELDS:
+                    change["removal"] = True
+            elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
+                change["any"] = True  # pages list venues and categories, even unused ones
+                touched.update((id(e), e) for e in obj.events)
+                if isinstance(obj, Venue) and fields & VENUE_PLACE_FIELDS:
+                    # The events' place moved or was renamed: their LOCATION changed.
+                    for e in obj.events:
+                        if "sequence" not in changed_fields(e):
+                            e.sequence = (e.sequence or 0) + 1
+            elif isinstance(obj, Speaker) and fields and obj.event is not None:
+                touched[id(obj.event)] = obj.event
+        for obj in session.new:
+            if isinstance(obj, Event | Venue | Category):
+                change["any"] = True
+            elif isinstance(obj, Speaker) and obj.event not in (None, *session.new):
+                touched[id(obj.event)] = obj.event
+        for obj in session.deleted:
+            if isinstance(obj, Event):
+                change["any"] = change["removal"] = True
+            elif isinstance(obj, Speaker) and obj.event is not None:
+                if obj.event not in session.deleted:
+                    touched[id(obj.event)] = obj.event
+            elif isinstance(obj, Venue | Category):
+                change["any"] = True
+        if touched:
+            change["any"] = True
+        if not change["any"]:
+            return
+        stamp = _lock_and_stamp(session, clock.now())
+        for obj in touched.values():
+            if obj not in session.deleted:
+                _touch(obj, stamp)
+        for obj in session.new:
+            if isinstance(obj, Event) and obj.updated_at is None:
+                obj.updated_at = stamp
+    if change["removal"]:
+        session.info[_PENDING]["removal"] = True
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is not None:
+        _write_state(session, pending["stamp"], pending["removal"])
+
+
+def _write_state(session: Session, stamp: datetime, removal: bool) -> None:
+    from .models import FeedState
+
+    table = FeedState.__table__
+    values: dict[str, Any] = {"token": new_token(), "changed_at": stamp}
+    if removal:
+        # Later than every earlier updated_at, so a Last-Modified that includes it moves.
+        values["removed_at"] = stamp
+    session.connection().execute(update(table).where(table.c.id == 1).values(**values))
+
+
+def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
+    """Record changes made behind the ORM (raw SQL, bulk inserts), in the caller's transaction.
+
+    The events in ``event_ids`` get a new version and ``updated_at`` (so their stored iCalendar
+    blocks are rendered again) and a higher SEQUENCE (it must rise when a time, place or status
+    may have changed, and rising when nothing did is harmless); every cache sees a new token.
+    Rows inserted or deleted in bulk need no ids: call it without. The caller commits.
+    """
+    from .models import Event
+
+    stamp = _lock_and_stamp(session, clock.now())
+    session.info.pop(_PENDING, None)
+    if event_ids:
+        table = Event.__table__
+        connection = session.connection()
+        for at in range(0, len(event_ids), 500):
+            connection.execute(
+                update(table)
+                .where(table.c.id.in_(bindparam("ids", expanding=True)))
+                .values(
+                    version=table.c.version + 1,
+                    sequence=table.c.sequence + 1,
+                    updated_at=stamp,
+                ),
+                {"ids": list(event_ids[at : at + 500])},
+            )
+    _write_state(session, stamp, removal=True)
+    ids = set(event_ids or ())
+    for obj in list(session.identity_map.values()):  # loaded copies keep their old version
+        if isinstance(obj, Event) and obj.id in ids:
+            session.expire(obj, ["version", "sequence", "updated_at"])
+
+
+def init_app(app: Flask) -> None:
+    """Install the hooks on every ORM session (once per process, whatever the number of apps)."""
+    if not sa_event.contains(Session, "before_flush", _before_flush):
+        sa_event.listen(Session, "before_flush", _before_flush)
+        sa_event.listen(Session, "after_flush", _after_flush)

@@ -1,0 +1,279 @@
+"""The one response cache: whole answers to anonymous GETs of pages and feeds, per worker.
+
+A view offers its response (``offer``) with the change token it read before reading its content
+(changes.read_state) and the instant it stops being valid (pages: the next minute, since they
+split upcoming from past by the clock; feeds: the next edge of their window). This WSGI layer,
+inside ProxyFix so it sees the client's scheme and host, keeps the status line's headers, the
+ETag and Last-Modified and, within RESPONSE_CACHE_BYTES, the body, keyed by the full URL. It
+answers the same URL again by itself, after one primary-key read of the token:
+
+- ``304`` when the request's If-None-Match / If-Modified-Since say the client has it;
+- ``200`` with the kept body otherwise (when it kept one; a large feed is sent from its file);
+
+while the token is unchanged and the instant has not passed. Everything else goes to Flask:
+other methods, requests that are not anonymous (``is_anonymous``), ranges and other
+preconditions, and URLs no view offered. Pages get an ETag from their bytes here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers
+from werkzeug.wsgi import FileWrapper
+
+from . import changes, clock
+from .lru import LRU
+
+OFFER = "events_app.response_cache.offer"
+# Request headers that need Flask's full handling (partial or guarded requests, credentials).
+PASS_THROUGH = ("HTTP_AUTHORIZATION", "HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_MATCH")
+PASS_THROUGH += ("HTTP_IF_UNMODIFIED_SINCE",)
+PAGE_ENDPOINTS = frozenset(
+    {
+        "public.home",
+        "public.event_list",
+        "public.category_page",
+        "public.event_detail",
+        "calendar.month_current",
+        "calendar.month",
+        "webinars.index",
+        "webinars.archive",
+    }
+)
+Headers = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Offer:
+    token: str
+    valid_until: datetime
+
+
+@dataclass
+class Entry:
+    offer: Offer
+    etag: str | None = None
+    last_modified: datetime | None = None
+    ok_headers: Headers | None = None  # the 200's headers, without Content-Length
+    not_modified: Headers | None = None  # the 304's headers
+    body: bytes | None = None
+    size: int = field(default=256)  # what it weighs in the cache
+
+
+def is_anonymous(environ: dict[str, Any], app: Flask) -> bool:
+    """The one rule for "anonymous": no credentials and neither the session nor the remember
+    cookie (other cookies, such as a host site's analytics, do not matter)."""
+    if "HTTP_AUTHORIZATION" in environ:
+        return False
+    cookies = environ.get("HTTP_COOKIE")
+    if not cookies:
+        return True
+    names = {part.split("=", 1)[0].strip() for part in cookies.split(";")}
+    session_cookie = app.config.get("SESSION_COOKIE_NAME") or "session"
+    remember_cookie = app.config.get("REMEMBER_COOKIE_NAME") or "remember_token"
+    return session_cookie not in names and remember_cookie not in names
+
+
+def offer(state: changes.State | None, valid_until: datetime) -> None:
+    """Let the cache repeat this request's response (a 200 or 304) until something changes."""
+    if state is not None:
+        request.environ[OFFER] = Offer(state.token, valid_until)
+
+
+def _key(environ: dict[str, Any]) -> tuple:
+    return (
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+    )
+
+
+class ResponseCache:
+    """The WSGI layer: ``app.wsgi_app = ResponseCache(app.wsgi_app, app)``."""
+
+    def __init__(self, wsgi_app: Callable, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.entries: LRU[tuple, Entry] = LRU(
+            max(int(app.config["RESPONSE_CACHE_BYTES"]), 1), lambda entry: entry.size
+        )
+        self._engine = None
+
+    def cacheable(self, environ: dict[str, Any]) -> bool:
+        return (
+            environ.get("REQUEST_METHOD") == "GET"
+            and self.app.config["RESPONSE_CACHE_BYTES"] > 0
+            and not any(h in environ for h in PASS_THROUGH)
+            and is_anonymous(environ, self.app)
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if not self.cacheable(environ):
+            return self.wsgi_app(environ, start_response)
+        key = _key(environ)
+        entry = self.entries.get(key)
+        if entry is not None:
+            answer = self.answer(entry, key, environ)
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return body
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: Headers, exc_info: Any = None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        offered = environ.get(OFFER)
+        if offered is None or "status" not in seen:
+            return body
+        return self.keep(key, offered, seen["status"], seen["headers"], body, environ)
+
+    def answer(self, entry: Entry, key: tuple, environ: dict[str, Any]):
+        """(status, headers, body) repeating Flask's answer, or None to ask Flask."""
+        since_only = environ.get("HTTP_IF_MODIFIED_SINCE") and not environ.get("HTTP_IF_NONE_MATCH")
+        if since_only and entry.last_modified is None:
+            return None  # Flask decides (a page has no Last-Modified: a 200)
+        modified = is_resource_modified(environ, entry.etag, last_modified=entry.last_modified)
+        if not modified:
+            if entry.not_modified is None:
+                return None
+            reply = "304 NOT MODIFIED", list(entry.not_modified), []
+        else:
+            if entry.ok_headers is None or entry.body is None:
+                return None
+            headers = [*entry.ok_headers, ("Content-Length", str(len(entry.body)))]
+            reply = "200 OK", headers, [entry.body]
+        if not self.still_valid(entry.offer):
+            self.entries.discard(key, entry)
+            return None
+        return reply
+
+    def still_valid(self, offered: Offer) -> bool:
+        if clock.now(self.app) >= offered.valid_until:
+            return False
+        engine = self.engine()
+        try:
+            state = changes.read_state(engine)
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+            return False  # Flask answers, with its own error handling
+        return state is not None and state.token == offered.token
+
+    def engine(self):
+        if self._engine is None:
+            with self.app.app_context():
+                from .extensions import db
+
+                self._engine = db.engine
+        return self._engine
+
+    def keep(
+        self,
+        key: tuple,
+        offered: Offer,
+        status: str,
+        headers: Headers,
+        body: Iterable[bytes],
+        environ: dict[str, Any],
+    ) -> Iterable[bytes]:
+        """Remember this answer under its URL; returns the body to send on."""
+        code = status[:3]
+        names = {k.lower() for k, _ in headers}
+        vary = {v.strip().lower() for k, v in headers if k.lower() == "vary" for v in v.split(",")}
+        if code not in ("200", "304") or "set-cookie" in names or vary - {"cookie"}:
+            return body
+        entry = self.entries.get(key)
+        if entry is None or entry.offer != offered:
+            entry = Entry(offered)
+        values = {k.lower(): v for k, v in headers}
+        entry.etag = _unquote(values.get("etag")) or entry.etag
+        if code == "304":
+            entry.not_modified = list(headers)
+            self.entries.put(key, entry)
+            return body
+        entry.last_modified = parse_date(values.get("last-modified")) or entry.last_modified
+        entry.ok_headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        if entry.not_modified is None:
+            not_modified = list(entry.ok_headers)
+            remove_entity_headers(not_modified)
+            entry.not_modified = not_modified
+        length = values.get("content-length", "")
+        limit = self.app.config["RESPONSE_CACHE_BYTES"] // 4
+        if length.isdigit() and int(length) <= limit and not _is_file(body, environ):
+            try:
+                entry.body = b"".join(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+            entry.size = len(entry.body) + 1024
+            body = [entry.body]
+        self.entries.put(key, entry)
+        return body
+
+
+def _is_file(body: Iterable[bytes], environ: dict[str, Any]) -> bool:
+    """A file sent as it is (sendfile): never read into memory here."""
+    wrappers = tuple(
+        w for w in (environ.get("wsgi.file_wrapper"), FileWrapper) if isinstance(w, type)
+    )
+    return isinstance(body, wrappers)
+
+
+def _unquote(etag: str | None) -> str | None:
+    if not etag:
+        return None
+    etag = etag.removeprefix("W/")
+    return etag[1:-1] if etag.startswith('"') and etag.endswith('"') else etag
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def _page_request() -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and request.endpoint in PAGE_ENDPOINTS
+        and is_anonymous(request.environ, current_app)
+    )
+
+
+def read_page_state() -> None:
+    """before_request: read the change token before the page reads its content."""
+    if _page_request():
+        from .extensions import db
+
+        g.page_state = changes.read_state(db.engine)
+
+
+def finish_page(response: Response) -> Response:
+    """after_request: an anonymous page gets an ETag from its bytes (and a 304 when the client
+    has them), and is offered to the cache until the next minute."""
+    if not _page_request() or response.status_code != 200 or response.is_streamed:
+        return response
+    if "Set-Cookie" in response.headers:
+        return response
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.make_conditional(request)
+    now = clock.now()
+    offer(g.get("page_state"), now.replace(second=0) + timedelta(minutes=1))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the layer (call before ProxyFix wraps the app) and the page hooks."""
+    app.config.setdefault("RESPONSE_CACHE_BYTES", 96 * 1024 * 1024)
+    layer = app.extensions["response_cache"] = ResponseCache(app.wsgi_app, app)
+    app.wsgi_app = layer  # type: ignore[method-assign]
+    app.before_request(read_page_state)
+    app.after_request(finish_page)
