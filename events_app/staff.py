@@ -25,7 +25,7 @@ from . import audit, clock, markup
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
 from .extensions import db
-from .filters import PageNotFound, paginate
+from .filters import PageNotFound, pager_links, paginate
 from .forms import choices
 from .models import (
     KINDS,
@@ -36,6 +36,7 @@ from .models import (
     event_loads,
     text_search,
 )
+from .templating import url_with
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 MAX_ID = 2**31 - 1  # the largest INTEGER key; bigger numbers in URLs are simply not found
@@ -90,6 +91,7 @@ def dashboard():
         "staff/dashboard.html",
         filters=filters,
         page=page,
+        pages_nav=pager_links(page, lambda n: url_with(page=n)),
         status_actions=STATUS_ACTIONS,
         now=clock.now(),
     ), status

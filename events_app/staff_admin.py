@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from . import audit, timefmt
 from .auth import admin_required, hash_password, require_staff, start_session
 from .extensions import db
+from .filters import Page, pager_links
 from .forms import CategoryForm, NewUserForm, ResetPasswordForm, UserForm, VenueForm
 from .models import AuditEntry, Category, Event, User, Venue, event_categories
 from .staff import MAX_ID
+from .templating import url_with
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/staff")
 bp.before_request(require_staff)
@@ -281,8 +283,9 @@ def audit_log():
         stmt = stmt.where(AuditEntry.user_id == user_id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     per_page = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-total // per_page))
-    if page > pages:
+    # Only the counts, for the pager: the rows below are audit entries, not events.
+    counted = Page(items=[], page=page, per_page=per_page, total=total)
+    if page > counted.pages:
         abort(404, "There is no such page of the audit log.")
     rows = db.session.scalars(
         stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
@@ -292,8 +295,8 @@ def audit_log():
     return render_template(
         "staff/audit.html",
         entries=rows,
-        page=page,
-        pages=pages,
+        counted=counted,
+        pages_nav=pager_links(counted, lambda n: url_with(page=n)),
         event_id=event_id,
         user_id=user_id,
         staff=db.session.scalars(select(User).order_by(User.email)).all(),

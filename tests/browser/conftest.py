@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from events_app import create_app
+from events_app import audit, create_app
 from events_app.extensions import alembic, db
-from events_app.models import User
+from events_app.models import Event, User
 from tests.browser.helpers import DESKTOP, PHONE, screenshot_dir
 from tests.servers import Server, gunicorn, server_env
 from tests.tools import chromium_path
 
 STAFF_EMAIL = "browser-editor@example.com"
 STAFF_PASSWORD = "browser tests password"
+ADMIN_EMAIL = "browser-admin-with-a-long-address@newsroom.example.com"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -28,7 +30,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """gunicorn (2 workers) on a migrated SQLite file with the demo data and one editor."""
+    """gunicorn (2 workers) on a migrated SQLite file with the demo data, an editor, an admin
+    (same password) and an audit entry with long values, as staff really paste them."""
     chromium_path()  # no browser, no point starting a server
     root = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{root / 'events.sqlite'}"
@@ -38,13 +41,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         alembic.upgrade()
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         assert "Loaded" in result.output, result.output
+        password_hash = generate_password_hash(STAFF_PASSWORD)
         db.session.add(
             User(
                 email=STAFF_EMAIL,
                 display_name="Browser Editor",
                 role="editor",
-                password_hash=generate_password_hash(STAFF_PASSWORD),
+                password_hash=password_hash,
             )
+        )
+        admin = User(
+            email=ADMIN_EMAIL,
+            display_name="Browser Admin",
+            role="admin",
+            password_hash=password_hash,
+        )
+        db.session.add(admin)
+        event = db.session.scalars(select(Event).order_by(Event.id)).first()
+        long_url = "https://registration.example.com/" + "a-long-path-segment-" * 6 + "?ref=1"
+        audit.record(
+            "update",
+            event,
+            {"registration_url": ["", long_url], "summary": ["Old summary", event.summary]},
+            admin,
         )
         db.session.commit()
         db.engine.dispose()

@@ -10,19 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.helpers import axe_violations, screenshots
+from tests.browser.helpers import PHONE, check_page, page_width
 
 pytestmark = pytest.mark.browser
-
-
-def check_page(watched, name: str) -> None:
-    """No console errors (CSP violations show up there), no serious axe findings; screenshots."""
-    page = watched.page
-    page.wait_for_load_state("load")
-    assert not watched.errors, f"{name}: console errors {watched.errors}"
-    violations = axe_violations(page)
-    assert not violations, f"{name}: " + "\n".join(violations)
-    screenshots(page, name)
 
 
 def test_home(desktop):
@@ -114,8 +104,8 @@ def test_month_navigation_and_phone_agenda(desktop, phone):
     days = ppage.locator(".month-grid .day:not(.no-events):not(.outside)")
     if days.count():
         assert days.first.locator(".day-full").is_visible(), "agenda days show their full date"
-    width = ppage.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"no sideways scrolling on a phone ({width}px)"
+    width = page_width(ppage)
+    assert width <= PHONE["width"], f"no sideways scrolling on a phone ({width}px)"
     ppage.click(".cal-nav a[rel=next]")
     ppage.wait_for_url(re.compile(r"/calendar/\d{4}/\d{2}"))
     assert not phone.errors

@@ -1,0 +1,150 @@
+"""Every staff page in Chromium, as an admin, at 1280 and 360 pixels: no sideways scrolling,
+no serious axe finding (low contrasts axe only calls "incomplete" included), a screenshot of
+each to look at."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.browser.conftest import ADMIN_EMAIL, STAFF_PASSWORD, Watched
+from tests.browser.helpers import DESKTOP, check_page
+
+pytestmark = pytest.mark.browser
+
+LONG_WORD = "Supercalifragilistic-" * 4 + "Summit"
+
+
+def sign_in_as_admin(watched: Watched) -> None:
+    watched.goto("/staff/login")
+    watched.page.fill("input[name=email]", ADMIN_EMAIL)
+    watched.page.fill("input[name=password]", STAFF_PASSWORD)
+    watched.page.click("button[type=submit], input[type=submit]")
+    watched.page.wait_for_url(re.compile(r"/staff/$"))
+
+
+@pytest.fixture(scope="module")
+def admin_state(browser, live_server) -> dict:
+    """An admin's signed-in browser state, shared by the tests of this module."""
+    context = browser.new_context(viewport=DESKTOP)
+    watched = Watched(context.new_page(), live_server.url)
+    sign_in_as_admin(watched)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def admin(browser, live_server, admin_state) -> Iterator[Watched]:
+    context = browser.new_context(viewport=DESKTOP, storage_state=admin_state)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Watched(page, live_server.url)
+    context.close()
+
+
+def linked(watched: Watched, list_path: str, href_pattern: str) -> str:
+    """The path of the first link on `list_path` whose href matches `href_pattern`."""
+    watched.goto(list_path)
+    hrefs = watched.page.locator("main a[href]").evaluate_all("as => as.map(a => a.pathname)")
+    found = [h for h in hrefs if re.fullmatch(href_pattern, h)]
+    assert found, f"no link like {href_pattern} on {list_path}"
+    return found[0]
+
+
+# name: a path, or (the page listing it, the pattern of its link there)
+STAFF_PAGES: dict[str, str | tuple[str, str]] = {
+    "staff dashboard": "/staff/",
+    "staff dashboard filtered": "/staff/?status=published&kind=live",
+    "staff new event": "/staff/events/new",
+    "staff edit event": ("/staff/", r"/staff/events/\d+/edit"),
+    "staff preview": ("/staff/", r"/staff/events/\d+/preview"),
+    "staff venues": "/staff/venues",
+    "staff new venue": "/staff/venues/new",
+    "staff edit venue": ("/staff/venues", r"/staff/venues/\d+/edit"),
+    "staff categories": "/staff/categories",
+    "staff new category": "/staff/categories/new",
+    "staff edit category": ("/staff/categories", r"/staff/categories/\d+/edit"),
+    "staff users": "/staff/users",
+    "staff new user": "/staff/users/new",
+    "staff edit user": ("/staff/users", r"/staff/users/\d+/edit"),
+    "staff set password": ("/staff/users", r"/staff/users/\d+/password"),
+    "staff change password": "/staff/account/password",
+    "staff audit log": "/staff/audit",
+    "staff import upload": "/staff/import/",
+}
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_staff_page_reads_at_both_widths(admin, name):
+    where = STAFF_PAGES[name]
+    path = linked(admin, *where) if isinstance(where, tuple) else where
+    admin.goto(path)
+    assert admin.page.locator("h1").first.is_visible()
+    check_page(admin, name)
+
+
+def test_staff_form_errors_read_at_both_widths(admin):
+    admin.goto("/staff/venues/new")
+    admin.page.fill("#name", "")
+    admin.page.fill("#latitude", "123")
+    admin.page.click("main form [type=submit]")
+    admin.page.wait_for_load_state("load")
+    assert admin.page.locator(".has-error").count() > 0
+    border = admin.page.locator("#latitude").evaluate("e => getComputedStyle(e).borderTopColor")
+    assert border == "rgb(179, 38, 30)", f"a refused field is outlined in red, not {border}"
+    admin.errors.clear()  # the refused form answers 400
+    check_page(admin, "staff venue form with errors")
+
+
+def calendar_file(start: datetime, summary_suffix: str = "") -> bytes:
+    """Three events from `start` on (one with a long hyphenated title, each with a long URL)
+    and one without a start, which the import rejects."""
+    stamp = start.strftime("%Y%m%dT%H%M%SZ")
+    events = []
+    for n, title in enumerate(["Import Check Breakfast", LONG_WORD, "Import Check Webinar"]):
+        begin = (start + timedelta(days=n)).strftime("%Y%m%dT%H%M%SZ")
+        end = (start + timedelta(days=n, hours=1)).strftime("%Y%m%dT%H%M%SZ")
+        events.append(
+            "BEGIN:VEVENT\r\n"
+            f"UID:browser-import-{n}@example.com\r\nDTSTAMP:{stamp}\r\n"
+            f"DTSTART:{begin}\r\nDTEND:{end}\r\nSUMMARY:{title}{summary_suffix}\r\n"
+            "LOCATION:Hall B\\, Messe Frankfurt\\, Frankfurt am Main\\, Germany\r\n"
+            "URL:https://tickets.example.com/" + "a-very-long-path" * 5 + "\r\n"
+            "END:VEVENT\r\n"
+        )
+    events.append(
+        f"BEGIN:VEVENT\r\nUID:browser-import-broken@example.com\r\nDTSTAMP:{stamp}\r\n"
+        "SUMMARY:No start\r\nEND:VEVENT\r\n"
+    )
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//browser tests//EN\r\n"
+        + "".join(events)
+        + "END:VCALENDAR\r\n"
+    ).encode()
+
+
+def upload(watched: Watched, data: bytes) -> None:
+    watched.goto("/staff/import/")
+    watched.page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "events.ics", "mimeType": "text/calendar", "buffer": data}],
+    )
+    watched.page.get_by_role("button", name="Preview import").click()
+    watched.page.wait_for_url(re.compile(r"/staff/import/.+"))
+
+
+def test_import_preview_with_new_updated_and_rejected_events(admin):
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=30)
+    upload(admin, calendar_file(start))
+    check_page(admin, "staff import preview new")
+    admin.page.locator("main form button[type=submit]").first.click()
+    admin.page.wait_for_load_state("load")
+
+    upload(admin, calendar_file(start, summary_suffix=" (moved to a bigger room)"))
+    counts = admin.page.locator(".import-counts").inner_text()
+    assert re.search(r"[1-9]\d* to update", counts), counts
+    check_page(admin, "staff import preview updates")
