@@ -32,7 +32,7 @@ class BadFilter(ValueError):
     """A query-string value that cannot mean anything; shown as a 400 page."""
 
 
-def clean_text(value: str | None, max_length: int) -> str:
+def one_line_text(value: str | None, max_length: int) -> str:
     """Free text from a URL: control characters (NUL...) removed, spaces collapsed, truncated.
 
     Over-long input is cut rather than refused: a pasted paragraph still searches something.
@@ -98,10 +98,10 @@ class EventFilters:
             when=_choice(args, "when", WHENS) or "upcoming",
             kind=_choice(args, "kind", tuple(KINDS)),
             category=category,
-            place=clean_text(args.get("place"), PLACE_MAX_LENGTH) or None,
+            place=one_line_text(args.get("place"), PLACE_MAX_LENGTH) or None,
             date_from=date_from,
             date_to=date_to,
-            q=clean_text(args.get("q"), Q_MAX_LENGTH) or None,
+            q=one_line_text(args.get("q"), Q_MAX_LENGTH) or None,
             page=_page(args),
         )
 
