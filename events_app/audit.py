@@ -6,8 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
+from . import clock
 from .extensions import db
-from .models import AuditEntry, Category, Event, User, Venue, utcnow
+from .models import AuditEntry, Category, Event, User, Venue
 
 ACTIONS = {
     "create": "Created",
@@ -26,7 +27,8 @@ def record(
     user: User | None,
     now: datetime | None = None,
 ) -> AuditEntry:
-    """Add an audit entry for `obj` (flushing first so a new object has its id).
+    """Add an audit entry for `obj` (flushing first so a new object has its id), dated `now`
+    or the clock's now.
 
     `changes` is {field: [old, new]}; the caller commits.
     """
@@ -34,7 +36,7 @@ def record(
         db.session.flush()
     user_id = getattr(user, "id", None)
     entry = AuditEntry(
-        at=now or utcnow(),
+        at=now or clock.now(),
         user_id=user_id,
         user_email=getattr(user, "email", "") or "",
         action=action,

@@ -14,9 +14,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import clock
 from .extensions import db, login_manager
 from .forms import ChangePasswordForm, LoginForm
-from .models import LoginAttempt, User, utcnow
+from .models import LoginAttempt, User
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -168,7 +169,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         user, error = authenticate(
-            db.session, form.email.data, form.password.data, request.remote_addr, utcnow()
+            db.session, form.email.data, form.password.data, request.remote_addr, clock.now()
         )
         db.session.commit()
         if user is not None:

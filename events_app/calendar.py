@@ -13,10 +13,10 @@ from . import clock, timefmt
 from .extensions import db
 from .filters import EventFilters
 from .models import KINDS, PUBLIC_STATUSES, Category, Event, place_names, public_events
+from .timefmt import MAX_YEAR, MIN_YEAR
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
-MIN_YEAR, MAX_YEAR = 1900, 2999
 PER_DAY = 3
 
 

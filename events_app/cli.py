@@ -58,7 +58,13 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     name = (name or email.split("@")[0].replace(".", " ").title())[
         : max_length(User, "display_name")
     ]
-    user = User(email=email, display_name=name, role=role, password_hash=hash_password(password))
+    user = User(
+        email=email,
+        display_name=name,
+        role=role,
+        password_hash=hash_password(password),
+        created_at=clock.now(),
+    )
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {role} {email}.")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
 from . import timefmt
 from .models import Category, Event, Speaker, Venue
+from .text import slugify
 
 VENUES = {
     "denver": dict(
@@ -70,10 +70,6 @@ with the people building networks to talk about what changed, what broke and wha
 
 Listen live in your browser; every episode goes into the archive afterwards.
 """
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:180]
 
 
 def load_demo(session: Session, today: date) -> int:

@@ -36,14 +36,14 @@ from .forms import (
     limit,
     max_length,
     slug_format,
-    slugify,
     strip,
 )
 from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
+from .text import slugify
+from .timefmt import MAX_YEAR, MIN_YEAR
 
 DESCRIPTION_MAX = 20_000
 MAX_SPEAKERS = 50
-MIN_YEAR, MAX_YEAR = 1900, 2999  # as the calendar; zone arithmetic near year 1 or 9999 overflows
 NEW_VENUE = "new"
 # The keys of audit.event_snapshot that the schedule fields set together.
 SCHEDULE_KEYS = ("all_day", "start", "end", "timezone")
@@ -217,7 +217,7 @@ class EventForm(FlaskForm):
 
     def validate_slug(self, field) -> None:
         if not field.data and self.title.data:
-            base = slugify(self.title.data, max_length(Event, "slug"))
+            base = slugify(self.title.data, max_length(Event, "slug"), fallback="event")
             field.data = unique_slug(db.session, base, self.event_id)
             return
         query = select(Event.id).where(Event.slug == field.data)
@@ -351,9 +351,9 @@ class EventForm(FlaskForm):
             setattr(event, name, getattr(self, name).data)
         for name in ("summary", "description", "online_url", "registration_url",
                      "recording_url", "slides_url", "image_url", "organizer"):  # fmt: skip
-            value = clean_text(getattr(self, name).data)
+            value = normalize_newlines(getattr(self, name).data)
             # Browsers send CRLF and may trim: only a real difference counts as a change.
-            if value != clean_text(getattr(event, name)):
+            if value != normalize_newlines(getattr(event, name)):
                 setattr(event, name, value)
         s = self.schedule
         if s["all_day"]:
@@ -384,8 +384,8 @@ class EventForm(FlaskForm):
         return new_venue
 
 
-def clean_text(value: str | None) -> str:
-    """Text as stored: LF line endings, no surrounding blank space."""
+def normalize_newlines(value: str | None) -> str:
+    """Text as stored: LF line endings (browsers send CRLF), no surrounding blank space."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

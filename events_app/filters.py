@@ -2,7 +2,8 @@
 
 `EventFilters.from_args(request.args)` validates the query string (raising BadFilter, a 400,
 for malformed values); `filtered_events_query(filters, now)` is the select behind the event
-list, the category page, the calendar and the feeds' "this view as a feed".
+list, the category page, the calendar and the feeds' "this view as a feed". `page_number` reads
+the page of every paged list, public or staff.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class BadFilter(ValueError):
     """A query-string value that cannot mean anything; shown as a 400 page."""
 
 
-def clean_text(value: str | None, max_length: int) -> str:
+def one_line_text(value: str | None, max_length: int) -> str:
     """Free text from a URL: control characters (NUL...) removed, spaces collapsed, truncated.
 
     Over-long input is cut rather than refused: a pasted paragraph still searches something.
@@ -62,8 +63,10 @@ def _date(args: Mapping[str, Any], name: str) -> date | None:
         raise BadFilter(f"The {name} date must look like 2026-09-24.") from None
 
 
-def _page(args: Mapping[str, Any]) -> int:
-    value = args.get("page") or "1"
+def page_number(value: str | None) -> int:
+    """The `page` argument of any paged list (1 when absent); BadFilter (a 400) when it is not
+    a whole number from 1 to MAX_PAGE."""
+    value = value or "1"
     if not (value.isascii() and value.isdigit()) or len(value) > 8:
         raise BadFilter("The page must be a whole number from 1.")
     page = int(value)
@@ -98,11 +101,11 @@ class EventFilters:
             when=_choice(args, "when", WHENS) or "upcoming",
             kind=_choice(args, "kind", tuple(KINDS)),
             category=category,
-            place=clean_text(args.get("place"), PLACE_MAX_LENGTH) or None,
+            place=one_line_text(args.get("place"), PLACE_MAX_LENGTH) or None,
             date_from=date_from,
             date_to=date_to,
-            q=clean_text(args.get("q"), Q_MAX_LENGTH) or None,
-            page=_page(args),
+            q=one_line_text(args.get("q"), Q_MAX_LENGTH) or None,
+            page=page_number(args.get("page")),
         )
 
     def to_args(self, **changes: Any) -> dict[str, str]:

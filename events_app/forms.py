@@ -29,6 +29,7 @@ from wtforms.validators import (
 
 from . import timefmt
 from .models import ROLES, Category, User, Venue
+from .text import slugify
 
 MIN_PASSWORD_LENGTH = 10
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -83,19 +84,6 @@ def slug_format(form: Form, field) -> None:
     field.data = value
     if value and not SLUG_RE.match(value):
         raise ValidationError("Use lowercase letters, digits and single hyphens (e.g. 5g-summit).")
-
-
-def slugify(text: str, max_len: int = 200) -> str:
-    """'Big 5G Summit: Denver!' -> 'big-5g-summit-denver'."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_len].rstrip("-") or "event"
-
-
-class EmptyForm(FlaskForm):
-    """A button-only form, so POST actions (publish, delete, logout) carry a CSRF token."""
 
 
 class LoginForm(FlaskForm):
@@ -221,7 +209,8 @@ class CategoryForm(FlaskForm):
 
     def validate_slug(self, field) -> None:
         if not field.data:
-            field.data = slugify(self.name.data or "", max_length(Category, "slug"))
+            name = self.name.data or ""
+            field.data = slugify(name, max_length(Category, "slug"), fallback="category")
         self._unique(Category.slug, field.data, "A category with this slug already exists.")
 
     def _unique(self, column, value: str, message: str) -> None:

@@ -25,7 +25,7 @@ from . import audit, clock, markup
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
 from .extensions import db
-from .filters import PageNotFound, pager_links, paginate
+from .filters import PageNotFound, page_number, pager_links, paginate
 from .forms import choices
 from .models import (
     KINDS,
@@ -80,11 +80,9 @@ def dashboard():
         if filters.date_to.data:
             stmt = stmt.where(Event.start_date <= filters.date_to.data)
     stmt = stmt.order_by(Event.updated_at.desc(), Event.id.desc())
-    page_arg = request.args.get("page", "1")
-    if not (page_arg.isascii() and page_arg.isdigit()) or int(page_arg) < 1 or len(page_arg) > 6:
-        abort(400, "The page number must be a whole number from 1.")
+    number = page_number(request.args.get("page"))  # BadFilter: a 400 saying why
     try:
-        page = paginate(db.session, stmt, int(page_arg), current_app.config["PAGE_SIZE"])
+        page = paginate(db.session, stmt, number, current_app.config["PAGE_SIZE"])
     except PageNotFound:
         abort(404, "There is no such page of events.")
     return render_template(

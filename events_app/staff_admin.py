@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from . import audit, timefmt
 from .auth import admin_required, hash_password, require_staff, start_session
 from .extensions import db
-from .filters import Page, pager_links
+from .filters import Page, page_number, pager_links
 from .forms import CategoryForm, NewUserForm, ResetPasswordForm, UserForm, VenueForm
 from .models import AuditEntry, Category, Event, User, Venue, event_categories
 from .staff import MAX_ID
@@ -262,7 +262,8 @@ def reset_password(user_id: int):
 # --- audit log (admins) ----------------------------------------------------------------------
 
 
-def _int_arg(name: str) -> int | None:
+def _id_arg(name: str) -> int | None:
+    """The audit log's `event` or `user` filter: an id, or None when absent."""
     value = request.args.get(name, "")
     if not value:
         return None
@@ -274,8 +275,8 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/audit")
 @admin_required
 def audit_log():
-    event_id, user_id = _int_arg("event"), _int_arg("user")
-    page = _int_arg("page") or 1
+    event_id, user_id = _id_arg("event"), _id_arg("user")
+    page = page_number(request.args.get("page"))  # BadFilter: a 400 saying why
     stmt = select(AuditEntry)
     if event_id is not None:
         stmt = stmt.where(AuditEntry.object_type == "event", AuditEntry.object_id == event_id)

@@ -7,6 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta  # noqa: F401 (UTC re-
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+# The years dates may have, in the form and the month grid: zone arithmetic near year 1 or 9999
+# overflows, and nothing we list is that far away.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
 
 @cache
 def all_zone_names() -> tuple[str, ...]:
@@ -215,7 +219,3 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     return first, nxt - timedelta(days=1)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

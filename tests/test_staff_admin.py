@@ -83,6 +83,13 @@ def test_category_unique_and_in_use(as_editor, app_ctx, create_category, create_
     assert db.session.get(Category, cloud.id) is not None
 
 
+def test_category_slugs_made_from_the_name(as_editor, app_ctx):
+    for name, slug in (("Énergie & Réseaux", "energie-reseaux"), ("🎉", "category")):
+        response = as_editor.post("/staff/categories/new", data={"name": name, "slug": ""})
+        assert response.status_code == 302, name
+        assert db.session.scalar(select(Category.slug).where(Category.name == name)) == slug
+
+
 def test_admin_manages_accounts(app, as_admin, app_ctx):
     data = {
         "email": "New@Example.com",

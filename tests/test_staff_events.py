@@ -191,6 +191,42 @@ def test_live_event_with_new_venue(logged_in, app_ctx):
     assert event.all_day and event.when_text == "Nov 10-12, 2026"
 
 
+def test_existing_venue_and_categories_saved_through_the_form(
+    logged_in, app_ctx, create_venue, create_category
+):
+    denver = create_venue(name="Westin Westminster", timezone="America/Denver")
+    london = create_venue(name="The Montcalm", city="London", timezone="Europe/London")
+    fiveg, optical, cloud = (create_category(n) for n in ("5G", "Optical", "Cloud"))
+    data = {**FORM, "kind": "live", "venue": str(denver.id), "timezone": "",
+            "categories": [str(fiveg.id), str(optical.id)]}  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=data).status_code == 302
+    event = db.session.scalar(select(Event))
+    assert event.venue_id == denver.id
+    assert event.timezone == "America/Denver"  # the venue's zone, none typed
+    assert event.start_at == datetime(2026, 11, 10, 21, 0, tzinfo=UTC)  # 14:00 MST
+    assert sorted(c.name for c in event.categories) == ["5G", "Optical"]
+
+    hidden = edit_page_fields(logged_in, event.id)
+    data = {**data, **hidden, "slug": event.slug, "venue": str(london.id),
+            "timezone": "America/Denver", "categories": [str(cloud.id)]}  # fmt: skip
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.venue_id == london.id
+    assert [c.name for c in event.categories] == ["Cloud"]
+    changes = json.loads(entries(event.id)[-1].changes)
+    assert changes["venue"] == ["Westin Westminster, Denver", "The Montcalm, London"]
+    assert changes["categories"] == ["5G, Optical", "Cloud"]
+
+    hidden = edit_page_fields(logged_in, event.id)
+    data = {**data, **hidden, "kind": "webinar", "venue": ""}
+    del data["categories"]  # no box ticked: the browser sends nothing
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.venue is None and event.categories == []
+
+
 def test_markdown_preview(logged_in):
     response = logged_in.post(
         "/staff/preview-markdown", data={"text": "**hi** <script>alert(1)</script>"}
