@@ -115,6 +115,7 @@ def import_ics(
     """
     started = time.monotonic()
     zone = zone or clock.site_zone().key
+    click.echo(f"Reading {file.name} ({file.stat().st_size / 1e6:,.1f} MB)...", err=True)
     try:
         reader = bulk.open_calendar(
             file,

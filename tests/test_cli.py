@@ -132,6 +132,7 @@ def test_import_ics_takes_a_file_bigger_than_the_upload_limit(app, runner, tmp_p
 
     result = runner.invoke(args=["import-ics", str(path), "--publish"])
     assert result.exit_code == 0, result.output
+    assert "Reading migration.ics (1.5 MB)..." in result.stderr
     assert "Importing 3,103 VEVENTs" in result.stderr  # the progress bar, not in the report
     assert "VEVENTs" not in result.stdout
     assert re.search(

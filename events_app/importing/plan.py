@@ -159,7 +159,12 @@ def plan_import(
     except Exception as exc:  # a parser bug must not become a 500
         return ImportPlan(error=f"The file could not be read: {exc}"[:300])
     items = Planner(session).plan(read.events)
-    return ImportPlan(items, "", read.warnings, floating_zone, read.floating_count)
+    return ImportPlan(
+        items=items,
+        warnings=read.warnings,
+        floating_zone=floating_zone,
+        floating_count=read.floating_count,
+    )
 
 
 class Planner:
