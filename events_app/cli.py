@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -9,13 +11,17 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import clock, demo
+from . import clock, demo, timefmt
 from .auth import hash_password, normalize_email
 from .extensions import db
 from .forms import EMAIL_RE, MIN_PASSWORD_LENGTH, max_length
+from .importing import bulk
 from .importing import reader as ics_reader
-from .importing.plan import ImportFailed, ImportPlan, apply_import, plan_import
-from .models import ROLES, Event, User, utcnow
+from .importing.apply import ImportFailed
+from .importing.plan import PREVIEW_ORDER, ImportItem
+from .models import ROLES, Event, User
+
+SHOWN_PER_ACTION = 20  # events listed per action by import-ics without --verbose
 
 
 @click.command("seed-demo")
@@ -70,56 +76,147 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     click.echo(f"Created {role} {email}.")
 
 
+def _zone_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--zone: an IANA zone (None: the site's, known once the app context is there)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not timefmt.is_valid_zone(value):
+        raise click.BadParameter(
+            f'"{value[:64]}" is not a time zone we know; use an IANA name such as '
+            '"America/New_York" or "Europe/London".'
+        )
+    return value
+
+
 @click.command("import-ics")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--publish", is_flag=True, help="Publish new events (default: drafts).")
 @click.option("--dry-run", is_flag=True, help="Only show what would change.")
+@click.option(
+    "--zone",
+    callback=_zone_option,
+    help="IANA zone for floating times, when the file gives none (default: SITE_TIMEZONE).",
+)
 @click.option("--past-days", default=90, show_default=True, type=click.IntRange(0, 36500))
 @click.option("--future-days", default=730, show_default=True, type=click.IntRange(0, 36500))
-def import_ics(file: Path, publish: bool, dry_run: bool, past_days: int, future_days: int) -> None:
-    """Import events from an .ics FILE, matched by UID; shows the preview, then applies it."""
-    with file.open("rb") as f:
-        data = f.read(ics_reader.MAX_FILE_BYTES + 1)
-    plan = plan_import(
-        data,
-        db.session,
-        now=utcnow(),
-        window_days_past=past_days,
-        window_days_future=future_days,
-    )
-    click.echo(preview_table(plan))
-    if plan.error:
-        raise click.ClickException(plan.error)
-    if dry_run:
-        click.echo("Dry run: nothing was written.")
-        return
+@click.option(
+    "--verbose", "-v", is_flag=True, help=f"List every event, not the first {SHOWN_PER_ACTION}."
+)
+def import_ics(
+    file: Path,
+    publish: bool,
+    dry_run: bool,
+    zone: str | None,
+    past_days: int,
+    future_days: int,
+    verbose: bool,
+) -> None:
+    """Import events from an .ics FILE of any size, matched by UID.
+
+    The file is read twice, streamed, and written in batches of a transaction each: run the
+    same command again after an interruption to finish the job. Lists, per action, the first
+    events (all with --verbose), then the counts and the time taken.
+    """
+    started = time.monotonic()
+    zone = zone or clock.site_zone().key
+    click.echo(f"Reading {file.name} ({file.stat().st_size / 1e6:,.1f} MB)...", err=True)
     try:
-        summary = apply_import(plan, db.session, publish=publish)
+        reader = bulk.open_calendar(
+            file,
+            now=clock.now(),
+            window_days_past=past_days,
+            window_days_future=future_days,
+            floating_zone=zone,
+        )
+    except ics_reader.FileError as exc:
+        raise click.ClickException(f"Cannot import: {exc}") from exc
+    label = "Checking" if dry_run else "Importing"
+    progress = click.progressbar(
+        length=reader.vevents_total,
+        label=f"{label} {reader.vevents_total:,} VEVENTs",
+        file=sys.stderr,
+    )
+    try:
+        with progress as bar:
+            result = bulk.import_events(
+                reader,
+                db.session,
+                publish=publish,
+                dry_run=dry_run,
+                keep=None if verbose else SHOWN_PER_ACTION,
+                progress=bar.update,
+            )
     except ImportFailed as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Imported: {summary}.")
+    except KeyboardInterrupt:
+        db.session.rollback()
+        raise click.ClickException(
+            "Interrupted. The batches written so far stay; run the same command again to "
+            "finish: events already imported are matched by UID and left unchanged."
+        ) from None
+    click.echo(import_report(result, verbose=verbose))
+    took = _duration(time.monotonic() - started)
+    if dry_run:
+        click.echo(f"Dry run: nothing was written ({took}).")
+    else:
+        click.echo(f"Imported: {result.written} in {took}.")
 
 
-def preview_table(plan: ImportPlan) -> str:
-    """One line per event: action, when, title, and the reason or the changed fields."""
-    if plan.error:
-        return f"Cannot import: {plan.error}"
+def import_report(result: bulk.BulkResult, *, verbose: bool = False) -> str:
+    """The first events of each action (all when verbose; unchanged ones only then), one line
+    each with the reason or the changed fields; then warnings and the counts."""
     lines = [f"{'ACTION':<10} {'WHEN':<36} {'TITLE':<40} DETAILS"]
-    order = ("new", "update", "rejected", "unchanged")
-    for item in sorted(plan.items, key=lambda i: order.index(i.action)):
-        if item.action == "rejected":
-            detail = item.reason
-        elif item.action == "update":
-            detail = "changes: " + ", ".join(item.changes)
-        else:
-            detail = ""
-        title = item.title if len(item.title) <= 40 else item.title[:39] + "…"
-        lines.append(f"{item.action:<10} {item.when_text:<36} {title:<40} {detail}".rstrip())
-    lines.extend(f"Warning: {w}" for w in plan.warnings)
-    counts = plan.counts()
-    lines.append(", ".join(f"{n} {action}" for action, n in counts.items()))
+    for action in PREVIEW_ORDER:
+        items = result.shown[action]
+        if action == "unchanged" and not verbose:
+            continue
+        for item in items:
+            lines.append(_report_line(item))
+        more = result.counts[action] - len(items)
+        if more > 0:
+            lines.append(f"{'':<10} ... and {more:,} more {action} (--verbose lists them)")
+    warnings = result.warnings if verbose else result.warnings[:SHOWN_PER_ACTION]
+    lines.extend(f"Warning: {w}" for w in warnings)
+    if len(result.warnings) > len(warnings):
+        lines.append(f"... and {len(result.warnings) - len(warnings):,} more warnings.")
+    if result.untitled:
+        lines.append(
+            f"No SUMMARY: {_events(result.untitled)}, coming in as drafts titled "
+            f"{ics_reader.UNTITLED} (even with --publish)."
+        )
+    if result.floating_count:
+        lines.append(
+            f"Floating times read as {result.floating_zone} "
+            f"(no time zone in the file): {_events(result.floating_count)}."
+        )
+    lines.append(", ".join(f"{n:,} {action}" for action, n in result.counts.items()))
     return "\n".join(lines)
+
+
+def _report_line(item: ImportItem) -> str:
+    if item.action == "rejected":
+        detail = item.reason
+    elif item.action == "update":
+        detail = "changes: " + ", ".join(item.changes)
+    else:
+        detail = ""
+    if item.untitled and item.action != "rejected":
+        detail = f"{detail}; no SUMMARY: a draft titled {item.title}".lstrip("; ")
+    title = item.title if len(item.title) <= 40 else item.title[:39] + "…"
+    return f"{item.action:<10} {item.when_text:<36} {title:<40} {detail}".rstrip()
+
+
+def _events(n: int) -> str:
+    return f"{n:,} event" if n == 1 else f"{n:,} events"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s"
 
 
 def init_app(app: Flask) -> None:

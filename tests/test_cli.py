@@ -1,7 +1,17 @@
-from sqlalchemy import select
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, insert, select
 
 from events_app.extensions import db
-from events_app.models import User
+from events_app.importing import bulk
+from events_app.importing import reader as ics_reader
+from events_app.importing.apply import ImportFailed
+from events_app.models import AuditEntry, Category, Event, User
+from tests.conftest import NOW
+from tests.test_importer import WEBINAR, ics
 
 
 def _user(email):
@@ -39,3 +49,191 @@ def test_create_user_refuses_mismatch_short_duplicate_and_bad_email(runner, app_
     assert result.exit_code != 0
     result = runner.invoke(args=["create-user", "y@example.com", "--role", "owner"])
     assert result.exit_code != 0
+
+
+# --- import-ics -------------------------------------------------------------------------------
+
+
+def test_import_ics_dry_run_then_import_then_reimport(app, runner, tmp_path):
+    start = datetime.now(UTC) + timedelta(days=30)
+    path = tmp_path / "events.ics"
+    path.write_bytes(
+        ics(
+            WEBINAR.replace("20260701T14", f"{start:%Y%m%d}T14").replace(
+                "20260701T15", f"{start:%Y%m%d}T15"
+            ),
+            "UID:bad@example.org\nSUMMARY:Broken\nDTSTART;TZID=Nowhere/Land:20260701T100000",
+        )
+    )
+    result = runner.invoke(args=["import-ics", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "new" in result.stdout and "5G Core Webinar" in result.stdout
+    assert "Unknown time zone 'Nowhere/Land'" in result.stdout
+    assert "Dry run: nothing was written" in result.stdout
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Event.id))) == 0
+
+    result = runner.invoke(args=["import-ics", str(path), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "Imported: 1 created" in result.stdout
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert (event.title, event.status) == ("5G Core Webinar", "published")
+
+    result = runner.invoke(args=["import-ics", str(path)])
+    assert "0 created, 0 updated, 1 unchanged, 1 rejected" in result.stdout
+
+
+def test_import_ics_refuses_a_file_that_is_not_ics(runner, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes")
+    result = runner.invoke(args=["import-ics", str(path)])
+    assert result.exit_code == 1
+    assert "Cannot import: This is not an iCalendar" in result.output
+
+
+def big_calendar(path: Path, singles: int) -> int:
+    """A migration-sized export: `singles` single events with some text each, a weekly series
+    whose moved occurrence sits at the very end of the file, and one UID used twice. Returns
+    how many events it should import as."""
+    padding = "Agenda, speakers and how to join. " * 8
+    with path.open("w", newline="") as f:
+        f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Old Site//Export//EN\r\n")
+        f.write(
+            "BEGIN:VEVENT\r\nUID:series@old.example\r\nSUMMARY:Weekly show\r\n"
+            "DTSTART;TZID=Europe/Paris:20260706T100000\r\nDURATION:PT1H\r\n"
+            "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"
+        )
+        for n in range(singles):
+            day = date(2026, 7, 1) + timedelta(days=n % 600)
+            f.write(
+                f"BEGIN:VEVENT\r\nUID:event-{n}@old.example\r\nSUMMARY:Event number {n}\r\n"
+                f"DTSTART;TZID=America/New_York:{day:%Y%m%d}T140000\r\n"
+                f"DTEND;TZID=America/New_York:{day:%Y%m%d}T150000\r\n"
+                f"DESCRIPTION:{padding}\r\nCATEGORIES:Cat {n % 7}\r\nEND:VEVENT\r\n"
+            )
+        f.write(
+            "BEGIN:VEVENT\r\nUID:event-0@old.example\r\nSEQUENCE:2\r\n"
+            "SUMMARY:Event zero, edited\r\n"
+            "DTSTART;TZID=America/New_York:20260701T140000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:series@old.example\r\nSUMMARY:Weekly show (moved)\r\n"
+            "RECURRENCE-ID;TZID=Europe/Paris:20260713T100000\r\n"
+            "DTSTART;TZID=Europe/Paris:20260714T110000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+        )
+        f.write("END:VCALENDAR\r\n")
+    return singles + 3
+
+
+def test_import_ics_takes_a_file_bigger_than_the_upload_limit(app, runner, tmp_path):
+    app.config["NOW"] = NOW
+    path = tmp_path / "migration.ics"
+    expected = big_calendar(path, 3100)
+    assert path.stat().st_size > ics_reader.MAX_FILE_BYTES and expected > ics_reader.MAX_EVENTS
+
+    result = runner.invoke(args=["import-ics", str(path), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "Reading migration.ics (1.5 MB)..." in result.stderr
+    assert "Importing 3,103 VEVENTs" in result.stderr  # the progress bar, not in the report
+    assert "VEVENTs" not in result.stdout
+    assert re.search(
+        r"^Imported: 3,103 created, 0 updated, 0 unchanged, 0 rejected in ", result.stdout, re.M
+    )
+    assert len(result.stdout.splitlines()) < 60  # the first events, not all of them
+    assert "... and 3,083 more new (--verbose lists them)" in result.stdout
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Event.id))) == expected
+        zero = db.session.scalar(select(Event).where(Event.uid == "event-0@old.example"))
+        assert zero.title == "Event zero, edited"  # the later SEQUENCE of the twice-used UID
+        moved = db.session.scalar(select(Event).where(Event.title == "Weekly show (moved)"))
+        assert moved.uid == "series@old.example/20260713T080000Z"
+        assert moved.start_at == datetime(2026, 7, 14, 9, 0, tzinfo=UTC)
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == expected
+
+    again = runner.invoke(args=["import-ics", str(path), "--dry-run", "--verbose"])
+    assert again.exit_code == 0, again.output
+    assert "0 new, 0 update, 3,103 unchanged, 0 rejected" in again.stdout
+    assert sum(1 for line in again.stdout.splitlines() if line.startswith("unchanged ")) == 3103
+
+
+FLOATING = "UID:floating@example.org\nSUMMARY:Floating\nDTSTART:20260701T100000\nDURATION:PT1H"
+
+
+def test_import_ics_reads_floating_times_in_the_zone_chosen(app, runner, tmp_path):
+    path = tmp_path / "floating.ics"
+    path.write_bytes(ics(FLOATING))
+    app.config["SITE_TIMEZONE"] = "America/New_York"
+    result = runner.invoke(args=["import-ics", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Floating times read as America/New_York (no time zone in the file): 1 event." in (
+        result.stdout
+    )
+
+    result = runner.invoke(args=["import-ics", str(path), "--zone", "Asia/Tokyo"])
+    assert result.exit_code == 0, result.output
+    assert "Floating times read as Asia/Tokyo" in result.stdout
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert event.timezone == "Asia/Tokyo"
+        assert event.start_at == datetime(2026, 7, 1, 1, 0, tzinfo=UTC)
+
+
+def test_import_ics_refuses_an_unknown_zone_as_a_usage_error(app, runner, tmp_path):
+    path = tmp_path / "floating.ics"
+    path.write_bytes(ics(FLOATING))
+    result = runner.invoke(args=["import-ics", str(path), "--zone", "Mars/Olympus"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--zone'" in result.stderr and "Mars/Olympus" in result.stderr
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+def test_import_ics_flags_untitled_events_and_keeps_them_drafts(app, runner, tmp_path):
+    path = tmp_path / "untitled.ics"
+    path.write_bytes(ics(WEBINAR, "UID:untitled@example.org\nDTSTART:20260701T100000Z"))
+    result = runner.invoke(args=["import-ics", str(path), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "no SUMMARY: a draft titled (untitled)" in result.stdout
+    assert "No SUMMARY: 1 event, coming in as drafts titled (untitled)" in result.stdout
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Event.title, Event.status)).all())
+        assert statuses == {"5G Core Webinar": "published", "(untitled)": "draft"}
+
+
+def test_an_interrupted_bulk_import_finishes_on_a_second_run(app, tmp_path):
+    """Batches are committed one by one; a failed batch is rolled back; running again writes
+    the rest and duplicates nothing."""
+    app.config["NOW"] = NOW
+    path = tmp_path / "events.ics"
+    events = [
+        WEBINAR.replace("webinar-1", f"w{n}").replace("5G,Cloud", f"Topic {n}") for n in range(5)
+    ]
+    path.write_bytes(ics(*events))
+
+    def another_process_adds(category: str):
+        engine = create_engine(app.config["SQLALCHEMY_ENGINES"]["default"])
+        with engine.begin() as conn:
+            conn.execute(insert(Category).values(name=category, slug="taken-meanwhile"))
+        engine.dispose()
+
+    with app.app_context():
+        reader = bulk.open_calendar(path, now=NOW)
+        # After the first batch, another process creates the category the second batch needs.
+        with pytest.raises(ImportFailed) as failed:
+            bulk.import_events(
+                reader,
+                db.session,
+                publish=True,
+                batch_size=2,
+                progress=lambda n: another_process_adds("Topic 2"),
+            )
+        assert "stopped after 2 events" in str(failed.value)
+        assert "run the same command again" in str(failed.value)
+        assert sorted(db.session.scalars(select(Event.uid))) == ["w0@example.org", "w1@example.org"]
+
+        result = bulk.import_events(
+            bulk.open_calendar(path, now=NOW), db.session, publish=True, batch_size=2
+        )
+        assert result.counts == {"new": 3, "update": 0, "unchanged": 2, "rejected": 0}
+        assert db.session.scalar(select(func.count(Event.id))) == 5
+        event = db.session.scalar(select(Event).where(Event.uid == "w2@example.org"))
+        assert [c.slug for c in event.categories] == ["taken-meanwhile"]

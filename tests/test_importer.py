@@ -1,4 +1,8 @@
-"""The .ics importer: every real-world sample, instants, idempotence, updates, rejections."""
+"""The .ics importer: every real-world sample, instants, idempotence, updates, rejections.
+
+Tests marked `import_samples` read ../shared/import-samples/ (or IMPORT_SAMPLES_DIR); without
+the folder they fail, unless deselected with -m "not import_samples".
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,24 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from sqlalchemy import func, select
 
+from events_app import text, timefmt
 from events_app.extensions import db
+from events_app.importing import lines as ics_lines
 from events_app.importing import reader as ics_reader
 from events_app.importing import zones as ics_zones
-from events_app.importing.plan import ACTIONS, ImportFailed, apply_import, plan_import
+from events_app.importing.apply import ImportFailed, apply_import
+from events_app.importing.plan import ACTIONS, plan_import
 from events_app.models import AuditEntry, Category, Event
-from events_app.windows_zones import WINDOWS_ZONES
 from tests.conftest import NOW
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAMES = (
     "ical.js__google_birthday.ics",
     "ical.js__multiple_rrules.ics",
+    "icalendar-recurrence__multiple_exception_event.ics",
     "ical__apple_ical.ics",
     "ical__google_calendar_public_holidays.ics",
     "ical__office_356_custom_timezone.ics",
@@ -32,13 +40,16 @@ SAMPLE_NAMES = (
     "icalendar__issue_350.ics",
     "khal__event_dt_mixed_awareness.ics",
     "khal__non_dst_error.ics",
+    "node-ical__exchange_whole_day_moved_recurrence.ics",
     "python-recurring-ical-events__Germany_Holidays.ics",
     "python-recurring-ical-events__discourse_no_dtend.ics",
     "python-recurring-ical-events__each_week_but_two_deleted.ics",
     "python-recurring-ical-events__fablab_cottbus.ics",
+    "python-recurring-ical-events__issue_151_macos_linux_difference.ics",
     "python-recurring-ical-events__issue_223_thunderbird.ics",
     "python-recurring-ical-events__issue_28_rrule_with_UTC_endinginZ.ics",
     "python-recurring-ical-events__issue_61_time_zone_error.ics",
+    "python-recurring-ical-events__machbar_16_feb_2019.ics",
 )
 # The samples are from 2012-2025: a window reaching back far enough to keep them all.
 WIDE = {"window_days_past": 6000, "window_days_future": 730}
@@ -56,12 +67,15 @@ def samples_dir() -> Path | None:
 
 
 def sample(name: str) -> bytes:
+    """A sample's bytes; a missing one fails the test (never a silent skip)."""
     folder = samples_dir()
     if folder is None or not (folder / name).is_file():
-        message = f"import sample {name} not found (set IMPORT_SAMPLES_DIR)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        where = folder or REPO_ROOT.parent / "shared" / "import-samples"
+        pytest.fail(
+            f"Import sample {name} not found in {where}. Put the samples there (or point "
+            'IMPORT_SAMPLES_DIR at them), or deselect these tests with -m "not import_samples".',
+            pytrace=False,
+        )
     return (folder / name).read_bytes()
 
 
@@ -94,6 +108,7 @@ CATEGORIES:5G,Cloud"""
 # --- every sample -----------------------------------------------------------------------------
 
 
+@pytest.mark.import_samples
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_sample_imports_or_rejects_each_event_and_reimport_changes_nothing(app_ctx, name):
     data = sample(name)
@@ -122,13 +137,25 @@ def test_sample_imports_or_rejects_each_event_and_reimport_changes_nothing(app_c
     assert again.counts()["unchanged"] == plan.counts()["new"]
 
 
+@pytest.mark.import_samples
 def test_all_samples_are_there():
-    folder = samples_dir()
-    if folder is None:
-        if os.environ.get("CI"):
-            pytest.fail("shared/import-samples not found")
-        pytest.skip("shared/import-samples not found (set IMPORT_SAMPLES_DIR)")
-    assert {p.name for p in folder.glob("*.ics")} >= set(SAMPLE_NAMES)
+    for name in SAMPLE_NAMES:
+        sample(name)
+    assert {p.name for p in samples_dir().glob("*.ics")} >= set(SAMPLE_NAMES)
+
+
+def test_a_missing_samples_folder_fails_and_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("IMPORT_SAMPLES_DIR", str(tmp_path / "nowhere"))
+    try:
+        sample(SAMPLE_NAMES[0])
+        outcome = None
+    except BaseException as exc:  # pytest's fail and skip are BaseExceptions
+        outcome = exc
+    assert isinstance(outcome, pytest.fail.Exception), "a missing sample must fail, not skip"
+    message = str(outcome)
+    assert str(tmp_path / "nowhere") in message and "IMPORT_SAMPLES_DIR" in message
+    assert '-m "not import_samples"' in message
 
 
 def first_vevent_start(data: bytes, uid_prefix: str) -> datetime:
@@ -137,6 +164,7 @@ def first_vevent_start(data: bytes, uid_prefix: str) -> datetime:
     return event["DTSTART"].dt
 
 
+@pytest.mark.import_samples
 def test_outlook_windows_zone_with_vtimezone_keeps_instant_and_gets_iana_zone(app_ctx):
     data = sample("ical__office_356_custom_timezone.ics")
     plan = plan_of(data, **WIDE)
@@ -152,6 +180,7 @@ def test_outlook_windows_zone_with_vtimezone_keeps_instant_and_gets_iana_zone(ap
     assert "20241231T140000Z" not in stamps and "20241217T140000Z" in stamps
 
 
+@pytest.mark.import_samples
 def test_windows_zone_without_vtimezone(app_ctx):
     plan = plan_of(sample("ical__office_365_extended_timezone.ics"), **WIDE)
     (item,) = plan.items
@@ -160,6 +189,7 @@ def test_windows_zone_without_vtimezone(app_ctx):
     assert item.start_at == expected
 
 
+@pytest.mark.import_samples
 def test_custom_vtimezone_is_matched_to_an_iana_zone_by_its_offsets(app_ctx):
     data = sample("icalendar__issue_165_missing_event.ics")
     plan = plan_of(data, **WIDE)
@@ -174,6 +204,7 @@ def test_custom_vtimezone_is_matched_to_an_iana_zone_by_its_offsets(app_ctx):
     assert len(days) == 14
 
 
+@pytest.mark.import_samples
 def test_apple_timed_and_multi_day_all_day(app_ctx):
     data = sample("ical__apple_ical.ics")
     plan = plan_of(data, **WIDE)
@@ -189,6 +220,7 @@ def test_apple_timed_and_multi_day_all_day(app_ctx):
     assert any("only the first" in w for w in plan.warnings)  # the endless daily series
 
 
+@pytest.mark.import_samples
 def test_utc_stays_utc_and_tab_folding(app_ctx):
     (item,) = plan_of(sample("icalendar__issue_350.ics"), **WIDE).items
     assert item.timezone == "UTC"
@@ -197,6 +229,7 @@ def test_utc_stays_utc_and_tab_folding(app_ctx):
     assert item.kind == "webinar"  # LOCATION:online and a link
 
 
+@pytest.mark.import_samples
 def test_events_without_dtend_and_floating_times(app_ctx):
     discourse = plan_of(sample("python-recurring-ical-events__discourse_no_dtend.ics"), **WIDE)
     first = item_by_uid(discourse, "0ab03762")
@@ -209,6 +242,7 @@ def test_events_without_dtend_and_floating_times(app_ctx):
     assert junghacker.start_at == datetime(2015, 5, 30, 10, 0, tzinfo=UTC)
 
 
+@pytest.mark.import_samples
 def test_bare_dates_and_dtend_equal_to_dtstart_are_one_day(app_ctx):
     plan = plan_of(sample("python-recurring-ical-events__Germany_Holidays.ics"), **WIDE)
     new_year = plan.items[0]
@@ -216,6 +250,7 @@ def test_bare_dates_and_dtend_equal_to_dtstart_are_one_day(app_ctx):
     assert new_year.timezone == "Etc/GMT"
 
 
+@pytest.mark.import_samples
 def test_exdates_and_moved_occurrences(app_ctx):
     weekly = plan_of(sample("python-recurring-ical-events__each_week_but_two_deleted.ics"), **WIDE)
     assert len(weekly.items) == 6  # COUNT=8 minus two EXDATEs
@@ -226,11 +261,13 @@ def test_exdates_and_moved_occurrences(app_ctx):
     assert moved.start_at == datetime(2025, 4, 24, 10, 0, tzinfo=UTC)
 
 
+@pytest.mark.import_samples
 def test_single_past_events_import_whatever_their_date(app_ctx):
     plan = plan_of(sample("khal__non_dst_error.ics"))  # February 2023, NOW is June 2026
     assert [i.action for i in plan.items] == ["new", "new"]
 
 
+@pytest.mark.import_samples
 def test_recurring_series_outside_the_window_is_rejected_with_the_reason(app_ctx):
     plan = plan_of(sample("python-recurring-ical-events__each_week_but_two_deleted.ics"))  # 2019
     assert [i.action for i in plan.items] == ["rejected"]
@@ -276,7 +313,6 @@ def test_broken_events_are_rejected_one_by_one_with_reasons(app_ctx):
         "UID:no-start\nSUMMARY:No start",
         "UID:backwards\nSUMMARY:Backwards\nDTSTART:20260701T100000Z\nDTEND:20260701T090000Z",
         "UID:mars\nSUMMARY:Mars\nDTSTART;TZID=Mars/Olympus:20260701T100000",
-        "UID:untitled\nDTSTART:20260701T100000Z",
         "UID:floating\nSUMMARY:Floating\nDTSTART:20260701T100000",
     )
     plan = plan_of(data)
@@ -285,7 +321,7 @@ def test_broken_events_are_rejected_one_by_one_with_reasons(app_ctx):
         "no-start": "No DTSTART (the event has no start).",
         "backwards": "The end is before the start.",
         "mars": "Unknown time zone 'Mars/Olympus'.",
-        "untitled": "Summary missing (the event has no title).",
+        # Only when no zone is chosen for floating times: the upload form and command choose one.
         "floating": "Floating time with no time zone (no TZID, no X-WR-TIMEZONE).",
     }
     assert item_by_uid(plan, "webinar-1").action == "new"
@@ -300,6 +336,108 @@ def test_floating_times_use_x_wr_timezone(app_ctx):
     assert item.timezone == "Europe/London"
     assert item.start_at == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
     assert item.end_at - item.start_at == timedelta(minutes=90)
+
+
+def test_floating_times_are_read_in_the_chosen_zone_with_a_note(app_ctx):
+    data = ics(
+        "UID:f2\nSUMMARY:Breakfast\nDTSTART:20260701T080000\nDTEND:20260701T093000",
+        "UID:z2\nSUMMARY:Zoned\nDTSTART;TZID=Europe/Paris:20260701T080000",
+        "UID:d2\nSUMMARY:Day\nDTSTART;VALUE=DATE:20260702",
+    )
+    plan = plan_of(data, floating_zone="America/New_York")
+    floating, zoned, day = plan.items
+    assert (floating.action, floating.timezone) == ("new", "America/New_York")
+    assert floating.start_at == datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    assert floating.end_at == datetime(2026, 7, 1, 13, 30, tzinfo=UTC)
+    assert "Floating time (no time zone in the file) read as America/New_York." in floating.notes
+    assert zoned.timezone == "Europe/Paris" and not any("Floating" in n for n in zoned.notes)
+    assert day.all_day and day.timezone == "America/New_York"  # places the day on the time line
+    assert (plan.floating_zone, plan.floating_count) == ("America/New_York", 1)
+    # The file's own zone (X-WR-TIMEZONE) still comes first.
+    london = ics(
+        "UID:f3\nSUMMARY:Tea\nDTSTART:20260701T160000", extra="X-WR-TIMEZONE:Europe/London\r\n"
+    )
+    (item,) = plan_of(london, floating_zone="America/New_York").items
+    assert item.timezone == "Europe/London"
+
+
+def test_a_floating_series_keeps_its_uids_whatever_zone_is_chosen(app_ctx):
+    series = "UID:fs\nSUMMARY:Daily\nDTSTART:20260701T090000\nRRULE:FREQ=DAILY;COUNT=2"
+    in_new_york = plan_of(ics(series), floating_zone="America/New_York").items
+    in_tokyo = plan_of(ics(series), floating_zone="Asia/Tokyo").items
+    assert (
+        [i.uid for i in in_new_york]
+        == [i.uid for i in in_tokyo]
+        == [
+            "fs/20260701T090000",
+            "fs/20260702T090000",
+        ]
+    )
+    assert in_tokyo[0].start_at == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
+
+
+def test_an_event_without_summary_comes_in_as_an_untitled_draft(app_ctx):
+    untitled = "UID:untitled@example.org\nDTSTART:20260701T100000Z"
+    plan = plan_of(ics(WEBINAR, untitled))
+    item = item_by_uid(plan, "untitled@")
+    assert (item.action, item.title, item.untitled) == ("new", "(untitled)", True)
+    assert any("No SUMMARY" in n and "draft" in n for n in item.notes)
+    apply_import(plan, db.session, publish=True)
+    event = db.session.scalar(select(Event).where(Event.uid == "untitled@example.org"))
+    assert (event.title, event.status, event.slug) == ("(untitled)", "draft", "untitled-2026-07-01")
+    webinar = db.session.scalar(select(Event).where(Event.uid == "webinar-1@example.org"))
+    assert webinar.status == "published"
+    # Staff give it a title; the same file again leaves that title alone.
+    event.title = "Board meeting"
+    db.session.commit()
+    (again,) = [i for i in plan_of(ics(WEBINAR, untitled)).items if i.uid.startswith("untitled@")]
+    assert again.action == "unchanged"
+
+
+def test_slugs_follow_the_one_slug_rule(app_ctx):
+    title = "a" * 169 + " b"  # cut at 170 characters, right after the hyphen
+    category = "Ünïcode " + "c" * 81 + " d"
+    data = ics(WEBINAR.replace("5G Core Webinar", title).replace("5G,Cloud", category))
+    apply_import(plan_of(data), db.session, publish=False)
+    event = db.session.scalar(select(Event).where(Event.uid == "webinar-1@example.org"))
+    assert event.slug == text.slugify(title, 170) + "-2026-07-01" == "a" * 169 + "-2026-07-01"
+    assert event.categories[0].slug == text.slugify(category, 90)
+    assert not event.categories[0].slug.endswith("-")
+
+
+def test_same_title_and_day_get_numbered_slugs(app_ctx, create_event):
+    create_event(slug="5g-core-webinar-2026-07-01")
+    create_event(slug="5g-core-webinar-2026-07-01-2")
+    twins = [WEBINAR.replace("webinar-1", f"twin-{n}") for n in range(2)]
+    apply_import(plan_of(ics(*twins)), db.session, publish=False)
+    slugs = db.session.scalars(
+        select(Event.slug).where(Event.uid.like("twin-%")).order_by(Event.uid)
+    )
+    assert list(slugs) == ["5g-core-webinar-2026-07-01-3", "5g-core-webinar-2026-07-01-4"]
+
+
+CUSTOM_ZONE = """BEGIN:VTIMEZONE
+TZID:Customized Time Zone
+BEGIN:STANDARD
+DTSTART:16010101T000000
+TZOFFSETFROM:{offset}
+TZOFFSETTO:{offset}
+END:STANDARD
+END:VTIMEZONE
+"""
+
+
+def test_a_custom_zone_name_is_read_from_each_files_own_vtimezone(app_ctx):
+    event = "UID:c@example.org\nSUMMARY:C\nDTSTART;TZID=Customized Time Zone:20260701T100000"
+    times = []
+    for offset in ("+0900", "-0300"):  # two files, one name, other rules
+        extra = CUSTOM_ZONE.format(offset=offset).replace("\n", "\r\n")
+        (item,) = plan_of(ics(event, extra=extra)).items
+        times.append((item.start_at, timefmt.to_local(item.start_at, item.timezone).hour))
+    assert times == [
+        (datetime(2026, 7, 1, 1, 0, tzinfo=UTC), 10),
+        (datetime(2026, 7, 1, 13, 0, tzinfo=UTC), 10),
+    ]
 
 
 # --- matching by UID --------------------------------------------------------------------------
@@ -452,65 +590,77 @@ def test_apply_is_all_or_nothing(app_ctx, create_event):
 # --- pieces -----------------------------------------------------------------------------------
 
 
-def test_windows_zone_mapping():
-    assert WINDOWS_ZONES["Pacific Standard Time"] == "America/Los_Angeles"
-    assert WINDOWS_ZONES["W. Europe Standard Time"] == "Europe/Berlin"
-    assert all(ics_zones.iana_name(v) == v for v in WINDOWS_ZONES.values())
+def test_windows_zone_names_map_by_the_table_icalendar_ships():
+    assert not (REPO_ROOT / "events_app" / "windows_zones.py").exists()  # no copy of our own
+    assert ics_zones.WINDOWS_TO_OLSON is WINDOWS_TO_OLSON
+    assert WINDOWS_TO_OLSON["Pacific Standard Time"] == "America/Los_Angeles"
+    assert ics_zones.iana_name("W. Europe Standard Time") == "Europe/Berlin"
+    assert ics_zones.iana_name("w. europe standard time") == "Europe/Berlin"
+    assert ics_zones.iana_name("Central European Standard Time") == "Europe/Warsaw"
+    assert all(ics_zones.iana_name(v) == v for v in WINDOWS_TO_OLSON.values())
     assert ics_zones.iana_name('"Eastern Standard Time"') == "America/New_York"
     assert ics_zones.iana_name("/mozilla.org/20050126_1/Europe/Berlin") == "Europe/Berlin"
     assert ics_zones.iana_name("Customized Time Zone") is None
 
 
-def test_clean_text_unfolds_tabs_and_lost_indents():
+def repaired(text: str) -> list[str]:
+    return list(ics_lines.repair_content_lines(text.replace("\r\n", "\n").split("\n")))
+
+
+def test_repair_content_lines_unfolds_tabs_and_lost_indents():
     text = (
         "BEGIN:VCALENDAR\nDESCRIPTION:ab\n\tcd\nORGANIZER:x;CN=Da\nl L:mailto:a\nRRULE:\n"
-        "END:VCALENDAR\nX:1"
+        "END:VCALENDAR"
     )
-    assert ics_reader.clean_text(text).split("\r\n") == [
+    assert repaired(text) == [
         "BEGIN:VCALENDAR",
         "DESCRIPTION:abcd",
         "ORGANIZER:x;CN=Dal L:mailto:a",
         "END:VCALENDAR",
-        "",
     ]
 
 
-# --- the command ------------------------------------------------------------------------------
+def test_repair_content_lines_unfolds_right_after_a_property_name():
+    text = "BEGIN:VCALENDAR\r\nPRODID\r\n :-//Example//EN\r\nVERSION\r\n\t:2.0\r\nX-A;X\r\n =1:b"
+    assert repaired(text) == [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//Example//EN",
+        "VERSION:2.0",
+        "X-A;X=1:b",
+    ]
+    assert not hasattr(ics_reader, "clean_text")  # the name three unrelated functions share
 
 
-def test_cli_dry_run_then_import_then_reimport(app, runner, tmp_path):
-    start = datetime.now(UTC) + timedelta(days=30)
-    path = tmp_path / "events.ics"
-    path.write_bytes(
-        ics(
-            WEBINAR.replace("20260701T14", f"{start:%Y%m%d}T14").replace(
-                "20260701T15", f"{start:%Y%m%d}T15"
-            ),
-            "UID:bad@example.org\nSUMMARY:Broken\nDTSTART;TZID=Nowhere/Land:20260701T100000",
-        )
-    )
-    result = runner.invoke(args=["import-ics", str(path), "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert "new" in result.output and "5G Core Webinar" in result.output
-    assert "Unknown time zone 'Nowhere/Land'" in result.output
-    assert "Dry run" in result.output
-    with app.app_context():
-        assert db.session.scalar(select(func.count(Event.id))) == 0
-
-    result = runner.invoke(args=["import-ics", str(path), "--publish"])
-    assert result.exit_code == 0, result.output
-    assert "1 created" in result.output
-    with app.app_context():
-        event = db.session.scalar(select(Event))
-        assert (event.title, event.status) == ("5G Core Webinar", "published")
-
-    result = runner.invoke(args=["import-ics", str(path)])
-    assert "1 unchanged" in result.output and "0 created" in result.output
+FOLDED_AFTER_NAME = (
+    b"BEGIN:VCALENDAR\r\nPRODID\r\n :-//Example Corp.//CalDAV Server//EN\r\nVERSION:2.0\r\n"
+    b"BEGIN:VEVENT\r\nUID\r\n :folded@example.org\r\nSUMMARY:Folded\r\n"
+    b"DTSTART:20260701T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 
 
-def test_cli_refuses_a_file_that_is_not_ics(runner, tmp_path):
-    path = tmp_path / "notes.txt"
-    path.write_text("just some notes")
-    result = runner.invoke(args=["import-ics", str(path)])
-    assert result.exit_code != 0
-    assert "not an iCalendar" in result.output
+def test_a_file_folded_right_after_a_property_name_imports(app_ctx):
+    calendar = icalendar.Calendar.from_ical(FOLDED_AFTER_NAME)  # valid RFC 5545, as icalendar says
+    assert str(calendar["PRODID"]) == "-//Example Corp.//CalDAV Server//EN"
+    plan = plan_of(FOLDED_AFTER_NAME)
+    assert plan.error == ""
+    assert [(i.uid, i.title, i.action) for i in plan.items] == [
+        ("folded@example.org", "Folded", "new")
+    ]
+
+
+def test_lines_after_end_vcalendar_and_a_second_calendar(app_ctx):
+    data = ics(WEBINAR) + b"X-TRAILING:junk\r\n" + ics(WEBINAR.replace("webinar-1", "webinar-9"))
+    assert sorted(i.uid for i in plan_of(data).items) == [
+        "webinar-1@example.org",
+        "webinar-9@example.org",
+    ]
+
+
+def test_a_file_cut_off_inside_an_event_rejects_only_that_event(app_ctx):
+    data = ics(WEBINAR) + b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:cut\r\nSUMMARY:Cut"
+    plan = plan_of(data)
+    assert [(i.uid, i.action) for i in plan.items] == [
+        ("webinar-1@example.org", "new"),
+        ("cut", "rejected"),
+    ]
+    assert "ends inside this event" in plan.items[1].reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,65 @@ def test_preview_groups_are_in_date_order(staff_client):
     new_group = html.split('id="import-new"', 1)[1].split("</details>", 1)[0]
     # The file lists the September webinar first; the preview puts July first.
     assert new_group.index("Optical Summit") < new_group.index("5G Core Webinar")
+
+
+FLOATING = (
+    "UID:floating@example.org\nSUMMARY:Floating breakfast\nDTSTART:20260701T080000\nDURATION:PT1H"
+)
+
+
+def upload_with_zone(client, data: bytes, zone: str):
+    return client.post(
+        "/staff/import/",
+        data={"file": (io.BytesIO(data), "events.ics"), "zone": zone},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_zone_for_floating_times_defaults_to_the_sites(app, staff_client):
+    app.config["SITE_TIMEZONE"] = "America/New_York"
+    html = staff_client.get("/staff/import/").text
+    assert re.search(r'<input[^>]*id="zone"[^>]*value="America/New_York"', html)
+    assert '<datalist id="zone-names">' in html and '<option value="Asia/Tokyo">' in html
+
+    preview = staff_client.get(upload(staff_client, ics(FLOATING)).headers["Location"]).text
+    text = " ".join(re.sub(r"<[^>]+>", "", preview).split())
+    assert "Floating times read as America/New_York: 1 event in this file has no time zone." in text
+    assert "Floating time (no time zone in the file) read as America/New_York." in text
+    assert "Jul 1, 2026, 8:00 - 9:00 AM EDT" in text
+
+
+def test_the_zone_chosen_at_upload_is_used_at_confirm(app, staff_client):
+    response = upload_with_zone(staff_client, ics(FLOATING), "Asia/Tokyo")
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    text = " ".join(re.sub(r"<[^>]+>", "", staff_client.get(preview_url).text).split())
+    assert "Floating times read as Asia/Tokyo: 1 event in this file has no time zone." in text
+    assert staff_client.post(preview_url, data={}).status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert event.timezone == "Asia/Tokyo"
+        assert event.start_at == datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+
+
+def test_an_unknown_zone_is_a_message_beside_the_field(app, staff_client):
+    response = upload_with_zone(staff_client, ics(FLOATING), "Mars/Olympus")
+    assert response.status_code == 400
+    html = response.text
+    error = re.search(r'<p class="error" id="zone-error">([^<]*)</p>', html)
+    assert error and "is not a time zone we know" in error.group(1)
+    assert re.search(r'<input[^>]*id="zone"[^>]*value="Mars/Olympus"', html)  # kept as typed
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all() == []
+
+
+def test_untitled_events_are_flagged_and_stay_drafts(app, staff_client):
+    untitled = "UID:untitled@example.org\nDTSTART:20260701T100000Z"
+    preview_url = upload(staff_client, ics(WEBINAR, untitled)).headers["Location"]
+    html = staff_client.get(preview_url).text
+    assert "New events (2)" in html
+    assert "No SUMMARY in the file: imported as a draft titled (untitled)." in html
+    assert staff_client.post(preview_url, data={"publish": "y"}).status_code == 302
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Event.title, Event.status)).all())
+        assert statuses == {"5G Core Webinar": "published", "(untitled)": "draft"}

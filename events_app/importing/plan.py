@@ -1,4 +1,5 @@
-""".ics import: plan (what a file would change, event by event) and apply (in one transaction).
+""".ics import, the plan: what importing each event of a file would do (new, update,
+unchanged, rejected with the reason), against the database as it is. apply.py writes a plan.
 
 Pure logic on a session passed in; no Flask request. Reading the file is ics_reader's job.
 
@@ -8,9 +9,11 @@ Choices where the issue is silent:
 - venue: an existing Venue whose name equals the LOCATION, its first comma-separated part, or
   "name, city" (case-insensitive); otherwise the LOCATION text heads the description.
 - URL -> registration_url; a conference link or a LOCATION that is a URL -> online_url.
-- status: new events are drafts unless published on import; STATUS:CANCELLED cancels a
-  published event; a cancelled event that is no longer cancelled in the file is republished.
-- kind, slug and staff-only fields are set on creation and never overwritten by a re-import.
+- status: new events are drafts unless published on import (an event without SUMMARY always
+  is a draft); STATUS:CANCELLED cancels a published event; a cancelled event that is no longer
+  cancelled in the file is republished.
+- kind, slug and staff-only fields are set on creation and never overwritten by a re-import,
+  nor is the title staff gave an event the file has no SUMMARY for.
 SEQUENCE and updated_at are left to the revisions hook (a time, zone, venue or status change
 raises SEQUENCE).
 """
@@ -18,16 +21,15 @@ raises SEQUENCE).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from .. import audit, timefmt
-from ..models import Category, Event, User, Venue
+from .. import timefmt
+from ..models import Event, Venue
 from . import reader as ics_reader
 
 ACTIONS = ("new", "update", "unchanged", "rejected")
@@ -66,6 +68,7 @@ class ImportItem:
     action: str
     reason: str = ""
     title: str = ""
+    untitled: bool = False  # no SUMMARY in the file: always a draft, title never compared
     series_uid: str = ""
     event_id: int | None = None
     kind: str = "live"
@@ -109,6 +112,8 @@ class ImportPlan:
     items: list[ImportItem] = field(default_factory=list)
     error: str = ""  # the file as a whole could not be used
     warnings: list[str] = field(default_factory=list)
+    floating_zone: str = ""  # where times with no zone in the file were read
+    floating_count: int = 0  # how many events that was
 
     def counts(self) -> dict[str, int]:
         return {a: sum(1 for i in self.items if i.action == a) for a in ACTIONS}
@@ -125,26 +130,12 @@ class ImportPlan:
         return any(i.action in ("new", "update") for i in self.items)
 
 
-@dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    event_ids: list[int] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected"
-        )
-
-
-class ImportFailed(RuntimeError):
-    """Applying failed; nothing was written."""
-
-
 # --- plan -------------------------------------------------------------------------------------
+
+
+def import_window(now: datetime, days_past: int, days_future: int) -> tuple[datetime, datetime]:
+    """The span recurring events are expanded in: `days_past` before now to `days_future` after."""
+    return now - timedelta(days=days_past), now + timedelta(days=days_future)
 
 
 def plan_import(
@@ -154,48 +145,77 @@ def plan_import(
     now: datetime,
     window_days_past: int = 90,
     window_days_future: int = 730,
+    floating_zone: str = "",
 ) -> ImportPlan:
-    """Read `data` and say, per event, whether importing it would create, update, change
-    nothing or reject it (with the reason). Never raises on bad input: a file that cannot be
-    used gives a plan whose `error` says why."""
-    window = (now - timedelta(days=window_days_past), now + timedelta(days=window_days_future))
+    """Read an uploaded file and say, per event, whether importing it would create, update,
+    change nothing or reject it (with the reason). Floating times with no zone in the file are
+    read in `floating_zone`. Never raises on bad input: a file that cannot be used gives a plan
+    whose `error` says why."""
+    window = import_window(now, window_days_past, window_days_future)
     try:
-        read = ics_reader.read_calendar(data, *window)
+        read = ics_reader.read_calendar(data, *window, floating_zone=floating_zone)
     except ics_reader.FileError as exc:
         return ImportPlan(error=str(exc))
     except Exception as exc:  # a parser bug must not become a 500
         return ImportPlan(error=f"The file could not be read: {exc}"[:300])
-    plan = ImportPlan(warnings=read.warnings)
-    existing = _events_by_uid(session, [e.uid for e in read.events if not e.error])
-    venues = _VenueMatcher(session.scalars(select(Venue)).all())
-    seen: set[str] = set()
-    for event in read.events:
-        item = _item_from(event, venues)
-        if item.action != "rejected" and item.uid in seen:
-            item.action, item.reason = "rejected", "Another event in this file has the same UID."
-        seen.add(item.uid)
-        if item.action != "rejected":
-            _compare(item, existing.get(item.uid))
-        plan.items.append(item)
-    return plan
+    items = Planner(session).plan(read.events)
+    return ImportPlan(
+        items=items,
+        warnings=read.warnings,
+        floating_zone=floating_zone,
+        floating_count=read.floating_count,
+    )
+
+
+class Planner:
+    """Plans events batch by batch: venues are read once, and a UID seen in an earlier batch of
+    the same file rejects its repeat."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.venues = _VenueMatcher(session.scalars(select(Venue)))
+        self.seen: set[str] = set()
+
+    def plan(self, events: Iterable[ics_reader.ReadEvent]) -> list[ImportItem]:
+        events = list(events)
+        existing = _events_by_uid(self.session, [e.uid for e in events if not e.error])
+        items = []
+        for event in events:
+            item = _item_from(event, self.venues)
+            if item.action != "rejected" and item.uid in self.seen:
+                item.action = "rejected"
+                item.reason = "Another event in this file has the same UID."
+            self.seen.add(item.uid)
+            if item.action != "rejected":
+                _compare(item, existing.get(item.uid))
+            items.append(item)
+        return items
 
 
 def _events_by_uid(session: Session, uids: list[str]) -> dict[str, Event]:
     found: dict[str, Event] = {}
     for i in range(0, len(uids), 500):
-        for event in session.scalars(select(Event).where(Event.uid.in_(uids[i : i + 500]))):
+        query = (
+            select(Event)
+            .where(Event.uid.in_(uids[i : i + 500]))
+            .options(selectinload(Event.categories))  # compared below: not one query per event
+        )
+        for event in session.scalars(query):
             found[event.uid] = event
     return found
 
 
 class _VenueMatcher:
+    """Venues by folded name and "name, city", as (id, name): plain values, which a commit
+    between batches does not expire."""
+
     def __init__(self, venues: Iterable[Venue]) -> None:
-        self.by_key: dict[str, Venue] = {}
+        self.by_key: dict[str, tuple[int, str]] = {}
         for venue in venues:
             for key in (venue.name, venue.short_place):
-                self.by_key.setdefault(_fold(key), venue)
+                self.by_key.setdefault(_fold(key), (venue.id, venue.name))
 
-    def match(self, location: str) -> Venue | None:
+    def match(self, location: str) -> tuple[int, str] | None:
         if not location:
             return None
         return self.by_key.get(_fold(location)) or self.by_key.get(_fold(location.split(",")[0]))
@@ -207,6 +227,7 @@ def _fold(text: str) -> str:
 
 def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem:
     item = ImportItem(uid=event.uid, action="new", title=event.title, series_uid=event.series_uid)
+    item.untitled = event.untitled
     item.notes = list(event.notes)
     item.timezone, item.all_day = event.zone, event.all_day
     item.start_at, item.end_at = event.start, event.end
@@ -220,7 +241,7 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
     item.location = event.location
     description = event.description
     if venue is not None:
-        item.venue_id, item.venue_name = venue.id, venue.name
+        item.venue_id, item.venue_name = venue
     elif place:
         description = f"Location: {place}\n\n{description}".strip()
         item.notes.append(f"No venue named '{place[:80]}'; the location was kept in the text.")
@@ -256,135 +277,12 @@ def _compare(item: ImportItem, event: Event | None) -> None:
         return
     item.event_id = event.id
     item.status = _wanted_status(item, event.status)
-    current = {name: getattr(event, name) for name in COMPARED if name != "categories"}
+    compared = [n for n in COMPARED if not (n == "title" and item.untitled)]
+    current = {name: getattr(event, name) for name in compared if name != "categories"}
     current["categories"] = sorted(c.name for c in event.categories)
-    wanted = {name: getattr(item, name) for name in COMPARED}
+    wanted = {name: getattr(item, name) for name in compared}
     wanted["categories"] = sorted(item.categories)
     if not item.all_day:
         current["first_day"] = current["last_day"] = None
-    item.changes = {k: (current[k], wanted[k]) for k in COMPARED if current[k] != wanted[k]}
+    item.changes = {k: (current[k], wanted[k]) for k in compared if current[k] != wanted[k]}
     item.action = "update" if item.changes else "unchanged"
-
-
-# --- apply ------------------------------------------------------------------------------------
-
-
-def apply_import(
-    plan: ImportPlan, session: Session, *, publish: bool, user: User | None = None
-) -> ImportSummary:
-    """Write the plan's new and updated events in one transaction and commit it.
-
-    New events are drafts unless `publish`. Raises ImportFailed, with nothing written, when
-    anything goes wrong (for instance an event edited or created by someone else meanwhile).
-    """
-    counts = plan.counts()
-    summary = ImportSummary(unchanged=counts["unchanged"], rejected=counts["rejected"])
-    if plan.error or not plan.has_changes:
-        return summary
-    try:
-        categories = _CategoryCache(session)
-        slugs = _SlugMaker(session)
-        written: list[tuple[Event, dict | None]] = []
-        for item in plan.items:
-            if item.action == "new":
-                event = _create(item, publish, categories, slugs)
-                session.add(event)
-                written.append((event, None))
-                summary.created += 1
-            elif item.action == "update":
-                event = session.get(Event, item.event_id) if item.event_id else None
-                if event is None or event.uid != item.uid:
-                    raise ImportFailed(f"'{item.title}' was deleted or changed since the preview.")
-                before = audit.event_snapshot(event)
-                _update(event, item, categories)
-                written.append((event, before))
-                summary.updated += 1
-        session.flush()
-        for event, before in written:
-            after = audit.event_snapshot(event)
-            changes = audit.created(after) if before is None else audit.diff(before, after)
-            audit.record("import", event, changes, user)
-            summary.event_ids.append(event.id)
-        session.commit()
-    except Exception as exc:
-        session.rollback()
-        if isinstance(exc, ImportFailed):
-            raise
-        raise ImportFailed(f"The import was not applied: {exc}"[:400]) from exc
-    return summary
-
-
-def _create(item: ImportItem, publish: bool, categories, slugs) -> Event:
-    status = ("cancelled" if item.cancelled else "published") if publish else "draft"
-    event = Event(
-        uid=item.uid,
-        slug=slugs.make(
-            item.title, item.first_day or timefmt.to_local(item.start_at, item.timezone).date()
-        ),
-        title=item.title,
-        kind=item.kind,
-        summary=item.summary,
-        description=item.description,
-        venue_id=item.venue_id,
-        registration_url=item.registration_url,
-        online_url=item.online_url,
-        status=status,
-        sequence=0,
-    )
-    event.set_schedule_of(item)
-    event.categories = [categories.get(name) for name in item.categories]
-    return event
-
-
-def _update(event: Event, item: ImportItem, categories) -> None:
-    changed = set(item.changes)
-    for name in changed - {"categories", "start_at", "end_at", "first_day", "last_day"}:
-        if name not in ("timezone", "all_day"):
-            setattr(event, name, item.status if name == "status" else getattr(item, name))
-    if changed & {"timezone", "all_day", "start_at", "end_at", "first_day", "last_day"}:
-        event.set_schedule_of(item)
-    if "categories" in changed:
-        event.categories = [categories.get(name) for name in item.categories]
-
-
-class _CategoryCache:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.by_name = {c.name.casefold(): c for c in session.scalars(select(Category))}
-        self.slugs = {c.slug for c in self.by_name.values()}
-
-    def get(self, name: str) -> Category:
-        category = self.by_name.get(name.casefold())
-        if category is None:
-            base = slugify(name)[:90] or "category"
-            slug, n = base, 2
-            while slug in self.slugs:
-                slug, n = f"{base}-{n}", n + 1
-            category = Category(name=name, slug=slug)
-            self.session.add(category)
-            self.by_name[name.casefold()] = category
-            self.slugs.add(slug)
-        return category
-
-
-class _SlugMaker:
-    """'<title>-<yyyy-mm-dd>', with -2, -3 ... when taken in the database or this import."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.used: set[str] = set()
-
-    def make(self, title: str, day: date) -> str:
-        base = f"{slugify(title)[:170] or 'event'}-{day.isoformat()}"
-        taken = set(self.session.scalars(select(Event.slug).where(Event.slug.like(f"{base}%"))))
-        slug, n = base, 2
-        while slug in taken or slug in self.used:
-            slug, n = f"{base}-{n}", n + 1
-        self.used.add(slug)
-        return slug
-
-
-def slugify(text: str) -> str:
-    """ASCII slug; accented letters lose their accents ('Zajęty' -> 'zajety')."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -1,4 +1,4 @@
-"""Pure: read an uploaded .ics file into flat, zone-resolved events (no database, no Flask).
+"""Pure: read an .ics file into flat, zone-resolved events (no database, no Flask).
 
 Tolerant of what real producers write (see shared/import-samples/README.md): TAB folding and
 broken folding, empty or spaced RRULEs, Windows TZIDs, missing VTIMEZONEs, X-WR-TIMEZONE with
@@ -11,24 +11,42 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
+from icalendar.parser import Contentline
 
 from .. import timefmt
 from . import zones as ics_zones
+from .lines import (
+    HEAD_BYTES,
+    FileError,
+    Opener,
+    Part,
+    calendar_parts,
+    check_head,
+    property_name,
+    raw_value,
+    repair_content_lines,
+    text_lines,
+    top_level_lines,
+)
 
-MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024  # an upload through the web form; the command reads any size
 MAX_OCCURRENCES_PER_SERIES = 400
-MAX_EVENTS = 3000
+MAX_EVENTS = 3000  # per upload through the web form
 UID_LENGTH = 255
 TITLE_LENGTH = 200
 URL_LENGTH = 500
 DESCRIPTION_LENGTH = 20_000
+UNTITLED = "(untitled)"
 CONFERENCE_PROPERTIES = (
     "CONFERENCE",
     "X-GOOGLE-CONFERENCE",
@@ -36,11 +54,7 @@ CONFERENCE_PROPERTIES = (
     "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
     "X-MICROSOFT-ONLINEMEETINGCONFLINK",
 )
-_CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+[;:]")
-
-
-class FileError(ValueError):
-    """The whole file is unusable; the message says why, for the person who uploaded it."""
+RECURRENCE_PROPERTIES = frozenset({"RRULE", "RDATE", "RECURRENCE-ID"})
 
 
 @dataclass
@@ -50,6 +64,7 @@ class ReadEvent:
     uid: str
     series_uid: str = ""
     title: str = ""
+    untitled: bool = False  # no SUMMARY: titled UNTITLED, and imported as a draft
     description: str = ""
     location: str = ""
     url: str = ""
@@ -62,6 +77,7 @@ class ReadEvent:
     end: datetime | None = None
     first_day: date | None = None
     last_day: date | None = None
+    floating: bool = False  # its times had no zone in the file and were read in the chosen one
     notes: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -70,154 +86,232 @@ class ReadEvent:
 class ReadResult:
     events: list[ReadEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    floating_zone: str = ""
+    floating_count: int = 0  # events whose floating times were read in floating_zone
 
 
-def read_calendar(data: bytes, window_start: datetime, window_end: datetime) -> ReadResult:
-    """Parse `data`; raises FileError (only) when the file as a whole cannot be used."""
-    calendars = _parse(data)
-    context = _Context(calendars)
-    components = [c for cal in calendars for c in cal.walk("VEVENT")]
-    if not components:
-        raise FileError("The file contains no events (no VEVENT in the calendar).")
-    result = ReadResult()
-    for uid, group in _group_by_uid(components):
-        try:
-            events = _read_group(uid, group, context, window_start, window_end, result.warnings)
-        except Exception as exc:  # one broken event must not stop the others
-            events = [ReadEvent(uid=uid, title=_text(group[0], "SUMMARY"), error=_why(exc))]
-        result.events.extend(events)
-        if len(result.events) > MAX_EVENTS:
-            del result.events[MAX_EVENTS:]
-            result.warnings.append(f"Only the first {MAX_EVENTS} events were read.")
-            break
-    return result
-
-
-# --- the file ---------------------------------------------------------------------------------
-
-
-def _parse(data: bytes) -> list[icalendar.Calendar]:
-    if not data or not data.strip():
-        raise FileError("The file is empty.")
+def read_calendar(
+    data: bytes, window_start: datetime, window_end: datetime, floating_zone: str = ""
+) -> ReadResult:
+    """Read an upload (at most MAX_FILE_BYTES, the first MAX_EVENTS events); raises FileError
+    (only) when the file as a whole cannot be used. Floating times with no zone in the file
+    are read in `floating_zone` (rejected when it is empty)."""
     if len(data) > MAX_FILE_BYTES:
+        if not data.strip():
+            raise FileError("The file is empty.")
         raise FileError(
             f"The file is too large ({len(data) / 1024 / 1024:.1f} MB; "
             f"the limit is {MAX_FILE_BYTES // 1024 // 1024} MB)."
         )
-    if b"\x00" in data:
-        raise FileError("This is a binary file, not an iCalendar (.ics) file.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        raise FileError(
-            "This is not an iCalendar (.ics) file: it does not start with BEGIN:VCALENDAR."
-        )
-    try:
-        calendars = icalendar.Calendar.from_ical(clean_text(text), multiple=True)
-    except Exception as exc:
-        raise FileError(f"The file could not be read as iCalendar: {_why(exc)}") from exc
-    calendars = [c for c in calendars if c.name == "VCALENDAR"]
-    if not calendars:
-        raise FileError("The file contains no VCALENDAR.")
-    return calendars
+    reader = CalendarReader(lambda: io.BytesIO(data), window_start, window_end, floating_zone)
+    events = list(itertools.islice(reader.events(), MAX_EVENTS + 1))
+    if len(events) > MAX_EVENTS:
+        del events[MAX_EVENTS:]
+        reader.warnings.append(f"Only the first {MAX_EVENTS} events were read.")
+    return ReadResult(events, reader.warnings, floating_zone, reader.floating_count)
 
 
-def clean_text(text: str) -> str:
-    """Unfold lines (space, TAB, and continuation lines that lost their indent); drop VALARMs,
-    empty RRULEs and whatever follows END:VCALENDAR; remove spaces inside RRULE values."""
-    lines: list[str] = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if raw[:1] in (" ", "\t") and lines:
-            lines[-1] += raw[1:]
-        elif raw and not _CONTENT_LINE.match(raw) and lines:
-            lines[-1] += raw
-        elif raw:
-            lines.append(raw)
-    out: list[str] = []
-    depth = 0
-    in_alarm = False  # alarms are not imported, and their odd TRIGGERs break parsing
-    for line in lines:
-        upper = line.upper()
-        if upper.startswith("BEGIN:VALARM"):
-            in_alarm = True
-        if in_alarm:
-            in_alarm = not upper.startswith("END:VALARM")
-            continue
-        if upper.startswith(("RRULE:", "EXRULE:")):
-            name, _, value = line.partition(":")
-            value = re.sub(r"\s+", "", value)
-            if not value:
+class CalendarReader:
+    """A calendar read in two streamed passes, so a file of any size fits in memory.
+
+    The first pass (on creation) checks the file, keeps its VTIMEZONEs and X-WR-TIMEZONE,
+    counts its VEVENTs and notes which UIDs need their VEVENTs read together: recurring ones
+    (a master and its moved occurrences may be anywhere in the file) and UIDs used twice.
+    `events()` is the second pass: every other VEVENT is parsed and read on its own, a group
+    as soon as its last member has been seen. `vevents_read` counts the VEVENTs passed so far
+    (of `vevents_total`), for a progress bar.
+    """
+
+    def __init__(
+        self,
+        open_binary: Opener,
+        window_start: datetime,
+        window_end: datetime,
+        floating_zone: str = "",
+    ) -> None:
+        self._open = open_binary
+        self.window_start, self.window_end = window_start, window_end
+        self.floating_zone = floating_zone
+        self.warnings: list[str] = []
+        self.floating_count = 0
+        self.vevents_read = 0
+        with open_binary() as f:
+            check_head(f.read(HEAD_BYTES))
+        self.encoding = "utf-8-sig"
+        try:
+            self._scan()
+        except UnicodeDecodeError:
+            self.encoding = "cp1252"  # what Outlook on Windows writes when it is not UTF-8
+            self._scan()
+        if not self.vevents_total:
+            raise FileError("The file contains no events (no VEVENT in the calendar).")
+        self.zones = _Context(self._vtimezones, self._calendar_zone, floating_zone)
+
+    def _parts(self) -> Iterator[Part]:
+        return calendar_parts(repair_content_lines(text_lines(self._open, self.encoding)))
+
+    def _scan(self) -> None:
+        self._vtimezones: dict[str, icalendar.Timezone] = {}
+        self._calendar_zone = ""
+        self.vevents_total = 0
+        sizes: dict[tuple[str, ...], int] = {}
+        recurring: set[tuple[str, ...]] = set()
+        for part in self._parts():
+            if part.name == "VEVENT":
+                self.vevents_total += 1
+                key, repeats = _group_key(part)
+                sizes[key] = sizes.get(key, 0) + 1
+                if repeats:
+                    recurring.add(key)
+            elif part.name == "VTIMEZONE" and part.complete:
+                try:
+                    vtz = icalendar.Timezone.from_ical(_ical_text(part))
+                except Exception:
+                    continue  # its events say "Unknown time zone"
+                self._vtimezones.setdefault(str(vtz.get("TZID", "")).strip().strip('"'), vtz)
+            elif not part.name and property_name(part.lines[0]) == "X-WR-TIMEZONE":
+                self._calendar_zone = self._calendar_zone or _calendar_zone(part.lines[0])
+        self._group_sizes = {k: n for k, n in sizes.items() if n > 1 or k in recurring}
+
+    def events(self) -> Iterator[ReadEvent]:
+        """Every event and occurrence in the file; one broken event never stops the others."""
+        waiting: dict[tuple[str, ...], list[Part]] = {}
+        for part in self._parts():
+            if part.name != "VEVENT":
                 continue
-            line = f"{name}:{value}"
-        out.append(line)
-        if upper.startswith("BEGIN:VCALENDAR"):
-            depth += 1
-        elif upper.startswith("END:VCALENDAR"):
-            depth -= 1
-            if depth <= 0:
-                break
-    return "\r\n".join(out) + "\r\n"
+            self.vevents_read += 1
+            key, _ = _group_key(part)
+            size = self._group_sizes.get(key)
+            if size is None:
+                yield from self._read_parts([part])
+                continue
+            members = waiting.setdefault(key, [])
+            members.append(part)
+            if len(members) == size:
+                del waiting[key]
+                yield from self._read_parts(members)
+        for members in waiting.values():  # only if the file changed between the passes
+            yield from self._read_parts(members)
+
+    def _read_parts(self, parts: list[Part]) -> list[ReadEvent]:
+        events = self._read_group_of(parts)
+        self.floating_count += sum(1 for e in events if e.floating and not e.error)
+        return events
+
+    def _read_group_of(self, parts: list[Part]) -> list[ReadEvent]:
+        group = []
+        for part in parts:
+            if not part.complete:
+                error = "The file ends inside this event (cut off?)."
+                return [ReadEvent(uid=_raw_uid(part), error=error)]
+            try:
+                group.append(icalendar.Event.from_ical(_ical_text(part)))
+            except Exception as exc:
+                error = f"The event could not be read: {_why(exc)}"
+                return [ReadEvent(uid=_raw_uid(part), error=error)]
+        uid = _uid_of(group[0])
+        try:
+            return _read_group(uid, group, self)
+        except Exception as exc:  # one broken event must not stop the others
+            return [ReadEvent(uid=uid, title=_text(group[0], "SUMMARY"), error=_why(exc))]
+
+
+def _calendar_zone(line: str) -> str:
+    """The IANA zone an X-WR-TIMEZONE line names, or ''."""
+    try:
+        return ics_zones.iana_name(Contentline(line).parts()[2]) or ""
+    except ValueError:
+        return ""
+
+
+def _raw_uid(part: Part) -> str:
+    key, _ = _group_key(part)
+    return key[1] if key[0] == "uid" else "(no UID)"
+
+
+def _group_key(part: Part) -> tuple[tuple[str, ...], bool]:
+    """(what ties the VEVENTs of one UID together, whether it recurs), from the raw lines."""
+    uid = start = summary = ""
+    repeats = False
+    for line in top_level_lines(part):
+        name = property_name(line)
+        if name == "UID":
+            uid = raw_value(line).strip()
+        elif name in RECURRENCE_PROPERTIES:
+            repeats = True
+        elif name == "DTSTART":
+            start = line
+        elif name == "SUMMARY":
+            summary = line
+    return (("uid", uid) if uid else ("derived", start, summary)), repeats
+
+
+def _ical_text(part: Part) -> str:
+    return "\r\n".join(part.lines) + "\r\n"
+
+
+def _uid_of(comp) -> str:
+    uid = str(comp.get("UID", "")).strip()
+    if uid:
+        return uid
+    # No UID: derive a stable one, so a re-import of the same file still matches.
+    basis = f"{comp.get('DTSTART') and comp['DTSTART'].to_ical()!r}|{_text(comp, 'SUMMARY')}"
+    return "import-" + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 class _Context:
-    """What the whole file says about zones: its VTIMEZONEs and X-WR-TIMEZONE."""
+    """What the whole file says about zones (its VTIMEZONEs and X-WR-TIMEZONE), and the zone
+    chosen for floating times that nothing in the file places."""
 
-    def __init__(self, calendars: list[icalendar.Calendar]) -> None:
-        self.vtimezones: dict[str, icalendar.Timezone] = {}
-        self.calendar_zone = ""
-        for cal in calendars:
-            for vtz in cal.walk("VTIMEZONE"):
-                self.vtimezones.setdefault(str(vtz.get("TZID", "")).strip().strip('"'), vtz)
-            if not self.calendar_zone and cal.get("X-WR-TIMEZONE"):
-                self.calendar_zone = ics_zones.iana_name(str(cal["X-WR-TIMEZONE"])) or ""
-        self._zones: dict[tuple[str, int], tuple[str, bool]] = {}
+    def __init__(
+        self, vtimezones: dict[str, icalendar.Timezone], calendar_zone: str, floating_zone: str
+    ) -> None:
+        self.vtimezones = vtimezones
+        self.calendar_zone = calendar_zone
+        self.floating_zone = floating_zone
+        self._zones: dict[tuple[str, int], tuple[str, tzinfo | None]] = {}
+        self._file_tz: dict[str, tzinfo | None] = {}
 
-    def zone_for(self, tzid: str, wall: datetime, parsed: datetime) -> tuple[str, bool]:
-        """(IANA name, whether the instant must come from the file's VTIMEZONE) or ('', _)."""
+    def zone_for(self, tzid: str, wall: datetime) -> tuple[str, tzinfo | None]:
+        """(IANA name, the file's own tzinfo when the instant must come from its VTIMEZONE)
+        or ('', None)."""
         key = (tzid, wall.year)
         if key not in self._zones:
-            self._zones[key] = self._resolve(tzid, parsed)
+            self._zones[key] = self._resolve(tzid, wall)
         return self._zones[key]
 
-    def _resolve(self, tzid: str, parsed: datetime) -> tuple[str, bool]:
+    def _resolve(self, tzid: str, wall: datetime) -> tuple[str, tzinfo | None]:
         name = ics_zones.iana_name(tzid)
         if name:
-            return name, False
+            return name, None
         vtz = self.vtimezones.get(tzid.strip().strip('"'))
         if vtz is None:
-            return "", False
+            return "", None
         name = ics_zones.x_lic_location(vtz)
         if name:
-            return name, False
-        tz = parsed.tzinfo
-        if tz is None or isinstance(tz, ZoneInfo):
+            return name, None
+        tz = self.file_tz(tzid)
+        if tz is None:
+            return "", None
+        return ics_zones.zone_matching_offsets(tz, wall) or "", tz
+
+    def file_tz(self, tzid: str) -> tzinfo | None:
+        """This file's VTIMEZONE as a tzinfo; not icalendar's process-wide cache, which keeps
+        the first definition of a name ("Customized Time Zone") that any file brought."""
+        if tzid not in self._file_tz:
             try:
-                tz = vtz.to_tz()
+                vtz = self.vtimezones[tzid.strip().strip('"')]
+                self._file_tz[tzid] = vtz.to_tz(lookup_tzid=False)
             except Exception:
-                return "", False
-        return ics_zones.zone_matching_offsets(tz, parsed.replace(tzinfo=None)) or "", True
+                self._file_tz[tzid] = None
+        return self._file_tz[tzid]
 
 
 # --- events -----------------------------------------------------------------------------------
 
 
-def _group_by_uid(components: list) -> list[tuple[str, list]]:
-    groups: dict[str, list] = {}
-    for comp in components:
-        uid = str(comp.get("UID", "")).strip()
-        if not uid:
-            # No UID: derive a stable one, so a re-import of the same file still matches.
-            basis = (
-                f"{comp.get('DTSTART') and comp['DTSTART'].to_ical()!r}|{_text(comp, 'SUMMARY')}"
-            )
-            uid = "import-" + hashlib.sha256(basis.encode()).hexdigest()[:32]
-        groups.setdefault(uid, []).append(comp)
-    return list(groups.items())
-
-
-def _read_group(uid, group, ctx, window_start, window_end, warnings) -> list[ReadEvent]:
+def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent]:
+    ctx = reader.zones
     recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in group)
     if not recurring:
         comp = max(group, key=lambda c: _int(c.get("SEQUENCE")))
@@ -228,13 +322,13 @@ def _read_group(uid, group, ctx, window_start, window_end, warnings) -> list[Rea
             event.notes.append("The event has no UID; one was derived from its start and title.")
         # A single event imports whatever its date: past ones belong in the archive.
         return [event]
-    occurrences = _expand(group, ctx, window_start, window_end)
+    occurrences = _expand(group, ctx, reader.window_start, reader.window_end)
     if not occurrences:
         event = _read_event(group[0], _short_uid(uid), ctx)
         event.error = event.error or "Recurring event with no occurrence inside the import window."
         return [event]
     if len(occurrences) > MAX_OCCURRENCES_PER_SERIES:
-        warnings.append(
+        reader.warnings.append(
             f"'{_text(group[0], 'SUMMARY')}' repeats more than {MAX_OCCURRENCES_PER_SERIES} "
             f"times in the window; only the first {MAX_OCCURRENCES_PER_SERIES} were read."
         )
@@ -245,13 +339,13 @@ def _read_group(uid, group, ctx, window_start, window_end, warnings) -> list[Rea
         event = _read_event(occ, occurrence_uid(uid, stamp), ctx)
         event.series_uid = uid
         event.notes.append(f"Occurrence {stamp} of a recurring event.")
-        _check_window(event, window_start, window_end)
+        _check_window(event, reader.window_start, reader.window_end)
         # An override (RECURRENCE-ID in the file) replaces the generated occurrence it moves.
         events[event.uid] = event
     return list(events.values())
 
 
-def _expand(group, ctx, window_start, window_end) -> list:
+def _expand(group, ctx: _Context, window_start: datetime, window_end: datetime) -> list:
     cal = icalendar.Calendar()
     for vtz in ctx.vtimezones.values():
         cal.add_component(vtz)
@@ -299,7 +393,7 @@ def _short_uid(uid: str) -> str:
     return uid if len(uid) <= UID_LENGTH else "sha256-" + hashlib.sha256(uid.encode()).hexdigest()
 
 
-def _occurrence_stamp(occ, ctx) -> str:
+def _occurrence_stamp(occ, ctx: _Context) -> str:
     prop = occ.get("RECURRENCE-ID") or occ.get("DTSTART")
     value = prop.dt
     if not isinstance(value, datetime):
@@ -307,6 +401,7 @@ def _occurrence_stamp(occ, ctx) -> str:
     master_start = occ.get("DTSTART")
     if master_start is not None and not isinstance(master_start.dt, datetime):
         return value.strftime("%Y%m%d")  # a date-only series with a date-time RECURRENCE-ID
+    # Floating stays floating here, whatever zone was chosen: the UID must not depend on it.
     instant, _ = _instant(prop, ctx, fallback_zone="")
     if instant is None:
         return value.strftime("%Y%m%dT%H%M%S")
@@ -316,6 +411,9 @@ def _occurrence_stamp(occ, ctx) -> str:
 def _read_event(comp, uid: str, ctx: _Context) -> ReadEvent:
     event = ReadEvent(uid=uid)
     event.title = _text(comp, "SUMMARY")
+    if not event.title:
+        event.title, event.untitled = UNTITLED, True
+        event.notes.append(f"No SUMMARY in the file: imported as a draft titled {UNTITLED}.")
     if len(event.title) > TITLE_LENGTH:
         event.title = event.title[: TITLE_LENGTH - 1] + "…"
         event.notes.append("Title shortened to 200 characters.")
@@ -330,8 +428,6 @@ def _read_event(comp, uid: str, ctx: _Context) -> ReadEvent:
         event.location = ""
     event.categories = _categories(comp.get("CATEGORIES"))
     event.cancelled = str(comp.get("STATUS", "")).strip().upper() == "CANCELLED"
-    if not event.title:
-        event.error = "Summary missing (the event has no title)."
     try:
         _read_times(comp, event, ctx)
     except timefmt.LocalTimeError as exc:
@@ -354,6 +450,11 @@ def _read_times(comp, event: ReadEvent, ctx: _Context) -> None:
         # ownCloud writes a floating DTSTART next to a zoned DTEND: use the DTEND's zone.
         end_zone = _instant(dtend, ctx, fallback_zone="")[1]
         fallback = end_zone or fallback
+    floating = not fallback and any(
+        _is_floating(p) for p in (dtstart, dtend) if p is not None and isinstance(p.dt, datetime)
+    )
+    if floating:
+        fallback = ctx.floating_zone
     start, zone = _instant(dtstart, ctx, fallback)
     if start is None:
         event.error = event.error or zone
@@ -375,10 +476,18 @@ def _read_times(comp, event: ReadEvent, ctx: _Context) -> None:
         event.error = event.error or "The end is before the start."
         return
     event.all_day, event.zone, event.start, event.end = False, zone, start, end
+    if floating:
+        event.floating = True
+        event.notes.append(f"Floating time (no time zone in the file) read as {zone}.")
+
+
+def _is_floating(prop) -> bool:
+    return prop.dt.tzinfo is None and not prop.params.get("TZID")
 
 
 def _read_all_day(comp, first: date, event: ReadEvent, ctx, event_zone: str | None) -> None:
-    zone = event_zone or ctx.calendar_zone or "UTC"
+    # The zone only places the days on the time line (for windows and "today").
+    zone = event_zone or ctx.calendar_zone or ctx.floating_zone or "UTC"
     dtend = comp.get("DTEND")
     if dtend is not None:
         end = dtend.dt.date() if isinstance(dtend.dt, datetime) else dtend.dt
@@ -402,12 +511,11 @@ def _instant(prop, ctx: _Context, fallback_zone: str) -> tuple[datetime | None, 
     wall = value.replace(tzinfo=None)
     tzid = str(prop.params.get("TZID", "")).strip()
     if tzid:
-        zone, from_vtimezone = ctx.zone_for(tzid, wall, value)
+        zone, file_tz = ctx.zone_for(tzid, wall)
         if not zone:
             return None, f"Unknown time zone '{tzid}'."
-        if from_vtimezone and value.tzinfo is not None and not isinstance(value.tzinfo, ZoneInfo):
-            return value.astimezone(UTC), zone
-        return wall.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC), zone
+        # A custom VTIMEZONE's own rules give the instant; the IANA zone only names it.
+        return wall.replace(tzinfo=file_tz or ZoneInfo(zone)).astimezone(UTC), zone
     if value.tzinfo is not None:
         return value.astimezone(UTC), "UTC"
     if not fallback_zone:

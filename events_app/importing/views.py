@@ -1,9 +1,9 @@
 """Staff .ics import: upload, preview every event, confirm.
 
 Between preview and confirm the uploaded bytes wait in instance/imports/<token>.ics; the token
-is random, tied to the uploader's session, and the file is deleted once applied (or after a
-day). The confirm step plans again against the database as it is then, so it never applies a
-stale preview.
+is random, tied to the uploader's session (with the zone chosen for floating times beside it),
+and the file is deleted once applied (or after a day). The confirm step plans again against
+the database as it is then, so it never applies a stale preview.
 """
 
 from __future__ import annotations
@@ -18,19 +18,22 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 
-from .. import clock
+from .. import clock, timefmt
 from ..auth import require_staff
 from ..extensions import db
+from ..forms import iana_zone
 from . import reader as ics_reader
-from .plan import ImportFailed, ImportPlan, apply_import, plan_import
+from .apply import ImportFailed, apply_import
+from .plan import ImportPlan, plan_import
 
 bp = Blueprint("staff_import", __name__, url_prefix="/staff/import")
 bp.before_request(require_staff)
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SESSION_KEY = "import_tokens"
+ZONES_KEY = "import_zones"  # token -> the zone chosen for floating times at upload
 KEEP_SECONDS = 24 * 3600
 LIMIT_TEXT = f"{ics_reader.MAX_FILE_BYTES // 1024 // 1024} MB"
 
@@ -44,6 +47,13 @@ class ImportUploadForm(FlaskForm):
             FileAllowed(["ics", "ical", "icalendar", "ifb"], "Only .ics (iCalendar) files."),
             FileSize(ics_reader.MAX_FILE_BYTES, message=f"The file is larger than {LIMIT_TEXT}."),
         ],
+    )
+    zone = StringField(
+        "Time zone for floating times",
+        description="Times the file gives without a time zone are read in this zone; "
+        "the site's zone when left empty.",
+        validators=[iana_zone],
+        render_kw={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"},
     )
     submit = SubmitField("Preview import")
 
@@ -72,12 +82,24 @@ def stored_file(token: str) -> Path:
     return path
 
 
-def store_upload(data: bytes) -> str:
+def store_upload(data: bytes, zone: str) -> str:
     _remove_old_uploads()
     token = secrets.token_urlsafe(24)
     (imports_dir() / f"{token}.ics").write_bytes(data)
-    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-4:], token]
+    session[SESSION_KEY] = tokens = [*session.get(SESSION_KEY, [])[-4:], token]
+    zones = session.get(ZONES_KEY, {})
+    session[ZONES_KEY] = {t: zones[t] for t in tokens if t in zones} | {token: zone}
     return token
+
+
+def stored_zone(token: str) -> str:
+    """The zone chosen for floating times when `token` was uploaded (else the site's)."""
+    zone = session.get(ZONES_KEY, {}).get(token, "")
+    return zone if timefmt.is_valid_zone(zone) else site_zone_name()
+
+
+def site_zone_name() -> str:
+    return clock.site_zone().key
 
 
 def _remove_old_uploads() -> None:
@@ -90,37 +112,44 @@ def _remove_old_uploads() -> None:
             pass
 
 
-def _plan(data: bytes) -> ImportPlan:
-    return plan_import(data, db.session, now=clock.now())
+def _plan(data: bytes, zone: str) -> ImportPlan:
+    return plan_import(data, db.session, now=clock.now(), floating_zone=zone)
+
+
+def _upload_page(form: ImportUploadForm):
+    return render_template(
+        "staff_import/upload.html", form=form, zone_names=timefmt.all_zone_names()
+    )
 
 
 @bp.get("/")
 def upload():
-    return render_template("staff_import/upload.html", form=ImportUploadForm())
+    return _upload_page(ImportUploadForm(zone=site_zone_name()))
 
 
 @bp.post("/")
 def upload_post():
     form = ImportUploadForm()
     if form.validate_on_submit():
+        zone = form.zone.data or site_zone_name()
         data = form.file.data.read(ics_reader.MAX_FILE_BYTES + 1)
-        plan = _plan(data)
+        plan = _plan(data, zone)
         if not plan.error:
-            return redirect(url_for(".preview", token=store_upload(data)))
+            return redirect(url_for(".preview", token=store_upload(data, zone)))
         form.file.errors.append(plan.error)
-    return render_template("staff_import/upload.html", form=form), 400
+    return _upload_page(form), 400
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
-    form = ImportUploadForm(formdata=None)
+    form = ImportUploadForm(formdata=None, zone=site_zone_name())
     form.file.errors = [f"The file is larger than {LIMIT_TEXT}."]
-    return render_template("staff_import/upload.html", form=form), 413
+    return _upload_page(form), 413
 
 
 @bp.get("/<token>")
 def preview(token: str):
-    plan = _plan(stored_file(token).read_bytes())
+    plan = _plan(stored_file(token).read_bytes(), stored_zone(token))
     return render_template(
         "staff_import/preview.html", plan=plan, form=ImportConfirmForm(), token=token
     )
@@ -130,7 +159,7 @@ def preview(token: str):
 def confirm(token: str):
     path = stored_file(token)
     form = ImportConfirmForm()
-    plan = _plan(path.read_bytes())
+    plan = _plan(path.read_bytes(), stored_zone(token))
     if not form.validate_on_submit():
         return render_template("staff_import/preview.html", plan=plan, form=form, token=token), 400
     try:
@@ -142,5 +171,6 @@ def confirm(token: str):
         return render_template("staff_import/preview.html", plan=plan, form=form, token=token), 409
     path.unlink(missing_ok=True)
     session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
+    session[ZONES_KEY] = {t: z for t, z in session.get(ZONES_KEY, {}).items() if t != token}
     flash(f"Import done: {summary}.", "success")
     return redirect(url_for("staff.dashboard"))

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo
 
+# CLDR's windowsZones.xml (territory "001"), as icalendar ships and keeps it up to date.
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
 from .. import timefmt
-from ..windows_zones import WINDOWS_ZONES
 
 # Tried first when several IANA zones share a VTIMEZONE's offsets: the zones most events use.
 PREFERRED_ZONES = (
@@ -56,16 +58,16 @@ def iana_name(tzid: str) -> str | None:
         candidate = "/".join(parts[i:])
         if timefmt.is_valid_zone(candidate):
             return candidate
-    mapped = WINDOWS_ZONES.get(name)
+    mapped = WINDOWS_TO_OLSON.get(name)
     if mapped is None:
-        folded = {k.casefold(): v for k, v in WINDOWS_ZONES.items()}
+        folded = {k.casefold(): v for k, v in WINDOWS_TO_OLSON.items()}
         mapped = folded.get(name.casefold())
     return mapped if mapped and timefmt.is_valid_zone(mapped) else None
 
 
 @cache
 def _candidate_zones() -> tuple[str, ...]:
-    ordered = [*PREFERRED_ZONES, *sorted(set(WINDOWS_ZONES.values()))]
+    ordered = [*PREFERRED_ZONES, *sorted(set(WINDOWS_TO_OLSON.values()))]
     ordered += [z for z in timefmt.all_zone_names() if "/" in z or z == "UTC"]
     seen: set[str] = set()
     return tuple(z for z in ordered if not (z in seen or seen.add(z)) and timefmt.is_valid_zone(z))

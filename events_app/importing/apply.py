@@ -1,0 +1,201 @@
+""".ics import, writing: the new and updated events of a plan, each with an `import` audit entry.
+
+`apply_import` writes an upload's whole plan in one transaction; `Writer` writes items without
+committing, batch after batch (bulk.py), keeping what it learnt about categories and slugs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit, text, timefmt
+from ..models import Category, Event, User
+from .plan import ImportItem, ImportPlan
+
+SLUG_TITLE_LENGTH = 170  # leaves room in the column for "-yyyy-mm-dd" and "-NN"
+CATEGORY_SLUG_LENGTH = 90
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.rejected:,} rejected"
+        )
+
+    def add(self, other: ImportSummary) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+
+
+class ImportFailed(RuntimeError):
+    """Applying failed; nothing of the failed transaction was written."""
+
+
+def apply_import(
+    plan: ImportPlan, session: Session, *, publish: bool, user: User | None = None
+) -> ImportSummary:
+    """Write the plan's new and updated events in one transaction and commit it.
+
+    New events are drafts unless `publish`. Raises ImportFailed, with nothing written, when
+    anything goes wrong (for instance an event edited or created by someone else meanwhile).
+    """
+    if plan.error:
+        return ImportSummary()
+    try:
+        summary = Writer(session, publish=publish, user=user).write(plan.items)
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        if isinstance(exc, ImportFailed):
+            raise
+        raise ImportFailed(f"The import was not applied: {exc}"[:400]) from exc
+    return summary
+
+
+class Writer:
+    """Adds planned items to the session and flushes; the caller commits or rolls back."""
+
+    def __init__(self, session: Session, *, publish: bool, user: User | None = None) -> None:
+        self.session = session
+        self.publish = publish
+        self.user = user
+        self.categories = _CategoryCache(session)
+        self.slugs = _SlugMaker(session)
+
+    def write(self, items: Iterable[ImportItem]) -> ImportSummary:
+        """Create the new, update the changed; raises ImportFailed when an event to update is
+        gone or is no longer the one planned."""
+        items = list(items)
+        summary = ImportSummary()
+        self.slugs.look_up(_slug_base(i) for i in items if i.action == "new")
+        written: list[tuple[Event, dict | None]] = []
+        for item in items:
+            if item.action == "new":
+                event = self._create(item)
+                self.session.add(event)
+                written.append((event, None))
+                summary.created += 1
+            elif item.action == "update":
+                event = self.session.get(Event, item.event_id) if item.event_id else None
+                if event is None or event.uid != item.uid:
+                    raise ImportFailed(f"'{item.title}' was deleted or changed since the preview.")
+                before = audit.event_snapshot(event)
+                self._update(event, item)
+                written.append((event, before))
+                summary.updated += 1
+            elif item.action == "unchanged":
+                summary.unchanged += 1
+            else:
+                summary.rejected += 1
+        self.session.flush()
+        for event, before in written:
+            after = audit.event_snapshot(event)
+            changes = audit.created(after) if before is None else audit.diff(before, after)
+            audit.record("import", event, changes, self.user)
+        return summary
+
+    def _create(self, item: ImportItem) -> Event:
+        if item.untitled or not self.publish:
+            status = "draft"
+        else:
+            status = "cancelled" if item.cancelled else "published"
+        event = Event(
+            uid=item.uid,
+            slug=self.slugs.make(_slug_base(item)),
+            title=item.title,
+            kind=item.kind,
+            summary=item.summary,
+            description=item.description,
+            venue_id=item.venue_id,
+            registration_url=item.registration_url,
+            online_url=item.online_url,
+            status=status,
+            sequence=0,
+            speakers=[],  # known empty: the audit snapshot need not load them
+        )
+        event.set_schedule_of(item)
+        event.categories = [self.categories.get(name) for name in item.categories]
+        return event
+
+    def _update(self, event: Event, item: ImportItem) -> None:
+        changed = set(item.changes)
+        for name in changed - {"categories", "start_at", "end_at", "first_day", "last_day"}:
+            if name not in ("timezone", "all_day"):
+                setattr(event, name, item.status if name == "status" else getattr(item, name))
+        if changed & {"timezone", "all_day", "start_at", "end_at", "first_day", "last_day"}:
+            event.set_schedule_of(item)
+        if "categories" in changed:
+            event.categories = [self.categories.get(name) for name in item.categories]
+
+
+def _slug_base(item: ImportItem) -> str:
+    """'<title>-<yyyy-mm-dd>', the day local to the event."""
+    day = item.first_day or timefmt.to_local(item.start_at, item.timezone).date()
+    return f"{text.slugify(item.title, SLUG_TITLE_LENGTH, 'event')}-{day.isoformat()}"
+
+
+class _CategoryCache:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.by_name = {c.name.casefold(): c for c in session.scalars(select(Category))}
+        self.slugs = {c.slug for c in self.by_name.values()}
+
+    def get(self, name: str) -> Category:
+        category = self.by_name.get(name.casefold())
+        if category is None:
+            base = text.slugify(name, CATEGORY_SLUG_LENGTH, "category")
+            slug, n = base, 2
+            while slug in self.slugs:
+                slug, n = f"{base}-{n}", n + 1
+            category = Category(name=name, slug=slug)
+            self.session.add(category)
+            self.by_name[name.casefold()] = category
+            self.slugs.add(slug)
+        return category
+
+
+class _SlugMaker:
+    """A base slug as it is, or with -2, -3 ... when taken in the database or by this import.
+
+    A batch's bases are looked up in one query; only a base already taken costs a query of
+    its own (for its numbered variants), once.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.taken: set[str] = set()  # in the database, or given out by this import
+        self.known: set[str] = set()  # bases whose own row was looked up
+        self.numbered: set[str] = set()  # bases whose -N variants were looked up
+
+    def look_up(self, bases: Iterable[str]) -> None:
+        wanted = sorted(set(bases) - self.known)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            self.taken.update(self.session.scalars(select(Event.slug).where(Event.slug.in_(chunk))))
+            self.known.update(chunk)
+
+    def make(self, base: str) -> str:
+        self.look_up([base])
+        if base in self.taken and base not in self.numbered:
+            # Slugs are [a-z0-9-]: no LIKE wildcard can be in the base.
+            numbered = select(Event.slug).where(Event.slug.like(f"{base}-%"))
+            self.taken.update(self.session.scalars(numbered))
+            self.numbered.add(base)
+        slug, n = base, 2
+        while slug in self.taken:
+            slug, n = f"{base}-{n}", n + 1
+        self.taken.add(slug)
+        return slug
