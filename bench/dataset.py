@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, text
 
 from events_app import changes, create_app, timefmt
 from events_app.extensions import alembic, db
-from events_app.models import Category, Event, Speaker, Venue, event_categories
+from events_app.models import Category, Event, Speaker, Venue, event_categories, new_version
 
 # Bump whenever the generated data changes, so cached databases are rebuilt.
 GENERATOR_VERSION = 2
@@ -354,7 +354,7 @@ class Generator:
             slides_url="",
             image_url="",
             sequence=1 if status != "published" else 0,
-            version=1,
+            version=new_version(),
             created_at=created,
             updated_at=created + timedelta(hours=rng.randrange(2000)),
         )

@@ -19,8 +19,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then instance/config.py, then environment, then `test_config`."""
-    instance_path = os.environ.get("EVENTS_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    """Build the app: defaults, then instance/config.py, then environment, then `test_config`
+    (whose INSTANCE_PATH, if any, replaces instance/)."""
+    instance_path = (
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("EVENTS_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance")
+    )
     app = Flask(
         __name__,
         instance_path=instance_path,

@@ -9,7 +9,8 @@ revision data right, whoever saves it:
   status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself, and when its
   venue's place (name, address, zone, coordinates) is edited;
 - an edit of a venue, a category or a speaker touches the events showing it;
-- ``version`` (SQLAlchemy's version counter) rises on every change of an event's row.
+- ``version`` (SQLAlchemy's version column) takes a new random value on every change of an
+  event's row; never a counter, so a restored backup cannot bring one back with other content.
 
 Every flush that changes anything a page or feed shows writes the single ``feed_state`` row: a
 new random ``token`` (never repeated, also after a database is restored from a backup),
@@ -207,7 +208,7 @@ def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
     may have changed, and rising when nothing did is harmless); every cache sees a new token.
     Rows inserted or deleted in bulk need no ids: call it without. The caller commits.
     """
-    from .models import Event
+    from .models import Event, new_version
 
     stamp = _lock_and_stamp(session, clock.now())
     session.info.pop(_PENDING, None)
@@ -218,11 +219,7 @@ def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
             connection.execute(
                 update(table)
                 .where(table.c.id.in_(bindparam("ids", expanding=True)))
-                .values(
-                    version=table.c.version + 1,
-                    sequence=table.c.sequence + 1,
-                    updated_at=stamp,
-                ),
+                .values(version=new_version(), sequence=table.c.sequence + 1, updated_at=stamp),
                 {"ids": list(event_ids[at : at + 500])},
             )
     _write_state(session, stamp, removal=True)

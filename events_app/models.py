@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -39,7 +40,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from . import timefmt
+from . import clock, timefmt
 
 KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
 STATUSES = {
@@ -83,8 +84,17 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def new_version() -> int:
+    """A new Event.version: random, 1 .. 2**31 - 1 (an INTEGER column on every database)."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+def next_version(current: int | None) -> int:
+    """SQLAlchemy's version_id_generator: any value but the current one."""
+    value = new_version()
+    while value == current:
+        value = new_version()
+    return value
 
 
 def new_uid() -> str:
@@ -118,8 +128,8 @@ class Venue(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     website: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     events: Mapped[list[Event]] = relationship(back_populates="venue")
 
@@ -206,9 +216,11 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A random value per change, never a counter: a restored backup must not bring back a
+    # version some worker has seen with other content (its stored block, its previous feed).
+    version: Mapped[int] = mapped_column(Integer, default=new_version)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     # The event's rendered VEVENT block, kept so feeds need not rebuild it (see ical.py).
     ical_block: Mapped[str | None] = mapped_column(Text)
@@ -224,7 +236,7 @@ class Event(Base):
         cascade="all, delete-orphan",
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": next_version}
     __table_args__ = (
         CheckConstraint("kind IN ('live', 'webinar', 'audio')", name="kind"),
         CheckConstraint(
@@ -335,7 +347,7 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the session id, so changing the password ends every other session.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"),)
@@ -356,7 +368,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -375,7 +387,7 @@ class LoginAttempt(Base):
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -28,6 +28,7 @@ def _base_config(url: str, instance: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_ENGINES": {"default": url},
         "UID_DOMAIN": "events.test",
+        "INSTANCE_PATH": str(instance),
         "PAGE_SIZE": 5,
     }
 

@@ -231,3 +231,24 @@ def test_odd_but_harmless_filters_on_calendar(client, query):
     response = client.get(f"/calendar/2026/06?{query}")
     assert response.status_code == 200
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_today_is_the_sites_day_not_utcs(client, app):
+    """At 10 PM in New York on June 30 (2 AM UTC, July 1) a New York site is still in June."""
+    app.config.update(RESPONSE_CACHE_BYTES=0, SITE_TIMEZONE="America/New_York")
+    app.config["NOW"] = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
+    html = client.get("/calendar/").get_data(as_text=True)
+    assert "June 2026" in html
+    today = re.findall(r'<li class="day[^"]* today[^"]*">\s*<h2 class="day-head"><time '
+                       r'datetime="([0-9-]+)"', html)  # fmt: skip
+    assert today == ["2026-06-30"]
+    app.config["SITE_TIMEZONE"] = "UTC"
+    html = client.get("/calendar/").get_data(as_text=True)
+    assert "July 2026" in html and 'datetime="2026-07-01"' in html
+
+
+def test_a_site_timezone_that_does_not_exist_stops_the_app() -> None:
+    from events_app import create_app
+
+    with pytest.raises(RuntimeError, match="SITE_TIMEZONE"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "SITE_TIMEZONE": "Mars/Olympus"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -329,3 +330,48 @@ def test_cancel_and_publish_reach_subscribers(client, data):
         assert events[draft.uid]["status"] == "CONFIRMED"
     block = response.data.split(f"UID:{event.uid}".encode())[1].split(b"END:VEVENT")[0]
     assert b"\r\nSEQUENCE:1\r\n" in block
+
+
+def test_the_window_edge_is_the_sites_midnight(client, app, create_event):
+    """90 days back from the site's today, at the site's midnight (New York here)."""
+    app.config.update(SITE_TIMEZONE="America/New_York", FEED_PAST_DAYS=90)
+    edge_event = create_event(title="Ended on March 31 in New York",
+                              start=datetime(2026, 3, 31, 19, tzinfo=UTC))  # fmt: skip
+    app.config["NOW"] = datetime(2026, 6, 30, 3, 59, tzinfo=UTC)  # 11:59 PM, June 29 in NY
+    before = client.get("/feeds/all.ics")
+    assert edge_event.uid.encode() in before.data  # UTC's June 30 would have dropped it
+    app.config["NOW"] = datetime(2026, 6, 30, 4, 0, tzinfo=UTC)  # midnight in New York
+    after = client.get("/feeds/all.ics", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert edge_event.uid.encode() not in after.data
+    assert after.last_modified == datetime(2026, 6, 30, 4, 0, tzinfo=UTC)
+
+
+def test_a_feed_is_never_sent_unfinished(client, app, data):
+    """A build that takes longer than FEED_BUILD_WAIT answers 503 + Retry-After and goes on in
+    the background; the next request gets the whole feed. Larger feeds come from a file."""
+    from events_app.feeds.bodies import feed_bodies
+
+    app.config.update(FEED_BUILD_WAIT=0, FEED_CACHE_MAX_EVENTS=3)  # every block still to render
+    first = client.get("/feeds/all.ics")
+    assert first.status_code == 503
+    assert first.headers["Retry-After"].isdigit() and "no-store" in first.headers["Cache-Control"]
+    feed_bodies(app).wait()
+    app.config["FEED_BUILD_WAIT"] = 10
+    second = client.get("/feeds/all.ics")
+    assert second.status_code == 200 and second.data.endswith(b"END:VCALENDAR\r\n")
+    second.close()  # a file: a real server sends it with sendfile
+    feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
+    assert second.data == feed_source.render_feed(db.session, feed, SITE, NOW, 90, UTC_ZONE)
+    files = list((Path(app.instance_path) / "feed-bodies").glob("*.ics"))
+    assert [f.read_bytes() for f in files] == [second.data]
+    assert int(second.headers["Content-Length"]) == len(second.data)
+    # An edit: the next build replaces the file; the old one is removed.
+    event = db.session.get(Event, data["audio"].id)
+    event.title = "Radio, renamed"
+    db.session.commit()
+    third = client.get("/feeds/all.ics")
+    assert third.status_code == 200 and b"SUMMARY:Radio\\, renamed" in third.data
+    third.close()
+    files = list((Path(app.instance_path) / "feed-bodies").glob("*.ics"))
+    assert [f.read_bytes() for f in files] == [third.data]

@@ -12,7 +12,7 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 from sqlalchemy import delete, update
 
-from events_app import changes, create_app
+from events_app import create_app
 from events_app.extensions import db
 from events_app.models import Category, Event, FeedState
 from events_app.response_cache import ResponseCache
@@ -92,23 +92,6 @@ def test_an_orm_save_invalidates(client: FlaskClient, event: Event) -> None:
     page = client.get("/events/original").data
     assert b"Edited through the ORM" in page and b"Original title" not in page
     assert b"Edited through the ORM" in client.get("/events/").data
-
-
-def test_mark_changed_is_the_one_way_for_raw_sql(app: Flask, client: FlaskClient, event: Event):
-    """Raw SQL, then changes.mark_changed: pages and feeds show it at once, with a new ETag."""
-    before = (event.version, event.sequence)
-    feed = client.get(FEED)
-    page = client.get("/events/original")
-    assert client.get(FEED, headers={"If-None-Match": feed.headers["ETag"]}).status_code == 304
-    db.session.execute(update(Event).where(Event.id == event.id).values(title="Raw SQL title"))
-    changes.mark_changed(db.session, [event.id])
-    db.session.commit()
-    after = client.get(FEED, headers={"If-None-Match": feed.headers["ETag"]})
-    assert after.status_code == 200 and b"SUMMARY:Raw SQL title" in after.data
-    assert b"Raw SQL title" in client.get("/events/original").data
-    assert client.get("/events/original").headers["ETag"] != page.headers["ETag"]
-    reloaded = db.session.get(Event, event.id)
-    assert (reloaded.version, reloaded.sequence) == (before[0] + 1, before[1] + 1)
 
 
 def test_logged_in_users_are_never_served_nor_stored(
