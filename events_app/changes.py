@@ -1,7 +1,7 @@
-"""Change tracking: the one place that decides what counts as a change, and tells everyone.
+"""Change tracking: the one place that decides what counts as a change, and tells every cache.
 
-A ``before_flush`` hook on every ORM session (installed by ``init_app``) keeps each event's
-revision data right, whoever saves it:
+The contract it serves is written in feeds/__init__.py. A ``before_flush`` hook on every ORM
+session (installed by ``init_app``) keeps each event's revision data right, whoever saves it:
 - an event whose stored data changes gets a new ``updated_at``: later than every earlier change
   anywhere (``feed_state.changed_at``, read under a lock), so a feed's Last-Modified rises with
   every save, even two overlapping saves in two workers within one second;
@@ -12,13 +12,10 @@ revision data right, whoever saves it:
 - ``version`` (SQLAlchemy's version column) takes a new random value on every change of an
   event's row; never a counter, so a restored backup cannot bring one back with other content.
 
-Every flush that changes anything a page or feed shows writes the single ``feed_state`` row: a
-new random ``token`` (never repeated, also after a database is restored from a backup),
-``changed_at`` and, when an event may have left some feed, ``removed_at``. ``read_state`` is the
-one way to read it; every cache in the app (response_cache.py, feeds/source.py) keys on the token.
-
-Changes made behind the ORM (raw SQL, bulk loads) must call ``mark_changed`` in the same
-transaction; nothing else is needed.
+Every flush that changes anything a page or feed shows rewrites the single ``feed_state`` row:
+a new random ``token``, ``changed_at`` and, when an event may have left some feed,
+``removed_at``. ``read_state`` is the one way to read it. Changes made behind the ORM (raw SQL,
+bulk loads) call ``mark_changed`` in the same transaction.
 """
 
 from __future__ import annotations

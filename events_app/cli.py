@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from . import clock, demo, timefmt
 from .auth import hash_password, normalize_email
 from .extensions import db
+from .feeds.views import render_blocks_for_site_url
 from .forms import EMAIL_RE, MIN_PASSWORD_LENGTH, max_length
 from .importing import bulk
 from .importing import reader as ics_reader
@@ -160,8 +161,15 @@ def import_ics(
     took = _duration(time.monotonic() - started)
     if dry_run:
         click.echo(f"Dry run: nothing was written ({took}).")
+        return
+    click.echo(f"Imported: {result.written} in {took}.")
+    rendering = time.monotonic()
+    rendered = render_blocks_for_site_url()  # so that no feed request waits for them
+    if rendered is None:
+        click.echo("Feed blocks not rendered ahead (SITE_URL is not set).")
     else:
-        click.echo(f"Imported: {result.written} in {took}.")
+        took = _duration(time.monotonic() - rendering)
+        click.echo(f"Rendered {rendered:,} iCalendar blocks for the feeds in {took}.")
 
 
 def import_report(result: bulk.BulkResult, *, verbose: bool = False) -> str:

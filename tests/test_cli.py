@@ -237,3 +237,38 @@ def test_an_interrupted_bulk_import_finishes_on_a_second_run(app, tmp_path):
         assert db.session.scalar(select(func.count(Event.id))) == 5
         event = db.session.scalar(select(Event).where(Event.uid == "w2@example.org"))
         assert [c.slug for c in event.categories] == ["taken-meanwhile"]
+
+
+def stale_block_count(app) -> int:
+    """Public events whose stored iCalendar block a feed from SITE_URL would have to render."""
+    from events_app.feeds.ical import Site
+    from events_app.feeds.source import block_context, stale_blocks
+    from events_app.models import PUBLIC_STATUSES
+
+    site = Site(app.config["SITE_URL"], "/events/{slug}")
+    with app.app_context():
+        query = select(func.count(Event.id)).where(
+            Event.status.in_(PUBLIC_STATUSES), stale_blocks(block_context(site))
+        )
+        return db.session.scalar(query)
+
+
+def test_import_ics_leaves_the_feed_blocks_rendered(app, runner, tmp_path):
+    """A bulk import renders what feeds will serve, so no subscriber's request waits for it."""
+    events = "\n".join(
+        f"BEGIN:VEVENT\nUID:bulk-{n}@example.org\nSUMMARY:Webinar {n}\n"
+        f"DTSTART:20270{1 + n % 9}1{n % 10}T150000Z\nDTEND:20270{1 + n % 9}1{n % 10}T160000Z\n"
+        "END:VEVENT"
+        for n in range(40)
+    )
+    path = tmp_path / "many.ics"
+    path.write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n{events}\nEND:VCALENDAR\n")
+    app.config["SITE_URL"] = "https://events.example.com"
+    result = runner.invoke(args=["import-ics", str(path), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "Rendered 40 iCalendar blocks" in result.output
+    assert stale_block_count(app) == 0
+    app.config["SITE_URL"] = None
+    path.write_text(path.read_text().replace("Webinar 1\n", "Webinar one\n"))
+    result = runner.invoke(args=["import-ics", str(path), "--publish"])
+    assert "not rendered ahead (SITE_URL is not set)" in result.output

@@ -305,10 +305,12 @@ def test_pages_show_subscribe_box_and_calendar_links(client, data):
 def test_render_blocks_command(runner, app, data, client):
     result = runner.invoke(args=["feeds", "render-blocks"])
     assert result.exit_code != 0 and "SITE_URL" in result.output
+    result = runner.invoke(args=["feeds", "render-blocks", "--if-site-url"])  # make serve
+    assert result.exit_code == 0 and "not rendered ahead" in result.output
     app.config["SITE_URL"] = "http://localhost"
     result = runner.invoke(args=["feeds", "render-blocks"])
-    assert "Rendered 9 event blocks." in result.output, result.output
-    assert "Rendered 0 event blocks." in runner.invoke(args=["feeds", "render-blocks"]).output
+    assert "Rendered 9 event blocks in" in result.output, result.output
+    assert "Rendered 0 event blocks in" in runner.invoke(args=["feeds", "render-blocks"]).output
     first = client.get("/feeds/all.ics").data
     feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)
     assert first == feed_source.render_feed(db.session, feed, SITE, NOW, 90, UTC_ZONE)

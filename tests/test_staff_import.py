@@ -254,3 +254,16 @@ def test_untitled_events_are_flagged_and_stay_drafts(app, staff_client):
     with app.app_context():
         statuses = dict(db.session.execute(select(Event.title, Event.status)).all())
         assert statuses == {"5G Core Webinar": "published", "(untitled)": "draft"}
+
+
+def test_a_confirmed_import_leaves_the_feed_blocks_rendered(app, staff_client):
+    from events_app.feeds.ical import Site
+    from events_app.feeds.source import block_context, stale_blocks
+
+    preview_url = upload(staff_client, ics(WEBINAR, SECOND)).headers["Location"]
+    assert staff_client.post(preview_url, data={"publish": "y"}).status_code == 302
+    with app.app_context():
+        context = block_context(Site("http://localhost", "/events/{slug}"))  # the request's host
+        stale = db.session.scalars(select(Event.title).where(stale_blocks(context))).all()
+        assert stale == []
+        assert len(db.session.scalars(select(Event)).all()) == 2

@@ -8,6 +8,7 @@ event download /events/<slug>.ics.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -246,21 +247,36 @@ def event_download(slug: str):
     return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
 
 
-@bp.cli.command("render-blocks")
-def render_blocks_command() -> None:
-    """Render and store every public event's VEVENT block that is missing or stale.
-
-    Feeds do this on demand; run it after a deploy that bumps ical.RENDERER_VERSION so the first
-    subscribers do not wait. Needs SITE_URL, so the blocks link where requests would.
-    """
+def render_blocks_for_site_url(ids: list[int] | None = None) -> int | None:
+    """Render and store the stale blocks of public events (or of ``ids``) for SITE_URL; how
+    many, or None when SITE_URL is not set (blocks then follow each request's host and are
+    rendered on the first request from it)."""
     base = current_app.config.get("SITE_URL")
     if not base:
-        raise click.ClickException(
-            "Set SITE_URL (e.g. EVENTS_SITE_URL=https://events.example.com)."
-        )
+        return None
     with current_app.test_request_context(base_url=base):
-        count = warm_blocks(db.session, site())
-    click.echo(f"Rendered {count} event blocks.")
+        return warm_blocks(db.session, site(), ids)
+
+
+@bp.cli.command("render-blocks")
+@click.option(
+    "--if-site-url", is_flag=True, help="Do nothing (successfully) when SITE_URL is not set."
+)
+def render_blocks_command(if_site_url: bool) -> None:
+    """Render and store every public event's VEVENT block that is missing or stale.
+
+    Feeds do this on demand; run it after a deploy (a new renderer, new zone rules) so that no
+    subscriber waits for a large feed. Needs SITE_URL, so the blocks link where requests would.
+    """
+    started = time.monotonic()
+    count = render_blocks_for_site_url()
+    if count is None:
+        message = "Set SITE_URL (e.g. EVENTS_SITE_URL=https://events.example.com)."
+        if if_site_url:
+            click.echo(f"Blocks not rendered ahead: {message}")
+            return
+        raise click.ClickException(message)
+    click.echo(f"Rendered {count} event blocks in {time.monotonic() - started:.1f} s.")
 
 
 # --- links for templates ------------------------------------------------------------------------

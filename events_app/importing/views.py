@@ -23,6 +23,8 @@ from wtforms import BooleanField, StringField, SubmitField
 from .. import clock, timefmt
 from ..auth import require_staff
 from ..extensions import db
+from ..feeds.source import warm_blocks
+from ..feeds.views import site
 from ..forms import iana_zone
 from . import reader as ics_reader
 from .apply import ImportFailed, apply_import
@@ -169,6 +171,7 @@ def confirm(token: str):
     except ImportFailed as exc:
         form.form_errors.append(f"{exc} Nothing was imported; check the preview and try again.")
         return render_template("staff_import/preview.html", plan=plan, form=form, token=token), 409
+    warm_blocks(db.session, site())  # the feeds' blocks of what was imported, rendered now
     path.unlink(missing_ok=True)
     session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
     session[ZONES_KEY] = {t: z for t, z in session.get(ZONES_KEY, {}).items() if t != token}
