@@ -7,6 +7,8 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app events_app
 STAMP  := $(VENV)/.installed
 WORKERS ?= 4
+# gunicorn's worker timeout (s): well above FEED_BUILD_WAIT, the longest a request waits for a feed.
+TIMEOUT ?= 60
 # Proxies whose X-Forwarded-Proto gunicorn trusts; ProxyFix (EVENTS_PROXY_FIX) handles the rest.
 FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
@@ -30,7 +32,8 @@ run: migrate
 
 # Production server: configure with DATABASE_URL, SECRET_KEY, EVENTS_PRODUCTION=true, ... (README).
 serve: migrate
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	$(FLASK) feeds render-blocks --if-site-url
+	$(BIN)/gunicorn --workers $(WORKERS) --timeout $(TIMEOUT) --bind $(HOST):$(PORT) \
 		--forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --access-logfile - \
 		'events_app:create_app()'
 
