@@ -34,6 +34,7 @@ Zone\tAmerica/New_York\t-5:00\tNYTest\tE%sT
 def forget_zone_caches() -> None:
     """What a new process starts without: zoneinfo's and our memos of zone rules."""
     zoneinfo.ZoneInfo.clear_cache()
+    icalendar.timezone.tzp.use_zoneinfo()  # a fresh provider: icalendar keeps zones it made
     rules_version.cache_clear()
     ical._zone.cache_clear()
     ical._vtimezone_text.cache_clear()
