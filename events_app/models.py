@@ -253,7 +253,7 @@ class Event(Base):
         # in the index so rows already over are skipped without reading the table. No index
         # leads with status: four values, but SQLite without statistics would pick it and sort
         # every upcoming event (see bench/RESULTS.md). The other columns make them cover the
-        # feed queries (feed_source.py), which then never read the wide rows.
+        # feed queries (feeds/source.py), which then never read the wide rows.
         Index(
             "ix_events_start_order",
             *("start_at", "id", "end_at", "status", "version", "all_day", "timezone"),

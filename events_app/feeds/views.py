@@ -1,4 +1,4 @@
-"""iCalendar feed routes and their HTTP caching; the content comes from feed_source and ical.
+"""iCalendar feed routes and their HTTP caching; the content comes from source.py and ical.py.
 
 URLs: /feeds/all.ics, /feeds/live.ics, /feeds/webinars.ics (webinars and live audio),
 /feeds/categories/<slug>.ics, /feeds/events.ics?<the event list's filters>, and the single

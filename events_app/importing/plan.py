@@ -14,7 +14,7 @@ Choices where the issue is silent:
   cancelled in the file is republished.
 - kind, slug and staff-only fields are set on creation and never overwritten by a re-import,
   nor is the title staff gave an event the file has no SUMMARY for.
-SEQUENCE and updated_at are left to the revisions hook (a time, zone, venue or status change
+SEQUENCE and updated_at are left to changes.py (a time, zone, venue or status change
 raises SEQUENCE).
 """
 
