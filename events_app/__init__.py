@@ -138,10 +138,15 @@ def drop_async_session_teardown(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, calendar, ops, public, staff, staff_admin, webinars
+    from .api import views as api
+    from .embed import staff_views as staff_embed
+    from .embed import views as embed
     from .feeds import views as feeds
     from .importing import views as staff_import
+    from .syndication import views as syndication
 
     modules = (public, calendar, webinars, feeds, auth, staff, staff_admin, staff_import, ops)
+    modules += (api, syndication, embed, staff_embed)
     for module in modules:
         app.register_blueprint(module.bp)
 

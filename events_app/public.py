@@ -30,6 +30,7 @@ from .models import (
     public_event_by_slug,
     upcoming_events,
 )
+from .syndication.previews import link_preview
 
 bp = Blueprint("public", __name__)
 
@@ -142,7 +143,14 @@ def detail_context(event: Event) -> dict[str, Any]:
         site_name=current_app.config["SITE_NAME"],
         site_url=url_for("public.home", _external=True),
     )
-    return {"event": event, "now": clock.now(), "jsonld": structured, "map_url": map_link(event)}
+    preview = link_preview(event, page_url, current_app.config["SITE_NAME"])
+    return {
+        "event": event,
+        "now": clock.now(),
+        "jsonld": structured,
+        "map_url": map_link(event),
+        "link_preview": preview,
+    }
 
 
 def plausible_slug(slug: str) -> bool:

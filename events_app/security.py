@@ -18,12 +18,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# The embeddable widgets' frames (embed/views.py): any site may show them, nothing else changes.
+FRAMEABLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+
+
+def allow_framing(response: Response) -> Response:
+    """Let other sites frame this response (the widgets' iframes); every other page stays
+    DENY. Everything else in the policy (no inline script, ...) stays as strict."""
+    response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
+    return response
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -46,8 +57,10 @@ def check_request_limits() -> None:
 
 
 def add_security_headers(response: Response) -> Response:
+    frameable = response.headers.get("Content-Security-Policy") == FRAMEABLE_CONTENT_SECURITY_POLICY
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if not (frameable and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
     # Staff pages show private data: no shared or browser cache may keep them.
     if request.path.startswith("/staff") and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"

@@ -1,0 +1,61 @@
+"""JSON answers for other sites: problem bodies (RFC 9457), CORS for GET, and HTTP caching
+that the response cache can repeat."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, request
+
+from .. import changes, clock, response_cache
+
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+EXPOSED = "ETag, Last-Modified, Link"
+
+
+def allow_cors(response: Response) -> Response:
+    """Any site may read it (GET; no credentials: nothing here depends on who asks)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 problem body; `extra` adds members (e.g. ``parameter``)."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body["instance"] = request.path
+    body.update(extra)
+    response = Response(dumps(body), status=status, content_type=PROBLEM)
+    response.cache_control.no_store = True
+    return allow_cors(response)
+
+
+def cacheable(
+    body: bytes,
+    state: changes.State | None,
+    content_type: str = JSON,
+    max_age: int = 60,
+) -> Response:
+    """A 200 (or 304 for the client's copy) with a strong ETag of its bytes, public for
+    `max_age` seconds, and offered to the response cache until the token read *before* the
+    content (`state`) changes, or the next minute (upcoming lists move with the clock)."""
+    response = Response(body, content_type=content_type)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.make_conditional(request)
+    now = clock.now()
+    response_cache.offer(state, now.replace(second=0) + timedelta(minutes=1))
+    return allow_cors(response)

@@ -1,0 +1,242 @@
+"""The OpenAPI 3.1 document of /api/v1/: written here by hand, its parameters taken from
+params.py, and kept true by tests (schemathesis sends generated requests to every operation and
+checks every response against these schemas; tests/test_api.py validates serialized events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import KINDS, PUBLIC_STATUSES
+from .params import EVENT_LIST_PARAMS, Param
+
+VERSION = "1.0.0"
+URL_OR_NULL = {"type": ["string", "null"], "format": "uri"}
+TEXT = {"type": "string"}
+DATE_OR_DATETIME = {
+    "type": "string",
+    "description": "An ISO 8601 local time with its UTC offset (timed events) or a date "
+    "(all-day events).",
+    "anyOf": [{"format": "date-time"}, {"format": "date"}],
+}
+
+
+def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+SCHEMAS: dict[str, Any] = {
+    "Venue": _object(
+        {
+            "id": {"type": "integer"},
+            "name": TEXT,
+            "address": TEXT,
+            "city": TEXT,
+            "region": TEXT,
+            "postal_code": TEXT,
+            "country": TEXT,
+            "timezone": {"type": "string", "description": "IANA time zone"},
+            "latitude": {"type": ["number", "null"]},
+            "longitude": {"type": ["number", "null"]},
+            "website": URL_OR_NULL,
+        }
+    ),
+    "CategoryRef": _object({"slug": TEXT, "name": TEXT}),
+    "Category": _object(
+        {
+            "slug": TEXT,
+            "name": TEXT,
+            "url": {"type": "string", "format": "uri", "description": "The category's page"},
+            "feeds": _object(
+                {
+                    "ics": {"type": "string", "format": "uri"},
+                    "atom": {"type": "string", "format": "uri"},
+                }
+            ),
+        }
+    ),
+    "Speaker": _object({"name": TEXT, "title": TEXT, "company": TEXT}),
+    "Event": _object(
+        {
+            "id": {"type": "integer"},
+            "uid": {"type": "string", "description": "Permanent iCalendar UID"},
+            "slug": TEXT,
+            "url": {"type": "string", "format": "uri", "description": "The event's page"},
+            "ics_url": {"type": "string", "format": "uri"},
+            "title": TEXT,
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "status": {
+                "type": "string",
+                "enum": list(PUBLIC_STATUSES),
+                "description": "Cancelled and postponed events stay listed, labelled.",
+            },
+            "summary": TEXT,
+            "description": {"type": "string", "description": "Markdown"},
+            "description_text": {"type": "string", "description": "The description as text"},
+            "all_day": {"type": "boolean"},
+            "start": DATE_OR_DATETIME,
+            "end": {
+                **DATE_OR_DATETIME,
+                "description": DATE_OR_DATETIME["description"]
+                + " For all-day events, the last day (inclusive).",
+            },
+            "timezone": {
+                "type": "string",
+                "description": "The event's IANA zone: the venue's, or the one the host announced.",
+            },
+            "when_text": {"type": "string", "description": "'Sep 24-26, 2026', as pages show it"},
+            "venue": {"anyOf": [{"$ref": "#/components/schemas/Venue"}, {"type": "null"}]},
+            "online": {"type": "boolean"},
+            "online_url": URL_OR_NULL,
+            "registration_url": URL_OR_NULL,
+            "recording_url": URL_OR_NULL,
+            "slides_url": URL_OR_NULL,
+            "image_url": URL_OR_NULL,
+            "organizer": TEXT,
+            "featured": {"type": "boolean"},
+            "categories": {"type": "array", "items": {"$ref": "#/components/schemas/CategoryRef"}},
+            "speakers": {"type": "array", "items": {"$ref": "#/components/schemas/Speaker"}},
+            "sequence": {"type": "integer", "description": "iCalendar SEQUENCE"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "series": {
+                "type": ["object", "null"],
+                "description": "The series this event is an occurrence of; null for now.",
+            },
+        }
+    ),
+    "EventPage": _object(
+        {
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            "next_cursor": {"type": ["string", "null"]},
+            "links": _object({"self": TEXT, "next": {"type": ["string", "null"]}}),
+        }
+    ),
+    "EventDetail": _object({"data": {"$ref": "#/components/schemas/Event"}}),
+    "CategoryList": _object(
+        {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}}}
+    ),
+    "VenueList": _object(
+        {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Venue"}}}
+    ),
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details",
+        "properties": {
+            "type": TEXT,
+            "title": TEXT,
+            "status": {"type": "integer"},
+            "detail": TEXT,
+            "instance": TEXT,
+            "parameter": {"type": "string", "description": "The query parameter at fault"},
+        },
+        "required": ["type", "title", "status", "detail"],
+    },
+}
+
+CACHE_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Strong validator of the body"},
+    "Cache-Control": {"schema": {"type": "string"}},
+    "Access-Control-Allow-Origin": {"schema": {"type": "string", "const": "*"}},
+}
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": CACHE_HEADERS,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is current"}
+
+
+def _operation(
+    operation_id: str, summary: str, params: tuple[Param, ...], ok: dict, *extra: tuple
+) -> dict[str, Any]:
+    responses = {"200": ok, "304": NOT_MODIFIED}
+    for code, description in (("400", "A parameter cannot be used"), *extra):
+        responses[code] = _problem(description)
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "parameters": [p.openapi() for p in params],
+        "responses": responses,
+    }
+
+
+def document(server_url: str) -> dict[str, Any]:
+    """The whole document; `server_url` is the API's base (".../api/v1")."""
+    event_key = {
+        "name": "key",
+        "in": "path",
+        "required": True,
+        "description": "The event's slug or its iCalendar UID",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }
+    one_event = _operation(
+        "getEvent",
+        "One public event, by slug or UID",
+        (),
+        _ok("EventDetail", "The event"),
+        ("404", "No public event has this slug or UID"),
+    )
+    one_event["parameters"] = [event_key]
+    del one_event["responses"]["400"]
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {
+            "title": "Events API",
+            "version": VERSION,
+            "description": (
+                "Read-only access to the published events, webinars and live audio shows. "
+                "Answers are public and cacheable (ETag, 304, Cache-Control) and open to any "
+                "origin for GET (CORS). Bad parameters get a 400 with an RFC 9457 problem body. "
+                "Drafts never appear; cancelled and postponed events do, with their status."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/events": {
+                "get": _operation(
+                    "listEvents",
+                    "Public events, filtered, sorted and paged by cursor",
+                    EVENT_LIST_PARAMS,
+                    _ok("EventPage", "A page of events"),
+                )
+            },
+            "/events/{key}": {"get": one_event},
+            "/categories": {
+                "get": _operation(
+                    "listCategories", "Every category", (), _ok("CategoryList", "The categories")
+                )
+            },
+            "/venues": {
+                "get": _operation(
+                    "listVenues",
+                    "Venues of public events",
+                    (),
+                    _ok("VenueList", "The venues"),
+                )
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,117 @@
+"""Events, venues and categories as JSON-ready dicts: every field a calendar or a website
+needs. Pure: URLs come from a `Links` the caller builds; nothing here reads Flask or a session.
+
+Times: a timed event's ``start``/``end`` are ISO 8601 local times with their UTC offset in the
+event's own zone (``timezone``, IANA); an all-day event's are dates, ``end`` being its last day
+(inclusive), which no zone conversion moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..markup import markdown_to_text, safe_url
+from ..models import Category, Event, Venue
+
+
+@dataclass(frozen=True)
+class Links:
+    """Absolute URLs: ``event(slug)``, ``event_ics(slug)``, ``category(slug)``,
+    ``category_feed(slug)`` and ``category_atom(slug)``."""
+
+    event: Callable[[str], str]
+    event_ics: Callable[[str], str]
+    category: Callable[[str], str]
+    category_feed: Callable[[str], str]
+    category_atom: Callable[[str], str]
+
+
+def utc_text(instant: datetime) -> str:
+    """'2026-11-08T19:00:00Z'."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _url(value: str | None) -> str | None:
+    return safe_url(value) or None
+
+
+def schedule(event: Event) -> dict[str, Any]:
+    """all_day, start, end, timezone, when_text (as the pages write it)."""
+    if event.all_day:
+        assert event.first_day is not None and event.last_day is not None
+        start, end = event.first_day.isoformat(), event.last_day.isoformat()
+    else:
+        start, end = event.local_start.isoformat(), event.local_end.isoformat()
+    return {
+        "all_day": event.all_day,
+        "start": start,
+        "end": end,
+        "timezone": event.timezone,
+        "when_text": event.when_text,
+    }
+
+
+def venue_json(venue: Venue) -> dict[str, Any]:
+    return {
+        "id": venue.id,
+        "name": venue.name,
+        "address": venue.address,
+        "city": venue.city,
+        "region": venue.region,
+        "postal_code": venue.postal_code,
+        "country": venue.country,
+        "timezone": venue.timezone,
+        "latitude": venue.latitude,
+        "longitude": venue.longitude,
+        "website": _url(venue.website),
+    }
+
+
+def category_json(category: Category, links: Links) -> dict[str, Any]:
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "url": links.category(category.slug),
+        "feeds": {
+            "ics": links.category_feed(category.slug),
+            "atom": links.category_atom(category.slug),
+        },
+    }
+
+
+def event_json(event: Event, links: Links) -> dict[str, Any]:
+    """One public event; ``series`` is null until series exist (issue 11)."""
+    return {
+        "id": event.id,
+        "uid": event.uid,
+        "slug": event.slug,
+        "url": links.event(event.slug),
+        "ics_url": links.event_ics(event.slug),
+        "title": event.title,
+        "kind": event.kind,
+        "status": event.status,
+        "summary": event.summary,
+        "description": event.description,
+        "description_text": markdown_to_text(event.description),
+        **schedule(event),
+        "venue": venue_json(event.venue) if event.venue is not None else None,
+        "online": event.is_online,
+        "online_url": _url(event.online_url),
+        "registration_url": _url(event.registration_url),
+        "recording_url": _url(event.recording_url),
+        "slides_url": _url(event.slides_url),
+        "image_url": _url(event.image_url),
+        "organizer": event.organizer,
+        "featured": event.featured,
+        "categories": [{"slug": c.slug, "name": c.name} for c in event.categories],
+        "speakers": [
+            {"name": s.name, "title": s.title, "company": s.company} for s in event.speakers
+        ],
+        "sequence": event.sequence,
+        "created_at": utc_text(event.created_at),
+        "updated_at": utc_text(event.updated_at),
+        "series": None,
+    }

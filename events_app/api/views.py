@@ -1,0 +1,146 @@
+"""Routes of the public JSON API: /api/v1/events, /events/<slug or uid>, /categories, /venues,
+the OpenAPI document and its docs page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, url_for
+from sqlalchemy import exists, or_, select, tuple_
+from werkzeug.exceptions import HTTPException
+
+from .. import changes, clock
+from ..extensions import db
+from ..feeds.views import _ext as external_url
+from ..filters import filtered_events_query
+from ..models import PUBLIC_STATUSES, Category, Event, Venue, public_events
+from . import http, openapi, serialize
+from .params import BadParameter, Cursor, EventQuery, check_known
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_AGE = 60
+KEY_MAX_LENGTH = 255
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    return http.problem(400, "Bad Request", str(error), parameter=error.parameter)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Every error under /api/v1 is a problem body, never an HTML page."""
+    return http.problem(error.code or 500, error.name, error.description or error.name)
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    return http.allow_cors(response)
+
+
+def links() -> serialize.Links:
+    return serialize.Links(
+        event=lambda slug: external_url("public.event_detail", slug=slug),
+        event_ics=lambda slug: external_url("feeds.event_download", slug=slug),
+        category=lambda slug: external_url("public.category_page", slug=slug),
+        category_feed=lambda slug: external_url("feeds.category", slug=slug),
+        category_atom=lambda slug: external_url("syndication.category_atom", slug=slug),
+    )
+
+
+SORT_COLUMNS = {"start": Event.start_at, "-start": Event.start_at, "-updated": Event.updated_at}
+
+
+def events_select(query: EventQuery, now):
+    """The select of one page (plus one row, to know whether another page follows)."""
+    stmt = filtered_events_query(query.filters, now, window=(None, None)).order_by(None)
+    if query.when == "upcoming":
+        stmt = stmt.where(Event.end_at > now)
+    elif query.when == "past":
+        stmt = stmt.where(Event.end_at <= now)
+    if query.status:
+        stmt = stmt.where(Event.status == query.status)
+    column = SORT_COLUMNS[query.sort]
+    descending = query.sort.startswith("-")
+    if query.cursor is not None:
+        after = tuple_(column, Event.id)
+        mark = tuple_(query.cursor.value, query.cursor.id)
+        stmt = stmt.where(after < mark if descending else after > mark)
+    order = (column.desc(), Event.id.desc()) if descending else (column, Event.id)
+    return stmt.order_by(*order).limit(query.limit + 1)
+
+
+@bp.get("/events")
+def events():
+    query = EventQuery.from_args(request.args)
+    state = changes.read_state(db.engine)  # before the content it guards
+    rows = list(db.session.scalars(events_select(query, clock.now())).unique())
+    page, more = rows[: query.limit], len(rows) > query.limit
+    next_cursor = None
+    if more:
+        last = page[-1]
+        value = last.updated_at if query.sort == "-updated" else last.start_at
+        next_cursor = Cursor(query.sort, value, last.id).encode()
+    args = request.args.to_dict()
+    to = links()
+    body = {
+        "data": [serialize.event_json(e, to) for e in page],
+        "next_cursor": next_cursor,
+        "links": {
+            "self": external_url("api.events", **args),
+            "next": external_url("api.events", **{**args, "cursor": next_cursor})
+            if next_cursor
+            else None,
+        },
+    }
+    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+@bp.get("/events/<path:key>")
+def event(key: str):
+    check_known(request.args, ())
+    if not (0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()):
+        return http.problem(404, "Not Found", "No public event has this slug or UID.")
+    state = changes.read_state(db.engine)
+    stmt = public_events().where(or_(Event.slug == key, Event.uid == key))
+    found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
+    if found is None:
+        return http.problem(404, "Not Found", "No public event has this slug or UID.")
+    body = {"data": serialize.event_json(found, links())}
+    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+@bp.get("/categories")
+def categories():
+    check_known(request.args, ())
+    state = changes.read_state(db.engine)
+    rows = db.session.scalars(select(Category).order_by(Category.name)).all()
+    to = links()
+    body = {"data": [serialize.category_json(c, to) for c in rows]}
+    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+@bp.get("/venues")
+def venues():
+    """Venues of public events only: a venue entered for a draft stays unannounced."""
+    check_known(request.args, ())
+    state = changes.read_state(db.engine)
+    used = exists().where(Event.venue_id == Venue.id, Event.status.in_(PUBLIC_STATUSES))
+    rows = db.session.scalars(select(Venue).where(used).order_by(Venue.name, Venue.id)).all()
+    body = {"data": [serialize.venue_json(v) for v in rows]}
+    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    state = changes.read_state(db.engine)
+    body = http.dumps(openapi.document(external_url("api.events").removesuffix("/events")))
+    return http.cacheable(body, state, max_age=MAX_AGE)
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("api/docs.html", spec_url=url_for(".openapi_document"))
+
+
+@bp.route("/<path:rest>", methods=["GET", "HEAD", "OPTIONS"])
+def unknown(rest: str):
+    return http.problem(404, "Not Found", "There is no such API resource; see /api/v1/docs.")

@@ -1,0 +1,183 @@
+"""Routes of the widgets: /embed.js, /embed/<widget>.json (data) and /embed/<widget> (frames).
+
+Every answer is public and cacheable, offered to the response cache under the change token read
+before the content; data and script are CORS-open for GET; only the frames may be framed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from .. import changes, clock
+from ..api import http
+from ..api.params import BadParameter
+from ..calendar import grid_bounds
+from ..extensions import db
+from ..feeds.views import _ext as external_url
+from ..filters import filtered_events_query
+from ..markup import safe_url
+from ..models import PUBLIC_STATUSES, Event, archived_webinars, public_events, upcoming_events
+from ..security import allow_framing
+from . import widgets
+from .widgets import WidgetQuery
+
+bp = Blueprint("embed", __name__)
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "embed"
+WIDGET = "<any(sidebar, list, month):widget>"
+MAX_AGE = 60
+SCRIPT_MAX_AGE = 300  # hosts pick up a new embed.js within five minutes
+HTML = "text/html; charset=utf-8"
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json")
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    if _wants_json():
+        return http.problem(400, "Bad Request", str(error), parameter=error.parameter)
+    html = render_template("embed/error.html", message=str(error))
+    return allow_framing(http.allow_cors(Response(html, 400, content_type=HTML)))
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    if _wants_json():
+        return http.problem(error.code or 500, error.name, error.description or error.name)
+    return error
+
+
+def _links() -> widgets.Links:
+    return widgets.Links(
+        event=lambda slug: external_url("public.event_detail", slug=slug),
+        page=lambda endpoint, **args: external_url(endpoint, **args),
+    )
+
+
+def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
+    filters, found = query.filters, []
+    for key, heading, kinds, archive in widgets.sidebar_sections(query):
+        if archive:
+            stmt = archived_webinars(now).where(Event.kind.in_(kinds), Event.recording_url != "")
+            more = ("The whole webinar archive", external_url("webinars.archive"))
+            empty = "No recordings yet."
+        else:
+            stmt = upcoming_events(now, kind=kinds)
+            more = {
+                "live": ("All Upcoming Live Events", _list_url(query, kind="live")),
+                "webinars": ("All upcoming webinars", _list_url(query, kind="webinar")),
+                "audio": ("All webinars and live audio", external_url("webinars.index")),
+            }[key]
+            empty = "Nothing is scheduled right now."
+        count = 1 if key == "audio" else query.count
+        events = db.session.scalars(filters.apply(stmt).limit(count)).unique().all()
+        if key == "audio" and not events:
+            continue  # the show is between seasons: no empty box on every article page
+        part = widgets.section(key, heading, events, links, more, empty)
+        if archive:
+            for entry, event in zip(part["events"], events, strict=True):
+                entry["recording_url"] = safe_url(event.recording_url) or None
+        found.append(part)
+    return found
+
+
+def _list_url(query: WidgetQuery, **changes: Any) -> str:
+    return external_url("public.event_list", **query.filters.to_args(**changes))
+
+
+def _list(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
+    stmt = filtered_events_query(query.filters, now).limit(query.count)
+    events = db.session.scalars(stmt).unique().all()
+    heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming Events")
+    more = ("All upcoming events", _list_url(query))
+    return [
+        widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
+    ]
+
+
+def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
+    today = clock.today()
+    year, month = query.month or (today.year, today.month)
+    start, end = grid_bounds(year, month)
+    first, last = date(year, month, 1), widgets.month_end(year, month)
+    public = (Event.status.in_(PUBLIC_STATUSES),)
+    spans_stmt = query.filters.apply(
+        select(Event.start_date, Event.end_date, func.count())
+        .where(*public, Event.start_date <= end, Event.end_date >= start)
+        .group_by(Event.start_date, Event.end_date)
+    )
+    spans = {(a, b): n for a, b, n in db.session.execute(spans_stmt).all()}
+    events_stmt = query.filters.apply(public_events()).where(
+        Event.start_date <= last, Event.end_date >= first
+    )
+    events_stmt = events_stmt.order_by(Event.start_at, Event.id).limit(query.count)
+    events = list(db.session.scalars(events_stmt).unique())
+    return widgets.month_model(year, month, spans, events, today, links, query)
+
+
+def widget_model(query: WidgetQuery) -> dict[str, Any]:
+    """What the widget shows: its sections (sidebar, list) or its month."""
+    links, now = _links(), clock.now()
+    model: dict[str, Any] = {
+        "widget": query.widget,
+        "site": {"name": current_app.config["SITE_NAME"], "url": external_url("public.home")},
+        "sections": [],
+        "month": None,
+    }
+    if query.widget == "sidebar":
+        model["sections"] = _sidebar(query, links, now)
+    elif query.widget == "list":
+        model["sections"] = _list(query, links, now)
+    else:
+        model["month"] = _month(query, links)
+    return model
+
+
+@bp.get("/embed.js")
+def script():
+    response = send_from_directory(STATIC, "embed.js", max_age=SCRIPT_MAX_AGE)
+    response.cache_control.public = True
+    return http.allow_cors(response)
+
+
+@bp.get("/embed/widget.css")
+def stylesheet():
+    """The widgets' one stylesheet: linked by the frames, fetched by embed.js (CORS) into each
+    shadow root's adopted stylesheet, so a host's style-src need not name us."""
+    response = send_from_directory(STATIC, "widget.css", max_age=SCRIPT_MAX_AGE)
+    response.cache_control.public = True
+    return http.allow_cors(response)
+
+
+@bp.get(f"/embed/{WIDGET}.json")
+def data(widget: str):
+    query = WidgetQuery.from_args(widget, request.args)
+    state = changes.read_state(db.engine)  # before the content it guards
+    return http.cacheable(http.dumps(widget_model(query)), state, max_age=MAX_AGE)
+
+
+@bp.get(f"/embed/{WIDGET}")
+def frame(widget: str):
+    query = WidgetQuery.from_args(widget, request.args, frame=True)
+    state = changes.read_state(db.engine)
+    html = render_template("embed/frame.html", model=widget_model(query), query=query)
+    return allow_framing(http.cacheable(html.encode(), state, HTML, max_age=MAX_AGE))
+
+
+@bp.get("/embed/accent-<accent>.css")
+def accent_css(accent: str):
+    """The frames' accent colour, as a stylesheet: their CSP allows no inline style."""
+    if not widgets.ACCENT.fullmatch(accent):
+        return http.problem(404, "Not Found", "An accent is six hex digits, like 0b5cad.")
+    response = Response(f".ew {{ --ew-accent: #{accent.lower()}; }}\n", content_type="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400 * 30
+    return response

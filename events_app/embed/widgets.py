@@ -1,0 +1,212 @@
+"""What each widget shows, as plain data for JSON and for the frame template. Pure: events
+come from the caller, URLs from a `Links`, the day from `today`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..api.params import FILTER_PARAMS, BadParameter, Param, check_known
+from ..api.serialize import utc_text
+from ..calendar import grid_bounds
+from ..filters import BadFilter, EventFilters
+from ..models import Event
+from ..syndication.atom import place_text
+from ..timefmt import MAX_YEAR, MIN_YEAR
+
+WIDGETS = ("sidebar", "list", "month")
+THEMES = ("auto", "light", "dark")
+MAX_COUNT = 20
+DEFAULT_COUNT = {"sidebar": 5, "list": 5, "month": 10}
+ACCENT = re.compile(r"[0-9a-fA-F]{6}")
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+# (section id, heading, kinds shown, archive?)
+SIDEBAR_SECTIONS = (
+    ("live", "Upcoming Live Events", ("live",), False),
+    ("webinars", "Upcoming Webinars", ("webinar",), False),
+    ("audio", "Live Digital Audio", ("audio",), False),
+    ("recordings", "Webinar Archive", ("webinar", "audio"), True),
+)
+KIND_HEADINGS = {"live": "Upcoming Live Events", "webinar": "Upcoming Webinars"}
+KIND_HEADINGS["audio"] = "Live Digital Audio"
+
+DATA_PARAMS = (
+    *FILTER_PARAMS,
+    Param(
+        "count",
+        f"Events per section (1-{MAX_COUNT}); the month widget's list of the month.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_COUNT},
+    ),
+    Param("month", "The month widget's month, YYYY-MM (default: this month).", {"type": "string"}),
+)
+FRAME_PARAMS = (
+    *DATA_PARAMS,
+    Param("theme", "auto (the visitor's setting), light or dark.", {"type": "string"}),
+    Param("accent", "Link colour as six hex digits, e.g. 0b5cad.", {"type": "string"}),
+)
+
+
+@dataclass(frozen=True)
+class WidgetQuery:
+    widget: str
+    filters: EventFilters = field(default_factory=EventFilters)
+    count: int = 5
+    month: tuple[int, int] | None = None
+    theme: str = "auto"
+    accent: str | None = None
+
+    @classmethod
+    def from_args(cls, widget: str, args: Mapping[str, Any], *, frame: bool = False):
+        """Validate a widget's query string; raises BadParameter (a 400) naming the parameter."""
+        check_known(args, FRAME_PARAMS if frame else DATA_PARAMS)
+        names = ("kind", "category", "place", "q")
+        try:
+            filters = EventFilters.from_args({k: args.get(k) for k in names})
+        except BadFilter as error:
+            name = next((n for n in names if n in str(error).lower()), names[0])
+            raise BadParameter(name, str(error)) from None
+        count = args.get("count") or str(DEFAULT_COUNT[widget])
+        if not (count.isascii() and count.isdigit() and len(count) <= 3):
+            raise BadParameter("count", f"The count must be a whole number from 1 to {MAX_COUNT}.")
+        if not 1 <= int(count) <= MAX_COUNT:
+            raise BadParameter("count", f"The count must be a whole number from 1 to {MAX_COUNT}.")
+        theme = args.get("theme") or "auto"
+        if theme not in THEMES:
+            raise BadParameter("theme", f"The theme must be one of: {', '.join(THEMES)}.")
+        accent = args.get("accent") or None
+        if accent is not None and not ACCENT.fullmatch(accent):
+            raise BadParameter("accent", "The accent must be six hex digits, like 0b5cad.")
+        return cls(widget, filters, int(count), _month(args.get("month")), theme, accent)
+
+
+def _month(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    found = MONTH.fullmatch(value)
+    if not found or not (MIN_YEAR <= int(found[1]) <= MAX_YEAR and 1 <= int(found[2]) <= 12):
+        raise BadParameter(
+            "month", f"The month must look like 2026-09 (years {MIN_YEAR}-{MAX_YEAR})."
+        )
+    return int(found[1]), int(found[2])
+
+
+@dataclass(frozen=True)
+class Links:
+    """Absolute URLs of our pages: ``event(slug)`` and ``page(endpoint, **args)``."""
+
+    event: Callable[[str], str]
+    page: Callable[..., str]
+
+
+def item(event: Event, links: Links) -> dict[str, Any]:
+    """One event as a widget shows it."""
+    if event.all_day:
+        assert event.first_day is not None and event.last_day is not None
+        start, end, offset = event.first_day.isoformat(), event.last_day.isoformat(), None
+    else:
+        start, end = utc_text(event.start_at), utc_text(event.end_at)
+        offset = int(event.local_start.utcoffset().total_seconds() // 60)
+    return {
+        "title": event.title,
+        "url": links.event(event.slug),
+        "kind": event.kind,
+        "kind_label": event.kind_label,
+        "status": event.status,
+        "status_label": event.status_label if event.status != "published" else None,
+        "when": event.when_text,
+        "all_day": event.all_day,
+        "start": start,
+        "end": end,
+        "offset": offset,
+        "place": place_text(event),
+        "recording_url": None,
+    }
+
+
+def section(
+    key: str, heading: str, events: Iterable[Event], links: Links, more: tuple[str, str], empty: str
+) -> dict[str, Any]:
+    return {
+        "id": key,
+        "heading": heading,
+        "events": [item(e, links) for e in events],
+        "more": {"label": more[0], "url": more[1]},
+        "empty": empty,
+    }
+
+
+def sidebar_sections(query: WidgetQuery) -> list[tuple[str, str, tuple[str, ...], bool]]:
+    """The sidebar's sections that the kind filter leaves, with the kinds each may show."""
+    kind = query.filters.kind
+    return [
+        (key, heading, tuple(k for k in kinds if not kind or k == kind), archive)
+        for key, heading, kinds, archive in SIDEBAR_SECTIONS
+        if not kind or kind in kinds
+    ]
+
+
+def month_model(
+    year: int,
+    month: int,
+    spans: Mapping[tuple[date, date], int],
+    events: list[Event],
+    today: date,
+    links: Links,
+    query: WidgetQuery,
+) -> dict[str, Any]:
+    """A Monday-first grid of day numbers, each with how many events cover it (from `spans`:
+    {(start_date, end_date): events}, local days in each event's own zone), and `events`, the
+    month's first events (at most `query.count` are listed)."""
+    start, end = grid_bounds(year, month)
+    counts: dict[date, int] = {}
+    for (first_day, last_day), size in spans.items():
+        d = max(first_day, start)
+        while d <= min(last_day, end):
+            counts[d] = counts.get(d, 0) + size
+            d += timedelta(days=1)
+    args = query.filters.to_args()
+    weeks, d = [], start
+    while d <= end:
+        week = []
+        for _ in range(7):
+            n = counts.get(d, 0)
+            day_args = {**args, "when": "past" if d < today else "upcoming", "from": d, "to": d}
+            week.append(
+                {
+                    "date": d.isoformat(),
+                    "day": d.day,
+                    "in_month": d.month == month,
+                    "today": d == today,
+                    "count": n,
+                    "url": links.page("public.event_list", **day_args) if n else None,
+                }
+            )
+            d += timedelta(days=1)
+        weeks.append(week)
+    first = date(year, month, 1)
+    in_month = sum(
+        size for (a, b), size in spans.items() if b >= first and a <= month_end(year, month)
+    )
+
+    def shift(delta: int) -> str | None:
+        y, m = divmod(year * 12 + month - 1 + delta, 12)
+        return f"{y:04d}-{m + 1:02d}" if MIN_YEAR <= y <= MAX_YEAR else None
+
+    return {
+        "label": f"{first:%B %Y}",
+        "value": f"{year:04d}-{month:02d}",
+        "prev": shift(-1),
+        "next": shift(1),
+        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "weeks": weeks,
+        "url": links.page("calendar.month", year=year, month=month, **args),
+        "events": [item(e, links) for e in events[: query.count]],
+        "more": max(0, in_month - min(len(events), query.count)),
+    }
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)

@@ -1,0 +1,241 @@
+// <events-widget>: our events on another site. One line on the host page:
+//   <script src="https://OUR-SITE/embed.js" async></script>
+//   <events-widget widget="sidebar|list|month" kind="webinar" count="5"></events-widget>
+// Attributes: widget, kind, category, place, q, count (the event list's filters), theme
+// (light, dark, auto; none: the host's font and text colour), accent (six hex digits),
+// heading-level (2-6). It renders into a shadow DOM (no CSS in or out), with textContent
+// only: a title with markup in our data stays text. Data and styles come from our origin
+// only (CORS, no credentials). It also fits our widget <iframe>s to their content.
+(() => {
+  if (window.customElements === undefined || customElements.get("events-widget")) return;
+  const script = document.currentScript || document.querySelector('script[src$="/embed.js"]');
+  const ORIGIN = new URL(script ? script.src : "/", window.location.href).origin;
+  const FILTERS = ["kind", "category", "place", "q", "count"];
+  const WIDGETS = ["sidebar", "list", "month"];
+  const THEMES = ["light", "dark", "auto"];
+  const day = { year: "numeric", month: "short", day: "numeric" };
+  const clock = { hour: "numeric", minute: "2-digit", timeZoneName: "short" };
+
+  let stylesheet;
+  const loadStyles = () => {
+    stylesheet ||= fetch(`${ORIGIN}/embed/widget.css`, { credentials: "omit" })
+      .then((r) => (r.ok ? r.text() : ""))
+      .then((text) => {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(text);
+        return sheet;
+      })
+      .catch(() => null);
+    return stylesheet;
+  };
+
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  };
+  // Only http(s) links, whatever the data says.
+  const href = (url) => {
+    try {
+      const parsed = new URL(url);
+      return ["http:", "https:"].includes(parsed.protocol) ? parsed.href : null;
+    } catch {
+      return null;
+    }
+  };
+  const link = (url, text, attrs = {}) => {
+    const target = href(url);
+    return target ? el("a", { href: target, ...attrs, text }) : el("span", { text });
+  };
+
+  // The visitor's own time, unless their zone has the event zone's offset anyway.
+  const localTime = (item) => {
+    if (item.all_day) return null;
+    const start = new Date(item.start);
+    const end = new Date(item.end);
+    if (Number.isNaN(start.getTime()) || item.offset === -start.getTimezoneOffset()) return null;
+    let text = start.toLocaleString(undefined, { ...day, ...clock });
+    if (!Number.isNaN(end.getTime()) && end > start) {
+      text += " – " + (start.toDateString() === end.toDateString()
+        ? end.toLocaleTimeString(undefined, clock)
+        : end.toLocaleString(undefined, { ...day, ...clock }));
+    }
+    return el("span", { class: "ew-local", text: `Your time: ${text}` });
+  };
+
+  const eventItem = (item) => {
+    const when = el("time", { datetime: item.start, text: item.when });
+    return el(
+      "li",
+      { class: "ew-item" + (item.status_label ? ` is-${item.status}` : "") },
+      link(item.url, item.title, { class: "ew-title" }),
+      item.status_label ? el("span", { class: "ew-badge", text: item.status_label }) : null,
+      el("span", { class: "ew-when" }, when, el("span", { "aria-hidden": "true", text: " · " }),
+        document.createTextNode(item.place)),
+      localTime(item),
+      item.recording_url
+        ? el("a", { class: "ew-recording", href: href(item.recording_url) },
+          document.createTextNode("Watch the recording"),
+          el("span", { class: "ew-hidden", text: `: ${item.title}` }))
+        : null,
+    );
+  };
+
+  const eventList = (items) => el("ul", { class: "ew-list" }, ...items.map(eventItem));
+
+  let counter = 0;
+
+  class EventsWidget extends HTMLElement {
+    static get observedAttributes() {
+      return ["widget", "theme", "accent", "heading-level", ...FILTERS];
+    }
+
+    constructor() {
+      super();
+      this.uid = `ew${++counter}`;
+      this.month = null;
+      this.root = this.attachShadow({ mode: "open" });
+    }
+
+    connectedCallback() {
+      this.schedule();
+    }
+
+    attributeChangedCallback() {
+      this.month = null;
+      if (this.isConnected) this.schedule();
+    }
+
+    schedule() {
+      if (this.pending) return;
+      this.pending = true;
+      queueMicrotask(() => {
+        this.pending = false;
+        this.load();
+      });
+    }
+
+    get widget() {
+      const value = this.getAttribute("widget");
+      return WIDGETS.includes(value) ? value : "list";
+    }
+
+    dataUrl() {
+      const query = new URLSearchParams();
+      for (const name of FILTERS) {
+        const value = this.getAttribute(name);
+        if (value) query.set(name, value);
+      }
+      if (this.widget === "month" && this.month) query.set("month", this.month);
+      const text = query.toString();
+      return `${ORIGIN}/embed/${this.widget}.json${text ? `?${text}` : ""}`;
+    }
+
+    frame(...children) {
+      const theme = this.getAttribute("theme");
+      const box = el("div", { class: "ew" + (THEMES.includes(theme) ? ` theme-${theme}` : "") });
+      const accent = (this.getAttribute("accent") || "").replace(/^#/, "");
+      if (/^[0-9a-f]{6}$/i.test(accent)) box.style.setProperty("--ew-accent", `#${accent}`);
+      box.append(...children.filter(Boolean));
+      return box;
+    }
+
+    heading(text, id) {
+      const level = Math.min(6, Math.max(2, Number(this.getAttribute("heading-level")) || 2));
+      return el(`h${level}`, { class: "ew-heading", id, text });
+    }
+
+    async load(focus) {
+      const sheet = await loadStyles();
+      if (sheet && !this.root.adoptedStyleSheets.includes(sheet)) {
+        this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, sheet];
+      }
+      if (!this.root.firstChild) {
+        this.root.append(this.frame(el("p", { class: "ew-status", role: "status", text: "Loading events…" })));
+      }
+      let model;
+      try {
+        const response = await fetch(this.dataUrl(), { credentials: "omit", mode: "cors" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        model = await response.json();
+      } catch (error) {
+        this.root.replaceChildren(this.frame(el("p", { class: "ew-status", role: "status" },
+          document.createTextNode("Events could not be loaded. "),
+          link(ORIGIN, "See them on our site"))));
+        return;
+      }
+      this.render(model, focus);
+    }
+
+    render(model, focus) {
+      const parts = model.sections.map((s) => {
+        const id = `${this.uid}-${s.id}`;
+        return el("section", { class: "ew-section", "aria-labelledby": id },
+          this.heading(s.heading, id),
+          s.events.length ? eventList(s.events) : el("p", { class: "ew-empty", text: s.empty }),
+          el("p", { class: "ew-more" }, link(s.more.url, s.more.label)));
+      });
+      if (model.month) parts.push(this.monthSection(model.month));
+      parts.push(el("p", { class: "ew-by" }, link(model.site.url, model.site.name)));
+      this.root.replaceChildren(this.frame(...parts));
+      if (focus) this.root.querySelector(`[data-nav="${focus}"]`)?.focus();
+    }
+
+    monthSection(m) {
+      const id = `${this.uid}-month`;
+      const nav = el("div", { class: "ew-month-nav" });
+      for (const [key, label] of [["prev", "Previous month"], ["next", "Next month"]]) {
+        if (!m[key]) continue;
+        const button = el("button", { type: "button", "data-nav": key, text: label });
+        button.addEventListener("click", () => {
+          this.month = m[key];
+          this.load(key);
+        });
+        nav.append(button);
+      }
+      const head = el("tr", {}, ...m.weekdays.map((w) => el("th", { scope: "col", abbr: w, text: w.slice(0, 2) })));
+      const body = el("tbody", {}, ...m.weeks.map((week) => el("tr", {}, ...week.map((d) => {
+        const classes = [d.in_month ? "" : "ew-out", d.today ? "ew-today" : "", d.count ? "ew-busy" : ""];
+        const cell = el("td", { class: classes.filter(Boolean).join(" ") || null });
+        if (d.url) {
+          const a = link(d.url, String(d.day));
+          a.append(el("span", { class: "ew-hidden", text: ` (${d.count} event${d.count === 1 ? "" : "s"})` }));
+          cell.append(a);
+        } else {
+          cell.textContent = String(d.day);
+        }
+        return cell;
+      }))));
+      return el("section", { class: "ew-section ew-month", "aria-labelledby": id },
+        (() => {
+          const h = this.heading("", id);
+          h.append(link(m.url, m.label));
+          return h;
+        })(),
+        el("p", { class: "ew-hidden", role: "status", text: `Showing ${m.label}` }),
+        nav,
+        el("table", { class: "ew-grid" }, el("caption", { class: "ew-hidden", text: `${m.label}: days with events` }),
+          el("thead", {}, head), body),
+        m.events.length ? eventList(m.events) : el("p", { class: "ew-empty", text: "Nothing this month." }),
+        m.more ? el("p", { class: "ew-more" }, link(m.url, `${m.more} more this month`)) : null);
+    }
+  }
+
+  customElements.define("events-widget", EventsWidget);
+
+  // Fit our widget frames to their content (frame.js in each frame posts its height).
+  window.addEventListener("message", (event) => {
+    if (event.origin !== ORIGIN || !event.data || event.data.type !== "events-widget:height") return;
+    const height = Number(event.data.height);
+    if (!Number.isFinite(height) || height <= 0 || height > 20000) return;
+    for (const frame of document.querySelectorAll("iframe")) {
+      if (frame.contentWindow === event.source) frame.style.height = `${Math.ceil(height)}px`;
+    }
+  });
+})();

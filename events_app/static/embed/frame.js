@@ -1,0 +1,10 @@
+// A widget's frame tells the page around it how tall it is, so that embed.js (or the staff
+// Embed page) can fit the <iframe> to it. Nothing else leaves the frame.
+(() => {
+  const post = () => {
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    window.parent.postMessage({ type: "events-widget:height", height }, "*");
+  };
+  post();
+  new ResizeObserver(post).observe(document.documentElement);
+})();

@@ -1,0 +1,84 @@
+// Staff → Embed: rebuild the snippet and the preview as the form changes (the form alone, a
+// GET, does the same without JavaScript). The iframe snippet gets the preview's real height.
+(() => {
+  const form = document.getElementById("embed-form");
+  const preview = document.getElementById("embed-preview");
+  const output = document.getElementById("embed-snippet");
+  if (!form || !preview || !output) return;
+  const origin = preview.dataset.origin;
+  const siteName = preview.dataset.siteName;
+  const defaults = { sidebar: "5", list: "5", month: "10" };
+  const order = ["widget", "kind", "category", "place", "q", "count", "theme", "accent"];
+  let height = Number(preview.dataset.height) || 400;
+  const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  document.getElementById("embed-update").hidden = true;
+
+  const settings = () => {
+    const data = new FormData(form);
+    const mode = data.get("mode") || "script";
+    const args = {};
+    for (const name of order) {
+      let value = String(data.get(name) || "").trim();
+      if (name === "accent") value = value.replace(/^#/, "");
+      if (name === "accent" && !/^[0-9a-f]{6}$/i.test(value)) value = "";
+      if (name === "count" && value === defaults[data.get("widget")]) value = "";
+      if (name === "theme" && mode === "iframe" && !value) value = "auto";
+      if (value) args[name] = value;
+    }
+    return { mode, args };
+  };
+
+  const frameUrl = (args) => {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(args)) {
+      if (k !== "widget" && !(k === "theme" && v === "auto")) query.set(k, v);
+    }
+    const text = query.toString();
+    return `${origin}/embed/${args.widget}${text ? `?${text}` : ""}`;
+  };
+
+  const snippet = ({ mode, args }) => {
+    if (mode === "iframe") {
+      return `<iframe src="${escapeAttr(frameUrl(args))}" title="${escapeAttr(siteName)}: events"`
+        + ` width="320" height="${height}" loading="lazy"></iframe>`;
+    }
+    const attrs = Object.entries(args).map(([k, v]) => `${k}="${escapeAttr(v)}"`).join(" ");
+    return `<script src="${origin}/embed.js" async></script>\n<events-widget ${attrs}></events-widget>`;
+  };
+
+  let shown = null;
+  const update = () => {
+    const chosen = settings();
+    output.value = snippet(chosen);
+    const key = JSON.stringify(chosen);
+    if (key === shown) return;
+    shown = key;
+    if (chosen.mode === "iframe") {
+      const frame = document.createElement("iframe");
+      frame.src = frameUrl(chosen.args);
+      frame.title = `Preview: ${siteName} events`;
+      frame.width = "320";
+      frame.height = String(height);
+      preview.replaceChildren(frame);
+    } else {
+      const widget = document.createElement("events-widget");
+      for (const [k, v] of Object.entries(chosen.args)) widget.setAttribute(k, v);
+      preview.replaceChildren(widget);
+    }
+  };
+
+  // The preview frame reports its height (frame.js); the snippet takes it.
+  window.addEventListener("message", (event) => {
+    if (event.origin !== window.location.origin || event.data?.type !== "events-widget:height") return;
+    const frame = preview.querySelector("iframe");
+    if (!frame || frame.contentWindow !== event.source) return;
+    height = Math.ceil(Number(event.data.height)) || height;
+    output.value = snippet(settings());
+  });
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    update();
+  });
+})();

@@ -1,0 +1,204 @@
+"""Routes: Atom feeds (/feeds/<all|live|webinars>.atom, /feeds/categories/<slug>.atom),
+/sitemap.xml with its parts under /sitemaps/, /robots.txt; and, for every page's <head>, its
+canonical URL and its Atom alternates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from math import ceil
+
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import func, select
+
+from .. import changes
+from ..api import http
+from ..extensions import db
+from ..feeds.views import _ext as external_url
+from ..models import PUBLIC_STATUSES, Category, Event, event_categories, public_events
+from ..public import plausible_slug
+from . import atom, sitemap
+
+bp = Blueprint("syndication", __name__)
+
+ATOM = "application/atom+xml; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+ATOM_ENTRIES = 50
+EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)  # a database that never changed anything
+NAMED = {
+    "all": ("events", None),
+    "live": ("live events", ("live",)),
+    "webinars": ("webinars and live audio", ("webinar", "audio")),
+}
+
+
+def _serve_atom(feed: atom.AtomFeed, condition) -> Response:
+    state = changes.read_state(db.engine)  # before the content it guards
+    stmt = condition(public_events()).order_by(Event.updated_at.desc(), Event.id.desc())
+    events = db.session.scalars(stmt.limit(ATOM_ENTRIES)).unique().all()
+    body = atom.atom_bytes(
+        feed,
+        events,
+        event_url=lambda slug: external_url("public.event_detail", slug=slug),
+        domain=current_app.config["UID_DOMAIN"],
+        empty_updated=(state and state.changed_at) or EMPTY_FEED_UPDATED,
+    )
+    return http.cacheable(body, state, ATOM, int(current_app.config["FEED_MAX_AGE"]))
+
+
+def _feed(name: str, title: str, self_url: str, page_url: str) -> atom.AtomFeed:
+    site_name = current_app.config["SITE_NAME"]
+    return atom.AtomFeed(
+        id=atom.feed_id(name, current_app.config["UID_DOMAIN"]),
+        title=f"{site_name}: {title}",
+        subtitle=f"New and changed {title}",
+        self_url=self_url,
+        page_url=page_url,
+        author=site_name,
+    )
+
+
+@bp.get("/feeds/<any(all, live, webinars):name>.atom")
+def named_atom(name: str):
+    title, kinds = NAMED[name]
+    page = {
+        "all": external_url("public.event_list"),
+        "live": external_url("public.event_list", kind="live"),
+        "webinars": external_url("webinars.index"),
+    }[name]
+    feed = _feed(name, title, external_url("syndication.named_atom", name=name), page)
+    return _serve_atom(feed, lambda stmt: stmt.where(Event.kind.in_(kinds)) if kinds else stmt)
+
+
+@bp.get("/feeds/categories/<slug>.atom")
+def category_atom(slug: str):
+    category = None
+    if plausible_slug(slug):
+        category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        abort(404, description="There is no such category.")
+    feed = _feed(
+        f"categories/{category.slug}",
+        f"{category.name} events",
+        external_url("syndication.category_atom", slug=category.slug),
+        external_url("public.category_page", slug=category.slug),
+    )
+    category_id = category.id
+    return _serve_atom(
+        feed, lambda stmt: stmt.where(Event.categories.any(Category.id == category_id))
+    )
+
+
+# --- sitemap and robots -------------------------------------------------------------------------
+
+
+def _public_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Event).where(Event.status.in_(PUBLIC_STATUSES))
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap_xml():
+    state = changes.read_state(db.engine)
+    parts = max(1, ceil(_public_count() / sitemap.SITEMAP_SIZE))
+    rows = [(external_url("syndication.sitemap_pages"), None)]
+    rows += [
+        (external_url("syndication.sitemap_events", part=n), None) for n in range(1, parts + 1)
+    ]
+    return http.cacheable(sitemap.sitemap_index(rows), state, XML, 3600)
+
+
+@bp.get("/sitemaps/pages.xml")
+def sitemap_pages():
+    state = changes.read_state(db.engine)
+    latest = db.session.scalar(
+        select(func.max(Event.updated_at)).where(Event.status.in_(PUBLIC_STATUSES))
+    )
+    rows = [
+        (external_url(endpoint), latest)
+        for endpoint in (
+            "public.home",
+            "public.event_list",
+            "calendar.month_current",
+            "webinars.index",
+            "webinars.archive",
+        )
+    ]
+    by_category = db.session.execute(
+        select(Category.slug, func.max(Event.updated_at))
+        .select_from(Category)
+        .outerjoin(event_categories, event_categories.c.category_id == Category.id)
+        .outerjoin(
+            Event, (Event.id == event_categories.c.event_id) & Event.status.in_(PUBLIC_STATUSES)
+        )
+        .group_by(Category.slug)
+        .order_by(Category.slug)
+    ).all()
+    rows += [(external_url("public.category_page", slug=s), m) for s, m in by_category]
+    return http.cacheable(sitemap.urlset(rows), state, XML, 3600)
+
+
+@bp.get("/sitemaps/events-<int:part>.xml")
+def sitemap_events(part: int):
+    state = changes.read_state(db.engine)
+    if part < 1 or (part - 1) * sitemap.SITEMAP_SIZE >= max(_public_count(), 1):
+        abort(404, description="There is no such sitemap.")
+    rows = db.session.execute(
+        select(Event.slug, Event.updated_at)
+        .where(Event.status.in_(PUBLIC_STATUSES))
+        .order_by(Event.id)
+        .limit(sitemap.SITEMAP_SIZE)
+        .offset((part - 1) * sitemap.SITEMAP_SIZE)
+    ).all()
+    urls = [(external_url("public.event_detail", slug=s), m) for s, m in rows]
+    return http.cacheable(sitemap.urlset(urls), state, XML, 3600)
+
+
+@bp.get("/robots.txt")
+def robots_txt():
+    body = sitemap.robots_txt(external_url("syndication.sitemap_xml"))
+    response = Response(body, content_type="text/plain; charset=utf-8")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+# --- links in every page's head -----------------------------------------------------------------
+
+LIST_ARGS = ("when", "kind", "category", "place", "from", "to", "q", "page")
+
+
+def canonical_url() -> str | None:
+    """This page's URL on SITE_URL, with only the arguments that change what it shows, in one
+    order (so "?q=x&kind=live" and "?kind=live&q=x&utm_source=y" name one page)."""
+    if request.endpoint is None or request.url_rule is None:
+        return None
+    args = {k: request.args[k] for k in LIST_ARGS if request.args.get(k)}
+    return external_url(request.endpoint, **(request.view_args or {}), **args)
+
+
+def atom_alternates() -> list[tuple[str, str]]:
+    """(title, URL) of the Atom feeds that match this page; the whole site's on every page."""
+    site_name = current_app.config["SITE_NAME"]
+    found = [
+        (f"{site_name}: every event (Atom)", external_url("syndication.named_atom", name="all"))
+    ]
+    endpoint = request.endpoint or ""
+    if endpoint == "public.category_page" and request.view_args:
+        slug = request.view_args["slug"]
+        found.append((f"{slug} (Atom)", external_url("syndication.category_atom", slug=slug)))
+    elif endpoint.startswith("webinars."):
+        found.append(
+            (
+                "Webinars and live audio (Atom)",
+                external_url("syndication.named_atom", name="webinars"),
+            )
+        )
+    elif endpoint == "public.event_list" and request.args.get("kind") == "live":
+        found.append(("Live events (Atom)", external_url("syndication.named_atom", name="live")))
+    return found
+
+
+@bp.app_context_processor
+def head_links() -> dict[str, object]:
+    return {"canonical_url": canonical_url, "atom_alternates": atom_alternates}

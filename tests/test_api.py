@@ -1,0 +1,271 @@
+"""The public JSON API: what it lists (never drafts), its fields and times, filters, cursor
+paging, problem bodies for bad input, HTTP caching and CORS, and the OpenAPI document's schemas
+matching real answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import jsonschema_rs
+import pytest
+from flask import request
+
+from events_app.api.openapi import document
+from events_app.extensions import db
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def events(app, create_event, create_venue, create_category):
+    """A timed hybrid live event, an all-day one, a cancelled and a postponed webinar, a past
+    one, and a draft; all at fixed dates around NOW."""
+    app.config["NOW"] = NOW
+    venue = create_venue(latitude=39.83, longitude=-105.03, website="javascript:alert(1)")
+    five_g = create_category("5G")
+    made = {
+        "timed": create_event(
+            title="Awards Dinner",
+            slug="awards-dinner",
+            kind="live",
+            venue=venue,
+            start=NOW + timedelta(days=1),  # 2026-06-16 12:00 UTC = 06:00 MDT
+            zone="America/Denver",
+            online_url="https://stream.example/awards",
+            categories=[five_g],
+            speakers=(("Ada Lovelace", "CTO", "Engines"),),
+        ),
+        "all_day": create_event(
+            title="Big 5G Event",
+            slug="big-5g-event",
+            kind="live",
+            venue=venue,
+            first_day=date(2026, 9, 24),
+            last_day=date(2026, 9, 26),
+            zone="America/Denver",
+            categories=[five_g],
+        ),
+        "cancelled": create_event(
+            title="Cancelled webinar", status="cancelled", start=NOW + timedelta(days=2)
+        ),
+        "postponed": create_event(
+            title="Postponed webinar", status="postponed", start=NOW + timedelta(days=3)
+        ),
+        "past": create_event(title="Past webinar", start=NOW - timedelta(days=5)),
+        "draft": create_event(title="Secret draft", slug="secret-draft", status="draft"),
+    }
+    return made
+
+
+def titles(response) -> list[str]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [e["title"] for e in response.get_json()["data"]]
+
+
+def test_lists_public_events_soonest_first_never_drafts(client, events):
+    assert titles(client.get("/api/v1/events")) == [
+        "Awards Dinner",
+        "Cancelled webinar",
+        "Postponed webinar",
+        "Big 5G Event",
+    ]
+    assert titles(client.get("/api/v1/events?when=past")) == ["Past webinar"]
+    assert "Secret draft" not in titles(client.get("/api/v1/events?when=all&limit=100"))
+    assert client.get("/api/v1/events/secret-draft").status_code == 404
+    assert client.get(f"/api/v1/events/{events['draft'].uid}").status_code == 404
+
+
+def test_times_carry_offset_and_zone_all_day_events_are_dates(client, events):
+    timed = client.get("/api/v1/events/awards-dinner").get_json()["data"]
+    assert (timed["start"], timed["end"]) == (
+        "2026-06-16T06:00:00-06:00",
+        "2026-06-16T07:00:00-06:00",
+    )
+    assert timed["timezone"] == "America/Denver" and timed["all_day"] is False
+    assert timed["when_text"] == "Jun 16, 2026, 6:00 - 7:00 AM MDT"
+    all_day = client.get("/api/v1/events/big-5g-event").get_json()["data"]
+    assert (all_day["start"], all_day["end"], all_day["all_day"]) == (
+        "2026-09-24",
+        "2026-09-26",
+        True,
+    )
+    assert all_day["when_text"] == "Sep 24-26, 2026"
+
+
+def test_every_field_a_calendar_needs(client, events):
+    event = events["timed"]
+    data = client.get(f"/api/v1/events/{event.uid}").get_json()["data"]  # by UID as by slug
+    assert data["uid"] == event.uid and data["slug"] == "awards-dinner"
+    assert data["url"] == "http://localhost/events/awards-dinner"
+    assert data["ics_url"] == "http://localhost/events/awards-dinner.ics"
+    assert data["venue"]["name"] == "Westin Westminster" and data["venue"]["latitude"] == 39.83
+    assert data["venue"]["website"] is None  # a stored javascript: link never goes out
+    assert data["online"] is True and data["online_url"] == "https://stream.example/awards"
+    assert data["categories"] == [{"slug": "5g", "name": "5G"}]
+    assert data["speakers"] == [{"name": "Ada Lovelace", "title": "CTO", "company": "Engines"}]
+    assert data["series"] is None
+    assert data["updated_at"].endswith("Z") and data["sequence"] == event.sequence
+
+
+def test_cancelled_and_postponed_are_visible_by_status(client, events):
+    assert titles(client.get("/api/v1/events?status=cancelled")) == ["Cancelled webinar"]
+    assert titles(client.get("/api/v1/events?status=postponed")) == ["Postponed webinar"]
+    data = client.get("/api/v1/events/big-5g-event").get_json()["data"]
+    assert data["status"] == "published"
+
+
+def test_filters_are_the_lists(client, events):
+    assert titles(client.get("/api/v1/events?kind=live")) == ["Awards Dinner", "Big 5G Event"]
+    assert titles(client.get("/api/v1/events?category=5g&q=dinner")) == ["Awards Dinner"]
+    assert titles(client.get("/api/v1/events?place=DENVER&from=2026-09-01")) == ["Big 5G Event"]
+    assert titles(client.get("/api/v1/events?to=2026-06-16")) == ["Awards Dinner"]
+    assert titles(client.get("/api/v1/events?category=nothing-here")) == []
+
+
+def test_cursor_pages_are_stable_when_events_are_added(client, events, create_event):
+    first = client.get("/api/v1/events?limit=2").get_json()
+    assert [e["title"] for e in first["data"]] == ["Awards Dinner", "Cancelled webinar"]
+    assert first["links"]["next"].startswith("http://localhost/api/v1/events?")
+    # An event added before the cursor does not shift the next page.
+    create_event(title="Earlier newcomer", start=NOW + timedelta(hours=2))
+    second = client.get(f"/api/v1/events?limit=2&cursor={first['next_cursor']}").get_json()
+    assert [e["title"] for e in second["data"]] == ["Postponed webinar", "Big 5G Event"]
+    assert second["next_cursor"] is None and second["links"]["next"] is None
+
+
+def test_sorts(client, events):
+    assert titles(client.get("/api/v1/events?when=all&sort=-start"))[0] == "Big 5G Event"
+    client.application.config["NOW"] = NOW + timedelta(minutes=5)
+    events["past"].summary = "Edited"
+    db.session.commit()
+    assert titles(client.get("/api/v1/events?when=all&sort=-updated"))[0] == "Past webinar"
+    page = client.get("/api/v1/events?when=all&sort=-updated&limit=1").get_json()
+    rest = client.get(f"/api/v1/events?when=all&sort=-updated&cursor={page['next_cursor']}")
+    assert "Past webinar" not in titles(rest) and len(titles(rest)) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("kind=concert", "kind"),
+        ("from=2026-02-30", "from"),
+        ("from=2026-07-01&to=2026-06-01", "from"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=abc", "limit"),
+        ("when=soon", "when"),
+        ("sort=title", "sort"),
+        ("status=draft", "status"),
+        ("category=Not%20A%20Slug", "category"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=" + "A" * 300, "cursor"),
+        ("limt=5", "limt"),
+    ],
+)
+def test_bad_parameters_are_400_problems(client, events, query, parameter):
+    response = client.get(f"/api/v1/events?{query}")
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 400 and body["title"] == "Bad Request" and body["detail"]
+    assert body["parameter"] == parameter
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_cursor_of_another_sort_is_refused(client, events):
+    page = client.get("/api/v1/events?limit=1").get_json()
+    response = client.get(f"/api/v1/events?sort=-start&cursor={page['next_cursor']}")
+    assert response.status_code == 400 and response.get_json()["parameter"] == "cursor"
+
+
+def test_unknown_things_are_404_problems_never_html(client, events):
+    for path in ("/api/v1/events/no-such-event", "/api/v1/nothing", "/api/v1/events/%00x"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.content_type == "application/problem+json"
+
+
+def test_etag_304_cache_control_and_cors(client, events):
+    response = client.get("/api/v1/events?kind=live")
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    again = client.get(
+        "/api/v1/events?kind=live", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.data == b""
+    preflight = client.options("/api/v1/events", headers={"Origin": "https://other.example"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "Vary" not in response.headers and "Set-Cookie" not in response.headers
+
+
+def test_repeats_come_from_the_response_cache_until_a_change(app, client, events):
+    hits: list[str] = []
+    app.before_request(lambda: hits.append(request.path) and None)
+    for path in (
+        "/api/v1/events",
+        "/api/v1/categories",
+        "/api/v1/venues",
+        "/api/v1/events/big-5g-event",
+    ):
+        first = client.get(path)
+        assert client.get(path).data == first.data
+    assert len(hits) == 4, "each repeat was answered before Flask"
+    events["all_day"].title = "Bigger 5G Event"
+    db.session.commit()
+    assert "Bigger 5G Event" in titles(client.get("/api/v1/events"))
+
+
+def test_venues_are_those_of_public_events(client, events, create_venue, create_event):
+    hidden = create_venue(name="Unannounced Hall")
+    create_event(title="Draft there", status="draft", venue=hidden, kind="live")
+    names = [v["name"] for v in client.get("/api/v1/venues").get_json()["data"]]
+    assert names == ["Westin Westminster"]
+    categories = client.get("/api/v1/categories").get_json()["data"]
+    assert categories[0]["feeds"]["atom"] == "http://localhost/feeds/categories/5g.atom"
+
+
+def _validator(name: str):
+    schemas = document("http://localhost/api/v1")
+    root = {"components": schemas["components"], "$ref": f"#/components/schemas/{name}"}
+    return jsonschema_rs.validator_for(root)
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [
+        ("/api/v1/events?when=all&limit=100", "EventPage"),
+        ("/api/v1/events/awards-dinner", "EventDetail"),
+        ("/api/v1/events/big-5g-event", "EventDetail"),
+        ("/api/v1/categories", "CategoryList"),
+        ("/api/v1/venues", "VenueList"),
+        ("/api/v1/events?kind=x", "Problem"),
+    ],
+)
+def test_answers_match_the_documents_schemas(client, events, path, schema):
+    body = client.get(path).get_json()
+    errors = [str(e) for e in _validator(schema).iter_errors(body)]
+    assert not errors, errors
+
+
+def test_the_document_is_served_and_names_every_parameter_the_view_reads(client, events):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"] == "3.1.0"
+    assert doc["servers"] == [{"url": "http://localhost/api/v1"}]
+    names = {p["name"] for p in doc["paths"]["/events"]["get"]["parameters"]}
+    assert names == {"when", "kind", "category", "place", "q", "from", "to", "status", "sort"} | {
+        "limit",
+        "cursor",
+    }
+    assert set(doc["paths"]) == {"/events", "/events/{key}", "/categories", "/venues"}
+    json.dumps(doc)  # plain JSON all the way down
+
+
+def test_the_docs_page_loads_only_our_own_assets(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert "/static/api-docs.js" in html and "/api/v1/openapi.json" in html
+    assert "https://" not in html.replace('href="https://', "")  # no CDN
+    with client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js") as bundle:
+        assert bundle.status_code == 200
