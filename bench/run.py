@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bench import dataset, load, naive, report
+from bench import dataset, embed_api, load, naive, report
 from bench.server import SITE_URL, Server, fetch
 from events_app.extensions import db
 from events_app.models import Event
@@ -114,6 +114,8 @@ def main() -> None:
             progress(f"E rounds (p50 ms): {r.latency_rounds}")
     r.total_s = time.monotonic() - started
     text = r.render()
+    if wrk:  # issue 13's figures, in a table of their own (bench/embed_api.py)
+        text += "\n\n" + "\n".join(embed_api.measure(databases[10_000], wrk, args.seconds))
     print(text)
     if args.save:
         args.save.write_text(text)

@@ -6,11 +6,12 @@ before the content; data and script are CORS-open for GET; only the frames may b
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -141,20 +142,27 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     return model
 
 
+def _asset(name: str, content_type: str) -> Response:
+    """A file of static/embed/ from memory (ETag of its bytes, 304, public for five minutes):
+    every article view of a host site may ask for it."""
+    body = (STATIC / name).read_bytes()
+    response = Response(body, content_type=content_type)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = SCRIPT_MAX_AGE
+    return http.allow_cors(response.make_conditional(request))
+
+
 @bp.get("/embed.js")
 def script():
-    response = send_from_directory(STATIC, "embed.js", max_age=SCRIPT_MAX_AGE)
-    response.cache_control.public = True
-    return http.allow_cors(response)
+    return _asset("embed.js", "text/javascript; charset=utf-8")
 
 
 @bp.get("/embed/widget.css")
 def stylesheet():
     """The widgets' one stylesheet: linked by the frames, fetched by embed.js (CORS) into each
     shadow root's adopted stylesheet, so a host's style-src need not name us."""
-    response = send_from_directory(STATIC, "widget.css", max_age=SCRIPT_MAX_AGE)
-    response.cache_control.public = True
-    return http.allow_cors(response)
+    return _asset("widget.css", "text/css; charset=utf-8")
 
 
 @bp.get(f"/embed/{WIDGET}.json")

@@ -173,7 +173,7 @@ def month_model(
         week = []
         for _ in range(7):
             n = counts.get(d, 0)
-            day_args = {**args, "when": "past" if d < today else "upcoming", "from": d, "to": d}
+            day_args = {**args, "from": d, "to": d} | ({"when": "past"} if d < today else {})
             week.append(
                 {
                     "date": d.isoformat(),

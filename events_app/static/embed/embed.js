@@ -3,9 +3,10 @@
 //   <events-widget widget="sidebar|list|month" kind="webinar" count="5"></events-widget>
 // Attributes: widget, kind, category, place, q, count (the event list's filters), theme
 // (light, dark, auto; none: the host's font and text colour), accent (six hex digits),
-// heading-level (2-6). It renders into a shadow DOM (no CSS in or out), with textContent
-// only: a title with markup in our data stays text. Data and styles come from our origin
-// only (CORS, no credentials). It also fits our widget <iframe>s to their content.
+// heading-level (2-6), month (YYYY-MM: the month widget's first month). It renders into a
+// shadow DOM (no CSS in or out), with textContent only: a title with markup stays text. Data
+// and styles come from our origin only (CORS, no credentials). It also fits our widget
+// <iframe>s to their content.
 (() => {
   if (window.customElements === undefined || customElements.get("events-widget")) return;
   const script = document.currentScript || document.querySelector('script[src$="/embed.js"]');
@@ -93,7 +94,7 @@
 
   class EventsWidget extends HTMLElement {
     static get observedAttributes() {
-      return ["widget", "theme", "accent", "heading-level", ...FILTERS];
+      return ["widget", "theme", "accent", "heading-level", "month", ...FILTERS];
     }
 
     constructor() {
@@ -132,7 +133,8 @@
         const value = this.getAttribute(name);
         if (value) query.set(name, value);
       }
-      if (this.widget === "month" && this.month) query.set("month", this.month);
+      const month = this.month || this.getAttribute("month");
+      if (this.widget === "month" && /^\d{4}-\d{2}$/.test(month || "")) query.set("month", month);
       const text = query.toString();
       return `${ORIGIN}/embed/${this.widget}.json${text ? `?${text}` : ""}`;
     }

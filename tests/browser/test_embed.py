@@ -1,0 +1,381 @@
+"""The widgets on another site, in Chromium: a static host page (tests/browser/host/) served
+from a second local origin with a strict CSP of its own embeds every widget, as custom elements
+and as iframes. Checked: rendered content, no console errors, no request to any origin but the
+host's and ours, no style change to the host's elements, axe clean, both widths, screenshots;
+every XSS payload of the hardening tests stays text; the staff Embed page and the API docs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from events_app import create_app
+from events_app.extensions import alembic, db
+from events_app.models import Event, User
+from tests.browser.conftest import Watched
+from tests.browser.helpers import (
+    WIDTHS,
+    axe_violations,
+    overflowing,
+    page_width,
+    screenshot,
+    screenshot_dir,
+)
+from tests.servers import Server, free_port, gunicorn, server_env
+from tests.test_xss import TEXT_PAYLOADS
+from tests.tools import chromium_path
+
+pytestmark = pytest.mark.browser
+
+HOST_FILES = Path(__file__).resolve().parent / "host"
+PAYLOAD_START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=400)
+PAYLOAD_MONTH = PAYLOAD_START.strftime("%Y-%m")
+EDITOR = "embed-editor@example.com"
+PASSWORD = "embed tests password"
+# Host elements whose computed style the widgets must leave alone.
+HOST_ELEMENTS = ("body", "h1", "h2", ".byline", "article p", "article a", "ul.points li", ".brand")
+STYLE_PROPERTIES = ("color", "font-family", "font-size", "line-height", "text-transform", "margin")
+
+
+@pytest.fixture(scope="module")
+def events_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Our site: the demo data plus, 400 days ahead (out of the demo widgets' way), a live
+    event, an audio show and a webinar per payload, all findable with q=zzpayload."""
+    chromium_path()
+    root = tmp_path_factory.mktemp("embed")
+    url = f"sqlite:///{root / 'events.sqlite'}"
+    app = create_app({"SECRET_KEY": "setup", "SQLALCHEMY_ENGINES": {"default": url}})
+    app.instance_path = str(root)
+    with app.app_context():
+        alembic.upgrade()
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert "Loaded" in result.output, result.output
+        for n, text in enumerate(TEXT_PAYLOADS):
+            for kind, hours in (("live", 0), ("audio", 2), ("webinar", 4)):
+                event = Event(
+                    title=f"zzpayload {text} {kind}",
+                    slug=f"payload-{n}-{kind}",
+                    kind=kind,
+                    status="published",
+                    summary=text,
+                    recording_url="javascript:alert(1)",
+                )
+                start = PAYLOAD_START + timedelta(days=n % 20, hours=hours)
+                event.set_timed(start, start + timedelta(hours=1), "America/New_York")
+                db.session.add(event)
+        db.session.add(
+            User(
+                email=EDITOR,
+                display_name="Embed Editor",
+                role="editor",
+                password_hash=generate_password_hash(PASSWORD),
+            )
+        )
+        db.session.commit()
+        db.engine.dispose()
+    env = server_env(
+        DATABASE_URL=url,
+        SECRET_KEY="embed-tests",
+        EVENTS_INSTANCE_PATH=str(root),
+        EVENTS_PRODUCTION="true",
+    )
+    with gunicorn(env, root / "gunicorn.log", workers=2) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def host(events_server: Server) -> Iterator[str]:
+    """The host site: our static test pages on another origin (another port), each with a
+    strict CSP that lets in scripts, data and frames from our origin only."""
+    ours = events_server.url
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {ours}",
+            f"connect-src {ours}",
+            f"frame-src {ours}",
+            "style-src 'self'",
+            "img-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            name = urlsplit(self.path).path.lstrip("/")
+            if name == "favicon.ico":
+                self.send_response(204)
+                self.end_headers()
+                return
+            path = HOST_FILES / name
+            if not name or "/" in name or not path.is_file():
+                self.send_error(404)
+                return
+            body = path.read_text().replace("{{EVENTS_ORIGIN}}", ours)
+            body = body.replace("{{PAYLOAD_MONTH}}", PAYLOAD_MONTH).encode()
+            kind = "text/css" if name.endswith(".css") else "text/html; charset=utf-8"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Security-Policy", policy)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class HostPage:
+    """A host page in a fresh context: console errors, dialogs and every request's origin."""
+
+    def __init__(self, browser, url: str, *, zone: str = "UTC", block_embed: bool = False):
+        self.context = browser.new_context(viewport=WIDTHS[0], timezone_id=zone)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.origins: set[str] = set()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", lambda r: self.origins.add(_origin(r.url)))
+        if block_embed:
+            self.page.route("**/embed.js", lambda route: route.abort())
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def wait_for_widgets(self) -> None:
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('events-widget')].every(w =>
+                 w.shadowRoot && w.shadowRoot.querySelector('.ew-by'))"""
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def host_styles(page) -> dict:
+    return page.evaluate(
+        """([selectors, properties]) => Object.fromEntries(selectors.map(s => {
+             const el = document.querySelector(s);
+             const style = getComputedStyle(el);
+             return [s, Object.fromEntries(properties.map(p => [p, style.getPropertyValue(p)]))];
+           }))""",
+        [list(HOST_ELEMENTS), list(STYLE_PROPERTIES)],
+    )
+
+
+def shadow_text(page) -> list[str]:
+    return page.evaluate(
+        "() => [...document.querySelectorAll('events-widget')].map(w => w.shadowRoot.textContent)"
+    )
+
+
+def test_every_widget_on_a_strict_host_page(browser, events_server, host):
+    host_page = HostPage(browser, f"{host}/article.html")
+    page = host_page.page
+    host_page.wait_for_widgets()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].every(f => f.getBoundingClientRect().height"
+        " !== 700 && f.getBoundingClientRect().height !== 420 && f.getBoundingClientRect().height"
+        " !== 560)"
+    )
+    texts = shadow_text(page)
+    assert "Previous month" in texts[0] and "Next month" in texts[0]
+    assert "Upcoming Live Events" in texts[1] and "Upcoming Webinars" in texts[1]
+    assert "Webinar Archive" in texts[1] and "Live Digital Audio" in texts[1]
+    assert "Upcoming Webinars" in texts[2] and "Upcoming Live Events" not in texts[2]
+    items = page.evaluate(
+        "() => [...document.querySelectorAll('events-widget')]"
+        ".map(w => w.shadowRoot.querySelectorAll('.ew-item').length)"
+    )
+    assert all(n > 0 for n in items[1:]), items
+    frames = [f for f in page.frames if f.url.startswith(events_server.url + "/embed/")]
+    assert len(frames) == 3
+    for frame in frames:
+        assert frame.locator(".ew-item").count() > 0, frame.url
+    # No request left for any origin but the host's and ours.
+    assert host_page.origins <= {host, events_server.url}, host_page.origins
+    assert not host_page.errors, host_page.errors
+    # The host's own elements look exactly as they do without the widgets.
+    bare = HostPage(browser, f"{host}/article.html", block_embed=True)
+    assert host_styles(page) == host_styles(bare.page)
+    bare.close()
+    # Widgets inherit the host's font and text colour unless given a theme.
+    inherited = page.evaluate(
+        """() => { const w = document.querySelector('.sidebar events-widget');
+             const box = w.shadowRoot.querySelector('.ew');
+             return [getComputedStyle(box).fontFamily, getComputedStyle(box).color]; }"""
+    )
+    assert inherited == [
+        page.evaluate("getComputedStyle(document.body).fontFamily"),
+        page.evaluate("getComputedStyle(document.body).color"),
+    ]
+    # The README's picture: the top of the article page, sidebar widgets beside the text.
+    page.screenshot(path=str(screenshot_dir() / "embed-article-page-top-1280.png"))
+    for viewport in WIDTHS:
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(200)
+        screenshot(page, "embed host article")
+        problems = axe_violations(page)
+        assert not problems, (viewport, problems)
+        assert page_width(page) <= viewport["width"], (viewport, overflowing(page))
+    host_page.close()
+
+
+def test_widgets_show_the_visitors_time_and_work_by_keyboard(browser, host):
+    host_page = HostPage(browser, f"{host}/article.html", zone="Asia/Tokyo")
+    page = host_page.page
+    host_page.wait_for_widgets()
+    local = page.evaluate(
+        "() => [...document.querySelectorAll('events-widget')]"
+        ".flatMap(w => [...w.shadowRoot.querySelectorAll('.ew-local')].map(e => e.textContent))"
+    )
+    assert local and all(t.startswith("Your time:") and "GMT+9" in t for t in local), local
+    month = page.locator("events-widget[widget=month]")
+    label = month.locator(".ew-heading a").inner_text()
+    month.locator("button[data-nav=next]").click()
+    page.wait_for_function(
+        "label => document.querySelector('events-widget[widget=month]')"
+        ".shadowRoot.querySelector('.ew-heading a').textContent !== label",
+        arg=label,
+    )
+    focused = page.evaluate(
+        "() => document.querySelector('events-widget[widget=month]').shadowRoot.activeElement"
+        "?.dataset.nav"
+    )
+    assert focused == "next", "focus stays on the button after the month changes"
+    # Tab from the top reaches links inside the widgets, and focus is visible there.
+    page.focus("article a")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    inside = page.evaluate(
+        "() => document.activeElement.tagName === 'EVENTS-WIDGET'"
+        " && getComputedStyle(document.activeElement.shadowRoot.activeElement).outlineStyle"
+    )
+    assert inside and inside != "none", inside
+    assert not host_page.errors, host_page.errors
+    host_page.close()
+
+
+def test_payloads_stay_text_in_every_widget(browser, events_server, host):
+    host_page = HostPage(browser, f"{host}/payloads.html")
+    page = host_page.page
+    host_page.wait_for_widgets()
+    page.wait_for_timeout(500)  # the frames' own scripts
+    texts = shadow_text(page)
+    for text in TEXT_PAYLOADS:
+        # The sidebar's live section lists them all; the list and the month their first 20.
+        assert f"zzpayload {text} live" in texts[0], text
+    assert all(t.count("zzpayload") >= 20 for t in texts), [t.count("zzpayload") for t in texts]
+    elements = page.evaluate(
+        """() => [...document.querySelectorAll('events-widget')].flatMap(w =>
+             [...w.shadowRoot.querySelectorAll('*')].map(e => e.tagName.toLowerCase()))"""
+    )
+    allowed = {"div", "section", "h2", "h3", "ul", "li", "a", "span", "time", "p"}
+    allowed |= {"table", "caption", "thead", "tbody", "tr", "th", "td", "button"}
+    assert set(elements) <= allowed, set(elements) - allowed
+    hrefs = page.evaluate(
+        """() => [...document.querySelectorAll('events-widget')].flatMap(w =>
+             [...w.shadowRoot.querySelectorAll('[href]')].map(e => e.getAttribute('href')))"""
+    )
+    assert hrefs and all(h.startswith(events_server.url + "/") for h in hrefs), hrefs
+    frames = [f for f in page.frames if f.url.startswith(events_server.url + "/embed/")]
+    assert len(frames) == 3
+    for frame in frames:
+        body = frame.locator("body").inner_text()
+        assert "zzpayload <script>alert(1)</script>" in body, frame.url
+        tags = set(frame.evaluate("[...document.body.querySelectorAll('*')].map(e => e.localName)"))
+        assert not tags & {"img", "svg", "iframe", "object", "math", "base", "meta"}, tags
+        scripts = frame.evaluate("[...document.scripts].map(s => s.src)")
+        assert all(s.startswith(events_server.url + "/static/") for s in scripts), scripts
+    assert not host_page.dialogs, host_page.dialogs
+    assert not host_page.errors, host_page.errors
+    host_page.close()
+
+
+def test_frames_read_alone_at_both_widths(browser, events_server):
+    for path in ("/embed/sidebar", "/embed/list?theme=dark", "/embed/month?theme=light"):
+        context = browser.new_context(viewport=WIDTHS[1])
+        watched = Watched(context.new_page(), events_server.url)
+        watched.goto(path)
+        watched.page.wait_for_load_state("load")
+        screenshot(watched.page, f"embed frame {path}")
+        assert not axe_violations(watched.page), path
+        assert page_width(watched.page) <= WIDTHS[1]["width"], overflowing(watched.page)
+        assert not watched.errors, watched.errors
+        context.close()
+
+
+def test_staff_embed_page_builds_the_snippet_live(browser, events_server):
+    context = browser.new_context(viewport=WIDTHS[0])
+    watched = Watched(context.new_page(), events_server.url)
+    page = watched.page
+    watched.goto("/staff/login")
+    page.fill("#email", EDITOR)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit], main input[type=submit]")
+    watched.goto("/staff/embed/")
+    page.wait_for_function(
+        "() => document.querySelector('#embed-preview events-widget')?.shadowRoot"
+        "?.querySelector('.ew-by')"
+    )
+    page.select_option("#e-widget", "list")
+    page.select_option("#e-kind", "webinar")
+    snippet = page.input_value("#embed-snippet")
+    assert '<events-widget widget="list" kind="webinar"></events-widget>' in snippet
+    assert page.locator("#embed-preview events-widget[kind=webinar]").count() == 1
+    page.check("input[name=mode][value=iframe]")
+    page.wait_for_function(
+        "() => !document.querySelector('#embed-snippet').value.includes('height=\"125')"
+        " && document.querySelector('#embed-preview iframe')"
+    )
+    frame_snippet = page.input_value("#embed-snippet")
+    assert frame_snippet.startswith(f'<iframe src="{events_server.url}/embed/list?kind=webinar"')
+    assert page.locator("button[data-copy-target=embed-snippet]").is_visible()
+    for viewport in WIDTHS:
+        page.set_viewport_size(viewport)
+        screenshot(page, "staff embed")
+        assert not axe_violations(page), viewport
+        assert page_width(page) <= viewport["width"], overflowing(page)
+    assert not watched.errors, watched.errors
+    context.close()
+
+
+def test_api_docs_page_renders_under_our_csp(browser, events_server):
+    context = browser.new_context(viewport=WIDTHS[0])
+    watched = Watched(context.new_page(), events_server.url)
+    origins: set[str] = set()
+    watched.page.on("request", lambda r: origins.add(_origin(r.url)))
+    watched.goto("/api/v1/docs")
+    watched.page.wait_for_selector(".opblock-summary-path")
+    paths = watched.page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/events", "/events/{key}", "/categories", "/venues"} <= {p.strip() for p in paths}
+    screenshot(watched.page, "api docs")
+    assert origins == {events_server.url}, origins
+    assert not watched.errors, watched.errors
+    context.close()

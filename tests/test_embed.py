@@ -1,0 +1,248 @@
+"""Widgets for other sites: their data (display-ready, filtered, cacheable, CORS), their frames
+(the only pages other sites may frame), embed.js, payloads kept inert, and the staff Embed page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import quote
+
+import pytest
+from flask import request
+
+from events_app.security import CONTENT_SECURITY_POLICY
+from tests.conftest import NOW
+from tests.html_checks import active_content
+from tests.test_xss import TEXT_PAYLOADS
+
+
+@pytest.fixture
+def events(app, create_event, create_venue, create_category):
+    app.config["NOW"] = NOW  # Monday 2026-06-15, 12:00 UTC
+    venue = create_venue()
+    five_g = create_category("5G")
+    create_event(
+        title="Big 5G Event",
+        kind="live",
+        venue=venue,
+        first_day=date(2026, 6, 24),
+        last_day=date(2026, 6, 26),
+        zone="America/Denver",
+        categories=[five_g],
+    )
+    create_event(title="Open RAN Webinar", start=NOW + timedelta(days=2), categories=[five_g])
+    create_event(title="Cloud Webinar", start=NOW + timedelta(days=4), status="postponed")
+    create_event(title="Telecom Radio Hour", kind="audio", start=NOW + timedelta(days=1))
+    create_event(
+        title="Past Webinar",
+        start=NOW - timedelta(days=3),
+        recording_url="https://video.example/past",
+    )
+    create_event(title="Secret Draft", status="draft", start=NOW + timedelta(days=1))
+
+
+def sections(client, query: str = "", widget: str = "sidebar") -> dict[str, list[str]]:
+    response = client.get(f"/embed/{widget}.json{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {s["id"]: [e["title"] for e in s["events"]] for s in response.get_json()["sections"]}
+
+
+def test_sidebar_has_the_model_pages_boxes(client, events):
+    assert sections(client) == {
+        "live": ["Big 5G Event"],
+        "webinars": ["Open RAN Webinar", "Cloud Webinar"],
+        "audio": ["Telecom Radio Hour"],
+        "recordings": ["Past Webinar"],
+    }
+    data = client.get("/embed/sidebar.json").get_json()
+    live = data["sections"][0]["events"][0]
+    assert live["when"] == "Jun 24-26, 2026" and live["place"] == "Westin Westminster, Denver"
+    assert (live["start"], live["end"], live["offset"]) == ("2026-06-24", "2026-06-26", None)
+    webinar = data["sections"][1]["events"][0]
+    assert webinar["when"] == "Jun 17, 2026, 8:00 - 9:00 AM EDT" and webinar["offset"] == -240
+    assert webinar["start"] == "2026-06-17T12:00:00Z" and webinar["url"].startswith("http://")
+    postponed = data["sections"][1]["events"][1]
+    assert postponed["status_label"] == "Postponed"
+    recording = data["sections"][3]["events"][0]
+    assert recording["recording_url"] == "https://video.example/past"
+
+
+def test_filters_and_count(client, events):
+    assert sections(client, "?kind=webinar") == {
+        "webinars": ["Open RAN Webinar", "Cloud Webinar"],
+        "recordings": ["Past Webinar"],
+    }
+    assert sections(client, "?category=5g&count=1")["webinars"] == ["Open RAN Webinar"]
+    assert sections(client, "?place=denver")["live"] == ["Big 5G Event"]
+    assert sections(client, "?q=cloud", "list") == {"list": ["Cloud Webinar"]}
+    assert sections(client, "?count=2", "list") == {
+        "list": ["Telecom Radio Hour", "Open RAN Webinar"]
+    }
+
+
+def test_month_counts_days_in_each_events_zone(client, events):
+    month = client.get("/embed/month.json?month=2026-06").get_json()["month"]
+    days = {d["date"]: d for week in month["weeks"] for d in week}
+    assert month["label"] == "June 2026" and (month["prev"], month["next"]) == (
+        "2026-05",
+        "2026-07",
+    )
+    assert [days[f"2026-06-{n}"]["count"] for n in (24, 25, 26, 27)] == [1, 1, 1, 0]
+    assert days["2026-06-15"]["today"] and days["2026-06-01"]["in_month"]
+    assert days["2026-06-24"]["url"].endswith("/events/?from=2026-06-24&to=2026-06-24")
+    assert [e["title"] for e in month["events"]][:2] == ["Past Webinar", "Telecom Radio Hour"]
+    assert "Secret Draft" not in str(month)
+    default = client.get("/embed/month.json").get_json()["month"]
+    assert default["value"] == "2026-06"
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("?count=0", "count"),
+        ("?count=21", "count"),
+        ("?count=x", "count"),
+        ("?kind=concert", "kind"),
+        ("?month=2026-13", "month"),
+        ("?month=June", "month"),
+        ("?colour=red", "colour"),
+        ("?theme=dark", "theme"),  # the data has no theme: the element applies it
+    ],
+)
+def test_bad_data_parameters_are_400_problems(client, events, query, parameter):
+    response = client.get(f"/embed/list.json{query}")
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["parameter"] == parameter
+
+
+def test_bad_frame_parameters_are_a_400_page_the_host_can_show(client, events):
+    response = client.get("/embed/list?accent=red")
+    assert response.status_code == 400 and "six hex digits" in response.get_data(as_text=True)
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+
+
+def test_only_the_frames_may_be_framed(client, events):
+    for path in ("/embed/sidebar", "/embed/list?kind=webinar&theme=dark", "/embed/month"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        policy = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors *" in policy and "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert "X-Frame-Options" not in response.headers
+    for path in (
+        "/",
+        "/events/",
+        "/embed/list.json",
+        "/embed.js",
+        "/api/v1/events",
+        "/staff/login",
+    ):
+        with client.get(path) as response:
+            assert response.headers["X-Frame-Options"] == "DENY", path
+            assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
+
+
+def test_frames_render_the_widget_without_javascript(client, events):
+    html = client.get("/embed/sidebar?accent=0B5CAD").get_data(as_text=True)
+    assert "Upcoming Live Events" in html and "Big 5G Event" in html
+    assert "Jun 24-26, 2026" in html and "Westin Westminster, Denver" in html
+    assert 'target="_blank" rel="noopener"' in html
+    assert "/embed/accent-0B5CAD.css" in html
+    css = client.get("/embed/accent-0B5CAD.css")
+    assert css.get_data(as_text=True) == ".ew { --ew-accent: #0b5cad; }\n"
+    assert client.get("/embed/accent-red.css").status_code == 404
+    month = client.get("/embed/month?month=2026-06").get_data(as_text=True)
+    assert "June 2026" in month and "(1 event)" in month and "?month=2026-07" in month
+
+
+def test_data_is_cacheable_cors_open_and_repeated_before_flask(app, client, events):
+    hits: list[str] = []
+    app.before_request(lambda: hits.append(request.path) and None)
+    first = client.get("/embed/sidebar.json?count=3")
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    etag = first.headers["ETag"]
+    assert client.get("/embed/sidebar.json?count=3").data == first.data
+    assert (
+        client.get("/embed/sidebar.json?count=3", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+    assert client.get("/embed/list").status_code == 200
+    assert client.get("/embed/list").status_code == 200
+    assert hits == ["/embed/sidebar.json", "/embed/list"], "repeats answered before Flask"
+
+
+def test_embed_js_is_served_from_our_origin_with_cors(client):
+    with client.get("/embed.js") as response:
+        assert response.status_code == 200
+        assert response.content_type.startswith("text/javascript")
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        script = response.get_data(as_text=True)
+    assert 'customElements.define("events-widget"' in script
+    # Data becomes text, never markup: no innerHTML, insertAdjacentHTML, eval or document.write.
+    for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(", "document.write"):
+        assert forbidden not in script, forbidden
+    with client.get("/embed/widget.css") as css:
+        assert css.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_payloads_stay_inert_in_every_widget(app, client, create_event, create_venue):
+    app.config["NOW"] = NOW
+    for n, text in enumerate(TEXT_PAYLOADS):
+        venue = create_venue(name=text, city=text)
+        create_event(title=f"{text} live", kind="live", venue=venue, start=NOW + timedelta(days=1))
+        create_event(title=f"{text} audio", kind="audio", start=NOW + timedelta(days=n % 5 + 1))
+        create_event(
+            title=f"{text} past",
+            start=NOW - timedelta(days=2),
+            recording_url="javascript:alert(1)",
+        )
+    for widget in ("sidebar", "list", "month"):
+        for text in TEXT_PAYLOADS:
+            query = f"?q={quote(text[:60])}&count=20"
+            response = client.get(f"/embed/{widget}{query}")
+            assert response.status_code in (200, 400), (widget, text)
+            problems = active_content(response.get_data(as_text=True))
+            assert not problems, (widget, text, problems)
+        data = client.get(f"/embed/{widget}.json?count=20").get_json()
+        items = [e for s in data["sections"] for e in s["events"]]
+        items += (data["month"] or {}).get("events", [])
+        assert all(e["recording_url"] in (None,) for e in items), "no javascript: link goes out"
+        assert any("<script>" in e["title"] for e in items), "titles stay data, as typed"
+
+
+# --- the staff Embed page ------------------------------------------------------------------------
+
+
+def test_embed_page_needs_sign_in(client):
+    response = client.get("/staff/embed/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_embed_page_builds_the_snippet_and_preview(client, auth, editor, events):
+    auth.login()
+    html = client.get("/staff/embed/?widget=list&kind=webinar&count=3&theme=dark").get_data(
+        as_text=True
+    )
+    assert (
+        "&lt;script src=&#34;http://localhost/embed.js&#34; async&gt;&lt;/script&gt;\n"
+        "&lt;events-widget widget=&#34;list&#34; kind=&#34;webinar&#34; count=&#34;3&#34; "
+        "theme=&#34;dark&#34;&gt;&lt;/events-widget&gt;"
+    ) in html
+    assert (
+        '<events-widget widget="list" kind="webinar" count="3" theme="dark"></events-widget>'
+        in html
+    )
+    assert "/static/staff-embed.js" in html and "<script>" not in html
+    frame = client.get("/staff/embed/?mode=iframe&widget=month&place=Denver").get_data(as_text=True)
+    assert "&lt;iframe src=&#34;http://localhost/embed/month?place=Denver&#34;" in frame
+    assert '<iframe src="http://localhost/embed/month?place=Denver"' in frame
+
+
+def test_embed_page_says_what_is_wrong_beside_the_field(client, auth, editor, events):
+    auth.login()
+    response = client.get("/staff/embed/?count=99&q=kept")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="e-count-error"' in html and "from 1 to 20" in html
+    assert 'value="kept"' in html and 'value="99"' in html

@@ -1,0 +1,211 @@
+"""Atom feeds (read with feedparser), the sitemap and robots.txt, link previews, canonical and
+alternate links, and Google Calendar's subscribe link."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
+
+import feedparser
+import pytest
+
+from events_app.extensions import db
+from tests.conftest import NOW
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def events(app, create_event, create_venue, create_category):
+    app.config["NOW"] = NOW
+    venue = create_venue()
+    optical = create_category("Optical")
+    return {
+        "live": create_event(
+            title="Big 5G Event",
+            slug="big-5g-event",
+            kind="live",
+            venue=venue,
+            first_day=date(2026, 9, 24),
+            last_day=date(2026, 9, 26),
+            zone="America/Denver",
+            summary="Three days on 5G.",
+            image_url="https://images.example/5g.jpg",
+        ),
+        "webinar": create_event(
+            title="Optical Webinar",
+            slug="optical-webinar",
+            start=NOW + timedelta(days=3),
+            zone="America/New_York",
+            categories=[optical],
+            description="**Bold** words <script>alert(1)</script>",
+        ),
+        "cancelled": create_event(
+            title="Dropped Webinar", slug="dropped", status="cancelled", categories=[optical]
+        ),
+        "draft": create_event(title="Secret Draft", slug="secret-draft", status="draft"),
+    }
+
+
+def parse(client, path: str):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response.content_type == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.bozo_exception
+    return feed
+
+
+def test_atom_feeds_parse_and_hold_public_events_newest_change_first(client, events):
+    feed = parse(client, "/feeds/all.atom")
+    assert feed.version == "atom10"
+    assert [e.title for e in feed.entries] == [
+        "Cancelled: Dropped Webinar",
+        "Optical Webinar",
+        "Big 5G Event",
+    ]
+    entry = feed.entries[-1]
+    assert entry.link == "http://localhost/events/big-5g-event"
+    assert entry.summary.startswith("Sep 24-26, 2026 · Westin Westminster, Denver")
+    webinar = feed.entries[1]
+    assert "<strong>Bold</strong>" in webinar.content[0].value
+    assert "<script" not in webinar.content[0].value
+    assert [t.term for t in webinar.tags] == ["optical"]
+    assert [e.title for e in parse(client, "/feeds/live.atom").entries] == ["Big 5G Event"]
+    assert len(parse(client, "/feeds/webinars.atom").entries) == 2
+    optical = parse(client, "/feeds/categories/optical.atom")
+    assert [e.title for e in optical.entries] == ["Cancelled: Dropped Webinar", "Optical Webinar"]
+    assert client.get("/feeds/categories/nothing.atom").status_code == 404
+
+
+def test_entry_ids_are_stable_and_updated_follows_an_edit(app, client, events):
+    before = {e.id: e for e in parse(client, "/feeds/all.atom").entries}
+    again = {e.id: e for e in parse(client, "/feeds/all.atom").entries}
+    assert before.keys() == again.keys()
+    assert all(i.startswith("tag:events.test,2026:event:") for i in before)
+    live = events["live"]
+    app.config["NOW"] = NOW + timedelta(hours=1)
+    live.title, live.slug = "Bigger 5G Event", "bigger-5g-event"  # the id must not follow them
+    db.session.commit()
+    after = {e.id: e for e in parse(client, "/feeds/all.atom").entries}
+    assert after.keys() == before.keys()
+    changed = [i for i in after if after[i].updated != before[i].updated]
+    assert len(changed) == 1 and after[changed[0]].title == "Bigger 5G Event"
+    assert after[changed[0]].updated_parsed > before[changed[0]].updated_parsed
+    feed = parse(client, "/feeds/all.atom")
+    assert feed.entries[0].title == "Bigger 5G Event"
+    assert feed.feed.updated == after[changed[0]].updated
+
+
+def test_atom_answers_304_for_its_etag(client, events):
+    first = client.get("/feeds/all.atom")
+    again = client.get("/feeds/all.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_pages_link_their_atom_feeds(client, events):
+    html = client.get("/categories/optical").get_data(as_text=True)
+    links = re.findall(
+        r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html
+    )
+    assert links == [
+        "http://localhost/feeds/all.atom",
+        "http://localhost/feeds/categories/optical.atom",
+    ]
+    html = client.get("/webinars/").get_data(as_text=True)
+    assert "http://localhost/feeds/webinars.atom" in html
+
+
+def test_sitemap_lists_every_public_page_and_each_url_answers_200(client, events):
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    parts = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert parts == [
+        "http://localhost/sitemaps/pages.xml",
+        "http://localhost/sitemaps/events-1.xml",
+    ]
+    urls: dict[str, str | None] = {}
+    for part in parts:
+        response = client.get(urlsplit(part).path)
+        assert response.content_type == "application/xml; charset=utf-8"
+        for url in ET.fromstring(response.data).iter(f"{SITEMAP}url"):
+            lastmod = url.find(f"{SITEMAP}lastmod")
+            urls[url.find(f"{SITEMAP}loc").text] = None if lastmod is None else lastmod.text
+    paths = {urlsplit(u).path for u in urls}
+    assert {"/", "/events/", "/calendar/", "/webinars/", "/webinars/archive"} <= paths
+    assert {"/events/big-5g-event", "/events/optical-webinar", "/events/dropped"} <= paths
+    assert "/categories/optical" in paths and "/events/secret-draft" not in paths
+    assert urls["http://localhost/events/big-5g-event"] == events["live"].updated_at.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+    assert client.get("/sitemaps/events-2.xml").status_code == 404
+
+
+def test_sitemap_splits_into_parts(app, client, events, monkeypatch):
+    from events_app.syndication import sitemap
+
+    monkeypatch.setattr(sitemap, "SITEMAP_SIZE", 2)
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    assert len(list(index.iter(f"{SITEMAP}loc"))) == 1 + 2  # three public events, two a part
+    second = ET.fromstring(client.get("/sitemaps/events-2.xml").data)
+    assert len(list(second.iter(f"{SITEMAP}url"))) == 1
+
+
+def test_robots_keeps_staff_out_and_names_the_sitemap(client):
+    text = client.get("/robots.txt").get_data(as_text=True)
+    assert "Disallow: /staff/" in text.splitlines()
+    assert "Sitemap: http://localhost/sitemap.xml" in text
+
+
+def _meta(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html))
+
+
+def test_event_pages_have_link_previews(client, events):
+    tags = _meta(client.get("/events/big-5g-event").get_data(as_text=True))
+    assert tags["og:title"] == "Big 5G Event"
+    assert (
+        tags["og:description"] == "Sep 24-26, 2026 · Westin Westminster, Denver. Three days on 5G."
+    )
+    assert tags["og:url"] == "http://localhost/events/big-5g-event"
+    assert tags["og:image"] == "https://images.example/5g.jpg"
+    assert tags["twitter:card"] == "summary_large_image"
+    webinar = _meta(client.get("/events/optical-webinar").get_data(as_text=True))
+    assert webinar["og:description"].startswith("Jun 18, 2026, 8:00 - 9:00 AM EDT · Online")
+    assert webinar["twitter:card"] == "summary" and "og:image" not in webinar
+    dropped = _meta(client.get("/events/dropped").get_data(as_text=True))
+    assert dropped["og:title"] == "Cancelled: Dropped Webinar"
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("/", "http://localhost/"),
+        ("/events/?utm_source=x&q=5G&kind=live", "http://localhost/events/?kind=live&amp;q=5G"),
+        ("/events/big-5g-event", "http://localhost/events/big-5g-event"),
+        ("/calendar/2026/09", "http://localhost/calendar/2026/09"),
+        ("/webinars/archive", "http://localhost/webinars/archive"),
+        ("/categories/optical", "http://localhost/categories/optical"),
+    ],
+)
+def test_every_page_has_one_canonical_url(client, events, path, canonical):
+    html = client.get(path).get_data(as_text=True)
+    assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [canonical]
+
+
+def test_site_url_is_used_for_links_elsewhere(app, client, events):
+    app.config["SITE_URL"] = "https://events.example.com"
+    html = client.get("/events/?kind=live").get_data(as_text=True)
+    assert '<link rel="canonical" href="https://events.example.com/events/?kind=live">' in html
+    assert (
+        parse(client, "/feeds/all.atom").entries[0].link.startswith("https://events.example.com/")
+    )
+
+
+def test_subscribe_box_offers_google_calendars_subscribe_link(client, events):
+    html = client.get("/").get_data(as_text=True)
+    link = re.search(r'href="(https://calendar\.google\.com/calendar/r\?cid=[^"]+)"', html)
+    assert link and link.group(1).endswith("cid=webcal%3A//localhost/feeds/all.ics")
