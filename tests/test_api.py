@@ -179,7 +179,8 @@ def test_a_cursor_of_another_sort_is_refused(client, events):
 
 
 def test_unknown_things_are_404_problems_never_html(client, events):
-    for path in ("/api/v1/events/no-such-event", "/api/v1/nothing", "/api/v1/events/%00x"):
+    odd = ("/api/v1/events/%00x", "/api/v1/events/a%0Ab", "/api/v1/a%0A/b")
+    for path in ("/api/v1/events/no-such-event", "/api/v1/nothing", *odd):
         response = client.get(path)
         assert response.status_code == 404, path
         assert response.content_type == "application/problem+json"

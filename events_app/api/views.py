@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import exists, or_, select, tuple_
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from .. import changes, clock
 from ..extensions import db
@@ -16,6 +17,16 @@ from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class AnyTextConverter(PathConverter):
+    """A path that may hold any character, newlines too: every odd key still reaches the
+    views (and gets a problem body), never the site's HTML 404 page."""
+
+    regex = "[^/](?s:.*?)"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("anytext", AnyTextConverter))
 MAX_AGE = 60
 KEY_MAX_LENGTH = 255
 
@@ -94,7 +105,7 @@ def events():
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
 
 
-@bp.get("/events/<path:key>")
+@bp.get("/events/<anytext:key>")
 def event(key: str):
     check_known(request.args, ())
     if not (0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()):
@@ -141,6 +152,6 @@ def docs():
     return render_template("api/docs.html", spec_url=url_for(".openapi_document"))
 
 
-@bp.route("/<path:rest>", methods=["GET", "HEAD", "OPTIONS"])
+@bp.route("/<anytext:rest>", methods=["GET", "HEAD", "OPTIONS"])
 def unknown(rest: str):
     return http.problem(404, "Not Found", "There is no such API resource; see /api/v1/docs.")
