@@ -34,6 +34,7 @@ from .models import Event
 from .zone_rules import rules_version
 
 NOTE_LENGTH = 500  # Event.wall_review
+SHOWN_MOVED = 20  # moved events listed by the command; all of them go to the audit log
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def placement(row: Any) -> Placement | None:
     if start != row.start_at:
         moved["zone rules changed"] = _moved(row.wall_start, zone_name, row.start_at, start)
     if end != row.end_at:
-        moved["end"] = _moved(row.wall_end, zone_name, row.end_at, end)
+        moved["zone rules changed (end)"] = _moved(row.wall_end, zone_name, row.end_at, end)
     notes = [
         _note(which, problem, instant, zone_name)
         for which, problem, instant in (("Start", start_problem, start), ("End", end_problem, end))
@@ -157,8 +158,11 @@ def tz_refresh_command() -> None:
         f"{len(report.moved):,} moved, {len(report.review):,} to review "
         f"({time.monotonic() - started:.1f} s)."
     )
-    for event_id, title, what in report.moved:
+    for event_id, title, what in report.moved[:SHOWN_MOVED]:
         click.echo(f"Moved #{event_id} {title}: {what}")
+    if len(report.moved) > SHOWN_MOVED:
+        more = len(report.moved) - SHOWN_MOVED
+        click.echo(f"... and {more:,} more moved (the audit log lists every one).")
     for event_id, title, note in report.review:
         click.echo(f"Review #{event_id} {title}: {note}")
     if report.review:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from ical_readers import read_with_icalendar
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from events_app import PROJECT_ROOT, create_app, demo
 from events_app.extensions import alembic, db
@@ -112,7 +112,7 @@ def test_future_events_keep_their_wall_time_and_past_ones_their_instant(
     assert entry.action == "zone_rules" and entry.user_id is None
     assert json.loads(entry.changes) == {
         "zone rules changed": "14:00 America/New_York is now 19:00 UTC, was 18:00 UTC",
-        "end": "15:00 America/New_York is now 20:00 UTC, was 19:00 UTC",
+        "zone rules changed (end)": "15:00 America/New_York is now 20:00 UTC, was 19:00 UTC",
     }
     moved = f"Moved #{future.id} Webinar 2028: 14:00 America/New_York is now 19:00 UTC"
     assert moved in output and "2 events not yet ended, 2 moved, 0 to review" in output
@@ -131,10 +131,13 @@ def test_future_events_keep_their_wall_time_and_past_ones_their_instant(
     assert "0 moved, 0 to review" in refresh(restart())  # the same rules: nothing to do
 
 
-def test_unchanged_rules_change_nothing(app: Flask, app_ctx: Flask) -> None:
+def test_unchanged_rules_change_nothing(app: Flask, create_event) -> None:
+    """The demo data, and a time an editor chose in a fall-back hour (the second 1:30 AM)."""
     app.config["NOW"] = NOW
     demo.load_demo(db.session, NOW.date())
     db.session.commit()
+    chosen = create_event(start=datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    assert chosen.wall_start_fold == 1
     first = app.test_client().get("/feeds/all.ics")
     versions = dict(db.session.execute(select(Event.id, Event.version)).all())
     output = refresh(app)
@@ -145,6 +148,19 @@ def test_unchanged_rules_change_nothing(app: Flask, app_ctx: Flask) -> None:
         "/feeds/all.ics", headers={"If-None-Match": first.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+def test_the_command_lists_the_first_moved_events(
+    app: Flask, create_event, new_rules, restart
+) -> None:
+    app.config["NOW"] = NOW
+    for day in range(1, 23):
+        create_event(title=f"July {day}", start=datetime(2027, 7, day, 18, tzinfo=UTC))
+    new_rules(new_york(last_dst_year=2026))
+    output = refresh(restart())
+    assert "22 events not yet ended, 22 moved" in output
+    assert output.count("Moved #") == 20 and "... and 2 more moved" in output
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 22
 
 
 def edit_form(client, event: Event, **changes: str) -> dict[str, str]:

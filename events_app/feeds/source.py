@@ -3,7 +3,7 @@
 A feed's events are the public ones matching its conditions whose end is not before the window
 start (midnight, in SITE_TIMEZONE, FEED_PAST_DAYS before today), ordered by (start_at, id).
 
-- ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change, span) and
+- ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change) and
   one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
   can: every saved change raises an event's version (changes.py), and the renderer version, the
   site, the feed's own properties and the zone rules are part of it. It is memoized under the
