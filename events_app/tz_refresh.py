@@ -27,6 +27,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, timefmt
 from .extensions import db
@@ -35,6 +36,7 @@ from .zone_rules import rules_version
 
 NOTE_LENGTH = 500  # Event.wall_review
 SHOWN_MOVED = 20  # moved events listed by the command; all of them go to the audit log
+CHUNK = 500  # events loaded and flushed at a time
 
 
 @dataclass(frozen=True)
@@ -123,24 +125,28 @@ def refresh(session: Session, now: datetime) -> Report:
             changed[row.id] = found
         if found.review:
             report.review.append((row.id, row.title, found.review))
-    for event_id, found in changed.items():
-        event = session.get(Event, event_id)
-        if event is None:
-            continue
-        if found.moved:
-            if event.all_day:
-                event.start_at, event.end_at = found.start, found.end
-            else:
-                event.place_instants(found.start, found.end)
-        changes: dict[str, Any] = dict(found.moved)
-        if found.review != event.wall_review:
-            changes["needs review"] = [event.wall_review, found.review]
-            event.wall_review = found.review
-        audit.record("zone_rules", event, changes, None, now)
-        if found.moved:
-            report.moved.append((event.id, event.title, "; ".join(found.moved.values())))
-    session.flush()
+    ids = list(changed)  # in start order, as the report lists them
+    for at in range(0, len(ids), CHUNK):
+        chunk = session.scalars(select(Event).where(Event.id.in_(ids[at : at + CHUNK])))
+        for event in sorted(chunk, key=lambda e: (e.start_at, e.id)):
+            _apply(event, changed[event.id], now, report)
+        session.flush()  # changes.py raises SEQUENCE; flushed events may leave the session
     return report
+
+
+def _apply(event: Event, found: Placement, now: datetime, report: Report) -> None:
+    if found.moved:
+        if event.all_day:
+            event.start_at, event.end_at = found.start, found.end
+        else:
+            event.place_instants(found.start, found.end)
+    changes: dict[str, Any] = dict(found.moved)
+    if found.review != event.wall_review:
+        changes["needs review"] = [event.wall_review, found.review]
+        event.wall_review = found.review
+    audit.record("zone_rules", event, changes, None, now)
+    if found.moved:
+        report.moved.append((event.id, event.title, "; ".join(found.moved.values())))
 
 
 @click.command("tz-refresh")
@@ -151,8 +157,14 @@ def tz_refresh_command() -> None:
     from .feeds.views import render_blocks_for_site_url
 
     started = time.monotonic()
-    report = refresh(db.session, clock.now())
-    db.session.commit()
+    try:
+        report = refresh(db.session, clock.now())
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise click.ClickException(
+            "Someone saved an event meanwhile; nothing was changed. Run tz-refresh again."
+        ) from None
     click.echo(
         f"Zone rules {rules_version()}: {report.checked:,} events not yet ended, "
         f"{len(report.moved):,} moved, {len(report.review):,} to review "
