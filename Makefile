@@ -27,11 +27,13 @@ migrate: $(STAMP)
 	$(FLASK) db upgrade
 
 run: migrate
+	$(FLASK) tz-refresh
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production server: configure with DATABASE_URL, SECRET_KEY, EVENTS_PRODUCTION=true, ... (README).
 serve: migrate
+	$(FLASK) tz-refresh
 	$(FLASK) feeds render-blocks --if-site-url
 	$(BIN)/gunicorn --workers $(WORKERS) --timeout $(TIMEOUT) --bind $(HOST):$(PORT) \
 		--forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --access-logfile - \

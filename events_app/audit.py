@@ -17,6 +17,7 @@ ACTIONS = {
     "duplicate": "Duplicated",
     "delete": "Deleted",
     "import": "Imported",
+    "zone_rules": "Zone rules changed for",
 }
 
 
@@ -114,6 +115,7 @@ def event_snapshot(event: Event) -> dict[str, Any]:
         "categories": ", ".join(sorted(c.name for c in event.categories)),
         "status": event.status,
         "featured": bool(event.featured),
+        "needs_review": event.wall_review or "",
     }
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import clock, demo, timefmt
+from . import clock, demo, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
 from .extensions import db
 from .feeds.views import render_blocks_for_site_url
@@ -231,3 +231,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_ics)
+    app.cli.add_command(tz_refresh.tz_refresh_command)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -187,17 +188,29 @@ class EventForm(FlaskForm):
             self.start_time.data = self.end_time.data = None
         else:
             start, end = event.local_start, event.local_end
+            folds: tuple[int | None, int | None] = (start.fold, end.fold)
+            if event.wall_review and event.wall_start and event.wall_end:
+                # New zone rules skip or repeat this wall time (tz-refresh): show it as entered,
+                # so that saving asks for a time that exists, or which of the two is meant.
+                zone = ZoneInfo(event.timezone)
+                start, end = (
+                    event.wall_start.replace(tzinfo=zone),
+                    event.wall_end.replace(tzinfo=zone),
+                )
+                folds = (event.wall_start_fold, event.wall_end_fold)
             self.start_date.data, self.start_time.data = start.date(), start.time()
             self.end_date.data, self.end_time.data = end.date(), end.time()
-            self._offer_fold_if_ambiguous(self.start_fold, start)
-            self._offer_fold_if_ambiguous(self.end_fold, end)
+            self._offer_fold_if_ambiguous(self.start_fold, start, folds[0])
+            self._offer_fold_if_ambiguous(self.end_fold, end, folds[1])
 
-    def _offer_fold_if_ambiguous(self, field: RadioField, local: datetime) -> None:
+    def _offer_fold_if_ambiguous(
+        self, field: RadioField, local: datetime, fold: int | None
+    ) -> None:
         try:
             timefmt.local_to_utc(local, local.tzinfo.key)
         except timefmt.AmbiguousTime as ambiguous:
             set_fold_choices(field, ambiguous)
-            field.data = str(local.fold)
+            field.data = None if fold is None else str(fold)
         except timefmt.NonexistentTime:
             pass
 

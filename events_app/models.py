@@ -202,6 +202,17 @@ class Event(Base):
     last_day: Mapped[date | None] = mapped_column(Date)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+    # Timed events: the local wall times as entered, in `timezone` (naive), the truth while the
+    # event has not ended (tz_refresh.py re-derives start_at/end_at from them when zone rules
+    # change); and where the zone shows a wall time twice, which one (0 first, 1 second; None
+    # where it shows once). NULL for all-day events, whose days are their truth.
+    wall_start: Mapped[datetime | None] = mapped_column(DateTime)
+    wall_end: Mapped[datetime | None] = mapped_column(DateTime)
+    wall_start_fold: Mapped[int | None] = mapped_column(Integer)
+    wall_end_fold: Mapped[int | None] = mapped_column(Integer)
+    # Set by tz-refresh when new zone rules skip or repeat a wall time: what it chose and why,
+    # for staff to check; cleared whenever the schedule is set again (the event form).
+    wall_review: Mapped[str | None] = mapped_column(String(500))
 
     venue_id: Mapped[int | None] = mapped_column(
         ForeignKey("venues.id", ondelete="RESTRICT"), index=True
@@ -269,18 +280,29 @@ class Event(Base):
     )
 
     def set_timed(self, start: datetime, end: datetime, zone_name: str) -> None:
-        """Schedule at exact instants (aware datetimes) shown in `zone_name`."""
+        """Schedule at exact instants (aware datetimes) shown in `zone_name`; the wall times
+        they show there are kept as the truth for when zone rules change."""
         self.all_day = False
         self.timezone = zone_name
+        self.wall_start, self.wall_start_fold = timefmt.wall_time(start, zone_name)
+        self.wall_end, self.wall_end_fold = timefmt.wall_time(end, zone_name)
+        self.wall_review = None
+        self.place_instants(start, end)
+
+    def place_instants(self, start: datetime, end: datetime) -> None:
+        """Put a timed event at these instants, keeping its wall times (tz-refresh: the same
+        wall times under new zone rules)."""
         self.start_at = start.astimezone(UTC)
         self.end_at = end.astimezone(UTC)
         self.first_day = self.last_day = None
-        self.start_date, self.end_date = timefmt.local_dates(start, end, zone_name)
+        self.start_date, self.end_date = timefmt.local_dates(start, end, self.timezone)
 
     def set_all_day(self, first_day: date, last_day: date, zone_name: str) -> None:
         """Schedule over whole days; the zone only places the range on the time line."""
         self.all_day = True
         self.timezone = zone_name
+        self.wall_start = self.wall_end = self.wall_start_fold = self.wall_end_fold = None
+        self.wall_review = None
         self.first_day, self.last_day = first_day, last_day
         self.start_date, self.end_date = first_day, last_day
         self.start_at, self.end_at = timefmt.all_day_instants(first_day, last_day, zone_name)

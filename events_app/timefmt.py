@@ -105,6 +105,31 @@ def _gap_edges(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return (hi + old_offset).replace(tzinfo=None), (hi + new_offset).replace(tzinfo=None)
 
 
+def wall_time(instant: datetime, zone_name: str) -> tuple[datetime, int | None]:
+    """The naive wall time an (aware) instant shows in a zone, and which of two equal wall
+    times it is where the zone repeats an hour (0 the first, 1 the second), else None."""
+    local = instant.astimezone(ZoneInfo(zone_name))
+    naive = local.replace(tzinfo=None, fold=0)
+    return naive, (local.fold if is_ambiguous(naive, zone_name) else None)
+
+
+def wall_to_utc(
+    wall: datetime, zone_name: str, fold: int | None = None
+) -> tuple[datetime, LocalTimeError | None]:
+    """The instant of a kept wall time under the zone rules in use, and what stood in the way.
+
+    Never refuses: a wall time in a gap is read with the offset before the gap (as RFC 5545
+    reads it, so it lands as far past the jump as it was into the gap), one that occurs twice
+    with no ``fold`` is the first; the NonexistentTime or AmbiguousTime says which happened.
+    """
+    try:
+        return local_to_utc(wall, zone_name, fold), None
+    except NonexistentTime as gap:
+        return wall.replace(tzinfo=ZoneInfo(zone_name), fold=0).astimezone(UTC), gap
+    except AmbiguousTime as overlap:
+        return local_to_utc(wall, zone_name, 0), overlap
+
+
 def is_ambiguous(local: datetime, zone_name: str) -> bool:
     try:
         local_to_utc(local, zone_name)

@@ -6,7 +6,9 @@ Every TZID is interpreted through the file's own VTIMEZONE, as a subscribing cli
 through the reader's bundled zone database. (icalendar and vobject both turn a VTIMEZONE into a
 tzinfo with dateutil's ``tzical``; ``read_with_icalendar(data, provider="pytz")`` uses icalendar's
 own code instead.) A floating time, a TZID without a VTIMEZONE or a repeated UID raises
-``FeedReadError``.
+``FeedReadError``. ``read_many_with_vobject`` and ``read_many_with_icaljs`` read several files in
+one process, one after another, the way long-lived readers do: vobject then keeps the first
+VTIMEZONE it read for a TZID.
 """
 
 from __future__ import annotations
@@ -117,39 +119,57 @@ def _vobject_zones_from(text: str) -> Iterator[None]:
         _VOBJECT_TZIDS.update(saved)
 
 
+def _vobject_events(text: str) -> Normalized:
+    """Read one file with vobject as it stands (its TZID registry as it is) and validate it."""
+    calendar = vobject.readOne(text)
+    calendar.validate()
+    defined = {vtz.tzid.value for vtz in calendar.contents.get("vtimezone", [])}
+
+    def instant(event: Any, line: Any) -> Instant:
+        value = line.value
+        if not isinstance(value, datetime):
+            return value
+        # vobject moves TZID to X-VOBJ-ORIGINAL-TZID when it converts the value.
+        tzid = getattr(line, "x_vobj_original_tzid_param", None)
+        if tzid is not None and tzid not in defined:
+            raise FeedReadError(f"{event.uid.value}: {line.name} TZID={tzid} has no VTIMEZONE")
+        if value.tzinfo is None:
+            raise FeedReadError(f"{event.uid.value}: {line.name} is a floating time")
+        return value.astimezone(UTC)
+
+    events: Normalized = {}
+    for event in calendar.contents.get("vevent", []):
+        start = instant(event, event.dtstart)
+        if "dtend" in event.contents:
+            end = instant(event, event.dtend)
+        elif "duration" in event.contents:
+            end = start + event.duration.value
+        else:
+            end = _default_end(start)
+        status = event.status.value if "status" in event.contents else None
+        summary = event.summary.value if "summary" in event.contents else ""
+        _event(events, event.uid.value, start, end, status, summary)
+    return events
+
+
 def read_with_vobject(data: bytes) -> Normalized:
-    """Read with ``vobject`` and run its ``validate()`` (its exceptions propagate)."""
+    """Read with ``vobject`` and run its ``validate()`` (its exceptions propagate), each TZID
+    resolved with this file's own VTIMEZONE."""
     text = data.decode("utf-8")
     with _vobject_zones_from(text):
-        calendar = vobject.readOne(text)
-        calendar.validate()
-        defined = {vtz.tzid.value for vtz in calendar.contents.get("vtimezone", [])}
+        return _vobject_events(text)
 
-        def instant(event: Any, line: Any) -> Instant:
-            value = line.value
-            if not isinstance(value, datetime):
-                return value
-            # vobject moves TZID to X-VOBJ-ORIGINAL-TZID when it converts the value.
-            tzid = getattr(line, "x_vobj_original_tzid_param", None)
-            if tzid is not None and tzid not in defined:
-                raise FeedReadError(f"{event.uid.value}: {line.name} TZID={tzid} has no VTIMEZONE")
-            if value.tzinfo is None:
-                raise FeedReadError(f"{event.uid.value}: {line.name} is a floating time")
-            return value.astimezone(UTC)
 
-        events: Normalized = {}
-        for event in calendar.contents.get("vevent", []):
-            start = instant(event, event.dtstart)
-            if "dtend" in event.contents:
-                end = instant(event, event.dtend)
-            elif "duration" in event.contents:
-                end = start + event.duration.value
-            else:
-                end = _default_end(start)
-            status = event.status.value if "status" in event.contents else None
-            summary = event.summary.value if "summary" in event.contents else ""
-            _event(events, event.uid.value, start, end, status, summary)
-    return events
+def read_many_with_vobject(files: list[bytes]) -> list[Normalized]:
+    """Read files one after another as one long-lived vobject process does (a CalDAV server such
+    as Radicale): starting with no zone known, each TZID keeps the first VTIMEZONE read for it."""
+    saved = dict(_VOBJECT_TZIDS)
+    _VOBJECT_TZIDS.clear()
+    try:
+        return [_vobject_events(data.decode("utf-8")) for data in files]
+    finally:
+        _VOBJECT_TZIDS.clear()
+        _VOBJECT_TZIDS.update(saved)
 
 
 # --- ical.js (Mozilla, used by Thunderbird) ------------------------------------------------------
@@ -190,28 +210,47 @@ def _icaljs_instant(value: str) -> Instant:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def read_with_icaljs(data: bytes) -> Normalized:
-    """Read with Mozilla ical.js through ``icaljs/read_instants.mjs`` (one node run per call)."""
-    node = _icaljs_node()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "feed.ics"
-        path.write_bytes(data)
-        done = subprocess.run(
-            [node, str(ICALJS_DIR / "read_instants.mjs"), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "TZ": "UTC"},
-        )
-    if done.returncode != 0:
-        raise FeedReadError(f"ical.js reader failed ({done.returncode}): {done.stderr.strip()}")
+def _icaljs_events(items: list[dict]) -> Normalized:
     events: Normalized = {}
-    for item in json.loads(done.stdout):
+    for item in items:
         if item["recurrence_id"] is not None:
             raise FeedReadError(f"{item['uid']}: RECURRENCE-ID is not expected in a feed")
         start, end = _icaljs_instant(item["start"]), _icaljs_instant(item["end"])
         _event(events, item["uid"], start, end, item["status"], item["summary"])
     return events
+
+
+def _run_icaljs(files: list[bytes]) -> list:
+    node = _icaljs_node()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for number, data in enumerate(files):
+            path = Path(tmp) / f"feed-{number}.ics"
+            path.write_bytes(data)
+            paths.append(str(path))
+        done = subprocess.run(
+            [node, str(ICALJS_DIR / "read_instants.mjs"), *paths],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "TZ": "UTC"},
+        )
+    if done.returncode != 0:
+        raise FeedReadError(f"ical.js reader failed ({done.returncode}): {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def read_with_icaljs(data: bytes) -> Normalized:
+    """Read with Mozilla ical.js through ``icaljs/read_instants.mjs`` (one node run per call)."""
+    return _icaljs_events(_run_icaljs([data]))
+
+
+def read_many_with_icaljs(files: list[bytes]) -> list[Normalized]:
+    """Read files one after another in one ical.js process (zones registered by the first file
+    that defines them, as a long-lived client keeps them)."""
+    if len(files) == 1:
+        return [read_with_icaljs(files[0])]
+    return [_icaljs_events(items) for items in _run_icaljs(files)]
 
 
 READERS = {

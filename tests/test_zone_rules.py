@@ -3,61 +3,30 @@ VEVENT block's key and every feed's ETag (what a tzdata upgrade must do to cache
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import zoneinfo
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import icalendar
 import pytest
 from flask import Flask
+from ical_readers import read_with_icalendar
 from sqlalchemy import select
 
 from events_app import create_app
 from events_app.extensions import db
-from events_app.feeds import ical
 from events_app.models import Event
 from events_app.zone_rules import rules_version
 from tests.conftest import NOW
-from tests.tools import require_tool
-
-# New York keeps standard time all year from 2027 (as if the United States dropped DST).
-NEW_YORK_WITHOUT_DST = """\
-Rule\tNYTest\t2007\t2026\t-\tMar\tSun>=8\t2:00\t1:00\tD
-Rule\tNYTest\t2007\t2026\t-\tNov\tSun>=1\t2:00\t0\tS
-Zone\tAmerica/New_York\t-5:00\tNYTest\tE%sT
-"""
-
-
-def forget_zone_caches() -> None:
-    """What a new process starts without: zoneinfo's and our memos of zone rules."""
-    zoneinfo.ZoneInfo.clear_cache()
-    icalendar.timezone.tzp.use_zoneinfo()  # a fresh provider: icalendar keeps zones it made
-    rules_version.cache_clear()
-    ical._zone.cache_clear()
-    ical._vtimezone_text.cache_clear()
+from tests.zones import compile_zones, new_york, use_zone_folder
 
 
 @pytest.fixture
 def compiled_rules(tmp_path: Path) -> Iterator[Callable[[], None]]:
-    """A function that puts a zic-compiled New York without DST first on zoneinfo's path."""
-    zic = shutil.which("zic") or "/usr/sbin/zic"
-    if not Path(zic).exists():
-        require_tool("needs zic (Debian's libc-bin) to compile zone rules")
-    source = tmp_path / "new_york.zi"
-    source.write_text(NEW_YORK_WITHOUT_DST)
-    folder = tmp_path / "zoneinfo"
-    subprocess.run([zic, "-d", str(folder), str(source)], check=True, capture_output=True)
-
-    def switch() -> None:
-        zoneinfo.reset_tzpath([str(folder)])
-        forget_zone_caches()
-
-    yield switch
-    zoneinfo.reset_tzpath()
-    forget_zone_caches()
+    """A function that puts a zic-compiled New York without DST from 2027 first on the path."""
+    folder = compile_zones(new_york(last_dst_year=2026), tmp_path / "zoneinfo")
+    yield lambda: use_zone_folder(folder)
+    use_zone_folder(None)
 
 
 def test_the_name_follows_the_rules_in_use(compiled_rules) -> None:
@@ -89,8 +58,8 @@ def test_new_rules_make_new_blocks_and_a_new_etag(
     assert second.headers["ETag"] != first.headers["ETag"]
     # The same instant, written with the rules now in force: 1:00 PM EST.
     assert b"DTSTART;TZID=America/New_York:20270715T130000" in second.data
-    parsed = icalendar.Calendar.from_ical(second.data).walk("VEVENT")[0]["DTSTART"].dt
-    assert parsed.astimezone(UTC) == event.start_at
+    # Read with the file's own VTIMEZONE, as calendar apps do: the same instant.
+    assert read_with_icalendar(second.data)[event.uid]["start"] == event.start_at
     db.session.expire_all()
     assert db.session.scalar(select(Event.ical_block_key)) != stored_key
     with restarted.app_context():

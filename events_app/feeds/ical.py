@@ -1,6 +1,7 @@
 """Pure iCalendar building: events -> RFC 5545 text. No Flask, no database session.
 
-A feed is ``calendar_header`` + ``vtimezones_text`` + one VEVENT block per event + FOOTER. Each
+A feed is ``calendar_header`` + ``vtimezones_text`` + one VEVENT block per event + FOOTER. A
+zone's VTIMEZONE is the same text in every file (vtimezone.py); each
 block depends only on its event, the site's base URL and the zone rules, so it is stored in
 ``Event.ical_block`` under ``Event.ical_block_key``: ``block_key`` of the ``block_context``
 (renderer version, site, zone rules) and the event's ``version``, which rises with every change
@@ -13,20 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..markup import markdown_to_text, safe_url
-from .vtimezone import vtimezone_for, wall_time_is_ambiguous
+from ..zone_rules import rules_version
+from .vtimezone import covers, vtimezone_for, wall_time_is_ambiguous
 
 if TYPE_CHECKING:
     from ..models import Event
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -108,9 +110,10 @@ def date_stamp(day: date) -> str:
 
 
 def _time_prop(name: str, instant: datetime, zone_name: str) -> str:
-    """DTSTART/DTEND with TZID, or in UTC when the local wall time occurs twice (fall-back hour)."""
+    """DTSTART/DTEND with TZID, or in UTC when the local wall time occurs twice (fall-back hour)
+    or the instant is outside the span the VTIMEZONEs cover (before 1970, after 2099)."""
     local = instant.astimezone(_zone(zone_name)).replace(tzinfo=None)
-    if wall_time_is_ambiguous(local, zone_name):
+    if not covers(instant) or wall_time_is_ambiguous(local, zone_name):
         return prop(name, utc_stamp(instant))
     return prop(f"{name};TZID={zone_name}", local.strftime("%Y%m%dT%H%M%S"))
 
@@ -242,22 +245,19 @@ def calendar_header(feed: FeedInfo) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _vtimezone_text(zone_name: str, start: datetime, end: datetime) -> str:
-    return vtimezone_for(zone_name, start, end).to_ical().decode()
+def _vtimezone_text(zone_name: str, zone_rules: str) -> str:
+    """A zone's VTIMEZONE under the rules in use (``zone_rules`` names them: the cache key)."""
+    return vtimezone_for(zone_name).to_ical().decode()
 
 
-def vtimezones_text(zone_names: Iterable[str], start: datetime, end: datetime) -> str:
-    """One VTIMEZONE per zone (sorted by name), valid from ``start`` to ``end``."""
-    return "".join(_vtimezone_text(z, start, end) for z in sorted(set(zone_names)))
+def vtimezones_text(zone_names: Iterable[str]) -> str:
+    """One VTIMEZONE per zone, sorted by name: each the same text in every file."""
+    rules = rules_version()
+    return "".join(_vtimezone_text(z, rules) for z in sorted(set(zone_names)))
 
 
 def timed_zones(events: Iterable[Event]) -> set[str]:
     return {e.timezone for e in events if not e.all_day}
-
-
-def event_range(events: Sequence[Event]) -> tuple[datetime, datetime]:
-    """The instants a set of events spans (the VTIMEZONEs' coverage)."""
-    return min(e.start_at for e in events), max(e.end_at for e in events)
 
 
 def feed_order(event: Event) -> tuple[datetime, int]:
@@ -267,10 +267,7 @@ def feed_order(event: Event) -> tuple[datetime, int]:
 def build_calendar(events: Iterable[Event], feed: FeedInfo, site: Site) -> bytes:
     """A whole calendar rendered from scratch (no cached blocks), ordered by (start_at, id)."""
     ordered = sorted(events, key=feed_order)
-    parts = [calendar_header(feed)]
-    if ordered:
-        start, end = event_range(ordered)
-        parts.append(vtimezones_text(timed_zones(ordered), start, end))
+    parts = [calendar_header(feed), vtimezones_text(timed_zones(ordered))]
     parts.extend(render_event(e, site) for e in ordered)
     parts.append(FOOTER)
     return "".join(parts).encode()

@@ -3,7 +3,7 @@
 A feed's events are the public ones matching its conditions whose end is not before the window
 start (midnight, in SITE_TIMEZONE, FEED_PAST_DAYS before today), ordered by (start_at, id).
 
-- ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change, span) and
+- ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change) and
   one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
   can: every saved change raises an event's version (changes.py), and the renderer version, the
   site, the feed's own properties and the zone rules are part of it. It is memoized under the
@@ -54,8 +54,6 @@ class Fingerprint:
     etag: str
     last_modified: datetime | None
     count: int
-    start: datetime | None  # the events' span: what the VTIMEZONEs cover
-    end: datetime | None
 
 
 def window_start(now: datetime, past_days: int, zone: ZoneInfo) -> datetime:
@@ -95,18 +93,14 @@ def compute_fingerprint(
         func.sum(Event.id),
         func.sum(Event.version),
         func.max(Event.updated_at),
-        func.min(Event.start_at),
-        func.max(Event.end_at),
     )
-    count, id_sum, version_sum, changed, first, last = session.execute(
-        _in_window(stmt, feed, start)
-    ).one()
+    count, id_sum, version_sum, changed = session.execute(_in_window(stmt, feed, start)).one()
     parts = (ical.RENDERER_VERSION, rules_version(), site, feed.key, feed.info, count, id_sum)
-    parts += (version_sum, *(t and ical.utc_stamp(t) for t in (changed, first, last)))
+    parts += (version_sum, changed and ical.utc_stamp(changed))
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
     candidates = [changed, _departed_at(session, feed, start, past_days, zone)]
     modified = max((c for c in candidates if c is not None), default=None)
-    return Fingerprint(etag, modified, count or 0, first, last)
+    return Fingerprint(etag, modified, count or 0)
 
 
 def fingerprint(
@@ -228,13 +222,10 @@ def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
     return session.connection().execute(_in_window(stmt, feed, start)).all()
 
 
-def _head(feed: Feed, fp: Fingerprint, rows: list[Row]) -> bytes:
+def _head(feed: Feed, rows: list[Row]) -> bytes:
     """The calendar's header and the VTIMEZONEs of the zones its timed events use."""
-    head = ical.calendar_header(feed.info)
-    if rows and fp.start is not None and fp.end is not None:
-        zones = {zone for _, _, all_day, zone in rows if not all_day}
-        head += ical.vtimezones_text(zones, fp.start, fp.end)
-    return head.encode()
+    zones = {zone for _, _, all_day, zone in rows if not all_day}
+    return (ical.calendar_header(feed.info) + ical.vtimezones_text(zones)).encode()
 
 
 def stream_body(
@@ -248,7 +239,7 @@ def stream_body(
 ) -> Iterator[bytes]:
     """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
     rows = _ordered_rows(session, feed, window_start(now, past_days, zone))
-    head, ids = _head(feed, fp, rows), [event_id for event_id, _, _, _ in rows]
+    head, ids = _head(feed, rows), [event_id for event_id, _, _, _ in rows]
     del rows  # a large feed's rows would stay in memory while it streams
     context = block_context(site)
     yield head
@@ -289,7 +280,7 @@ def build_body(
         chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context)
         for event_id, version, block in chunk:
             loaded[event_id] = (version, block)
-    head = _head(feed, fp, rows)
+    head = _head(feed, rows)
     # New blocks as bytes; copied ones as (start, end) in previous.body, adjacent ones merged,
     # so an edit in a 10,000-event feed copies the old body in a few slices.
     pieces: list[bytes | tuple[int, int]] = [head]

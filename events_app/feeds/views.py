@@ -234,12 +234,7 @@ def event_download(slug: str):
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
     block, _, _ = ical.cached_block(event, here, block_context(here))
     zones = ical.timed_zones([event])
-    body = (
-        ical.calendar_header(info)
-        + ical.vtimezones_text(zones, event.start_at, event.end_at)
-        + block
-        + ical.FOOTER
-    ).encode()
+    body = (ical.calendar_header(info) + ical.vtimezones_text(zones) + block + ical.FOOTER).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
     headers = (etag, event.updated_at, f"{event.slug}.ics", "attachment")
     if _not_modified(etag, event.updated_at):

@@ -18,6 +18,11 @@ from tests.tools import chromium_path
 STAFF_EMAIL = "browser-editor@example.com"
 STAFF_PASSWORD = "browser tests password"
 ADMIN_EMAIL = "browser-admin-with-a-long-address@newsroom.example.com"
+REVIEW_TITLE = "Leading Lights Awards Dinner"
+REVIEW_NOTE = (
+    "Start: 6:30 PM happens twice on Nov 8, 2026 in America/New_York (first in EDT, then in "
+    "EST): choose which one you mean; the first, 6:30 PM EDT, is kept until someone chooses."
+)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -65,6 +70,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             {"registration_url": ["", long_url], "summary": ["Old summary", event.summary]},
             admin,
         )
+        dinner = db.session.scalars(select(Event).where(Event.title == REVIEW_TITLE)).one()
+        dinner.wall_review = REVIEW_NOTE  # as tz-refresh leaves an event new zone rules moved
         db.session.commit()
         db.engine.dispose()
     env = server_env(

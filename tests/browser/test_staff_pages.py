@@ -61,6 +61,7 @@ STAFF_PAGES: dict[str, str | tuple[str, str]] = {
     "staff dashboard filtered": "/staff/?status=published&kind=live",
     "staff new event": "/staff/events/new",
     "staff edit event": ("/staff/", r"/staff/events/\d+/edit"),
+    "staff edit event needing review": ("/staff/?q=Leading+Lights", r"/staff/events/\d+/edit"),
     "staff preview": ("/staff/", r"/staff/events/\d+/preview"),
     "staff venues": "/staff/venues",
     "staff new venue": "/staff/venues/new",

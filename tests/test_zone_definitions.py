@@ -1,0 +1,154 @@
+"""One definition per zone in every file: the demo site's feeds and per-event downloads, read
+one after another by one vobject process and one ical.js process (readers that remember a
+TZID's first definition), give the database's instants; a TZID's VTIMEZONE is the same bytes in
+every file, whatever the day it is served."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from ical_readers import (
+    ReaderUnavailable,
+    read_many_with_icaljs,
+    read_many_with_vobject,
+    read_with_icalendar,
+)
+from sqlalchemy import select
+
+from events_app import demo
+from events_app.extensions import db
+from events_app.feeds import ical
+from events_app.feeds.vtimezone import onsets
+from events_app.models import PUBLIC_STATUSES, Category, Event
+from tests.conftest import NOW
+from tests.tools import in_ci
+
+VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r\nTZID:([^\r]+)\r\n.*?END:VTIMEZONE\r\n", re.S)
+FILTERED = ["kind=webinar", "place=London", "q=5G", "kind=live&category=optical"]
+
+
+def add_event(title: str, zone: str, start: datetime, minutes: int = 60) -> None:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    event = Event(title=title, slug=slug, kind="webinar", status="published")
+    event.set_timed(start, start + timedelta(minutes=minutes), zone)
+    db.session.add(event)
+
+
+def load_site() -> None:
+    """The demo data, plus webinars around zone changes across the covered span in zones with
+    yearly rules and without, a fall-back hour, and times before and after the span."""
+    demo.load_demo(db.session, NOW.date())
+    for zone in ("Australia/Sydney", "America/Santiago", "Africa/Casablanca", "Europe/London"):
+        changes = onsets(zone)
+        for onset in changes[:: max(1, len(changes) // 6)]:
+            add_event(
+                f"Around {onset.at:%Y-%m-%d %H%M} in {zone}", zone, onset.at - timedelta(minutes=30)
+            )
+    ny = "America/New_York"
+    add_event("Second 1:30 AM", ny, datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # 1:30 AM EST
+    add_event("Before 1970", ny, datetime(1965, 7, 1, 18, 0, tzinfo=UTC))
+    add_event("After 2099", ny, datetime(2150, 7, 1, 18, 0, tzinfo=UTC))
+    add_event("Summer 2026", ny, datetime(2026, 7, 15, 18, 0, tzinfo=UTC), minutes=24 * 60 * 180)
+    db.session.commit()
+
+
+def urls() -> list[str]:
+    """Every event's download (the order a visitor's clicks might take), then every feed."""
+    public = select(Event.slug).where(Event.status.in_(PUBLIC_STATUSES)).order_by(Event.id)
+    found = [f"/events/{slug}.ics" for slug in db.session.scalars(public)]
+    found += ["/feeds/all.ics", "/feeds/live.ics", "/feeds/webinars.ics"]
+    found += [f"/feeds/categories/{slug}.ics" for slug in db.session.scalars(select(Category.slug))]
+    return found + [f"/feeds/events.ics?{query}" for query in FILTERED]
+
+
+def served(app: Flask) -> dict[str, bytes]:
+    client = app.test_client()
+    files = {}
+    for url in urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        files[url] = response.data
+    return files
+
+
+def expected() -> dict[str, tuple[Any, Any]]:
+    """uid -> (start, end) as the database holds them (all-day: the dates, end exclusive)."""
+    found = {}
+    for event in db.session.scalars(select(Event)):
+        if event.all_day:
+            found[event.uid] = (event.first_day, event.last_day + timedelta(days=1))
+        else:
+            found[event.uid] = (event.start_at, event.end_at)
+    return found
+
+
+@pytest.fixture
+def site(app: Flask, app_ctx: Flask) -> dict[str, bytes]:
+    app.config["NOW"] = NOW
+    load_site()
+    return served(app)
+
+
+def wrong_instants(files: dict[str, bytes], read: list[dict]) -> list[tuple]:
+    truth = expected()
+    wrong = []
+    for url, events in zip(files, read, strict=True):
+        for uid, event in events.items():
+            if (event["start"], event["end"]) != truth[uid]:
+                wrong.append((url, uid, event["start"], truth[uid][0]))
+    return wrong
+
+
+def test_every_tzid_has_one_definition_in_every_file_on_any_day(app: Flask, site) -> None:
+    definitions: dict[bytes, set[bytes]] = {}
+    for data in site.values():
+        for match in VTIMEZONE.finditer(data):
+            definitions.setdefault(match.group(1), set()).add(match.group(0))
+    zones = {b"America/New_York", b"Africa/Casablanca", b"America/Santiago", b"Europe/London"}
+    assert zones <= set(definitions)
+    assert {tzid: len(texts) for tzid, texts in definitions.items()} == dict.fromkeys(
+        definitions, 1
+    )
+    for tzid, (text,) in definitions.items():
+        assert text.decode() == ical.vtimezones_text([tzid.decode()])
+    assert len(site) > 80
+    # Served on another day (another feed window, other events in the feeds): the same bytes.
+    app.config["NOW"] = NOW + timedelta(days=200)
+    for data in served(app).values():
+        for match in VTIMEZONE.finditer(data):
+            assert definitions[match.group(1)] == {match.group(0)}
+
+
+def test_one_vobject_process_reads_every_file_in_turn(site) -> None:
+    """vobject registers a TZID's first VTIMEZONE for the rest of the process (as Radicale
+    would, reading one file after another): every file still gives the database's instants."""
+    read = read_many_with_vobject(list(site.values()))
+    assert sum(len(events) for events in read) > 300
+    assert wrong_instants(site, read) == []
+
+
+def test_one_icaljs_process_and_icalendar_read_every_file(site) -> None:
+    try:
+        read = read_many_with_icaljs(list(site.values()))
+    except ReaderUnavailable as exc:
+        if in_ci():
+            pytest.fail(f"ical.js unavailable on CI: {exc}")
+        pytest.skip(f"ical.js unavailable: {exc}")
+    assert wrong_instants(site, read) == []
+    assert wrong_instants(site, [read_with_icalendar(data) for data in site.values()]) == []
+
+
+def test_times_a_vtimezone_does_not_cover_are_written_in_utc(site) -> None:
+    """Before 1970, after 2099 and in a repeated hour, times go out in UTC: every reader reads
+    those alike, and no VTIMEZONE need reach them."""
+    for title, line in [
+        ("second-1-30-am", b"DTSTART:20261101T063000Z"),
+        ("before-1970", b"DTSTART:19650701T180000Z"),
+        ("after-2099", b"DTSTART:21500701T180000Z"),
+    ]:
+        assert line in site[f"/events/{title}.ics"]
+    assert b"DTSTART;TZID=America/New_York:20260715T140000" in site["/events/summer-2026.ics"]
