@@ -377,3 +377,9 @@ def test_a_feed_is_never_sent_unfinished(client, app, data):
     third.close()
     files = list((Path(app.instance_path) / "feed-bodies").glob("*.ics"))
     assert [f.read_bytes() for f in files] == [third.data]
+
+
+@pytest.mark.parametrize("url", ["/feeds/categories/%00.ics", "/events/a%00b.ics"])
+def test_nul_in_a_feed_slug_is_a_404(client, url):
+    """PostgreSQL cannot compare text with NUL in it: refused before any query."""
+    assert client.get(url).status_code == 404

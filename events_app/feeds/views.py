@@ -21,6 +21,7 @@ from .. import changes, clock, response_cache
 from ..extensions import db
 from ..filters import EventFilters
 from ..models import Category, Event, public_event_by_slug
+from ..public import plausible_slug
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
 from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
@@ -208,6 +209,8 @@ def named_feed(name: str):
 
 @bp.get("/feeds/categories/<slug>.ics")
 def category(slug: str):
+    if not plausible_slug(slug):
+        abort(404, description="There is no such category.")
     found = db.session.scalar(select(Category).where(Category.slug == slug))
     if found is None:
         abort(404, description="There is no such category.")
@@ -227,6 +230,8 @@ def filtered():
 
 @bp.get("/events/<slug>.ics")
 def event_download(slug: str):
+    if not plausible_slug(slug):
+        abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
