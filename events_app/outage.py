@@ -1,0 +1,82 @@
+"""When the database does not answer (restarting, down, unreachable, out of connections).
+
+``is_unavailable`` is the one rule for what counts as that, rather than a bug in a query. A
+request it stops gets a 503 with Retry-After and a page in the site's layout (the response
+cache serves its last good answer instead, where it holds one: response_cache.py), and one log
+line (observability.py), never a traceback per request. A form sent in the meantime (a staff
+save) is not lost: the page lists what was sent and offers to send it again unchanged, with a
+fresh CSRF token; the event form's version field then still guards against overwriting a
+colleague's save. Connections that died with a restart are replaced by the pool's pre-ping
+(extensions.py), so the first request after the database is back succeeds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
+from flask_login import AnonymousUserMixin
+from sqlalchemy import exc as sa_exc
+
+from . import metrics
+from .observability import FAILURE
+
+RETRY_AFTER_SECONDS = 5
+# Fields never written back into a page: the CSRF token (a fresh one is given) and passwords.
+SECRET_FIELDS = frozenset({"csrf_token", "confirm"})
+_WRAPPED = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def error_classes(app: Flask) -> tuple[type[BaseException], ...]:
+    """SQLAlchemy's connection errors, and the driver's own (raised by raw cursors)."""
+    from .extensions import db
+
+    with app.app_context():
+        dbapi = db.engine.dialect.loaded_dbapi
+    return (*_WRAPPED, dbapi.OperationalError, dbapi.InterfaceError)
+
+
+def is_unavailable(error: BaseException, app: Flask | None = None) -> bool:
+    """The one rule: the database could not be reached or went away during the request."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return isinstance(error, app.extensions["database_unavailable"])
+
+
+def summary(error: BaseException) -> str:
+    """The failure in one line: 'OperationalError: connection failed: ... refused'."""
+    cause = getattr(error, "orig", None) or error
+    text = " ".join(str(cause).split())
+    return f"{type(cause).__name__}: {text[:300]}"
+
+
+def record(error: BaseException, environ: dict[str, Any]) -> None:
+    """Note a failure for the request's log line and the metrics."""
+    environ[FAILURE] = summary(error)
+    metrics.DATABASE_ERRORS.labels(type(getattr(error, "orig", None) or error).__name__).inc()
+
+
+def unavailable(error: BaseException):
+    """The error handler: 503, Retry-After, the outage page (with a form's fields to resend)."""
+    record(error, request.environ)
+    # The page must not ask the database again: who is signed in is not known now.
+    g._login_user = AnonymousUserMixin()
+    kept = []
+    if request.method == "POST":
+        kept = [
+            (name, value)
+            for name, values in request.form.lists()
+            if name not in SECRET_FIELDS and "password" not in name
+            for value in values
+        ]
+    response = current_app.make_response(
+        (render_template("outage.html", kept=kept, posted=request.method == "POST"), 503)
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.cache_control.no_store = True
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["database_unavailable"] = error_classes(app)
+    for error_class in app.extensions["database_unavailable"]:
+        app.register_error_handler(error_class, unavailable)
