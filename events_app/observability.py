@@ -61,11 +61,18 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         line.update(getattr(record, "fields", {}))
-        if "request_id" not in line and has_request_context():
-            line["request_id"] = request.environ.get(REQUEST_ID)
+        if "request_id" not in line and getattr(record, "request_id", None):
+            line["request_id"] = record.request_id
         if record.exc_info:
             line["traceback"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def _add_request_id(record: logging.LogRecord) -> bool:
+    """A logging filter: the current request's id, taken when the line is logged."""
+    if has_request_context() and not hasattr(record, "request_id"):
+        record.request_id = request.environ.get(REQUEST_ID)
+    return True
 
 
 def configure_logging() -> None:
@@ -75,6 +82,8 @@ def configure_logging() -> None:
         return
     handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(_add_request_id)  # lines of events_app.* loggers
+    logger.addFilter(_add_request_id)  # app.logger's own, wherever they are handled
     logger.addHandler(handler)
     if logger.level == logging.NOTSET:
         logger.setLevel(logging.INFO)
