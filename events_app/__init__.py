@@ -140,12 +140,12 @@ def drop_async_session_teardown(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, metrics, ops, public, staff, staff_admin, webinars
+    from . import auth, calendar, export, metrics, ops, public, staff, staff_admin, webinars
     from .feeds import views as feeds
     from .importing import views as staff_import
 
     modules = (public, calendar, webinars, feeds, auth, staff, staff_admin, staff_import, ops)
-    modules += (metrics,)
+    modules += (metrics, export)
     for module in modules:
         app.register_blueprint(module.bp)
 
@@ -176,6 +176,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli
+    from . import backup, cli, export
 
     cli.init_app(app)
+    backup.init_app(app)
+    export.init_app(app)

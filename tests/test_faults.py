@@ -1,8 +1,9 @@
-"""PostgreSQL restarted and stopped under two gunicorn workers, for real.
+"""PostgreSQL restarted, stopped and restored under two gunicorn workers, for real.
 
-These tests stop and restart a PostgreSQL cluster of their own (`faults`, port 5434, made by
-`.ci/postgres` with PG_CLUSTER=faults), never the shared one other test runs use. They need
-root (pg_ctlcluster) and run with the PostgreSQL leg (marker postgres).
+The restore runs the pg_dump and pg_restore commands that `flask backup` and `flask restore`
+print. These tests stop and restart a PostgreSQL cluster of their own (`faults`, port 5434,
+made by `.ci/postgres` with PG_CLUSTER=faults), never the shared one other test runs use. They
+need root (pg_ctlcluster) and run with the PostgreSQL leg (marker postgres).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import http.cookiejar
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -26,7 +29,7 @@ from sqlalchemy import create_engine, select, text
 from events_app import clock, create_app, database_url, demo
 from events_app.auth import hash_password
 from events_app.extensions import alembic, db
-from events_app.models import Event, User
+from events_app.models import Event, User, upcoming_events
 from tests.servers import PROJECT_ROOT, Server, fetch, form_values, gunicorn, server_env
 from tests.tools import postgres_url, require_tool
 
@@ -180,3 +183,68 @@ def test_an_outage_under_two_workers(server: Server, cluster_url: str) -> None:
     assert all(line["level"] == "WARNING" for line in failed)
     # One line per failed request: 8 stale pages, 9 stale feeds, 8 pages, healthz, the save.
     assert len(failed) == 27, [line["path"] for line in failed]
+
+
+def flask_command(env: dict[str, str], *args: str) -> str:
+    command = [str(Path(sys.executable).with_name("flask")), "--app", "events_app", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def run_printed(printed: str, env: dict[str, str], password: str) -> None:
+    """Run the pg_dump / pg_restore / flask lines a command printed, as an operator would."""
+    lines = [line for line in printed.splitlines() if line.startswith(("pg_", "flask "))]
+    assert lines, printed
+    for line in lines:
+        words = shlex.split(line)
+        if words[0] == "flask":
+            flask_command(env, *words[3:])  # after "flask --app events_app"
+        else:
+            done = subprocess.run(words, env={**env, "PGPASSWORD": password},
+                                  capture_output=True, text=True, timeout=300)  # fmt: skip
+            assert done.returncode == 0, done.stderr
+
+
+def test_pg_dump_and_pg_restore_under_two_workers(
+    server: Server, cluster_url: str, tmp_path: Path
+) -> None:
+    """Back up, change, restore: each worker serves the restored pages and feeds (bytes and
+    ETags) at once, though both had the changed ones cached."""
+    env = server_env(DATABASE_URL=cluster_url.replace("+psycopg", ""), SECRET_KEY="x",
+                     EVENTS_INSTANCE_PATH=str(tmp_path))  # fmt: skip
+    password = create_engine(cluster_url).url.password
+    paths = ["/", "/events/", "/feeds/all.ics", "/feeds/live.ics"]
+
+    def everywhere() -> dict[str, set[tuple[bytes, str | None]]]:
+        got: dict[str, set] = {path: set() for path in paths}
+        for path, (status, headers, body) in zip(paths * 8, many(server, paths * 8), strict=True):
+            assert status == 200, path
+            got[path].add((body, headers.get("ETag")))
+        return got
+
+    for path in paths:
+        warm_in_both_workers(server, path)
+    before = everywhere()
+    assert all(len(answers) == 1 for answers in before.values())
+    dump = tmp_path / "events.dump"
+    run_printed(flask_command(env, "backup", str(dump)), env, password)
+    assert dump.stat().st_size > 0
+
+    app = create_app({"SQLALCHEMY_ENGINES": {"default": cluster_url}, "SECRET_KEY": "x"})
+    with app.app_context():
+        live = db.session.scalars(upcoming_events(clock.now(), kind="live", limit=1)).first()
+        live.title, live.status = "Changed After The Dump", "cancelled"
+        db.session.commit()
+        db.engine.dispose()
+    for path in paths:
+        warm_in_both_workers(server, path)  # both cache the changed pages
+    changed = everywhere()
+    assert all(changed[path] != before[path] for path in paths)
+
+    lines_before = len(server.output().splitlines())
+    run_printed(flask_command(env, "restore", str(dump)), env, password)
+    assert everywhere() == before
+    after = [json.loads(x) for x in server.output().splitlines()[lines_before:] if x[:1] == "{"]
+    assert len({line["pid"] for line in after if line["path"] == "/feeds/all.ics"}) == 2
+    assert not [line for line in after if line["status"] >= 500]
