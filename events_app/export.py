@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -147,13 +147,14 @@ def import_site(session: Session, data: dict) -> dict[str, int]:
                 )
             session.execute(insert(table), batch)
         counts[name] = len(rows)
-    _continue_ids(session, tables.values())
+    continue_ids(session, tables.values())
     changes.mark_changed(session)
     return counts
 
 
-def _continue_ids(session: Session, tables) -> None:
-    """PostgreSQL: new rows get ids after the imported ones (SQLite does this by itself)."""
+def continue_ids(session: Session, tables: Iterable[Table]) -> None:
+    """PostgreSQL: new rows get ids after rows inserted with their own ids (an import, a bulk
+    load); SQLite does this by itself."""
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in tables:

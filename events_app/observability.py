@@ -111,7 +111,7 @@ class RequestLog:
         try:
             body = self.wsgi_app(environ, start)
         except BaseException:
-            seen.setdefault("status", "500")
+            seen["status"] = "500"  # whatever was started, the server answers 500 now
             raise
         finally:
             log_request(environ, int(seen.get("status", "500")[:3]), started)

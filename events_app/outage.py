@@ -12,6 +12,9 @@ colleague's save. Connections that died with a restart are replaced by the pool'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
@@ -49,10 +52,11 @@ def summary(error: BaseException) -> str:
     return f"{type(cause).__name__}: {text[:300]}"
 
 
-def record(error: BaseException, environ: dict[str, Any]) -> None:
-    """Note a failure for the request's log line and the metrics."""
-    environ[FAILURE] = summary(error)
+def record(error: BaseException, environ: dict[str, Any] | None = None) -> None:
+    """Count a failure, and note it for the request's log line (when there is a request)."""
     metrics.DATABASE_ERRORS.labels(type(getattr(error, "orig", None) or error).__name__).inc()
+    if environ is not None:
+        environ[FAILURE] = summary(error)
 
 
 def unavailable(error: BaseException):
@@ -76,7 +80,33 @@ def unavailable(error: BaseException):
     return response
 
 
+def tolerate_closing(teardown: Callable[[BaseException | None], None]):
+    """A session teardown that survives the database going away after the answer was made:
+    its rollback fails then, and the connection is dropped (SQLAlchemy invalidates it), but
+    the answer stands; it is not turned into a 500."""
+
+    @wraps(teardown)
+    def close(error: BaseException | None) -> None:
+        try:
+            teardown(error)
+        except current_app.extensions["database_unavailable"] as failure:
+            record(failure)  # the request is gone: this is its own line
+            current_app.logger.warning("Closing a session after its answer: %s", summary(failure))
+
+    return close
+
+
 def init_app(app: Flask) -> None:
+    """Call after the database extension is set up (its session teardown is wrapped)."""
     app.extensions["database_unavailable"] = error_classes(app)
     for error_class in app.extensions["database_unavailable"]:
         app.register_error_handler(error_class, unavailable)
+    app.teardown_appcontext_funcs[:] = [
+        tolerate_closing(f) if _closes_sessions(f) else f for f in app.teardown_appcontext_funcs
+    ]
+
+
+def _closes_sessions(teardown: Callable) -> bool:
+    """Flask-SQLAlchemy-Lite's teardown that closes the request's sessions."""
+    module = getattr(teardown, "__module__", None) or ""
+    return module.startswith("flask_sqlalchemy_lite") and not iscoroutinefunction(teardown)

@@ -17,12 +17,13 @@ import pytest
 from conftest import NOW, STAFF_PASSWORD
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from events_app import create_app
 from events_app.extensions import db
 from events_app.models import Event
 from tests.servers import form_values
+from tests.tools import postgres_url
 
 FEED = "/feeds/all.ics"
 STALE = "events-app; hit; fwd=stale; detail=database-unavailable"
@@ -197,3 +198,24 @@ def test_a_bug_is_still_a_500_with_its_traceback(site: Flask, event_id: int, cap
     (error,) = [r for r in caplog.records if r.exc_info]
     assert error.exc_info[0] is ZeroDivisionError
     assert logging.getLevelName(error.levelno) == "ERROR"
+
+
+@pytest.mark.postgres
+def test_a_connection_dying_after_the_answer_leaves_the_answer(app: Flask, caplog) -> None:
+    """The request's session is closed (rolled back) after its answer is made; when PostgreSQL
+    dropped the connection meanwhile, the answer still goes out, and one line says so."""
+    postgres_url()
+
+    @app.get("/_dies")
+    def dies():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "made before the connection died"
+
+    response = app.test_client().get("/_dies")
+    assert response.status_code == 200
+    assert response.data == b"made before the connection died"
+    (line,) = [r for r in caplog.records if "Closing a session" in r.getMessage()]
+    assert line.levelname == "WARNING" and not line.exc_info
+    assert app.test_client().get("/healthz").status_code == 200
