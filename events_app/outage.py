@@ -27,6 +27,8 @@ from .observability import FAILURE
 RETRY_AFTER_SECONDS = 5
 # Fields never written back into a page: the CSRF token (a fresh one is given) and passwords.
 SECRET_FIELDS = frozenset({"csrf_token", "confirm"})
+# Sent again, but not worth showing: hidden bookkeeping and the buttons.
+BOOKKEEPING_FIELDS = frozenset({"original", "version", "save", "preview", "next", "submit"})
 _WRAPPED = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
@@ -72,9 +74,12 @@ def unavailable(error: BaseException):
             if name not in SECRET_FIELDS and "password" not in name
             for value in values
         ]
-    response = current_app.make_response(
-        (render_template("outage.html", kept=kept, posted=request.method == "POST"), 503)
-    )
+    shown: dict[str, list[str]] = {}
+    for name, value in kept:
+        if value and name not in BOOKKEEPING_FIELDS:
+            shown.setdefault(name, []).append(value)
+    page = render_template("outage.html", kept=kept, shown=shown, posted=request.method == "POST")
+    response = current_app.make_response((page, 503))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.cache_control.no_store = True
     return response
