@@ -1,6 +1,6 @@
 """`flask backup` / `flask restore`: back up, change, restore, and every page, feed and ETag is
-what it was before the change, at once in every worker; Last-Modified moves forward. SQLite here
-(PostgreSQL's pg_dump/pg_restore round trip is in tests/test_faults.py)."""
+what it was before the change, at once in every worker; Last-Modified moves forward. SQLite here,
+on every leg (PostgreSQL's pg_dump/pg_restore round trip is in tests/test_faults.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import NOW
+from conftest import NOW, _base_config
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from werkzeug.http import parse_date
 
 from events_app import clock, create_app
-from events_app.extensions import db
+from events_app.extensions import alembic, db
 from events_app.models import Category, Event
 from tests.servers import fetch, gunicorn, server_env
 
@@ -29,10 +29,20 @@ FEED = "/feeds/all.ics"
 
 
 @pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """This module backs up SQLite files, whatever database the rest of the suite runs on."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    app = create_app(_base_config(url, tmp_path))
+    with app.app_context():
+        alembic.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def sqlite_app(app: Flask, request: pytest.FixtureRequest) -> Flask:
-    """The app on SQLite, its clock pinned at NOW (or at what the test's parameter says)."""
-    if not app.config["SQLALCHEMY_ENGINES"]["default"].startswith("sqlite"):
-        pytest.skip("SQLite's backup API; PostgreSQL's round trip is in test_faults.py")
+    """The app, its clock pinned at NOW (or at what the test's parameter says)."""
     app.config["NOW"] = getattr(request, "param", NOW)
     return app
 
