@@ -216,6 +216,16 @@ def report(run: Run) -> tuple[str, bool]:
         f"p50 {percentile(durations, 50):.1f} ms, p99 {percentile(durations, 99):.1f} ms "
         f"until the answer was ready.",
     ]
+    cache = Counter(line.cache for line in lines if line.cache)
+    every = (ended - started) / len(acknowledged) if acknowledged else float("nan")
+    out += [
+        "",
+        f"Response cache: {cache['hit']:,} hits, {cache['miss']:,} misses, {cache['stale']:,} "
+        f"stale. A save every {every:.2f} s on average (the editors are far busier than real "
+        f"ones) gives every cached page and feed a new change token, so most requests are "
+        f"built afresh: these rates are those of pages and feeds rebuilt under constant edits "
+        f"on a shared 2-core machine, not of the cache (bench/RESULTS.md measures that).",
+    ]
     out += ["", "## Saves", ""]
     by_action = Counter(s.action for s in acknowledged)
     out.append("- acknowledged: " + ", ".join(f"{n:,} {a}" for a, n in sorted(by_action.items())))
