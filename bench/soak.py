@@ -71,18 +71,16 @@ def progress(message: str) -> None:
     print(f"[soak] {message}", flush=True)
 
 
-# --- PostgreSQL and the data ----------------------------------------------------------------------
+# --- the data ------------------------------------------------------------------------------------
 
 
 def render_blocks(url: str) -> None:
+    """`flask feeds render-blocks`, as a deploy does, so that no first request renders them."""
     flask = Path(sys.executable).with_name("flask")
     command = [str(flask), "--app", "events_app", "feeds", "render-blocks"]
     env = server_env(url, OUT / "instance-a")
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     progress(done.stdout.strip() or done.stderr.strip())
-
-
-# --- servers --------------------------------------------------------------------------------------
 
 
 def prepare_database(url: str, events: int, editors: int) -> int:
@@ -122,7 +120,8 @@ def prepare_database(url: str, events: int, editors: int) -> int:
 
 
 def request_list(server: Server, path: Path) -> int:
-    """The rotation wrk requests (each with and without If-None-Match); warms both caches."""
+    """The rotation wrk requests: each URL without and with If-None-Match (its ETag as server
+    A gives it now; edits make it old, and then the answer is a 200)."""
     app = create_app(
         {
             "SQLALCHEMY_ENGINES": {"default": database_url(server.env["DATABASE_URL"])},
