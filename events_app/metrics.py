@@ -33,6 +33,7 @@ from prometheus_client import (
 bp = Blueprint("metrics", __name__)
 
 METHODS = frozenset({"GET", "HEAD", "POST"})
+_series: dict[tuple, tuple] = {}  # bounded: routes x methods x statuses x cache results
 REQUESTS = Counter("events_http_requests", "HTTP requests answered", ["route", "method", "status"])
 LATENCY = Histogram(
     "events_http_request_duration_seconds",
@@ -55,10 +56,19 @@ DATABASE_ERRORS = Counter(
 def observe_request(
     route: str, method: str, status: int, seconds: float, cache: str | None
 ) -> None:
-    REQUESTS.labels(route, method if method in METHODS else "other", str(status)).inc()
-    LATENCY.labels(route).observe(seconds)
-    if cache:
-        CACHE.labels(cache).inc()
+    """Count one request (every request: kept cheap, the labelled series are looked up once)."""
+    key = (route, method if method in METHODS else "other", status, cache)
+    series = _series.get(key)
+    if series is None:
+        series = _series[key] = (
+            REQUESTS.labels(key[0], key[1], str(status)),
+            LATENCY.labels(route),
+            CACHE.labels(cache) if cache else None,
+        )
+    series[0].inc()
+    series[1].observe(seconds)
+    if series[2] is not None:
+        series[2].inc()
 
 
 def allowed(address: str | None, networks: list[str]) -> bool:

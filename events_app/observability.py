@@ -16,9 +16,9 @@ import json
 import logging
 import os
 import re
+import secrets
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -98,7 +98,7 @@ class RequestLog:
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         given = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = given if _GOOD_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = given if _GOOD_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
         environ[REQUEST_ID] = request_id
         seen: dict[str, str] = {}
 
