@@ -12,7 +12,7 @@ TIMEOUT ?= 60
 # Proxies whose X-Forwarded-Proto gunicorn trusts; ProxyFix (EVENTS_PROXY_FIX) handles the rest.
 FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
-.PHONY: install run serve test migrate lint format bench
+.PHONY: install run serve test migrate lint format bench soak
 
 # Re-install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -32,11 +32,12 @@ run: migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production server: configure with DATABASE_URL, SECRET_KEY, EVENTS_PRODUCTION=true, ... (README).
+# The app logs one JSON line per request itself; gunicorn_config shares metrics between workers.
 serve: migrate
 	$(FLASK) tz-refresh
 	$(FLASK) feeds render-blocks --if-site-url
-	$(BIN)/gunicorn --workers $(WORKERS) --timeout $(TIMEOUT) --bind $(HOST):$(PORT) \
-		--forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --access-logfile - \
+	$(BIN)/gunicorn --config python:events_app.gunicorn_config --workers $(WORKERS) \
+		--timeout $(TIMEOUT) --bind $(HOST):$(PORT) --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' \
 		'events_app:create_app()'
 
 test: $(STAMP)
@@ -54,3 +55,8 @@ format: $(STAMP)
 # databases are cached in bench/out/, about 6 on the first run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Load, editors and faults at once on a PostgreSQL cluster of its own (bench/soak.py, needs root):
+# 3 minutes, prints what bench/SOAK.md shows; CI runs SOAK_ARGS="--seconds 30 --faults pg-restart".
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)

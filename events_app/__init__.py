@@ -59,6 +59,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         FEED_CACHE_MAX_EVENTS=20_000,
         FEED_BUILD_WAIT=10,
         RESPONSE_CACHE_BYTES=96 * 1024 * 1024,
+        # How old a kept answer may be and still be served while the database does not answer.
+        RESPONSE_CACHE_STALE_IF_ERROR=24 * 3600,
+        METRICS_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"],
         # The public base URL ("https://events.example.com") feeds link to; default: the request's.
         SITE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -137,7 +140,7 @@ def drop_async_session_teardown(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, ops, public, staff, staff_admin, webinars
+    from . import auth, calendar, export, metrics, ops, public, staff, staff_admin, webinars
     from .api import views as api
     from .embed import staff_views as staff_embed
     from .embed import views as embed
@@ -146,18 +149,20 @@ def register_blueprints(app: Flask) -> None:
     from .syndication import views as syndication
 
     modules = (public, calendar, webinars, feeds, auth, staff, staff_admin, staff_import, ops)
-    modules += (api, syndication, embed, staff_embed)
+    modules += (api, syndication, embed, staff_embed, metrics, export)
     for module in modules:
         app.register_blueprint(module.bp)
 
 
 def register_serving(app: Flask) -> None:
-    """Reverse-proxy trust, security headers and request limits."""
-    from . import ops, response_cache, security
+    """Reverse-proxy trust, security headers, request limits, outages, request logs."""
+    from . import observability, ops, outage, response_cache, security
 
     security.init_app(app)
+    outage.init_app(app)
     response_cache.init_app(app)  # inside ProxyFix: it sees the client's scheme and host
     ops.init_app(app)
+    observability.init_app(app)  # outermost: every request, cached or not, and its id
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -175,6 +180,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli
+    from . import backup, cli, export
 
     cli.init_app(app)
+    backup.init_app(app)
+    export.init_app(app)

@@ -85,6 +85,9 @@ def read_state(engine: Engine) -> State | None:
         row = cursor.fetchone()
         cursor.close()
         connection.commit()  # end the read transaction (PostgreSQL would otherwise hold it)
+    except engine.dialect.loaded_dbapi.Error:
+        connection.invalidate()  # not back into the pool: it may have died with the database
+        raise
     finally:
         connection.close()
     if row is None:

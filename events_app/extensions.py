@@ -7,7 +7,8 @@ from flask_wtf import CSRFProtect
 
 from .models import Base
 
-db = SQLAlchemy()
+# Pre-ping: a pooled connection that died with a database restart is replaced, not used.
+db = SQLAlchemy(engine_options={"pool_pre_ping": True})
 alembic = Alembic(metadatas=Base.metadata, run_mkdir=False)
 csrf = CSRFProtect()
 login_manager = LoginManager()

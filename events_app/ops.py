@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import outage
 from .extensions import db
 
 bp = Blueprint("ops", __name__)
@@ -19,7 +20,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1")).scalar_one()
     except SQLAlchemyError as error:
-        current_app.logger.warning("healthz: database unavailable: %s", error)
+        outage.record(error, request.environ)  # said once, in the request's log line
         db.session.rollback()
         return {"status": "unavailable", "database": "error"}, 503, headers
     return {"status": "ok", "database": "ok"}, 200, headers

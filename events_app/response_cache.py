@@ -13,6 +13,12 @@ answers the same URL again by itself, after one primary-key read of the token:
 while the token is unchanged and the instant has not passed. Everything else goes to Flask:
 other methods, requests that are not anonymous (``is_anonymous``), ranges and other
 preconditions, and URLs no view offered. Pages get an ETag from their bytes here too.
+
+While the database does not answer (outage.is_unavailable: the token cannot be read, or Flask
+answered 503 for that reason), a URL's last good answer, if kept and at most
+RESPONSE_CACHE_STALE_IF_ERROR seconds old, is sent instead, as a CDN's stale-if-error would:
+the same 200 (or 304) with its own headers, plus ``Cache-Status: events-app; hit; fwd=stale``
+(RFC 9211). Only a URL without one gets the outage's 503.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers
 from werkzeug.wsgi import FileWrapper
 
-from . import changes, clock
+from . import changes, clock, outage
 from .lru import LRU
+from .observability import CACHE, FAILURE, ROUTE
 
 OFFER = "events_app.response_cache.offer"
 # Request headers that need Flask's full handling (partial or guarded requests, credentials).
@@ -50,10 +57,14 @@ PAGE_ENDPOINTS = frozenset(
 Headers = list[tuple[str, str]]
 
 
+STALE_STATUS = ("Cache-Status", "events-app; hit; fwd=stale; detail=database-unavailable")
+
+
 @dataclass(frozen=True)
 class Offer:
     token: str
     valid_until: datetime
+    endpoint: str | None = None  # for the request log and metrics of a repeat
 
 
 @dataclass
@@ -65,6 +76,7 @@ class Entry:
     not_modified: Headers | None = None  # the 304's headers
     body: bytes | None = None
     size: int = field(default=256)  # what it weighs in the cache
+    stored_at: datetime | None = None  # when Flask gave this answer (its age, when stale)
 
 
 def is_anonymous(environ: dict[str, Any], app: Flask) -> bool:
@@ -84,7 +96,7 @@ def is_anonymous(environ: dict[str, Any], app: Flask) -> bool:
 def offer(state: changes.State | None, valid_until: datetime) -> None:
     """Let the cache repeat this request's response (a 200 or 304) until something changes."""
     if state is not None:
-        request.environ[OFFER] = Offer(state.token, valid_until)
+        request.environ[OFFER] = Offer(state.token, valid_until, request.endpoint)
 
 
 def _key(environ: dict[str, Any]) -> tuple:
@@ -122,25 +134,49 @@ class ResponseCache:
             return self.wsgi_app(environ, start_response)
         key = _key(environ)
         entry = self.entries.get(key)
+        expired = False
         if entry is not None:
-            answer = self.answer(entry, key, environ)
-            if answer is not None:
-                status, headers, body = answer
-                start_response(status, headers)
-                return body
+            environ[ROUTE] = entry.offer.endpoint
+            reply = self.replay(entry, environ)
+            if reply is not None:
+                fresh = self.still_valid(entry.offer, environ)
+                if fresh is None:
+                    stale = self.send_stale(entry, environ, start_response)
+                    return self.wsgi_app(environ, start_response) if stale is None else stale
+                if fresh:
+                    environ[CACHE] = "hit"
+                    status, headers, body = reply
+                    start_response(status, headers)
+                    return body
+                expired = True
         seen: dict[str, Any] = {}
 
         def capture(status: str, headers: Headers, exc_info: Any = None):
             seen["status"], seen["headers"] = status, headers
+            if entry is not None and environ.get(FAILURE):
+                seen["held"] = exc_info  # a stale answer may replace Flask's 503
+                return _no_write
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, capture)
+        if "held" in seen:
+            stale = self.send_stale(entry, environ, start_response)
+            if stale is not None:
+                if hasattr(body, "close"):
+                    body.close()
+                return stale
+            start_response(seen["status"], seen["headers"], seen["held"])
+            return body
+        if expired:  # Flask answered: the old one is no good even during an outage
+            self.entries.discard(key, entry)
         offered = environ.get(OFFER)
+        if entry is not None or offered is not None:
+            environ[CACHE] = "miss"
         if offered is None or "status" not in seen:
             return body
         return self.keep(key, offered, seen["status"], seen["headers"], body, environ)
 
-    def answer(self, entry: Entry, key: tuple, environ: dict[str, Any]):
+    def replay(self, entry: Entry, environ: dict[str, Any]):
         """(status, headers, body) repeating Flask's answer, or None to ask Flask."""
         since_only = environ.get("HTTP_IF_MODIFIED_SINCE") and not environ.get("HTTP_IF_NONE_MATCH")
         if since_only and entry.last_modified is None:
@@ -149,26 +185,44 @@ class ResponseCache:
         if not modified:
             if entry.not_modified is None:
                 return None
-            reply = "304 NOT MODIFIED", list(entry.not_modified), []
-        else:
-            if entry.ok_headers is None or entry.body is None:
-                return None
-            headers = [*entry.ok_headers, ("Content-Length", str(len(entry.body)))]
-            reply = "200 OK", headers, [entry.body]
-        if not self.still_valid(entry.offer):
-            self.entries.discard(key, entry)
+            return "304 NOT MODIFIED", list(entry.not_modified), []
+        if entry.ok_headers is None or entry.body is None:
             return None
-        return reply
+        headers = [*entry.ok_headers, ("Content-Length", str(len(entry.body)))]
+        return "200 OK", headers, [entry.body]
 
-    def still_valid(self, offered: Offer) -> bool:
+    def still_valid(self, offered: Offer, environ: dict[str, Any]) -> bool | None:
+        """Whether the offer still holds; None when the database did not answer."""
         if clock.now(self.app) >= offered.valid_until:
             return False
         engine = self.engine()
         try:
             state = changes.read_state(engine)
-        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as error:
+            if outage.is_unavailable(error, self.app):
+                outage.record(error, environ)
+                return None
             return False  # Flask answers, with its own error handling
         return state is not None and state.token == offered.token
+
+    def send_stale(
+        self, entry: Entry, environ: dict[str, Any], start_response: Callable
+    ) -> Iterable[bytes] | None:
+        """Send the last good answer while the database does not answer (None: none to send)."""
+        limit = timedelta(seconds=self.app.config["RESPONSE_CACHE_STALE_IF_ERROR"])
+        if entry.stored_at is None or clock.now(self.app) - entry.stored_at > limit:
+            return None
+        reply = self.replay(entry, environ)
+        if reply is None and entry.ok_headers is not None and entry.body is not None:
+            # A conditional request Flask would have decided: the whole answer is right too.
+            length = ("Content-Length", str(len(entry.body)))
+            reply = "200 OK", [*entry.ok_headers, length], [entry.body]
+        if reply is None:
+            return None
+        environ[CACHE] = "stale"
+        status, headers, body = reply
+        start_response(status, [*headers, STALE_STATUS])
+        return body
 
     def engine(self):
         if self._engine is None:
@@ -195,7 +249,7 @@ class ResponseCache:
             return body
         entry = self.entries.get(key)
         if entry is None or entry.offer != offered:
-            entry = Entry(offered)
+            entry = Entry(offered, stored_at=clock.now(self.app))
         values = {k.lower(): v for k, v in headers}
         entry.etag = _unquote(values.get("etag")) or entry.etag
         if code == "304":
@@ -220,6 +274,10 @@ class ResponseCache:
             body = [entry.body]
         self.entries.put(key, entry)
         return body
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("the response cache holds this response; it cannot be written to")
 
 
 def _is_file(body: Iterable[bytes], environ: dict[str, Any]) -> bool:

@@ -49,6 +49,8 @@ def gunicorn_command(port: int, workers: int = 2) -> list[str]:
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "python:events_app.gunicorn_config",
         "--workers",
         str(workers),
         "--bind",

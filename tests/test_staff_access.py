@@ -27,10 +27,10 @@ def is_staff(rule) -> bool:
 
 
 def admin_only(rule) -> bool:
-    """What the product reserves for admins, by URL: staff accounts, the audit log, and
-    deleting events (editors delete venues and categories)."""
+    """What the product reserves for admins, by URL: staff accounts, the audit log, the
+    export of everything, and deleting events (editors delete venues and categories)."""
     path = rule.rule
-    if path.startswith(("/staff/users", "/staff/audit")):
+    if path.startswith(("/staff/users", "/staff/audit", "/staff/export")):
         return True
     return path.startswith("/staff/events/") and path.endswith("/delete")
 

@@ -27,6 +27,7 @@ from flask import Flask, current_app
 
 from ..extensions import db
 from ..lru import LRU
+from ..metrics import FEED_BUILDS
 from . import ical
 from .source import Built, Feed, Fingerprint, build_body, stream_body
 
@@ -72,9 +73,11 @@ class FeedBodies:
 
     def _build(self, identity, feed, site, fp, now, past_days, zone) -> bytes:
         keep = self.app.config["FEED_CACHE_BYTES"] > 0
+        started = time.perf_counter()
         with db.sessionmaker() as session:
             previous = self.previous.get(identity) if keep else None
             built = build_body(session, feed, site, fp, now, past_days, zone, previous)
+        FEED_BUILDS.labels("memory").observe(time.perf_counter() - started)
         if keep:
             self.previous.put(identity, built)
         return built.body
@@ -83,10 +86,12 @@ class FeedBodies:
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
+            started = time.perf_counter()
             with db.sessionmaker() as session, temporary.open("wb") as out:
                 for chunk in stream_body(session, feed, site, fp, now, past_days, zone):
                     out.write(chunk)
             os.replace(temporary, path)
+            FEED_BUILDS.labels("file").observe(time.perf_counter() - started)
         finally:
             temporary.unlink(missing_ok=True)
         self._remove_old(path)

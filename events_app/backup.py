@@ -1,0 +1,162 @@
+"""Backups and restores of the whole database: ``flask backup PATH``, ``flask restore PATH``.
+
+SQLite: SQLite's online backup API copies the live database, consistent while it is served;
+a restore copies a backup into the live file under its write lock, then migrates it to this
+version's schema. PostgreSQL: ``pg_dump`` and ``pg_restore`` do it; the commands print them.
+
+After any restore, ``mark-changed`` (run by ``restore`` itself for SQLite) writes a new change
+token and a removal time of now: every worker's caches and every HTTP cache see a change at once
+(Last-Modified moves forward, though the restored content is older), while pages, feeds and
+their ETags, which depend on the content only, come back exactly as they were when the backup
+was made. Tokens and event versions are random (changes.py), so nothing a worker kept from
+other content can pass for the restored one.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sqlite3
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import URL, func, select
+
+from . import changes
+from .extensions import alembic, db
+from .models import Event
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The live database's file, or None when it is not SQLite."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("An in-memory SQLite database cannot be backed up.")
+    return Path(url.database)
+
+
+def _pg_url(url: URL) -> str:
+    """The database's URL for libpq tools, without its password (PGPASSWORD or ~/.pgpass)."""
+    plain = URL.create("postgresql", url.username, None, url.host, url.port, url.database)
+    return plain.update_query_dict(dict(url.query)).render_as_string(hide_password=False)
+
+
+def backup_sqlite(live: Path, target: Path) -> None:
+    """Copy the live database to ``target`` with SQLite's online backup API."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(live)
+    copy = sqlite3.connect(partial)
+    try:
+        with copy:
+            source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    partial.rename(target)
+
+
+def restore_sqlite(backup: Path) -> None:
+    """Copy ``backup`` over the live database (through the app's own connection pool)."""
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    connection = db.engine.raw_connection()
+    try:
+        source.backup(connection.driver_connection)
+    finally:
+        connection.close()
+        source.close()
+
+
+def backup_revision(path: Path) -> str:
+    """The schema revision of a SQLite backup of this site, or a ClickException saying why not."""
+    try:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = source.execute("SELECT version_num FROM alembic_version").fetchall()
+            source.execute("SELECT token FROM feed_state").fetchall()
+        finally:
+            source.close()
+    except sqlite3.Error as error:
+        raise click.ClickException(f"{path} is not a backup of this site ({error}).") from None
+    if len(rows) != 1:
+        raise click.ClickException(f"{path} has no single schema revision.")
+    revision = rows[0][0]
+    known = {script.revision for script in alembic.script_directory.walk_revisions()}
+    if revision not in known:
+        raise click.ClickException(
+            f"{path} has schema revision {revision}, which this version does not know "
+            "(a backup made by a newer version): restore it with that version."
+        )
+    return revision
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back the database up to PATH (SQLite), or print the pg_dump command (PostgreSQL)."""
+    url = db.engine.url
+    live = _sqlite_file(url)
+    if live is None:
+        click.echo("PostgreSQL: back up with pg_dump (consistent while the site serves):\n")
+        dump = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges"]
+        click.echo(shlex.join([*dump, f"--file={path}", f"--dbname={_pg_url(url)}"]))
+        click.echo("\nThe password comes from PGPASSWORD or ~/.pgpass. Restore: flask restore.")
+        return
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose a new name for the backup.")
+    backup_sqlite(live, path)
+    events = db.session.scalar(select(func.count(Event.id)))
+    click.echo(f"Backed up {events:,} events to {path} ({path.stat().st_size / 1e6:,.1f} MB).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the live data.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH (SQLite), or print the pg_restore commands
+    (PostgreSQL). Every app process serves the restored data at once."""
+    url = db.engine.url
+    live = _sqlite_file(url)
+    if live is None:
+        click.echo("PostgreSQL: restore with pg_restore, then migrate and announce the change:\n")
+        restore = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges"]
+        restore += ["--single-transaction", f"--dbname={_pg_url(url)}", str(path)]
+        click.echo(shlex.join(restore))
+        click.echo("flask --app events_app db upgrade")
+        click.echo("flask --app events_app mark-changed")
+        click.echo("\nThe password comes from PGPASSWORD or ~/.pgpass.")
+        return
+    if not path.is_file():
+        raise click.ClickException(f"There is no backup at {path}.")
+    revision = backup_revision(path)
+    if not yes:
+        click.confirm(f"Replace every event, venue and account in {live} with {path}?", abort=True)
+    restore_sqlite(path)
+    alembic.upgrade()  # a backup made before the latest migrations
+    announce_restore()
+    events = db.session.scalar(select(func.count(Event.id)))
+    click.echo(f"Restored {events:,} events from {path} (schema {revision}, now up to date).")
+
+
+def announce_restore() -> None:
+    """A new change token and removal time, so that every cache sees the restored data."""
+    changes.mark_changed(db.session)
+    db.session.commit()
+
+
+@click.command("mark-changed")
+@with_appcontext
+def mark_changed_command() -> None:
+    """Tell every app process and HTTP cache that anything may have changed (run it after
+    pg_restore, or after changing data behind the app)."""
+    announce_restore()
+    click.echo("Marked changed: every cache will ask the database again.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (backup_command, restore_command, mark_changed_command):
+        app.cli.add_command(command)

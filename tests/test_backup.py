@@ -1,0 +1,196 @@
+"""`flask backup` / `flask restore`: back up, change, restore, and every page, feed and ETag is
+what it was before the change, at once in every worker; Last-Modified moves forward. SQLite here,
+on every leg (PostgreSQL's pg_dump/pg_restore round trip is in tests/test_faults.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import NOW, _base_config
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from werkzeug.http import parse_date
+
+from events_app import clock, create_app
+from events_app.extensions import alembic, db
+from events_app.models import Category, Event
+from tests.servers import fetch, gunicorn, server_env
+
+FEED = "/feeds/all.ics"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """This module backs up SQLite files, whatever database the rest of the suite runs on."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    app = create_app(_base_config(url, tmp_path))
+    with app.app_context():
+        alembic.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(app: Flask, request: pytest.FixtureRequest) -> Flask:
+    """The app, its clock pinned at NOW (or at what the test's parameter says)."""
+    app.config["NOW"] = getattr(request, "param", NOW)
+    return app
+
+
+@pytest.fixture
+def events(sqlite_app: Flask, create_event: Callable[..., Event], create_category) -> list[int]:
+    """Two events a week after the app's clock (the real one when NOW is not pinned)."""
+    optical = create_category("Optical")
+    start = clock.now(sqlite_app) + timedelta(days=7)
+    made = [
+        create_event(
+            title="Backed Up Webinar", slug="backed-up", categories=[optical], start=start
+        ),
+        create_event(title="Summit To Cancel", slug="to-cancel", kind="live", start=start),
+    ]
+    return [e.id for e in made]
+
+
+PATHS = ("/", "/events/", "/events/backed-up", "/events/to-cancel", "/calendar/2026/06",
+         "/webinars/", "/categories/optical", FEED, "/feeds/categories/optical.ics",
+         "/events/backed-up.ics")  # fmt: skip
+
+
+def snapshot(get: Callable[[str], tuple[int, dict, bytes]]) -> dict[str, tuple]:
+    """Status, body and ETag of every path (the ETag of pages comes from their bytes)."""
+    return {path: (status, body, headers.get("ETag")) for path in PATHS
+            for status, headers, body in [get(path)]}  # fmt: skip
+
+
+def change_everything(event_ids: list[int]) -> None:
+    kept, cancelled = (db.session.get(Event, i) for i in event_ids)
+    kept.title = "Renamed After The Backup"
+    cancelled.status = "cancelled"
+    db.session.add(Category(name="Added Later", slug="added-later"))
+    db.session.commit()
+
+
+def test_backup_change_restore_gives_back_pages_feeds_and_etags(
+    sqlite_app: Flask, runner: FlaskCliRunner, events: list[int], tmp_path: Path
+) -> None:
+    client = sqlite_app.test_client()
+
+    def get(path: str):
+        response = client.get(path)
+        return response.status_code, response.headers, response.data
+
+    before = snapshot(get)
+    changed_at = client.get(FEED).headers["Last-Modified"]
+    path = tmp_path / "backups" / "site.sqlite"
+    path.parent.mkdir()
+    result = runner.invoke(args=["backup", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Backed up 2 events" in result.output
+    assert runner.invoke(args=["backup", str(path)]).exit_code != 0  # never overwritten
+
+    change_everything(events)
+    changed = snapshot(get)
+    assert [p for p in PATHS if changed[p] == before[p]] == [], "every path shows the change"
+    modified_by_change = parse_date(client.get(FEED).headers["Last-Modified"])
+
+    sqlite_app.config["NOW"] = NOW + timedelta(hours=1)  # restored an hour later
+    result = runner.invoke(args=["restore", str(path)], input="n\n")
+    assert result.exit_code != 0 and snapshot(get) == changed  # asked, and refused
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    restored = snapshot(get)
+    for p in PATHS:
+        assert restored[p] == before[p], p
+    assert parse_date(client.get(FEED).headers["Last-Modified"]) > modified_by_change
+    assert parse_date(changed_at) < modified_by_change
+    etag = before[FEED][2]
+    assert client.get(FEED, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_restore_refuses_what_is_not_a_backup(
+    sqlite_app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a database")
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    for path, says in (
+        (tmp_path / "missing.sqlite", "There is no backup"),
+        (tmp_path / "notes.txt", "is not a backup of this site"),
+        (empty, "is not a backup of this site"),
+    ):
+        result = runner.invoke(args=["restore", str(path), "--yes"])
+        assert result.exit_code != 0 and says in result.output, result.output
+
+
+def test_postgresql_commands_are_printed(app: Flask, tmp_path: Path) -> None:
+    url = "postgresql+psycopg://events:s3cret@db.internal:5432/events"
+    pg = create_app({**app.config, "SQLALCHEMY_ENGINES": {"default": url}})
+    runner = pg.test_cli_runner()
+    dump = runner.invoke(args=["backup", "/srv/backups/events.dump"]).output
+    assert (
+        "pg_dump --format=custom --no-owner --no-privileges --file=/srv/backups/events.dump "
+        "--dbname=postgresql://events@db.internal:5432/events"
+    ) in dump
+    restore = runner.invoke(args=["restore", "/srv/backups/events.dump"]).output
+    assert "pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction" in (
+        restore
+    )
+    assert "flask --app events_app mark-changed" in restore
+    assert "s3cret" not in dump + restore
+
+
+@pytest.mark.parametrize("sqlite_app", [None], indirect=True)  # the servers' clock: real time
+def test_every_worker_serves_the_restored_data_at_once(
+    sqlite_app: Flask, events: list[int], tmp_path: Path
+) -> None:
+    """Two gunicorn workers, each with its response cache and feed builds warm."""
+    live = sqlite_app.config["SQLALCHEMY_ENGINES"]["default"]
+    served = tmp_path / "served.sqlite"
+    shutil.copyfile(live.removeprefix("sqlite:///"), served)
+    url = f"sqlite:///{served}"
+    site = create_app({**sqlite_app.config, "SQLALCHEMY_ENGINES": {"default": url}})
+    env = server_env(DATABASE_URL=url, SECRET_KEY="s", EVENTS_INSTANCE_PATH=str(tmp_path))
+
+    def flask(*args: str) -> str:
+        """The command in a process of its own, as an operator runs it."""
+        command = [str(Path(sys.executable).with_name("flask")), "--app", "events_app", *args]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    paths = [FEED, "/events/backed-up", "/events/"]
+    with gunicorn(env, tmp_path / "gunicorn.log", workers=2) as server:
+
+        def everywhere() -> dict[str, set[tuple[bytes, str]]]:
+            """What 12 concurrent requests per path get (so both workers answer)."""
+            with ThreadPoolExecutor(4) as pool:
+                got = list(pool.map(lambda p: (p, fetch(server.url + p)), paths * 12))
+            answers: dict[str, set] = {p: set() for p in paths}
+            for p, (status, headers, body) in got:
+                assert status == 200, p
+                answers[p].add((body, headers.get("ETag")))
+            return answers
+
+        before = everywhere()
+        assert all(len(a) == 1 for a in before.values())
+        assert "Backed up 2 events" in flask("backup", str(tmp_path / "b.sqlite"))
+        with site.app_context():
+            change_everything(events)
+        assert everywhere() != before
+        assert "Restored 2 events" in flask("restore", str(tmp_path / "b.sqlite"), "--yes")
+        lines_before = len(server.output().splitlines())
+        assert everywhere() == before
+    after = [json.loads(x) for x in server.output().splitlines()[lines_before:] if x[:1] == "{"]
+    assert len({line["pid"] for line in after}) == 2, "both workers answered after the restore"
+    with site.app_context():
+        db.engine.dispose()
