@@ -114,7 +114,16 @@ def event_snapshot(event: Event) -> dict[str, Any]:
         "categories": ", ".join(sorted(c.name for c in event.categories)),
         "status": event.status,
         "featured": bool(event.featured),
-    }
+    } | _repeats(event)
+
+
+def _repeats(event: Event) -> dict[str, Any]:
+    """A series master's rule in words (so a changed rule shows in the log)."""
+    if not event.series_master or event.rule is None:
+        return {}
+    from . import recurrence, series
+
+    return {"repeats": recurrence.summary(series.rule_of(event))}
 
 
 VENUE_FIELDS = (

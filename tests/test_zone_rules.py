@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from events_app import create_app
+from events_app import create_app, recurrence
 from events_app.extensions import db
 from events_app.feeds import ical
 from events_app.models import Event
@@ -37,6 +37,8 @@ def forget_zone_caches() -> None:
     rules_version.cache_clear()
     ical._zone.cache_clear()
     ical._vtimezone_text.cache_clear()
+    recurrence._zone.cache_clear()
+    icalendar.use_zoneinfo()  # icalendar keeps the zones it looked up, too
 
 
 @pytest.fixture
