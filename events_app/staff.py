@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -40,6 +41,7 @@ from .templating import url_with
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 MAX_ID = 2**31 - 1  # the largest INTEGER key; bigger numbers in URLs are simply not found
+SERIES_PAST_DAYS, SERIES_DATES = 90, 40  # the dates of a series its edit page lists
 bp.before_request(require_staff)
 
 # Quick actions: the button's value -> the status it sets.
@@ -114,8 +116,22 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         zone_names=zone_names(),
         venue_zones=form.venue_zones,
         rule_preview=series_form.preview(rule, clock.today()) if rule else None,
+        series_dates=series_dates(event) if event is not None and event.series_master else [],
         **extra,
     ), status
+
+
+def series_dates(master: Event) -> list[Event]:
+    """The dates of a series its edit page lists: from SERIES_PAST_DAYS ago, the next ones."""
+    today = clock.today()
+    since = today - timedelta(days=SERIES_PAST_DAYS)
+    stmt = (
+        select(Event)
+        .where(Event.series_id == master.id, Event.end_date >= since)
+        .order_by(Event.start_at, Event.id)
+        .limit(SERIES_DATES)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def description_preview(form: EventForm) -> Any:

@@ -126,6 +126,37 @@ def test_statements_do_not_grow_with_events(
     assert large == small, f"{path}: {small} statements at {N} events, {large} at {5 * N}"
 
 
+SERIES_PAGES = ["/", "/events/", "/events/?kind=audio", "/calendar/", "/webinars/",
+                "/webinars/archive", "series page", "occurrence page", "/feeds/all.ics",
+                "/feeds/webinars.ics", "series download"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SERIES_PAGES)
+def test_statements_do_not_grow_with_series_or_their_occurrences(
+    app: Flask, generator: Generator, count_get: Callable[[str], int], path: str
+) -> None:
+    app.config["FEED_CACHE_BYTES"] = 0
+    add_events(generator, N)
+    generator.add_series(2, weeks=10)
+    master = generator.session.scalars(
+        select(Event).where(Event.series_master.is_(True)).order_by(Event.id)
+    ).first()
+    occurrence = generator.session.scalars(
+        select(Event.slug).where(Event.series_id == master.id, Event.start_at > NOW)
+    ).first()
+    path = {
+        "series page": f"/events/{master.slug}",
+        "occurrence page": f"/events/{occurrence}",
+        "series download": f"/events/{master.slug}.ics",
+    }.get(path, path)
+    count_get(path)
+    small = count_get(path)
+    generator.add_series(6, weeks=60)  # three times the series, nine times the occurrences
+    count_get(path)
+    large = count_get(path)
+    assert large == small, f"{path}: {small} statements with 2 series, {large} with 8"
+
+
 def test_month_grid_from_capped_query_equals_grid_of_every_event(app: Flask) -> None:
     """month_events loads only what the grid can show; the grid must come out the same."""
     from events_app.calendar import grid_bounds, month_events, month_grid

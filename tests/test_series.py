@@ -122,3 +122,13 @@ def test_a_cancelled_series_stays_in_feeds_as_cancelled(create_series):
     db.session.commit()
     block = ical.render_event(show, SITE)
     assert "STATUS:CANCELLED" in block and "EXDATE" not in block and "RECURRENCE-ID" not in block
+
+
+def test_the_extend_series_command_moves_the_horizon(app, runner, create_series):
+    show = weekly(create_series)
+    last = show.occurrences[-1].recurrence_id
+    app.config["NOW"] = NOW + timedelta(days=30)
+    result = runner.invoke(args=["extend-series"])
+    assert result.exit_code == 0 and "1 series extended." in result.output
+    db.session.expire_all()
+    assert show.occurrences[-1].recurrence_id == last + timedelta(weeks=5)  # to Jul 14, 2028
