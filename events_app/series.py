@@ -277,8 +277,9 @@ def apply_to_series(
     behind the ``changed`` audit keys and the rule (its time of day and length as this
     occurrence now has them, its pattern from the form) go to the series, or to the part split
     off at this occurrence. Returns the master that changed."""
+    assert occurrence.series is not None
+    series_rule = rule_of(occurrence.series)
     target = occurrence.series if scope == "all" else split(session, occurrence, today)
-    assert target is not None
     before, old_rule = template_values(target), rule_of(target)
     names = {AUDIT_TEMPLATE_KEYS[k] for k in changed if k in AUDIT_TEMPLATE_KEYS}
     _copy_template(occurrence, target, names)
@@ -288,6 +289,9 @@ def apply_to_series(
     if rule is not None:
         first_day = old_rule.start.date()
         new_rule = replace(rule, start=datetime.combine(first_day, rule.start.time()))
+        if (rule.until, rule.count) == (series_rule.until, series_rule.count):
+            # The end as the form showed it: the split part keeps what is left of it.
+            new_rule = replace(new_rule, until=old_rule.until, count=old_rule.count)
     save_master(session, target, new_rule, before, old_rule, today)
     return target
 

@@ -145,6 +145,7 @@ def test_this_and_following_starts_a_new_series_at_a_new_time(logged_in, app_ctx
     twin = db.session.get(Event, cut.id).series
     assert twin is not show and twin.uid != uid
     assert all(o.local_start.hour == 13 for o in twin.occurrences)
+    assert twin.rule.until == date(2027, 6, 24) and len(twin.occurrences) == 25
     assert all(o.local_start.hour == 12 for o in show.occurrences)
     body = feed(logged_in)
     assert "UNTIL=20261231T170000Z" in body
@@ -205,3 +206,16 @@ def test_publishing_states_apply_to_the_whole_series(logged_in, app_ctx):
     logged_in.post(f"/staff/events/{show.id}/status", data={"status": "published"})
     assert {o.status for o in the_show().occurrences} == {"published"}
     assert logged_in.get("/events/the-telecom-hour/2026-06-18").status_code == 200
+
+
+def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
+    counted = {**SHOW, "repeat-ends": "after", "repeat-count": "10", "repeat-until": ""}
+    logged_in.post("/staff/events/new", data=counted)
+    cut = on(the_show(), date(2026, 7, 16))  # the fifth
+    data = occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
+                           **{"repeat-scope": "following", "repeat-ends": "after",
+                              "repeat-count": "10", "repeat-until": ""})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{cut.id}/edit", data=data).status_code == 302
+    twin = db.session.get(Event, cut.id).series
+    assert twin.rule.count == 6 and len(twin.occurrences) == 6
+    assert len(the_show().occurrences) == 4
