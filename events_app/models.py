@@ -245,14 +245,15 @@ class Event(Base):
         order_by="Speaker.position",
         cascade="all, delete-orphan",
     )
+    # Deleting a master deletes its rule and occurrences (SQLite does not enforce the keys).
     rule: Mapped[SeriesRule | None] = relationship(
-        back_populates="master", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="master", cascade="all, delete-orphan"
     )
     series: Mapped[Event | None] = relationship(
         remote_side="Event.id", back_populates="occurrences"
     )
     occurrences: Mapped[list[Event]] = relationship(
-        back_populates="series", order_by="Event.recurrence_id", passive_deletes=True
+        back_populates="series", order_by="Event.recurrence_id", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": next_version}

@@ -353,7 +353,8 @@ def duplicate_event(event_id: int):
         featured=False,
     )
     with db.session.no_autoflush:
-        copy.set_schedule_of(source)
+        # A series is copied as one event at its first date (its own times are its span).
+        copy.set_schedule_of(source.occurrences[0] if source.series_master else source)
         copy.categories = list(source.categories)
         copy.speakers = [
             Speaker(name=s.name, title=s.title, company=s.company, position=s.position)

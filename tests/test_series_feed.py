@@ -3,6 +3,7 @@ pages) holds, with the same instants, across DST changes in New York, London and
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -130,3 +131,27 @@ def test_the_feed_writes_each_series_once_with_rrule_exdate_and_overrides(scenar
     # Occurrences are only ever inside their master's block.
     for o in show.occurrences:
         assert f"UID:{o.uid}" not in body
+
+
+def test_our_pages_show_the_instants_the_readers_expand(scenario, client):
+    """The series pages' dates (as <time datetime>) are among what every reader expands (the
+    cancelled one aside, which our pages keep, labelled)."""
+    expanded = EXPANDERS["recurring-ical-events"](
+        client.get("/feeds/all.ics").data, WINDOW_START, WINDOW_END
+    )
+    instants = {(uid, start, end) for uid, start, end, _ in expanded}
+    for key in ("show", "apac", "twin"):
+        master = scenario[key]
+        page = client.get(f"/events/{master.slug}").get_data(as_text=True)
+        shown = re.findall(r'<li class="event-item( is-cancelled)?">.*?datetime="([^"]+)" '
+                           r'data-end="([^"]+)"', page, re.S)  # fmt: skip
+        assert len(shown) >= 8
+        for cancelled, start, end in shown:
+            if _utc(start) >= WINDOW_END:
+                continue
+            in_calendars = (master.uid, _utc(start), _utc(end)) in instants
+            assert in_calendars != bool(cancelled), (master.title, start, cancelled)
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

@@ -116,3 +116,10 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     page = client.get("/events/telecom-hour/2026-07-02").get_data(as_text=True)
     assert "Jul 3, 2026" in page
     assert series.is_override(moved, show, series.rule_of(show))
+
+
+def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
+    page = client.get("/").get_data(as_text=True)
+    audio = page.split('id="audio-h"')[1].split("</section>")[0]
+    assert 'href="/events/telecom-hour/2026-06-18"' in audio
+    assert 'Part of: <a href="/events/telecom-hour">The Telecom Hour</a>' in audio

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import NOW
-from sqlalchemy import select
+from sqlalchemy import func, select
 from test_staff_events import edit_page_fields, entries
 
 from events_app.extensions import db
-from events_app.models import Event
+from events_app.models import Event, SeriesRule
 
 SHOW = {
     "title": "The Telecom Hour",
@@ -219,3 +219,18 @@ def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
     twin = db.session.get(Event, cut.id).series
     assert twin.rule.count == 6 and len(twin.occurrences) == 6
     assert len(the_show().occurrences) == 4
+
+
+def test_deleting_a_series_deletes_its_dates_and_a_copy_is_one_event(app, client, auth, admin):
+    app.config["NOW"] = NOW
+    auth.login("admin@example.com")
+    client.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    copied = client.post(f"/staff/events/{show.id}/duplicate")
+    copy = db.session.get(Event, int(copied.headers["Location"].split("/")[-2]))
+    assert not copy.series_master and copy.start_at == show.occurrences[0].start_at
+    assert copy.end_at - copy.start_at == timedelta(hours=1)
+    client.post(f"/staff/events/{show.id}/delete")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Event.id))) == 1  # the copy
+    assert db.session.scalar(select(func.count(SeriesRule.id))) == 0
