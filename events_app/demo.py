@@ -484,7 +484,7 @@ def load_demo(session: Session, today: date) -> int:
     for master, rule in series_rules:
         master.timezone = rule.zone
         series.set_rule(master, rule)
-        series.sync(session, master, today)
+        series.sync(master, today)
     _episodes(show, today)
     return len(events)
 

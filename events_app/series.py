@@ -148,7 +148,7 @@ def is_removed(occurrence: Event, master: Event) -> bool:
     return occurrence.status in ("cancelled", "draft") and master.status != occurrence.status
 
 
-def sync(session: Session, master: Event, today: date) -> None:
+def sync(master: Event, today: date) -> None:
     """Give the master one occurrence per wall start of its rule up to the horizon: new ones
     copy the template, ones the rule no longer has are deleted, others keep their own details.
     Occurrences are matched by their original local date, so a new time of day for the whole
@@ -160,8 +160,7 @@ def sync(session: Session, master: Event, today: date) -> None:
     wanted = {w.date() for w in walls}
     for day, occurrence in by_day.items():
         if day not in wanted:
-            master.occurrences.remove(occurrence)
-            session.delete(occurrence)
+            master.occurrences.remove(occurrence)  # an orphan: deleted at the flush
     for wall in walls:
         occurrence = by_day.get(wall.date())
         if occurrence is None:
@@ -237,8 +236,8 @@ def split(session: Session, occurrence: Event, today: date) -> Event:
         twin.occurrences.append(o)
         o.slug = occurrence_slug(twin.slug, o.recurrence_id)
     set_rule(master, replace(old, count=None, until=walls_before[-1].date()))
-    sync(session, master, today)
-    sync(session, twin, today)
+    sync(master, today)
+    sync(twin, today)
     return twin
 
 
@@ -248,7 +247,6 @@ AUDIT_TEMPLATE_KEYS |= {"venue": "venue_id", "speakers": "speakers", "categories
 
 
 def save_master(
-    session: Session,
     master: Event,
     rule: recurrence.Rule,
     before: dict[str, Any],
@@ -262,7 +260,7 @@ def save_master(
     propagate(master, before)
     if rule.duration != old_rule.duration:
         reschedule_unmoved(master, old_rule)
-    sync(session, master, today)
+    sync(master, today)
 
 
 def apply_to_series(
@@ -292,7 +290,7 @@ def apply_to_series(
         if (rule.until, rule.count) == (series_rule.until, series_rule.count):
             # The end as the form showed it: the split part keeps what is left of it.
             new_rule = replace(new_rule, until=old_rule.until, count=old_rule.count)
-    save_master(session, target, new_rule, before, old_rule, today)
+    save_master(target, new_rule, before, old_rule, today)
     return target
 
 
@@ -319,5 +317,5 @@ def extend(session: Session, today: date) -> int:
         if m.rule.count is None or len(m.occurrences) < m.rule.count
     ]
     for master in masters:
-        sync(session, master, today)
+        sync(master, today)
     return len(masters)

@@ -153,7 +153,7 @@ def new_event():
         db.session.add(event)
         if form.rule is not None:
             series.set_rule(event, form.rule)
-            series.sync(db.session, event, clock.today())
+            series.sync(event, clock.today())
         db.session.flush()
         if new_venue is not None:
             audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
@@ -192,10 +192,10 @@ def edit_event(event_id: int):
     today = clock.today()
     if event.series_master:
         old_rule = series.rule_of(event)
-        series.save_master(db.session, event, form.rule, template_before, old_rule, today)
+        series.save_master(event, form.rule, template_before, old_rule, today)
     elif event.series_id is None and form.rule is not None:  # a single event starts repeating
         series.set_rule(event, form.rule)
-        series.sync(db.session, event, today)
+        series.sync(event, today)
     changes = audit.diff(before, audit.event_snapshot(event))
     scope = form.repeat.form.scope.data if event.series_id is not None else "this"
     master, master_changes = None, {}

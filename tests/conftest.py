@@ -203,7 +203,7 @@ def create_series(app_ctx: Flask) -> Callable[..., Event]:
         )  # fmt: skip
         series.set_rule(master, rule)
         db.session.add(master)
-        series.sync(db.session, master, NOW.date())
+        series.sync(master, NOW.date())
         db.session.commit()
         return master
 

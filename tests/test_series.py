@@ -66,7 +66,7 @@ def test_changing_the_rule_raises_the_master_sequence(create_series):
     show = weekly(create_series)
     sequence = show.sequence
     series.set_rule(show, replace(series.rule_of(show), start=datetime(2026, 6, 18, 13, 0)))
-    series.sync(db.session, show, NOW.date())
+    series.sync(show, NOW.date())
     db.session.commit()
     assert show.sequence == sequence + 1
     assert all(o.local_start.hour == 13 for o in show.occurrences)

@@ -55,7 +55,7 @@ def scenario(app, create_series, create_event):
     twin.title = "Optical Briefing (new time)"
     series.set_rule(twin, replace(series.rule_of(twin), start=datetime(2026, 11, 10, 10, 0)))
     series.propagate(twin, before)
-    series.sync(db.session, twin, NOW.date())
+    series.sync(twin, NOW.date())
 
     apac = create_series(
         title="APAC Cloud Webinar", start=datetime(2026, 6, 1, 18, 0), zone="Australia/Sydney",

@@ -132,7 +132,7 @@ class Writer:
             event.occurrences = []  # known empty, before the series gets its occurrences
             series.set_rule(event, item.rule)
             self.session.add(event)
-            series.sync(self.session, event, clock.today())
+            series.sync(event, clock.today())
             _apply_exceptions(event, item)
         return event
 
@@ -161,7 +161,7 @@ class Writer:
             master.categories = [self.categories.get(name) for name in item.categories]
         master.timezone = item.rule.zone
         old_rule = series.rule_of(master) if master.series_master else item.rule
-        series.save_master(self.session, master, item.rule, before, old_rule, clock.today())
+        series.save_master(master, item.rule, before, old_rule, clock.today())
         _apply_exceptions(master, item)
 
 
