@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from wtforms import DateField, Form, IntegerField, RadioField, SelectField
+from wtforms import DateField, Form, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from . import recurrence, timefmt
@@ -60,6 +60,7 @@ class RepeatFields(Form):
         validators=[Optional(), NumberRange(1, recurrence.MAX_OCCURRENCES)],
     )
     scope = RadioField("Apply the changes to", choices=[], validate_choice=False)
+    preview_dates = SubmitField("Preview dates")
 
     def load(self, rule: recurrence.Rule) -> None:
         self.freq.data, self.interval.data = rule.freq, rule.interval

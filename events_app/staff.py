@@ -146,6 +146,8 @@ def new_event():
         form.kind.data = request.args.get("kind") if request.args.get("kind") in KINDS else "live"
     elif form.preview.data:
         return render_event_form(form, None, preview=description_preview(form))
+    elif form.repeat.form.preview_dates.data:  # the summary and next dates, nothing saved
+        return render_event_form(form, None, 200 if form.validate() else 400)
     elif form.validate():
         event = Event()
         new_venue = form.apply_to(event, db.session)
@@ -175,6 +177,8 @@ def edit_event(event_id: int):
         return render_event_form(form, event)
     if form.preview.data:
         return render_event_form(form, event, preview=description_preview(form))
+    if form.repeat.form.preview_dates.data:
+        return render_event_form(form, event, 200 if form.validate() else 400)
     if not form.validate():
         return render_event_form(form, event, 400)
     if not ((form.version.data or "").isascii() and form.version.data.isdigit()):

@@ -218,10 +218,15 @@ def test_cached_feeds_equal_a_fresh_full_build_after_edits(app: Flask, generator
     from events_app.models import Category, Venue
 
     add_events(generator, 3 * N)
+    generator.add_series(3, weeks=20)
     client = app.test_client()
     before = {path: client.get(path).data for path in FEED_PATHS}
     session = generator.session
     events = session.scalars(select(Event).order_by(Event.id)).all()
+    dates = [e for e in events if e.series_id is not None and e.end_at > NOW]
+    dates[0].status = "cancelled"  # an EXDATE
+    dates[1].set_timed(dates[1].start_at + timedelta(days=1), dates[1].end_at + timedelta(days=1),
+                       dates[1].timezone)  # an override  # fmt: skip
     events[0].description += "\n\nNow with *more* detail; and a, comma."
     events[1].status = "cancelled"
     events[2].set_timed(events[2].start_at + timedelta(hours=1), events[2].end_at, "UTC")
@@ -257,6 +262,7 @@ def test_cached_feeds_equal_a_fresh_full_build_after_edits(app: Flask, generator
                 clock.site_zone(),
             )
     assert built == served["/feeds/all.ics"]
+    assert built.count(b"RRULE:") == 3 and b"EXDATE;" in built and b"RECURRENCE-ID;" in built
 
 
 def forget_feed_bodies(app: Flask) -> None:

@@ -234,3 +234,16 @@ def test_deleting_a_series_deletes_its_dates_and_a_copy_is_one_event(app, client
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Event.id))) == 1  # the copy
     assert db.session.scalar(select(func.count(SeriesRule.id))) == 0
+
+
+def test_preview_dates_shows_the_rule_and_dst_notes_and_saves_nothing(logged_in, app_ctx):
+    night = {**SHOW, "start_date": "2027-03-07", "end_date": "2027-03-07",
+             "start_time": "02:30", "end_time": "03:30", "repeat-weekdays": ["SU"],
+             "repeat-preview_dates": "Preview dates"}  # fmt: skip
+    response = logged_in.post("/staff/events/new", data=night)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Every Sunday at 2:30 AM EST, until Jun 24, 2027: 16 occurrences" in html
+    assert "Mar 14: 2:30 AM does not exist in America/New_York" in html
+    assert "calendars place it at 3:30 AM EDT" in html
+    assert db.session.scalar(select(Event.id)) is None
