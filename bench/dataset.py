@@ -15,12 +15,20 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
-from events_app import changes, create_app, timefmt
+from events_app import changes, create_app, recurrence, timefmt
 from events_app.extensions import alembic, db
-from events_app.models import Category, Event, Speaker, Venue, event_categories, new_version
+from events_app.models import (
+    Category,
+    Event,
+    SeriesRule,
+    Speaker,
+    Venue,
+    event_categories,
+    new_version,
+)
 
 # Bump whenever the generated data changes, so cached databases are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 OUT = Path(__file__).resolve().parent / "out"
 SPAN_DAYS = 3 * 365  # events run from ~45 days before the anchor month to three years after it
 UID_DOMAIN = "events.example.com"
@@ -254,10 +262,16 @@ def bench_app(url: str):
     )
 
 
+# One weekly series (a year of occurrences) per this many events: 333 at 100,000 events.
+EVENTS_PER_SERIES = 300
+
+
 def populate(session, n: int, anchor: date) -> None:
-    """Add 50 venues, the categories and `n` public events."""
+    """Add 50 venues, the categories, `n` public events and n / EVENTS_PER_SERIES weekly series."""
     session.execute(text("PRAGMA synchronous = OFF"))
-    Generator(session, anchor, seed=n).add_events(n)
+    generator = Generator(session, anchor, seed=n)
+    generator.add_events(n)
+    generator.add_series(max(1, n // EVENTS_PER_SERIES))
 
 
 class Generator:
@@ -310,6 +324,51 @@ class Generator:
             if people:
                 session.execute(insert(Speaker), people)
             session.commit()
+        changes.mark_changed(session)  # bulk inserts bypass the ORM's change tracking
+        session.commit()
+
+    def add_series(self, n: int, weeks: int = 52) -> None:
+        """Add `n` weekly webinar and audio series of `weeks` occurrences each, in bulk: the
+        masters, their rules and their occurrences (as series.sync would make them)."""
+        session, rng = self.session, self.rng
+        next_id = (session.scalar(select(func.max(Event.id))) or 0) + 1
+        columns = [c.key for c in Event.__table__.columns]
+        rows, links, rules = [], [], []
+        for _ in range(n):
+            master, category_ids, _ = self.make_event(next_id)
+            master.id, master.kind = next_id, rng.choice(["audio", "webinar"])
+            master.title = f"{rng.choice(AUDIO_SHOWS)} weekly: {rng.choice(TOPICS)}"
+            master.slug = f"{slugify(master.title)}-{next_id}"
+            master.series_master, master.recording_url, master.status = True, "", "published"
+            zone = rng.choice(WEBINAR_ZONES)
+            first = self.start + timedelta(days=rng.randrange(60))
+            wall = datetime.combine(first, time(rng.randrange(8, 19)))
+            rule = recurrence.Rule("weekly", wall, zone, timedelta(minutes=60)).normalized()
+            walls = recurrence.wall_starts(rule, limit=weeks)
+            start, _ = recurrence.occurrence_times(rule, walls[0])
+            _, end = recurrence.occurrence_times(rule, walls[-1])
+            master.set_timed(start, end, zone)
+            rules.append(
+                {"event_id": master.id, "freq": "weekly", "interval": 1,
+                 "weekdays": ",".join(rule.weekdays), "start_local": rule.start,
+                 "duration_minutes": 60, "materialized_through": walls[-1].date()}
+            )  # fmt: skip
+            batch = [master]
+            for number, occurrence_wall in enumerate(walls, 1):
+                o = Event(**{c: getattr(master, c) for c in columns if c != "id"})
+                o.id, o.uid = next_id + number, f"{master.uid[:36]}-{number}@{UID_DOMAIN}"
+                o.series_master, o.series_id, o.recurrence_id = False, master.id, occurrence_wall
+                o.slug = f"{master.slug}/{occurrence_wall.date().isoformat()}"
+                o.set_timed(*recurrence.occurrence_times(rule, occurrence_wall), zone)
+                if occurrence_wall.date() < self.anchor:
+                    o.recording_url = f"https://example.com/recordings/{o.id}"
+                batch.append(o)
+            rows += [{c: getattr(e, c) for c in columns} for e in batch]
+            links += [{"event_id": e.id, "category_id": c} for e in batch for c in category_ids]
+            next_id += len(batch)
+        session.execute(insert(Event), rows)
+        session.execute(insert(event_categories), links)
+        session.execute(insert(SeriesRule), rules)
         changes.mark_changed(session)  # bulk inserts bypass the ORM's change tracking
         session.commit()
 

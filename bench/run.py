@@ -152,6 +152,7 @@ def page_paths(database: Path, today: date) -> dict[str, str]:
         slug = db.session.scalars(
             select(Event.slug)
             .where(Event.status == "published", Event.start_at >= soon)
+            .where(Event.series_id.is_(None), Event.series_master.is_(False))
             .order_by(Event.start_at)
             .limit(1)
         ).one()
@@ -190,7 +191,7 @@ def time_naive_build(database: Path, today: date) -> naive.NaiveTimes:
     with app.app_context():
         events = db.session.scalars(
             select(Event)
-            .where(Event.status != "draft")
+            .where(Event.status != "draft", Event.series_id.is_(None))  # what feeds write
             .options(selectinload(Event.venue), selectinload(Event.categories))
             .order_by(Event.start_at, Event.id)
         ).all()

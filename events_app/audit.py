@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import clock
@@ -116,7 +116,23 @@ def event_snapshot(event: Event) -> dict[str, Any]:
         "status": event.status,
         "featured": bool(event.featured),
         "needs_review": event.wall_review or "",
-    }
+    } | _repeats(event)
+
+
+def _repeats(event: Event) -> dict[str, Any]:
+    """A series master's rule in words (so a changed rule shows in the log), and its first
+    date's times instead of its span (which grows as the series goes on)."""
+    if not event.series_master or event.rule is None:
+        return {}
+    from . import recurrence, series
+
+    rule = series.rule_of(event)
+    start, end = recurrence.occurrence_times(rule, rule.start)
+    times = {"start": _local(start, rule.zone), "end": _local(end, rule.zone)}
+    if rule.all_day:
+        last = rule.start.date() + timedelta(days=max(1, rule.duration.days) - 1)
+        times = {"start": rule.start.date().isoformat(), "end": last.isoformat()}
+    return {"repeats": recurrence.summary(rule), **times}
 
 
 VENUE_FIELDS = (

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from . import clock, timefmt
 from .extensions import db
 from .filters import EventFilters
-from .models import KINDS, PUBLIC_STATUSES, Category, Event, place_names, public_events
+from .models import KINDS, Category, Event, listed, place_names, public_events
 from .timefmt import MAX_YEAR, MIN_YEAR
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -113,7 +113,7 @@ def month_events(
             .over(partition_by=span, order_by=(Event.start_at, Event.id))
             .label("rank"),
             func.count().over(partition_by=span).label("size"),
-        ).where(Event.status.in_(PUBLIC_STATUSES), Event.start_date <= end, Event.end_date >= start)
+        ).where(listed(), Event.start_date <= end, Event.end_date >= start)
     ).subquery()
     candidates = db.session.execute(
         select(ranked).where(ranked.c.rank <= per_day).order_by(ranked.c.start_at, ranked.c.id)

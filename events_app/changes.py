@@ -9,6 +9,10 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
   status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself, and when its
   venue's place (name, address, zone, coordinates) is edited;
 - an edit of a venue, a category or a speaker touches the events showing it;
+- series (series.py): a change to an occurrence, or an occurrence added or deleted, touches
+  its master (whose stored block holds the series); a change to a rule touches the master and
+  raises its ``sequence``, as a change to the master's first start does (its end is only the
+  series' span, bookkeeping); an occurrence's own ``sequence`` rises as any event's does;
 - ``version`` (SQLAlchemy's version column) takes a new random value on every change of an
   event's row; never a counter, so a restored backup cannot bring one back with other content.
 
@@ -41,6 +45,11 @@ VENUE_PLACE_FIELDS = frozenset(
     {"name", "address", "city", "region", "country", "postal_code", "timezone"}
     | {"latitude", "longitude"}
 )
+# A series master's end is the end of its last occurrence so far: it moves as the series is
+# extended, which is not a change of the master VEVENT's time.
+MASTER_SPAN_FIELDS = frozenset({"end_at", "end_date", "last_day"})
+# Rule columns that are bookkeeping: how far the occurrences exist.
+RULE_CACHE_FIELDS = frozenset({"materialized_through"})
 # Changes that may take an event out of some feed (its window, kind, category or status).
 MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
 # Columns that are bookkeeping, not content.
@@ -126,14 +135,31 @@ def _touch(event_obj: Any, stamp: datetime) -> None:
     event_obj.updated_at = max(stamp, old + timedelta(seconds=1)) if old else stamp
 
 
+def _bump_sequence(obj: Any) -> None:
+    if "sequence" not in changed_fields(obj):
+        obj.sequence = (obj.sequence or 0) + 1
+
+
+def _master_of(obj: Any) -> Any:
+    """The series master of an occurrence, or None (a master's collection change makes the
+    master itself dirty, so an occurrence just taken out of it needs no lookup)."""
+    return obj.series if obj.series_id is not None or "series" in obj.__dict__ else None
+
+
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    from .models import Category, Event, Speaker, Venue
+    from .models import Category, Event, SeriesRule, Speaker, Venue
 
     touched: dict[int, Any] = {}
     change = {"any": False, "removal": False}
     with session.no_autoflush:
         for obj in list(session.dirty):
             fields = changed_fields(obj)
+            if isinstance(obj, SeriesRule):
+                if fields and obj.master is not None:
+                    touched[id(obj.master)] = obj.master
+                    if fields - RULE_CACHE_FIELDS:
+                        _bump_sequence(obj.master)
+                continue
             if isinstance(obj, Event):
                 if fields - CACHE_FIELDS:
                     change["any"] = True  # even a bare updated_at/sequence change shows in feeds
@@ -141,7 +167,12 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 if not content:
                     continue
                 touched[id(obj)] = obj
-                if content & SEQUENCE_FIELDS and "sequence" not in fields:
+                if (master := _master_of(obj)) is not None:
+                    touched[id(master)] = master
+                sequence_fields = SEQUENCE_FIELDS
+                if obj.series_master:
+                    sequence_fields = SEQUENCE_FIELDS - MASTER_SPAN_FIELDS
+                if content & sequence_fields and "sequence" not in fields:
                     obj.sequence = (obj.sequence or 0) + 1
                 if content & MEMBERSHIP_FIELDS:
                     change["removal"] = True
@@ -158,11 +189,20 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         for obj in session.new:
             if isinstance(obj, Event | Venue | Category):
                 change["any"] = True
+                master = _master_of(obj) if isinstance(obj, Event) else None
+                if master is not None and master not in session.new:
+                    touched[id(master)] = master
             elif isinstance(obj, Speaker) and obj.event not in (None, *session.new):
                 touched[id(obj.event)] = obj.event
+            elif isinstance(obj, SeriesRule) and obj.master not in (None, *session.new):
+                touched[id(obj.master)] = obj.master
+                _bump_sequence(obj.master)
         for obj in session.deleted:
             if isinstance(obj, Event):
                 change["any"] = change["removal"] = True
+                master = _master_of(obj)
+                if master is not None and master not in session.deleted:
+                    touched[id(master)] = master
             elif isinstance(obj, Speaker) and obj.event is not None:
                 if obj.event not in session.deleted:
                     touched[id(obj.event)] = obj.event

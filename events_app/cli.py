@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import clock, demo, timefmt, tz_refresh
+from . import clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
 from .extensions import db
 from .feeds.views import render_blocks_for_site_url
@@ -227,8 +227,17 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {seconds} s"
 
 
+@click.command("extend-series")
+def extend_series() -> None:
+    """Give open-ended series their dates up to two years ahead (run it daily, from cron)."""
+    extended = series.extend(db.session, clock.today())
+    db.session.commit()
+    click.echo(f"{extended} series extended.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_ics)
     app.cli.add_command(tz_refresh.tz_refresh_command)
+    app.cli.add_command(extend_series)

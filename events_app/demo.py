@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from . import timefmt
+from . import recurrence, series, timefmt
 from .models import Category, Event, Speaker, Venue
 from .text import slugify
 
@@ -388,27 +388,36 @@ def load_demo(session: Session, today: date) -> int:
         "Asia/Kathmandu",
     )
 
-    # The weekly live audio show.
-    for week in range(-6, 7):
-        day = _next_weekday(today, 3) + timedelta(weeks=week)
-        show = timed(
-            add(
-                f"The Telecom Hour: {day:%B} {day.day}",
-                "audio",
-                cats=["5G", "Cloud"],
-                speakers=[3],
-                summary="Our weekly live online radio programme.",
-                description=RADIO_DESCRIPTION,
-                online_url="https://example.com/radio/live",
-            ),
-            day,
-            12,
-            0,
-            60,
-            "America/New_York",
-        )
-        if week < 0:
-            show.recording_url = f"https://example.com/radio/archive/{day.isoformat()}"
+    # The weekly live audio show: a series, six weeks old, every Thursday at 12:00 PM ET.
+    first_show = _next_weekday(today, 3) - timedelta(weeks=6)
+    show = add(
+        "The Telecom Hour",
+        "audio",
+        cats=["5G", "Cloud"],
+        speakers=[3],
+        summary="Our weekly live online radio programme.",
+        description=RADIO_DESCRIPTION,
+        online_url="https://example.com/radio/live",
+    )
+    webinar_series = add(
+        "Optical Networks Monthly",
+        "webinar",
+        cats=["Optical"],
+        speakers=[1],
+        summary="Every second Tuesday of the month: one hour on what moved in optical.",
+        description="A monthly webinar series with the Heavy Reading optical team.",
+        online_url="https://example.com/webinars/optical-monthly/join",
+        registration_url="https://example.com/webinars/optical-monthly/register",
+    )
+    hour = timedelta(hours=1)
+    weekly = recurrence.Rule(
+        "weekly", datetime.combine(first_show, time(12)), "America/New_York", hour
+    )
+    monthly = recurrence.Rule(
+        "monthly", datetime.combine(today.replace(day=1), time(11)), "Europe/London", hour,
+        weekdays=("TU",), week_of_month=2, count=12,
+    )  # fmt: skip
+    series_rules = [(show, weekly), (webinar_series, monthly)]
 
     # Archived webinars with recordings.
     archive_titles = [
@@ -472,7 +481,27 @@ def load_demo(session: Session, today: date) -> int:
     )
 
     session.add_all(events)
+    for master, rule in series_rules:
+        master.timezone = rule.zone
+        series.set_rule(master, rule)
+        series.sync(master, today)
+    _episodes(show, today)
     return len(events)
+
+
+def _episodes(show: Event, today: date) -> None:
+    """Past episodes carry their recordings; one is cancelled, one moved, one has a guest."""
+    upcoming = [o for o in show.occurrences if o.recurrence_id.date() >= today]
+    for o in show.occurrences:
+        if o.recurrence_id.date() < today:
+            o.recording_url = f"https://example.com/radio/archive/{o.recurrence_id.date()}"
+    upcoming[1].status = "cancelled"
+    upcoming[2].title = "The Telecom Hour: Open RAN, one year on"
+    moved = upcoming[3]
+    moved.set_timed(
+        moved.start_at + timedelta(days=1, hours=3), moved.end_at + timedelta(days=1, hours=3),
+        moved.timezone,
+    )  # fmt: skip
 
 
 def _next_weekday(today: date, weekday: int) -> date:

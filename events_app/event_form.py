@@ -4,7 +4,7 @@ cross-field validation (dates, DST gaps and overlaps, venues) and copying it ont
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,18 +18,17 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import timefmt
+from . import recurrence, series, timefmt
 from .extensions import db
 from .forms import (
+    MultiCheckboxField,
     VenueFields,
     choices,
     http_url,
@@ -40,6 +39,7 @@ from .forms import (
     strip,
 )
 from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
+from .series_form import RepeatFields, offer_scopes, rule_from
 from .text import slugify
 from .timefmt import MAX_YEAR, MIN_YEAR
 
@@ -48,11 +48,6 @@ MAX_SPEAKERS = 50
 NEW_VENUE = "new"
 # The keys of audit.event_snapshot that the schedule fields set together.
 SCHEDULE_KEYS = ("all_day", "start", "end", "timezone")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def url_field(label: str, column: str, hint: str = "") -> StringField:
@@ -130,16 +125,24 @@ class EventForm(FlaskForm):
     )
     categories = MultiCheckboxField("Categories", coerce=int, choices=[], validate_choice=False)
     status = SelectField("Status", choices=choices(STATUSES))
+    repeat = FormField(RepeatFields, label="Repeats")
     # optimistic locking: the version this editor started from, and the values it had
     version = HiddenField()
     original = HiddenField()
     save = SubmitField("Save event")
     preview = SubmitField("Preview description")
 
-    def __init__(self, *args: Any, event_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, event_id: int | None = None, occurrence: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.event_id = event_id
+        self.occurrence = occurrence  # an occurrence's slug is its series' and date
+        if occurrence:
+            del self.slug
+            offer_scopes(self.repeat.form)
         self.schedule: dict[str, Any] = {}
+        self.rule: recurrence.Rule | None = None
         self.speaker_rows: list[tuple[str, str, str]] = []
         self.venue_obj: Venue | None = None
         venues = db.session.scalars(select(Venue).order_by(Venue.name, Venue.city)).all()
@@ -164,10 +167,13 @@ class EventForm(FlaskForm):
         for name in ("title", "slug", "kind", "summary", "description", "featured",
                      "online_url", "registration_url", "recording_url", "slides_url",
                      "image_url", "organizer", "status"):  # fmt: skip
-            if wanted(name):
+            if wanted(name) and name in self:
                 getattr(self, name).data = getattr(event, name)
         if wanted(*SCHEDULE_KEYS):
             self._load_schedule(event)
+        master = event if event.series_master else event.series
+        if master is not None and (keys is None or "repeats" in keys):
+            self.repeat.form.load(series.rule_of(master))
         if wanted("venue"):
             self.venue.data = str(event.venue_id) if event.venue_id else ""
         if wanted("speakers"):
@@ -183,6 +189,15 @@ class EventForm(FlaskForm):
         for moment in (self.start_date, self.start_time, self.end_date, self.end_time):
             moment.raw_data = None  # date and time inputs show what was posted, if anything
         self.all_day.data, self.timezone.data = event.all_day, event.timezone
+        if event.series_master:  # its own times are the series' span: show the first one
+            rule = series.rule_of(event)
+            first = Event(timezone=event.timezone)
+            if rule.all_day:
+                days = rule.duration.days - 1
+                first.set_all_day(rule.start.date(), rule.start.date() + timedelta(days), rule.zone)
+            else:
+                first.set_timed(*recurrence.occurrence_times(rule, rule.start), rule.zone)
+            event = first
         if event.all_day:
             self.start_date.data, self.end_date.data = event.first_day, event.last_day
             self.start_time.data = self.end_time.data = None
@@ -226,7 +241,18 @@ class EventForm(FlaskForm):
         ok = self._check_venue() and ok
         ok = self._check_schedule() and ok
         ok = self._check_speakers() and ok
+        ok = self._check_repeat() and ok
         return ok
+
+    def _check_repeat(self) -> bool:
+        repeat = self.repeat.form
+        if self.occurrence and repeat.scope.data == "this":
+            for sub in repeat:
+                sub.errors = []  # the series' rule does not change
+            return True
+        if self.schedule:
+            self.rule = rule_from(repeat, self.schedule, self.start_date)
+        return not repeat.errors
 
     def validate_slug(self, field) -> None:
         if not field.data and self.title.data:
@@ -361,7 +387,8 @@ class EventForm(FlaskForm):
 
     def _apply(self, event: Event, session: Session) -> Venue | None:
         for name in ("title", "slug", "kind", "featured", "status"):
-            setattr(event, name, getattr(self, name).data)
+            if name in self:
+                setattr(event, name, getattr(self, name).data)
         for name in ("summary", "description", "online_url", "registration_url",
                      "recording_url", "slides_url", "image_url", "organizer"):  # fmt: skip
             value = normalize_newlines(getattr(self, name).data)

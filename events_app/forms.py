@@ -14,6 +14,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -26,6 +27,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import timefmt
 from .models import ROLES, Category, User, Venue
@@ -34,6 +36,13 @@ from .text import slugify
 MIN_PASSWORD_LENGTH = 10
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A checkbox per choice (categories, weekdays)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def choices(pairs) -> list[SelectChoice]:

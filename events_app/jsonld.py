@@ -5,6 +5,7 @@ Pure: no Flask, no database. The template emits it with `|tojson`, which escapes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .markup import markdown_to_text
@@ -99,4 +100,37 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
             "url": event.registration_url,
             "availability": SCHEMA + "InStock",
         }
+    return data
+
+
+def series_jsonld(
+    master: Event,
+    upcoming: Sequence[Event],
+    *,
+    page_url: str,
+    site_name: str,
+    event_url: Callable[[Event], str],
+) -> dict[str, Any]:
+    """The schema.org EventSeries of a series page, its upcoming occurrences as subEvents."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "EventSeries",
+        "name": master.title,
+        "url": page_url,
+        "organizer": {"@type": "Organization", "name": master.organizer or site_name},
+    }
+    description = markdown_to_text(master.description) or master.summary
+    if description:
+        data["description"] = description
+    if upcoming:
+        data["subEvent"] = [
+            {
+                "@type": "Event",
+                "name": e.title,
+                "url": event_url(e),
+                "startDate": e.first_day.isoformat() if e.all_day else e.local_start.isoformat(),
+                "eventStatus": SCHEMA + EVENT_STATUS.get(e.status, "EventScheduled"),
+            }
+            for e in upcoming
+        ]
     return data

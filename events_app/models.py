@@ -233,6 +233,16 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
+    # Series (series.py): a master holds the rule (`rule`) and the template its occurrences are
+    # copied from; it is never listed, only written to feeds. An occurrence points at its master
+    # and keeps its original start (RFC 5545 RECURRENCE-ID) as local wall time in the master's
+    # zone; it is listed, never written to feeds except inside its master's block.
+    series_master: Mapped[bool] = mapped_column(Boolean, default=False)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    recurrence_id: Mapped[datetime | None] = mapped_column(DateTime)
+
     # The event's rendered VEVENT block, kept so feeds need not rebuild it (see ical.py).
     ical_block: Mapped[str | None] = mapped_column(Text)
     ical_block_key: Mapped[str | None] = mapped_column(String(64))
@@ -245,6 +255,16 @@ class Event(Base):
         back_populates="event",
         order_by="Speaker.position",
         cascade="all, delete-orphan",
+    )
+    # Deleting a master deletes its rule and occurrences (SQLite does not enforce the keys).
+    rule: Mapped[SeriesRule | None] = relationship(
+        back_populates="master", cascade="all, delete-orphan"
+    )
+    series: Mapped[Event | None] = relationship(
+        remote_side="Event.id", back_populates="occurrences"
+    )
+    occurrences: Mapped[list[Event]] = relationship(
+        back_populates="series", order_by="Event.recurrence_id", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": next_version}
@@ -268,13 +288,19 @@ class Event(Base):
         Index(
             "ix_events_start_order",
             *("start_at", "id", "end_at", "status", "version", "all_day", "timezone"),
+            *("series_id", "series_master"),
         ),
         Index(
             "ix_events_kind_start_order",
             *("kind", "start_at", "id", "end_at", "status"),
-            *("version", "all_day", "timezone", "updated_at"),
+            *("version", "all_day", "timezone", "updated_at", "series_id", "series_master"),
         ),
-        Index("ix_events_end_at", "end_at", "status", "start_at", "version", "updated_at"),
+        Index(
+            "ix_events_end_at",
+            *("end_at", "status", "start_at", "version", "updated_at", "series_id"),
+            "series_master",
+        ),
+        Index("uq_events_series_id_recurrence_id", "series_id", "recurrence_id", unique=True),
         Index("ix_events_dates", "start_date", "end_date", "status"),
         Index("ix_events_updated_at", "updated_at"),
     )
@@ -314,6 +340,17 @@ class Event(Base):
             self.set_all_day(other.first_day, other.last_day, other.timezone)
         else:
             self.set_timed(other.start_at, other.end_at, other.timezone)
+
+    @property
+    def is_occurrence(self) -> bool:
+        return self.series_id is not None
+
+    def series_words(self, at: datetime | None = None) -> str:
+        """A master's rule in a few words: 'weekly, Thursdays 12:00 PM EST' (the abbreviation
+        as at ``at``)."""
+        from . import recurrence, series
+
+        return recurrence.short_words(series.rule_of(self), at)
 
     @property
     def is_public(self) -> bool:
@@ -356,6 +393,40 @@ class Event(Base):
     def is_archived(self, now: datetime) -> bool:
         """A past online event: it belongs in the webinar archive."""
         return self.kind in ("webinar", "audio") and self.is_past(now)
+
+
+class SeriesRule(Base):
+    """How a series repeats, in local wall time in its master's zone (recurrence.py reads it).
+
+    ``start_local`` is the first occurrence's wall start (DTSTART), ``duration_minutes`` each
+    occurrence's length (whole days for all-day series). Weekly series repeat on ``weekdays``
+    ("MO,TH"); monthly ones on ``month_day`` or on the ``week_of_month``-th (1-4, -1 = last)
+    weekday in ``weekdays``. ``until`` (a last local day) or ``count`` ends it; neither: never.
+    Occurrences exist as events up to ``materialized_through``.
+    """
+
+    __tablename__ = "series_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    freq: Mapped[str] = mapped_column(String(10))
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    weekdays: Mapped[str] = mapped_column(String(30), default="")
+    month_day: Mapped[int | None] = mapped_column(Integer)
+    week_of_month: Mapped[int | None] = mapped_column(Integer)
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    start_local: Mapped[datetime] = mapped_column(DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    materialized_through: Mapped[date | None] = mapped_column(Date)
+
+    master: Mapped[Event] = relationship(back_populates="rule")
+
+    __table_args__ = (
+        CheckConstraint("freq IN ('daily', 'weekly', 'monthly', 'yearly')", name="freq"),
+        CheckConstraint("interval >= 1", name="interval"),
+        CheckConstraint("duration_minutes >= 0", name="duration"),
+    )
 
 
 class User(UserMixin, Base):
@@ -432,16 +503,35 @@ def event_loads() -> tuple:
         joinedload(Event.venue),
         selectinload(Event.categories),
         selectinload(Event.speakers),
+        joinedload(Event.series).selectinload(Event.rule),
     )
+
+
+def listed() -> ColumnElement[bool]:
+    """Events a list, the month grid or a page shows: public ones, occurrences of series
+    included, series masters not (their occurrences stand for them)."""
+    return and_(Event.status.in_(PUBLIC_STATUSES), Event.series_master.is_(False))
+
+
+def announced() -> ColumnElement[bool]:
+    """Events as they were announced: single events and whole series (a series' dates are
+    part of its master), for syndication."""
+    return and_(Event.status.in_(PUBLIC_STATUSES), Event.series_id.is_(None))
 
 
 def public_events() -> Select[tuple[Event]]:
     """Every event a visitor may see (drafts never), with what a listing shows eager-loaded."""
-    return select(Event).where(Event.status.in_(PUBLIC_STATUSES)).options(*event_loads())
+    return select(Event).where(listed()).options(*event_loads())
 
 
 def public_event_by_slug(slug: str) -> Select[tuple[Event]]:
     return public_events().where(Event.slug == slug)
+
+
+def public_series_by_slug(slug: str) -> Select[tuple[Event]]:
+    """A public series master (its page, its .ics) with its rule."""
+    stmt = select(Event).where(Event.status.in_(PUBLIC_STATUSES), Event.series_master.is_(True))
+    return stmt.where(Event.slug == slug).options(*event_loads(), selectinload(Event.rule))
 
 
 def upcoming_events(

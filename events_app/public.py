@@ -20,7 +20,7 @@ from .filters import (
     pager_links,
     paginate,
 )
-from .jsonld import event_jsonld
+from .jsonld import event_jsonld, series_jsonld
 from .models import (
     KINDS,
     Category,
@@ -28,11 +28,15 @@ from .models import (
     archived_webinars,
     place_names,
     public_event_by_slug,
+    public_events,
+    public_series_by_slug,
     upcoming_events,
 )
 from .syndication.previews import link_preview
 
 bp = Blueprint("public", __name__)
+# Occurrences shown on a series page, upcoming and past each.
+SERIES_PAGE_ROWS = 12
 
 
 @bp.app_errorhandler(BadFilter)
@@ -130,8 +134,62 @@ def event_detail(slug: str):
         abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None:
-        abort(404, description="There is no such event, or it is no longer listed.")
+        master = db.session.scalars(public_series_by_slug(slug)).unique().first()
+        if master is None:
+            abort(404, description="There is no such event, or it is no longer listed.")
+        return series_page(master)
     return render_template("public/detail.html", **detail_context(event))
+
+
+@bp.get("/events/<slug>/<day>")
+def event_occurrence(slug: str, day: str):
+    """One occurrence of a series, at its original date: /events/<series slug>/2027-01-14."""
+    if not plausible_slug(slug) or not plausible_day(day):
+        abort(404, description="There is no such event, or it is no longer listed.")
+    event = db.session.scalars(public_event_by_slug(f"{slug}/{day}")).unique().first()
+    if event is None:
+        abort(404, description="There is no such occurrence, or it is no longer listed.")
+    return render_template("public/detail.html", **detail_context(event))
+
+
+def series_page(master: Event):
+    """A series: what it is, its rule, its upcoming and past occurrences."""
+    now = clock.now()
+    occurrences = public_events().where(Event.series_id == master.id)
+    upcoming = db.session.scalars(
+        occurrences.where(Event.end_at > now)
+        .order_by(Event.start_at, Event.id)
+        .limit(SERIES_PAGE_ROWS)
+    ).unique()
+    past = db.session.scalars(
+        occurrences.where(Event.end_at <= now)
+        .order_by(Event.start_at.desc(), Event.id.desc())
+        .limit(SERIES_PAGE_ROWS)
+    ).unique()
+    upcoming, past = list(upcoming), list(past)
+    page_url = url_for("public.event_detail", slug=master.slug, _external=True)
+    structured = series_jsonld(
+        master,
+        upcoming,
+        page_url=page_url,
+        site_name=current_app.config["SITE_NAME"],
+        event_url=lambda e: url_for("public.event_detail", slug=e.slug, _external=True),
+    )
+    return render_template(
+        "public/series.html",
+        master=master,
+        upcoming=upcoming,
+        past=past,
+        now=now,
+        jsonld=structured,
+        rule_summary=master_summary(master),
+    )
+
+
+def master_summary(master: Event) -> str:
+    from . import recurrence, series
+
+    return recurrence.summary(series.rule_of(master))
 
 
 def detail_context(event: Event) -> dict[str, Any]:
@@ -143,6 +201,12 @@ def detail_context(event: Event) -> dict[str, Any]:
         site_name=current_app.config["SITE_NAME"],
         site_url=url_for("public.home", _external=True),
     )
+    if event.series is not None:
+        structured["superEvent"] = {
+            "@type": "EventSeries",
+            "name": event.series.title,
+            "url": url_for("public.event_detail", slug=event.series.slug, _external=True),
+        }
     preview = link_preview(event, page_url, current_app.config["SITE_NAME"])
     return {
         "event": event,
@@ -151,6 +215,11 @@ def detail_context(event: Event) -> dict[str, Any]:
         "map_url": map_link(event),
         "link_preview": preview,
     }
+
+
+def plausible_day(day: str) -> bool:
+    """An occurrence's date in its URL: YYYY-MM-DD."""
+    return len(day) == 10 and day[4] == day[7] == "-" and day.replace("-", "").isdigit()
 
 
 def plausible_slug(slug: str) -> bool:

@@ -48,6 +48,7 @@ PAGE_ENDPOINTS = frozenset(
         "public.event_list",
         "public.category_page",
         "public.event_detail",
+        "public.event_occurrence",
         "calendar.month_current",
         "calendar.month",
         "webinars.index",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -21,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import audit, clock, markup
+from . import audit, clock, markup, series, series_form
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
 from .extensions import db
@@ -40,6 +41,7 @@ from .templating import url_with
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 MAX_ID = 2**31 - 1  # the largest INTEGER key; bigger numbers in URLs are simply not found
+SERIES_PAST_DAYS, SERIES_DATES = 90, 40  # the dates of a series its edit page lists
 bp.before_request(require_staff)
 
 # Quick actions: the button's value -> the status it sets.
@@ -64,7 +66,8 @@ class DashboardFilters(Form):
 @bp.get("/")
 def dashboard():
     filters = DashboardFilters(request.args)
-    stmt = select(Event).options(*event_loads())
+    # A series is its master here; its occurrences are on the master's page.
+    stmt = select(Event).where(Event.series_id.is_(None)).options(*event_loads())
     status = 200
     if not filters.validate():
         status = 400
@@ -103,14 +106,32 @@ def get_event(event_id: int) -> Event:
 
 
 def render_event_form(form: EventForm, event: Event | None, status: int = 200, **extra: Any):
+    rule = form.rule
+    if rule is None and event is not None and event.series_master:
+        rule = series.rule_of(event)
     return render_template(
         "staff/event_form.html",
         form=form,
         event=event,
         zone_names=zone_names(),
         venue_zones=form.venue_zones,
+        rule_preview=series_form.preview(rule, clock.today()) if rule else None,
+        series_dates=series_dates(event) if event is not None and event.series_master else [],
         **extra,
     ), status
+
+
+def series_dates(master: Event) -> list[Event]:
+    """The dates of a series its edit page lists: from SERIES_PAST_DAYS ago, the next ones."""
+    today = clock.today()
+    since = today - timedelta(days=SERIES_PAST_DAYS)
+    stmt = (
+        select(Event)
+        .where(Event.series_id == master.id, Event.end_date >= since)
+        .order_by(Event.start_at, Event.id)
+        .limit(SERIES_DATES)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def description_preview(form: EventForm) -> Any:
@@ -125,11 +146,16 @@ def new_event():
         form.kind.data = request.args.get("kind") if request.args.get("kind") in KINDS else "live"
     elif form.preview.data:
         return render_event_form(form, None, preview=description_preview(form))
+    elif form.repeat.form.preview_dates.data:  # the summary and next dates, nothing saved
+        return render_event_form(form, None, 200 if form.validate() else 400)
     elif form.validate():
         event = Event()
         new_venue = form.apply_to(event, db.session)
         now = clock.now()
         db.session.add(event)
+        if form.rule is not None:
+            series.set_rule(event, form.rule)
+            series.sync(event, clock.today())
         db.session.flush()
         if new_venue is not None:
             audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
@@ -144,23 +170,46 @@ def new_event():
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
     event = get_event(event_id)
-    form = EventForm(event_id=event.id)
+    form = EventForm(event_id=event.id, occurrence=event.series_id is not None)
     if request.method == "GET":
         form.load(event)
         form.original.data = json.dumps(audit.event_snapshot(event))
         return render_event_form(form, event)
     if form.preview.data:
         return render_event_form(form, event, preview=description_preview(form))
+    if form.repeat.form.preview_dates.data:
+        return render_event_form(form, event, 200 if form.validate() else 400)
     if not form.validate():
         return render_event_form(form, event, 400)
     if not ((form.version.data or "").isascii() and form.version.data.isdigit()):
         abort(400, "The form lost its version number; reload the page and edit again.")
     if int(form.version.data) != event.version:
         return conflict(form, event)
+    if event.series_master and form.rule is None:
+        form.repeat.form.freq.errors.append(
+            "A series keeps repeating: to stop it, choose when it ends."
+        )
+        return render_event_form(form, event, 400)
     before = audit.event_snapshot(event)
+    template_before = series.template_values(event)
     new_venue = form.apply_to(event, db.session)
+    today = clock.today()
+    if event.series_master:
+        old_rule = series.rule_of(event)
+        series.save_master(event, form.rule, template_before, old_rule, today)
+    elif event.series_id is None and form.rule is not None:  # a single event starts repeating
+        series.set_rule(event, form.rule)
+        series.sync(event, today)
     changes = audit.diff(before, audit.event_snapshot(event))
-    if not changes:
+    scope = form.repeat.form.scope.data if event.series_id is not None else "this"
+    master, master_changes = None, {}
+    if scope in ("all", "following") and event.series is not None:
+        master_before = audit.event_snapshot(event.series)
+        master = series.apply_to_series(db.session, event, set(changes), form.rule, scope, today)
+        if master is not event.series or master.uid != event.series.uid:
+            master_before = audit.created({})
+        master_changes = audit.diff(master_before, audit.event_snapshot(master))
+    if not changes and not master_changes:
         db.session.rollback()
         flash("Nothing changed.", "info")
         return redirect(url_for(".edit_event", event_id=event.id))
@@ -173,9 +222,13 @@ def edit_event(event_id: int):
     if new_venue is not None:
         audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
                      current_user, now)  # fmt: skip
-    audit.record("update", event, changes, current_user, now)
+    if master is not None:
+        audit.record("update", master, master_changes, current_user, now)
+        flash(f"Saved {series_form.SCOPES[scope].lower()} of \u201c{master.title}\u201d.", "info")
+    else:
+        audit.record("update", event, changes, current_user, now)
+        flash(f"Saved \u201c{event.title}\u201d.", "info")
     db.session.commit()
-    flash(f"Saved \u201c{event.title}\u201d.", "info")
     return redirect(url_for(".edit_event", event_id=event.id))
 
 
@@ -267,7 +320,10 @@ def change_status(event_id: int):
         flash(f"\u201c{event.title}\u201d is already {STATUSES[new_status].lower()}.", "info")
         return back_to_dashboard()
     old, now = event.status, clock.now()
+    before = series.template_values(event)
     event.status = new_status  # changes.py raises SEQUENCE and updated_at on flush
+    if event.series_master:  # the whole series: every occurrence that had the series' status
+        series.propagate(event, before)
     audit.record("status", event, {"status": [old, new_status]}, current_user, now)
     try:
         db.session.commit()
@@ -301,7 +357,8 @@ def duplicate_event(event_id: int):
         featured=False,
     )
     with db.session.no_autoflush:
-        copy.set_schedule_of(source)
+        # A series is copied as one event at its first date (its own times are its span).
+        copy.set_schedule_of(source.occurrences[0] if source.series_master else source)
         copy.categories = list(source.categories)
         copy.speakers = [
             Speaker(name=s.name, title=s.title, company=s.company, position=s.position)

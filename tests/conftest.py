@@ -169,6 +169,48 @@ def create_event(app_ctx: Flask) -> Callable[..., Event]:
 
 
 @pytest.fixture
+def create_series(app_ctx: Flask) -> Callable[..., Event]:
+    """create_series(start=naive local wall time, zone=..., freq="weekly", minutes=60,
+    weekdays=(), week_of_month=None, until=None, count=None, interval=1, **event fields):
+    a published series master with its occurrences (materialized as of NOW)."""
+    from events_app import recurrence, series
+
+    def create(
+        *,
+        start: datetime,
+        zone: str = "America/New_York",
+        freq: str = "weekly",
+        minutes: int = 60,
+        all_day: bool = False,
+        weekdays: tuple[str, ...] = (),
+        week_of_month: int | None = None,
+        month_day: int | None = None,
+        until: date | None = None,
+        count: int | None = None,
+        interval: int = 1,
+        **overrides,
+    ) -> Event:
+        n = next(_counter)
+        fields = dict(title=f"Series {n}", slug=f"series-{n}", kind="webinar")
+        fields.update(status="published", summary="A test series.")
+        fields.update(overrides)
+        master = Event(**fields, timezone=zone, all_day=all_day)
+        duration = timedelta(days=minutes // 1440) if all_day else timedelta(minutes=minutes)
+        rule = recurrence.Rule(
+            freq=freq, start=start, zone=zone, duration=duration, all_day=all_day,
+            interval=interval, weekdays=weekdays, week_of_month=week_of_month,
+            month_day=month_day, until=until, count=count,
+        )  # fmt: skip
+        series.set_rule(master, rule)
+        db.session.add(master)
+        series.sync(master, NOW.date())
+        db.session.commit()
+        return master
+
+    return create
+
+
+@pytest.fixture
 def create_user(app_ctx: Flask) -> Callable[..., User]:
     from werkzeug.security import generate_password_hash
 

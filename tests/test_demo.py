@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from events_app import series
 from events_app.demo import load_demo
 from events_app.extensions import db
 from events_app.models import Event
@@ -15,7 +16,7 @@ def test_demo_data_matches_the_brief(app_ctx, today):
     added = load_demo(db.session, today)
     db.session.commit()
     events = db.session.scalars(select(Event)).unique().all()
-    assert len(events) == added
+    assert len([e for e in events if e.series_id is None]) == added  # a series counts once
     assert 40 <= added <= 60
     now = datetime.combine(today, time(12), tzinfo=UTC)
     public = [e for e in events if e.is_public]
@@ -36,12 +37,22 @@ def test_demo_data_matches_the_brief(app_ctx, today):
     assert any(z.startswith("Europe/") for z in zones)
     assert any(e.local_start.utcoffset() != e.local_end.utcoffset() for e in webinars)
 
-    audio = sorted((e for e in public if e.kind == "audio"), key=lambda e: e.start_at)
-    gaps = {b.start_at - a.start_at for a, b in zip(audio, audio[1:], strict=False)}
-    assert len(audio) >= 8
-    assert all(
-        timedelta(days=7) - timedelta(hours=1) <= g <= timedelta(days=7, hours=1) for g in gaps
-    )
+    # The weekly show is a series: one cancelled and one moved episode, recordings on past
+    # ones; every other episode a week after the one before, at 12:00 PM New York time.
+    (show,) = [e for e in events if e.series_master and e.kind == "audio"]
+    episodes = [e for e in public if e.series_id == show.id]
+    assert len(episodes) >= 100 and show.rule.until is None and show.rule.count is None
+    assert sum(e.status == "cancelled" for e in episodes) == 1
+    moved = [e for e in episodes if series.is_moved(e, series.rule_of(show))]
+    assert len(moved) == 1 and moved[0].start_at > now
+    regular = [e for e in episodes if e not in moved]
+    assert {e.local_start.time() for e in regular} == {time(12)}
+    gaps = {b.recurrence_id - a.recurrence_id for a, b in zip(regular, regular[1:], strict=False)}
+    assert gaps <= {timedelta(days=7), timedelta(days=14)}
+    past = [e for e in episodes if e.is_past(now)]
+    assert len(past) >= 5 and all(e.recording_url for e in past)
+    (monthly,) = [e for e in events if e.series_master and e.kind == "webinar"]
+    assert monthly.rule.week_of_month == 2 and len(monthly.occurrences) == 12
 
     archived = [e for e in webinars if e.is_past(now) and e.recording_url]
     assert len(archived) >= 15

@@ -131,7 +131,10 @@ def test_sample_imports_or_rejects_each_event_and_reimport_changes_nothing(app_c
             event = db.session.scalar(select(Event).where(Event.uid == item.uid))
             assert event.status == "draft"
             assert event.all_day == item.all_day
-            assert (event.start_at, event.end_at) == (item.start_at, item.end_at)
+            if item.rule is not None:  # a series: its span runs to its last date
+                assert event.series_master and event.start_at == item.start_at
+            else:
+                assert (event.start_at, event.end_at) == (item.start_at, item.end_at)
     again = plan_of(data, **WIDE)
     assert {i.action for i in again.items} <= {"unchanged", "rejected"}
     assert again.counts()["unchanged"] == plan.counts()["new"]
@@ -169,15 +172,17 @@ def test_outlook_windows_zone_with_vtimezone_keeps_instant_and_gets_iana_zone(ap
     data = sample("ical__office_356_custom_timezone.ics")
     plan = plan_of(data, **WIDE)
     uid = "040000008200E00074C5B7101A82E0080000000032281124038FDA"
-    item = item_by_uid(plan, uid + "01000000000000000010000000BE5193C6B024BB458D91AD30FFFD71BF/")
+    item = item_by_uid(plan, uid + "01000000000000000010000000BE5193C6B024BB458D91AD30FFFD71BF")
     assert item.title == "Zajęty"
     assert item.timezone == "Europe/Warsaw"  # CLDR: Central European Standard Time
     expected = first_vevent_start(data, uid).astimezone(UTC)  # icalendar, via the VTIMEZONE
     assert item.start_at == expected == datetime(2024, 5, 2, 9, 0, tzinfo=UTC)
     assert item.end_at - item.start_at == timedelta(hours=1)
-    # EXDATE 2024-12-31 15:00 of the second series is not an occurrence.
-    stamps = {i.uid.rsplit("/", 1)[1] for i in plan.items}
-    assert "20241231T140000Z" not in stamps and "20241217T140000Z" in stamps
+    # Both series stay series; EXDATE 2024-12-31 15:00 of the second removes that date.
+    second = next(i for i in plan.items if i is not item)
+    assert item.rule is not None and second.rule is not None
+    assert datetime(2024, 12, 31, 15, 0) in second.exdates
+    assert second.rule.interval == 2 and second.rule.weekdays == ("TU",)
 
 
 @pytest.mark.import_samples
@@ -217,7 +222,9 @@ def test_apple_timed_and_multi_day_all_day(app_ctx):
         date(2023, 10, 12),
     )
     assert multi.timezone == "America/Los_Angeles"  # the stray TZID property in the VEVENT
-    assert any("only the first" in w for w in plan.warnings)  # the endless daily series
+    kept = [i.rule for i in plan.items if i.rule is not None]
+    assert any(r.freq == "daily" and r.until is r.count is None for r in kept)  # the endless one
+    assert not plan.warnings  # kept whole, not cut at MAX_OCCURRENCES_PER_SERIES
 
 
 @pytest.mark.import_samples
@@ -253,11 +260,12 @@ def test_bare_dates_and_dtend_equal_to_dtstart_are_one_day(app_ctx):
 @pytest.mark.import_samples
 def test_exdates_and_moved_occurrences(app_ctx):
     weekly = plan_of(sample("python-recurring-ical-events__each_week_but_two_deleted.ics"), **WIDE)
-    assert len(weekly.items) == 6  # COUNT=8 minus two EXDATEs
-    stamps = {i.uid.split("/")[1] for i in weekly.items}
-    assert "20190310T233000Z" not in stamps and "20190324T233000Z" not in stamps
+    (series,) = weekly.items  # kept as one series: COUNT=8 less two EXDATEs (in UTC in the file)
+    assert series.rule.count == 8
+    assert sorted(series.exdates) == [datetime(2019, 3, 11, 0, 30), datetime(2019, 3, 25, 0, 30)]
     thunderbird = plan_of(sample("python-recurring-ical-events__issue_223_thunderbird.ics"), **WIDE)
-    moved = item_by_uid(thunderbird, "b143dcdc-2154-49a8-abea-5c64310ebabd/20250424T080000Z")
+    (daily,) = thunderbird.items
+    moved = next(o for o in daily.overrides if o.recurrence_wall == datetime(2025, 4, 24, 9, 0))
     assert moved.start_at == datetime(2025, 4, 24, 10, 0, tzinfo=UTC)
 
 
@@ -362,7 +370,13 @@ def test_floating_times_are_read_in_the_chosen_zone_with_a_note(app_ctx):
 
 
 def test_a_floating_series_keeps_its_uids_whatever_zone_is_chosen(app_ctx):
-    series = "UID:fs\nSUMMARY:Daily\nDTSTART:20260701T090000\nRRULE:FREQ=DAILY;COUNT=2"
+    kept = "UID:fk\nSUMMARY:Daily\nDTSTART:20260701T090000\nRRULE:FREQ=DAILY;COUNT=2"
+    (in_new_york,) = plan_of(ics(kept), floating_zone="America/New_York").items
+    (in_tokyo,) = plan_of(ics(kept), floating_zone="Asia/Tokyo").items
+    assert in_new_york.uid == in_tokyo.uid == "fk"
+    assert in_tokyo.rule.start == in_new_york.rule.start == datetime(2026, 7, 1, 9, 0)
+    # A series we cannot keep (an RDATE) is expanded, with the same UIDs in any zone.
+    series = kept.replace("fk", "fs") + "\nRDATE:20260710T090000"
     in_new_york = plan_of(ics(series), floating_zone="America/New_York").items
     in_tokyo = plan_of(ics(series), floating_zone="Asia/Tokyo").items
     assert (
@@ -371,6 +385,7 @@ def test_a_floating_series_keeps_its_uids_whatever_zone_is_chosen(app_ctx):
         == [
             "fs/20260701T090000",
             "fs/20260702T090000",
+            "fs/20260710T090000",
         ]
     )
     assert in_tokyo[0].start_at == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
@@ -531,11 +546,35 @@ def test_existing_categories_are_reused(app_ctx, create_category):
     assert db.session.scalar(select(func.count(Category.id))) == 2
 
 
-def test_recurring_series_become_stable_occurrences(app_ctx):
+def test_a_series_is_kept_with_its_exdates_and_overrides(app_ctx):
     series = (
         "UID:weekly@example.org\nSUMMARY:Weekly briefing\n"
         "DTSTART;TZID=Europe/Paris:20260706T100000\nDTEND;TZID=Europe/Paris:20260706T103000\n"
         "RRULE:FREQ=WEEKLY;COUNT=4\nEXDATE;TZID=Europe/Paris:20260713T100000"
+    )
+    moved = (
+        "UID:weekly@example.org\nSUMMARY:Weekly briefing (moved)\n"
+        "RECURRENCE-ID;TZID=Europe/Paris:20260720T100000\n"
+        "DTSTART;TZID=Europe/Paris:20260721T110000\nDTEND;TZID=Europe/Paris:20260721T113000"
+    )
+    (item,) = plan_of(ics(series, moved)).items
+    assert item.uid == "weekly@example.org" and item.rule.count == 4
+    assert item.exdates == [datetime(2026, 7, 13, 10, 0)]
+    (override,) = item.overrides
+    assert override.title == "Weekly briefing (moved)"
+    assert override.start_at == datetime(2026, 7, 21, 9, 0, tzinfo=UTC)
+    apply_import(plan_of(ics(series, moved)), db.session, publish=True)
+    master = db.session.scalar(select(Event).where(Event.uid == "weekly@example.org"))
+    assert [o.status for o in master.occurrences] == ["published", "cancelled"] + ["published"] * 2
+    assert master.occurrences[2].title == "Weekly briefing (moved)"
+    assert [i.action for i in plan_of(ics(series, moved)).items] == ["unchanged"]
+
+
+def test_recurring_events_we_cannot_keep_become_stable_occurrences(app_ctx):
+    series = (
+        "UID:weekly@example.org\nSUMMARY:Weekly briefing\n"
+        "DTSTART;TZID=Europe/Paris:20260706T100000\nDTEND;TZID=Europe/Paris:20260706T103000\n"
+        "RRULE:FREQ=WEEKLY;COUNT=4;BYSETPOS=1\nEXDATE;TZID=Europe/Paris:20260713T100000"
     )
     moved = (
         "UID:weekly@example.org\nSUMMARY:Weekly briefing (moved)\n"
@@ -567,9 +606,12 @@ def test_long_uids_fit_the_column(app_ctx):
     long_uid = "x" * 400
     single = plan_of(ics(WEBINAR.replace("webinar-1@example.org", long_uid))).items[0]
     assert len(single.uid) <= 255 and single.action == "new"
-    series = WEBINAR.replace("webinar-1@example.org", long_uid) + "\nRRULE:FREQ=DAILY;COUNT=2"
+    kept = WEBINAR.replace("webinar-1@example.org", long_uid) + "\nRRULE:FREQ=DAILY;COUNT=2"
+    (series_item,) = plan_of(ics(kept)).items
+    assert len(series_item.uid) <= 255 and series_item.rule is not None
+    series = kept + "\nRDATE;TZID=America/New_York:20260710T140000"  # expanded, not kept
     uids = [i.uid for i in plan_of(ics(series)).items]
-    assert len(set(uids)) == 2 and all(len(u) <= 255 for u in uids)
+    assert len(set(uids)) == 3 and all(len(u) <= 255 for u in uids)
     assert uids[0].endswith("/20260701T180000Z")
 
 

@@ -126,6 +126,37 @@ def test_statements_do_not_grow_with_events(
     assert large == small, f"{path}: {small} statements at {N} events, {large} at {5 * N}"
 
 
+SERIES_PAGES = ["/", "/events/", "/events/?kind=audio", "/calendar/", "/webinars/",
+                "/webinars/archive", "series page", "occurrence page", "/feeds/all.ics",
+                "/feeds/webinars.ics", "series download"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SERIES_PAGES)
+def test_statements_do_not_grow_with_series_or_their_occurrences(
+    app: Flask, generator: Generator, count_get: Callable[[str], int], path: str
+) -> None:
+    app.config["FEED_CACHE_BYTES"] = 0
+    add_events(generator, N)
+    generator.add_series(2, weeks=10)
+    master = generator.session.scalars(
+        select(Event).where(Event.series_master.is_(True)).order_by(Event.id)
+    ).first()
+    occurrence = generator.session.scalars(
+        select(Event.slug).where(Event.series_id == master.id, Event.start_at > NOW)
+    ).first()
+    path = {
+        "series page": f"/events/{master.slug}",
+        "occurrence page": f"/events/{occurrence}",
+        "series download": f"/events/{master.slug}.ics",
+    }.get(path, path)
+    count_get(path)
+    small = count_get(path)
+    generator.add_series(6, weeks=60)  # three times the series, nine times the occurrences
+    count_get(path)
+    large = count_get(path)
+    assert large == small, f"{path}: {small} statements with 2 series, {large} with 8"
+
+
 def test_month_grid_from_capped_query_equals_grid_of_every_event(app: Flask) -> None:
     """month_events loads only what the grid can show; the grid must come out the same."""
     from events_app.calendar import grid_bounds, month_events, month_grid
@@ -187,10 +218,15 @@ def test_cached_feeds_equal_a_fresh_full_build_after_edits(app: Flask, generator
     from events_app.models import Category, Venue
 
     add_events(generator, 3 * N)
+    generator.add_series(3, weeks=20)
     client = app.test_client()
     before = {path: client.get(path).data for path in FEED_PATHS}
     session = generator.session
     events = session.scalars(select(Event).order_by(Event.id)).all()
+    dates = [e for e in events if e.series_id is not None and e.end_at > NOW]
+    dates[0].status = "cancelled"  # an EXDATE
+    dates[1].set_timed(dates[1].start_at + timedelta(days=1), dates[1].end_at + timedelta(days=1),
+                       dates[1].timezone)  # an override  # fmt: skip
     events[0].description += "\n\nNow with *more* detail; and a, comma."
     events[1].status = "cancelled"
     events[2].set_timed(events[2].start_at + timedelta(hours=1), events[2].end_at, "UTC")
@@ -226,6 +262,7 @@ def test_cached_feeds_equal_a_fresh_full_build_after_edits(app: Flask, generator
                 clock.site_zone(),
             )
     assert built == served["/feeds/all.ics"]
+    assert built.count(b"RRULE:") == 3 and b"EXDATE;" in built and b"RECURRENCE-ID;" in built
 
 
 def forget_feed_bodies(app: Flask) -> None:

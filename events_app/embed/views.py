@@ -23,7 +23,7 @@ from ..extensions import db
 from ..feeds.views import _ext as external_url
 from ..filters import filtered_events_query
 from ..markup import safe_url
-from ..models import PUBLIC_STATUSES, Event, archived_webinars, public_events, upcoming_events
+from ..models import Event, archived_webinars, listed, public_events, upcoming_events
 from ..security import allow_framing
 from . import widgets
 from .widgets import WidgetQuery
@@ -109,7 +109,7 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
     year, month = query.month or (today.year, today.month)
     start, end = grid_bounds(year, month)
     first, last = date(year, month, 1), widgets.month_end(year, month)
-    public = (Event.status.in_(PUBLIC_STATUSES),)
+    public = (listed(),)
     spans_stmt = query.filters.apply(
         select(Event.start_date, Event.end_date, func.count())
         .where(*public, Event.start_date <= end, Event.end_date >= start)

@@ -14,7 +14,10 @@ The freshness contract (how an edit reaches every cache; to change it, open chan
 3. Content that depends on more than the data names it in its key: a stored VEVENT block is
    valid for (renderer version, site, zone rules, event version); a feed's ETag hashes those,
    its conditions and its events' ids, versions and changes. Zone rules are
-   ``zone_rules.rules_version()``: a tzdata upgrade renews blocks and ETags.
+   ``zone_rules.rules_version()``: a tzdata upgrade renews blocks and ETags. A series is one
+   block, its master's: any change to its rule or dates renews the master's version, and the
+   block (which leaves out overrides that ended before the window) also names the window's
+   first day (``ical.series_context``), as the ETag of a feed holding a series does.
 4. Time moves answers too: pages are kept to the next minute, feeds to the site's next midnight
    (SITE_TIMEZONE), when their window moves.
 5. A feed is never sent unfinished: its body is built whole (in memory, or into a file when

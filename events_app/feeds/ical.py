@@ -172,23 +172,40 @@ def event_description(event: Event, site: Site) -> str:
     return "\n\n".join(parts)
 
 
-def render_event(event: Event, site: Site) -> str:
-    """The VEVENT block of one event (folded, CRLF line ends)."""
-    lines = [
+def render_event(event: Event, site: Site, window_start: datetime | None = None) -> str:
+    """The VEVENT block of one event (folded, CRLF line ends); a series master's block holds
+    the whole series (see render_series)."""
+    if event.series_master:
+        return render_series(event, site, window_start)
+    return _vevent(event, site, _stamp_lines(event, event.uid, event.sequence) + _times(event))
+
+
+def _stamp_lines(event: Event, uid: str, sequence: int | None) -> list[str]:
+    return [
         "BEGIN:VEVENT\r\n",
-        prop("UID", escape_text(event.uid)),
+        prop("UID", escape_text(uid)),
         prop("DTSTAMP", utc_stamp(event.updated_at)),
         prop("CREATED", utc_stamp(event.created_at)),
         prop("LAST-MODIFIED", utc_stamp(event.updated_at)),
-        prop("SEQUENCE", str(event.sequence or 0)),
+        prop("SEQUENCE", str(sequence or 0)),
     ]
+
+
+def _times(event: Event) -> list[str]:
     if event.all_day:
         assert event.first_day is not None and event.last_day is not None
-        lines.append(prop("DTSTART;VALUE=DATE", date_stamp(event.first_day)))
-        lines.append(prop("DTEND;VALUE=DATE", date_stamp(event.last_day + timedelta(days=1))))
-    else:
-        lines.append(_time_prop("DTSTART", event.start_at, event.timezone))
-        lines.append(_time_prop("DTEND", event.end_at, event.timezone))
+        return [
+            prop("DTSTART;VALUE=DATE", date_stamp(event.first_day)),
+            prop("DTEND;VALUE=DATE", date_stamp(event.last_day + timedelta(days=1))),
+        ]
+    return [
+        _time_prop("DTSTART", event.start_at, event.timezone),
+        _time_prop("DTEND", event.end_at, event.timezone),
+    ]
+
+
+def _vevent(event: Event, site: Site, lines: list[str]) -> str:
+    """Finish a VEVENT: the event's content after its identity, stamps and times."""
     lines.append(prop("SUMMARY", escape_text(event_summary(event))))
     lines.append(prop("DESCRIPTION", escape_text(event_description(event, site))))
     lines.append(prop("URL;VALUE=URI", clean_uri(site.event_url(event.slug))))
@@ -210,6 +227,79 @@ def render_event(event: Event, site: Site) -> str:
     return "".join(lines)
 
 
+# --- a series ------------------------------------------------------------------------------------
+
+
+def _wall_prop(name: str, wall: datetime, all_day: bool, zone_name: str) -> str:
+    """A property in DTSTART's value type and zone: VALUE=DATE, or TZID local time."""
+    if all_day:
+        return prop(f"{name};VALUE=DATE", date_stamp(wall.date()))
+    return prop(f"{name};TZID={zone_name}", wall.strftime("%Y%m%dT%H%M%S"))
+
+
+def derived_uid(series_uid: str, wall: datetime, all_day: bool) -> str:
+    """The permanent UID of one occurrence written as its own event: the series' UID and the
+    occurrence's original local start (never its current time)."""
+    stamp = wall.strftime("%Y%m%d" if all_day else "%Y%m%dT%H%M%S")
+    return f"{series_uid}/{stamp}"
+
+
+def render_occurrence(occurrence: Event, site: Site) -> str:
+    """One occurrence alone (a download): its own VEVENT under its derived UID, so it never
+    replaces the series in a calendar that has both."""
+    series = occurrence.series
+    assert series is not None and occurrence.recurrence_id is not None
+    uid = derived_uid(series.uid, occurrence.recurrence_id, occurrence.all_day)
+    head = _stamp_lines(occurrence, uid, occurrence.sequence)
+    return _vevent(occurrence, site, head + _times(occurrence))
+
+
+def render_series(master: Event, site: Site, window_start: datetime | None = None) -> str:
+    """A series: one master VEVENT with RRULE, EXDATE for each cancelled occurrence (in
+    DTSTART's value type and zone), and one VEVENT per changed occurrence with the master's UID
+    and a RECURRENCE-ID; overrides that ended before ``window_start`` are left out. A rule
+    some client would misread (recurrence.unsafe_reason) is written as separate events with
+    derived UIDs instead, those of the window only."""
+    from .. import recurrence, series
+
+    rule = series.rule_of(master)
+    occurrences = [o for o in master.occurrences if o.recurrence_id is not None]
+    in_window = [o for o in occurrences if window_start is None or o.end_at >= window_start]
+    if recurrence.unsafe_reason(rule) is not None:
+        return "".join(
+            _vevent(
+                o,
+                site,
+                _stamp_lines(o, derived_uid(master.uid, o.recurrence_id, rule.all_day), o.sequence)
+                + _times(o),
+            )
+            for o in sorted(in_window, key=feed_order)
+            if o.status in STATUS_MAP
+        )
+    lines = _stamp_lines(master, master.uid, master.sequence)
+    if rule.all_day:
+        end_wall = rule.start + timedelta(days=max(1, rule.duration.days))
+    else:
+        _, end = recurrence.occurrence_times(rule, rule.start)
+        end_wall = end.astimezone(_zone(rule.zone)).replace(tzinfo=None)
+    lines.append(_wall_prop("DTSTART", rule.start, rule.all_day, rule.zone))
+    lines.append(_wall_prop("DTEND", end_wall, rule.all_day, rule.zone))
+    lines.append(prop("RRULE", recurrence.rrule_text(rule)))
+    removed = [o.recurrence_id for o in occurrences if series.is_removed(o, master)]
+    if removed:
+        value = ",".join(w.strftime("%Y%m%d" if rule.all_day else "%Y%m%dT%H%M%S") for w in removed)
+        param = "VALUE=DATE" if rule.all_day else f"TZID={rule.zone}"
+        lines.append(prop(f"EXDATE;{param}", value))
+    parts = [_vevent(master, site, lines)]
+    for o in in_window:
+        if series.is_removed(o, master) or not series.is_override(o, master, rule):
+            continue
+        head = _stamp_lines(o, master.uid, max(master.sequence or 0, o.sequence or 0))
+        head.append(_wall_prop("RECURRENCE-ID", o.recurrence_id, rule.all_day, rule.zone))
+        parts.append(_vevent(o, site, head + _times(o)))
+    return "".join(parts)
+
+
 def cached_block(event: Event, site: Site, context: str) -> tuple[str, str, bool]:
     """(block, key, fresh): the stored block when its key matches, else a new rendering.
 
@@ -219,6 +309,12 @@ def cached_block(event: Event, site: Site, context: str) -> tuple[str, str, bool
     if event.ical_block is not None and event.ical_block_key == key:
         return event.ical_block, key, False
     return render_event(event, site), key, True
+
+
+def series_context(context: str, window_start: datetime) -> str:
+    """A series master's block also depends on the feed window (it drops overrides that ended
+    before it), so its key names the window's first day."""
+    return f"{context}@{window_start:%Y%m%d}"
 
 
 # --- the calendar --------------------------------------------------------------------------------
@@ -264,10 +360,12 @@ def feed_order(event: Event) -> tuple[datetime, int]:
     return (event.start_at, event.id)
 
 
-def build_calendar(events: Iterable[Event], feed: FeedInfo, site: Site) -> bytes:
+def build_calendar(
+    events: Iterable[Event], feed: FeedInfo, site: Site, window_start: datetime | None = None
+) -> bytes:
     """A whole calendar rendered from scratch (no cached blocks), ordered by (start_at, id)."""
     ordered = sorted(events, key=feed_order)
     parts = [calendar_header(feed), vtimezones_text(timed_zones(ordered))]
-    parts.extend(render_event(e, site) for e in ordered)
+    parts.extend(render_event(e, site, window_start) for e in ordered)
     parts.append(FOOTER)
     return "".join(parts).encode()

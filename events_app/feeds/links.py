@@ -93,9 +93,12 @@ def _fit(make_url, body: str, tail: str) -> str:
     return make_url(f"{body[:low].rstrip()}{ELLIPSIS}\n\n{tail}")
 
 
-def google_link(event: Event, site: Site) -> str:
+def google_link(event: Event, site: Site, recur: tuple[str, str] | None = None) -> str:
+    """Google's template link; ``recur`` = (dates, RRULE value) makes it a whole series."""
     dates, ctz = google_dates(event)
     params = {"action": "TEMPLATE", "text": event.title, "dates": dates}
+    if recur is not None:
+        params["dates"], params["recur"] = recur[0], f"RRULE:{recur[1]}"
     if ctz:
         params["ctz"] = ctz
     location = event_location(event)
@@ -134,3 +137,19 @@ def links_for(event: Event, site: Site) -> dict[str, str]:
         "outlook": outlook_link(event, site, "outlook"),
         "office": outlook_link(event, site, "office"),
     }
+
+
+def series_links(master: Event, site: Site) -> dict[str, str]:
+    """{"google": ...} for a series page: Google's template link with ``recur=RRULE:...`` from
+    the first occurrence. Outlook's compose links cannot repeat; the page offers the .ics."""
+    from .. import recurrence, series
+
+    rule = series.rule_of(master)
+    if rule.all_day:
+        end = rule.start + timedelta(days=max(1, rule.duration.days))
+        dates = f"{rule.start:%Y%m%d}/{end:%Y%m%d}"
+    else:
+        _, end_at = recurrence.occurrence_times(rule, rule.start)
+        end_wall = to_local(end_at, rule.zone)
+        dates = f"{rule.start:%Y%m%dT%H%M%S}/{end_wall:%Y%m%dT%H%M%S}"
+    return {"google": google_link(master, site, (dates, recurrence.rrule_text(rule)))}

@@ -1,7 +1,9 @@
 """Feed content from the database: a cheap fingerprint, stored VEVENT blocks, whole bodies.
 
 A feed's events are the public ones matching its conditions whose end is not before the window
-start (midnight, in SITE_TIMEZONE, FEED_PAST_DAYS before today), ordered by (start_at, id).
+start (midnight, in SITE_TIMEZONE, FEED_PAST_DAYS before today), ordered by (start_at, id). A
+series is its master (whose span is its occurrences'); occurrences are written only inside the
+master's block, which also depends on the window start (ical.series_context).
 
 - ``fingerprint`` runs one aggregate query (count, id sum, version sum, latest change) and
   one index lookup (the last event to leave the window). Its ETag changes exactly when the bytes
@@ -25,8 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, String, bindparam, cast, func, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, String, bindparam, case, cast, func, literal, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from .. import changes, clock
@@ -66,18 +68,22 @@ def window_moves_at(now: datetime, zone: ZoneInfo) -> datetime:
     return clock.next_midnight(now, zone)
 
 
+def _written(stmt: Select) -> Select:
+    """Events a feed writes: public ones, series masters for their occurrences. Not
+    ``series_id IS NULL``: SQLite would read it from ix_events_series_id and then every row,
+    instead of the covering indexes these queries are built for."""
+    return stmt.where(Event.status.in_(PUBLIC_STATUSES), func.coalesce(Event.series_id, 0) == 0)
+
+
 def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
-    stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES), Event.end_at >= start)
-    return feed.conditions(stmt)
+    return feed.conditions(_written(stmt).where(Event.end_at >= start))
 
 
 def _departed_at(
     session: Session, feed: Feed, start: datetime, past_days: int, zone: ZoneInfo
 ) -> datetime | None:
     """When the most recent event to leave the window left it (a day edge), if any did."""
-    stmt = select(func.max(Event.end_at)).where(
-        Event.status.in_(PUBLIC_STATUSES), Event.end_at < start
-    )
+    stmt = _written(select(func.max(Event.end_at))).where(Event.end_at < start)
     last_end = session.scalar(feed.conditions(stmt))
     if last_end is None:
         return None
@@ -93,10 +99,15 @@ def compute_fingerprint(
         func.sum(Event.id),
         func.sum(Event.version),
         func.max(Event.updated_at),
+        func.sum(case((Event.series_master.is_(True), 1), else_=0)),
     )
-    count, id_sum, version_sum, changed = session.execute(_in_window(stmt, feed, start)).one()
+    count, id_sum, version_sum, changed, masters = session.execute(
+        _in_window(stmt, feed, start)
+    ).one()
     parts = (ical.RENDERER_VERSION, rules_version(), site, feed.key, feed.info, count, id_sum)
     parts += (version_sum, changed and ical.utc_stamp(changed))
+    if masters:
+        parts += (ical.series_context("", start),)  # series blocks depend on the window
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
     candidates = [changed, _departed_at(session, feed, start, past_days, zone)]
     modified = max((c for c in candidates if c is not None), default=None)
@@ -144,37 +155,52 @@ def stale_blocks(context: str):
 
 
 def _block_rows(session: Session, ids: list[int]) -> list:
-    """(id, version, ical_block, ical_block_key) of these events, in this order."""
+    """(id, version, ical_block, ical_block_key, series_master) of these events, in order."""
     table = Event.__table__
     stmt = select(table.c.id, table.c.version, table.c.ical_block, table.c.ical_block_key)
+    stmt = stmt.add_columns(table.c.series_master)
     by_id = {row.id: row for row in session.connection().execute(stmt.where(table.c.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]  # an event deleted meanwhile is left out
 
 
-def _stale_ids(rows: list, context: str) -> list[int]:
+def _key(context: str, window: datetime | None, version: int, master: bool) -> str:
+    if master and window is not None:
+        context = ical.series_context(context, window)
+    return ical.block_key(context, version)
+
+
+def _stale_ids(rows: list, context: str, window: datetime | None) -> list[int]:
     return [
         r.id
         for r in rows
-        if not r.ical_block or r.ical_block_key != ical.block_key(context, r.version)
+        if not r.ical_block or r.ical_block_key != _key(context, window, r.version, r.series_master)
     ]
 
 
 def refresh_blocks(
-    session: Session, ids: list[int], site: ical.Site, context: str
+    session: Session,
+    ids: list[int],
+    site: ical.Site,
+    context: str,
+    window: datetime | None = None,
 ) -> dict[int, str]:
-    """Render the blocks of these events, store them with their keys, and return them."""
-    events = session.scalars(select(Event).where(Event.id.in_(ids)).options(*event_loads()))
+    """Render the blocks of these events, store them with their keys, and return them; a
+    series master's block covers ``window`` (the feed window's start)."""
+    occurrences = selectinload(Event.occurrences)
+    stmt = select(Event).where(Event.id.in_(ids)).options(*event_loads())
+    stmt = stmt.options(selectinload(Event.rule), occurrences.options(*event_loads()))
+    events = session.scalars(stmt)
     blocks: dict[int, str] = {}
     writes = []
     for event in events.unique():
-        block = ical.render_event(event, site)
+        block = ical.render_event(event, site, window)
         blocks[event.id] = block
         writes.append(
             {
                 "b_id": event.id,
                 "b_version": event.version,
                 "b_block": block,
-                "b_key": ical.block_key(context, event.version),
+                "b_key": _key(context, window, event.version, event.series_master),
             }
         )
     if writes:
@@ -190,19 +216,20 @@ def refresh_blocks(
 
 
 def _stored_blocks(
-    session: Session, ids: list[int], site: ical.Site, context: str
+    session: Session, ids: list[int], site: ical.Site, context: str, window: datetime
 ) -> list[tuple[int, int, bytes]]:
     """(id, version, block) of these events in this order, rendering and storing stale blocks."""
     rows = _block_rows(session, ids)
-    stale = _stale_ids(rows, context)
-    fresh = refresh_blocks(session, stale, site, context) if stale else {}
+    stale = _stale_ids(rows, context, window)
+    fresh = refresh_blocks(session, stale, site, context, window) if stale else {}
     return [(r.id, r.version, (fresh.get(r.id) or r.ical_block or "").encode()) for r in rows]
 
 
 def warm_blocks(session: Session, site: ical.Site, ids: list[int] | None = None) -> int:
-    """Render and store every stale block of public events (or of ``ids``); how many."""
+    """Render and store every stale block of public events (or of ``ids``); how many. Series
+    are left to the feeds: their blocks depend on the day's window."""
     context = block_context(site)
-    stmt = select(Event.id).where(Event.status.in_(PUBLIC_STATUSES), stale_blocks(context))
+    stmt = _written(select(Event.id)).where(stale_blocks(context), Event.series_master.is_(False))
     if ids is not None:
         stmt = stmt.where(Event.id.in_(ids))
     stale = list(session.connection().execute(stmt.order_by(Event.id)).scalars())
@@ -238,13 +265,14 @@ def stream_body(
     zone: ZoneInfo,
 ) -> Iterator[bytes]:
     """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
-    rows = _ordered_rows(session, feed, window_start(now, past_days, zone))
+    window = window_start(now, past_days, zone)
+    rows = _ordered_rows(session, feed, window)
     head, ids = _head(feed, rows), [event_id for event_id, _, _, _ in rows]
     del rows  # a large feed's rows would stay in memory while it streams
     context = block_context(site)
     yield head
     for at in range(0, len(ids), CHUNK):
-        chunk = _stored_blocks(session, ids[at : at + CHUNK], site, context)
+        chunk = _stored_blocks(session, ids[at : at + CHUNK], site, context, window)
         yield b"".join(block for _, _, block in chunk)
     yield ical.FOOTER.encode()
 
@@ -255,6 +283,7 @@ class Built:
 
     body: bytes
     blocks: dict[int, tuple[int, int, int]]  # id -> (version, start offset, end offset)
+    window: datetime | None = None  # series blocks depend on it: another window reuses none
 
 
 def build_body(
@@ -270,14 +299,17 @@ def build_body(
     """The whole calendar, equal to stream_body's bytes; blocks of events whose version is the
     one in ``previous`` (the same feed built earlier in this process) are copied from it, so a
     rebuild after one edit reads one stored block instead of all of them."""
-    rows = _ordered_rows(session, feed, window_start(now, past_days, zone))
+    window = window_start(now, past_days, zone)
+    rows = _ordered_rows(session, feed, window)
+    if previous is not None and previous.window != window:
+        previous = None
     old = previous.blocks if previous is not None else {}
     unknown = (None, 0, 0)
     missing = [i for i, version, _, _ in rows if old.get(i, unknown)[0] != version]
     context = block_context(site)
     loaded: dict[int, tuple[int, bytes]] = {}
     for at in range(0, len(missing), CHUNK):
-        chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context)
+        chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context, window)
         for event_id, version, block in chunk:
             loaded[event_id] = (version, block)
     head = _head(feed, rows)
@@ -306,7 +338,7 @@ def build_body(
     pieces.append(ical.FOOTER.encode())
     reused = memoryview(previous.body) if previous is not None else memoryview(b"")
     body = b"".join(reused[p[0] : p[1]] if isinstance(p, tuple) else p for p in pieces)
-    return Built(body, index)
+    return Built(body, index, window)
 
 
 def render_feed(
@@ -314,5 +346,6 @@ def render_feed(
 ) -> bytes:
     """The whole feed rendered from scratch, ignoring stored blocks (for tests and benchmarks)."""
     start = window_start(now, past_days, zone)
-    events = session.scalars(_in_window(select(Event).options(*event_loads()), feed, start))
-    return ical.build_calendar(events.unique().all(), feed.info, site)
+    stmt = select(Event).options(*event_loads(), selectinload(Event.occurrences))
+    events = session.scalars(_in_window(stmt, feed, start))
+    return ical.build_calendar(events.unique().all(), feed.info, site, start)

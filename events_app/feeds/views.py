@@ -20,7 +20,7 @@ from sqlalchemy import select
 from .. import changes, clock, response_cache
 from ..extensions import db
 from ..filters import EventFilters
-from ..models import Category, Event, public_event_by_slug
+from ..models import Category, Event, public_event_by_slug, public_series_by_slug
 from ..public import plausible_slug
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
@@ -229,15 +229,24 @@ def filtered():
 
 
 @bp.get("/events/<slug>.ics")
-def event_download(slug: str):
+@bp.get("/events/<series_slug>/<day>.ics")
+def event_download(slug: str = "", series_slug: str = "", day: str = ""):
+    """One event, one occurrence (with its permanent derived UID) or a whole series."""
+    if series_slug:
+        slug = f"{series_slug}/{day}"
     if not plausible_slug(slug):
         abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
+    if event is None and not series_slug:
+        event = db.session.scalars(public_series_by_slug(slug)).unique().first()
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
-    block, _, _ = ical.cached_block(event, here, block_context(here))
+    if event.series is not None:
+        block = ical.render_occurrence(event, here)
+    else:
+        block, _, _ = ical.cached_block(event, here, block_context(here))
     zones = ical.timed_zones([event])
     body = (ical.calendar_header(info) + ical.vtimezones_text(zones) + block + ical.FOOTER).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
@@ -310,5 +319,6 @@ def feed_links() -> dict[str, object]:
         "feed_url_for": feed_url_for,
         "webcal": webcal,
         "calendar_links": lambda event: links.links_for(event, site()),
+        "series_calendar_links": lambda master: links.series_links(master, site()),
         "event_ics_url": lambda event: url_for("feeds.event_download", slug=event.slug),
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, text, timefmt
+from .. import audit, clock, series, text, timefmt
 from ..models import Category, Event, User
 from .plan import ImportItem, ImportPlan
 
@@ -128,9 +128,18 @@ class Writer:
         )
         event.set_schedule_of(item)
         event.categories = [self.categories.get(name) for name in item.categories]
+        if item.rule is not None:
+            event.occurrences = []  # known empty, before the series gets its occurrences
+            series.set_rule(event, item.rule)
+            self.session.add(event)
+            series.sync(event, clock.today())
+            _apply_exceptions(event, item)
         return event
 
     def _update(self, event: Event, item: ImportItem) -> None:
+        if item.rule is not None:
+            self._update_series(event, item)
+            return
         changed = set(item.changes)
         for name in changed - {"categories", "start_at", "end_at", "first_day", "last_day"}:
             if name not in ("timezone", "all_day"):
@@ -139,6 +148,42 @@ class Writer:
             event.set_schedule_of(item)
         if "categories" in changed:
             event.categories = [self.categories.get(name) for name in item.categories]
+
+    def _update_series(self, master: Event, item: ImportItem) -> None:
+        assert item.rule is not None
+        before = series.template_values(master)
+        changed = set(item.changes)
+        for name in changed & {"title", "summary", "description", "venue_id", "status"}:
+            setattr(master, name, item.status if name == "status" else getattr(item, name))
+        for name in changed & {"registration_url", "online_url"}:
+            setattr(master, name, getattr(item, name))
+        if "categories" in changed:
+            master.categories = [self.categories.get(name) for name in item.categories]
+        master.timezone = item.rule.zone
+        old_rule = series.rule_of(master) if master.series_master else item.rule
+        series.save_master(master, item.rule, before, old_rule, clock.today())
+        _apply_exceptions(master, item)
+
+
+def _apply_exceptions(master: Event, item: ImportItem) -> None:
+    """The file's removed dates and changed occurrences, on the occurrences that exist."""
+    held = {o.recurrence_id: o for o in master.occurrences}
+    for wall in item.exdates:
+        occurrence = held.get(wall)
+        if occurrence is not None and occurrence.status != "cancelled":
+            occurrence.status = "cancelled"
+    for override in item.overrides:
+        occurrence = held.get(override.recurrence_wall)
+        if occurrence is None:
+            continue
+        if not override.untitled and occurrence.title != override.title:
+            occurrence.title = override.title
+        if (occurrence.all_day, occurrence.start_at, occurrence.end_at) != (
+            override.all_day,
+            override.start_at,
+            override.end_at,
+        ):
+            occurrence.set_schedule_of(override)
 
 
 def _slug_base(item: ImportItem) -> str:

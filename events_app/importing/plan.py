@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import timefmt
+from .. import recurrence, series, timefmt
 from ..models import Event, Venue
 from . import reader as ics_reader
 
@@ -90,6 +90,11 @@ class ImportItem:
     status: str | None = None  # for updates: the status to set, when it changes
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # A series kept as one: its rule, removed dates (wall times) and changed occurrences.
+    rule: recurrence.Rule | None = None
+    exdates: list[datetime] = field(default_factory=list)
+    overrides: list[ImportItem] = field(default_factory=list)
+    recurrence_wall: datetime | None = None
 
     @property
     def starts(self) -> datetime | None:
@@ -198,7 +203,8 @@ def _events_by_uid(session: Session, uids: list[str]) -> dict[str, Event]:
         query = (
             select(Event)
             .where(Event.uid.in_(uids[i : i + 500]))
-            .options(selectinload(Event.categories))  # compared below: not one query per event
+            # compared below: not one query per event
+            .options(selectinload(Event.categories), selectinload(Event.rule))
         )
         for event in session.scalars(query):
             found[event.uid] = event
@@ -254,6 +260,9 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
         item.kind = "webinar"
     item.categories = event.categories
     item.cancelled = event.cancelled
+    item.rule, item.exdates = event.rule, list(event.exdates)
+    item.recurrence_wall = event.recurrence_wall
+    item.overrides = [_item_from(o, venues) for o in event.overrides]
     return item
 
 
@@ -271,6 +280,9 @@ def _wanted_status(item: ImportItem, current: str) -> str:
     return current
 
 
+SCHEDULE = ("timezone", "all_day", "start_at", "end_at", "first_day", "last_day")
+
+
 def _compare(item: ImportItem, event: Event | None) -> None:
     if event is None:
         item.action = "new"
@@ -278,6 +290,8 @@ def _compare(item: ImportItem, event: Event | None) -> None:
     item.event_id = event.id
     item.status = _wanted_status(item, event.status)
     compared = [n for n in COMPARED if not (n == "title" and item.untitled)]
+    if item.rule is not None:  # a series: its rule and exceptions instead of its own times
+        compared = [n for n in compared if n not in SCHEDULE]
     current = {name: getattr(event, name) for name in compared if name != "categories"}
     current["categories"] = sorted(c.name for c in event.categories)
     wanted = {name: getattr(item, name) for name in compared}
@@ -285,4 +299,38 @@ def _compare(item: ImportItem, event: Event | None) -> None:
     if not item.all_day:
         current["first_day"] = current["last_day"] = None
     item.changes = {k: (current[k], wanted[k]) for k in compared if current[k] != wanted[k]}
+    if item.rule is not None:
+        item.changes |= _series_changes(item, event)
     item.action = "update" if item.changes else "unchanged"
+
+
+def _series_changes(item: ImportItem, event: Event) -> dict[str, tuple[object, object]]:
+    """A series' rule and zone, and its exceptions at the dates the database holds."""
+    assert item.rule is not None
+    changes: dict[str, tuple[object, object]] = {}
+    rule = series.rule_of(event) if event.series_master else None
+    if rule != item.rule:
+        old = recurrence.summary(rule) if rule else "not a series"
+        changes["repeats"] = (old, recurrence.summary(item.rule))
+    held = {o.recurrence_id: o for o in event.occurrences}
+    theirs = {w: "removed" for w in item.exdates if w in held}
+    for o in item.overrides:
+        generated = recurrence.occurrence_times(item.rule, o.recurrence_wall)
+        same = (o.start_at, o.end_at) == generated and o.title in (item.title, "")
+        if o.recurrence_wall in held and not same:  # an override that changes nothing is none
+            theirs[o.recurrence_wall] = f"{o.title} {o.when_text}"
+    ours = {}
+    for wall, o in held.items():
+        if o.status == "cancelled":
+            ours[wall] = "removed"
+        elif rule is not None and series.is_override(o, event, rule):
+            ours[wall] = f"{o.title} {o.when_text}"
+    ours = {w: v for w, v in ours.items() if w in theirs or v == "removed"}
+    theirs_text, ours_text = _exceptions_text(theirs), _exceptions_text(ours)
+    if ours_text != theirs_text:
+        changes["exceptions"] = (ours_text, theirs_text)
+    return changes
+
+
+def _exceptions_text(exceptions: dict[datetime, str]) -> str:
+    return "; ".join(f"{w:%Y-%m-%d %H:%M}: {what}" for w, what in sorted(exceptions.items()))

@@ -23,7 +23,8 @@ import icalendar
 import recurring_ical_events
 from icalendar.parser import Contentline
 
-from .. import timefmt
+from .. import recurrence, timefmt
+from . import recurring
 from . import zones as ics_zones
 from .lines import (
     HEAD_BYTES,
@@ -80,6 +81,11 @@ class ReadEvent:
     floating: bool = False  # its times had no zone in the file and were read in the chosen one
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    # A series kept as one (recurring.py): its rule, removed dates and changed occurrences.
+    rule: recurrence.Rule | None = None
+    exdates: list[datetime] = field(default_factory=list)  # wall times in the rule's zone
+    overrides: list[ReadEvent] = field(default_factory=list)
+    recurrence_wall: datetime | None = None  # an override's original start, wall time
 
 
 @dataclass
@@ -322,6 +328,9 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
             event.notes.append("The event has no UID; one was derived from its start and title.")
         # A single event imports whatever its date: past ones belong in the archive.
         return [event]
+    kept = _read_series(uid, group, reader)
+    if kept is not None:
+        return [kept]
     occurrences = _expand(group, ctx, reader.window_start, reader.window_end)
     if not occurrences:
         event = _read_event(group[0], _short_uid(uid), ctx)
@@ -343,6 +352,51 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
         # An override (RECURRENCE-ID in the file) replaces the generated occurrence it moves.
         events[event.uid] = event
     return list(events.values())
+
+
+def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | None:
+    """The group as one series (recurring.py), or None when it must be expanded instead."""
+    ctx = reader.zones
+    masters = [c for c in group if "RECURRENCE-ID" not in c]
+    if len(masters) != 1 or "RRULE" not in masters[0]:
+        return None
+    event = _read_event(masters[0], _short_uid(uid), ctx)
+    if event.error or event.start is None or event.end is None:
+        return None
+    duration = event.end - event.start
+    try:
+        rule = recurring.rule_of(masters[0], event.start, event.zone, event.all_day, duration)
+    except (recurring.NotKept, ValueError, KeyError, TypeError):
+        return None
+    if rule.count == 1 and len(group) == 1:
+        return event  # Google writes one-off events as RRULE COUNT=1: a single event
+    last = reader.window_end.date()
+    if not any(
+        recurrence.occurrence_times(rule, w)[1] >= reader.window_start
+        for w in recurrence.wall_starts(rule, last)
+    ):
+        event.error = "Recurring event with no occurrence inside the import window."
+        return event
+    event.rule = rule
+    exdates = masters[0].get("EXDATE") or []
+    for prop in exdates if isinstance(exdates, list) else [exdates]:
+        event.exdates.extend(recurring.wall_in(d.dt, rule) for d in prop.dts)
+    for comp in group:
+        if "RECURRENCE-ID" not in comp:
+            continue
+        stamp = _occurrence_stamp(comp, ctx)
+        override = _read_event(comp, occurrence_uid(uid, stamp), ctx)
+        override.recurrence_wall = recurring.wall_in(comp["RECURRENCE-ID"].dt, rule)
+        if override.cancelled:
+            event.exdates.append(override.recurrence_wall)
+        elif not override.error:
+            event.overrides.append(override)
+    changed = len(event.overrides) + len(event.exdates)
+    event.notes.append(
+        f"A series: {recurrence.summary(rule)}"
+        + (f"; {changed} changed or removed occurrences." if changed else ".")
+    )
+    return event
 
 
 def _expand(group, ctx: _Context, window_start: datetime, window_end: datetime) -> list:

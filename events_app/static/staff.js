@@ -53,6 +53,18 @@
     venueChanged();
   }
 
+  // Repeats: show the fields the chosen frequency uses.
+  const freq = byName("repeat-freq");
+  function freqChanged() {
+    form.querySelectorAll("[data-repeat]").forEach((el) => {
+      el.hidden = !el.dataset.repeat.split(" ").includes(freq.value) && !el.querySelector(".has-error");
+    });
+  }
+  if (freq) {
+    freq.addEventListener("change", freqChanged);
+    freqChanged();
+  }
+
   // All day: the times do not apply.
   const allDay = byName("all_day");
   function allDayChanged() {

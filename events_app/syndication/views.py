@@ -14,7 +14,14 @@ from .. import changes
 from ..api import http
 from ..extensions import db
 from ..feeds.views import _ext as external_url
-from ..models import PUBLIC_STATUSES, Category, Event, event_categories, public_events
+from ..models import (
+    PUBLIC_STATUSES,
+    Category,
+    Event,
+    announced,
+    event_categories,
+    event_loads,
+)
 from ..public import plausible_slug
 from . import atom, sitemap
 
@@ -33,7 +40,8 @@ NAMED = {
 
 def _serve_atom(feed: atom.AtomFeed, condition) -> Response:
     state = changes.read_state(db.engine)  # before the content it guards
-    stmt = condition(public_events()).order_by(Event.updated_at.desc(), Event.id.desc())
+    announced_events = select(Event).where(announced()).options(*event_loads())
+    stmt = condition(announced_events).order_by(Event.updated_at.desc(), Event.id.desc())
     events = db.session.scalars(stmt.limit(ATOM_ENTRIES)).unique().all()
     body = atom.atom_bytes(
         feed,

@@ -1,0 +1,321 @@
+"""Series in the database: a master event with its rule, and its occurrences as events.
+
+The master (``Event.series_master``) holds the template every occurrence is copied from and its
+``SeriesRule`` (recurrence.py reads it). Occurrences are real events, listed like any other:
+each keeps its original start (``recurrence_id``, local wall time) and its own URL
+(``<series slug>/<original date>``), and may be cancelled, moved or given its own details and
+recording. Unbounded rules exist as occurrences up to ``HORIZON_DAYS`` ahead; ``extend`` (run
+by ``flask series extend``, daily) moves that horizon along. Views commit; nothing here does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import recurrence
+from .models import Event, SeriesRule, Speaker, new_uid
+
+HORIZON_DAYS = 730
+# Re-materialize when the horizon is this close to today + HORIZON_DAYS (not every day).
+EXTEND_SLACK_DAYS = 7
+# What an occurrence copies from its master, and what makes it differ (an override).
+TEMPLATE_COLUMNS = (
+    "title", "kind", "summary", "description", "online_url", "registration_url",
+    "recording_url", "slides_url", "image_url", "organizer", "status", "featured", "venue_id",
+)  # fmt: skip
+
+
+def rule_of(master: Event) -> recurrence.Rule:
+    """The master's rule as recurrence.Rule (its zone and all-day-ness are the master's)."""
+    r = master.rule
+    assert r is not None, "not a series master"
+    return recurrence.Rule(
+        freq=r.freq,
+        start=r.start_local,
+        zone=master.timezone,
+        duration=timedelta(minutes=r.duration_minutes),
+        all_day=master.all_day,
+        interval=r.interval,
+        weekdays=tuple(d for d in r.weekdays.split(",") if d),
+        month_day=r.month_day,
+        week_of_month=r.week_of_month,
+        until=r.until,
+        count=r.count,
+    )
+
+
+def set_rule(master: Event, rule: recurrence.Rule) -> None:
+    """Make ``master`` a series master repeating by ``rule`` (normalized first)."""
+    rule = rule.normalized()
+    master.series_master = True
+    if master.rule is None:
+        master.rule = SeriesRule()
+    r = master.rule
+    fields = {
+        "freq": rule.freq,
+        "interval": rule.interval,
+        "weekdays": ",".join(rule.weekdays),
+        "month_day": rule.month_day,
+        "week_of_month": rule.week_of_month,
+        "until": rule.until if rule.count is None else None,
+        "count": rule.count,
+        "start_local": rule.start,
+        "duration_minutes": int(rule.duration.total_seconds() // 60),
+    }
+    for name, value in fields.items():
+        if getattr(r, name) != value:
+            setattr(r, name, value)
+    _set_span(master, rule, [rule.start])
+
+
+def _set_span(master: Event, rule: recurrence.Rule, walls: list[datetime]) -> None:
+    """The master's own times: from its first occurrence's start to its last one's end (what
+    puts it in a feed's window); the VEVENT it renders takes its times from the rule."""
+    first, _ = recurrence.occurrence_times(rule, rule.start)
+    _, last = recurrence.occurrence_times(rule, walls[-1] if walls else rule.start)
+    if rule.all_day:
+        last_day = (walls[-1] if walls else rule.start).date() + timedelta(
+            days=max(1, rule.duration.days) - 1
+        )
+        if (master.first_day, master.last_day) != (rule.start.date(), last_day):
+            master.set_all_day(rule.start.date(), last_day, rule.zone)
+    elif (master.start_at, master.end_at, master.all_day) != (first, last, False):
+        master.set_timed(first, last, rule.zone)
+
+
+def occurrence_slug(master_slug: str, wall: datetime) -> str:
+    return f"{master_slug}/{wall.date().isoformat()}"
+
+
+def template_values(event: Event) -> dict[str, Any]:
+    """The fields an occurrence shares with its master unless changed on its own."""
+    values: dict[str, Any] = {name: getattr(event, name) for name in TEMPLATE_COLUMNS}
+    values["categories"] = frozenset(c.id for c in event.categories)
+    values["speakers"] = tuple((s.name, s.title, s.company) for s in event.speakers)
+    return values
+
+
+def _copy_template(master: Event, occurrence: Event, names: set[str] | None = None) -> None:
+    """Copy these template fields (all when None) where they differ: an equal value is not
+    written, so it is not a change."""
+    if names is None:
+        names = {*TEMPLATE_COLUMNS, "categories", "speakers"}
+    for name in TEMPLATE_COLUMNS:
+        if name in names and getattr(occurrence, name) != getattr(master, name):
+            setattr(occurrence, name, getattr(master, name))
+    mine, theirs = {c.id for c in occurrence.categories}, {c.id for c in master.categories}
+    if "categories" in names and mine != theirs:
+        occurrence.categories = list(master.categories)
+    if "speakers" in names:
+        wanted = [(s.name, s.title, s.company) for s in master.speakers]
+        if [(s.name, s.title, s.company) for s in occurrence.speakers] != wanted:
+            occurrence.speakers = [
+                Speaker(name=a, title=b, company=c, position=i)
+                for i, (a, b, c) in enumerate(wanted)
+            ]
+
+
+def is_moved(occurrence: Event, rule: recurrence.Rule) -> bool:
+    """Whether the occurrence is not where its original start and the rule put it."""
+    assert occurrence.recurrence_id is not None
+    start, end = recurrence.occurrence_times(rule, occurrence.recurrence_id)
+    if occurrence.all_day != rule.all_day:
+        return True
+    return (occurrence.start_at, occurrence.end_at) != (start, end)
+
+
+def is_override(occurrence: Event, master: Event, rule: recurrence.Rule) -> bool:
+    """Whether a feed writes the occurrence as a VEVENT with RECURRENCE-ID: it was moved, has
+    its own details, or its wall time falls in a DST gap or overlap. A cancelled occurrence of
+    a live series is not one: it is an EXDATE."""
+    if occurrence.status == "cancelled" and master.status != "cancelled":
+        return False
+    if is_moved(occurrence, rule) or template_values(occurrence) != template_values(master):
+        return True
+    # A wall time that does not exist or occurs twice: readers place it differently (the
+    # `ical` package's timeline ends a gap occurrence before it starts), so its instants are
+    # written out.
+    return not rule.all_day and recurrence.dst_note(occurrence.recurrence_id, rule.zone) is not None
+
+
+def is_removed(occurrence: Event, master: Event) -> bool:
+    """An occurrence a feed leaves out of the series with EXDATE."""
+    return occurrence.status in ("cancelled", "draft") and master.status != occurrence.status
+
+
+def sync(master: Event, today: date) -> None:
+    """Give the master one occurrence per wall start of its rule up to the horizon: new ones
+    copy the template, ones the rule no longer has are deleted, others keep their own details.
+    Occurrences are matched by their original local date, so a new time of day for the whole
+    series moves every occurrence that was not moved on its own."""
+    rule = rule_of(master)
+    through = today + timedelta(days=HORIZON_DAYS)
+    walls = recurrence.wall_starts(rule, through)
+    by_day = {o.recurrence_id.date(): o for o in master.occurrences if o.recurrence_id}
+    wanted = {w.date() for w in walls}
+    for day, occurrence in by_day.items():
+        if day not in wanted:
+            master.occurrences.remove(occurrence)  # an orphan: deleted at the flush
+    for wall in walls:
+        occurrence = by_day.get(wall.date())
+        if occurrence is None:
+            occurrence = Event(uid=new_uid(), series_master=False, recurrence_id=wall)
+            _copy_template(master, occurrence)
+            occurrence.timezone = master.timezone
+            _schedule(occurrence, rule, wall)
+            occurrence.slug = occurrence_slug(master.slug, wall)
+            master.occurrences.append(occurrence)
+            continue
+        if occurrence.recurrence_id != wall or occurrence.timezone != rule.zone:
+            moved = is_moved(occurrence, replace(rule, zone=occurrence.timezone))
+            occurrence.recurrence_id = wall
+            if not moved:
+                _schedule(occurrence, rule, wall)
+        slug = occurrence_slug(master.slug, wall)
+        if occurrence.slug != slug:
+            occurrence.slug = slug
+    master.rule.materialized_through = through
+    _set_span(master, rule, walls)
+
+
+def _schedule(occurrence: Event, rule: recurrence.Rule, wall: datetime) -> None:
+    start, end = recurrence.occurrence_times(rule, wall)
+    if rule.all_day:
+        days = max(1, rule.duration.days)
+        occurrence.set_all_day(wall.date(), wall.date() + timedelta(days=days - 1), rule.zone)
+    else:
+        occurrence.set_timed(start, end, rule.zone)
+
+
+def reschedule_unmoved(master: Event, old_rule: recurrence.Rule) -> None:
+    """After the series' duration changed: occurrences that sat where the old rule put them
+    follow the new one."""
+    rule = rule_of(master)
+    for occurrence in master.occurrences:
+        if occurrence.recurrence_id and not is_moved(occurrence, old_rule):
+            _schedule(occurrence, rule, occurrence.recurrence_id)
+
+
+def propagate(master: Event, before: dict[str, Any]) -> None:
+    """Copy the master's changed template fields to every occurrence that still had the old
+    value (one that was given its own value keeps it)."""
+    after = template_values(master)
+    changed = {k for k in after if after[k] != before[k]}
+    for occurrence in master.occurrences:
+        mine = template_values(occurrence)
+        _copy_template(master, occurrence, {k for k in changed if mine[k] == before[k]})
+
+
+def split(session: Session, occurrence: Event, today: date) -> Event:
+    """ "This and following": end the series before ``occurrence`` (the earlier part keeps its
+    UID) and make a new series, with a new UID, from it on; the following occurrences move to
+    the new series with what they had of their own. Returns the new master."""
+    master = occurrence.series
+    assert master is not None and occurrence.recurrence_id is not None
+    old = rule_of(master)
+    earlier = [o for o in master.occurrences if o.recurrence_id < occurrence.recurrence_id]
+    if not earlier:
+        return master
+    walls_before = recurrence.wall_starts(old, occurrence.recurrence_id.date() - timedelta(days=1))
+    new_rule = replace(old, start=occurrence.recurrence_id)
+    if old.count is not None:
+        new_rule = replace(new_rule, count=max(1, old.count - len(walls_before)))
+    twin = Event(uid=new_uid())
+    _copy_template(master, twin)
+    twin.timezone = master.timezone
+    twin.slug = unique_series_slug(session, f"{master.slug}-from-{occurrence.recurrence_id.date()}")
+    set_rule(twin, new_rule)
+    session.add(twin)
+    for o in [o for o in master.occurrences if o.recurrence_id >= occurrence.recurrence_id]:
+        master.occurrences.remove(o)
+        twin.occurrences.append(o)
+        o.slug = occurrence_slug(twin.slug, o.recurrence_id)
+    set_rule(master, replace(old, count=None, until=walls_before[-1].date()))
+    sync(master, today)
+    sync(twin, today)
+    return twin
+
+
+# audit.event_snapshot keys -> the template fields behind them
+AUDIT_TEMPLATE_KEYS = {name: name for name in TEMPLATE_COLUMNS if name != "venue_id"}
+AUDIT_TEMPLATE_KEYS |= {"venue": "venue_id", "speakers": "speakers", "categories": "categories"}
+
+
+def save_master(
+    master: Event,
+    rule: recurrence.Rule,
+    before: dict[str, Any],
+    old_rule: recurrence.Rule,
+    today: date,
+) -> None:
+    """After the master's fields were edited (``before``: its template_values then): its new
+    rule, the changes copied to the occurrences that shared the old values, occurrences that
+    sat where the old rule put them moved where the new one does."""
+    set_rule(master, rule)
+    propagate(master, before)
+    if rule.duration != old_rule.duration:
+        reschedule_unmoved(master, old_rule)
+    sync(master, today)
+
+
+def apply_to_series(
+    session: Session,
+    occurrence: Event,
+    changed: set[str],
+    rule: recurrence.Rule | None,
+    scope: str,
+    today: date,
+) -> Event:
+    """ "All occurrences" or "this and following", from an edit of one occurrence: the fields
+    behind the ``changed`` audit keys and the rule (its time of day and length as this
+    occurrence now has them, its pattern from the form) go to the series, or to the part split
+    off at this occurrence. Returns the master that changed."""
+    assert occurrence.series is not None
+    series_rule = rule_of(occurrence.series)
+    target = occurrence.series if scope == "all" else split(session, occurrence, today)
+    before, old_rule = template_values(target), rule_of(target)
+    names = {AUDIT_TEMPLATE_KEYS[k] for k in changed if k in AUDIT_TEMPLATE_KEYS}
+    _copy_template(occurrence, target, names)
+    if "venue_id" in names:
+        target.venue = occurrence.venue
+    new_rule = old_rule
+    if rule is not None:
+        first_day = old_rule.start.date()
+        new_rule = replace(rule, start=datetime.combine(first_day, rule.start.time()))
+        if (rule.until, rule.count) == (series_rule.until, series_rule.count):
+            # The end as the form showed it: the split part keeps what is left of it.
+            new_rule = replace(new_rule, until=old_rule.until, count=old_rule.count)
+    save_master(target, new_rule, before, old_rule, today)
+    return target
+
+
+def unique_series_slug(session: Session, base: str) -> str:
+    from .event_form import unique_slug
+
+    return unique_slug(session, base[:150])
+
+
+def extend(session: Session, today: date) -> int:
+    """Move every open series' horizon along (occurrences up to HORIZON_DAYS ahead); how many
+    series gained occurrences. Series whose rule ended before the horizon are left alone."""
+    limit = today + timedelta(days=HORIZON_DAYS - EXTEND_SLACK_DAYS)
+    stmt = (
+        select(Event)
+        .join(SeriesRule, SeriesRule.event_id == Event.id)
+        .where(SeriesRule.materialized_through < limit)
+        .where((SeriesRule.until.is_(None)) | (SeriesRule.until > SeriesRule.materialized_through))
+        .options(selectinload(Event.occurrences), selectinload(Event.rule))
+    )
+    masters = [
+        m
+        for m in session.scalars(stmt)
+        if m.rule.count is None or len(m.occurrences) < m.rule.count
+    ]
+    for master in masters:
+        sync(master, today)
+    return len(masters)

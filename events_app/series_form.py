@@ -1,0 +1,152 @@
+"""The event form's "Repeats" section and the scope of an edit to an occurrence: fields,
+validation into a recurrence.Rule, and the summary and next dates shown beside it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from wtforms import DateField, Form, IntegerField, RadioField, SelectField, SubmitField
+from wtforms.validators import NumberRange, Optional
+
+from . import recurrence, timefmt
+from .forms import MultiCheckboxField, choices
+from .timefmt import MAX_YEAR
+
+REPEATS = {"never": "Does not repeat", **recurrence.FREQS}
+SCOPES = {
+    "this": "This occurrence only",
+    "following": "This and following occurrences",
+    "all": "All occurrences",
+}
+PREVIEW_DATES = 6
+
+
+class RepeatFields(Form):
+    freq = SelectField("Repeats", choices=choices(REPEATS), default="never")
+    interval = IntegerField(
+        "Every",
+        description="1 = every day, week, month or year; 2 = every other one.",
+        default=1,
+        validators=[Optional(), NumberRange(1, 99, "Enter a number from 1 to 99.")],
+    )
+    weekdays = MultiCheckboxField(
+        "On (weekly)",
+        choices=choices(zip(recurrence.WEEKDAYS, recurrence.WEEKDAY_NAMES, strict=True)),
+        validate_choice=False,
+    )
+    monthly_by = RadioField(
+        "Monthly on",
+        choices=choices([("day", "the same day of the month"), ("weekday", "the same weekday")]),
+        default="day",
+        validate_choice=False,
+    )
+    week_of_month = SelectField(
+        "Which weekday (monthly)",
+        choices=choices([("", "as on the start date")] + [
+            (str(n), f"the {word}") for n, word in recurrence.ORDINALS.items()
+        ]),
+        default="",
+    )  # fmt: skip
+    ends = RadioField(
+        "Ends",
+        choices=choices([("never", "never"), ("on", "on a date"), ("after", "after a number")]),
+        default="never",
+        validate_choice=False,
+    )
+    until = DateField("Last date", validators=[Optional()])
+    count = IntegerField(
+        "Number of occurrences",
+        validators=[Optional(), NumberRange(1, recurrence.MAX_OCCURRENCES)],
+    )
+    scope = RadioField("Apply the changes to", choices=[], validate_choice=False)
+    preview_dates = SubmitField("Preview dates")
+
+    def load(self, rule: recurrence.Rule) -> None:
+        self.freq.data, self.interval.data = rule.freq, rule.interval
+        self.weekdays.data = list(rule.weekdays)
+        self.monthly_by.data = "weekday" if rule.week_of_month is not None else "day"
+        self.week_of_month.data = str(rule.week_of_month or "")
+        self.ends.data = "after" if rule.count else "on" if rule.until else "never"
+        self.until.data, self.count.data = rule.until, rule.count
+
+
+def rule_from(
+    fields: RepeatFields, schedule: dict[str, Any], start_date_field: Any
+) -> recurrence.Rule | None:
+    """The rule the section describes for the event's validated schedule (local start, zone,
+    length), or None when it does not repeat; errors go beside the fields."""
+    if fields.freq.data not in recurrence.FREQS or not schedule:
+        return None
+    zone = schedule["zone"]
+    if schedule["all_day"]:
+        start = datetime.combine(schedule["first"], datetime.min.time())
+        duration = timedelta(days=(schedule["last"] - schedule["first"]).days + 1)
+    else:
+        start = timefmt.to_local(schedule["start"], zone).replace(tzinfo=None, fold=0)
+        duration = schedule["end"] - schedule["start"]
+    weekdays = tuple(d for d in recurrence.WEEKDAYS if d in (fields.weekdays.data or []))
+    week = None
+    if fields.freq.data == "monthly" and fields.monthly_by.data == "weekday":
+        week = int(fields.week_of_month.data) if fields.week_of_month.data else _nth(start.date())
+        weekdays = (recurrence.WEEKDAYS[start.weekday()],)
+    until = count = None
+    if fields.ends.data == "on":
+        until = fields.until.data
+        if until is None:
+            fields.until.errors.append("Enter the last date, or choose another ending.")
+        elif until < start.date():
+            fields.until.errors.append("The last date cannot be before the start date.")
+        elif until.year > MAX_YEAR:
+            fields.until.errors.append(f"Enter a date up to {MAX_YEAR}.")
+    elif fields.ends.data == "after":
+        count = fields.count.data
+        if count is None:
+            fields.count.errors.append("Enter how many times it happens.")
+    if fields.errors:
+        return None
+    if duration > timedelta(days=1) and fields.freq.data == "daily":
+        start_date_field.errors.append("A daily series' occurrences cannot be longer than a day.")
+        return None
+    rule = recurrence.Rule(
+        freq=fields.freq.data, start=start, zone=zone, duration=duration,
+        all_day=schedule["all_day"], interval=fields.interval.data or 1, weekdays=weekdays,
+        week_of_month=week, until=until, count=count,
+    ).normalized()  # fmt: skip
+    if not recurrence.wall_starts(rule, limit=1):
+        fields.freq.errors.append("This rule has no occurrence: check the days and the end.")
+        return None
+    return rule
+
+
+def _nth(day: date) -> int:
+    """Which weekday of its month a day is: 1-4, or -1 for a fifth (the last)."""
+    n = (day.day - 1) // 7 + 1
+    return -1 if n == 5 else n
+
+
+def preview(rule: recurrence.Rule, today: date) -> dict[str, Any]:
+    """The summary, the next dates from ``today`` and the DST notes of the next two years."""
+    starts = recurrence.wall_starts(rule, today + timedelta(days=730))
+    upcoming = [w for w in starts if w.date() >= today][:PREVIEW_DATES]
+    notes = [n for w in starts if w.date() >= today and (n := recurrence.dst_note(w, rule.zone))]
+    dates = []
+    for wall in upcoming:
+        start, end = recurrence.occurrence_times(rule, wall)
+        if rule.all_day:
+            dates.append(timefmt.format_day(wall.date()))
+        else:
+            dates.append(timefmt.format_timed_range(start, end, rule.zone))
+    return {
+        "summary": recurrence.summary(rule),
+        "dates": dates,
+        "notes": notes[:4],
+        "unsafe": recurrence.unsafe_reason(rule),
+    }
+
+
+def offer_scopes(fields: RepeatFields) -> None:
+    """An occurrence's form asks what its changes apply to (this one by default)."""
+    fields.scope.choices = choices(SCOPES)
+    if fields.scope.data not in SCOPES:
+        fields.scope.data = "this"

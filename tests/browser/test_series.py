@@ -1,0 +1,116 @@
+"""Series in Chromium: an editor creates a weekly show, cancels one episode, moves one, changes
+"this and following", and sees the list, the month grid, the series page and the feed follow."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser.conftest import STAFF_EMAIL, STAFF_PASSWORD
+from tests.browser.helpers import check_page
+from tests.browser.test_staff import feed_text
+
+pytestmark = pytest.mark.browser
+
+
+def first_thursday_after(day: date) -> date:
+    return day + timedelta(days=(3 - day.weekday()) % 7 or 7)
+
+
+def open_date(page, series_url: str, day: date) -> None:
+    """From the series' staff page, open one date's edit page."""
+    page.goto(series_url)
+    row = page.locator(".occurrences tr", has_text=f"{day:%b} {day.day}, {day.year}")
+    row.get_by_role("link", name=re.compile("Edit")).click()
+    page.wait_for_url(re.compile(r"/staff/events/\d+/edit"))
+
+
+def save(page) -> None:
+    page.click("#save")
+    page.wait_for_load_state("load")
+    assert not page.locator(".form-errors").count(), page.locator("main").inner_text()[:2000]
+
+
+def test_weekly_show_cancel_move_and_this_and_following(desktop):
+    page = desktop.page
+    tag = uuid.uuid4().hex[:6]
+    title = f"Browser Weekly Show {tag}"
+    first = first_thursday_after(date.today() + timedelta(days=7))
+    days = [first + timedelta(weeks=n) for n in range(10)]
+
+    desktop.goto("/staff/login")
+    page.fill("input[name=email]", STAFF_EMAIL)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/$"))
+
+    desktop.goto("/staff/events/new")
+    page.fill("#title", title)
+    page.select_option("#kind", "audio")
+    page.fill("#summary", "A weekly show made by the browser test.")
+    page.fill("#start_date", first.isoformat())
+    page.fill("#start_time", "12:00")
+    page.fill("#end_date", first.isoformat())
+    page.fill("#end_time", "13:00")
+    page.fill("#timezone", "America/New_York")
+    page.select_option("#status", "published")
+    page.select_option("#repeat-freq", "weekly")
+    assert page.locator("#repeat-weekdays-group").is_visible()  # the weekly fields appear
+    assert not page.locator("#repeat-monthly_by-group").is_visible()
+    page.check("#repeat-weekdays-3")  # Thursday
+    page.check("#repeat-ends-2")  # after a number
+    page.fill("#repeat-count", "10")
+    save(page)
+    series_url = page.url
+    body = page.locator("main").inner_text()
+    assert "Every Thursday at 12:00 PM" in body and "10 occurrences" in body
+    check_page(desktop, "staff series form")
+
+    # Cancel the third episode, move the fourth to Friday 3:00 PM.
+    open_date(page, series_url, days[2])
+    assert page.is_checked("#repeat-scope-0")  # "this occurrence only" unless chosen
+    page.select_option("#status", "cancelled")
+    save(page)
+    check_page(desktop, "staff series one date")
+    open_date(page, series_url, days[3])
+    moved = days[3] + timedelta(days=1)
+    page.fill("#start_date", moved.isoformat())
+    page.fill("#end_date", moved.isoformat())
+    page.fill("#start_time", "15:00")
+    page.fill("#end_time", "16:00")
+    save(page)
+
+    # From the sixth on: 1:00 PM.
+    open_date(page, series_url, days[5])
+    page.fill("#start_time", "13:00")
+    page.fill("#end_time", "14:00")
+    page.check("#repeat-scope-1")  # this and following
+    save(page)
+
+    page.goto(f"/events/?kind=audio&q={tag}")
+    items = page.locator(".event-item")
+    assert items.count() == 5  # a page of the ten, in order
+    assert page.locator(".event-item.is-cancelled").count() == 1
+    assert "Part of:" in items.first.inner_text()
+    check_page(desktop, "series occurrences in the list")
+
+    page.goto(f"/calendar/{days[3]:%Y/%m}?q={tag}")
+    assert page.locator(".cal-event", has_text=title).count() >= 1
+    check_page(desktop, "series in the month grid")
+
+    page.locator(".event-item, .cal-event").first.locator("a").first.click()
+    page.goto(page.locator("p.event-series a").first.get_attribute("href"))
+    assert "Upcoming" in page.locator("main").inner_text()
+    check_page(desktop, "series page")
+
+    text = feed_text(page)
+    assert text.count(f"SUMMARY:{title}") >= 3  # two masters and the moved episode
+    assert f"EXDATE;TZID=America/New_York:{days[2]:%Y%m%d}T120000" in text
+    assert f"RECURRENCE-ID;TZID=America/New_York:{days[3]:%Y%m%d}T120000" in text
+    assert f"DTSTART;TZID=America/New_York:{days[5]:%Y%m%d}T130000" in text
+    rules = [line for line in text.splitlines() if line.startswith("RRULE:")]
+    assert any(r.startswith("RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=") for r in rules), rules
+    assert "RRULE:FREQ=WEEKLY;BYDAY=TH;COUNT=5" in rules, rules

@@ -1,0 +1,133 @@
+"""Expand a calendar's series the way four independent readers do, inside a window.
+
+Each ``expand_with_*`` returns the set of instances overlapping ``[start, end)`` as
+``(uid, start, end, summary)``: timed start/end as aware UTC datetimes, all-day ones as dates.
+Series are RRULE masters with EXDATEs and RECURRENCE-ID overrides; every reader must apply them:
+- ``icalendar`` with ``recurring-ical-events`` (what many Python services use);
+- ``vobject``: its ``rruleset`` of each master (RRULE, RDATE, EXDATE), overrides replacing the
+  instances they name, as a client built on it must do;
+- Mozilla ``ical.js`` (Thunderbird) under Node: its recurrence iterator with the exceptions
+  related to their master (``icaljs/expand.mjs``);
+- the ``ical`` package's timeline (Home Assistant's calendar).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+import vobject
+
+from tests.ical_readers import ICALJS_DIR, _icaljs_instant, _icaljs_node, _vobject_zones_from
+
+Instance = tuple[str, datetime | date, datetime | date, str]
+
+
+def _utc(value: datetime | date) -> datetime | date:
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+def _overlaps(start: datetime | date, end: datetime | date, lo: datetime, hi: datetime) -> bool:
+    def as_instant(v: datetime | date) -> datetime:
+        return v if isinstance(v, datetime) else datetime(v.year, v.month, v.day, tzinfo=UTC)
+
+    return as_instant(end) > lo and as_instant(start) < hi
+
+
+def expand_with_recurring_ical_events(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
+    calendar = icalendar.Calendar.from_ical(data)
+    found = set()
+    for event in recurring_ical_events.of(calendar).between(lo, hi):
+        start, end = event["DTSTART"].dt, event["DTEND"].dt
+        if _overlaps(start, end, lo, hi):
+            found.add((str(event["UID"]), _utc(start), _utc(end), str(event.get("SUMMARY", ""))))
+    return found
+
+
+def expand_with_vobject(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
+    text = data.decode()
+    found = set()
+    with _vobject_zones_from(text):
+        calendar = vobject.readOne(text)
+        events = calendar.contents.get("vevent", [])
+        overrides: dict[str, dict] = {}
+        for event in events:
+            if "recurrence-id" in event.contents:
+                overrides.setdefault(event.uid.value, {})[event.recurrence_id.value] = event
+        for event in events:
+            if "recurrence-id" in event.contents:
+                continue
+            uid, summary = event.uid.value, event.summary.value
+            start = event.dtstart.value
+            length = event.dtend.value - start
+            replaced = overrides.get(uid, {})
+            if "rrule" not in event.contents:
+                if _overlaps(start, start + length, lo, hi):
+                    found.add((uid, _utc(start), _utc(start + length), summary))
+                continue
+            ruleset = event.getrruleset(addRDate=True)
+            probe_lo = lo - length - timedelta(days=1)
+            if not isinstance(start, datetime):
+                probe_lo = probe_lo.replace(tzinfo=None)
+                probe_hi = hi.replace(tzinfo=None)
+            else:
+                probe_hi = hi
+            for instance in ruleset.between(probe_lo, probe_hi, inc=True):
+                if not isinstance(start, datetime):
+                    instance = instance.date()
+                if instance in replaced:
+                    continue
+                if _overlaps(instance, instance + length, lo, hi):
+                    found.add((uid, _utc(instance), _utc(instance + length), summary))
+            for override in replaced.values():
+                o_start, o_end = override.dtstart.value, override.dtend.value
+                if _overlaps(o_start, o_end, lo, hi):
+                    found.add((uid, _utc(o_start), _utc(o_end), override.summary.value))
+    return found
+
+
+def expand_with_icaljs(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
+    node = _icaljs_node()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "feed.ics"
+        path.write_bytes(data)
+        stamps = [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (lo, hi)]
+        done = subprocess.run(
+            [node, str(ICALJS_DIR / "expand.mjs"), str(path), *stamps],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "TZ": "UTC"},
+            check=True,
+        )
+    return {
+        (i["uid"], _icaljs_instant(i["start"]), _icaljs_instant(i["end"]), i["summary"])
+        for i in json.loads(done.stdout)
+    }
+
+
+def expand_with_ical_timeline(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
+    from ical.calendar_stream import IcsCalendarStream
+
+    calendar = IcsCalendarStream.calendar_from_ics(data.decode())
+    found = set()
+    for event in calendar.timeline_tz(ZoneInfo("UTC")).overlapping(lo, hi):
+        start, end = event.dtstart, event.dtend
+        if _overlaps(start, end, lo, hi):
+            found.add((event.uid, _utc(start), _utc(end), event.summary or ""))
+    return found
+
+
+EXPANDERS = {
+    "recurring-ical-events": expand_with_recurring_ical_events,
+    "vobject": expand_with_vobject,
+    "ical.js": expand_with_icaljs,
+    "ical timeline": expand_with_ical_timeline,
+}

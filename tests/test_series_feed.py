@@ -1,0 +1,157 @@
+"""Series in feeds: every reader expands our feed to the occurrences our database (and so our
+pages) holds, with the same instants, across DST changes in New York, London and Sydney."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from conftest import NOW
+from sqlalchemy import select
+
+from events_app import series
+from events_app.extensions import db
+from events_app.feeds import ical
+from events_app.models import Event
+from tests.ical_expanders import EXPANDERS
+from tests.ical_readers import ReaderUnavailable
+from tests.tools import require_tool
+
+WINDOW_START = datetime(2026, 3, 17, tzinfo=UTC)  # NOW less FEED_PAST_DAYS (90), at midnight
+WINDOW_END = WINDOW_START + timedelta(days=400)
+
+
+def occurrence(master: Event, day: date) -> Event:
+    found = [o for o in master.occurrences if o.recurrence_id.date() == day]
+    assert found, f"{master.title} has no occurrence on {day}"
+    return found[0]
+
+
+@pytest.fixture
+def scenario(app, create_series, create_event):
+    """Weekly, monthly-by-weekday and twice-weekly series over DST changes, with a cancelled,
+    a moved and a retitled occurrence, a "this and following" split, and DST-edge wall times."""
+    app.config["NOW"] = NOW
+    show = create_series(
+        title="The Telecom Hour", kind="audio", start=datetime(2026, 1, 8, 12, 0),
+        zone="America/New_York", freq="weekly", weekdays=("TH",),
+    )  # fmt: skip
+    occurrence(show, date(2026, 11, 26)).status = "cancelled"
+    moved = occurrence(show, date(2026, 12, 24))
+    moved.set_timed(
+        datetime(2026, 12, 22, 20, 0, tzinfo=UTC), datetime(2026, 12, 22, 21, 30, tzinfo=UTC),
+        "America/New_York",
+    )  # fmt: skip
+    occurrence(show, date(2027, 1, 14)).title = "The Telecom Hour: 5G core with Ada"
+
+    briefing = create_series(
+        title="Optical Briefing", start=datetime(2026, 4, 14, 9, 30), zone="Europe/London",
+        freq="monthly", weekdays=("TU",), week_of_month=2, until=date(2027, 6, 30), minutes=45,
+    )  # fmt: skip
+    twin = series.split(db.session, occurrence(briefing, date(2026, 11, 10)), NOW.date())
+    before = series.template_values(twin)
+    twin.title = "Optical Briefing (new time)"
+    series.set_rule(twin, replace(series.rule_of(twin), start=datetime(2026, 11, 10, 10, 0)))
+    series.propagate(twin, before)
+    series.sync(twin, NOW.date())
+
+    apac = create_series(
+        title="APAC Cloud Webinar", start=datetime(2026, 6, 1, 18, 0), zone="Australia/Sydney",
+        freq="weekly", weekdays=("MO", "WE"), count=40,
+    )  # fmt: skip
+    occurrence(apac, date(2026, 10, 5)).status = "cancelled"
+    late = occurrence(apac, date(2026, 10, 7))
+    late.set_timed(
+        datetime(2026, 10, 8, 9, 0, tzinfo=UTC), datetime(2026, 10, 8, 10, 0, tzinfo=UTC),
+        "Australia/Sydney",
+    )  # fmt: skip
+
+    create_series(
+        title="Night Desk", start=datetime(2026, 3, 1, 2, 30), zone="America/New_York",
+        freq="weekly", until=date(2027, 4, 1), minutes=30,
+    )  # fmt: skip
+    create_series(
+        title="Early Desk", start=datetime(2026, 10, 4, 1, 30), zone="America/New_York",
+        freq="weekly", until=date(2026, 11, 29), minutes=20,
+    )  # fmt: skip
+    create_series(
+        title="Quarterly Town Hall", start=datetime(2026, 5, 29, 0, 0), zone="Europe/London",
+        freq="monthly", interval=3, weekdays=("FR",), week_of_month=-1, all_day=True,
+        minutes=1440,
+    )  # fmt: skip
+    create_event(title="One-off Summit", start=datetime(2026, 9, 1, 14, 0, tzinfo=UTC))
+    db.session.commit()
+    return {"show": show, "briefing": briefing, "twin": twin, "apac": apac}
+
+
+def expected_instances() -> set[tuple]:
+    """What our pages show (cancelled occurrences are labelled there, removed in calendars)."""
+    found = set()
+    listed = select(Event).where(Event.series_master.is_(False), Event.status != "draft")
+    for e in db.session.scalars(listed):
+        if e.status == "cancelled" and e.series_id is not None:
+            continue
+        uid = e.series.uid if e.series_id else e.uid
+        if e.all_day:
+            start, end = e.first_day, e.last_day + timedelta(days=1)
+            lo = datetime.combine(start, datetime.min.time(), UTC)
+            hi = datetime.combine(end, datetime.min.time(), UTC)
+        else:
+            start, end, lo, hi = e.start_at, e.end_at, e.start_at, e.end_at
+        if hi > WINDOW_START and lo < WINDOW_END:
+            found.add((uid, start, end, ical.event_summary(e)))
+    return found
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_every_reader_expands_the_feed_to_our_occurrences(scenario, client, reader):
+    body = client.get("/feeds/all.ics").data
+    expected = expected_instances()
+    try:
+        got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+    except ReaderUnavailable as missing:
+        require_tool(str(missing))
+    assert got - expected == set() and expected - got == set()
+
+
+def test_the_feed_writes_each_series_once_with_rrule_exdate_and_overrides(scenario, client):
+    body = client.get("/feeds/all.ics").data.decode()
+    show = scenario["show"]
+    assert body.count(f"UID:{show.uid}") == 3  # the master, the moved and the retitled one
+    assert "RRULE:FREQ=WEEKLY;BYDAY=TH\r\n" in body
+    assert "EXDATE;TZID=America/New_York:20261126T120000\r\n" in body
+    assert "RECURRENCE-ID;TZID=America/New_York:20261224T120000\r\n" in body
+    assert "RECURRENCE-ID;TZID=America/New_York:20270114T120000\r\n" in body
+    assert "RRULE:FREQ=MONTHLY;BYDAY=2TU;UNTIL=20261013T083000Z\r\n" in body
+    assert "RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=-1FR\r\n" in body
+    assert "DTSTART;VALUE=DATE:20260529\r\n" in body
+    assert scenario["twin"].uid != scenario["briefing"].uid
+    # Occurrences are only ever inside their master's block.
+    for o in show.occurrences:
+        assert f"UID:{o.uid}" not in body
+
+
+def test_our_pages_show_the_instants_the_readers_expand(scenario, client):
+    """The series pages' dates (as <time datetime>) are among what every reader expands (the
+    cancelled one aside, which our pages keep, labelled)."""
+    expanded = EXPANDERS["recurring-ical-events"](
+        client.get("/feeds/all.ics").data, WINDOW_START, WINDOW_END
+    )
+    instants = {(uid, start, end) for uid, start, end, _ in expanded}
+    for key in ("show", "apac", "twin"):
+        master = scenario[key]
+        page = client.get(f"/events/{master.slug}").get_data(as_text=True)
+        shown = re.findall(r'<li class="event-item( is-cancelled)?">.*?datetime="([^"]+)" '
+                           r'data-end="([^"]+)"', page, re.S)  # fmt: skip
+        assert len(shown) >= 8
+        for cancelled, start, end in shown:
+            if _utc(start) >= WINDOW_END:
+                continue
+            in_calendars = (master.uid, _utc(start), _utc(end)) in instants
+            assert in_calendars != bool(cancelled), (master.title, start, cancelled)
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

@@ -1,0 +1,107 @@
+"""Import keeps a series a series: Google's and Outlook's exports come back out of our feed with
+the same occurrences, and importing the same file again changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+import recurring_ical_events
+from sqlalchemy import func, select
+from test_importer import ics, plan_of, sample
+
+from events_app.extensions import db
+from events_app.importing.apply import apply_import
+from events_app.models import Event
+
+ROUND_TRIPS = [
+    # (sample, the import's "now") -- Google's public feed with splits, moves and EXDATEs;
+    # Outlook's biweekly series in a Windows zone with EXDATEs; Outlook's all-day series with
+    # an occurrence moved by a date-time RECURRENCE-ID.
+    ("python-recurring-ical-events__machbar_16_feb_2019.ics", datetime(2019, 2, 16, tzinfo=UTC)),
+    ("ical__office_356_custom_timezone.ics", datetime(2024, 6, 1, tzinfo=UTC)),
+    ("node-ical__exchange_whole_day_moved_recurrence.ics", datetime(2026, 2, 1, tzinfo=UTC)),
+]
+
+
+def instances(data: bytes, uids: set[str], lo: datetime, hi: datetime) -> set[tuple]:
+    calendar = icalendar.Calendar.from_ical(data)
+    found = set()
+    for e in recurring_ical_events.of(calendar).between(lo, hi):
+        uid = str(e["UID"]).split("/")[0]  # a series written as separate events: derived UIDs
+        if uid in uids and str(e.get("STATUS", "")).upper() != "CANCELLED":
+            start, end = e["DTSTART"].dt, e["DTEND"].dt
+            if isinstance(start, datetime):
+                start, end = start.astimezone(UTC), end.astimezone(UTC)
+            found.add((uid, start, end))
+    return found
+
+
+@pytest.mark.import_samples
+@pytest.mark.parametrize(("name", "now"), ROUND_TRIPS)
+def test_a_series_imports_as_a_series_and_comes_back_with_the_same_occurrences(
+    app, app_ctx, client, name, now
+):
+    app.config.update(NOW=now, FEED_PAST_DAYS=120)
+    data = sample(name)
+    plan = plan_of(data, now=now)
+    kept = [i for i in plan.items if i.rule is not None and i.action == "new"]
+    assert kept, [i.reason for i in plan.items]
+    apply_import(plan, db.session, publish=True)
+    masters = db.session.scalars(select(Event).where(Event.series_master.is_(True))).all()
+    assert {m.uid for m in masters} == {i.uid for i in kept}
+    ours = client.get("/feeds/all.ics").data
+    assert ours.count(b"RRULE:") >= 1
+    uids = {i.uid for i in plan.items if i.action == "new"}
+    lo, hi = now - timedelta(days=60), now + timedelta(days=300)
+    assert instances(ours, uids, lo, hi) == instances(data, uids, lo, hi)
+
+    again = plan_of(data, now=now)
+    assert {i.action for i in again.items if i.rule is not None} == {"unchanged"}, [
+        (i.title, i.changes) for i in again.items if i.action == "update"
+    ]
+
+
+SERIES = """UID:show-1@example.org
+SUMMARY:The Telecom Hour
+DTSTART;TZID=America/New_York:20260618T120000
+DTEND;TZID=America/New_York:20260618T130000
+RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z
+EXDATE;TZID=America/New_York:20260702T120000
+URL:https://example.org/radio"""
+MOVED = """UID:show-1@example.org
+RECURRENCE-ID;TZID=America/New_York:20260709T120000
+SUMMARY:The Telecom Hour: live from the summit
+DTSTART;TZID=America/New_York:20260710T150000
+DTEND;TZID=America/New_York:20260710T160000"""
+
+
+def test_a_reimport_updates_the_series_matched_by_uid(app_ctx):
+    apply_import(plan_of(ics(SERIES, MOVED)), db.session, publish=True)
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    assert master.series_master and master.rule.until.isoformat() == "2026-12-31"
+    by_day = {o.recurrence_id.date().isoformat(): o for o in master.occurrences}
+    assert by_day["2026-07-02"].status == "cancelled"
+    assert by_day["2026-07-09"].title == "The Telecom Hour: live from the summit"
+    assert by_day["2026-07-09"].start_at == datetime(2026, 7, 10, 19, 0, tzinfo=UTC)
+    count = db.session.scalar(select(func.count(Event.id)))
+
+    edited = SERIES.replace("EXDATE;TZID=America/New_York:20260702T120000",
+                            "EXDATE;TZID=America/New_York:20260716T120000")  # fmt: skip
+    plan = plan_of(ics(edited.replace("UNTIL=20261231", "UNTIL=20261130"), MOVED))
+    (item,) = plan.items
+    assert item.action == "update" and set(item.changes) == {"repeats", "exceptions"}
+    apply_import(plan, db.session, publish=True)
+    db.session.expire_all()
+    by_day = {o.recurrence_id.date().isoformat(): o for o in master.occurrences}
+    assert by_day["2026-07-16"].status == "cancelled"
+    assert max(by_day) == "2026-11-26"
+    assert db.session.scalar(select(func.count(Event.id))) < count  # December went, no copies
+
+
+def test_a_rule_we_cannot_keep_is_still_imported_as_separate_events(app_ctx):
+    odd = SERIES.replace("RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z",
+                         "RRULE:FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1;COUNT=3")  # fmt: skip
+    plan = plan_of(ics(odd))
+    assert all(i.rule is None for i in plan.items) and len(plan.items) >= 2

@@ -1,0 +1,125 @@
+"""Series on visitor pages: occurrences in lists, the month grid and the archive with a "Part
+of" line, each at its own URL; the series page; add-to-calendar and .ics for both."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import NOW
+
+from events_app import series
+from events_app.extensions import db
+
+
+@pytest.fixture
+def show(app, create_series):
+    app.config["NOW"] = NOW
+    master = create_series(
+        title="The Telecom Hour", slug="telecom-hour", kind="audio",
+        start=datetime(2026, 5, 7, 12, 0), zone="America/New_York", weekdays=("TH",),
+        until=date(2026, 12, 31),
+    )  # fmt: skip
+    by_day = {o.recurrence_id.date(): o for o in master.occurrences}
+    by_day[date(2026, 6, 25)].status = "cancelled"
+    by_day[date(2026, 5, 14)].recording_url = "https://example.com/episode-2"
+    db.session.commit()
+    return master
+
+
+def test_the_list_shows_occurrences_with_a_part_of_line(client, show):
+    page = client.get("/events/?kind=audio").get_data(as_text=True)
+    assert page.count('href="/events/telecom-hour/2026-06-18"') == 1
+    assert 'Part of: <a href="/events/telecom-hour">The Telecom Hour</a>' in page
+    assert "(weekly, Thursdays 12:00 PM EDT)" in page
+    assert 'href="/events/telecom-hour"' in page and 'href="/events/telecom-hour/' in page
+
+
+def test_a_cancelled_occurrence_stays_on_our_pages_labelled(client, show):
+    page = client.get("/events/telecom-hour/2026-06-25").get_data(as_text=True)
+    assert "Cancelled." in page and "This episode of the series will not take place." in page
+
+
+def test_the_month_grid_shows_each_occurrence_on_its_day(client, show):
+    page = client.get("/calendar/2026/07").get_data(as_text=True)
+    for day in ("2026-07-02", "2026-07-09", "2026-07-16", "2026-07-23", "2026-07-30"):
+        assert f'href="/events/telecom-hour/{day}"' in page
+    december = client.get("/calendar/2026/12").get_data(as_text=True)
+    assert "12:00 PM EST" in december
+
+
+def test_the_archive_holds_past_episodes_with_their_recordings(client, show):
+    page = client.get("/webinars/archive").get_data(as_text=True)
+    assert "https://example.com/episode-2" in page
+    assert 'href="/events/telecom-hour/2026-05-14"' in page
+
+
+def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):
+    response = client.get("/events/telecom-hour")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Every Thursday at 12:00 PM EDT, until Dec 31, 2026: 35 occurrences" in page
+    upcoming = page.split('id="upcoming-h"')[1].split('id="past-h"')[0]
+    assert 'href="/events/telecom-hour/2026-06-18"' in upcoming
+    past = page.split('id="past-h"')[1]
+    assert 'href="/events/telecom-hour/2026-06-11"' in past
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', page).group(1))
+    assert data["@type"] == "EventSeries"
+    assert data["subEvent"][0]["startDate"] == "2026-06-18T12:00:00-04:00"
+
+
+def test_an_occurrence_page_names_its_series_in_json_ld(client, show):
+    page = client.get("/events/telecom-hour/2026-11-05").get_data(as_text=True)
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', page).group(1))
+    assert data["startDate"] == "2026-11-05T12:00:00-05:00"
+    assert data["superEvent"]["@type"] == "EventSeries"
+    assert data["superEvent"]["url"].endswith("/events/telecom-hour")
+
+
+@pytest.mark.parametrize(
+    "path", ["/events/telecom-hour/2026-06-19", "/events/telecom-hour/06-18-2026",
+             "/events/nope/2026-06-18", "/events/telecom-hour/2026-06-18x"],
+)  # fmt: skip
+def test_unknown_occurrences_are_not_found(client, show, path):
+    assert client.get(path).status_code == 404
+
+
+def test_add_the_series_to_google_with_its_rule_and_download_it(client, show):
+    page = client.get("/events/telecom-hour").get_data(as_text=True)
+    google = re.search(r'href="(https://calendar.google.com[^"]+)"', page).group(1)
+    query = parse_qs(urlsplit(google.replace("&amp;", "&")).query)
+    assert query["recur"] == ["RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z"]
+    assert query["dates"] == ["20260507T120000/20260507T130000"]
+    assert query["ctz"] == ["America/New_York"]
+    body = client.get("/events/telecom-hour.ics").get_data(as_text=True)
+    assert "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z" in body
+    assert "EXDATE;TZID=America/New_York:20260625T120000" in body
+    assert "BEGIN:VTIMEZONE" in body
+
+
+def test_one_occurrence_downloads_under_its_permanent_derived_uid(client, show):
+    body = client.get("/events/telecom-hour/2026-07-02.ics").get_data(as_text=True)
+    assert f"UID:{show.uid}/20260702T120000\r\n" in body
+    assert "RRULE" not in body
+    page = client.get("/events/telecom-hour/2026-07-02").get_data(as_text=True)
+    assert 'href="/events/telecom-hour/2026-07-02.ics"' in page
+
+
+def test_occurrence_urls_stay_when_one_is_moved(client, show):
+    moved = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 7, 2))
+    moved.set_timed(moved.start_at + timedelta(days=1), moved.end_at + timedelta(days=1),
+                    moved.timezone)  # fmt: skip
+    db.session.commit()
+    page = client.get("/events/telecom-hour/2026-07-02").get_data(as_text=True)
+    assert "Jul 3, 2026" in page
+    assert series.is_override(moved, show, series.rule_of(show))
+
+
+def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
+    page = client.get("/").get_data(as_text=True)
+    audio = page.split('id="audio-h"')[1].split("</section>")[0]
+    assert 'href="/events/telecom-hour/2026-06-18"' in audio
+    assert 'Part of: <a href="/events/telecom-hour">The Telecom Hour</a>' in audio

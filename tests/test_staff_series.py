@@ -1,0 +1,249 @@
+"""Series through the staff pages: create a weekly show, cancel, move and retitle one date,
+"this and following", "all occurrences", errors beside the Repeats fields, audit."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from conftest import NOW
+from sqlalchemy import func, select
+from test_staff_events import edit_page_fields, entries
+
+from events_app.extensions import db
+from events_app.models import Event, SeriesRule
+
+SHOW = {
+    "title": "The Telecom Hour",
+    "kind": "audio",
+    "status": "published",
+    "summary": "Our weekly live show.",
+    "start_date": "2026-06-18",
+    "start_time": "12:00",
+    "end_date": "2026-06-18",
+    "end_time": "13:00",
+    "timezone": "America/New_York",
+    "venue": "",
+    "online_url": "https://radio.example.com/live",
+    "repeat-freq": "weekly",
+    "repeat-interval": "1",
+    "repeat-weekdays": ["TH"],
+    "repeat-ends": "on",
+    "repeat-until": "2027-06-24",
+}
+
+
+@pytest.fixture
+def logged_in(app, client, auth, editor):
+    app.config["NOW"] = NOW
+    auth.login()
+    return client
+
+
+def the_show() -> Event:
+    db.session.expire_all()
+    return db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour"))
+
+
+def on(master: Event, day: date) -> Event:
+    return next(o for o in master.occurrences if o.recurrence_id.date() == day)
+
+
+def occurrence_form(client, event: Event, **changes) -> dict:
+    """What the edit page of one date posts back, with these changes."""
+    local_start, local_end = event.local_start, event.local_end
+    data = {
+        **{k: v for k, v in SHOW.items() if not k.startswith("repeat-")},
+        "title": event.title,
+        "status": event.status,
+        "start_date": local_start.date().isoformat(),
+        "start_time": local_start.strftime("%H:%M"),
+        "end_date": local_end.date().isoformat(),
+        "end_time": local_end.strftime("%H:%M"),
+        "repeat-freq": "weekly",
+        "repeat-interval": "1",
+        "repeat-weekdays": ["TH"],
+        "repeat-ends": "on",
+        "repeat-until": "2027-06-24",
+        "repeat-scope": "this",
+        **edit_page_fields(client, event.id),
+    }
+    data.update(changes)
+    return data
+
+
+def feed(client) -> str:
+    return client.get("/feeds/all.ics").get_data(as_text=True)
+
+
+def test_create_the_weekly_show(logged_in, app_ctx, editor):
+    response = logged_in.post("/staff/events/new", data=SHOW)
+    assert response.status_code == 302
+    show = the_show()
+    assert show.series_master and len(show.occurrences) == 54
+    assert on(show, date(2026, 12, 3)).start_at == datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    (entry,) = entries(show.id)
+    assert json.loads(entry.changes)["repeats"] == [
+        None,
+        "Every Thursday at 12:00 PM EDT, until Jun 24, 2027: 54 occurrences",
+    ]
+    page = logged_in.get(f"/staff/events/{show.id}/edit").get_data(as_text=True)
+    assert "Every Thursday at 12:00 PM EDT, until Jun 24, 2027: 54 occurrences" in page
+    assert "Jun 25, 2026, 12:00 - 1:00 PM EDT" in page  # the next dates
+    assert "Dates of this series" in page
+    dashboard = logged_in.get("/staff/").get_data(as_text=True)
+    assert "Series, weekly, Thursdays 12:00 PM EDT" in dashboard
+    assert f"/staff/events/{show.occurrences[0].id}/edit" not in dashboard  # only the master
+    assert "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20270624T160000Z" in feed(logged_in)
+
+
+def test_cancel_move_and_retitle_single_dates(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    cancelled, moved, special = (on(show, date(2026, 11, d)) for d in (26, 5, 12))
+    assert (
+        logged_in.post(
+            f"/staff/events/{cancelled.id}/edit",
+            data=occurrence_form(logged_in, cancelled, status="cancelled"),
+        ).status_code
+        == 302
+    )
+    logged_in.post(
+        f"/staff/events/{moved.id}/edit",
+        data=occurrence_form(logged_in, moved, start_date="2026-11-06", end_date="2026-11-06",
+                             start_time="15:00", end_time="16:00"),
+    )  # fmt: skip
+    logged_in.post(
+        f"/staff/events/{special.id}/edit",
+        data=occurrence_form(logged_in, special, title="The Telecom Hour: 6G special"),
+    )
+    body = feed(logged_in)
+    assert "EXDATE;TZID=America/New_York:20261126T120000" in body
+    assert "RECURRENCE-ID;TZID=America/New_York:20261105T120000" in body
+    assert "DTSTART;TZID=America/New_York:20261106T150000" in body
+    assert "SUMMARY:The Telecom Hour: 6G special" in body
+    listing = logged_in.get("/events/?kind=audio&from=2026-11-01&to=2026-11-30")
+    html = listing.get_data(as_text=True)
+    assert "is-cancelled" in html and "6G special" in html and "Nov 6, 2026, 3:00" in html
+    assert the_show().occurrences[0].title == "The Telecom Hour"  # the others are untouched
+
+
+def test_this_and_following_starts_a_new_series_at_a_new_time(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    uid = show.uid
+    cut = on(show, date(2027, 1, 7))
+    response = logged_in.post(
+        f"/staff/events/{cut.id}/edit",
+        data=occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
+                             **{"repeat-scope": "following"}),
+    )  # fmt: skip
+    assert response.status_code == 302
+    show = the_show()
+    assert show.uid == uid and show.rule.until == date(2026, 12, 31)
+    twin = db.session.get(Event, cut.id).series
+    assert twin is not show and twin.uid != uid
+    assert all(o.local_start.hour == 13 for o in twin.occurrences)
+    assert twin.rule.until == date(2027, 6, 24) and len(twin.occurrences) == 25
+    assert all(o.local_start.hour == 12 for o in show.occurrences)
+    body = feed(logged_in)
+    assert "UNTIL=20261231T170000Z" in body
+    assert "DTSTART;TZID=America/New_York:20270107T130000" in body
+    month = logged_in.get("/calendar/2027/01").get_data(as_text=True)
+    jan7 = month.split(f'href="/events/{twin.slug}/2027-01-07"')[0].rsplit("cal-time", 1)[1]
+    assert "1:00 PM EST" in jan7
+    assert twin.slug == "the-telecom-hour-from-2027-01-07"
+
+
+def test_all_occurrences_keeps_what_one_date_changed_on_its_own(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    special = on(show, date(2026, 7, 9))
+    logged_in.post(
+        f"/staff/events/{special.id}/edit",
+        data=occurrence_form(logged_in, special, title="Summer special"),
+    )
+    other = on(the_show(), date(2026, 7, 16))
+    response = logged_in.post(
+        f"/staff/events/{other.id}/edit",
+        data=occurrence_form(logged_in, other, summary="Now with call-ins.",
+                             **{"repeat-scope": "all"}),
+    )  # fmt: skip
+    assert response.status_code == 302
+    show = the_show()
+    assert {o.summary for o in show.occurrences} == {"Now with call-ins."}
+    assert on(show, date(2026, 7, 9)).title == "Summer special"
+    assert show.summary == "Now with call-ins."
+    assert json.loads(entries(show.id)[-1].changes)["summary"][1] == "Now with call-ins."
+
+
+def test_repeat_errors_are_shown_beside_the_fields_and_input_is_kept(logged_in, app_ctx):
+    response = logged_in.post("/staff/events/new", data={**SHOW, "repeat-until": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter the last date, or choose another ending." in html
+    assert "Our weekly live show." in html
+    bad = logged_in.post("/staff/events/new", data={**SHOW, "repeat-interval": "0"})
+    assert bad.status_code == 400 and "from 1 to 99" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(Event.id)) is None
+
+
+def test_a_series_cannot_stop_repeating_by_accident(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    data = {**SHOW, "repeat-freq": "never", **edit_page_fields(logged_in, show.id)}
+    data.pop("slug", None)
+    response = logged_in.post(f"/staff/events/{show.id}/edit", data=data)
+    assert response.status_code == 400
+    assert "A series keeps repeating" in response.get_data(as_text=True)
+
+
+def test_publishing_states_apply_to_the_whole_series(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data={**SHOW, "status": "draft"})
+    show = the_show()
+    assert logged_in.get("/events/the-telecom-hour/2026-06-18").status_code == 404
+    logged_in.post(f"/staff/events/{show.id}/status", data={"status": "published"})
+    assert {o.status for o in the_show().occurrences} == {"published"}
+    assert logged_in.get("/events/the-telecom-hour/2026-06-18").status_code == 200
+
+
+def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
+    counted = {**SHOW, "repeat-ends": "after", "repeat-count": "10", "repeat-until": ""}
+    logged_in.post("/staff/events/new", data=counted)
+    cut = on(the_show(), date(2026, 7, 16))  # the fifth
+    data = occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
+                           **{"repeat-scope": "following", "repeat-ends": "after",
+                              "repeat-count": "10", "repeat-until": ""})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{cut.id}/edit", data=data).status_code == 302
+    twin = db.session.get(Event, cut.id).series
+    assert twin.rule.count == 6 and len(twin.occurrences) == 6
+    assert len(the_show().occurrences) == 4
+
+
+def test_deleting_a_series_deletes_its_dates_and_a_copy_is_one_event(app, client, auth, admin):
+    app.config["NOW"] = NOW
+    auth.login("admin@example.com")
+    client.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    copied = client.post(f"/staff/events/{show.id}/duplicate")
+    copy = db.session.get(Event, int(copied.headers["Location"].split("/")[-2]))
+    assert not copy.series_master and copy.start_at == show.occurrences[0].start_at
+    assert copy.end_at - copy.start_at == timedelta(hours=1)
+    client.post(f"/staff/events/{show.id}/delete")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Event.id))) == 1  # the copy
+    assert db.session.scalar(select(func.count(SeriesRule.id))) == 0
+
+
+def test_preview_dates_shows_the_rule_and_dst_notes_and_saves_nothing(logged_in, app_ctx):
+    night = {**SHOW, "start_date": "2027-03-07", "end_date": "2027-03-07",
+             "start_time": "02:30", "end_time": "03:30", "repeat-weekdays": ["SU"],
+             "repeat-preview_dates": "Preview dates"}  # fmt: skip
+    response = logged_in.post("/staff/events/new", data=night)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Every Sunday at 2:30 AM EST, until Jun 24, 2027: 16 occurrences" in html
+    assert "Mar 14: 2:30 AM does not exist in America/New_York" in html
+    assert "calendars place it at 3:30 AM EDT" in html
+    assert db.session.scalar(select(Event.id)) is None
