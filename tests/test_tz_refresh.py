@@ -315,3 +315,32 @@ def test_migration_gives_existing_events_their_wall_times(tmp_path: Path) -> Non
         "summer": (datetime(2026, 7, 1, 14, 0), None, datetime(2026, 7, 1, 14, 0)),
         "all-day": (None, None, None),
     }
+
+
+def test_a_weekly_series_keeps_its_noon_when_the_rules_change(
+    app: Flask, create_series, new_rules, restart
+) -> None:
+    """Every date of a weekly 12:00 PM New York show stays at 12:00 PM local, in the database,
+    on its pages and in the feed, after New York drops DST: the rule is wall time too."""
+    from tests.ical_expanders import expand_with_recurring_ical_events
+
+    app.config["NOW"] = NOW
+    show = create_series(start=datetime(2026, 6, 18, 12, 0), zone=NY, weekdays=("TH",),
+                         title="The Telecom Hour", slug="telecom-hour")  # fmt: skip
+    july = next(o for o in show.occurrences if o.recurrence_id == datetime(2027, 7, 1, 12, 0))
+    assert july.start_at == datetime(2027, 7, 1, 16, tzinfo=UTC)  # 12:00 PM EDT
+
+    new_rules(new_york(last_dst_year=2026))
+    deployed = restart()
+    refresh(deployed)
+
+    july = db.session.get(Event, july.id)
+    assert july.start_at == datetime(2027, 7, 1, 17, tzinfo=UTC)  # 12:00 PM EST now
+    assert july.wall_start == datetime(2027, 7, 1, 12, 0) and july.sequence >= 1
+    future = [o for o in db.session.get(Event, show.id).occurrences if o.end_at > NOW]
+    assert all(o.local_start.hour == 12 for o in future)
+    feed = deployed.test_client().get("/feeds/all.ics").data
+    lo, hi = datetime(2027, 6, 1, tzinfo=UTC), datetime(2027, 8, 1, tzinfo=UTC)
+    found = {start for _, start, _, _ in expand_with_recurring_ical_events(feed, lo, hi)}
+    assert datetime(2027, 7, 1, 17, tzinfo=UTC) in found
+    assert found == {o.start_at for o in future if lo <= o.start_at < hi}
