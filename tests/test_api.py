@@ -5,7 +5,7 @@ matching real answers."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import jsonschema_rs
 import pytest
@@ -270,3 +270,23 @@ def test_the_docs_page_loads_only_our_own_assets(client):
     assert "https://" not in html.replace('href="https://', "")  # no CDN
     with client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js") as bundle:
         assert bundle.status_code == 200
+
+
+def test_a_series_date_names_its_series(app, client, create_series):
+    app.config["NOW"] = NOW
+    start = datetime(2026, 6, 18, 12, 0)
+    show = create_series(start=start, zone="America/New_York", weekdays=("TH",),
+                         title="The Telecom Hour", slug="telecom-hour")  # fmt: skip
+    body = client.get("/api/v1/events/telecom-hour/2026-07-02").get_json()["data"]
+    assert body["series"] == {
+        "uid": show.uid,
+        "slug": "telecom-hour",
+        "title": "The Telecom Hour",
+        "url": "http://localhost/events/telecom-hour",
+        "ics_url": "http://localhost/events/telecom-hour.ics",
+        "repeats": "weekly, Thursdays 12:00 PM EDT",
+        "original_start": "2026-07-02T12:00:00",
+    }
+    listed = client.get("/api/v1/events?limit=3").get_json()["data"]
+    assert [e["slug"] for e in listed] == ["telecom-hour/2026-06-18", "telecom-hour/2026-06-25",
+                                           "telecom-hour/2026-07-02"]  # fmt: skip

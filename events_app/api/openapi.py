@@ -49,6 +49,22 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "CategoryRef": _object({"slug": TEXT, "name": TEXT}),
+    "SeriesRef": _object(
+        {
+            "uid": TEXT,
+            "slug": TEXT,
+            "title": TEXT,
+            "url": {"type": "string", "format": "uri", "description": "The series page"},
+            "ics_url": {"type": "string", "format": "uri", "description": "The whole series"},
+            "repeats": {"type": "string", "description": "e.g. weekly, Thursdays 12:00 PM EST"},
+            "original_start": {
+                "type": "string",
+                "description": "The date's original local start (ISO 8601, no offset): "
+                "its identity in the series, also after it is moved",
+            },
+        },
+        "A series of which the event is one date",
+    ),
     "Category": _object(
         {
             "slug": TEXT,
@@ -107,8 +123,8 @@ SCHEMAS: dict[str, Any] = {
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
             "series": {
-                "type": ["object", "null"],
-                "description": "The series this event is an occurrence of; null for now.",
+                "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/SeriesRef"}],
+                "description": "The series this event is a date of; null for a single event.",
             },
         }
     ),

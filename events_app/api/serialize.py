@@ -89,7 +89,8 @@ def category_json(category: Category, links: Links) -> dict[str, Any]:
 
 
 def event_json(event: Event, links: Links) -> dict[str, Any]:
-    """One public event; ``series`` is null until series exist (issue 11)."""
+    """One public event; ``series`` names the series it is a date of (null for a single
+    event), with the date it was first announced for (``original_start``, local wall time)."""
     return {
         "id": event.id,
         "uid": event.uid,
@@ -119,5 +120,20 @@ def event_json(event: Event, links: Links) -> dict[str, Any]:
         "sequence": event.sequence,
         "created_at": utc_text(event.created_at),
         "updated_at": utc_text(event.updated_at),
-        "series": None,
+        "series": series_json(event, links),
+    }
+
+
+def series_json(event: Event, links: Links) -> dict[str, Any] | None:
+    master = event.series
+    if master is None or event.recurrence_id is None:
+        return None
+    return {
+        "uid": master.uid,
+        "slug": master.slug,
+        "title": master.title,
+        "url": links.event(master.slug),
+        "ics_url": links.event_ics(master.slug),
+        "repeats": master.series_words(event.start_at),
+        "original_start": event.recurrence_id.isoformat(),
     }
