@@ -20,9 +20,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from .models import KINDS, Category, Event, Venue, public_events, text_search
+from . import search
+from .models import KINDS, Category, Event, Venue, public_events
 
 WHENS = ("upcoming", "past")
+SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
 Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
 MAX_PAGE = 10_000_000
@@ -77,7 +79,8 @@ def page_number(value: str | None) -> int:
 
 @dataclass(frozen=True)
 class EventFilters:
-    """What the visitor asked for. URL names: when, kind, category, place, from, to, q, page."""
+    """What the visitor asked for. URL names: when, kind, category, place, from, to, q, sort,
+    page."""
 
     when: str = "upcoming"
     kind: str | None = None
@@ -87,6 +90,7 @@ class EventFilters:
     date_to: date | None = None
     q: str | None = None
     page: int = 1
+    sort: str = "relevance"
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> EventFilters:
@@ -106,6 +110,7 @@ class EventFilters:
             date_to=date_to,
             q=one_line_text(args.get("q"), Q_MAX_LENGTH) or None,
             page=page_number(args.get("page")),
+            sort=_choice(args, "sort", SORTS) or "relevance",
         )
 
     def to_args(self, **changes: Any) -> dict[str, str]:
@@ -119,6 +124,7 @@ class EventFilters:
             "from": f.date_from.isoformat() if f.date_from else None,
             "to": f.date_to.isoformat() if f.date_to else None,
             "q": f.q,
+            "sort": f.sort if f.sort != "relevance" and f.q else None,
             "page": str(f.page) if f.page != 1 else None,
         }
         return {k: v for k, v in args.items() if v}
@@ -128,10 +134,17 @@ class EventFilters:
         """True when anything narrows the list (not the upcoming/past choice or the page)."""
         return any((self.kind, self.category, self.place, self.date_from, self.date_to, self.q))
 
-    def apply(self, stmt: Select) -> Select:
+    @property
+    def by_relevance(self) -> bool:
+        """Results best match first: a search, unless sorted by date."""
+        return bool(self.q) and self.sort == "relevance"
+
+    def apply(self, stmt: Select, *, search_condition: bool = True) -> Select:
         """Add the kind, category, place, date and search conditions to a select of Event.
 
-        No time window, no order, no pagination: the caller decides those.
+        No time window, no order, no pagination: the caller decides those (a caller that
+        ranks by ``search.by_relevance``, which also limits to the matches, passes
+        ``search_condition=False``).
         """
         if self.kind:
             stmt = stmt.where(Event.kind == self.kind)
@@ -148,8 +161,8 @@ class EventFilters:
             stmt = stmt.where(Event.end_date >= self.date_from)
         if self.date_to:
             stmt = stmt.where(Event.start_date <= self.date_to)
-        if self.q:
-            stmt = stmt.where(text_search(self.q))
+        if self.q and search_condition:
+            stmt = stmt.where(search.condition(self.q))
         return stmt
 
 
@@ -161,12 +174,14 @@ def filtered_events_query(
 ) -> Select[tuple[Event]]:
     """One select of public events matching `filters`, eager-loaded and sorted.
 
-    Without `window`: upcoming (not over at `now`, soonest first) or past (over, newest first).
+    Without `window`: upcoming (not over at `now`, soonest first) or past (over, newest first);
+    a search is ranked best match first unless sorted by date.
     With `window=(start, end)`: events overlapping that span (either end may be None),
     soonest first, whatever `filters.when` says; this is what feeds use.
     Pagination is the caller's (see `paginate`).
     """
-    stmt = filters.apply(public_events())
+    ranked = window is None and filters.by_relevance
+    stmt = filters.apply(public_events(), search_condition=not ranked)
     if window is not None:
         start, end = window
         if start is not None:
@@ -175,8 +190,14 @@ def filtered_events_query(
             stmt = stmt.where(Event.start_at < end)
         return stmt.order_by(Event.start_at, Event.id)
     if filters.when == "past":
-        return stmt.where(Event.end_at <= now).order_by(Event.start_at.desc(), Event.id.desc())
-    return stmt.where(Event.end_at > now).order_by(Event.start_at, Event.id)
+        stmt = stmt.where(Event.end_at <= now)
+        if ranked:
+            return search.by_relevance(stmt, filters.q, newest_first=True)
+        return stmt.order_by(Event.start_at.desc(), Event.id.desc())
+    stmt = stmt.where(Event.end_at > now)
+    if ranked:
+        return search.by_relevance(stmt, filters.q)
+    return stmt.order_by(Event.start_at, Event.id)
 
 
 @dataclass

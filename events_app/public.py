@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
-from . import clock
+from . import clock, search
 from .extensions import db
 from .filters import (
     BadFilter,
@@ -88,6 +88,10 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         "public/list.html",
         now=now,
         page=page,
+        highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),
+        sort_urls={
+            s: url_for_filters(replace(filters, sort=s, page=1)) for s in ("relevance", "date")
+        },
         pages_nav=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
         filters=filters,
         # On a category page the category is the page, not a filter to clear.
