@@ -50,5 +50,6 @@ format: $(STAMP)
 
 # Performance figures A-F of issue 6 (see bench/run.py and README): about 3 minutes once its
 # databases are cached in bench/out/, about 6 on the first run.
+# DB=postgres: the same figures on the local PostgreSQL 15 (.ci/postgres), 4 workers.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(if $(DB),--db $(DB)) $(BENCH_ARGS)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 from werkzeug.exceptions import BadRequest
 
 from . import clock, search
@@ -131,7 +132,9 @@ def category_page(slug: str):
 def event_detail(slug: str):
     if not plausible_slug(slug):
         abort(404, description="There is no such event, or it is no longer listed.")
-    event = db.session.scalars(public_event_by_slug(slug)).unique().first()
+    # Without its stored VEVENT block: the page does not show it, and it is most of the row.
+    stmt = public_event_by_slug(slug).options(defer(Event.ical_block), defer(Event.ical_block_key))
+    event = db.session.scalars(stmt).unique().first()
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
     return render_template("public/detail.html", **detail_context(event))
