@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from sqlalchemy import func, select
 
@@ -121,7 +122,7 @@ def url_lists(database, today: date, seed: int = 15) -> dict[str, list[str]]:
 
 
 def quote(text: str) -> str:
-    return text.replace(" ", "+").replace("&", "%26").replace("'", "%27")
+    return quote_plus(text)
 
 
 def lua_script(paths: list[str], folder: Path, name: str) -> Path:
@@ -176,6 +177,7 @@ def measure(
                 hello = load.run_wrk(wrk, base + "/bench/hello", seconds)
                 result.app_hello.setdefault(n, []).append(hello)
                 for name in WORKLOADS:
+                    fetch(base + "/bench/hello")  # the previous run's queued requests are done
                     x = run_urls(wrk, base, scripts[(name, n)], seconds)
                     result.loads.setdefault((name, n), []).append(x)
                     log(f"round {number + 1}: {name}@{n}: {x.requests_per_s:,.1f} req/s,"

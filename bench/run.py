@@ -169,8 +169,6 @@ def run_distinct(
         Server(databases[100_000], static_dir, workers) as hundred,
     ):
         servers = {n: (s.base, databases[n]) for n, s in ((10_000, ten), (100_000, hundred))}
-        for base, _ in servers.values():
-            fetch(base + FEED_ALL)  # start the whole-site feed's build; distinct feeds are small
         r.distinct = distinct.measure(
             wrk, bare.base, servers, r.today, fetch, log=progress, rounds=rounds
         )
