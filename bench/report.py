@@ -283,6 +283,13 @@ class Report:
         return out
 
 
+def load_average() -> str:
+    try:
+        return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def met(value: float | None, goal: float) -> bool | None:
     return None if value is None else value >= goal
 
@@ -312,4 +319,5 @@ def machine(wrk: str, database: str = "sqlite", workers: int = 2) -> list[str]:
         f" wrk {wrk}",
         f"- server: gunicorn, {workers} sync workers, {database}; load: wrk -t2 -c16 on the same"
         " machine",
+        f"- load average at the end (1, 5, 15 min; the machine is shared): {load_average()}",
     ]

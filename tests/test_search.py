@@ -235,3 +235,15 @@ def test_parse_terms():
     assert search.fts5_query(terms) == '"radio" AND "edg"*'
     assert search.fts5_excluded(terms) == '"open ran"'
     assert search.tsquery_text(terms) == "'radio' & !('open' <-> 'ran') & 'edg':*"
+
+
+def test_imported_events_are_found_and_a_reimport_updates_the_index(app_ctx):
+    from events_app.importing.apply import apply_import
+    from events_app.importing.plan import plan_import
+    from tests.test_importer import WEBINAR, ics
+
+    apply_import(plan_import(ics(WEBINAR), db.session, now=NOW), db.session, publish=True)
+    assert found("core webin") == ["5G Core Webinar"]
+    renamed = ics(WEBINAR.replace("5G Core Webinar", "Packet core deep dive"))
+    apply_import(plan_import(renamed, db.session, now=NOW), db.session, publish=True)
+    assert found("core webin") == [] and found("packet") == ["Packet core deep dive"]
