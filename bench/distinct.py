@@ -84,8 +84,13 @@ class Distinct:
         return statistics.median(x.requests_per_s for x in self.bare) if self.bare else None
 
 
-def url_lists(database, today: date, seed: int = 15) -> dict[str, list[str]]:
-    """The URL lists of the workloads for one database (the same seed gives the same lists)."""
+def url_lists(database, today: date, events: int, seed: int = 15) -> dict[str, list[str]]:
+    """The URL lists of the workloads for one database (the same seed gives the same lists).
+
+    The filtered feeds' date ranges are 30, 60 or 90 days at 10,000 events and shrink in
+    proportion as the database grows (3-9 days at 100,000), so that at every size a feed holds
+    about as many events: figure J compares their times, which must not grow with the database.
+    """
     rng = random.Random(seed)
     app = dataset.bench_app(database_url(database))
     with app.app_context():
@@ -98,6 +103,7 @@ def url_lists(database, today: date, seed: int = 15) -> dict[str, list[str]]:
         for engine in db.engines.values():
             engine.dispose()
     rng.shuffle(slugs)
+    rng = random.Random(seed + 1)  # the same searches, months and feeds at every size
     pair = lambda: f"{rng.choice(SEARCH_WORDS)} {rng.choice(SEARCH_WORDS)}"  # noqa: E731
     searches = [f"/events/?q={quote(pair())}" for _ in range(SEARCHES)]
     months = [(y, m) for y in range(first.year, last.year + 1) for m in range(1, 13)]
@@ -110,7 +116,7 @@ def url_lists(database, today: date, seed: int = 15) -> dict[str, list[str]]:
     feeds = []
     for _ in range(FEEDS):
         start = today + timedelta(days=rng.randrange(-30, 700))
-        end = start + timedelta(days=rng.choice((30, 60, 90)))
+        end = start + timedelta(days=max(1, rng.choice((30, 60, 90)) * 10_000 // events) - 1)
         q = quote(rng.choice(SEARCH_WORDS))
         feeds.append(f"/feeds/events.ics?q={q}&from={start:%Y-%m-%d}&to={end:%Y-%m-%d}")
     return {
@@ -166,7 +172,7 @@ def measure(
     with tempfile.TemporaryDirectory() as tmp:
         scripts: dict[tuple[str, int], Path] = {}
         for n, (base, database) in servers.items():
-            lists = url_lists(database, today)
+            lists = url_lists(database, today, n)
             for name, paths in lists.items():
                 scripts[(name, n)] = lua_script(paths, Path(tmp), f"{name}-{n}")
                 result.urls[f"{name}@{n}"] = len(paths)

@@ -194,7 +194,8 @@ def render_blocks(database: Path) -> None:
         [str(flask), "--app", "events_app", "feeds", "render-blocks"],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    progress(f"{database.name}: {result.stdout.strip()} ({time.perf_counter() - t0:.1f} s)")
+    name = str(database).rsplit("/", 1)[-1]  # a file, or a URL's database name
+    progress(f"{name}: {result.stdout.strip()} ({time.perf_counter() - t0:.1f} s)")
 
 
 def page_paths(database: Path, today: date) -> dict[str, str]:
