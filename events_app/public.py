@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
+from sqlalchemy.sql import Select
 from werkzeug.exceptions import BadRequest
 
 from . import clock, search
@@ -28,7 +30,7 @@ from .models import (
     Event,
     archived_webinars,
     place_names,
-    public_event_by_slug,
+    public_events,
     upcoming_events,
 )
 
@@ -132,12 +134,22 @@ def category_page(slug: str):
 def event_detail(slug: str):
     if not plausible_slug(slug):
         abort(404, description="There is no such event, or it is no longer listed.")
-    # Without its stored VEVENT block: the page does not show it, and it is most of the row.
-    stmt = public_event_by_slug(slug).options(defer(Event.ical_block), defer(Event.ical_block_key))
-    event = db.session.scalars(stmt).unique().first()
+    event = db.session.scalars(event_page_query(), {"slug": slug}).unique().first()
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
     return render_template("public/detail.html", **detail_context(event))
+
+
+@cache
+def event_page_query() -> Select[tuple[Event]]:
+    """The event page's select, built once (its loader options cost more to build than the
+    query takes to run), without the stored VEVENT block: the page does not show it, and it is
+    most of the row."""
+    return (
+        public_events()
+        .where(Event.slug == bindparam("slug"))
+        .options(defer(Event.ical_block), defer(Event.ical_block_key))
+    )
 
 
 def detail_context(event: Event) -> dict[str, Any]:
