@@ -25,6 +25,8 @@ from .models import KINDS, Category, Event, Venue, event_loads, public_events
 
 WHENS = ("upcoming", "past")
 SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
+# A from-to range this short holds few events: a search checks them (search.condition).
+FEW_DATES_DAYS = 92
 Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
 MAX_PAGE = 10_000_000
@@ -139,12 +141,15 @@ class EventFilters:
         """Results best match first: a search, unless sorted by date."""
         return bool(self.q) and self.sort == "relevance"
 
-    def apply(self, stmt: Select, *, search_condition: bool = True) -> Select:
+    def apply(
+        self, stmt: Select, *, search_condition: bool = True, few_dates: bool = False
+    ) -> Select:
         """Add the kind, category, place, date and search conditions to a select of Event.
 
         No time window, no order, no pagination: the caller decides those (a caller that
         ranks by ``search.by_relevance``, which also limits to the matches, passes
-        ``search_condition=False``).
+        ``search_condition=False``; one whose window keeps a few weeks of events, like the
+        month grid, passes ``few_dates=True``: see ``search.condition``).
         """
         if self.kind:
             stmt = stmt.where(Event.kind == self.kind)
@@ -162,7 +167,12 @@ class EventFilters:
         if self.date_to:
             stmt = stmt.where(Event.start_date <= self.date_to)
         if self.q and search_condition:
-            stmt = stmt.where(search.condition(self.q))
+            few_dates = few_dates or bool(
+                self.date_from
+                and self.date_to
+                and (self.date_to - self.date_from).days <= FEW_DATES_DAYS
+            )
+            stmt = stmt.where(search.condition(self.q, few_dates=few_dates))
         return stmt
 
 

@@ -156,16 +156,24 @@ def _fts5_match(expression: str | None) -> ColumnElement[bool]:
     return literal_column(TABLE).op("MATCH")(literal(expression))
 
 
-def condition(q: str) -> ColumnElement[bool]:
+def condition(q: str, *, few_dates: bool = False) -> ColumnElement[bool]:
     """The events matching the search text ``q`` (a condition on Event, for any select);
-    text without a letter or digit finds nothing."""
+    text without a letter or digit finds nothing.
+
+    ``few_dates``: the rest of the query keeps only a few weeks of events (a month page, a
+    short from-to range). SQLite then checks those events against the matches, instead of
+    starting from every match (its choice otherwise), which costs as much as the words are
+    common in the whole database.
+    """
     terms = parse(q)
     if not terms:
         return false()  # nothing searchable (only symbols): nothing is found
-    if not any(not t.exclude for t in terms) and _dialect() != "postgresql":
+    sqlite = _dialect() != "postgresql"
+    event_id = Event.id + 0 if sqlite and few_dates else Event.id  # "+ 0": not an id lookup
+    if not any(not t.exclude for t in terms) and sqlite:
         # Only exclusions: everything but what they match.
-        return Event.id.not_in(select(fts.c.rowid).where(_fts5_match(fts5_excluded(terms))))
-    return Event.id.in_(_matching(terms, ranked=False))
+        return event_id.not_in(select(fts.c.rowid).where(_fts5_match(fts5_excluded(terms))))
+    return event_id.in_(_matching(terms, ranked=False))
 
 
 def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
