@@ -53,8 +53,9 @@ format: $(STAMP)
 
 # Performance figures A-F of issue 6 (see bench/run.py and README): about 3 minutes once its
 # databases are cached in bench/out/, about 6 on the first run.
+# DB=postgres: the same figures on the local PostgreSQL 15 (.ci/postgres), 4 workers.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(if $(DB),--db $(DB)) $(BENCH_ARGS)
 
 # Load, editors and faults at once on a PostgreSQL cluster of its own (bench/soak.py, needs root):
 # 3 minutes, prints what bench/SOAK.md shows; CI runs SOAK_ARGS="--seconds 30 --faults pg-restart".

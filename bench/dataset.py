@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 
 from events_app import changes, create_app, recurrence, timefmt
 from events_app.extensions import alembic, db
@@ -256,6 +258,45 @@ def ensure_database(n: int, today: date, log=print) -> Path:
     return path
 
 
+def ensure_postgres_database(n: int, today: date, log=print) -> str:
+    """The URL of a PostgreSQL database of `n` events on the local cluster (started, and its
+    role made, by .ci/postgres), built when missing; named like the SQLite file."""
+    root = Path(__file__).resolve().parent.parent
+    base = subprocess.run(
+        ["bash", str(root / ".ci" / "postgres")], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    name = database_path(n, anchor_month(today)).stem.replace("-", "_")
+    url = make_url(database_url_of(base)).set(database=name)
+    engine = create_engine(url.set(database="postgres"))
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    engine.dispose()
+    if exists:
+        return url.render_as_string(hide_password=False)
+    partial = f"{name}_partial"
+    log(f"building PostgreSQL database {name} ({n:,} events) ...")
+    _as_postgres(f'DROP DATABASE IF EXISTS "{partial}"')
+    _as_postgres(f'CREATE DATABASE "{partial}" OWNER "{url.username}"')
+    app = bench_app(url.set(database=partial).render_as_string(hide_password=False))
+    with app.app_context():
+        alembic.upgrade()
+        populate(db.session, n, anchor_month(today))
+        for engine in db.engines.values():
+            engine.dispose()
+    _as_postgres(f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
+    return url.render_as_string(hide_password=False)
+
+
+def database_url_of(url: str) -> str:
+    from events_app import database_url
+
+    return database_url(url)
+
+
+def _as_postgres(sql: str) -> None:
+    subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-q", "-c", sql], check=True)
+
+
 def bench_app(url: str):
     return create_app(
         {"SQLALCHEMY_ENGINES": {"default": url}, "SECRET_KEY": "bench", "UID_DOMAIN": UID_DOMAIN}
@@ -268,7 +309,8 @@ EVENTS_PER_SERIES = 300
 
 def populate(session, n: int, anchor: date) -> None:
     """Add 50 venues, the categories, `n` public events and n / EVENTS_PER_SERIES weekly series."""
-    session.execute(text("PRAGMA synchronous = OFF"))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA synchronous = OFF"))
     generator = Generator(session, anchor, seed=n)
     generator.add_events(n)
     generator.add_series(max(1, n // EVENTS_PER_SERIES))

@@ -11,6 +11,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
+from bench.distinct import Distinct
 from bench.load import Load
 from bench.naive import NaiveTimes
 
@@ -31,6 +32,10 @@ class Report:
     rss_after: dict[int, float] = field(default_factory=dict)
     latency_rounds: dict[str, list[float]] = field(default_factory=dict)  # page@n -> p50s
     total_s: float = 0.0
+    database: str = "sqlite"
+    workers: int = 2
+    whole_feed_rounds: dict[str, list[Load]] = field(default_factory=dict)  # figure K
+    distinct: Distinct | None = None  # figures G-J
 
     def median_latency(self, key: str) -> float | None:
         """A page's p50 latency: the median of the alternating rounds, else of its one load."""
@@ -116,7 +121,87 @@ class Report:
                 None if growth is None else growth < 64,
             )
         )
+        return rows + self.distinct_figures()
+
+    def distinct_figures(self) -> list[tuple[str, str, float | None, str, bool | None]]:
+        """G-K (issue 15): distinct URLs against the bare Flask hello; the whole 100k feed."""
+        rows: list[tuple[str, str, float | None, str, bool | None]] = []
+        d = self.distinct
+        if d is not None and d.bare_rate:
+            big = d.rate(("searches", 100_000))
+            value = big / d.bare_rate if big else None
+            rows.append(("G", "distinct searches at 100,000 events vs the bare route", value,
+                         ">= 0.04x", met(value, 0.04)))  # fmt: skip
+            small, large = d.p50(("searches", 10_000)), d.p50(("searches", 100_000))
+            value = large / small if small and large else None
+            rows.append(("H", "distinct searches: p50 at 100,000 vs at 10,000 events", value,
+                         "<= 1.5x", None if value is None else value <= 1.5))  # fmt: skip
+            pages = d.rate(("events", 100_000))
+            value = pages / d.bare_rate if pages else None
+            rows.append(("I", "every event page in turn at 100,000 events vs the bare route",
+                         value, ">= 0.08x", met(value, 0.08)))  # fmt: skip
+            small, large = d.p50(("feeds", 10_000)), d.p50(("feeds", 100_000))
+            value = large / small if small and large else None
+            held = ", ".join(f"{v:.0f}" for _, v in sorted(d.feed_events.items()))
+            rows.append(("J", f"distinct filtered feeds holding as many events ({held}):"
+                         " p50 at 100,000 vs at 10,000 events", value, "~1x (<= 1.5x)",
+                         None if value is None else value <= 1.5))  # fmt: skip
+        feed, static = (self.whole_feed_rounds.get(k) for k in ("feed-100k", "static-100k"))
+        if feed and static:
+            value = statistics.median(x.requests_per_s for x in feed) / statistics.median(
+                x.requests_per_s for x in static
+            )
+            rows.append(("K", "whole-site feed of 100,000 events vs the same bytes static",
+                         value, ">= 0.8x", met(value, 0.8)))  # fmt: skip
         return rows
+
+    def distinct_details(self) -> list[str]:
+        d = self.distinct
+        out = []
+        if d is not None:
+            out += [
+                "",
+                "| distinct workload (median of rounds) | events | URLs | req/s | vs bare |"
+                " p50 ms | p99 ms | errors |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            bare = d.bare_rate or 0
+            bare_p50 = statistics.median(x.p50_ms for x in d.bare)
+            out.append(f"| bare Flask hello (bench/hello_wsgi.py) | - | 1 | {bare:,.0f} | 1.00x"
+                       f" | {bare_p50:.2f} | - | - |")  # fmt: skip
+            for n, loads in sorted(d.app_hello.items()):
+                rate = statistics.median(x.requests_per_s for x in loads)
+                out.append(f"| /bench/hello inside the app | {n:,} | 1 | {rate:,.0f} |"
+                           f" {rate / bare if bare else 0:.2f}x | - | - | - |")  # fmt: skip
+            for (name, n), loads in sorted(d.loads.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+                rate, p50 = d.rate((name, n)), d.p50((name, n))
+                p99 = statistics.median(x.p99_ms for x in loads)
+                errors = sum(x.errors for x in loads)
+                out.append(
+                    f"| {name} | {n:,} | {d.urls.get(f'{name}@{n}', 0):,} | {rate:,.1f} |"
+                    f" {rate / bare if bare else 0:.3f}x | {p50:.1f} | {p99:.1f} | {errors} |"
+                )
+            rounds = "; ".join(
+                f"{name}@{n} " + ", ".join(f"{x.requests_per_s:,.1f}" for x in loads)
+                for (name, n), loads in sorted(d.loads.items())
+            )
+            out += [
+                "",
+                f"- rounds (req/s): bare {', '.join(f'{x.requests_per_s:,.0f}' for x in d.bare)};"
+                f" {rounds}",
+                "- J: mean events per filtered feed (a sample of the list, fetched whole): "
+                + ", ".join(f"{n:,} events: {v:.1f}" for n, v in sorted(d.feed_events.items()))
+                + " (date ranges shrink as the database grows; see bench/distinct.py)",
+            ]
+        if self.whole_feed_rounds:
+            out.append(
+                "- K rounds (req/s): "
+                + "; ".join(
+                    f"{key} " + ", ".join(f"{x.requests_per_s:,.2f}" for x in loads)
+                    for key, loads in sorted(self.whole_feed_rounds.items())
+                )
+            )
+        return out
 
     def rss_growth(self) -> float | None:
         growths = [
@@ -126,7 +211,8 @@ class Report:
 
     def render(self) -> str:
         lines = [
-            f"# Benchmark results, {self.today.isoformat()}",
+            f"# Benchmark results, {self.today.isoformat()} ({self.database},"
+            f" {self.workers} workers)",
             "",
             "| figure | measured | value | goal | met |",
             "|---|---|---|---|---|",
@@ -147,7 +233,8 @@ class Report:
                 f"| {key} | {x.requests_per_s:,.0f} | {x.p50_ms:.2f} | {x.p99_ms:.2f} "
                 f"| {x.requests:,} | {x.errors} | {self.sizes.get(key, 0):,} |"
             )
-        lines += ["", *self.details(), "", *machine(self.wrk), ""]
+        lines += [*self.distinct_details()]
+        lines += ["", *self.details(), "", *machine(self.wrk, self.database, self.workers), ""]
         return "\n".join(lines)
 
     def details(self) -> list[str]:
@@ -189,6 +276,13 @@ class Report:
         return out
 
 
+def load_average() -> str:
+    try:
+        return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def met(value: float | None, goal: float) -> bool | None:
     return None if value is None else value >= goal
 
@@ -197,7 +291,7 @@ def order(key: str) -> tuple[int, str]:
     return (int(key.split("@")[1]) if "@" in key else 0, key)
 
 
-def machine(wrk: str) -> list[str]:
+def machine(wrk: str, database: str = "sqlite", workers: int = 2) -> list[str]:
     cpu = "unknown"
     memory = 0
     try:
@@ -216,5 +310,7 @@ def machine(wrk: str) -> list[str]:
         f"- machine: {cpu}, {os.cpu_count()} cores, {memory:,} MB RAM, {platform.platform()}",
         f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {packages},"
         f" wrk {wrk}",
-        "- server: gunicorn, 2 sync workers; load: wrk -t2 -c16 on the same machine",
+        f"- server: gunicorn, {workers} sync workers, {database}; load: wrk -t2 -c16 on the same"
+        " machine",
+        f"- load average at the end (1, 5, 15 min; the machine is shared): {load_average()}",
     ]

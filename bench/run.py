@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bench import dataset, embed_api, load, naive, report
-from bench.server import SITE_URL, Server, fetch
+from bench import dataset, distinct, embed_api, load, naive, report
+from bench.server import SITE_URL, Server, database_url, fetch
 from events_app.extensions import db
 from events_app.models import Event
 
@@ -36,7 +36,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--save", type=Path, help="also write the report to this file")
+    parser.add_argument(
+        "--db", choices=("sqlite", "postgres"), default="sqlite",
+        help="postgres: the local PostgreSQL 15 (.ci/postgres starts it), 4 workers",
+    )  # fmt: skip
+    parser.add_argument("--only-distinct", action="store_true", help="figures G-J only")
+    parser.add_argument("--rounds", type=int, default=distinct.ROUNDS, help="of figures G-K")
     args = parser.parse_args()
+    workers = 4 if args.db == "postgres" else 2
     started = time.monotonic()
     today = datetime.now(UTC).date()
     wrk = load.ensure_wrk(log=progress)
@@ -47,10 +54,11 @@ def main() -> None:
         )
     sizes = (1000, 10_000, 100_000)
     shutil.rmtree(dataset.OUT / "instance" / "feed-bodies", ignore_errors=True)  # a cold start
-    databases = {n: dataset.ensure_database(n, today, log=progress) for n in sizes}
+    ensure = dataset.ensure_postgres_database if args.db == "postgres" else dataset.ensure_database
+    databases = {n: ensure(n, today, log=progress) for n in sizes}
     for database in databases.values():  # what a deploy does; a no-op once blocks are stored
         render_blocks(database)
-    r = report.Report(today=today, wrk=load.wrk_version(wrk))
+    r = report.Report(today=today, wrk=load.wrk_version(wrk), database=args.db, workers=workers)
     static_dir = dataset.OUT / "static"
     static_dir.mkdir(parents=True, exist_ok=True)
 
@@ -63,8 +71,11 @@ def main() -> None:
             r.loads[key] = load.run_wrk(wrk, server.url(path), args.seconds, headers)
             progress(f"{key}: {r.loads[key].requests_per_s:,.0f} req/s")
 
+    if args.only_distinct:
+        run_distinct(r, wrk, databases, static_dir, workers, args.rounds)
+        return finish(r, started, args)
     for n, feed_path, feed_key in ((1000, FEED_LIVE, "500"), (10_000, FEED_ALL, "10k")):
-        with Server(databases[n], static_dir) as server:
+        with Server(databases[n], static_dir, workers) as server:
             progress(f"serving {n:,} events on {server.base}")
             measure(server, f"hello@{n}", HELLO)
             _, headers, body = fetch_feed(server, feed_path)  # also fills any missing blocks
@@ -80,7 +91,7 @@ def main() -> None:
     r.naive = time_naive_build(databases[10_000], today)
     progress(f"naive build: {r.naive}")
 
-    with Server(databases[100_000], static_dir) as server:
+    with Server(databases[100_000], static_dir, workers) as server:
         event_page = page_paths(databases[100_000], today)["event"]
         for path in (HELLO, event_page, event_page + ".ics"):
             fetch(server.url(path))  # import the feed code, but load no large page, before
@@ -95,13 +106,15 @@ def main() -> None:
             sizes_seen = list(pool.map(lambda _: len(fetch(server.url(FEED_ALL))[2]), range(4)))
         assert set(sizes_seen) == {r.sizes["feed-100k"]}
         r.rss_after = server.peak_rss_mb()
+        if wrk:
+            measure_whole_feed(r, wrk, server, static_dir, args.seconds, args.rounds)
         measure(server, "304-100k", FEED_ALL, {"If-None-Match": headers["ETag"]}, 304)
         measure(server, "hello@100000", HELLO)
         big_pages = page_paths(databases[100_000], today)
         for name, path in big_pages.items():
             measure(server, f"{name}@100000", path)
         if wrk:
-            with Server(databases[1000], static_dir) as small:
+            with Server(databases[1000], static_dir, workers) as small:
                 small_pages = page_paths(databases[1000], today)
                 for _ in range(E_ROUNDS):  # alternate, so drift of the machine hits both sizes
                     for name in big_pages:
@@ -112,13 +125,58 @@ def main() -> None:
                             load_ = load.run_wrk(wrk, at.url(paths[name]), E_SECONDS)
                             r.latency_rounds.setdefault(f"{name}@{n}", []).append(load_.p50_ms)
             progress(f"E rounds (p50 ms): {r.latency_rounds}")
+    if wrk:
+        run_distinct(r, wrk, databases, static_dir, workers, args.rounds)
+    extra = embed_api.measure(databases[10_000], wrk, args.seconds) if wrk else []
+    finish(r, started, args, extra)
+
+
+def finish(
+    r: report.Report, started: float, args: argparse.Namespace, extra: list[str] = ()
+) -> None:
     r.total_s = time.monotonic() - started
     text = r.render()
-    if wrk:  # issue 13's figures, in a table of their own (bench/embed_api.py)
-        text += "\n\n" + "\n".join(embed_api.measure(databases[10_000], wrk, args.seconds))
+    if extra:  # issue 13's figures, in a table of their own (bench/embed_api.py)
+        text += "\n\n" + "\n".join(extra)
     print(text)
     if args.save:
         args.save.write_text(text)
+
+
+def measure_whole_feed(
+    r: report.Report, wrk: str, server: Server, static_dir: Path, seconds: int, rounds: int
+) -> None:
+    """Figure K: the whole-site feed of 100,000 events vs its bytes as a static file, in
+    alternating rounds (the body is written to the static folder from one fetch)."""
+    _, _, body = fetch_feed(server, FEED_ALL)
+    static = static_dir / "feed-100k.ics"
+    static.write_bytes(body)
+    del body
+    for _ in range(rounds):
+        for key, path in (("feed-100k", FEED_ALL), ("static-100k", "/bench/static/feed-100k.ics")):
+            r.whole_feed_rounds.setdefault(key, []).append(
+                load.run_wrk(wrk, server.url(path), seconds)
+            )
+    rates = {k: [round(x.requests_per_s, 1) for x in v] for k, v in r.whole_feed_rounds.items()}
+    progress(f"K rounds (req/s): {rates}")
+    static.unlink()
+
+
+def run_distinct(
+    r: report.Report, wrk: str, databases: dict, static_dir: Path, workers: int, rounds: int
+) -> None:
+    """Figures G-J: the distinct-URL workloads at 10,000 and 100,000 events and the bare route,
+    all servers up, in alternating rounds."""
+    bare = Server(databases[1000], static_dir, workers, wsgi="bench.hello_wsgi:app", ready="/")
+    with (
+        bare,
+        Server(databases[10_000], static_dir, workers) as ten,
+        Server(databases[100_000], static_dir, workers) as hundred,
+    ):
+        servers = {n: (s.base, databases[n]) for n, s in ((10_000, ten), (100_000, hundred))}
+        r.distinct = distinct.measure(
+            wrk, bare.base, servers, r.today, fetch, log=progress, rounds=rounds
+        )
 
 
 def fetch_feed(server: Server, path: str):
@@ -134,19 +192,20 @@ def fetch_feed(server: Server, path: str):
 def render_blocks(database: Path) -> None:
     """`flask feeds render-blocks`: store every event's VEVENT block before serving."""
     t0 = time.perf_counter()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SECRET_KEY="bench",
+    env = dict(os.environ, DATABASE_URL=database_url(database), SECRET_KEY="bench",
                EVENTS_SITE_URL=SITE_URL)  # fmt: skip
     flask = Path(sys.executable).with_name("flask")
     result = subprocess.run(
         [str(flask), "--app", "events_app", "feeds", "render-blocks"],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    progress(f"{database.name}: {result.stdout.strip()} ({time.perf_counter() - t0:.1f} s)")
+    name = str(database).rsplit("/", 1)[-1]  # a file, or a URL's database name
+    progress(f"{name}: {result.stdout.strip()} ({time.perf_counter() - t0:.1f} s)")
 
 
 def page_paths(database: Path, today: date) -> dict[str, str]:
     """The list page, this month's page and the page of an upcoming event in the middle."""
-    app = dataset.bench_app(f"sqlite:///{database}")
+    app = dataset.bench_app(database_url(database))
     with app.app_context():
         soon = datetime.combine(today + timedelta(days=14), datetime.min.time(), tzinfo=UTC)
         slug = db.session.scalars(
@@ -162,7 +221,7 @@ def page_paths(database: Path, today: date) -> dict[str, str]:
 
 def time_rebuild_after_edit(server: Server, database: Path, feed_path: str) -> list[float]:
     """Seconds for a full 200 of the feed right after one event's description was edited."""
-    app = dataset.bench_app(f"sqlite:///{database}")
+    app = dataset.bench_app(database_url(database))
     times = []
     _, headers, _ = fetch(server.url(feed_path))
     etags = {headers["ETag"]}
@@ -187,7 +246,7 @@ def time_rebuild_after_edit(server: Server, database: Path, feed_path: str) -> l
 
 def time_naive_build(database: Path, today: date) -> naive.NaiveTimes:
     """The naive icalendar build of the same 10,000 events (all of them are in the window)."""
-    app = dataset.bench_app(f"sqlite:///{database}")
+    app = dataset.bench_app(database_url(database))
     with app.app_context():
         events = db.session.scalars(
             select(Event)

@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://events.example.com"
 
 
+def database_url(database: Path | str) -> str:
+    """A benchmark database's URL: a SQLite file's path, or a URL as it is."""
+    return database if isinstance(database, str) else f"sqlite:///{database}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -25,10 +30,19 @@ def free_port() -> int:
 class Server:
     """`with Server(db_path, static_dir) as server:` runs gunicorn until the block ends."""
 
-    def __init__(self, database: Path, static_dir: Path, workers: int = 2) -> None:
-        self.database = database
+    def __init__(
+        self,
+        database: Path | str,
+        static_dir: Path,
+        workers: int = 2,
+        wsgi: str = "bench.wsgi:app",
+        ready: str = "/bench/hello",
+    ) -> None:
+        self.database = database  # a SQLite file, or a database URL (PostgreSQL)
         self.static_dir = static_dir
         self.workers = workers
+        self.wsgi = wsgi
+        self.ready = ready
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -38,7 +52,7 @@ class Server:
         instance.mkdir(parents=True, exist_ok=True)
         env = dict(
             os.environ,
-            DATABASE_URL=f"sqlite:///{self.database}",
+            DATABASE_URL=database_url(self.database),
             SECRET_KEY="bench-secret",
             EVENTS_INSTANCE_PATH=str(instance),
             EVENTS_PRODUCTION="true",
@@ -60,7 +74,7 @@ class Server:
                 "300",
                 "--log-level",
                 "warning",
-                "bench.wsgi:app",
+                self.wsgi,
             ],
             cwd=ROOT,
             env=env,
@@ -73,7 +87,7 @@ class Server:
                 self.__exit__()
                 raise RuntimeError(f"gunicorn exited; see {self.log.name}")
             try:
-                urllib.request.urlopen(self.base + "/bench/hello", timeout=5).read()
+                urllib.request.urlopen(self.base + self.ready, timeout=5).read()
                 if len(self.worker_pids()) == self.workers:
                     return self
             except OSError:

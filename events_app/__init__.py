@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import changes
+from . import changes, search
 from .extensions import alembic, csrf, db, login_manager
 from .timefmt import is_valid_zone
 
@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     changes.init_app(app)
     drop_async_session_teardown(app)
+    app.config.setdefault("ALEMBIC_CONTEXT", {}).setdefault("include_name", search.include_name)
     alembic.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

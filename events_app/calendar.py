@@ -113,7 +113,8 @@ def month_events(
             .over(partition_by=span, order_by=(Event.start_at, Event.id))
             .label("rank"),
             func.count().over(partition_by=span).label("size"),
-        ).where(listed(), Event.start_date <= end, Event.end_date >= start)
+        ).where(listed(), Event.start_date <= end, Event.end_date >= start),
+        few_dates=True,
     ).subquery()
     candidates = db.session.execute(
         select(ranked).where(ranked.c.rank <= per_day).order_by(ranked.c.start_at, ranked.c.id)

@@ -16,6 +16,9 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
 - ``version`` (SQLAlchemy's version column) takes a new random value on every change of an
   event's row; never a counter, so a restored backup cannot bring one back with other content.
 
+Every changed, new or deleted event is indexed again for search (search.reindex) after the
+flush, from its stored rows: the search index follows the same changes as every cache.
+
 Every flush that changes anything a page or feed shows rewrites the single ``feed_state`` row:
 a new random ``token``, ``changed_at`` and, when an event may have left some feed,
 ``removed_at``. ``read_state`` is the one way to read it. Changes made behind the ORM (raw SQL,
@@ -34,7 +37,7 @@ from sqlalchemy import Engine, bindparam, insert, inspect, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import clock, search
 
 SEQUENCE_FIELDS = frozenset(
     {"start_at", "end_at", "timezone", "all_day", "first_day", "last_day", "venue_id", "venue"}
@@ -56,6 +59,7 @@ MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
 CACHE_FIELDS = frozenset({"ical_block", "ical_block_key", "version"})
 IGNORED_FIELDS = CACHE_FIELDS | {"updated_at", "sequence"}
 _PENDING = "events_app.changes.pending"
+_SEARCH = "events_app.changes.search"  # event objects and ids to index again after the flush
 STATE_SQL = "SELECT token, changed_at, removed_at FROM feed_state WHERE id = 1"
 
 
@@ -219,14 +223,36 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         for obj in session.new:
             if isinstance(obj, Event) and obj.updated_at is None:
                 obj.updated_at = stamp
+        _queue_search(session, touched.values())
     if change["removal"]:
         session.info[_PENDING]["removal"] = True
+
+
+def _queue_search(session: Session, touched: Any) -> None:
+    """Remember which events' search rows this flush changes: new, touched and deleted ones,
+    and those of a deleted venue or category (their place or topics go)."""
+    from .models import Category, Event, Venue
+
+    objects = [*touched, *(o for o in session.new if isinstance(o, Event))]
+    ids = set()
+    for obj in session.deleted:
+        if isinstance(obj, Event):
+            ids.add(obj.id)
+        elif isinstance(obj, Venue | Category):
+            objects.extend(obj.events)
+    queued = session.info.setdefault(_SEARCH, {"objects": [], "ids": set()})
+    queued["objects"].extend(objects)
+    queued["ids"] |= ids
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending is not None:
         _write_state(session, pending["stamp"], pending["removal"])
+    queued = session.info.pop(_SEARCH, None)
+    if queued is not None:
+        ids = queued["ids"] | {obj.id for obj in queued["objects"] if obj.id is not None}
+        search.reindex(session.connection(), ids)
 
 
 def _write_state(session: Session, stamp: datetime, removal: bool) -> None:
@@ -245,8 +271,9 @@ def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
 
     The events in ``event_ids`` get a new version and ``updated_at`` (so their stored iCalendar
     blocks are rendered again) and a higher SEQUENCE (it must rise when a time, place or status
-    may have changed, and rising when nothing did is harmless); every cache sees a new token.
-    Rows inserted or deleted in bulk need no ids: call it without. The caller commits.
+    may have changed, and rising when nothing did is harmless) and are indexed again for
+    search; every cache sees a new token. Rows inserted or deleted in bulk need no ids: call it
+    without (events missing from the search index are then indexed). The caller commits.
     """
     from .models import Event, new_version
 
@@ -263,6 +290,10 @@ def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
                 {"ids": list(event_ids[at : at + 500])},
             )
     _write_state(session, stamp, removal=True)
+    if event_ids:
+        search.reindex(session.connection(), event_ids)
+    else:
+        search.index_missing(session.connection())
     ids = set(event_ids or ())
     for obj in list(session.identity_map.values()):  # loaded copies keep their old version
         if isinstance(obj, Event) and obj.id in ids:

@@ -16,13 +16,19 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.functions import FunctionElement
 
-from .models import KINDS, Category, Event, Venue, public_events, text_search
+from . import search
+from .models import KINDS, Category, Event, Venue, event_loads, public_events
 
 WHENS = ("upcoming", "past")
+SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
+# A from-to range this short holds few events: a search checks them (search.condition).
+FEW_DATES_DAYS = 92
 Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
 MAX_PAGE = 10_000_000
@@ -77,7 +83,8 @@ def page_number(value: str | None) -> int:
 
 @dataclass(frozen=True)
 class EventFilters:
-    """What the visitor asked for. URL names: when, kind, category, place, from, to, q, page."""
+    """What the visitor asked for. URL names: when, kind, category, place, from, to, q, sort,
+    page."""
 
     when: str = "upcoming"
     kind: str | None = None
@@ -87,6 +94,7 @@ class EventFilters:
     date_to: date | None = None
     q: str | None = None
     page: int = 1
+    sort: str = "relevance"
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> EventFilters:
@@ -106,6 +114,7 @@ class EventFilters:
             date_to=date_to,
             q=one_line_text(args.get("q"), Q_MAX_LENGTH) or None,
             page=page_number(args.get("page")),
+            sort=_choice(args, "sort", SORTS) or "relevance",
         )
 
     def to_args(self, **changes: Any) -> dict[str, str]:
@@ -119,6 +128,7 @@ class EventFilters:
             "from": f.date_from.isoformat() if f.date_from else None,
             "to": f.date_to.isoformat() if f.date_to else None,
             "q": f.q,
+            "sort": f.sort if f.sort != "relevance" and f.q else None,
             "page": str(f.page) if f.page != 1 else None,
         }
         return {k: v for k, v in args.items() if v}
@@ -128,10 +138,20 @@ class EventFilters:
         """True when anything narrows the list (not the upcoming/past choice or the page)."""
         return any((self.kind, self.category, self.place, self.date_from, self.date_to, self.q))
 
-    def apply(self, stmt: Select) -> Select:
+    @property
+    def by_relevance(self) -> bool:
+        """Results best match first: a search, unless sorted by date."""
+        return bool(self.q) and self.sort == "relevance"
+
+    def apply(
+        self, stmt: Select, *, search_condition: bool = True, few_dates: bool = False
+    ) -> Select:
         """Add the kind, category, place, date and search conditions to a select of Event.
 
-        No time window, no order, no pagination: the caller decides those.
+        No time window, no order, no pagination: the caller decides those (a caller that
+        ranks by ``search.by_relevance``, which also limits to the matches, passes
+        ``search_condition=False``; one whose window keeps a few weeks of events, like the
+        month grid, passes ``few_dates=True``: see ``search.condition``).
         """
         if self.kind:
             stmt = stmt.where(Event.kind == self.kind)
@@ -144,13 +164,44 @@ class EventFilters:
                     or_(func.lower(Venue.city) == place, func.lower(Venue.country) == place)
                 )
             )
+        short_range = bool(
+            self.date_from
+            and self.date_to
+            and (self.date_to - self.date_from).days <= FEW_DATES_DAYS
+        )
         if self.date_from:
-            stmt = stmt.where(Event.end_date >= self.date_from)
+            stmt = stmt.where(_selective(Event.end_date >= self.date_from, short_range))
         if self.date_to:
-            stmt = stmt.where(Event.start_date <= self.date_to)
-        if self.q:
-            stmt = stmt.where(text_search(self.q))
+            stmt = stmt.where(_selective(Event.start_date <= self.date_to, short_range))
+        if self.q and search_condition:
+            few_dates = few_dates or short_range
+            stmt = stmt.where(search.condition(self.q, few_dates=few_dates))
         return stmt
+
+
+class Likely(FunctionElement):
+    """``Likely(condition, p)``: SQLite's ``likelihood()`` planner hint (the condition holds for
+    about ``p`` of the rows); other databases, which keep statistics, get the bare condition."""
+
+    inherit_cache = True
+    name = "likelihood"  # untyped: a Boolean would be compared with 1 on SQLite
+
+
+@compiles(Likely)
+def _bare_condition(element: Likely, compiler: Any, **kw: Any) -> str:
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(Likely, "sqlite")
+def _sqlite_likelihood(element: Likely, compiler: Any, **kw: Any) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)})"
+
+
+def _selective(condition: ColumnElement[bool], short_range: bool) -> ColumnElement[bool]:
+    """A from/to date condition; in a short range it is selective, which SQLite (without
+    statistics) must be told, or it walks every event in start order and reads each row."""
+    # SQLite wants the probability as a constant in the statement, not a parameter.
+    return Likely(condition, literal_column("0.01")) if short_range else condition
 
 
 def filtered_events_query(
@@ -161,12 +212,14 @@ def filtered_events_query(
 ) -> Select[tuple[Event]]:
     """One select of public events matching `filters`, eager-loaded and sorted.
 
-    Without `window`: upcoming (not over at `now`, soonest first) or past (over, newest first).
+    Without `window`: upcoming (not over at `now`, soonest first) or past (over, newest first);
+    a search is ranked best match first unless sorted by date.
     With `window=(start, end)`: events overlapping that span (either end may be None),
     soonest first, whatever `filters.when` says; this is what feeds use.
     Pagination is the caller's (see `paginate`).
     """
-    stmt = filters.apply(public_events())
+    ranked = window is None and filters.by_relevance
+    stmt = filters.apply(public_events(), search_condition=not ranked)
     if window is not None:
         start, end = window
         if start is not None:
@@ -175,8 +228,14 @@ def filtered_events_query(
             stmt = stmt.where(Event.start_at < end)
         return stmt.order_by(Event.start_at, Event.id)
     if filters.when == "past":
-        return stmt.where(Event.end_at <= now).order_by(Event.start_at.desc(), Event.id.desc())
-    return stmt.where(Event.end_at > now).order_by(Event.start_at, Event.id)
+        stmt = stmt.where(Event.end_at <= now)
+        if ranked:
+            return search.by_relevance(stmt, filters.q, newest_first=True)
+        return stmt.order_by(Event.start_at.desc(), Event.id.desc())
+    stmt = stmt.where(Event.end_at > now)
+    if ranked:
+        return search.by_relevance(stmt, filters.q)
+    return stmt.order_by(Event.start_at, Event.id)
 
 
 @dataclass
@@ -217,16 +276,35 @@ class PageNotFound(LookupError):
 
 
 def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
-    """Count, then fetch one page. Page 1 always exists (possibly empty); later pages
-    beyond the last raise PageNotFound, so /events/?page=999999 is a 404, not a blank page."""
-    count_stmt = select(func.count()).select_from(
-        stmt.order_by(None).with_only_columns(Event.id).subquery()
-    )
-    total = session.scalar(count_stmt) or 0
-    if page > 1 and (page - 1) * per_page >= total:
+    """One page of ``stmt`` (a select of Event) and the total. Page 1 always exists (possibly
+    empty); later pages beyond the last raise PageNotFound, so /events/?page=999999 is a 404.
+
+    One narrow query reads the page's ids with the total (a window count), then the page's
+    events are loaded by id: a search ranks every match, and carrying whole rows (long
+    descriptions, stored VEVENT blocks) through that sort cost more than the search itself.
+    """
+    offset = (page - 1) * per_page
+    narrow = stmt.with_only_columns(Event.id, func.count().over().label("total"))
+    rows = session.execute(narrow.limit(per_page).offset(offset)).all()
+    if rows:
+        total = rows[0].total
+    elif page > 1:
+        count_stmt = select(func.count()).select_from(
+            stmt.order_by(None).with_only_columns(Event.id).subquery()
+        )
+        total = session.scalar(count_stmt) or 0
+    else:
+        total = 0
+    if page > 1 and offset >= total:
         raise PageNotFound(page)
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    ids = [row.id for row in rows]
+    loaded = {e.id: e for e in session.scalars(_by_ids(ids)).unique()} if ids else {}
+    return Page(items=[loaded[i] for i in ids], page=page, per_page=per_page, total=total)
+
+
+def _by_ids(ids: list[int]) -> Select:
+    """These events, with what a listing shows (models.event_loads)."""
+    return select(Event).options(*event_loads()).where(Event.id.in_(ids))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import markdown as md
@@ -31,6 +32,13 @@ def _converter() -> md.Markdown:
     return converter
 
 
+# One event page shows its description as HTML and as text (structured data, three calendar
+# links): each conversion is done once per text, not once per use (the largest cost of the
+# page in the profile of issue 15). Results are immutable strings.
+CONVERSIONS_KEPT = 256
+
+
+@lru_cache(maxsize=CONVERSIONS_KEPT)
 def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML with everything active (scripts, handlers, javascript: links) removed."""
     if not text:
@@ -50,6 +58,7 @@ _TAG = re.compile(r"<[^>]+>")
 _BLANKS = re.compile(r"\n{3,}")
 
 
+@lru_cache(maxsize=CONVERSIONS_KEPT)
 def markdown_to_text(text: str | None) -> str:
     """Markdown as readable plain text, for feeds and meta descriptions."""
     if not text:

@@ -25,10 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
-    func,
-    or_,
     select,
-    true,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -494,7 +491,6 @@ class LoginAttempt(Base):
 # --- queries used by more than one module (each returns a select; the caller executes it) -----
 
 ONLINE_KINDS = ("webinar", "audio")
-SEARCH_MAX_WORDS = 10
 
 
 def event_loads() -> tuple:
@@ -547,34 +543,10 @@ def upcoming_events(
     return stmt.limit(limit) if limit else stmt
 
 
-def archived_webinars(now: datetime, *, q: str | None = None) -> Select[tuple[Event]]:
-    """Past webinars and live audio shows, newest first, optionally matching a search."""
+def archived_webinars(now: datetime) -> Select[tuple[Event]]:
+    """Past webinars and live audio shows, newest first."""
     stmt = public_events().where(Event.kind.in_(ONLINE_KINDS), Event.end_at <= now)
-    if q:
-        stmt = stmt.where(text_search(q))
     return stmt.order_by(Event.start_at.desc(), Event.id.desc())
-
-
-def text_search(q: str) -> ColumnElement[bool]:
-    """Every word of `q` appears (case-insensitively) in the title, summary, description,
-    venue name or city, or a speaker's name. Portable: LIKE with escaping, no FTS."""
-    conditions = []
-    for word in q.split()[:SEARCH_MAX_WORDS]:
-        needle = word.lower()
-
-        def has(column, needle=needle):
-            return func.lower(column).contains(needle, autoescape=True)
-
-        conditions.append(
-            or_(
-                has(Event.title),
-                has(Event.summary),
-                has(Event.description),
-                Event.venue.has(or_(has(Venue.name), has(Venue.city))),
-                Event.speakers.any(has(Speaker.name)),
-            )
-        )
-    return and_(true(), *conditions)
 
 
 class FeedState(Base):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer
+from sqlalchemy.sql import Select
 from werkzeug.exceptions import BadRequest
 
-from . import clock
+from . import clock, search
 from .extensions import db
 from .filters import (
     BadFilter,
@@ -27,7 +30,6 @@ from .models import (
     Event,
     archived_webinars,
     place_names,
-    public_event_by_slug,
     public_events,
     public_series_by_slug,
     upcoming_events,
@@ -93,6 +95,10 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         "public/list.html",
         now=now,
         page=page,
+        highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),
+        sort_urls={
+            s: url_for_filters(replace(filters, sort=s, page=1)) for s in ("relevance", "date")
+        },
         pages_nav=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
         filters=filters,
         # On a category page the category is the page, not a filter to clear.
@@ -132,7 +138,7 @@ def category_page(slug: str):
 def event_detail(slug: str):
     if not plausible_slug(slug):
         abort(404, description="There is no such event, or it is no longer listed.")
-    event = db.session.scalars(public_event_by_slug(slug)).unique().first()
+    event = db.session.scalars(event_page_query(), {"slug": slug}).unique().first()
     if event is None:
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
@@ -146,7 +152,7 @@ def event_occurrence(slug: str, day: str):
     """One occurrence of a series, at its original date: /events/<series slug>/2027-01-14."""
     if not plausible_slug(slug) or not plausible_day(day):
         abort(404, description="There is no such event, or it is no longer listed.")
-    event = db.session.scalars(public_event_by_slug(f"{slug}/{day}")).unique().first()
+    event = db.session.scalars(event_page_query(), {"slug": f"{slug}/{day}"}).unique().first()
     if event is None:
         abort(404, description="There is no such occurrence, or it is no longer listed.")
     return render_template("public/detail.html", **detail_context(event))
@@ -190,6 +196,18 @@ def master_summary(master: Event) -> str:
     from . import recurrence, series
 
     return recurrence.summary(series.rule_of(master))
+
+
+@cache
+def event_page_query() -> Select[tuple[Event]]:
+    """The event page's select, built once (its loader options cost more to build than the
+    query takes to run), without the stored VEVENT block: the page does not show it, and it is
+    most of the row."""
+    return (
+        public_events()
+        .where(Event.slug == bindparam("slug"))
+        .options(defer(Event.ical_block), defer(Event.ical_block_key))
+    )
 
 
 def detail_context(event: Event) -> dict[str, Any]:

@@ -66,6 +66,9 @@ class Offer:
     token: str
     valid_until: datetime
     endpoint: str | None = None  # for the request log and metrics of a repeat
+    # Pages: Cache-Control's max-age is the time left until valid_until, counted again each
+    # time the answer is repeated (so a browser or CDN never keeps it past that instant).
+    max_age_to_valid_until: bool = False
 
 
 @dataclass
@@ -94,10 +97,23 @@ def is_anonymous(environ: dict[str, Any], app: Flask) -> bool:
     return session_cookie not in names and remember_cookie not in names
 
 
-def offer(state: changes.State | None, valid_until: datetime) -> None:
+def offer(
+    state: changes.State | None, valid_until: datetime, *, max_age_to_valid_until: bool = False
+) -> None:
     """Let the cache repeat this request's response (a 200 or 304) until something changes."""
     if state is not None:
-        request.environ[OFFER] = Offer(state.token, valid_until, request.endpoint)
+        request.environ[OFFER] = Offer(
+            state.token, valid_until, request.endpoint, max_age_to_valid_until
+        )
+
+
+def max_age_until(valid_until: datetime, now: datetime) -> int:
+    """Whole seconds from ``now`` to ``valid_until`` (0 once it has passed)."""
+    return max(0, int((valid_until - now).total_seconds()))
+
+
+def public_cache_control(max_age: int) -> str:
+    return f"public, max-age={max_age}"
 
 
 def _key(environ: dict[str, Any]) -> tuple:
@@ -186,11 +202,18 @@ class ResponseCache:
         if not modified:
             if entry.not_modified is None:
                 return None
-            return "304 NOT MODIFIED", list(entry.not_modified), []
-        if entry.ok_headers is None or entry.body is None:
-            return None
-        headers = [*entry.ok_headers, ("Content-Length", str(len(entry.body)))]
-        return "200 OK", headers, [entry.body]
+            reply = "304 NOT MODIFIED", list(entry.not_modified), []
+        else:
+            if entry.ok_headers is None or entry.body is None:
+                return None
+            headers = [*entry.ok_headers, ("Content-Length", str(len(entry.body)))]
+            reply = "200 OK", headers, [entry.body]
+        if entry.offer.max_age_to_valid_until:
+            max_age = max_age_until(entry.offer.valid_until, clock.now(self.app))
+            status, headers, body = reply
+            headers = [(k, v) for k, v in headers if k.lower() != "cache-control"]
+            reply = status, [*headers, ("Cache-Control", public_cache_control(max_age))], body
+        return reply
 
     def still_valid(self, offered: Offer, environ: dict[str, Any]) -> bool | None:
         """Whether the offer still holds; None when the database did not answer."""
@@ -317,15 +340,21 @@ def read_page_state() -> None:
 
 def finish_page(response: Response) -> Response:
     """after_request: an anonymous page gets an ETag from its bytes (and a 304 when the client
-    has them), and is offered to the cache until the next minute."""
-    if not _page_request() or response.status_code != 200 or response.is_streamed:
+    has them) and ``Cache-Control: public, max-age`` up to the next minute, and is offered to
+    this cache until then. (Public, the session is not saved: no ``Vary: Cookie``.) A signed-in
+    visitor's copy of a page is private."""
+    if not _page_request():
+        if request.endpoint in PAGE_ENDPOINTS and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-cache"
         return response
-    if "Set-Cookie" in response.headers:
+    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
         return response
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    response.make_conditional(request)
     now = clock.now()
-    offer(g.get("page_state"), now.replace(second=0) + timedelta(minutes=1))
+    valid_until = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    response.headers["Cache-Control"] = public_cache_control(max_age_until(valid_until, now))
+    response.make_conditional(request)
+    offer(g.get("page_state"), valid_until, max_age_to_valid_until=True)
     return response
 
 

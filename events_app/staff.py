@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import audit, clock, markup, series, series_form
+from . import audit, clock, markup, search, series, series_form
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
 from .extensions import db
@@ -35,7 +35,6 @@ from .models import (
     Event,
     Speaker,
     event_loads,
-    text_search,
 )
 from .templating import url_with
 
@@ -73,7 +72,7 @@ def dashboard():
         status = 400
     else:
         if filters.q.data:
-            stmt = stmt.where(text_search(filters.q.data))
+            stmt = stmt.where(search.condition(filters.q.data))
         if filters.status.data:
             stmt = stmt.where(Event.status == filters.status.data)
         if filters.kind.data:

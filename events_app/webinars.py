@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from . import clock
+from . import clock, search
 from .extensions import db
 from .filters import EventFilters, PageNotFound, pager_links, paginate
 from .models import ONLINE_KINDS, archived_webinars, upcoming_events
@@ -29,21 +29,21 @@ def index():
 
 @bp.get("/archive")
 def archive():
-    # Only the search and the page number mean something here; both are validated as on the list.
-    filters = EventFilters.from_args({k: request.args.get(k) for k in ("q", "page")})
+    # Only the search, its order and the page mean something here; validated as on the list.
+    filters = EventFilters.from_args({k: request.args.get(k) for k in ("q", "sort", "page")})
     now = clock.now()
+    stmt = archived_webinars(now)
+    if filters.by_relevance:
+        stmt = search.by_relevance(stmt.order_by(None), filters.q, newest_first=True)
+    elif filters.q:
+        stmt = stmt.where(search.condition(filters.q))
     try:
-        page = paginate(
-            db.session,
-            archived_webinars(now, q=filters.q),
-            filters.page,
-            current_app.config["PAGE_SIZE"],
-        )
+        page = paginate(db.session, stmt, filters.page, current_app.config["PAGE_SIZE"])
     except PageNotFound:
         abort(404, description="There is no such page in the archive.")
 
     def page_url(n: int) -> str:
-        return url_for(".archive", q=filters.q, page=n if n > 1 else None)
+        return url_for(".archive", **filters.to_args(page=n))
 
     return render_template(
         "webinars/archive.html",
@@ -51,4 +51,9 @@ def archive():
         page=page,
         pages_nav=pager_links(page, page_url),
         q=filters.q,
+        filters=filters,
+        highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),
+        sort_urls={
+            s: url_for(".archive", **filters.to_args(sort=s, page=1)) for s in ("relevance", "date")
+        },
     )

@@ -104,7 +104,10 @@ def upcoming_live_slug(session: Session) -> str:
 PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/", "/webinars/",
          "/webinars/archive", "event page", "/feeds/all.ics", "/feeds/live.ics",
          "/feeds/webinars.ics", "/feeds/categories/5g.ics", "/feeds/events.ics?kind=live",
-         "event download"]  # fmt: skip
+         "event download", "/events/?q=operators+5g", "/events/?q=operators&sort=date",
+         "/events/?q=network&when=past", "/calendar/?q=operators", "/calendar/?q=5g&kind=live",
+         "/webinars/archive?q=webinar",
+         "/feeds/events.ics?q=operators&from=2026-06-01"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -342,3 +342,31 @@ def test_behind_a_proxy_each_forwarded_host_is_its_own_entry(
     assert len(proxied.extensions["response_cache"].entries) == 2
     with proxied.app_context():
         db.engine.dispose()
+
+
+def test_pages_tell_browsers_and_cdns_how_long_to_keep_them(
+    app: Flask, client: FlaskClient, event: Event, flask_hits: list[str]
+) -> None:
+    app.config["NOW"] = NOW + timedelta(seconds=45)
+    first = client.get("/events/")
+    assert first.headers["Cache-Control"] == "public, max-age=15"  # until the next minute
+    assert "Cookie" not in first.headers.get("Vary", "")
+    assert "Set-Cookie" not in first.headers
+    app.config["NOW"] = NOW + timedelta(seconds=50)
+    again = client.get("/events/")  # repeated by the cache: the time left, counted again
+    assert flask_hits == ["/events/"]
+    assert again.headers["Cache-Control"] == "public, max-age=10"
+    unchanged = client.get("/events/", headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["Cache-Control"] == "public, max-age=10"
+
+
+def test_a_signed_in_visitors_pages_are_private(
+    app: Flask, client: FlaskClient, event: Event, create_user
+) -> None:
+    create_user()
+    AuthActions(client).login()
+    response = client.get("/events/")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in response.headers.get("Vary", "")
+    assert client.get("/staff/").headers["Cache-Control"] == "no-store"

@@ -85,7 +85,7 @@ def _ext(endpoint: str, **values) -> str:
 
 def filters_feed(filters: EventFilters, category: Category | None = None) -> Feed:
     """The feed of the event list's view with these filters (when and page do not apply)."""
-    filters = replace(filters, when="upcoming", page=1)
+    filters = replace(filters, when="upcoming", page=1, sort="relevance")
     args = filters.to_args()
     if category is not None and set(args) == {"category"}:
         return category_feed(category)
@@ -297,11 +297,11 @@ def feed_url_for(
     """The https URL of the feed matching a page's view (a named feed, a category, its filters)."""
     if name is not None:
         return _ext("feeds.named_feed", name=name)
-    if filters is None or not replace(filters, when="upcoming", page=1).to_args():
+    if filters is None or not replace(filters, when="upcoming", page=1, sort="relevance").to_args():
         if category is not None:
             return _ext("feeds.category", slug=category.slug)
         return _ext("feeds.named_feed", name="all")
-    args = replace(filters, when="upcoming", page=1).to_args()
+    args = replace(filters, when="upcoming", page=1, sort="relevance").to_args()
     if set(args) == {"category"}:
         return _ext("feeds.category", slug=args["category"])
     if args == {"kind": "live"}:

@@ -21,6 +21,8 @@ PAGES = {
     "timed webinar detail": NEW_YORK_WEBINAR,
     "events list no match": "/events/?q=zzzz-nothing&kind=live",
     "archive search": "/webinars/archive?q=5G",
+    "events list search": "/events/?q=5g+summ",
+    "events list search by date": "/events/?q=optical&sort=date",
 }
 
 

@@ -1,0 +1,360 @@
+"""Full-text search of events: the query language, the index, ranking and highlighted snippets.
+
+The index is one table, ``event_search``, made by migration 0007 and kept out of the ORM's
+metadata (its shape differs by database):
+- SQLite: an FTS5 table (rowid = event id; columns title, topics, place, body) with porter
+  stemming and ``unicode61 remove_diacritics 2``; ranked by ``bm25``.
+- PostgreSQL: (event_id, document tsvector under a GIN index, body) in the text search
+  configuration ``events_search`` (English stemming, no stop words, unaccent); ranked by
+  ``ts_rank``.
+Both index the title (weighted highest), the categories and speakers, the venue's name, city
+and country, and the summary and description as text. Every event is indexed, drafts too (the
+staff dashboard searches them); public queries keep their status condition.
+
+Only ``changes.py`` writes it (``reindex``), from the ORM's flush hooks and ``mark_changed``,
+so every change that counts for caches counts for search too.
+
+The query language is ``websearch_to_tsquery``'s: words must all appear (stemmed: "network"
+finds "networks"), "quoted phrases" appear as written, ``-word`` and ``-"a phrase"`` exclude;
+the last plain word also matches as a prefix ("webin" finds webinars). The same parsed query
+is written out for either database, so both find the same events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
+
+from .markup import markdown_to_text
+from .models import Category, Event, Speaker, Venue, event_categories
+
+TABLE = "event_search"
+CONFIG = "events_search"  # PostgreSQL text search configuration (migration 0007)
+MAX_TERMS = 10
+CHUNK = 500
+# bm25 weights of the FTS5 columns (title, topics, place, body); PostgreSQL: A, B, C, D.
+BM25_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
+# Highlight marks: private-use characters no stored text keeps (see _clean), turned into <mark>.
+START, STOP = "\ue000", "\ue001"
+SNIPPET_WORDS = 24
+_WORD = re.compile(r"[^\W_]+")
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ue000\ue001]")
+
+fts = table(TABLE, column("rowid"), column("title"), column("body"))
+pg_index = table(TABLE, column("event_id"), column("document"), column("body"))
+
+
+# --- the query language (pure) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word, or a phrase (several words in a row); excluded with '-', or a prefix."""
+
+    words: tuple[str, ...]
+    exclude: bool = False
+    prefix: bool = False
+
+
+def parse(q: str) -> list[Term]:
+    """Terms of a search box's text, websearch style: words, "phrases", -exclusions.
+
+    Words are runs of letters and digits ("Wi-Fi" is the phrase "wi fi"); at most MAX_TERMS
+    terms; the last plain word, when the text does not end in a space or quote, is a prefix.
+    """
+    terms: list[Term] = []
+    for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', q):
+        exclude = bool(match[1] or match[3])
+        words = tuple(w.lower() for w in _WORD.findall(match[2] if match[2] is not None else ""))
+        if match[4] is not None:
+            words = tuple(w.lower() for w in _WORD.findall(match[4]))
+        if words:
+            terms.append(Term(words, exclude=exclude))
+    terms = terms[:MAX_TERMS]
+    last = terms[-1] if terms else None
+    quoted = q.rstrip().endswith('"')
+    if last and not last.exclude and len(last.words) == 1 and not quoted and q == q.rstrip():
+        terms[-1] = Term(last.words, prefix=True)
+    return terms
+
+
+def fts5_query(terms: Sequence[Term]) -> str | None:
+    """The FTS5 MATCH text of the wanted terms, or None when there are none."""
+    return " AND ".join(_fts5_term(t) for t in terms if not t.exclude) or None
+
+
+def fts5_excluded(terms: Sequence[Term]) -> str | None:
+    return " OR ".join(_fts5_term(t) for t in terms if t.exclude) or None
+
+
+def _fts5_term(term: Term) -> str:
+    return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+
+def tsquery_text(terms: Sequence[Term]) -> str | None:
+    """``to_tsquery`` text of all the terms ('a' & 'b' <-> 'c' & !'d' & 'we':*), or None."""
+    parts = []
+    for term in terms:
+        phrase = " <-> ".join(f"'{w}'" for w in term.words) + (":*" if term.prefix else "")
+        if len(term.words) > 1:
+            phrase = f"({phrase})"
+        parts.append(("!" if term.exclude else "") + phrase)
+    return " & ".join(parts) or None
+
+
+# --- conditions and ranking for event queries -------------------------------------------------
+
+
+def _dialect() -> str:
+    from .extensions import db
+
+    return db.engine.dialect.name
+
+
+def _tsquery(terms: Sequence[Term]) -> ColumnElement:
+    return func.to_tsquery(literal_column(f"'{CONFIG}'"), literal(tsquery_text(terms)))
+
+
+def _matching(terms: Sequence[Term], *, ranked: bool) -> Select:
+    """SELECT event_id[, rank] of the events matching the wanted terms and none excluded;
+    rank: smaller is better."""
+    if _dialect() == "postgresql":
+        query = _tsquery(terms)
+        columns = [pg_index.c.event_id.label("event_id")]
+        if ranked:
+            columns.append((-func.ts_rank(pg_index.c.document, query)).label("rank"))
+        return select(*columns).where(pg_index.c.document.op("@@")(query))
+    columns = [fts.c.rowid.label("event_id")]
+    if ranked:
+        weights = ", ".join(map(str, BM25_WEIGHTS))
+        columns.append(literal_column(f"bm25({TABLE}, {weights})").label("rank"))
+    stmt = select(*columns).where(_fts5_match(fts5_query(terms)))
+    excluded = fts5_excluded(terms)
+    if excluded:
+        stmt = stmt.where(fts.c.rowid.not_in(select(fts.c.rowid).where(_fts5_match(excluded))))
+    return stmt
+
+
+def _fts5_match(expression: str | None) -> ColumnElement[bool]:
+    return literal_column(TABLE).op("MATCH")(literal(expression))
+
+
+def condition(q: str, *, few_dates: bool = False) -> ColumnElement[bool]:
+    """The events matching the search text ``q`` (a condition on Event, for any select);
+    text without a letter or digit finds nothing.
+
+    ``few_dates``: the rest of the query keeps only a few weeks of events (a month page, a
+    short from-to range). SQLite then checks those events against the matches, instead of
+    starting from every match (its choice otherwise), which costs as much as the words are
+    common in the whole database.
+    """
+    terms = parse(q)
+    if not terms:
+        return false()  # nothing searchable (only symbols): nothing is found
+    sqlite = _dialect() != "postgresql"
+    event_id = Event.id + 0 if sqlite and few_dates else Event.id  # "+ 0": not an id lookup
+    if not any(not t.exclude for t in terms) and sqlite:
+        # Only exclusions: everything but what they match.
+        return event_id.not_in(select(fts.c.rowid).where(_fts5_match(fts5_excluded(terms))))
+    return event_id.in_(_matching(terms, ranked=False))
+
+
+def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
+    """``stmt`` (a select of Event, unordered) limited to the events matching ``q``, best
+    match first, then in date order (soonest, or newest); a search of exclusions only keeps
+    date order."""
+    terms = parse(q)
+    dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
+    if not any(not t.exclude for t in terms):
+        return stmt.where(condition(q)).order_by(*dates)
+    matches = _matching(terms, ranked=True).subquery("matches")
+    return stmt.join(matches, matches.c.event_id == Event.id).order_by(matches.c.rank, *dates)
+
+
+# --- highlighted snippets ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """An event's title and a passage of its text, with the matched words in <mark>."""
+
+    title: Markup
+    snippet: Markup
+
+
+def highlights(session: Session, q: str | None, event_ids: Iterable[int]) -> dict[int, Highlight]:
+    """Highlights of the listed events for the search ``q`` ({} without wanted words)."""
+    ids = list(event_ids)
+    terms = parse(q or "")
+    if not ids or not any(not t.exclude for t in terms):
+        return {}
+    wanted = [t for t in terms if not t.exclude]
+    if session.get_bind().dialect.name == "postgresql":
+        query = _tsquery(wanted)
+        marks = f'StartSel="{START}", StopSel="{STOP}"'
+        title_options = literal(marks + ", HighlightAll=true")
+        body_options = literal(
+            f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, MaxFragments=2"
+        )
+        config = literal_column(f"'{CONFIG}'")
+        stmt = (
+            select(
+                pg_index.c.event_id,
+                func.ts_headline(config, Event.title, query, title_options),
+                func.ts_headline(config, pg_index.c.body, query, body_options),
+            )
+            .join(Event, Event.id == pg_index.c.event_id)
+            .where(pg_index.c.event_id.in_(ids))
+        )
+    else:
+        stmt = select(
+            fts.c.rowid,
+            literal_column(f"highlight({TABLE}, 0, '{START}', '{STOP}')"),
+            literal_column(f"snippet({TABLE}, 3, '{START}', '{STOP}', '…', {SNIPPET_WORDS})"),
+        ).where(
+            _fts5_match(fts5_query(wanted)),
+            # "+": not a rowid lookup. FTS5 would evaluate a prefix term's whole doclist
+            # again for every id; one pass over the matches, filtered, costs a fraction.
+            literal_column(f"+{TABLE}.rowid").in_(ids),
+        )
+    return {
+        row[0]: Highlight(_marked(row[1]), _marked(row[2])) for row in session.execute(stmt).all()
+    }
+
+
+def _marked(value: str | None) -> Markup:
+    text_ = str(escape(value or ""))
+    return Markup(text_.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    event_id: int
+    title: str
+    topics: str  # categories, speakers' names and companies
+    place: str  # the venue's name, city and country
+    body: str  # summary and description, as text
+
+
+def _clean(value: str | None) -> str:
+    return _NOT_TEXT.sub(" ", value or "")
+
+
+def documents(connection: Connection, ids: Sequence[int]) -> list[Document]:
+    """What the index holds for these events, read from their rows (three queries)."""
+    e, v, s = Event.__table__, Venue.__table__, Speaker.__table__
+    rows = connection.execute(
+        select(e.c.id, e.c.title, e.c.summary, e.c.description, v.c.name, v.c.city, v.c.country)
+        .select_from(e.outerjoin(v, v.c.id == e.c.venue_id))
+        .where(e.c.id.in_(bindparam("ids", expanding=True))),
+        {"ids": list(ids)},
+    ).all()
+    topics: dict[int, list[str]] = {}
+    for event_id, name in connection.execute(
+        select(event_categories.c.event_id, Category.__table__.c.name)
+        .join(Category.__table__, Category.__table__.c.id == event_categories.c.category_id)
+        .where(event_categories.c.event_id.in_(bindparam("ids", expanding=True))),
+        {"ids": list(ids)},
+    ):
+        topics.setdefault(event_id, []).append(name)
+    for event_id, name, company in connection.execute(
+        select(s.c.event_id, s.c.name, s.c.company)
+        .where(s.c.event_id.in_(bindparam("ids", expanding=True)))
+        .order_by(s.c.event_id, s.c.position),
+        {"ids": list(ids)},
+    ):
+        topics.setdefault(event_id, []).extend((name, company))
+    return [
+        Document(
+            event_id=row.id,
+            title=_clean(row.title),
+            topics=_clean(" · ".join(t for t in topics.get(row.id, ()) if t)),
+            place=_clean(" ".join(p for p in (row.name, row.city, row.country) if p)),
+            body=_clean(f"{row.summary}\n{markdown_to_text(row.description)}".strip()),
+        )
+        for row in rows
+    ]
+
+
+def reindex(connection: Connection, event_ids: Iterable[int]) -> None:
+    """Write the index rows of these events again (or remove them, for events that are gone)."""
+    ids = sorted(set(event_ids))
+    for at in range(0, len(ids), CHUNK):
+        chunk = ids[at : at + CHUNK]
+        docs = documents(connection, chunk)
+        _remove(connection, chunk)
+        if not docs:
+            continue
+        rows = [doc.__dict__ for doc in docs]
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text(
+                    f"INSERT INTO {TABLE} (event_id, document, body) VALUES (:event_id,"
+                    f" setweight(to_tsvector('{CONFIG}', :title), 'A')"
+                    f" || setweight(to_tsvector('{CONFIG}', :topics), 'B')"
+                    f" || setweight(to_tsvector('{CONFIG}', :place), 'C')"
+                    f" || setweight(to_tsvector('{CONFIG}', :body), 'D'), :body)"
+                ),
+                rows,
+            )
+        else:
+            connection.execute(
+                text(
+                    f"INSERT INTO {TABLE} (rowid, title, topics, place, body)"
+                    " VALUES (:event_id, :title, :topics, :place, :body)"
+                ),
+                rows,
+            )
+
+
+def _remove(connection: Connection, ids: Sequence[int]) -> None:
+    key = "event_id" if connection.dialect.name == "postgresql" else "rowid"
+    connection.execute(
+        text(f"DELETE FROM {TABLE} WHERE {key} IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": list(ids)},
+    )
+
+
+def index_missing(connection: Connection) -> int:
+    """Index the events the index lacks and drop rows of deleted events (after bulk inserts
+    and deletes, which name no ids); how many events were indexed."""
+    key = "event_id" if connection.dialect.name == "postgresql" else "rowid"
+    connection.execute(text(f"DELETE FROM {TABLE} WHERE {key} NOT IN (SELECT id FROM events)"))
+    missing = connection.scalars(
+        text(f"SELECT id FROM events WHERE id NOT IN (SELECT {key} FROM {TABLE}) ORDER BY id")
+    ).all()
+    reindex(connection, missing)
+    return len(missing)
+
+
+def rebuild(connection: Connection) -> int:
+    """Index every event from nothing (the migration; a restored database)."""
+    connection.execute(text(f"DELETE FROM {TABLE}"))
+    return index_missing(connection)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic: the search index is made by migration 0007, not from the models' metadata."""
+    return not (type_ == "table" and name is not None and name.startswith(TABLE))
