@@ -9,23 +9,25 @@ Series are RRULE masters with EXDATEs and RECURRENCE-ID overrides; every reader 
 - Mozilla ``ical.js`` (Thunderbird) under Node: its recurrence iterator with the exceptions
   related to their master (``icaljs/expand.mjs``);
 - the ``ical`` package's timeline (Home Assistant's calendar).
+``expand_many_with_vobject`` and ``expand_many_with_icaljs`` expand several files one after
+another in one process, each TZID keeping the first VTIMEZONE read for it (see ical_readers.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
 import vobject
 
-from tests.ical_readers import ICALJS_DIR, _icaljs_instant, _icaljs_node, _vobject_zones_from
+from tests.ical_readers import (
+    _icaljs_instant,
+    _vobject_zones_from,
+    run_icaljs,
+    vobject_registry_emptied,
+)
 
 Instance = tuple[str, datetime | date, datetime | date, str]
 
@@ -34,7 +36,9 @@ def _utc(value: datetime | date) -> datetime | date:
     return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
-def _overlaps(start: datetime | date, end: datetime | date, lo: datetime, hi: datetime) -> bool:
+def overlaps(start: datetime | date, end: datetime | date, lo: datetime, hi: datetime) -> bool:
+    """Whether [start, end) meets [lo, hi); a date counts from its UTC midnight."""
+
     def as_instant(v: datetime | date) -> datetime:
         return v if isinstance(v, datetime) else datetime(v.year, v.month, v.day, tzinfo=UTC)
 
@@ -46,71 +50,83 @@ def expand_with_recurring_ical_events(data: bytes, lo: datetime, hi: datetime) -
     found = set()
     for event in recurring_ical_events.of(calendar).between(lo, hi):
         start, end = event["DTSTART"].dt, event["DTEND"].dt
-        if _overlaps(start, end, lo, hi):
+        if overlaps(start, end, lo, hi):
             found.add((str(event["UID"]), _utc(start), _utc(end), str(event.get("SUMMARY", ""))))
     return found
 
 
 def expand_with_vobject(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
     text = data.decode()
-    found = set()
     with _vobject_zones_from(text):
-        calendar = vobject.readOne(text)
-        events = calendar.contents.get("vevent", [])
-        overrides: dict[str, dict] = {}
-        for event in events:
-            if "recurrence-id" in event.contents:
-                overrides.setdefault(event.uid.value, {})[event.recurrence_id.value] = event
-        for event in events:
-            if "recurrence-id" in event.contents:
-                continue
-            uid, summary = event.uid.value, event.summary.value
-            start = event.dtstart.value
-            length = event.dtend.value - start
-            replaced = overrides.get(uid, {})
-            if "rrule" not in event.contents:
-                if _overlaps(start, start + length, lo, hi):
-                    found.add((uid, _utc(start), _utc(start + length), summary))
-                continue
-            ruleset = event.getrruleset(addRDate=True)
-            probe_lo = lo - length - timedelta(days=1)
+        return _vobject_instances(text, lo, hi)
+
+
+def expand_many_with_vobject(files: list[bytes], lo: datetime, hi: datetime) -> list[set[Instance]]:
+    """Expand files one after another as one long-lived vobject process does: starting with no
+    zone known, each TZID keeps the first VTIMEZONE read for it."""
+    with vobject_registry_emptied():
+        return [_vobject_instances(data.decode(), lo, hi) for data in files]
+
+
+def _vobject_instances(text: str, lo: datetime, hi: datetime) -> set[Instance]:
+    """One file's instances with vobject's TZID registry as it stands."""
+    found = set()
+    calendar = vobject.readOne(text)
+    events = calendar.contents.get("vevent", [])
+    overrides: dict[str, dict] = {}
+    for event in events:
+        if "recurrence-id" in event.contents:
+            overrides.setdefault(event.uid.value, {})[event.recurrence_id.value] = event
+    for event in events:
+        if "recurrence-id" in event.contents:
+            continue
+        uid, summary = event.uid.value, event.summary.value
+        start = event.dtstart.value
+        length = event.dtend.value - start
+        replaced = overrides.get(uid, {})
+        if "rrule" not in event.contents:
+            if overlaps(start, start + length, lo, hi):
+                found.add((uid, _utc(start), _utc(start + length), summary))
+            continue
+        ruleset = event.getrruleset(addRDate=True)
+        probe_lo = lo - length - timedelta(days=1)
+        if not isinstance(start, datetime):
+            probe_lo = probe_lo.replace(tzinfo=None)
+            probe_hi = hi.replace(tzinfo=None)
+        else:
+            probe_hi = hi
+        for instance in ruleset.between(probe_lo, probe_hi, inc=True):
             if not isinstance(start, datetime):
-                probe_lo = probe_lo.replace(tzinfo=None)
-                probe_hi = hi.replace(tzinfo=None)
-            else:
-                probe_hi = hi
-            for instance in ruleset.between(probe_lo, probe_hi, inc=True):
-                if not isinstance(start, datetime):
-                    instance = instance.date()
-                if instance in replaced:
-                    continue
-                if _overlaps(instance, instance + length, lo, hi):
-                    found.add((uid, _utc(instance), _utc(instance + length), summary))
-            for override in replaced.values():
-                o_start, o_end = override.dtstart.value, override.dtend.value
-                if _overlaps(o_start, o_end, lo, hi):
-                    found.add((uid, _utc(o_start), _utc(o_end), override.summary.value))
+                instance = instance.date()
+            if instance in replaced:
+                continue
+            if overlaps(instance, instance + length, lo, hi):
+                found.add((uid, _utc(instance), _utc(instance + length), summary))
+        for override in replaced.values():
+            o_start, o_end = override.dtstart.value, override.dtend.value
+            if overlaps(o_start, o_end, lo, hi):
+                found.add((uid, _utc(o_start), _utc(o_end), override.summary.value))
     return found
 
 
 def expand_with_icaljs(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
-    node = _icaljs_node()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "feed.ics"
-        path.write_bytes(data)
-        stamps = [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (lo, hi)]
-        done = subprocess.run(
-            [node, str(ICALJS_DIR / "expand.mjs"), str(path), *stamps],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "TZ": "UTC"},
-            check=True,
-        )
-    return {
-        (i["uid"], _icaljs_instant(i["start"]), _icaljs_instant(i["end"]), i["summary"])
-        for i in json.loads(done.stdout)
-    }
+    return expand_many_with_icaljs([data], lo, hi)[0]
+
+
+def expand_many_with_icaljs(files: list[bytes], lo: datetime, hi: datetime) -> list[set[Instance]]:
+    """Expand files one after another in one ical.js process (zones registered by the first file
+    that defines them, as read_many_with_icaljs does)."""
+    stamps = [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (lo, hi)]
+    expanded = run_icaljs("expand.mjs", files, *stamps)
+    if len(files) == 1:
+        expanded = [expanded]
+    return [
+        {
+            (i["uid"], _icaljs_instant(i["start"]), _icaljs_instant(i["end"]), i["summary"])
+            for i in instances
+        }
+        for instances in expanded
+    ]
 
 
 def expand_with_ical_timeline(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
@@ -120,7 +136,7 @@ def expand_with_ical_timeline(data: bytes, lo: datetime, hi: datetime) -> set[In
     found = set()
     for event in calendar.timeline_tz(ZoneInfo("UTC")).overlapping(lo, hi):
         start, end = event.dtstart, event.dtend
-        if _overlaps(start, end, lo, hi):
+        if overlaps(start, end, lo, hi):
             found.add((event.uid, _utc(start), _utc(end), event.summary or ""))
     return found
 

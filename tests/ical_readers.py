@@ -6,9 +6,10 @@ Every TZID is interpreted through the file's own VTIMEZONE, as a subscribing cli
 through the reader's bundled zone database. (icalendar and vobject both turn a VTIMEZONE into a
 tzinfo with dateutil's ``tzical``; ``read_with_icalendar(data, provider="pytz")`` uses icalendar's
 own code instead.) A floating time, a TZID without a VTIMEZONE or a repeated UID raises
-``FeedReadError``. ``read_many_with_vobject`` and ``read_many_with_icaljs`` read several files in
-one process, one after another, the way long-lived readers do: vobject then keeps the first
-VTIMEZONE it read for a TZID.
+``FeedReadError``, and so does a VEVENT of a series (RRULE, RDATE or RECURRENCE-ID) unless
+``skip_series=True`` leaves those to tests/ical_expanders.py. ``read_many_with_vobject`` and
+``read_many_with_icaljs`` read several files in one process, one after another, the way
+long-lived readers do: vobject then keeps the first VTIMEZONE it read for a TZID.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def _event(
     }
 
 
+def _series_error(uid: str) -> FeedReadError:
+    return FeedReadError(f"{uid}: RRULE, RDATE or RECURRENCE-ID is not expected in a feed")
+
+
 def _default_end(start: Instant) -> Instant:
     """RFC 5545 3.6.1: no DTEND or DURATION means one day for a date, zero length otherwise."""
     return start if isinstance(start, datetime) else start + timedelta(days=1)
@@ -64,7 +69,9 @@ def _default_end(start: Instant) -> Instant:
 # --- icalendar ---------------------------------------------------------------------------------
 
 
-def read_with_icalendar(data: bytes, provider: str = "zoneinfo") -> Normalized:
+def read_with_icalendar(
+    data: bytes, provider: str = "zoneinfo", skip_series: bool = False
+) -> Normalized:
     """Read with the ``icalendar`` package; ``provider`` ("zoneinfo" or "pytz") builds the zones."""
     tzp = TZP(provider)
     calendar = icalendar.Calendar.from_ical(data)
@@ -89,6 +96,10 @@ def read_with_icalendar(data: bytes, provider: str = "zoneinfo") -> Normalized:
 
     events: Normalized = {}
     for event in calendar.walk("VEVENT"):
+        if any(name in event for name in ("RRULE", "RDATE", "RECURRENCE-ID")):
+            if skip_series:
+                continue
+            raise _series_error(str(event["UID"]))
         start = instant(event, "DTSTART")
         if "DTEND" in event:
             end = instant(event, "DTEND")
@@ -119,7 +130,20 @@ def _vobject_zones_from(text: str) -> Iterator[None]:
         _VOBJECT_TZIDS.update(saved)
 
 
-def _vobject_events(text: str) -> Normalized:
+@contextlib.contextmanager
+def vobject_registry_emptied() -> Iterator[None]:
+    """Start vobject with no zone known, as a new process does (the first VTIMEZONE read for a
+    TZID then stays); restore its registry afterwards."""
+    saved = dict(_VOBJECT_TZIDS)
+    _VOBJECT_TZIDS.clear()
+    try:
+        yield
+    finally:
+        _VOBJECT_TZIDS.clear()
+        _VOBJECT_TZIDS.update(saved)
+
+
+def _vobject_events(text: str, skip_series: bool = False) -> Normalized:
     """Read one file with vobject as it stands (its TZID registry as it is) and validate it."""
     calendar = vobject.readOne(text)
     calendar.validate()
@@ -139,6 +163,10 @@ def _vobject_events(text: str) -> Normalized:
 
     events: Normalized = {}
     for event in calendar.contents.get("vevent", []):
+        if any(name in event.contents for name in ("rrule", "rdate", "recurrence-id")):
+            if skip_series:
+                continue
+            raise _series_error(event.uid.value)
         start = instant(event, event.dtstart)
         if "dtend" in event.contents:
             end = instant(event, event.dtend)
@@ -152,24 +180,19 @@ def _vobject_events(text: str) -> Normalized:
     return events
 
 
-def read_with_vobject(data: bytes) -> Normalized:
+def read_with_vobject(data: bytes, skip_series: bool = False) -> Normalized:
     """Read with ``vobject`` and run its ``validate()`` (its exceptions propagate), each TZID
     resolved with this file's own VTIMEZONE."""
     text = data.decode("utf-8")
     with _vobject_zones_from(text):
-        return _vobject_events(text)
+        return _vobject_events(text, skip_series)
 
 
-def read_many_with_vobject(files: list[bytes]) -> list[Normalized]:
+def read_many_with_vobject(files: list[bytes], skip_series: bool = False) -> list[Normalized]:
     """Read files one after another as one long-lived vobject process does (a CalDAV server such
     as Radicale): starting with no zone known, each TZID keeps the first VTIMEZONE read for it."""
-    saved = dict(_VOBJECT_TZIDS)
-    _VOBJECT_TZIDS.clear()
-    try:
-        return [_vobject_events(data.decode("utf-8")) for data in files]
-    finally:
-        _VOBJECT_TZIDS.clear()
-        _VOBJECT_TZIDS.update(saved)
+    with vobject_registry_emptied():
+        return [_vobject_events(data.decode("utf-8"), skip_series) for data in files]
 
 
 # --- ical.js (Mozilla, used by Thunderbird) ------------------------------------------------------
@@ -210,17 +233,21 @@ def _icaljs_instant(value: str) -> Instant:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def _icaljs_events(items: list[dict]) -> Normalized:
+def _icaljs_events(items: list[dict], skip_series: bool = False) -> Normalized:
     events: Normalized = {}
     for item in items:
-        if item["recurrence_id"] is not None:
-            raise FeedReadError(f"{item['uid']}: RECURRENCE-ID is not expected in a feed")
+        if item["recurring"] or item["recurrence_id"] is not None:
+            if skip_series:
+                continue
+            raise _series_error(item["uid"])
         start, end = _icaljs_instant(item["start"]), _icaljs_instant(item["end"])
         _event(events, item["uid"], start, end, item["status"], item["summary"])
     return events
 
 
-def _run_icaljs(files: list[bytes]) -> list:
+def run_icaljs(script: str, files: list[bytes], *args: str) -> list:
+    """Run ``icaljs/<script>`` once on ``files`` (then ``args``); its JSON output. For several
+    files the scripts print one list per file."""
     node = _icaljs_node()
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
@@ -229,28 +256,29 @@ def _run_icaljs(files: list[bytes]) -> list:
             path.write_bytes(data)
             paths.append(str(path))
         done = subprocess.run(
-            [node, str(ICALJS_DIR / "read_instants.mjs"), *paths],
+            [node, str(ICALJS_DIR / script), *paths, *args],
             capture_output=True,
             text=True,
             timeout=300,
             env={**os.environ, "TZ": "UTC"},
         )
     if done.returncode != 0:
-        raise FeedReadError(f"ical.js reader failed ({done.returncode}): {done.stderr.strip()}")
+        raise FeedReadError(f"ical.js {script} failed ({done.returncode}): {done.stderr.strip()}")
     return json.loads(done.stdout)
 
 
-def read_with_icaljs(data: bytes) -> Normalized:
+def read_with_icaljs(data: bytes, skip_series: bool = False) -> Normalized:
     """Read with Mozilla ical.js through ``icaljs/read_instants.mjs`` (one node run per call)."""
-    return _icaljs_events(_run_icaljs([data]))
+    return _icaljs_events(run_icaljs("read_instants.mjs", [data]), skip_series)
 
 
-def read_many_with_icaljs(files: list[bytes]) -> list[Normalized]:
+def read_many_with_icaljs(files: list[bytes], skip_series: bool = False) -> list[Normalized]:
     """Read files one after another in one ical.js process (zones registered by the first file
     that defines them, as a long-lived client keeps them)."""
     if len(files) == 1:
-        return [read_with_icaljs(files[0])]
-    return [_icaljs_events(items) for items in _run_icaljs(files)]
+        return [read_with_icaljs(files[0], skip_series)]
+    read = run_icaljs("read_instants.mjs", files)
+    return [_icaljs_events(items, skip_series) for items in read]
 
 
 READERS = {

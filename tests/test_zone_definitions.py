@@ -1,7 +1,12 @@
-"""One definition per zone in every file: the demo site's feeds and per-event downloads, read
-one after another by one vobject process and one ical.js process (readers that remember a
-TZID's first definition), give the database's instants; a TZID's VTIMEZONE is the same bytes in
-every file, whatever the day it is served."""
+"""One definition per zone in every file: the demo site's feeds and downloads (events, series,
+single occurrences), read one after another by one vobject process and one ical.js process
+(readers that remember a TZID's first definition), give the database's instants; a TZID's
+VTIMEZONE is the same bytes in every file, whatever the day it is served.
+
+Each reader goes through all the files twice, each time in one process: expanding their series
+inside a window (the feed window's start to a year ahead, within the series' horizon), every
+instance compared with the database's; then reading every VEVENT that is not part of a series
+(the events before 1970 and after 2099 included) as a plain event."""
 
 from __future__ import annotations
 
@@ -11,12 +16,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from ical_readers import (
-    ReaderUnavailable,
-    read_many_with_icaljs,
-    read_many_with_vobject,
-    read_with_icalendar,
-)
 from sqlalchemy import select
 
 from events_app import demo
@@ -25,10 +24,23 @@ from events_app.feeds import ical
 from events_app.feeds.vtimezone import onsets
 from events_app.models import PUBLIC_STATUSES, Category, Event
 from tests.conftest import NOW
+from tests.ical_expanders import (
+    expand_many_with_icaljs,
+    expand_many_with_vobject,
+    expand_with_recurring_ical_events,
+    overlaps,
+)
+from tests.ical_readers import (
+    ReaderUnavailable,
+    read_many_with_icaljs,
+    read_many_with_vobject,
+    read_with_icalendar,
+)
 from tests.tools import in_ci
 
 VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r\nTZID:([^\r]+)\r\n.*?END:VTIMEZONE\r\n", re.S)
 FILTERED = ["kind=webinar", "place=London", "q=5G", "kind=live&category=optical"]
+UID = re.compile(rb"^UID:([^\r]+)\r$", re.M)
 
 
 def add_event(title: str, zone: str, start: datetime, minutes: int = 60) -> None:
@@ -75,15 +87,35 @@ def served(app: Flask) -> dict[str, bytes]:
     return files
 
 
-def expected() -> dict[str, tuple[Any, Any]]:
-    """uid -> (start, end) as the database holds them (all-day: the dates, end exclusive)."""
-    found = {}
-    for event in db.session.scalars(select(Event)):
-        if event.all_day:
-            found[event.uid] = (event.first_day, event.last_day + timedelta(days=1))
-        else:
-            found[event.uid] = (event.start_at, event.end_at)
+def instants(event: Event) -> tuple[Any, Any]:
+    """(start, end) as the database holds them (all-day: the dates, end exclusive)."""
+    if event.all_day:
+        return (event.first_day, event.last_day + timedelta(days=1))
+    return (event.start_at, event.end_at)
+
+
+def expected() -> dict[str, set[tuple[Any, Any]]]:
+    """uid -> the (start, end) of each instance a calendar shows under it: an event's own; a
+    series master's, one per occurrence that is not cancelled (calendars drop those); a single
+    occurrence's download (its derived UID), that occurrence's."""
+    found: dict[str, set[tuple[Any, Any]]] = {}
+    for event in db.session.scalars(select(Event).where(Event.series_master.is_(False))):
+        master = event.series
+        if master is None:
+            found[event.uid] = {instants(event)}
+            continue
+        uid = ical.derived_uid(master.uid, event.recurrence_id, event.all_day)
+        found[uid] = {instants(event)}
+        occurrences = found.setdefault(master.uid, set())
+        if event.status not in ("cancelled", "draft"):
+            occurrences.add(instants(event))
     return found
+
+
+def window(app: Flask) -> tuple[datetime, datetime]:
+    """From the feeds' first day (overrides that ended before it are left out of feeds) to a
+    year ahead, inside every series' horizon."""
+    return NOW - timedelta(days=app.config["FEED_PAST_DAYS"]), NOW + timedelta(days=365)
 
 
 @pytest.fixture
@@ -94,13 +126,42 @@ def site(app: Flask, app_ctx: Flask) -> dict[str, bytes]:
 
 
 def wrong_instants(files: dict[str, bytes], read: list[dict]) -> list[tuple]:
+    """The plain events whose instants differ from the database's."""
     truth = expected()
     wrong = []
     for url, events in zip(files, read, strict=True):
         for uid, event in events.items():
-            if (event["start"], event["end"]) != truth[uid]:
-                wrong.append((url, uid, event["start"], truth[uid][0]))
+            if {(event["start"], event["end"])} != truth.get(uid):
+                wrong.append((url, uid, event["start"], truth.get(uid)))
     return wrong
+
+
+def wrong_expansions(
+    files: dict[str, bytes], expanded: list[set[tuple]], lo: datetime, hi: datetime
+) -> list[tuple]:
+    """For each file whose instances in [lo, hi) differ from the database's for the UIDs it
+    holds: (url, instances read but not in the database, ones in the database but not read)."""
+    truth = expected()
+    wrong = []
+    for (url, data), instances in zip(files.items(), expanded, strict=True):
+        uids = {uid.decode() for uid in UID.findall(data.replace(b"\r\n ", b""))}
+        want = {
+            (uid, start, end)
+            for uid in uids
+            for start, end in truth.get(uid, ())
+            if overlaps(start, end, lo, hi)
+        }
+        got = {(uid, start, end) for uid, start, end, _ in instances}
+        if got != want:
+            wrong.append((url, sorted(got - want, key=str), sorted(want - got, key=str)))
+    return wrong
+
+
+def series_instances(expanded: list[set[tuple]]) -> int:
+    """How many instances of the demo's series the files gave: the check is not vacuous."""
+    masters = select(Event.uid).where(Event.series_master.is_(True))
+    uids = set(db.session.scalars(masters))
+    return sum(1 for instances in expanded for uid, *_ in instances if uid in uids)
 
 
 def test_every_tzid_has_one_definition_in_every_file_on_any_day(app: Flask, site) -> None:
@@ -123,23 +184,36 @@ def test_every_tzid_has_one_definition_in_every_file_on_any_day(app: Flask, site
             assert definitions[match.group(1)] == {match.group(0)}
 
 
-def test_one_vobject_process_reads_every_file_in_turn(site) -> None:
+def test_one_vobject_process_reads_every_file_in_turn(app: Flask, site) -> None:
     """vobject registers a TZID's first VTIMEZONE for the rest of the process (as Radicale
     would, reading one file after another): every file still gives the database's instants."""
-    read = read_many_with_vobject(list(site.values()))
+    files = list(site.values())
+    lo, hi = window(app)
+    expanded = expand_many_with_vobject(files, lo, hi)
+    assert series_instances(expanded) > 100
+    assert wrong_expansions(site, expanded, lo, hi) == []
+    read = read_many_with_vobject(files, skip_series=True)
     assert sum(len(events) for events in read) > 300
     assert wrong_instants(site, read) == []
 
 
-def test_one_icaljs_process_and_icalendar_read_every_file(site) -> None:
+def test_one_icaljs_process_and_icalendar_read_every_file(app: Flask, site) -> None:
+    files = list(site.values())
+    lo, hi = window(app)
     try:
-        read = read_many_with_icaljs(list(site.values()))
+        expanded = expand_many_with_icaljs(files, lo, hi)
+        read = read_many_with_icaljs(files, skip_series=True)
     except ReaderUnavailable as exc:
         if in_ci():
             pytest.fail(f"ical.js unavailable on CI: {exc}")
         pytest.skip(f"ical.js unavailable: {exc}")
+    assert series_instances(expanded) > 100
+    assert wrong_expansions(site, expanded, lo, hi) == []
     assert wrong_instants(site, read) == []
-    assert wrong_instants(site, [read_with_icalendar(data) for data in site.values()]) == []
+    alone = [expand_with_recurring_ical_events(data, lo, hi) for data in files]
+    assert wrong_expansions(site, alone, lo, hi) == []
+    read = [read_with_icalendar(data, skip_series=True) for data in files]
+    assert wrong_instants(site, read) == []
 
 
 def test_times_a_vtimezone_does_not_cover_are_written_in_utc(site) -> None:

@@ -1,12 +1,13 @@
 // Read .ics files with Mozilla ical.js (the parser Thunderbird uses) and print their events as JSON.
 //
 // Usage: node read_instants.mjs FILE.ics [MORE.ics ...]
-// Prints, for one file, a JSON list of {uid, recurrence_id, all_day, start, end, status, summary}:
-// timed start/end as UTC "YYYY-MM-DDTHH:MM:SSZ", all-day ones as "YYYY-MM-DD" (end = DTEND as
-// written, exclusive); for several files, read one after another in this one process, a list of
-// such lists in the same order. A zone is registered by the first file that defines it (ical.js
-// itself prefers a file's own VTIMEZONE). Exits 1 with a message on stderr for a floating time or
-// a TZID without a VTIMEZONE in its file.
+// Prints, for one file, a JSON list of {uid, recurrence_id, recurring, all_day, start, end, status,
+// summary} (recurring: the VEVENT has an RRULE or RDATE): timed start/end as UTC
+// "YYYY-MM-DDTHH:MM:SSZ", all-day ones as "YYYY-MM-DD" (end = DTEND as written, exclusive); for
+// several files, read one after another in this one process, a list of such lists in the same
+// order. A zone is registered by the first file that defines it (ical.js itself prefers a file's
+// own VTIMEZONE). Exits 1 with a message on stderr for a floating time or a TZID without a
+// VTIMEZONE in its file.
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
 
@@ -43,6 +44,7 @@ function readEvents(path) {
     return {
       uid: event.uid,
       recurrence_id: recurrenceId ? instant(event, "recurrence-id", recurrenceId, definedZones) : null,
+      recurring: event.isRecurring(),
       all_day: event.startDate.isDate,
       start: instant(event, "dtstart", event.startDate, definedZones),
       // endDate is DTEND, or DTSTART + DURATION (or the RFC 5545 default) when DTEND is absent.
