@@ -8,8 +8,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import changes, search
 from .extensions import alembic, csrf, db, login_manager
@@ -174,6 +174,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
+        if request.path.startswith("/api/"):  # routing errors (405) come before the blueprint
+            from .api.http import problem
+
+            response = problem(error.code or 500, error.name, error.description or error.name)
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
         return render_template("errors.html", error=error), error.code
 
     for code in (400, 403, 404, 405, 413, 414, 429):

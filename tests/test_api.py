@@ -290,3 +290,13 @@ def test_a_series_date_names_its_series(app, client, create_series):
     listed = client.get("/api/v1/events?limit=3").get_json()["data"]
     assert [e["slug"] for e in listed] == ["telecom-hour/2026-06-18", "telecom-hour/2026-06-25",
                                            "telecom-hour/2026-07-02"]  # fmt: skip
+
+
+def test_a_wrong_method_is_a_problem_body_too(client):
+    response = client.post("/api/v1/events")
+    assert response.status_code == 405
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    assert client.post("/events/").status_code == 405  # pages keep their HTML page
+    assert client.post("/events/").mimetype == "text/html"
