@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import audit, clock, markup, search, series, series_form
+from . import audit, clock, markup, recurrence, search, series, series_form
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
 from .extensions import db
@@ -290,6 +290,24 @@ def preview_markdown():
     if len(text) > 50_000:
         abort(413, "The description is too long to preview.")
     return str(markup.render_markdown(text)), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+@bp.post("/events/rule-preview")
+def rule_preview():
+    """The Repeats section's summary and next dates for the form as typed so far (its live
+    preview); nothing is saved. What keeps the rule from being read is said instead."""
+    form = EventForm(occurrence=request.form.get("repeat-scope") is not None)
+    form.validate()
+    problems: list[str] = []
+    if form.rule is None and form.repeat.form.freq.data in recurrence.FREQS:
+        fields = (form.start_date, form.start_time, form.end_date, form.end_time, form.timezone)
+        for field in (*fields, *form.repeat.form):
+            problems += [f"{field.label.text}: {message}" for message in field.errors]
+    return render_template(
+        "staff/_rule_preview.html",
+        rule_preview=series_form.preview(form.rule, clock.today()) if form.rule else None,
+        rule_problems=problems[:4],
+    )
 
 
 @bp.get("/events/<int:event_id>/preview")

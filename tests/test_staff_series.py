@@ -11,6 +11,7 @@ from conftest import NOW
 from sqlalchemy import func, select
 from test_staff_events import edit_page_fields, entries
 
+from events_app import series_form
 from events_app.extensions import db
 from events_app.models import Event, SeriesRule
 
@@ -247,3 +248,22 @@ def test_preview_dates_shows_the_rule_and_dst_notes_and_saves_nothing(logged_in,
     assert "Mar 14: 2:30 AM does not exist in America/New_York" in html
     assert "calendars place it at 3:30 AM EDT" in html
     assert db.session.scalar(select(Event.id)) is None
+
+
+def test_the_rule_preview_follows_the_form_as_typed(logged_in, app_ctx):
+    """The Repeats section's live preview: summary and next dates, nothing saved; what keeps
+    the rule from being read is said instead."""
+    response = logged_in.post("/staff/events/rule-preview", data=SHOW)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Every Thursday at 12:00 PM" in html and "Next dates:" in html
+    assert html.count("<li>") == series_form.PREVIEW_DATES and "12:00 - 1:00 PM EDT" in html
+    monthly = {**SHOW, "repeat-freq": "monthly", "repeat-monthly_by": "weekday"}
+    assert "Thursday" in logged_in.post("/staff/events/rule-preview", data=monthly).text
+    gap = {**SHOW, "start_date": "2027-03-14", "start_time": "02:30", "end_date": "2027-03-14",
+           "end_time": "03:30", "repeat-weekdays": ["SU"]}  # fmt: skip
+    problem = logged_in.post("/staff/events/rule-preview", data=gap).get_data(as_text=True)
+    assert "does not exist" in problem and "Next dates" not in problem
+    never = logged_in.post("/staff/events/rule-preview", data={**SHOW, "repeat-freq": "never"})
+    assert never.status_code == 200 and never.get_data(as_text=True).strip() == ""
+    assert db.session.scalars(select(Event)).all() == []

@@ -65,6 +65,31 @@
     freqChanged();
   }
 
+  // Repeats: the summary and next dates follow what is typed (the server reads the rule).
+  const rulePreview = document.getElementById("rule-preview");
+  const ruleFields = /^(repeat-|start_|end_|all_day|timezone)/;
+  let ruleTimer = null;
+  async function refreshRule() {
+    const body = new FormData(form);
+    try {
+      const response = await fetch(form.dataset.rulePreviewUrl, { method: "POST", body, credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      rulePreview.innerHTML = await response.text();
+    } catch (err) {
+      rulePreview.textContent = "The dates could not be previewed (" + err.message + ").";
+    }
+  }
+  function ruleChanged(e) {
+    if (!e.target.name || !ruleFields.test(e.target.name) || freq.value === "never") return;
+    window.clearTimeout(ruleTimer);
+    ruleTimer = window.setTimeout(refreshRule, 400);
+  }
+  if (rulePreview && freq && form.dataset.rulePreviewUrl) {
+    form.addEventListener("change", ruleChanged);
+    form.addEventListener("input", ruleChanged);
+    freq.addEventListener("change", () => { if (freq.value === "never") rulePreview.textContent = ""; });
+  }
+
   // All day: the times do not apply.
   const allDay = byName("all_day");
   function allDayChanged() {

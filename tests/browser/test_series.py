@@ -63,6 +63,14 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     page.check("#repeat-weekdays-3")  # Thursday
     page.check("#repeat-ends-2")  # after a number
     page.fill("#repeat-count", "10")
+    # The summary and next dates follow what is typed, before anything is saved.
+    preview = page.locator("#rule-preview")
+    preview.get_by_text(re.compile(r"Every Thursday at 12:00 PM .*: 10 occurrences")).wait_for()
+    assert f"{first:%b} {first.day}, {first.year}" in preview.inner_text()
+    page.fill("#repeat-count", "3")
+    preview.get_by_text(re.compile(r": 3 occurrences")).wait_for()
+    page.fill("#repeat-count", "10")
+    preview.get_by_text(re.compile(r": 10 occurrences")).wait_for()
     save(page)
     series_url = page.url
     body = page.locator("main").inner_text()
