@@ -29,6 +29,7 @@ from .models import (
     Category,
     Event,
     archived_webinars,
+    event_loads,
     place_names,
     public_events,
     public_series_by_slug,
@@ -160,8 +161,15 @@ def event_occurrence(slug: str, day: str):
 
 def series_page(master: Event):
     """A series: what it is, its rule, its upcoming and past occurrences."""
+    return render_template("public/series.html", **series_context(master))
+
+
+def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
+    """What the series page's template needs; the staff preview passes ``drafts`` to show the
+    dates of a series not published yet."""
     now = clock.now()
-    occurrences = public_events().where(Event.series_id == master.id)
+    occurrences = select(Event).options(*event_loads()) if drafts else public_events()
+    occurrences = occurrences.where(Event.series_id == master.id)
     upcoming = db.session.scalars(
         occurrences.where(Event.end_at > now)
         .order_by(Event.start_at, Event.id)
@@ -181,15 +189,14 @@ def series_page(master: Event):
         site_name=current_app.config["SITE_NAME"],
         event_url=lambda e: url_for("public.event_detail", slug=e.slug, _external=True),
     )
-    return render_template(
-        "public/series.html",
-        master=master,
-        upcoming=upcoming,
-        past=past,
-        now=now,
-        jsonld=structured,
-        rule_summary=master_summary(master),
-    )
+    return {
+        "master": master,
+        "upcoming": upcoming,
+        "past": past,
+        "now": now,
+        "jsonld": structured,
+        "rule_summary": master_summary(master),
+    }
 
 
 def master_summary(master: Event) -> str:

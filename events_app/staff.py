@@ -312,10 +312,13 @@ def rule_preview():
 
 @bp.get("/events/<int:event_id>/preview")
 def preview_event(event_id: int):
-    """The public page of an event, drafts included, with a banner saying it is a preview."""
-    from .public import detail_context
+    """The public page of an event (of a series: the series page), drafts included, with a
+    banner saying it is a preview."""
+    from .public import detail_context, series_context
 
     event = get_event(event_id)
+    if event.series_master:
+        return render_template("staff/preview_series.html", **series_context(event, drafts=True))
     return render_template("staff/preview.html", **detail_context(event), preview=True)
 
 

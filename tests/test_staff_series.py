@@ -267,3 +267,14 @@ def test_the_rule_preview_follows_the_form_as_typed(logged_in, app_ctx):
     never = logged_in.post("/staff/events/rule-preview", data={**SHOW, "repeat-freq": "never"})
     assert never.status_code == 200 and never.get_data(as_text=True).strip() == ""
     assert db.session.scalars(select(Event)).all() == []
+
+
+def test_a_draft_series_previews_as_its_series_page(logged_in, app_ctx):
+    draft = {**SHOW, "status": "draft"}
+    assert logged_in.post("/staff/events/new", data=draft).status_code == 302
+    show = the_show()
+    page = logged_in.get(f"/staff/events/{show.id}/preview").get_data(as_text=True)
+    assert "Draft: this is how visitors would see the series" in page
+    assert "Every Thursday at 12:00 PM" in page and "Upcoming" in page
+    assert "telecom-hour/2026-06-25" in page  # its dates, drafts as the series is
+    assert logged_in.get(f"/events/{show.slug}").status_code == 404  # not public yet

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -76,6 +77,9 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     body = page.locator("main").inner_text()
     assert "Every Thursday at 12:00 PM" in body and "10 occurrences" in body
     check_page(desktop, "staff series form")
+    desktop.goto(urlsplit(series_url).path.replace("/edit", "/preview"))
+    assert "Preview: this is how visitors see the series" in page.locator("main").inner_text()
+    check_page(desktop, "staff series preview")
 
     # Cancel the third episode, move the fourth to Friday 3:00 PM.
     open_date(page, series_url, days[2])
