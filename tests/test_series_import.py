@@ -105,3 +105,24 @@ def test_a_rule_we_cannot_keep_is_still_imported_as_separate_events(app_ctx):
                          "RRULE:FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1;COUNT=3")  # fmt: skip
     plan = plan_of(ics(odd))
     assert all(i.rule is None for i in plan.items) and len(plan.items) >= 2
+
+
+def test_a_changed_date_keeps_its_own_details_from_the_file(app_ctx):
+    """An episode's own description and link in the file (RECURRENCE-ID) come with it; the
+    same file again changes nothing."""
+    episode = MOVED + "\nDESCRIPTION:Guest: the summit's chair.\nURL:https://example.org/summit"
+    apply_import(plan_of(ics(SERIES, episode)), db.session, publish=True)
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    by_day = {o.recurrence_id.date().isoformat(): o for o in master.occurrences}
+    moved, plain = by_day["2026-07-09"], by_day["2026-07-23"]
+    assert moved.description == "Guest: the summit's chair."
+    assert moved.registration_url == "https://example.org/summit"
+    assert (
+        plain.description == master.description
+        and plain.registration_url == master.registration_url
+    )
+    (item,) = plan_of(ics(SERIES, episode)).items
+    assert item.action == "unchanged", item.changes
+    changed = episode.replace("the summit's chair", "the summit's host")
+    (item,) = plan_of(ics(SERIES, changed)).items
+    assert item.action == "update" and "exceptions" in item.changes

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock, series, text, timefmt
 from ..models import Category, Event, User
-from .plan import ImportItem, ImportPlan
+from .plan import OVERRIDE_DETAILS, ImportItem, ImportPlan
 
 SLUG_TITLE_LENGTH = 170  # leaves room in the column for "-yyyy-mm-dd" and "-NN"
 CATEGORY_SLUG_LENGTH = 90
@@ -178,6 +178,10 @@ def _apply_exceptions(master: Event, item: ImportItem) -> None:
             continue
         if not override.untitled and occurrence.title != override.title:
             occurrence.title = override.title
+        for name in OVERRIDE_DETAILS:
+            value = getattr(override, name)
+            if value and value != getattr(occurrence, name):  # the file's own details only
+                setattr(occurrence, name, value)
         if (occurrence.all_day, occurrence.start_at, occurrence.end_at) != (
             override.all_day,
             override.start_at,

@@ -32,6 +32,10 @@ from .. import recurrence, series, timefmt
 from ..models import Event, Venue
 from . import reader as ics_reader
 
+# What a changed occurrence in a file (RECURRENCE-ID) may give that date besides its title and
+# times: an episode's own text, place and links.
+OVERRIDE_DETAILS = ("summary", "description", "venue_id", "online_url", "registration_url")
+
 ACTIONS = ("new", "update", "unchanged", "rejected")
 PREVIEW_ORDER = ("new", "update", "rejected", "unchanged")  # what needs a look first
 # Fields a re-import compares and may change; kind, slug, speakers and links staff add stay.
@@ -317,8 +321,15 @@ def _series_changes(item: ImportItem, event: Event) -> dict[str, tuple[object, o
     for o in item.overrides:
         generated = recurrence.occurrence_times(item.rule, o.recurrence_wall)
         same = (o.start_at, o.end_at) == generated and o.title in (item.title, "")
-        if o.recurrence_wall in held and not same:  # an override that changes nothing is none
-            theirs[o.recurrence_wall] = f"{o.title} {o.when_text}"
+        occurrence = held.get(o.recurrence_wall)
+        # The file gives this date its own text, place or links, other than the ones it has.
+        details = [n for n in OVERRIDE_DETAILS if getattr(o, n)]
+        if occurrence is not None:
+            details = [n for n in details if getattr(o, n) != getattr(occurrence, n)]
+        if o.recurrence_wall in held and not (same and not details):
+            theirs[o.recurrence_wall] = f"{o.title} {o.when_text}" + (
+                f" (new {', '.join(details)})" if details else ""
+            )
     ours = {}
     for wall, o in held.items():
         if o.status == "cancelled":
