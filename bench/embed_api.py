@@ -43,8 +43,9 @@ KINDS = ("", "live", "webinar", "audio")
 LUA = """
 local paths = {%s}
 local threads = 0
-function setup(thread)  -- each wrk thread walks its own stretch of the list
-  thread:set("offset", threads * math.floor(#paths / 2))
+local stretch = %d
+function setup(thread)  -- each wrk thread of each run walks its own stretch of the list
+  thread:set("offset", %d + threads * stretch)
   threads = threads + 1
 end
 function init(args)
@@ -55,9 +56,12 @@ request = function()
   return wrk.format("GET", paths[counter])
 end
 """
+# A run's two threads take the next 2 x STRETCH URLs of their list: no URL comes back in a later
+# run, where the response cache would answer it (a run makes far fewer than STRETCH requests).
+STRETCH = 4000
 
 
-def distinct_paths(path: str, extra: str, today: date, count: int = 20_000) -> list[str]:
+def distinct_paths(path: str, extra: str, today: date, count: int = 60_000) -> list[str]:
     """`count` distinct URLs of `path`, shuffled the same way every run."""
     places = [c[0] for c in dataset.CITIES]
     found = []
@@ -77,9 +81,16 @@ def distinct_paths(path: str, extra: str, today: date, count: int = 20_000) -> l
     return found
 
 
-def run_distinct(wrk: str, server: Server, paths: list[str], seconds: int) -> load.Load:
+def run_distinct(
+    wrk: str, server: Server, paths: list[str], seconds: int, used: dict[int, int]
+) -> load.Load:
+    """One wrk run over the next unused stretch of ``paths`` (``used``: per list, by id)."""
+    start = used.get(id(paths), 0)
+    if start + 2 * STRETCH > len(paths):
+        raise RuntimeError("the list of distinct URLs is too short for this many runs")
+    used[id(paths)] = start + 2 * STRETCH
     script = dataset.OUT / f"distinct-{hashlib.sha256(paths[0].encode()).hexdigest()[:12]}.lua"
-    script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
+    script.write_text(LUA % (", ".join(json.dumps(p) for p in paths), STRETCH, start))
     command = [wrk, *load.WRK_ARGS, f"-d{seconds}s", "--timeout", "30s", "--latency"]
     result = subprocess.run(
         [*command, "-s", str(script), server.url("/")],
@@ -117,16 +128,17 @@ def measure(database: Path, wrk: str, seconds: int, rounds: int = 2, log=print) 
             )
             log(rows[-1])
         today = datetime.now(UTC).date()
+        list_paths = distinct_paths(LIST_PAGE, "from", today)  # it takes no count
+        used: dict[int, int] = {}
         for name, (path, extra) in DISTINCT.items():
             ours_paths = distinct_paths(path, extra, today)
-            list_paths = distinct_paths(LIST_PAGE, "from", today)  # it takes no count
             for sample in (ours_paths[0], list_paths[0]):
                 if fetch(server.url(sample))[0] != 200:
                     raise RuntimeError(f"{sample}: not 200")
             ours, baseline = [], []
             for _ in range(rounds):
-                ours.append(run_distinct(wrk, server, ours_paths, seconds))
-                baseline.append(run_distinct(wrk, server, list_paths, seconds))
+                ours.append(run_distinct(wrk, server, ours_paths, seconds, used))
+                baseline.append(run_distinct(wrk, server, list_paths, seconds, used))
             errors = sum(x.errors for x in ours + baseline)
             if errors:
                 raise RuntimeError(f"{name}: {errors} non-2xx answers under distinct filters")
