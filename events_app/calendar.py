@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from . import clock, timefmt
 from .extensions import db
 from .filters import EventFilters
-from .models import KINDS, Category, Event, listed, place_names, public_events
+from .models import KINDS, Category, Event, dates_overlap, listed, place_names, public_events
 from .timefmt import MAX_YEAR, MIN_YEAR
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -113,7 +113,7 @@ def month_events(
             .over(partition_by=span, order_by=(Event.start_at, Event.id))
             .label("rank"),
             func.count().over(partition_by=span).label("size"),
-        ).where(listed(), Event.start_date <= end, Event.end_date >= start),
+        ).where(listed(), dates_overlap(start, end)),
         few_dates=True,
     ).subquery()
     candidates = db.session.execute(

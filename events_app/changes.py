@@ -17,7 +17,9 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
   event's row; never a counter, so a restored backup cannot bring one back with other content.
 
 Every changed, new or deleted event is indexed again for search (search.reindex) after the
-flush, from its stored rows: the search index follows the same changes as every cache.
+flush, from its stored rows: the search index follows the same changes as every cache. The
+same events raise ``feed_state.longest_span_days`` when one lasts longer than any before it
+(the bound of models.dates_overlap; it never falls, which costs a wider range, not a miss).
 
 Every flush that changes anything a page or feed shows rewrites the single ``feed_state`` row:
 a new random ``token``, ``changed_at`` and, when an event may have left some feed,
@@ -33,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, bindparam, insert, inspect, select, update
+from sqlalchemy import Engine, bindparam, func, insert, inspect, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -253,6 +255,33 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     if queued is not None:
         ids = queued["ids"] | {obj.id for obj in queued["objects"] if obj.id is not None}
         search.reindex(session.connection(), ids)
+        _widen_span(session, ids)
+
+
+def _widen_span(session: Session, event_ids: set[int] | list[int] | None) -> None:
+    """Raise feed_state.longest_span_days to the longest of these events (None: of all),
+    series masters left out."""
+    from .models import DaySpan, Event, FeedState
+
+    stmt = select(func.max(DaySpan(Event.end_date, Event.start_date))).where(
+        Event.series_master.is_(False)
+    )
+    connection = session.connection()
+    if event_ids is None:
+        longest = connection.scalar(stmt)
+    else:
+        ids, longest = list(event_ids), None
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            found = connection.scalar(stmt.where(Event.id.in_(chunk)))
+            longest = max(longest or 0, found or 0)
+    if longest:
+        table = FeedState.__table__
+        connection.execute(
+            update(table)
+            .where(table.c.id == 1, table.c.longest_span_days < longest)
+            .values(longest_span_days=longest)
+        )
 
 
 def _write_state(session: Session, stamp: datetime, removal: bool) -> None:
@@ -294,6 +323,7 @@ def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
         search.reindex(session.connection(), event_ids)
     else:
         search.index_missing(session.connection())
+    _widen_span(session, event_ids or None)
     ids = set(event_ids or ())
     for obj in list(session.identity_map.values()):  # loaded copies keep their old version
         if isinstance(obj, Event) and obj.id in ids:

@@ -16,14 +16,12 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql import Select
 
 from . import search
-from .models import KINDS, Category, Event, Venue, event_loads, public_events
+from .models import KINDS, Category, Event, Venue, dates_overlap, event_loads, public_events
 
 WHENS = ("upcoming", "past")
 SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
@@ -169,39 +167,16 @@ class EventFilters:
             and self.date_to
             and (self.date_to - self.date_from).days <= FEW_DATES_DAYS
         )
-        if self.date_from:
-            stmt = stmt.where(_selective(Event.end_date >= self.date_from, short_range))
-        if self.date_to:
-            stmt = stmt.where(_selective(Event.start_date <= self.date_to, short_range))
+        if self.date_from and self.date_to:
+            stmt = stmt.where(dates_overlap(self.date_from, self.date_to))
+        elif self.date_from:
+            stmt = stmt.where(Event.end_date >= self.date_from)
+        elif self.date_to:
+            stmt = stmt.where(Event.start_date <= self.date_to)
         if self.q and search_condition:
             few_dates = few_dates or short_range
             stmt = stmt.where(search.condition(self.q, few_dates=few_dates))
         return stmt
-
-
-class Likely(FunctionElement):
-    """``Likely(condition, p)``: SQLite's ``likelihood()`` planner hint (the condition holds for
-    about ``p`` of the rows); other databases, which keep statistics, get the bare condition."""
-
-    inherit_cache = True
-    name = "likelihood"  # untyped: a Boolean would be compared with 1 on SQLite
-
-
-@compiles(Likely)
-def _bare_condition(element: Likely, compiler: Any, **kw: Any) -> str:
-    return compiler.process(list(element.clauses)[0], **kw)
-
-
-@compiles(Likely, "sqlite")
-def _sqlite_likelihood(element: Likely, compiler: Any, **kw: Any) -> str:
-    return f"likelihood({compiler.process(element.clauses, **kw)})"
-
-
-def _selective(condition: ColumnElement[bool], short_range: bool) -> ColumnElement[bool]:
-    """A from/to date condition; in a short range it is selective, which SQLite (without
-    statistics) must be told, or it walks every event in start order and reads each row."""
-    # SQLite wants the probability as a constant in the statement, not a parameter.
-    return Likely(condition, literal_column("0.01")) if short_range else condition
 
 
 def filtered_events_query(

@@ -25,8 +25,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
+    or_,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -36,6 +38,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.functions import FunctionElement
 
 from . import clock, timefmt
 
@@ -299,6 +302,8 @@ class Event(Base):
         ),
         Index("uq_events_series_id_recurrence_id", "series_id", "recurrence_id", unique=True),
         Index("ix_events_dates", "start_date", "end_date", "status"),
+        # dates_overlap: a range of start dates, apart for series masters (migration 0010).
+        Index("ix_events_span", "series_master", "start_date", "end_date", "status"),
         Index("ix_events_updated_at", "updated_at"),
     )
 
@@ -509,6 +514,62 @@ def listed() -> ColumnElement[bool]:
     return and_(Event.status.in_(PUBLIC_STATUSES), Event.series_master.is_(False))
 
 
+class DaySpan(FunctionElement):
+    """``DaySpan(end_date, start_date)``: whole days from one date column to the other."""
+
+    inherit_cache = True
+    type = Integer()
+
+
+@compiles(DaySpan)
+def _day_span(element: DaySpan, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({end} - {start})"
+
+
+@compiles(DaySpan, "sqlite")
+def _sqlite_day_span(element: DaySpan, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+class DaysBefore(FunctionElement):
+    """``DaysBefore(day, n)``: the date ``n`` days before ``day``."""
+
+    inherit_cache = True
+    type = Date()
+
+
+@compiles(DaysBefore)
+def _days_before(element: DaysBefore, compiler: Any, **kw: Any) -> str:
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({day} AS DATE) - {days})"
+
+
+@compiles(DaysBefore, "sqlite")
+def _sqlite_days_before(element: DaysBefore, compiler: Any, **kw: Any) -> str:
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({day}, '-' || {days} || ' days')"
+
+
+def dates_overlap(first: date, last: date) -> ColumnElement[bool]:
+    """Events on some day from ``first`` to ``last`` (local dates), for any select of Event.
+
+    The overlap alone (start on or before ``last``, end on or after ``first``) bounds the
+    start dates on one side only: a database walks every event that starts before ``last``,
+    all of history. No event but a series master lasts longer than feed_state's
+    ``longest_span_days``, so the others start in a closed range; masters (whose dates span
+    their series) are found apart, both through ix_events_span.
+    """
+    longest = select(FeedState.longest_span_days).where(FeedState.id == 1).scalar_subquery()
+    overlap = and_(Event.start_date <= last, Event.end_date >= first)
+    bounded = Event.start_date >= DaysBefore(first, longest)
+    return or_(
+        and_(Event.series_master.is_(False), bounded, overlap),
+        and_(Event.series_master.is_(True), overlap),
+    )
+
+
 def announced() -> ColumnElement[bool]:
     """Events as they were announced: single events and whole series (a series' dates are
     part of its master), for syndication."""
@@ -558,6 +619,9 @@ class FeedState(Base):
     token: Mapped[str] = mapped_column(String(32), default="")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # At least the days from start_date to end_date of any event but series masters (it only
+    # rises; changes.py keeps it): dates_overlap's bound.
+    longest_span_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
 def place_names(session) -> list[str]:

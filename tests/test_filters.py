@@ -1,8 +1,6 @@
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
 from events_app.extensions import db
@@ -237,27 +235,3 @@ def test_no_n_plus_one(create_event, create_venue, create_category, app):
         sa_event.remove(engine, "before_cursor_execute", listener)
     assert len(events) == 6
     assert len(statements) == 3
-
-
-def test_a_short_date_range_tells_sqlite_it_is_selective(app_ctx):
-    """Without statistics SQLite would walk every event in start order for a feed of a few days
-    (reading each row); told the range is selective, it walks the dates index."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from events_app.models import PUBLIC_STATUSES, Event
-
-    day = NOW.date() + timedelta(days=300)
-    short = EventFilters(q="fiber", date_from=day, date_to=day + timedelta(days=3))
-    long = replace(short, date_to=day + timedelta(days=365))
-
-    def feed_query(filters):
-        stmt = select(Event.id).where(Event.status.in_(PUBLIC_STATUSES), Event.end_at >= NOW)
-        return filters.apply(stmt).order_by(Event.start_at, Event.id)
-
-    assert str(feed_query(short).compile(dialect=sqlite.dialect())).count("likelihood(") == 2
-    assert "likelihood" not in str(feed_query(short).compile(dialect=postgresql.dialect()))
-    assert "likelihood" not in str(feed_query(long).compile(dialect=sqlite.dialect()))
-    if db.engine.dialect.name == "sqlite":
-        compiled = feed_query(short).compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
-        assert any("ix_events_dates" in row[-1] for row in plan), plan

@@ -23,7 +23,14 @@ from ..extensions import db
 from ..feeds.views import _ext as external_url
 from ..filters import filtered_events_query
 from ..markup import safe_url
-from ..models import Event, archived_webinars, listed, public_events, upcoming_events
+from ..models import (
+    Event,
+    archived_webinars,
+    dates_overlap,
+    listed,
+    public_events,
+    upcoming_events,
+)
 from ..security import allow_framing
 from . import widgets
 from .widgets import WidgetQuery
@@ -112,13 +119,11 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
     public = (listed(),)
     spans_stmt = query.filters.apply(
         select(Event.start_date, Event.end_date, func.count())
-        .where(*public, Event.start_date <= end, Event.end_date >= start)
+        .where(*public, dates_overlap(start, end))
         .group_by(Event.start_date, Event.end_date)
     )
     spans = {(a, b): n for a, b, n in db.session.execute(spans_stmt).all()}
-    events_stmt = query.filters.apply(public_events()).where(
-        Event.start_date <= last, Event.end_date >= first
-    )
+    events_stmt = query.filters.apply(public_events()).where(dates_overlap(first, last))
     events_stmt = events_stmt.order_by(Event.start_at, Event.id).limit(query.count)
     events = list(db.session.scalars(events_stmt).unique())
     return widgets.month_model(year, month, spans, events, today, links, query)
