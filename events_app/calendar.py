@@ -113,8 +113,9 @@ def month_events(
             .over(partition_by=span, order_by=(Event.start_at, Event.id))
             .label("rank"),
             func.count().over(partition_by=span).label("size"),
-        ).where(listed(), dates_overlap(start, end)),
+        ).where(listed(), dates_overlap(start, end, masters=False)),
         few_dates=True,
+        masters=False,
     ).subquery()
     candidates = db.session.execute(
         select(ranked).where(ranked.c.rank <= per_day).order_by(ranked.c.start_at, ranked.c.id)

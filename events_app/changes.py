@@ -18,8 +18,8 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
 
 Every changed, new or deleted event is indexed again for search (search.reindex) after the
 flush, from its stored rows: the search index follows the same changes as every cache. The
-same events raise ``feed_state.longest_span_days`` when one lasts longer than any before it
-(the bound of models.dates_overlap; it never falls, which costs a wider range, not a miss).
+same events raise ``feed_state``'s longest spans when one lasts longer than any before it (the
+bounds of models.dates_overlap; they never fall, which costs a wider range, not a miss).
 
 Every flush that changes anything a page or feed shows rewrites the single ``feed_state`` row:
 a new random ``token``, ``changed_at`` and, when an event may have left some feed,
@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, bindparam, func, insert, inspect, select, update
+from sqlalchemy import Engine, bindparam, case, func, insert, inspect, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -259,29 +259,28 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 
 
 def _widen_span(session: Session, event_ids: set[int] | list[int] | None) -> None:
-    """Raise feed_state.longest_span_days to the longest of these events (None: of all),
-    series masters left out."""
+    """Raise feed_state's longest spans to those of these events (None: of all events)."""
     from .models import DaySpan, Event, FeedState
 
-    stmt = select(func.max(DaySpan(Event.end_date, Event.start_date))).where(
-        Event.series_master.is_(False)
-    )
+    span = DaySpan(Event.end_date, Event.start_date)
+    stmt = select(
+        func.max(case((Event.series_master.is_(False), span))), func.max(span)
+    ).select_from(Event)
     connection = session.connection()
-    if event_ids is None:
-        longest = connection.scalar(stmt)
-    else:
-        ids, longest = list(event_ids), None
-        for at in range(0, len(ids), 500):
-            chunk = ids[at : at + 500]
-            found = connection.scalar(stmt.where(Event.id.in_(chunk)))
-            longest = max(longest or 0, found or 0)
-    if longest:
-        table = FeedState.__table__
-        connection.execute(
-            update(table)
-            .where(table.c.id == 1, table.c.longest_span_days < longest)
-            .values(longest_span_days=longest)
-        )
+    chunks = [None] if event_ids is None else list(event_ids)
+    found = [0, 0]
+    for at in range(0, len(chunks), 500):
+        chunk = chunks[at : at + 500]
+        query = stmt if event_ids is None else stmt.where(Event.id.in_(chunk))
+        row = connection.execute(query).one()
+        found = [max(found[0], row[0] or 0), max(found[1], row[1] or 0)]
+    table = FeedState.__table__
+    columns = (table.c.longest_event_days, table.c.longest_series_days)
+    for column, longest in zip(columns, found, strict=True):
+        if longest:
+            connection.execute(
+                update(table).where(table.c.id == 1, column < longest).values({column: longest})
+            )
 
 
 def _write_state(session: Session, stamp: datetime, removal: bool) -> None:

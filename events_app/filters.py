@@ -142,14 +142,20 @@ class EventFilters:
         return bool(self.q) and self.sort == "relevance"
 
     def apply(
-        self, stmt: Select, *, search_condition: bool = True, few_dates: bool = False
+        self,
+        stmt: Select,
+        *,
+        search_condition: bool = True,
+        few_dates: bool = False,
+        masters: bool = True,
     ) -> Select:
         """Add the kind, category, place, date and search conditions to a select of Event.
 
         No time window, no order, no pagination: the caller decides those (a caller that
         ranks by ``search.by_relevance``, which also limits to the matches, passes
         ``search_condition=False``; one whose window keeps a few weeks of events, like the
-        month grid, passes ``few_dates=True``: see ``search.condition``).
+        month grid, passes ``few_dates=True``: see ``search.condition``; one whose select leaves
+        series masters out passes ``masters=False``: see ``models.dates_overlap``).
         """
         if self.kind:
             stmt = stmt.where(Event.kind == self.kind)
@@ -168,7 +174,7 @@ class EventFilters:
             and (self.date_to - self.date_from).days <= FEW_DATES_DAYS
         )
         if self.date_from and self.date_to:
-            stmt = stmt.where(dates_overlap(self.date_from, self.date_to))
+            stmt = stmt.where(dates_overlap(self.date_from, self.date_to, masters=masters))
         elif self.date_from:
             stmt = stmt.where(Event.end_date >= self.date_from)
         elif self.date_to:
@@ -194,7 +200,7 @@ def filtered_events_query(
     Pagination is the caller's (see `paginate`).
     """
     ranked = window is None and filters.by_relevance
-    stmt = filters.apply(public_events(), search_condition=not ranked)
+    stmt = filters.apply(public_events(), search_condition=not ranked, masters=False)
     if window is not None:
         start, end = window
         if start is not None:

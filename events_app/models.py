@@ -25,7 +25,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
-    or_,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -302,8 +301,6 @@ class Event(Base):
         ),
         Index("uq_events_series_id_recurrence_id", "series_id", "recurrence_id", unique=True),
         Index("ix_events_dates", "start_date", "end_date", "status"),
-        # dates_overlap: a range of start dates, apart for series masters (migration 0010).
-        Index("ix_events_span", "series_master", "start_date", "end_date", "status"),
         Index("ix_events_updated_at", "updated_at"),
     )
 
@@ -552,22 +549,24 @@ def _sqlite_days_before(element: DaysBefore, compiler: Any, **kw: Any) -> str:
     return f"date({day}, '-' || {days} || ' days')"
 
 
-def dates_overlap(first: date, last: date) -> ColumnElement[bool]:
-    """Events on some day from ``first`` to ``last`` (local dates), for any select of Event.
+def dates_overlap(first: date, last: date, *, masters: bool) -> ColumnElement[bool]:
+    """Events on some day from ``first`` to ``last`` (local dates), for any select of Event;
+    ``masters``: series masters may be among them (feeds), else they are left out (lists).
 
-    The overlap alone (start on or before ``last``, end on or after ``first``) bounds the
-    start dates on one side only: a database walks every event that starts before ``last``,
-    all of history. No event but a series master lasts longer than feed_state's
-    ``longest_span_days``, so the others start in a closed range; masters (whose dates span
-    their series) are found apart, both through ix_events_span.
+    The overlap alone (start on or before ``last``, end on or after ``first``) bounds start
+    dates on one side only: a database walks every event that starts before ``last``, all of
+    history. No event lasts longer than feed_state's longest span (kept by changes.py), so
+    they start in a closed range: a few days wide for lists and the month grid, as wide as the
+    longest series for feeds, whose masters span their series.
     """
-    longest = select(FeedState.longest_span_days).where(FeedState.id == 1).scalar_subquery()
-    overlap = and_(Event.start_date <= last, Event.end_date >= first)
-    bounded = Event.start_date >= DaysBefore(first, longest)
-    return or_(
-        and_(Event.series_master.is_(False), bounded, overlap),
-        and_(Event.series_master.is_(True), overlap),
+    column = FeedState.longest_series_days if masters else FeedState.longest_event_days
+    longest = select(column).where(FeedState.id == 1).scalar_subquery()
+    found = and_(
+        Event.start_date >= DaysBefore(first, longest),
+        Event.start_date <= last,
+        Event.end_date >= first,
     )
+    return found if masters else and_(Event.series_master.is_(False), found)
 
 
 def announced() -> ColumnElement[bool]:
@@ -619,9 +618,10 @@ class FeedState(Base):
     token: Mapped[str] = mapped_column(String(32), default="")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # At least the days from start_date to end_date of any event but series masters (it only
-    # rises; changes.py keeps it): dates_overlap's bound.
-    longest_span_days: Mapped[int] = mapped_column(Integer, default=0)
+    # dates_overlap's bounds: at least the days from start_date to end_date of any event but
+    # series masters, and of any event; they only rise (changes.py keeps them).
+    longest_event_days: Mapped[int] = mapped_column(Integer, default=0)
+    longest_series_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
 def place_names(session) -> list[str]:

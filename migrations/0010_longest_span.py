@@ -1,10 +1,10 @@
-"""longest span: feed_state.longest_span_days and ix_events_span, for date-range queries
+"""longest spans: feed_state's bounds for date-range queries
 
 A date range's overlap (start on or before its end, end on or after its start) bounds the
 start dates on one side only, so every month page and date-filtered list or feed walked all
-the events that started before its end. With the longest span of any event but a series
-master kept in feed_state (changes.py), the others start in a closed range
-(models.dates_overlap); masters are found apart through the same index.
+the events that started before its end. With the longest span of any event kept in
+feed_state (changes.py; apart for series masters, which span their series), the events start
+in a closed range (models.dates_overlap).
 
 Revision ID: 0010
 Revises: 0009
@@ -24,28 +24,27 @@ down_revision: Union[str, Sequence[str], None] = "0009"
 branch_labels: Union[str, Sequence[str], None] = ()
 depends_on: Union[str, Sequence[str], None] = None
 
+COLUMNS = {"longest_event_days": "WHERE NOT series_master", "longest_series_days": ""}
+
 
 def upgrade() -> None:
     with op.batch_alter_table("feed_state") as batch:
-        batch.add_column(
-            sa.Column("longest_span_days", sa.Integer(), nullable=False, server_default="0")
-        )
+        for name in COLUMNS:
+            batch.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
     if op.get_bind().dialect.name == "sqlite":
         span = "CAST(julianday(end_date) - julianday(start_date) AS INTEGER)"
     else:
         span = "(end_date - start_date)"
-    op.execute(
-        "UPDATE feed_state SET longest_span_days ="
-        f" (SELECT coalesce(max({span}), 0) FROM events WHERE NOT series_master)"
-    )
+    for name, where in COLUMNS.items():
+        op.execute(
+            f"UPDATE feed_state SET {name} = (SELECT coalesce(max({span}), 0) FROM events {where})"
+        )
     with op.batch_alter_table("feed_state") as batch:
-        batch.alter_column("longest_span_days", server_default=None)
-    op.create_index(
-        "ix_events_span", "events", ["series_master", "start_date", "end_date", "status"]
-    )
+        for name in COLUMNS:
+            batch.alter_column(name, server_default=None)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_events_span", table_name="events")
     with op.batch_alter_table("feed_state") as batch:
-        batch.drop_column("longest_span_days")
+        for name in COLUMNS:
+            batch.drop_column(name)

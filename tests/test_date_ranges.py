@@ -2,14 +2,15 @@
 
 A range's overlap alone bounds start dates on one side, so every month page and date-filtered
 list or feed walked all the events that started before its end. The bound is the longest span
-of any event but a series master (feed_state.longest_span_days, kept by changes.py); masters,
-whose dates span their series, are found apart.
+of an event (feed_state, kept by changes.py): of any event but series masters for lists and the
+month grid, of any event for feeds, whose masters span their series.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import select, text, update
 
 from events_app import changes
@@ -19,9 +20,10 @@ from events_app.models import PUBLIC_STATUSES, Event, FeedState
 from tests.conftest import NOW
 
 
-def longest() -> int:
+def longest(column: str = "longest_event_days") -> int:
     db.session.expire_all()
-    return db.session.scalar(select(FeedState.longest_span_days).where(FeedState.id == 1)) or 0
+    value = db.session.scalar(select(getattr(FeedState, column)).where(FeedState.id == 1))
+    return value or 0
 
 
 def titles_between(first: date, last: date) -> list[str]:
@@ -79,8 +81,9 @@ def test_a_series_master_spanning_a_year_is_in_a_short_range_of_a_feed(
     master = create_series(
         title="Weekly Radio Show", start=datetime(2026, 7, 6, 10, 0), until=date(2027, 6, 28)
     )
-    assert (master.end_date - master.start_date).days > 300
-    assert longest() < 7  # masters are not part of the bound
+    span = (master.end_date - master.start_date).days
+    assert span > 300 and longest("longest_series_days") == span
+    assert longest() < 7  # a list's bound leaves masters out
     feed = client.get("/feeds/events.ics?from=2027-03-01&to=2027-03-07")
     assert feed.status_code == 200
     assert b"SUMMARY:Weekly Radio Show" in feed.data and b"RRULE:" in feed.data
@@ -88,25 +91,28 @@ def test_a_series_master_spanning_a_year_is_in_a_short_range_of_a_feed(
     assert titles_between(date(2027, 3, 1), date(2027, 3, 7)) == ["Weekly Radio Show"]
 
 
-def test_the_range_is_read_from_the_span_index_on_both_sides(app_ctx, create_event):
+@pytest.mark.parametrize("masters", [True, False])
+def test_the_range_is_read_from_the_dates_index_on_both_sides(app_ctx, create_event, masters):
     create_event(first_day=date(2026, 8, 1), last_day=date(2026, 8, 3))
     filters = EventFilters(q="fiber", date_from=date(2026, 9, 1), date_to=date(2026, 9, 3))
     stmt = select(Event.id).where(Event.status.in_(PUBLIC_STATUSES), Event.end_at >= NOW)
-    stmt = filters.apply(stmt).order_by(Event.start_at, Event.id)
+    stmt = filters.apply(stmt, masters=masters).order_by(Event.start_at, Event.id)
     compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-    assert "longest_span_days" in str(compiled)
+    assert ("longest_series_days" if masters else "longest_event_days") in str(compiled)
     if db.engine.dialect.name == "sqlite":  # PostgreSQL's plan depends on its statistics
         plan = [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
-        assert any("ix_events_span" in p and "start_date>? AND start_date<?" in p for p in plan), (
-            plan
-        )
-        assert not any("ix_events_dates (start_date<?)" in p for p in plan), plan
+        assert any("ix_events_dates (start_date>? AND start_date<?)" in p for p in plan), plan
 
 
-def test_the_migration_fills_the_bound_from_the_events_it_finds(app_ctx, create_event):
+def test_the_migration_fills_the_bounds_from_the_events_it_finds(
+    app_ctx, create_event, create_series
+):
     create_event(title="Season", first_day=date(2026, 9, 1), last_day=date(2026, 11, 29))
+    master = create_series(start=datetime(2026, 7, 6, 10, 0), until=date(2027, 6, 28))
+    series_span = (master.end_date - master.start_date).days
     db.session.commit()
     db.session.close()
     alembic.downgrade("0009")
     alembic.upgrade()
     assert longest() == 89
+    assert longest("longest_series_days") == series_span

@@ -119,11 +119,14 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
     public = (listed(),)
     spans_stmt = query.filters.apply(
         select(Event.start_date, Event.end_date, func.count())
-        .where(*public, dates_overlap(start, end))
-        .group_by(Event.start_date, Event.end_date)
+        .where(*public, dates_overlap(start, end, masters=False))
+        .group_by(Event.start_date, Event.end_date),
+        masters=False,
     )
     spans = {(a, b): n for a, b, n in db.session.execute(spans_stmt).all()}
-    events_stmt = query.filters.apply(public_events()).where(dates_overlap(first, last))
+    events_stmt = query.filters.apply(public_events(), masters=False).where(
+        dates_overlap(first, last, masters=False)
+    )
     events_stmt = events_stmt.order_by(Event.start_at, Event.id).limit(query.count)
     events = list(db.session.scalars(events_stmt).unique())
     return widgets.month_model(year, month, spans, events, today, links, query)
