@@ -266,12 +266,14 @@ def _widen_span(session: Session, event_ids: set[int] | list[int] | None) -> Non
     stmt = select(
         func.max(case((Event.series_master.is_(False), span))), func.max(span)
     ).select_from(Event)
+    if event_ids is None:
+        queries = [stmt]
+    else:
+        ids = list(event_ids)
+        queries = [stmt.where(Event.id.in_(ids[at : at + 500])) for at in range(0, len(ids), 500)]
     connection = session.connection()
-    chunks = [None] if event_ids is None else list(event_ids)
     found = [0, 0]
-    for at in range(0, len(chunks), 500):
-        chunk = chunks[at : at + 500]
-        query = stmt if event_ids is None else stmt.where(Event.id.in_(chunk))
+    for query in queries:
         row = connection.execute(query).one()
         found = [max(found[0], row[0] or 0), max(found[1], row[1] or 0)]
     table = FeedState.__table__
