@@ -564,3 +564,46 @@ def test_icaljs_without_node_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(ical_readers.shutil, "which", lambda name: None)
     with pytest.raises(ReaderUnavailable, match="node"):
         ical_readers.read_with_icaljs(b"")
+
+
+# --- kept per host: no worker's first feed waits for the zones' scans ---------------------------
+
+
+def _kept_file(app, zone_name: str) -> Path:
+    from urllib.parse import quote
+
+    found = list(Path(app.instance_path, "vtimezones").glob(f"*/{quote(zone_name, '')}"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_zones_vtimezone_is_kept_under_the_instance_folder_and_read_back(
+    client, app_ctx, create_event
+) -> None:
+    from events_app.extensions import db
+    from events_app.feeds import ical
+    from tests.conftest import NOW
+
+    app_ctx.config["NOW"] = NOW
+    event = create_event(title="Kept zone", zone="America/Chicago")
+    body = client.get("/feeds/all.ics").get_data(as_text=True)
+    assert "SUMMARY:Kept zone" in body
+    kept = _kept_file(app_ctx, "America/Chicago")
+    kept_text = kept.read_bytes().decode()
+    assert kept_text.startswith("BEGIN:VTIMEZONE\r\n") and kept_text in body
+    # A new worker (no memo) reads the file: a mark put into it shows in its next feed.
+    kept.write_bytes(kept_text.replace("TZID:", "X-KEPT:yes\r\nTZID:", 1).encode())
+    ical._vtimezone_text.cache_clear()
+    event.title = "Kept zone, edited"
+    db.session.commit()
+    body = client.get("/feeds/all.ics").get_data(as_text=True)
+    assert "X-KEPT:yes\r\nTZID:America/Chicago\r\n" in body
+
+
+def test_render_blocks_makes_the_vtimezones_of_the_zones_in_use(app_ctx, runner, create_event):
+    create_event(zone="Africa/Casablanca")
+    create_event(zone="Europe/London", first_day=date(2026, 9, 1))  # all day: no zone written
+    result = runner.invoke(args=["feeds", "render-blocks", "--if-site-url"])
+    assert result.exit_code == 0, result.output
+    assert "BEGIN:VTIMEZONE" in _kept_file(app_ctx, "Africa/Casablanca").read_text()
+    assert not list(Path(app_ctx.instance_path, "vtimezones").glob("*/Europe%2FLondon"))

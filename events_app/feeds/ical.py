@@ -13,12 +13,18 @@ Output is deterministic: no clock, sorted zones, events ordered by (start_at, id
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from flask import current_app, has_app_context
 
 from ..markup import markdown_to_text, safe_url
 from ..zone_rules import rules_version
@@ -341,15 +347,32 @@ def calendar_header(feed: FeedInfo) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _vtimezone_text(zone_name: str, zone_rules: str) -> str:
-    """A zone's VTIMEZONE under the rules in use (``zone_rules`` names them: the cache key)."""
-    return vtimezone_for(zone_name).to_ical().decode()
+def _vtimezone_text(zone_name: str, zone_rules: str, folder: str | None) -> str:
+    """A zone's VTIMEZONE under the rules in use (``zone_rules`` names them: the cache key).
+
+    Working it out scans the zone's 130 years (0.2 s a zone), which a worker's first feed
+    would wait for, zone by zone: the text is kept in a file under ``folder`` (the instance
+    folder), made once per host for these rules and this renderer, read by every worker.
+    """
+    path = None
+    if folder is not None:
+        path = Path(folder, "vtimezones", f"{RENDERER_VERSION}-{zone_rules}", quote(zone_name, ""))
+        if path.exists():
+            return path.read_bytes().decode()  # bytes: its CRLFs as they are
+    text = vtimezone_for(zone_name).to_ical().decode()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_bytes(text.encode())
+        os.replace(partial, path)  # whole or not at all, whichever worker writes it
+    return text
 
 
 def vtimezones_text(zone_names: Iterable[str]) -> str:
     """One VTIMEZONE per zone, sorted by name: each the same text in every file."""
     rules = rules_version()
-    return "".join(_vtimezone_text(z, rules) for z in sorted(set(zone_names)))
+    folder = current_app.instance_path if has_app_context() else None
+    return "".join(_vtimezone_text(z, rules, folder) for z in sorted(set(zone_names)))
 
 
 def timed_zones(events: Iterable[Event]) -> set[str]:

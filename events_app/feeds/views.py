@@ -259,7 +259,10 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
 def render_blocks_for_site_url(ids: list[int] | None = None) -> int | None:
     """Render and store the stale blocks of public events (or of ``ids``) for SITE_URL; how
     many, or None when SITE_URL is not set (blocks then follow each request's host and are
-    rendered on the first request from it)."""
+    rendered on the first request from it). The VTIMEZONEs of the zones in use are made
+    first, whatever SITE_URL (ical.vtimezones_text keeps them under the instance folder)."""
+    zones = select(Event.timezone).where(Event.all_day.is_(False)).distinct()
+    ical.vtimezones_text(db.session.scalars(zones))
     base = current_app.config.get("SITE_URL")
     if not base:
         return None
@@ -272,7 +275,8 @@ def render_blocks_for_site_url(ids: list[int] | None = None) -> int | None:
     "--if-site-url", is_flag=True, help="Do nothing (successfully) when SITE_URL is not set."
 )
 def render_blocks_command(if_site_url: bool) -> None:
-    """Render and store every public event's VEVENT block that is missing or stale.
+    """Render and store every public event's VEVENT block that is missing or stale, and the
+    VTIMEZONEs of the zones in use.
 
     Feeds do this on demand; run it after a deploy (a new renderer, new zone rules) so that no
     subscriber waits for a large feed. Needs SITE_URL, so the blocks link where requests would.
