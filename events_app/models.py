@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
+    func,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -549,6 +550,9 @@ def _sqlite_days_before(element: DaysBefore, compiler: Any, **kw: Any) -> str:
     return f"date({day}, '-' || {days} || ' days')"
 
 
+UNBOUNDED_DAYS = 36_600  # a century: longer than any event (SQLite dates end at year 0)
+
+
 def dates_overlap(first: date, last: date, *, masters: bool) -> ColumnElement[bool]:
     """Events on some day from ``first`` to ``last`` (local dates), for any select of Event;
     ``masters``: series masters may be among them (feeds), else they are left out (lists).
@@ -560,7 +564,8 @@ def dates_overlap(first: date, last: date, *, masters: bool) -> ColumnElement[bo
     longest series for feeds, whose masters span their series.
     """
     column = FeedState.longest_series_days if masters else FeedState.longest_event_days
-    longest = select(column).where(FeedState.id == 1).scalar_subquery()
+    kept = select(column).where(FeedState.id == 1).scalar_subquery()
+    longest = func.coalesce(kept, UNBOUNDED_DAYS)  # no feed_state row yet: no bound
     found = and_(
         Event.start_date >= DaysBefore(first, longest),
         Event.start_date <= last,

@@ -116,3 +116,9 @@ def test_the_migration_fills_the_bounds_from_the_events_it_finds(
     alembic.upgrade()
     assert longest() == 89
     assert longest("longest_series_days") == series_span
+
+
+def test_without_a_feed_state_row_a_range_is_not_bounded(app_ctx, create_event):
+    create_event(title="Exhibition", first_day=date(2026, 7, 1), last_day=date(2026, 8, 31))
+    db.session.execute(text("DELETE FROM feed_state"))
+    assert titles_between(date(2026, 8, 20), date(2026, 8, 21)) == ["Exhibition"]
