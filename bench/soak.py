@@ -75,12 +75,14 @@ def progress(message: str) -> None:
 
 
 def render_blocks(url: str) -> None:
-    """`flask feeds render-blocks`, as a deploy does, so that no first request renders them."""
+    """`flask feeds render-blocks` on each server's host (its instance folder), as a deploy
+    does, so that no first request renders blocks or works out VTIMEZONEs."""
     flask = Path(sys.executable).with_name("flask")
     command = [str(flask), "--app", "events_app", "feeds", "render-blocks"]
-    env = server_env(url, OUT / "instance-a")
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    progress(done.stdout.strip() or done.stderr.strip())
+    for host in ("instance-a", "instance-b"):
+        env = server_env(url, OUT / host)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        progress(done.stdout.strip() or done.stderr.strip())
 
 
 def prepare_database(url: str, events: int, editors: int) -> int:
