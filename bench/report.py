@@ -291,7 +291,8 @@ def order(key: str) -> tuple[int, str]:
     return (int(key.split("@")[1]) if "@" in key else 0, key)
 
 
-def machine(wrk: str, database: str = "sqlite", workers: int = 2) -> list[str]:
+def hardware() -> str:
+    """'<cpu model>, <n> cores, <n> MB RAM, <platform>', as /proc tells (unknown elsewhere)."""
     cpu = "unknown"
     memory = 0
     try:
@@ -302,12 +303,16 @@ def machine(wrk: str, database: str = "sqlite", workers: int = 2) -> list[str]:
         memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
     except OSError:
         pass
+    return f"{cpu}, {os.cpu_count()} cores, {memory:,} MB RAM, {platform.platform()}"
+
+
+def machine(wrk: str, database: str = "sqlite", workers: int = 2) -> list[str]:
     packages = ", ".join(
         f"{name} {version(name)}"
         for name in ("flask", "sqlalchemy", "icalendar", "gunicorn", "werkzeug")
     )
     return [
-        f"- machine: {cpu}, {os.cpu_count()} cores, {memory:,} MB RAM, {platform.platform()}",
+        f"- machine: {hardware()}",
         f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {packages},"
         f" wrk {wrk}",
         f"- server: gunicorn, {workers} sync workers, {database}; load: wrk -t2 -c16 on the same"

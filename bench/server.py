@@ -111,26 +111,37 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         assert self.process
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                pids.append(int(entry.name))
-        return sorted(pids)
+        return children_of(self.process.pid)
 
     def peak_rss_mb(self) -> dict[int, float]:
         """VmHWM (peak resident memory) of each worker, in MB."""
-        peaks = {}
-        for pid in self.worker_pids():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks[pid] = int(line.split()[1]) / 1024
-        return peaks
+        return status_mb(self.worker_pids(), "VmHWM")
+
+
+def children_of(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` (a gunicorn master's workers), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and _parent_pid(entry) == parent:
+                pids.append(int(entry.name))
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return sorted(pids)
+
+
+def _parent_pid(entry: Path) -> int:
+    return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def status_mb(pids: list[int], field: str) -> dict[int, float]:
+    """A memory field of /proc/<pid>/status (VmRSS, VmHWM) of each process, in MB."""
+    sizes = {}
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                sizes[pid] = int(line.split()[1]) / 1024
+    return sizes
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 from collections import Counter
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench.report import hardware
 from bench.soak_editors import Editor, Journal
 from bench.soak_verify import Line, percentile
 
@@ -18,19 +18,10 @@ GRACE = 0.5  # seconds around the outage a request may overlap and still get its
 
 
 def machine() -> str:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
     packages = ", ".join(
         f"{n} {version(n)}" for n in ("flask", "sqlalchemy", "gunicorn", "psycopg")
     )
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory:,} MB RAM, {platform.platform()}; "
-        f"Python {platform.python_version()}, {packages}"
-    )
+    return f"{hardware()}; Python {platform.python_version()}, {packages}"
 
 
 def expected_503(line: Line, down: float | None, back: float | None) -> bool:

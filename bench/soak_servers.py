@@ -15,6 +15,8 @@ from pathlib import Path
 
 import psycopg
 
+from bench.server import children_of, status_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "soak"
 # A cluster of its own: it is restarted during the run, so never the shared one on 5432.
@@ -120,26 +122,10 @@ class Server:
 
     def workers(self) -> list[int]:
         assert self.process
-        pids = []
-        for entry in Path("/proc").iterdir():
-            try:
-                if (
-                    entry.name.isdigit()
-                    and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                    == self.process.pid
-                ):
-                    pids.append(int(entry.name))
-            except (OSError, ValueError):
-                continue
-        return sorted(pids)
+        return children_of(self.process.pid)
 
     def rss_mb(self) -> dict[int, float]:
-        sizes = {}
-        for pid in self.workers():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes[pid] = int(line.split()[1]) / 1024
-        return sizes
+        return status_mb(self.workers(), "VmRSS")
 
 
 def status_of(url: str, headers: dict[str, str] | None = None) -> int | None:
