@@ -19,6 +19,7 @@ from events_app.extensions import alembic, db
 from events_app.models import User
 from tests.browser.conftest import STAFF_EMAIL, STAFF_PASSWORD, Watched
 from tests.browser.helpers import DESKTOP, check_page
+from tests.browser.test_staff import sign_in
 from tests.servers import Server, gunicorn, server_env
 from tests.tools import chromium_path
 
@@ -93,11 +94,7 @@ def test_a_visitors_503_page(page: Watched, site) -> None:
 
 def test_an_editors_save_is_kept_and_sent_again(page: Watched, site) -> None:
     p = page.page
-    page.goto("/staff/login")
-    p.fill("input[name=email]", STAFF_EMAIL)
-    p.fill("input[name=password]", STAFF_PASSWORD)
-    p.click("button[type=submit], input[type=submit]")
-    p.wait_for_url(re.compile(r"/staff/$"))
+    sign_in(page)
     page.goto("/staff/events/1/edit")
     title = "Kept While The Database Was Away: a rather long title, as editors write them"
     p.fill("#title", title)

@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import STAFF_EMAIL, STAFF_PASSWORD
 from tests.browser.helpers import check_page
-from tests.browser.test_staff import feed_text
+from tests.browser.test_staff import feed_text, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +41,7 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     first = first_thursday_after(date.today() + timedelta(days=7))
     days = [first + timedelta(weeks=n) for n in range(10)]
 
-    desktop.goto("/staff/login")
-    page.fill("input[name=email]", STAFF_EMAIL)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(re.compile(r"/staff/$"))
+    sign_in(desktop)
 
     desktop.goto("/staff/events/new")
     page.fill("#title", title)

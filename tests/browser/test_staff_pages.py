@@ -10,20 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import ADMIN_EMAIL, STAFF_PASSWORD, Watched
+from tests.browser.conftest import ADMIN_EMAIL, Watched
 from tests.browser.helpers import DESKTOP, check_page
+from tests.browser.test_staff import sign_in
 
 pytestmark = pytest.mark.browser
 
 LONG_WORD = "Supercalifragilistic-" * 4 + "Summit"
-
-
-def sign_in_as_admin(watched: Watched) -> None:
-    watched.goto("/staff/login")
-    watched.page.fill("input[name=email]", ADMIN_EMAIL)
-    watched.page.fill("input[name=password]", STAFF_PASSWORD)
-    watched.page.click("button[type=submit], input[type=submit]")
-    watched.page.wait_for_url(re.compile(r"/staff/$"))
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def admin_state(browser, live_server) -> dict:
     """An admin's signed-in browser state, shared by the tests of this module."""
     context = browser.new_context(viewport=DESKTOP)
     watched = Watched(context.new_page(), live_server.url)
-    sign_in_as_admin(watched)
+    sign_in(watched, ADMIN_EMAIL)
     state = context.storage_state()
     context.close()
     return state
