@@ -1,6 +1,6 @@
 """Full-text search of events: the query language, the index, ranking and highlighted snippets.
 
-The index is one table, ``event_search``, made by migration 0007 and kept out of the ORM's
+The index is one table, ``event_search``, made by migration 0009 and kept out of the ORM's
 metadata (its shape differs by database):
 - SQLite: an FTS5 table (rowid = event id; columns title, topics, place, body) with porter
   stemming and ``unicode61 remove_diacritics 2``; ranked by ``bm25``.
@@ -46,7 +46,7 @@ from .markup import markdown_to_text
 from .models import Category, Event, Speaker, Venue, event_categories
 
 TABLE = "event_search"
-CONFIG = "events_search"  # PostgreSQL text search configuration (migration 0007)
+CONFIG = "events_search"  # PostgreSQL text search configuration (migration 0009)
 MAX_TERMS = 10
 CHUNK = 500
 # bm25 weights of the FTS5 columns (title, topics, place, body); PostgreSQL: A, B, C, D.
@@ -356,5 +356,5 @@ def rebuild(connection: Connection) -> int:
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic: the search index is made by migration 0007, not from the models' metadata."""
+    """Alembic: the search index is made by migration 0009, not from the models' metadata."""
     return not (type_ == "table" and name is not None and name.startswith(TABLE))
