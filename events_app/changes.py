@@ -29,7 +29,10 @@ bulk loads) call ``mark_changed`` in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +41,7 @@ from flask import Flask
 from sqlalchemy import Engine, bindparam, case, func, insert, inspect, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from . import clock, search
 
@@ -88,26 +92,98 @@ def _as_utc(value: Any) -> datetime | None:
 
 
 def read_state(engine: Engine) -> State | None:
-    """The feed_state row, read now on a pooled connection (one primary-key read, no ORM).
+    """The feed_state row, read now (one primary-key read, no ORM, no transaction left open).
 
     Read it before reading the content it guards: content newer than its token is harmless
     (the next reader sees a new token), the other way round would keep stale answers.
     """
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(STATE_SQL)
-        row = cursor.fetchone()
-        cursor.close()
-        connection.commit()  # end the read transaction (PostgreSQL would otherwise hold it)
-    except engine.dialect.loaded_dbapi.Error:
-        connection.invalidate()  # not back into the pool: it may have died with the database
-        raise
-    finally:
-        connection.close()
+    kept = _kept_connections(engine)
+    if kept is None:  # a pool of one connection (in-memory SQLite): borrow it
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql(STATE_SQL).first()
+    else:
+        row = kept.read(STATE_SQL)
     if row is None:
         return None
     return State(row[0], _as_utc(row[1]), _as_utc(row[2]))
+
+
+class _KeptConnections:
+    """One autocommit connection per thread for ``read_state``, outside the engine's pool.
+
+    Every cached answer reads the token, so its cost is the cost of a ``304``: a pool checkout,
+    pre-ping and reset cost three times the read itself. A connection that fails (the database
+    restarted) is dropped and the read tried once on a new one; a forked process makes its own.
+    ``engine.dispose()`` closes them.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.local = threading.local()
+        self.all: list[Any] = []
+        self.lock = threading.Lock()
+
+    def read(self, sql: str) -> Any:
+        for attempt in (1, 2):
+            connection = self.connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(sql)
+                rows = cursor.fetchall()  # all: the statement is finished, no snapshot kept
+                cursor.close()
+                return rows[0] if rows else None
+            except self.engine.dialect.loaded_dbapi.Error:
+                self.drop(connection)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def connection(self) -> Any:
+        pid = os.getpid()
+        if getattr(self.local, "pid", None) != pid:
+            self.local.pid, self.local.connection = pid, None
+        if self.local.connection is None:
+            pooled = self.engine.raw_connection()  # with the pool's connect-time settings
+            pooled.detach()  # ours now: the pool makes another
+            connection = pooled.dbapi_connection
+            self.engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
+            with self.lock:
+                self.all.append((pid, connection))
+            self.local.connection = connection
+        return self.local.connection
+
+    def drop(self, connection: Any) -> None:
+        self.local.connection = None
+        with self.lock:
+            self.all = [kept for kept in self.all if kept[1] is not connection]
+        with contextlib.suppress(Exception):
+            connection.close()
+
+    def close_all(self) -> None:
+        with self.lock:
+            mine = [c for pid, c in self.all if pid == os.getpid()]
+            self.all = []
+        self.local = threading.local()
+        for connection in mine:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+
+def _kept_connections(engine: Engine) -> _KeptConnections | None:
+    kept = getattr(engine, "_events_app_kept", None)
+    if kept is None:
+        if not isinstance(engine.pool, QueuePool):
+            return None
+        with _KEPT_LOCK:
+            kept = getattr(engine, "_events_app_kept", None)
+            if kept is None:
+                kept = _KeptConnections(engine)
+                sa_event.listen(engine, "engine_disposed", lambda _engine: kept.close_all())
+                engine._events_app_kept = kept  # type: ignore[attr-defined]
+    return kept
+
+
+_KEPT_LOCK = threading.Lock()
 
 
 def changed_fields(obj: Any) -> set[str]:

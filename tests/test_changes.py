@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text, update
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.orm import Session
 
 from events_app import changes
@@ -73,6 +73,54 @@ def test_every_change_gets_a_new_token(app: Flask, two_events: tuple[int, int]) 
         db.session.commit()
         seen.add(changes.read_state(db.engine).token)
     assert len(seen) == 4
+
+
+def _kept_connection():
+    """The connection read_state keeps for this thread (changes._KeptConnections)."""
+    return changes._kept_connections(db.engine).local.connection
+
+
+def _in_transaction(connection) -> bool:
+    if hasattr(connection, "in_transaction"):  # sqlite3
+        return connection.in_transaction
+    return connection.info.transaction_status != 0  # psycopg: 0 is IDLE
+
+
+def test_read_state_sees_each_commit_and_leaves_no_transaction_open(
+    app: Flask, two_events: tuple[int, int]
+) -> None:
+    """The token is read on a connection kept for the thread: it must see every commit made
+    on other connections at once, and hold no snapshot or transaction between reads."""
+    before = changes.read_state(db.engine).token
+    kept = _kept_connection()
+    assert not _in_transaction(kept)
+    with Session(db.engine) as other:
+        other.get(Event, two_events[0]).title = "Edited elsewhere"
+        other.commit()
+    assert changes.read_state(db.engine).token != before
+    assert _kept_connection() is kept  # the same connection, not one per read
+    assert not _in_transaction(kept)
+
+
+def test_read_state_replaces_a_connection_that_died(app: Flask, two_events) -> None:
+    """A kept connection that fails (the database restarted) is dropped, and the read is made
+    again on a new one: the caller sees the state, not the error."""
+    expected = changes.read_state(db.engine)
+    dead = _kept_connection()
+    dead.close()  # what a restart leaves behind: a connection that raises on use
+    assert changes.read_state(db.engine) == expected
+    assert _kept_connection() is not dead
+
+
+def test_engine_dispose_closes_kept_connections(app: Flask, two_events) -> None:
+    engine = create_engine(db.engine.url)  # its own: the app's session holds a connection
+    expected = changes.read_state(engine)
+    kept = changes._kept_connections(engine).local.connection
+    engine.dispose()
+    with pytest.raises(engine.dialect.loaded_dbapi.Error):
+        kept.cursor().execute("SELECT 1")
+    assert changes.read_state(engine) == expected  # a new one is made
+    engine.dispose()
 
 
 def _snapshot() -> tuple[list, list]:
