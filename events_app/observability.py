@@ -37,6 +37,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept when it looks like one (a proxy's $request_id, a UUID); else a new one.
 _GOOD_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 request_log = logging.getLogger("events_app.requests")
+_JSON = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
 class _CurrentStderr:
@@ -65,7 +66,7 @@ class JsonFormatter(logging.Formatter):
             line["request_id"] = record.request_id
         if record.exc_info:
             line["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        return _JSON.encode(line)
 
 
 def _add_request_id(record: logging.LogRecord) -> bool:
@@ -104,8 +105,7 @@ class RequestLog:
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
             seen["status"] = status
-            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
-            headers.append((REQUEST_ID_HEADER, request_id))
+            headers = [*headers, (REQUEST_ID_HEADER, request_id)]  # no inner layer sets one
             return start_response(status, headers, exc_info)
 
         try:
@@ -144,7 +144,12 @@ def log_request(environ: dict[str, Any], status: int, started: float) -> None:
     if failure:
         fields["error"] = failure
     level = logging.WARNING if failure or status >= 500 else logging.INFO
-    request_log.log(level, "%s %s %s", method, fields["path"], status, extra={"fields": fields})
+    if request_log.isEnabledFor(level):  # a record made directly: no search for the caller
+        args = (method, fields["path"], status)
+        record = request_log.makeRecord(
+            request_log.name, level, __file__, 0, "%s %s %s", args, None, extra={"fields": fields}
+        )
+        request_log.handle(record)
 
 
 def note_request() -> None:
