@@ -97,7 +97,7 @@ def read_state(engine: Engine) -> State | None:
     Read it before reading the content it guards: content newer than its token is harmless
     (the next reader sees a new token), the other way round would keep stale answers.
     """
-    kept = _kept_connections(engine)
+    kept = _kept_connection(engine)
     if kept is None:  # a pool of one connection (in-memory SQLite): borrow it
         with engine.connect() as connection:
             row = connection.exec_driver_sql(STATE_SQL).first()
@@ -108,68 +108,59 @@ def read_state(engine: Engine) -> State | None:
     return State(row[0], _as_utc(row[1]), _as_utc(row[2]))
 
 
-class _KeptConnections:
-    """One autocommit connection per thread for ``read_state``, outside the engine's pool.
+class _KeptConnection:
+    """One autocommit connection per process for ``read_state``, outside the engine's pool.
 
     Every cached answer reads the token, so its cost is the cost of a ``304``: a pool checkout,
-    pre-ping and reset cost three times the read itself. A connection that fails (the database
-    restarted) is dropped and the read tried once on a new one; a forked process makes its own.
-    ``engine.dispose()`` closes them.
+    pre-ping and reset cost three times the read itself. Threads take turns (a read is a few
+    microseconds). A connection that fails (the database restarted) is dropped and the read
+    tried once on a new one; a forked process makes its own; ``engine.dispose()`` closes it.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.local = threading.local()
-        self.all: list[Any] = []
         self.lock = threading.Lock()
+        self.pid: int | None = None
+        self.connection: Any = None
 
     def read(self, sql: str) -> Any:
-        for attempt in (1, 2):
-            connection = self.connection()
-            try:
-                cursor = connection.cursor()
-                cursor.execute(sql)
-                rows = cursor.fetchall()  # all: the statement is finished, no snapshot kept
-                cursor.close()
-                return rows[0] if rows else None
-            except self.engine.dialect.loaded_dbapi.Error:
-                self.drop(connection)
-                if attempt == 2:
-                    raise
+        with self.lock:
+            for attempt in (1, 2):
+                connection = self._connection()
+                try:
+                    cursor = connection.cursor()
+                    cursor.execute(sql)
+                    rows = cursor.fetchall()  # all: the statement is finished, no snapshot kept
+                    cursor.close()
+                    return rows[0] if rows else None
+                except self.engine.dialect.loaded_dbapi.Error:
+                    self._close()
+                    if attempt == 2:
+                        raise
         raise AssertionError("unreachable")
 
-    def connection(self) -> Any:
-        pid = os.getpid()
-        if getattr(self.local, "pid", None) != pid:
-            self.local.pid, self.local.connection = pid, None
-        if self.local.connection is None:
+    def _connection(self) -> Any:
+        if self.pid != os.getpid():  # inherited from the parent: not ours to use or close
+            self.pid, self.connection = os.getpid(), None
+        if self.connection is None:
             pooled = self.engine.raw_connection()  # with the pool's connect-time settings
             pooled.detach()  # ours now: the pool makes another
-            connection = pooled.dbapi_connection
-            self.engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
-            with self.lock:
-                self.all.append((pid, connection))
-            self.local.connection = connection
-        return self.local.connection
+            self.engine.dialect.set_isolation_level(pooled.dbapi_connection, "AUTOCOMMIT")
+            self.connection = pooled.dbapi_connection
+        return self.connection
 
-    def drop(self, connection: Any) -> None:
-        self.local.connection = None
-        with self.lock:
-            self.all = [kept for kept in self.all if kept[1] is not connection]
-        with contextlib.suppress(Exception):
-            connection.close()
-
-    def close_all(self) -> None:
-        with self.lock:
-            mine = [c for pid, c in self.all if pid == os.getpid()]
-            self.all = []
-        self.local = threading.local()
-        for connection in mine:
+    def _close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and self.pid == os.getpid():
             with contextlib.suppress(Exception):
                 connection.close()
 
+    def close(self) -> None:
+        with self.lock:
+            self._close()
 
-def _kept_connections(engine: Engine) -> _KeptConnections | None:
+
+def _kept_connection(engine: Engine) -> _KeptConnection | None:
     kept = getattr(engine, "_events_app_kept", None)
     if kept is None:
         if not isinstance(engine.pool, QueuePool):
@@ -177,8 +168,8 @@ def _kept_connections(engine: Engine) -> _KeptConnections | None:
         with _KEPT_LOCK:
             kept = getattr(engine, "_events_app_kept", None)
             if kept is None:
-                kept = _KeptConnections(engine)
-                sa_event.listen(engine, "engine_disposed", lambda _engine: kept.close_all())
+                kept = _KeptConnection(engine)
+                sa_event.listen(engine, "engine_disposed", lambda _engine: kept.close())
                 engine._events_app_kept = kept  # type: ignore[attr-defined]
     return kept
 

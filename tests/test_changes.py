@@ -76,8 +76,8 @@ def test_every_change_gets_a_new_token(app: Flask, two_events: tuple[int, int]) 
 
 
 def _kept_connection():
-    """The connection read_state keeps for this thread (changes._KeptConnections)."""
-    return changes._kept_connections(db.engine).local.connection
+    """The connection read_state keeps (changes._KeptConnection)."""
+    return changes._kept_connection(db.engine).connection
 
 
 def _in_transaction(connection) -> bool:
@@ -102,6 +102,25 @@ def test_read_state_sees_each_commit_and_leaves_no_transaction_open(
     assert not _in_transaction(kept)
 
 
+def test_read_state_keeps_one_connection_whatever_the_threads(app: Flask, two_events) -> None:
+    """A server that starts a thread per request (flask run) must not gain a connection per
+    thread: the threads take turns on the one kept connection."""
+    engine = db.engine
+    expected = changes.read_state(engine)
+    kept = _kept_connection()
+    seen: list = []
+
+    def read() -> None:
+        seen.append((changes.read_state(engine), changes._kept_connection(engine).connection))
+
+    threads = [threading.Thread(target=read) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert seen == [(expected, kept)] * 20
+
+
 def test_read_state_replaces_a_connection_that_died(app: Flask, two_events) -> None:
     """A kept connection that fails (the database restarted) is dropped, and the read is made
     again on a new one: the caller sees the state, not the error."""
@@ -112,10 +131,10 @@ def test_read_state_replaces_a_connection_that_died(app: Flask, two_events) -> N
     assert _kept_connection() is not dead
 
 
-def test_engine_dispose_closes_kept_connections(app: Flask, two_events) -> None:
+def test_engine_dispose_closes_the_kept_connection(app: Flask, two_events) -> None:
     engine = create_engine(db.engine.url)  # its own: the app's session holds a connection
     expected = changes.read_state(engine)
-    kept = changes._kept_connections(engine).local.connection
+    kept = changes._kept_connection(engine).connection
     engine.dispose()
     with pytest.raises(engine.dialect.loaded_dbapi.Error):
         kept.cursor().execute("SELECT 1")
