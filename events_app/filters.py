@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from math import ceil
@@ -27,6 +27,8 @@ WHENS = ("upcoming", "past")
 SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
 # A from-to range this short holds few events: a search checks them (search.condition).
 FEW_DATES_DAYS = 92
+# A feed's search over a short range matching at most this many events is read once as ids.
+SEARCHED_IDS_MAX = 1000
 Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
 MAX_PAGE = 10_000_000
@@ -141,6 +143,15 @@ class EventFilters:
         """Results best match first: a search, unless sorted by date."""
         return bool(self.q) and self.sort == "relevance"
 
+    @property
+    def short_range(self) -> bool:
+        """A from-to range short enough to hold few events (see search.condition)."""
+        return bool(
+            self.date_from
+            and self.date_to
+            and (self.date_to - self.date_from).days <= FEW_DATES_DAYS
+        )
+
     def apply(
         self,
         stmt: Select,
@@ -168,11 +179,6 @@ class EventFilters:
                     or_(func.lower(Venue.city) == place, func.lower(Venue.country) == place)
                 )
             )
-        short_range = bool(
-            self.date_from
-            and self.date_to
-            and (self.date_to - self.date_from).days <= FEW_DATES_DAYS
-        )
         if self.date_from and self.date_to:
             stmt = stmt.where(dates_overlap(self.date_from, self.date_to, masters=masters))
         elif self.date_from:
@@ -180,9 +186,31 @@ class EventFilters:
         elif self.date_to:
             stmt = stmt.where(Event.start_date <= self.date_to)
         if self.q and search_condition:
-            few_dates = few_dates or short_range
+            few_dates = few_dates or self.short_range
             stmt = stmt.where(search.condition(self.q, few_dates=few_dates))
         return stmt
+
+
+def feed_conditions(filters: EventFilters) -> Callable[[Select], Select]:
+    """A feed's conditions for these filters (``filters.apply``). With a search over a short
+    from-to range, the matching events are read once, on first use, and the feed's queries (its
+    fingerprint, the last event to leave its window, its rows) check that list of ids, instead
+    of each reading every match of the words in the whole database again."""
+    if not (filters.q and filters.short_range):
+        return filters.apply
+    found: list[list[int] | None] = []
+
+    def conditions(stmt: Select) -> Select:
+        if not found:
+            from .extensions import db
+
+            matching = filters.apply(select(Event.id)).limit(SEARCHED_IDS_MAX + 1)
+            ids = list(db.session.scalars(matching))
+            found.append(ids if len(ids) <= SEARCHED_IDS_MAX else None)
+        ids = found[0]
+        return filters.apply(stmt) if ids is None else stmt.where(Event.id.in_(ids))
+
+    return conditions
 
 
 def filtered_events_query(

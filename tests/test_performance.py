@@ -107,7 +107,8 @@ PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/
          "event download", "/events/?q=operators+5g", "/events/?q=operators&sort=date",
          "/events/?q=network&when=past", "/calendar/?q=operators", "/calendar/?q=5g&kind=live",
          "/webinars/archive?q=webinar",
-         "/feeds/events.ics?q=operators&from=2026-06-01"]  # fmt: skip
+         "/feeds/events.ics?q=operators&from=2026-06-01",
+         "/feeds/events.ics?q=operators&from=2026-06-10&to=2026-06-20"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -127,6 +128,40 @@ def test_statements_do_not_grow_with_events(
     count_get(path)
     large = count_get(path)
     assert large == small, f"{path}: {small} statements at {N} events, {large} at {5 * N}"
+
+
+SHORT_RANGE_FEED = "/feeds/events.ics?q=operators+5g&from=2026-06-10&to=2026-06-24"
+
+
+def test_a_searched_feed_over_a_short_range_reads_its_search_once(
+    app: Flask, generator: Generator, statements: list[str], monkeypatch
+) -> None:
+    """Its fingerprint, the last event to leave its window and its rows check one list of the
+    matching ids: the words' matches in the whole database are read once per request, not three
+    times. The bytes are those of the feed that checks the search in every query."""
+    from events_app import filters
+
+    app.config["RESPONSE_CACHE_BYTES"] = 0
+    app.config["FEED_CACHE_BYTES"] = 0
+    add_events(generator, 5 * N)
+    client = app.test_client()
+    searches = ("MATCH", "to_tsquery")  # SQLite FTS5, PostgreSQL
+
+    def get() -> tuple[bytes, int]:
+        statements.clear()
+        response = client.get(SHORT_RANGE_FEED)
+        assert response.status_code == 200
+        body = response.get_data()
+        return body, sum(any(word in s for word in searches) for s in statements)
+
+    once, searched = get()
+    assert searched == 1
+    assert once.count(b"BEGIN:VEVENT") > 0
+    monkeypatch.setattr(filters, "SEARCHED_IDS_MAX", 0)  # too many: the search in every query
+    forget_feed_bodies(app)  # and the fingerprint memo: each query runs again
+    every_query, searched = get()
+    assert searched == 1 + 3  # the list that came out too long, then the three queries
+    assert once == every_query
 
 
 SERIES_PAGES = ["/", "/events/", "/events/?kind=audio", "/calendar/", "/webinars/",

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from .. import changes, clock, response_cache
 from ..extensions import db
-from ..filters import EventFilters
+from ..filters import EventFilters, feed_conditions
 from ..models import Category, Event, public_event_by_slug, public_series_by_slug
 from ..public import plausible_slug
 from . import ical, links
@@ -96,7 +96,7 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
         _ext("public.event_list", **args),
     )
     key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
-    return Feed(key, info, "events.ics", filters.apply)
+    return Feed(key, info, "events.ics", feed_conditions(filters))
 
 
 def category_feed(category: Category) -> Feed:
