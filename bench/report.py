@@ -140,11 +140,15 @@ class Report:
             value = pages / d.bare_rate if pages else None
             rows.append(("I", "every event page in turn at 100,000 events vs the bare route",
                          value, ">= 0.08x", met(value, 0.08)))  # fmt: skip
+            # Time in proportion to the events a feed holds: p50 per event held. The date
+            # ranges shrink as the database grows, but events that span days keep the larger
+            # database's feeds a little fuller (the raw p50 ratio is in the details).
             small, large = d.p50(("feeds", 10_000)), d.p50(("feeds", 100_000))
-            value = large / small if small and large else None
-            held = ", ".join(f"{v:.0f}" for _, v in sorted(d.feed_events.items()))
-            rows.append(("J", f"distinct filtered feeds holding as many events ({held}):"
-                         " p50 at 100,000 vs at 10,000 events", value, "~1x (<= 1.5x)",
+            few, many = d.feed_events.get(10_000), d.feed_events.get(100_000)
+            value = (large / many) / (small / few) if small and large and few and many else None
+            held = " and ".join(f"{v:.0f}" for _, v in sorted(d.feed_events.items()))
+            rows.append(("J", f"distinct filtered feeds: p50 per event held ({held} events),"
+                         " at 100,000 vs at 10,000 events", value, "~1x (<= 1.5x)",
                          None if value is None else value <= 1.5))  # fmt: skip
         feed, static = (self.whole_feed_rounds.get(k) for k in ("feed-100k", "static-100k"))
         if feed and static:
@@ -181,6 +185,8 @@ class Report:
                     f"| {name} | {n:,} | {d.urls.get(f'{name}@{n}', 0):,} | {rate:,.1f} |"
                     f" {rate / bare if bare else 0:.3f}x | {p50:.1f} | {p99:.1f} | {errors} |"
                 )
+            small, large = d.p50(("feeds", 10_000)), d.p50(("feeds", 100_000))
+            raw_j = f"{large / small:.2f}x" if small and large else "n/a"
             rounds = "; ".join(
                 f"{name}@{n} " + ", ".join(f"{x.requests_per_s:,.1f}" for x in loads)
                 for (name, n), loads in sorted(d.loads.items())
@@ -191,7 +197,8 @@ class Report:
                 f" {rounds}",
                 "- J: mean events per filtered feed (a sample of the list, fetched whole): "
                 + ", ".join(f"{n:,} events: {v:.1f}" for n, v in sorted(d.feed_events.items()))
-                + " (date ranges shrink as the database grows; see bench/distinct.py)",
+                + " (date ranges shrink as the database grows; see bench/distinct.py); p50 at"
+                f" 100,000 vs at 10,000 events, not per event: {raw_j}",
             ]
         if self.whole_feed_rounds:
             out.append(
