@@ -340,13 +340,23 @@ def _remove(connection: Connection, ids: Sequence[int]) -> None:
 def index_missing(connection: Connection) -> int:
     """Index the events the index lacks and drop rows of deleted events (after bulk inserts
     and deletes, which name no ids); how many events were indexed."""
-    key = "event_id" if connection.dialect.name == "postgresql" else "rowid"
-    connection.execute(text(f"DELETE FROM {TABLE} WHERE {key} NOT IN (SELECT id FROM events)"))
-    missing = connection.scalars(
-        text(f"SELECT id FROM events WHERE id NOT IN (SELECT {key} FROM {TABLE}) ORDER BY id")
-    ).all()
+    delete_deleted, select_missing = missing_sql(connection.dialect.name)
+    connection.execute(text(delete_deleted))
+    missing = connection.scalars(text(select_missing)).all()
     reindex(connection, missing)
     return len(missing)
+
+
+def missing_sql(dialect: str) -> tuple[str, str]:
+    """(delete the rows of deleted events, select the ids of events without a row). NOT EXISTS,
+    not NOT IN: PostgreSQL runs NOT IN (subquery) as a subplan per row unless the subquery's
+    result fits in work_mem: at 100,000 events it had not finished after six minutes."""
+    key = f"{TABLE}.event_id" if dialect == "postgresql" else f"{TABLE}.rowid"
+    return (
+        f"DELETE FROM {TABLE} WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.id = {key})",
+        f"SELECT id FROM events WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {key} = events.id)"
+        " ORDER BY id",
+    )
 
 
 def rebuild(connection: Connection) -> int:
