@@ -242,37 +242,36 @@ def warm_blocks(session: Session, site: ical.Site, ids: list[int] | None = None)
 # --- bodies ---------------------------------------------------------------------------------------
 
 
+def _in_feed_order(feed: Feed, start: datetime, *columns) -> Select:
+    """These columns of the feed's events in feed order: a query that reads an index only
+    (ix_events_start_order, ix_events_kind_start_order)."""
+    return _in_window(select(*columns).order_by(Event.start_at, Event.id), feed, start)
+
+
 def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
-    """(id, version, all_day, timezone) of the feed's events in feed order: one query that
-    reads an index only (ix_events_start_order, ix_events_kind_start_order)."""
-    stmt = select(Event.id, Event.version, Event.all_day, Event.timezone)
-    stmt = stmt.order_by(Event.start_at, Event.id)
-    return session.connection().execute(_in_window(stmt, feed, start)).all()
-
-
-def _head(feed: Feed, rows: list[Row]) -> bytes:
-    """The calendar's header and the VTIMEZONEs of the zones its timed events use."""
-    zones = {zone for _, _, all_day, zone in rows if not all_day}
-    return _header(feed, zones)
-
-
-def _header(feed: Feed, zones: set[str]) -> bytes:
-    return (ical.calendar_header(feed.info) + ical.vtimezones_text(zones)).encode()
+    """(id, version, all_day, timezone) of the feed's events in feed order."""
+    stmt = _in_feed_order(feed, start, Event.id, Event.version, Event.all_day, Event.timezone)
+    return session.connection().execute(stmt).all()
 
 
 def _ordered_ids(session: Session, feed: Feed, start: datetime) -> tuple[array, set[str]]:
     """The feed's event ids in feed order, compactly (8 bytes each), and the zones of its timed
-    events: the same index-only query as _ordered_rows, read row by row (a server-side cursor on
-    PostgreSQL), so that no row objects for 100,000 events are held at once."""
-    stmt = select(Event.id, Event.all_day, Event.timezone).order_by(Event.start_at, Event.id)
-    stmt = _in_window(stmt, feed, start).execution_options(yield_per=CHUNK * 4)
+    events, read row by row (a server-side cursor on PostgreSQL), so that no row objects for
+    100,000 events are held at once."""
+    stmt = _in_feed_order(feed, start, Event.id, Event.all_day, Event.timezone)
+    result = session.connection().execute(stmt.execution_options(yield_per=CHUNK * 4))
     ids, zones = array("q"), set()
-    for partition in session.connection().execute(stmt).partitions():
+    for partition in result.partitions():
         for event_id, all_day, zone in partition:
             ids.append(event_id)
             if not all_day:
                 zones.add(zone)
     return ids, zones
+
+
+def _head(feed: Feed, zones: set[str]) -> bytes:
+    """The calendar's header and the VTIMEZONEs of the zones its timed events use."""
+    return (ical.calendar_header(feed.info) + ical.vtimezones_text(zones)).encode()
 
 
 def stream_body(
@@ -288,7 +287,7 @@ def stream_body(
     window = window_start(now, past_days, zone)
     ids, zones = _ordered_ids(session, feed, window)
     context = block_context(site)
-    yield _header(feed, zones)
+    yield _head(feed, zones)
     for at in range(0, len(ids), CHUNK):
         chunk = _stored_blocks(session, ids[at : at + CHUNK].tolist(), site, context, window)
         yield b"".join(block for _, _, block in chunk)
@@ -330,7 +329,7 @@ def build_body(
         chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context, window)
         for event_id, version, block in chunk:
             loaded[event_id] = (version, block)
-    head = _head(feed, rows)
+    head = _head(feed, {zone for _, _, all_day, zone in rows if not all_day})
     # New blocks as bytes; copied ones as (start, end) in previous.body, adjacent ones merged,
     # so an edit in a 10,000-event feed copies the old body in a few slices.
     pieces: list[bytes | tuple[int, int]] = [head]
