@@ -47,7 +47,6 @@ from bench.soak_servers import (
     Prober,
     Server,
     fetch_etag,
-    pg_ctl,
     postgres_version,
     server_env,
     start_cluster,
@@ -210,7 +209,7 @@ def run_wrk(wrk: str, server: Server, seconds: int, requests: Path, phase: Phase
 def inject(fault: str, a: Server, b: Server, events: Events, started: float) -> None:
     at = time.time()
     if fault == "pg-restart":
-        pg_ctl("restart")
+        CLUSTER.ctl("restart")
         events.notes.append(
             f"PostgreSQL restarted at {at - started:.1f} s "
             f"(`pg_ctlcluster restart` took {time.time() - at:.1f} s)"
@@ -260,9 +259,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
 
     url = start_cluster()
-    progress(
-        f"PostgreSQL cluster 'soak' on port {CLUSTER['PG_PORT']}; loading {args.events:,} events"
-    )
+    progress(f"PostgreSQL cluster 'soak' on port {CLUSTER.port}; loading {args.events:,} events")
     category_id = prepare_database(url, args.events, args.editors)
     render_blocks(url)
     a, b = Server("A", url, free_port()), Server("B", url, free_port())

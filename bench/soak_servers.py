@@ -16,30 +16,20 @@ from pathlib import Path
 import psycopg
 
 from bench.server import children_of, status_mb
+from tests.servers import OwnCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "soak"
 # A cluster of its own: it is restarted during the run, so never the shared one on 5432.
-CLUSTER = {"PG_CLUSTER": "soak", "PG_PORT": "5433", "PG_DB": "events_soak"}
+CLUSTER = OwnCluster("soak", 5433, "events_soak")
 SITE_URL = "https://events.example.com"
 
 
 def start_cluster() -> str:
-    result = subprocess.run(
-        [str(ROOT / ".ci" / "postgres")],
-        env={**os.environ, **CLUSTER},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode:
-        sys.exit(f"PostgreSQL cluster 'soak' could not be started:\n{result.stderr}")
-    return result.stdout.strip()
-
-
-def pg_ctl(action: str) -> None:
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", CLUSTER["PG_CLUSTER"], action]
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    try:
+        return CLUSTER.start()
+    except RuntimeError as error:
+        sys.exit(str(error))
 
 
 def postgres_version(url: str) -> str:

@@ -30,6 +30,35 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
+@dataclass(frozen=True)
+class OwnCluster:
+    """A PostgreSQL 15 cluster of one user's own, made and started by ``.ci/postgres``: code
+    that stops and restarts PostgreSQL (fault tests, the soak) never touches the shared one."""
+
+    name: str
+    port: int
+    database: str
+
+    def start(self) -> str:
+        """Make and start the cluster when needed; its database URL (RuntimeError if not)."""
+        settings = {"PG_CLUSTER": self.name, "PG_PORT": str(self.port), "PG_DB": self.database}
+        result = subprocess.run(
+            [str(PROJECT_ROOT / ".ci" / "postgres")],
+            env={**os.environ, **settings},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if result.returncode:
+            raise RuntimeError(f"PostgreSQL cluster {self.name!r} did not start:\n{result.stderr}")
+        return result.stdout.strip()
+
+    def ctl(self, action: str, check: bool = True) -> None:
+        """start, stop or restart the cluster (each waits until it is done)."""
+        command = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", self.name, action]
+        subprocess.run(command, check=check, capture_output=True, timeout=120)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -31,20 +31,14 @@ from events_app import clock, create_app, database_url, demo
 from events_app.auth import hash_password
 from events_app.extensions import alembic, db
 from events_app.models import Event, User, upcoming_events
-from tests.servers import PROJECT_ROOT, Server, fetch, form_values, gunicorn, server_env
+from tests.servers import OwnCluster, Server, fetch, form_values, gunicorn, server_env
 from tests.tools import postgres_url, require_tool
 
 pytestmark = pytest.mark.postgres
 
-CLUSTER = {"PG_CLUSTER": "faults", "PG_PORT": "5434", "PG_DB": "events_faults"}
+CLUSTER = OwnCluster("faults", 5434, "events_faults")
 EDITOR = "editor@example.com"
 STALE = "events-app; hit; fwd=stale; detail=database-unavailable"
-
-
-def pg_ctl(action: str, check: bool = True) -> None:
-    """start, stop or restart the faults cluster (each waits until it is done)."""
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", CLUSTER["PG_CLUSTER"], action]
-    subprocess.run(command, check=check, capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +46,7 @@ def cluster_url() -> str:
     postgres_url()  # skipped (or failed under CI) like every PostgreSQL test
     if os.geteuid() != 0 or not shutil.which("pg_ctlcluster"):
         require_tool("needs root and pg_ctlcluster to stop and restart a PostgreSQL cluster")
-    result = subprocess.run(
-        [str(PROJECT_ROOT / ".ci" / "postgres")],
-        env={**os.environ, **CLUSTER},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return database_url(result.stdout.strip())
+    return database_url(CLUSTER.start())
 
 
 @pytest.fixture
@@ -92,7 +78,7 @@ def server(cluster_url: str, tmp_path: Path) -> Iterator[Server]:
         with gunicorn(env, tmp_path / "gunicorn.log", workers=2, wait=120) as running:
             yield running
     finally:
-        pg_ctl("start", check=False)  # running again, whatever a failed test left behind
+        CLUSTER.ctl("start", check=False)  # running again, whatever a failed test left behind
 
 
 def log_lines(server: Server) -> list[dict]:
@@ -120,7 +106,7 @@ def test_every_worker_recovers_from_a_restart_by_itself(server: Server) -> None:
     warm = many(server, [f"/events/?q=warm{n}" for n in range(24)])
     assert {status for status, _, _ in warm} == {200}
     assert len({line["pid"] for line in log_lines(server)}) == 2
-    pg_ctl("restart")
+    CLUSTER.ctl("restart")
     after = many(server, [f"/events/?q=after{n}" for n in range(24)] + ["/feeds/all.ics"] * 4)
     assert [status for status, _, _ in after] == [200] * 28
     assert "Traceback" not in server.output()
@@ -149,7 +135,7 @@ def test_an_outage_under_two_workers(server: Server, cluster_url: str) -> None:
     _, headers, _ = fetch(server.url + "/feeds/all.ics")
     etag = headers["ETag"]
 
-    pg_ctl("stop")
+    CLUSTER.ctl("stop")
     try:
         for status, headers, _ in many(server, ["/"] * 8 + ["/feeds/all.ics"] * 8):
             assert status == 200 and headers["Cache-Status"] == STALE
@@ -168,7 +154,7 @@ def test_an_outage_under_two_workers(server: Server, cluster_url: str) -> None:
         assert status == 503 and b"Saved Across A Restart" in page
         again = form_values(page.decode())
     finally:
-        pg_ctl("start")
+        CLUSTER.ctl("start")
 
     recovered = many(server, [f"/events/?q=up{n}" for n in range(16)])
     assert [status for status, _, _ in recovered] == [200] * 16
