@@ -1,4 +1,4 @@
-"""Expand a calendar's series the way four independent readers do, inside a window.
+"""Expand a calendar's series the way five independent readers do, inside a window.
 
 Each ``expand_with_*`` returns the set of instances overlapping ``[start, end)`` as
 ``(uid, start, end, summary)``: timed start/end as aware UTC datetimes, all-day ones as dates.
@@ -8,9 +8,11 @@ Series are RRULE masters with EXDATEs and RECURRENCE-ID overrides; every reader 
   instances they name, as a client built on it must do;
 - Mozilla ``ical.js`` (Thunderbird) under Node: its recurrence iterator with the exceptions
   related to their master (``icaljs/expand.mjs``);
-- the ``ical`` package's timeline (Home Assistant's calendar).
-``expand_many_with_vobject`` and ``expand_many_with_icaljs`` expand several files one after
-another in one process, each TZID keeping the first VTIMEZONE read for it (see ical_readers.py).
+- the ``ical`` package's timeline (Home Assistant's calendar);
+- libical (Evolution) under Debian's Python: its own expansion of each master (RRULE, RDATE,
+  EXDATE), overrides replacing the instances they name (``libical/expand.py``).
+``expand_many_with_*`` (vobject, ical.js, libical) expand several files one after another in one
+process, zones kept as the matching ``read_many_with_*`` keeps them (see ical_readers.py).
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import recurring_ical_events
 import vobject
 
 from tests.ical_readers import (
-    _icaljs_instant,
+    _json_instant,
     _vobject_zones_from,
     run_icaljs,
+    run_libical,
     vobject_registry_emptied,
 )
 
@@ -116,13 +119,30 @@ def expand_with_icaljs(data: bytes, lo: datetime, hi: datetime) -> set[Instance]
 def expand_many_with_icaljs(files: list[bytes], lo: datetime, hi: datetime) -> list[set[Instance]]:
     """Expand files one after another in one ical.js process (zones registered by the first file
     that defines them, as read_many_with_icaljs does)."""
-    stamps = [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (lo, hi)]
-    expanded = run_icaljs("expand.mjs", files, *stamps)
-    if len(files) == 1:
+    return _from_json(run_icaljs("expand.mjs", files, *_stamps(lo, hi)), len(files))
+
+
+def expand_with_libical(data: bytes, lo: datetime, hi: datetime) -> set[Instance]:
+    return expand_many_with_libical([data], lo, hi)[0]
+
+
+def expand_many_with_libical(files: list[bytes], lo: datetime, hi: datetime) -> list[set[Instance]]:
+    """Expand files one after another in one libical process (each file's TZIDs resolved with its
+    own VTIMEZONEs, as read_many_with_libical does)."""
+    return _from_json(run_libical("expand.py", files, *_stamps(lo, hi)), len(files))
+
+
+def _stamps(lo: datetime, hi: datetime) -> list[str]:
+    return [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (lo, hi)]
+
+
+def _from_json(expanded: list, count: int) -> list[set[Instance]]:
+    """The instances an expand script printed (one list, or for several files one per file)."""
+    if count == 1:
         expanded = [expanded]
     return [
         {
-            (i["uid"], _icaljs_instant(i["start"]), _icaljs_instant(i["end"]), i["summary"])
+            (i["uid"], _json_instant(i["start"]), _json_instant(i["end"]), i["summary"])
             for i in instances
         }
         for instances in expanded
@@ -146,4 +166,5 @@ EXPANDERS = {
     "vobject": expand_with_vobject,
     "ical.js": expand_with_icaljs,
     "ical timeline": expand_with_ical_timeline,
+    "libical": expand_with_libical,
 }

@@ -1,21 +1,25 @@
-"""Read .ics bytes with three parsers and return the events in one normalized form.
+"""Read .ics bytes with four parsers and return the events in one normalized form.
 
 Each ``read_with_*`` function returns ``{uid: {"start", "end", "status", "summary"}}`` where a timed
 start/end is an aware UTC ``datetime`` and an all-day one a ``date`` (end exclusive, as written).
 Every TZID is interpreted through the file's own VTIMEZONE, as a subscribing client does, not
 through the reader's bundled zone database. (icalendar and vobject both turn a VTIMEZONE into a
 tzinfo with dateutil's ``tzical``; ``read_with_icalendar(data, provider="pytz")`` uses icalendar's
-own code instead.) A floating time, a TZID without a VTIMEZONE or a repeated UID raises
-``FeedReadError``, and so does a VEVENT of a series (RRULE, RDATE or RECURRENCE-ID) unless
-``skip_series=True`` leaves those to tests/ical_expanders.py. ``read_many_with_vobject`` and
-``read_many_with_icaljs`` read several files in one process, one after another, the way
-long-lived readers do: vobject then keeps the first VTIMEZONE it read for a TZID.
+own code instead.) Mozilla ical.js (under Node) and libical (Evolution's library, under Debian's
+``/usr/bin/python3``) run as separate processes: scripts in icaljs/ and libical/ that print the
+same JSON; a reader that cannot run here raises ``ReaderUnavailable``. A floating time, a TZID
+without a VTIMEZONE or a repeated UID raises ``FeedReadError``, and so does a VEVENT of a series
+(RRULE, RDATE or RECURRENCE-ID) unless ``skip_series=True`` leaves those to
+tests/ical_expanders.py. ``read_many_with_*`` (vobject, ical.js, libical) read several files in
+one process, one after another, the way long-lived readers do: vobject then keeps the first
+VTIMEZONE it read for a TZID; libical resolves each file's TZIDs with that file's own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -227,28 +231,30 @@ def _icaljs_node() -> str:
     return node
 
 
-def _icaljs_instant(value: str) -> Instant:
+# The JSON the icaljs/ and libical/ scripts print, one object per VEVENT.
+
+
+def _json_instant(value: str) -> Instant:
     if len(value) == 10:
         return date.fromisoformat(value)
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def _icaljs_events(items: list[dict], skip_series: bool = False) -> Normalized:
+def _json_events(items: list[dict], skip_series: bool = False) -> Normalized:
     events: Normalized = {}
     for item in items:
         if item["recurring"] or item["recurrence_id"] is not None:
             if skip_series:
                 continue
             raise _series_error(item["uid"])
-        start, end = _icaljs_instant(item["start"]), _icaljs_instant(item["end"])
+        start, end = _json_instant(item["start"]), _json_instant(item["end"])
         _event(events, item["uid"], start, end, item["status"], item["summary"])
     return events
 
 
-def run_icaljs(script: str, files: list[bytes], *args: str) -> list:
-    """Run ``icaljs/<script>`` once on ``files`` (then ``args``); its JSON output. For several
-    files the scripts print one list per file."""
-    node = _icaljs_node()
+def _run_on_files(what: str, command: list[str], files: list[bytes], args: tuple[str, ...]) -> list:
+    """Run ``command`` once on ``files`` written to a temporary folder (then ``args``); its JSON
+    output. A non-zero exit (the reader refused a file) raises FeedReadError."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for number, data in enumerate(files):
@@ -256,20 +262,27 @@ def run_icaljs(script: str, files: list[bytes], *args: str) -> list:
             path.write_bytes(data)
             paths.append(str(path))
         done = subprocess.run(
-            [node, str(ICALJS_DIR / script), *paths, *args],
+            [*command, *paths, *args],
             capture_output=True,
             text=True,
             timeout=300,
             env={**os.environ, "TZ": "UTC"},
         )
     if done.returncode != 0:
-        raise FeedReadError(f"ical.js {script} failed ({done.returncode}): {done.stderr.strip()}")
+        raise FeedReadError(f"{what} failed ({done.returncode}): {done.stderr.strip()}")
     return json.loads(done.stdout)
+
+
+def run_icaljs(script: str, files: list[bytes], *args: str) -> list:
+    """Run ``icaljs/<script>`` once on ``files`` (then ``args``); its JSON output. For several
+    files the scripts print one list per file."""
+    node = _icaljs_node()
+    return _run_on_files(f"ical.js {script}", [node, str(ICALJS_DIR / script)], files, args)
 
 
 def read_with_icaljs(data: bytes, skip_series: bool = False) -> Normalized:
     """Read with Mozilla ical.js through ``icaljs/read_instants.mjs`` (one node run per call)."""
-    return _icaljs_events(run_icaljs("read_instants.mjs", [data]), skip_series)
+    return _json_events(run_icaljs("read_instants.mjs", [data]), skip_series)
 
 
 def read_many_with_icaljs(files: list[bytes], skip_series: bool = False) -> list[Normalized]:
@@ -278,11 +291,61 @@ def read_many_with_icaljs(files: list[bytes], skip_series: bool = False) -> list
     if len(files) == 1:
         return [read_with_icaljs(files[0], skip_series)]
     read = run_icaljs("read_instants.mjs", files)
-    return [_icaljs_events(items, skip_series) for items in read]
+    return [_json_events(items, skip_series) for items in read]
+
+
+# --- libical (Evolution, GNOME Calendar) ---------------------------------------------------------
+
+LIBICAL_DIR = Path(__file__).resolve().parent / "libical"
+# Debian's Python: PyGObject (python3-gi) and libical's typelibs (gir1.2-ical-3.0) are Debian
+# packages, which the venv's Python cannot import.
+LIBICAL_PYTHON = "/usr/bin/python3"
+_LIBICAL_IMPORT = (
+    'import gi; gi.require_version("ICalGLib", "3.0"); from gi.repository import ICalGLib'
+)
+
+
+@functools.cache
+def _libical_missing(python: str) -> str | None:
+    """Why ``python`` cannot run the libical scripts, or None when it can."""
+    if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+        return f"{python} is missing"
+    done = subprocess.run(
+        [python, "-E", "-s", "-c", _LIBICAL_IMPORT], capture_output=True, text=True, timeout=60
+    )
+    return done.stderr.strip().splitlines()[-1] if done.returncode else None
+
+
+def run_libical(script: str, files: list[bytes], *args: str) -> list:
+    """Run ``libical/<script>`` with Debian's Python once on ``files`` (then ``args``); its JSON
+    output, shaped as the ical.js scripts' is."""
+    missing = _libical_missing(LIBICAL_PYTHON)
+    if missing is not None:
+        raise ReaderUnavailable(
+            f"libical reader needs {LIBICAL_PYTHON} with PyGObject and libical's typelibs "
+            f"(`apt-get install gir1.2-ical-3.0`): {missing}"
+        )
+    command = [LIBICAL_PYTHON, "-E", "-s", str(LIBICAL_DIR / script)]
+    return _run_on_files(f"libical {script}", command, files, args)
+
+
+def read_with_libical(data: bytes, skip_series: bool = False) -> Normalized:
+    """Read with libical through ``libical/read_instants.py`` (one process per call)."""
+    return _json_events(run_libical("read_instants.py", [data]), skip_series)
+
+
+def read_many_with_libical(files: list[bytes], skip_series: bool = False) -> list[Normalized]:
+    """Read files one after another in one libical process, as a long-lived client does
+    (libical keeps no zone from one file to the next: each file's TZIDs use its VTIMEZONEs)."""
+    if len(files) == 1:
+        return [read_with_libical(files[0], skip_series)]
+    read = run_libical("read_instants.py", files)
+    return [_json_events(items, skip_series) for items in read]
 
 
 READERS = {
     "icalendar": read_with_icalendar,
     "vobject": read_with_vobject,
     "icaljs": read_with_icaljs,
+    "libical": read_with_libical,
 }

@@ -1,4 +1,4 @@
-"""Feed routes: content read by three parsers, windows, HTTP caching, cached-block path, links."""
+"""Feed routes: content read by four parsers, windows, HTTP caching, cached-block path, links."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ical.py: events -> iCalendar, read back by icalendar, vobject and Mozilla ical.js."""
+"""ical.py: events -> iCalendar, read back by icalendar, vobject, Mozilla ical.js and libical."""
 
 from __future__ import annotations
 
@@ -227,9 +227,14 @@ def test_text_round_trips_and_lines_are_folded(create_event, create_venue):
         assert str(got["SUMMARY"]) == event.title.replace("\r\n", "\n")
         assert str(got["DESCRIPTION"]).startswith(event.summary.replace("\r\n", "\n").strip())
         assert str(got["LOCATION"]).startswith(venue.name)
-    for reader in ("vobject", "icaljs"):
+    for reader in ("vobject", "icaljs", "libical"):
         summaries = {uid: e["summary"] for uid, e in read(reader, data).items()}
-        assert summaries == {e.uid: e.title.replace("\r\n", "\n") for e in events}
+        want = {e.uid: e.title.replace("\r\n", "\n") for e in events}
+        if reader == "libical":
+            # libical's parser strips white space from both ends of every value (strstriplt in
+            # icalparser.c): a title ending in a space, as TEXTS[4] does, loses it there.
+            want = {uid: title.strip(" \t\n\v\f\r") for uid, title in want.items()}
+        assert summaries == want
 
 
 @pytest.mark.parametrize("width", range(60, 80))

@@ -1,5 +1,5 @@
-"""VTIMEZONEs from feeds/vtimezone.py, read back by icalendar, vobject and Mozilla ical.js: in a
-sample around 2026 for many zones, and over the whole covered span (1970-2099) for zones with
+"""VTIMEZONEs from feeds/vtimezone.py, read back by icalendar, vobject, Mozilla ical.js and libical:
+in a sample around 2026 for many zones, and over the whole covered span (1970-2099) for zones with
 yearly rules (New York, London, Sydney, Santiago) and without (Casablanca)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import ical_readers
 import pytest
 from ical_readers import READERS, FeedReadError, ReaderUnavailable, read_with_icalendar
 from icalendar import Calendar, Event, Timezone
+from tools import require_tool
 
 from events_app.feeds import vtimezone as vtimezone_module
 from events_app.feeds.vtimezone import (
@@ -185,7 +186,7 @@ def read(reader: str, data: bytes) -> dict:
         pytest.skip(f"{reader} reader unavailable: {exc}")
 
 
-# --- what the three readers make of the generated VTIMEZONEs -------------------------------------
+# --- what the readers make of the generated VTIMEZONEs -------------------------------------------
 
 
 @pytest.mark.parametrize("zone_name", ZONES)
@@ -420,7 +421,7 @@ def test_unknown_zone() -> None:
         vtimezone_for("Mars/Olympus_Mons")
 
 
-# --- the whole covered span, in three readers -----------------------------------------------------
+# --- the whole covered span, in every reader -----------------------------------------------------
 
 
 @functools.cache
@@ -564,6 +565,48 @@ def test_icaljs_without_node_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(ical_readers.shutil, "which", lambda name: None)
     with pytest.raises(ReaderUnavailable, match="node"):
         ical_readers.read_with_icaljs(b"")
+
+
+def test_libical_without_debians_python_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ical_readers, "LIBICAL_PYTHON", "/nonexistent/python3")
+    with pytest.raises(ReaderUnavailable, match="apt-get install gir1.2-ical-3.0"):
+        ical_readers.read_with_libical(b"")
+
+
+def kolkata_feed(offset: bytes) -> bytes:
+    """An event at 14:00 in Kolkata (08:30 UTC) with a VTIMEZONE that gives Kolkata ``offset``."""
+    calendar = new_calendar(["Asia/Kolkata"])
+    event = new_event("kolkata@vtimezone.test", "Kolkata", "CONFIRMED")
+    event.add("DTSTART", datetime(2026, 3, 10, 14, 0, tzinfo=ZoneInfo("Asia/Kolkata")))
+    calendar.add_component(event)
+    data = calendar.to_ical()
+    assert data.count(b"+0530") == 2 and b"DTSTART;TZID=Asia/Kolkata:20260310T140000" in data
+    return data.replace(b"+0530", offset)
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_readers_follow_the_files_vtimezone_not_their_own_zones(reader: str) -> None:
+    """A VTIMEZONE giving Kolkata +03:30 moves the event two hours later in every reader: none
+    reads the TZID from a zone database of its own (which would give 08:30 UTC)."""
+    assert read(reader, kolkata_feed(b"+0530"))["kolkata@vtimezone.test"]["start"] == datetime(
+        2026, 3, 10, 8, 30, tzinfo=UTC
+    )
+    assert read(reader, kolkata_feed(b"+0330"))["kolkata@vtimezone.test"]["start"] == datetime(
+        2026, 3, 10, 10, 30, tzinfo=UTC
+    )
+
+
+def test_one_libical_process_reads_each_file_with_its_own_vtimezone() -> None:
+    """libical keeps no zone from one file to the next (vobject keeps the first definition): in
+    one process, the second file's wrong Kolkata gives its event a wrong instant."""
+    try:
+        first, second = ical_readers.read_many_with_libical(
+            [kolkata_feed(b"+0530"), kolkata_feed(b"+0330")]
+        )
+    except ReaderUnavailable as exc:
+        require_tool(f"libical reader unavailable: {exc}")
+    assert first["kolkata@vtimezone.test"]["start"] == datetime(2026, 3, 10, 8, 30, tzinfo=UTC)
+    assert second["kolkata@vtimezone.test"]["start"] == datetime(2026, 3, 10, 10, 30, tzinfo=UTC)
 
 
 # --- kept per host: no worker's first feed waits for the zones' scans ---------------------------

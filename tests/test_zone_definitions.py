@@ -1,7 +1,8 @@
 """One definition per zone in every file: the demo site's feeds and downloads (events, series,
-single occurrences), read one after another by one vobject process and one ical.js process
-(readers that remember a TZID's first definition), give the database's instants; a TZID's
-VTIMEZONE is the same bytes in every file, whatever the day it is served.
+single occurrences), read one after another by one vobject process, one ical.js process (readers
+that remember a TZID's first definition) and one libical process (Evolution's library), give the
+database's instants; a TZID's VTIMEZONE is the same bytes in every file, whatever the day it is
+served.
 
 Each reader goes through all the files twice, each time in one process: expanding their series
 inside a window (the feed window's start to a year ahead, within the series' horizon), every
@@ -26,6 +27,7 @@ from events_app.models import PUBLIC_STATUSES, Category, Event
 from tests.conftest import NOW
 from tests.ical_expanders import (
     expand_many_with_icaljs,
+    expand_many_with_libical,
     expand_many_with_vobject,
     expand_with_recurring_ical_events,
     overlaps,
@@ -33,10 +35,11 @@ from tests.ical_expanders import (
 from tests.ical_readers import (
     ReaderUnavailable,
     read_many_with_icaljs,
+    read_many_with_libical,
     read_many_with_vobject,
     read_with_icalendar,
 )
-from tests.tools import in_ci
+from tests.tools import in_ci, require_tool
 
 VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r\nTZID:([^\r]+)\r\n.*?END:VTIMEZONE\r\n", re.S)
 FILTERED = ["kind=webinar", "place=London", "q=5G", "kind=live&category=optical"]
@@ -213,6 +216,21 @@ def test_one_icaljs_process_and_icalendar_read_every_file(app: Flask, site) -> N
     alone = [expand_with_recurring_ical_events(data, lo, hi) for data in files]
     assert wrong_expansions(site, alone, lo, hi) == []
     read = [read_with_icalendar(data, skip_series=True) for data in files]
+    assert wrong_instants(site, read) == []
+
+
+def test_one_libical_process_reads_every_file(app: Flask, site) -> None:
+    """libical (Evolution's library) resolves each file's TZIDs with that file's VTIMEZONEs."""
+    files = list(site.values())
+    lo, hi = window(app)
+    try:
+        expanded = expand_many_with_libical(files, lo, hi)
+        read = read_many_with_libical(files, skip_series=True)
+    except ReaderUnavailable as exc:
+        require_tool(f"libical unavailable: {exc}")
+    assert series_instances(expanded) > 100
+    assert wrong_expansions(site, expanded, lo, hi) == []
+    assert sum(len(events) for events in read) > 300
     assert wrong_instants(site, read) == []
 
 
