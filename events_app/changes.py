@@ -61,8 +61,10 @@ MASTER_SPAN_FIELDS = frozenset({"end_at", "end_date", "last_day"})
 RULE_CACHE_FIELDS = frozenset({"materialized_through"})
 # Changes that may take an event out of some feed (its window, kind, category or status).
 MEMBERSHIP_FIELDS = SEQUENCE_FIELDS | {"kind", "categories"}
-# Columns that are bookkeeping, not content.
-CACHE_FIELDS = frozenset({"ical_block", "ical_block_key", "version"})
+# Columns that are bookkeeping, not content (what they hold is derived from other columns).
+CACHE_FIELDS = frozenset(
+    {"ical_block", "ical_block_key", "description_html", "description_html_key", "version"}
+)
 IGNORED_FIELDS = CACHE_FIELDS | {"updated_at", "sequence"}
 _PENDING = "events_app.changes.pending"
 _SEARCH = "events_app.changes.search"  # event objects and ids to index again after the flush

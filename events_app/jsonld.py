@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .markup import markdown_to_text
 from .models import Event
 
 SCHEMA = "https://schema.org/"
@@ -73,7 +72,7 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
         "eventStatus": SCHEMA + EVENT_STATUS.get(event.status, "EventScheduled"),
         "eventAttendanceMode": SCHEMA + attendance_mode(event),
     }
-    description = markdown_to_text(event.description) or event.summary
+    description = event.description_text or event.summary
     if description:
         data["description"] = description
     locations: list[dict[str, Any]] = []
@@ -119,7 +118,7 @@ def series_jsonld(
         "url": page_url,
         "organizer": {"@type": "Organization", "name": master.organizer or site_name},
     }
-    description = markdown_to_text(master.description) or master.summary
+    description = master.description_text or master.summary
     if description:
         data["description"] = description
     if upcoming:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import threading
@@ -32,6 +33,10 @@ def _converter() -> md.Markdown:
     return converter
 
 
+# Bump whenever render_markdown's output may change: renderings stored with an older key
+# (Event.description_html) are then ignored, and the text is rendered again where shown.
+MARKUP_VERSION = "1"
+
 # One event page shows its description as HTML and as text (structured data, three calendar
 # links): each conversion is done once per text, not once per use (the largest cost of the
 # page in the profile of issue 15). Results are immutable strings.
@@ -58,13 +63,34 @@ _TAG = re.compile(r"<[^>]+>")
 _BLANKS = re.compile(r"\n{3,}")
 
 
+def rendering_key(text: str | None) -> str:
+    """The key a stored rendering of ``text`` is kept under: this text, this renderer."""
+    data = f"{MARKUP_VERSION}\0{text or ''}".encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stored_or_rendered(text: str | None, stored: str | None, key: str | None) -> Markup:
+    """``stored`` when it is the rendering of ``text`` by this renderer (``key`` says so), else
+    ``render_markdown(text)``: a row written around the ORM cannot show stale HTML."""
+    if stored is not None and key == rendering_key(text):
+        return Markup(stored)
+    return render_markdown(text)
+
+
+def stored_text(text: str | None, stored: str | None, key: str | None) -> str:
+    """The plain text of ``text``, from its stored rendering when that is current."""
+    return html_to_text(stored_or_rendered(text, stored, key)) if text else ""
+
+
 @lru_cache(maxsize=CONVERSIONS_KEPT)
 def markdown_to_text(text: str | None) -> str:
     """Markdown as readable plain text, for feeds and meta descriptions."""
-    if not text:
-        return ""
-    rendered = str(render_markdown(text))
-    rendered = re.sub(r"<li>", "- ", rendered)
+    return html_to_text(render_markdown(text)) if text else ""
+
+
+def html_to_text(rendered: Markup) -> str:
+    """render_markdown's HTML as readable plain text."""
+    rendered = re.sub(r"<li>", "- ", str(rendered))
     rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
     plain = html.unescape(_TAG.sub("", rendered))
     return _BLANKS.sub("\n\n", plain).strip()

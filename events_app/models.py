@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
+from markupsafe import Markup
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -36,11 +37,12 @@ from sqlalchemy.orm import (
     mapped_column,
     relationship,
     selectinload,
+    validates,
 )
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
 
-from . import clock, timefmt
+from . import clock, markup, timefmt
 
 KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
 STATUSES = {
@@ -246,6 +248,11 @@ class Event(Base):
     # The event's rendered VEVENT block, kept so feeds need not rebuild it (see ical.py).
     ical_block: Mapped[str | None] = mapped_column(Text)
     ical_block_key: Mapped[str | None] = mapped_column(String(64))
+    # The description as safe HTML, rendered when it is set: pages show it without running
+    # Markdown (the largest cost of an event page). Used only while its key matches
+    # (markup.stored_or_rendered): see description_markup.
+    description_html: Mapped[str | None] = mapped_column(Text)
+    description_html_key: Mapped[str | None] = mapped_column(String(32))
 
     venue: Mapped[Venue | None] = relationship(back_populates="events")
     categories: Mapped[list[Category]] = relationship(
@@ -304,6 +311,26 @@ class Event(Base):
         Index("ix_events_dates", "start_date", "end_date", "status"),
         Index("ix_events_updated_at", "updated_at"),
     )
+
+    @validates("description")
+    def _render_description(self, _name: str, value: str | None) -> str | None:
+        self.description_html = str(markup.render_markdown(value))
+        self.description_html_key = markup.rendering_key(value)
+        return value
+
+    @property
+    def description_markup(self) -> Markup:
+        """The description as safe HTML."""
+        return markup.stored_or_rendered(
+            self.description, self.description_html, self.description_html_key
+        )
+
+    @property
+    def description_text(self) -> str:
+        """The description as plain text (feeds, structured data, calendar links)."""
+        return markup.stored_text(
+            self.description, self.description_html, self.description_html_key
+        )
 
     def set_timed(self, start: datetime, end: datetime, zone_name: str) -> None:
         """Schedule at exact instants (aware datetimes) shown in `zone_name`; the wall times

@@ -26,8 +26,6 @@ def iso_utc(instant: datetime) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["markdown"] = markup.render_markdown
-    app.jinja_env.filters["plaintext"] = markup.markdown_to_text
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["safe_url"] = markup.safe_url
     app.jinja_env.globals["url_with"] = url_with

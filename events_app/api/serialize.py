@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
-from ..markup import markdown_to_text, safe_url
+from ..markup import safe_url
 from ..models import Category, Event, Venue
 
 
@@ -33,11 +32,6 @@ class Links:
 def utc_text(instant: datetime) -> str:
     """'2026-11-08T19:00:00Z'."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# Markdown to text costs more than the rest of an event's JSON; descriptions repeat across
-# requests until edited, so each worker keeps the last few thousand conversions.
-description_text = lru_cache(maxsize=4096)(markdown_to_text)
 
 
 def _url(value: str | None) -> str | None:
@@ -102,7 +96,7 @@ def event_json(event: Event, links: Links) -> dict[str, Any]:
         "status": event.status,
         "summary": event.summary,
         "description": event.description,
-        "description_text": description_text(event.description),
+        "description_text": event.description_text,
         **schedule(event),
         "venue": venue_json(event.venue) if event.venue is not None else None,
         "online": event.is_online,

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from flask import current_app, has_app_context
 
-from ..markup import markdown_to_text, safe_url
+from ..markup import safe_url
 from ..zone_rules import rules_version
 from .vtimezone import covers, vtimezone_for, wall_time_is_ambiguous
 
@@ -161,7 +161,7 @@ def event_location(event: Event) -> str:
 
 def event_description(event: Event, site: Site) -> str:
     """Plain text: summary, the Markdown description as text, speakers, then the links."""
-    parts = [p for p in (event.summary.strip(), markdown_to_text(event.description)) if p]
+    parts = [p for p in (event.summary.strip(), event.description_text) if p]
     if event.speakers:
         names = [", ".join(x for x in (s.name, s.title, s.company) if x) for s in event.speakers]
         parts.append("Speakers:\n" + "\n".join(f"- {n}" for n in names))

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from ..markup import markdown_to_text
 from ..timefmt import to_local
 from .ical import Site, event_location
 from .vtimezone import wall_time_is_ambiguous
@@ -67,7 +66,7 @@ def outlook_times(event: Event) -> dict[str, str]:
 
 
 def _body(event: Event) -> str:
-    return "\n\n".join(p for p in (event.summary.strip(), markdown_to_text(event.description)) if p)
+    return "\n\n".join(p for p in (event.summary.strip(), event.description_text) if p)
 
 
 def _tail(event: Event, site: Site) -> str:

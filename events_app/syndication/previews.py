@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..markup import markdown_to_text, safe_url
+from ..markup import safe_url
 from ..models import Event
 from .atom import STATUS_PREFIX, place_text
 
@@ -12,7 +12,7 @@ DESCRIPTION_LENGTH = 200
 def link_preview(event: Event, page_url: str, site_name: str) -> list[tuple[str, str, str]]:
     """(attribute, name, content) of each meta tag: title, time in the event's own zone,
     place, summary, image."""
-    text = event.summary or markdown_to_text(event.description)
+    text = event.summary or event.description_text
     description = f"{event.when_text} · {place_text(event)}"
     if text:
         description += f". {text}"
