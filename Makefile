@@ -35,6 +35,7 @@ run: migrate
 # The app logs one JSON line per request itself; gunicorn_config shares metrics between workers.
 serve: migrate
 	$(FLASK) tz-refresh
+	$(FLASK) render-descriptions
 	$(FLASK) feeds render-blocks --if-site-url
 	$(BIN)/gunicorn --config python:events_app.gunicorn_config --workers $(WORKERS) \
 		--timeout $(TIMEOUT) --bind $(HOST):$(PORT) --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' \

@@ -20,7 +20,7 @@ from .importing import bulk
 from .importing import reader as ics_reader
 from .importing.apply import ImportFailed
 from .importing.plan import PREVIEW_ORDER, ImportItem
-from .models import ROLES, Event, User
+from .models import ROLES, Event, User, refresh_renderings
 
 SHOWN_PER_ACTION = 20  # events listed per action by import-ics without --verbose
 
@@ -235,9 +235,20 @@ def extend_series() -> None:
     click.echo(f"{extended} series extended.")
 
 
+@click.command("render-descriptions")
+def render_descriptions() -> None:
+    """Store the rendering of every description made by an older renderer or none (run after a
+    deploy; `make serve` does): until then those pages render it on every view."""
+    started = time.monotonic()
+    count = refresh_renderings(db.session.connection())
+    db.session.commit()
+    click.echo(f"Rendered {count} descriptions in {time.monotonic() - started:.1f} s.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_ics)
     app.cli.add_command(tz_refresh.tz_refresh_command)
     app.cli.add_command(extend_series)
+    app.cli.add_command(render_descriptions)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Connection,
     Date,
     DateTime,
     Float,
@@ -26,8 +27,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
+    bindparam,
     func,
     select,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
@@ -531,6 +534,34 @@ def event_loads() -> tuple:
         selectinload(Event.speakers),
         joinedload(Event.series).selectinload(Event.rule),
     )
+
+
+def refresh_renderings(connection: Connection, batch: int = 1000) -> int:
+    """Store the rendering of every description whose stored one is missing or was made by
+    another renderer (MARKUP_VERSION changed); how many. Migration 0011 and `flask
+    render-descriptions` (run by `make serve`) call it. Not a change: pages showed the same
+    rendering already, made on the spot."""
+    table = Event.__table__
+    store = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(description_html=bindparam("b_html"), description_html_key=bindparam("b_key"))
+    )
+    columns = (table.c.id, table.c.description, table.c.description_html_key)
+    last, count = 0, 0
+    while rows := connection.execute(
+        select(*columns).where(table.c.id > last).order_by(table.c.id).limit(batch)
+    ).all():
+        stale = [
+            {"b_id": r.id, "b_html": str(markup.render_markdown(r.description)), "b_key": key}
+            for r in rows
+            if r.description_html_key != (key := markup.rendering_key(r.description))
+        ]
+        if stale:
+            connection.execute(store, stale)
+        count += len(stale)
+        last = rows[-1].id
+    return count
 
 
 def listed() -> ColumnElement[bool]:

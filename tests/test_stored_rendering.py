@@ -121,3 +121,25 @@ def test_storing_a_missing_rendering_is_not_a_change(app_ctx, create_event):
     assert stored(event.id).description_html == "<p>Same <em>text</em></p>"
     # Not an edit: calendars see no new SEQUENCE, feeds no new LAST-MODIFIED.
     assert (event.sequence, event.updated_at) == (sequence, updated_at)
+
+
+def test_render_descriptions_stores_what_a_new_renderer_makes(
+    monkeypatch, runner, app_ctx, create_event
+):
+    events = [create_event(description=f"Text *{n}*") for n in range(3)]
+    db.session.commit()
+    before = {e.id: (e.version, e.sequence, e.updated_at) for e in events}
+    assert "Rendered 0 descriptions" in runner.invoke(args=["render-descriptions"]).output
+
+    monkeypatch.setattr(markup, "MARKUP_VERSION", markup.MARKUP_VERSION + "-next")
+    db.session.execute(update(Event).where(Event.id == events[0].id).values(description_html=None))
+    db.session.commit()
+    assert "Rendered 3 descriptions" in runner.invoke(args=["render-descriptions"]).output
+    db.session.expire_all()
+    for n, event in enumerate(events):
+        html, key = stored(event.id)
+        assert html == f"<p>Text <em>{n}</em></p>"
+        assert key == markup.rendering_key(event.description)
+        # Not an edit: no new version (stored blocks, ETags), SEQUENCE or LAST-MODIFIED.
+        assert (event.version, event.sequence, event.updated_at) == before[event.id]
+    assert "Rendered 0 descriptions" in runner.invoke(args=["render-descriptions"]).output
