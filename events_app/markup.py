@@ -69,6 +69,11 @@ def rendering_key(text: str | None) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def rendering(text: str | None) -> tuple[str, str]:
+    """(HTML, key): what is stored for ``text`` (Event.description_html and its key)."""
+    return str(render_markdown(text)), rendering_key(text)
+
+
 def stored_or_rendered(text: str | None, stored: str | None, key: str | None) -> Markup:
     """``stored`` when it is the rendering of ``text`` by this renderer (``key`` says so), else
     ``render_markdown(text)``: a row written around the ORM cannot show stale HTML."""

@@ -317,8 +317,7 @@ class Event(Base):
 
     @validates("description")
     def _render_description(self, _name: str, value: str | None) -> str | None:
-        self.description_html = str(markup.render_markdown(value))
-        self.description_html_key = markup.rendering_key(value)
+        self.description_html, self.description_html_key = markup.rendering(value)
         return value
 
     @property
@@ -552,14 +551,14 @@ def refresh_renderings(connection: Connection, batch: int = 1000) -> int:
     while rows := connection.execute(
         select(*columns).where(table.c.id > last).order_by(table.c.id).limit(batch)
     ).all():
-        stale = [
-            {"b_id": r.id, "b_html": str(markup.render_markdown(r.description)), "b_key": key}
-            for r in rows
-            if r.description_html_key != (key := markup.rendering_key(r.description))
-        ]
-        if stale:
-            connection.execute(store, stale)
-        count += len(stale)
+        stale = [r for r in rows if r.description_html_key != markup.rendering_key(r.description)]
+        writes = []
+        for row in stale:
+            html, key = markup.rendering(row.description)
+            writes.append({"b_id": row.id, "b_html": html, "b_key": key})
+        if writes:
+            connection.execute(store, writes)
+        count += len(writes)
         last = rows[-1].id
     return count
 
