@@ -21,6 +21,12 @@ def stored(event_id: int):
     return db.session.execute(select(*columns).where(Event.id == event_id)).one()
 
 
+def store_html(event_id: int, html: str | None) -> None:
+    """Write a stored rendering around the ORM, its key left as it was."""
+    db.session.execute(update(Event).where(Event.id == event_id).values(description_html=html))
+    db.session.commit()
+
+
 def structured_description(page: str) -> str:
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert block is not None
@@ -48,12 +54,7 @@ def test_the_page_its_structured_data_and_feed_show_the_stored_rendering(
     event = create_event(description="Plain words.")
     db.session.commit()
     # A rendering the page can only have taken from the row: its key still matches the text.
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(description_html="<p>Kept <em>rendering</em></p>")
-    )
-    db.session.commit()
+    store_html(event.id, "<p>Kept <em>rendering</em></p>")
 
     page = client.get(f"/events/{event.slug}").text
     assert "<p>Kept <em>rendering</em></p>" in page
@@ -80,12 +81,7 @@ def test_a_description_written_around_the_orm_is_rendered_again(client, app_ctx,
 def test_renderings_of_an_older_renderer_are_not_shown(monkeypatch, client, app_ctx, create_event):
     event = create_event(description="Some text")
     db.session.commit()
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(description_html="<p>From the renderer before</p>")
-    )
-    db.session.commit()
+    store_html(event.id, "<p>From the renderer before</p>")
     assert "From the renderer before" in client.get(f"/events/{event.slug}").text
 
     monkeypatch.setattr(markup, "MARKUP_VERSION", markup.MARKUP_VERSION + "-next")
@@ -111,8 +107,7 @@ def test_storing_a_missing_rendering_is_not_a_change(app_ctx, create_event):
     event = create_event(description="Same *text*")
     db.session.commit()
     sequence, updated_at = event.sequence, event.updated_at
-    db.session.execute(update(Event).where(Event.id == event.id).values(description_html=None))
-    db.session.commit()
+    store_html(event.id, None)
     db.session.expire_all()
 
     assert event.description == "Same *text*"  # loaded, as a staff form loads it
@@ -132,8 +127,7 @@ def test_render_descriptions_stores_what_a_new_renderer_makes(
     assert "Rendered 0 descriptions" in runner.invoke(args=["render-descriptions"]).output
 
     monkeypatch.setattr(markup, "MARKUP_VERSION", markup.MARKUP_VERSION + "-next")
-    db.session.execute(update(Event).where(Event.id == events[0].id).values(description_html=None))
-    db.session.commit()
+    store_html(events[0].id, None)
     assert "Rendered 3 descriptions" in runner.invoke(args=["render-descriptions"]).output
     db.session.expire_all()
     for n, event in enumerate(events):
