@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import changes, search
+from . import changes, reads, search
 from .extensions import alembic, csrf, db, login_manager
 from .timefmt import is_valid_zone
 
@@ -120,6 +120,7 @@ def register_extensions(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     changes.init_app(app)
+    reads.init_app(app)
     drop_async_session_teardown(app)
     app.config.setdefault("ALEMBIC_CONTEXT", {}).setdefault("include_name", search.include_name)
     alembic.init_app(app)

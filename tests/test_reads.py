@@ -1,4 +1,5 @@
-"""How pages read: the event page in one statement with its categories and speakers."""
+"""How pages read: public GETs on PostgreSQL without a transaction (events_app/reads.py), and the
+event page in one statement with its categories and speakers."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from sqlalchemy import event as sa_event
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from events_app.extensions import db
-from events_app.models import Speaker
+from events_app.models import Category, Speaker
+from events_app.reads import READ_ONLY_BLUEPRINTS, WriteInReadOnlyRequest
+from tests.conftest import NOW
+from tests.tools import postgres_url
 
 
 @pytest.fixture
@@ -30,6 +34,71 @@ def reads(app: Flask) -> Iterator[list[tuple[str, str]]]:
     sa_event.listen(engine, "after_cursor_execute", record)
     yield seen
     sa_event.remove(engine, "after_cursor_execute", record)
+
+
+def on_postgresql(app: Flask) -> None:
+    url = postgres_url()  # skips here without PostgreSQL; fails under CI
+    assert app.config["SQLALCHEMY_ENGINES"]["default"].split("://")[1] == url.split("://")[1]
+
+
+def read_only_paths(app: Flask, slug: str) -> list[str]:
+    """Every GET route of the read-only blueprints without arguments, and the event page."""
+    paths = [f"/events/{slug}"]
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.rpartition(".")[0]
+        if blueprint in READ_ONLY_BLUEPRINTS and "GET" in rule.methods and not rule.arguments:
+            paths.append(rule.rule)
+    return sorted(set(paths))
+
+
+@pytest.mark.postgres
+def test_public_pages_on_postgresql_read_without_a_transaction(
+    app, client, reads, create_event, create_category
+):
+    on_postgresql(app)
+    app.config["RESPONSE_CACHE_BYTES"] = 0
+    event = create_event(categories=[create_category("5G")], speakers=(("Ada", "CTO", "X"),))
+    paths = read_only_paths(app, event.slug)
+    assert {"/", "/events/", "/calendar/", "/webinars/", "/api/v1/events"} <= set(paths)
+    for path in paths:
+        reads.clear()
+        response = client.get(path)
+        response.close()
+        assert response.status_code < 500, path
+        in_transaction = [s for s, status in reads if status != "IDLE"]
+        assert in_transaction == [], f"{path} began a transaction for {in_transaction[:1]}"
+        if path in ("/", "/events/", f"/events/{event.slug}"):
+            assert reads, f"{path} read nothing: the check saw no statement"
+
+
+@pytest.mark.postgres
+def test_feeds_and_staff_pages_on_postgresql_keep_their_transaction(
+    app, client, reads, create_event, editor, auth
+):
+    on_postgresql(app)
+    app.config["FEED_CACHE_BYTES"] = 0
+    create_event(start=NOW.replace(year=NOW.year + 2))
+    for path in ("/feeds/all.ics", "/staff/"):
+        if path.startswith("/staff"):
+            auth.login()
+        reads.clear()
+        response = client.get(path)
+        assert response.status_code == 200, path
+        response.get_data()
+        assert reads and all(status == "INTRANS" for _, status in reads), (path, reads[:2])
+
+
+@pytest.mark.postgres
+def test_a_write_in_a_read_only_request_is_refused(app):
+    on_postgresql(app)
+    with app.test_request_context("/events/", method="GET"):
+        app.preprocess_request()
+        db.session.add(Category(name="Written", slug="written"))
+        with pytest.raises(WriteInReadOnlyRequest, match="GET /events/"):
+            db.session.flush()
+        db.session.rollback()
+    with app.app_context():
+        assert db.session.scalar(select(Category).where(Category.slug == "written")) is None
 
 
 def test_the_event_page_is_one_statement_with_categories_and_speakers_in_order(
@@ -57,3 +126,14 @@ def test_the_event_page_is_one_statement_with_categories_and_speakers_in_order(
         "Zeta",
     ]
     assert html.count(">Alpha</a>") == 1 and html.count(">Bo<") <= 1
+
+
+@pytest.mark.postgres
+def test_after_a_public_page_its_app_context_writes_in_a_transaction(app, app_ctx, client, reads):
+    on_postgresql(app)
+    # The request reuses the app context pushed here, and with it the session.
+    assert client.get("/events/").status_code == 200
+    reads.clear()
+    db.session.add(Category(name="After", slug="after"))
+    db.session.commit()
+    assert reads and all(status == "INTRANS" for _, status in reads), reads[:2]
