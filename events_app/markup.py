@@ -93,8 +93,10 @@ def markdown_to_text(text: str | None) -> str:
     return html_to_text(render_markdown(text)) if text else ""
 
 
+@lru_cache(maxsize=CONVERSIONS_KEPT)
 def html_to_text(rendered: Markup) -> str:
-    """render_markdown's HTML as readable plain text."""
+    """render_markdown's HTML as readable plain text (a page asks for its description's text
+    four times: structured data, meta description and calendar links)."""
     rendered = re.sub(r"<li>", "- ", str(rendered))
     rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
     plain = html.unescape(_TAG.sub("", rendered))
