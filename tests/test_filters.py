@@ -132,6 +132,21 @@ def test_filters_combine(create_event, create_venue, create_category):
     assert titles(EventFilters(category="no-such-category")) == []
 
 
+def test_a_place_names_the_venues_of_a_city_or_country(create_event, create_venue):
+    denver = create_venue()
+    london = create_venue(
+        name="Montcalm", city="London", country="United Kingdom", timezone="Europe/London"
+    )
+    create_event(title="Denver live", kind="live", venue=denver)
+    create_event(title="Hybrid webinar", kind="webinar", venue=london, zone="Europe/London")
+    create_event(title="Online only", kind="webinar")
+    assert titles(EventFilters(place="london", kind="webinar")) == ["Hybrid webinar"]
+    assert titles(EventFilters(place="United kingdom")) == ["Hybrid webinar"]
+    assert titles(EventFilters(place="Denver", kind="webinar")) == []
+    assert titles(EventFilters(place="Atlantis")) == []  # no venue there: nothing, no error
+    assert titles(EventFilters(place="denver"), window=(None, None)) == ["Denver live"]
+
+
 def test_date_range_uses_local_days(create_event):
     day = NOW.date() + timedelta(days=10)
     create_event(title="Three days", first_day=day, last_day=day + timedelta(days=2))

@@ -108,7 +108,9 @@ PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/
          "/events/?q=network&when=past", "/calendar/?q=operators", "/calendar/?q=5g&kind=live",
          "/webinars/archive?q=webinar",
          "/feeds/events.ics?q=operators&from=2026-06-01",
-         "/feeds/events.ics?q=operators&from=2026-06-10&to=2026-06-20"]  # fmt: skip
+         "/feeds/events.ics?q=operators&from=2026-06-10&to=2026-06-20",
+         "/events/?place=denver", "/embed/sidebar.json?place=denver",
+         "/feeds/events.ics?place=united+states&kind=live"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -162,6 +164,23 @@ def test_a_searched_feed_over_a_short_range_reads_its_search_once(
     every_query, searched = get()
     assert searched == 1 + 3  # the list that came out too long, then the three queries
     assert once == every_query
+
+
+def test_a_place_is_read_as_its_venues_once_per_request(
+    app: Flask, generator: Generator, statements: list[str]
+) -> None:
+    """The sidebar's three sections, and the list page's count and rows, name the place's
+    venue ids: the venues are read once per request, not joined into each section's query."""
+    app.config["RESPONSE_CACHE_BYTES"] = 0
+    add_events(generator, N)
+    client = app.test_client()
+    for path in ("/embed/sidebar.json?place=DENVER", "/events/?place=united+states"):
+        statements.clear()
+        assert client.get(path).status_code == 200
+        venues = [s for s in statements if "FROM venues" in s and "lower(venues.city)" in s]
+        events = [s for s in statements if "FROM events" in s and "venue_id IN" in s]
+        assert len(venues) == 1, path
+        assert events and not any("lower(venues" in s for s in events), path
 
 
 SERIES_PAGES = ["/", "/events/", "/events/?kind=audio", "/calendar/", "/webinars/",
