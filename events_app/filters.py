@@ -196,22 +196,33 @@ class EventFilters:
         month grid, passes ``few_dates=True``: see ``search.condition``; one whose select leaves
         series masters out passes ``masters=False``: see ``models.dates_overlap``).
         """
+        found = self.conditions(
+            search_condition=search_condition, few_dates=few_dates, masters=masters
+        )
+        return stmt.where(*found) if found else stmt
+
+    def conditions(
+        self, *, search_condition: bool = True, few_dates: bool = False, masters: bool = True
+    ) -> list[ColumnElement[bool]]:
+        """The conditions ``apply`` adds (the same options), for a caller that puts them in
+        several selects: building them costs more than running a small query."""
+        found: list[ColumnElement[bool]] = []
         if self.kind:
-            stmt = stmt.where(Event.kind == self.kind)
+            found.append(Event.kind == self.kind)
         if self.category:
-            stmt = stmt.where(Event.categories.any(Category.slug == self.category))
+            found.append(Event.categories.any(Category.slug == self.category))
         if self.place:
-            stmt = stmt.where(self._at_place())
+            found.append(self._at_place())
         if self.date_from and self.date_to:
-            stmt = stmt.where(dates_overlap(self.date_from, self.date_to, masters=masters))
+            found.append(dates_overlap(self.date_from, self.date_to, masters=masters))
         elif self.date_from:
-            stmt = stmt.where(Event.end_date >= self.date_from)
+            found.append(Event.end_date >= self.date_from)
         elif self.date_to:
-            stmt = stmt.where(Event.start_date <= self.date_to)
+            found.append(Event.start_date <= self.date_to)
         if self.q and search_condition:
             few_dates = few_dates or self.short_range
-            stmt = stmt.where(search.condition(self.q, few_dates=few_dates))
-        return stmt
+            found.append(search.condition(self.q, few_dates=few_dates))
+        return found
 
 
 def feed_conditions(filters: EventFilters) -> Callable[[Select], Select]:

@@ -637,9 +637,10 @@ def announced() -> ColumnElement[bool]:
     return and_(Event.status.in_(PUBLIC_STATUSES), Event.series_id.is_(None))
 
 
-def public_events() -> Select[tuple[Event]]:
-    """Every event a visitor may see (drafts never), with what a listing shows eager-loaded."""
-    return select(Event).where(listed()).options(*event_loads())
+def public_events(loads: tuple | None = None) -> Select[tuple[Event]]:
+    """Every event a visitor may see (drafts never), with what a listing shows eager-loaded
+    (``loads``: other loader options, for a caller that shows less)."""
+    return select(Event).where(listed()).options(*(event_loads() if loads is None else loads))
 
 
 def public_event_by_slug(slug: str) -> Select[tuple[Event]]:
@@ -653,10 +654,15 @@ def public_series_by_slug(slug: str) -> Select[tuple[Event]]:
 
 
 def upcoming_events(
-    now: datetime, *, kind: str | tuple[str, ...] | None = None, limit: int | None = None
+    now: datetime,
+    *,
+    kind: str | tuple[str, ...] | None = None,
+    limit: int | None = None,
+    loads: tuple | None = None,
 ) -> Select[tuple[Event]]:
-    """Public events not yet over at `now`, soonest first; `kind` is one kind or several."""
-    stmt = public_events().where(Event.end_at > now)
+    """Public events not yet over at `now`, soonest first; `kind` is one kind or several;
+    `loads` as for `public_events`."""
+    stmt = public_events(loads).where(Event.end_at > now)
     if isinstance(kind, str):
         stmt = stmt.where(Event.kind == kind)
     elif kind:
@@ -665,9 +671,9 @@ def upcoming_events(
     return stmt.limit(limit) if limit else stmt
 
 
-def archived_webinars(now: datetime) -> Select[tuple[Event]]:
-    """Past webinars and live audio shows, newest first."""
-    stmt = public_events().where(Event.kind.in_(ONLINE_KINDS), Event.end_at <= now)
+def archived_webinars(now: datetime, loads: tuple | None = None) -> Select[tuple[Event]]:
+    """Past webinars and live audio shows, newest first; `loads` as for `public_events`."""
+    stmt = public_events(loads).where(Event.kind.in_(ONLINE_KINDS), Event.end_at <= now)
     return stmt.order_by(Event.start_at.desc(), Event.id.desc())
 
 

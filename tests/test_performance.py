@@ -109,7 +109,7 @@ PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/
          "/webinars/archive?q=webinar",
          "/feeds/events.ics?q=operators&from=2026-06-01",
          "/feeds/events.ics?q=operators&from=2026-06-10&to=2026-06-20",
-         "/events/?place=denver", "/embed/sidebar.json?place=denver",
+         "/events/?place=denver", "/embed/sidebar.json?place=denver", "/embed/sidebar",
          "/feeds/events.ics?place=united+states&kind=live"]  # fmt: skip
 
 
@@ -181,6 +181,27 @@ def test_a_place_is_read_as_its_venues_once_per_request(
         events = [s for s in statements if "FROM events" in s and "venue_id IN" in s]
         assert len(venues) == 1, path
         assert events and not any("lower(venues" in s for s in events), path
+
+
+@pytest.mark.parametrize(
+    ("path", "sections"),
+    [("/embed/sidebar.json", 4), ("/embed/sidebar.json?place=denver&category=5g", 4),
+     ("/embed/sidebar?kind=live", 1), ("/embed/sidebar?kind=webinar&place=denver", 2)],
+)  # fmt: skip
+def test_a_widget_section_is_one_statement(
+    app: Flask, generator: Generator, statements: list[str], path: str, sections: int
+) -> None:
+    """Each section reads its events with their venues and nothing else a widget does not
+    show (categories, speakers, series): one statement a section, its filters built once."""
+    app.config["RESPONSE_CACHE_BYTES"] = 0
+    add_events(generator, N)
+    statements.clear()
+    assert app.test_client().get(path).status_code == 200
+    places = [s for s in statements if s.startswith("SELECT venues.id")]
+    assert len(places) == ("place=" in path)
+    reads = [s for s in statements if s not in places]
+    assert len(reads) == sections, reads
+    assert all(s.startswith("SELECT events.id, events.uid") and "venues" in s for s in reads)
 
 
 SERIES_PAGES = ["/", "/events/", "/events/?kind=audio", "/calendar/", "/webinars/",

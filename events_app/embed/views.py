@@ -71,14 +71,16 @@ def _links() -> widgets.Links:
 
 
 def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
-    filters, found = query.filters, []
+    conditions, found = query.filters.conditions(), []  # built once for every section
+    loads = widgets.item_loads()
     for key, heading, kinds, archive in widgets.sidebar_sections(query):
         if archive:
-            stmt = archived_webinars(now).where(Event.kind.in_(kinds), Event.recording_url != "")
+            stmt = archived_webinars(now, loads)
+            stmt = stmt.where(Event.kind.in_(kinds), Event.recording_url != "")
             more = ("The whole webinar archive", external_url("webinars.archive"))
             empty = "No recordings yet."
         else:
-            stmt = upcoming_events(now, kind=kinds)
+            stmt = upcoming_events(now, kind=kinds, loads=loads)
             more = {
                 "live": ("All Upcoming Live Events", _list_url(query, kind="live")),
                 "webinars": ("All upcoming webinars", _list_url(query, kind="webinar")),
@@ -86,7 +88,7 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, An
             }[key]
             empty = "Nothing is scheduled right now."
         count = 1 if key == "audio" else query.count
-        events = db.session.scalars(filters.apply(stmt).limit(count)).unique().all()
+        events = db.session.scalars(stmt.where(*conditions).limit(count)).all()
         if key == "audio" and not events:
             continue  # the show is between seasons: no empty box on every article page
         part = widgets.section(key, heading, events, links, more, empty)

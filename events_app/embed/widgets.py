@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+
 from ..api.params import FILTER_PARAMS, BadParameter, Param, check_known
 from ..api.serialize import utc_text
 from ..calendar import grid_bounds
@@ -101,8 +103,13 @@ class Links:
     page: Callable[..., str]
 
 
+def item_loads() -> tuple:
+    """Loader options for what ``item`` reads of an event beyond its row: its venue."""
+    return (joinedload(Event.venue),)
+
+
 def item(event: Event, links: Links) -> dict[str, Any]:
-    """One event as a widget shows it."""
+    """One event as a widget shows it (load it with ``item_loads``)."""
     if event.all_day:
         assert event.first_day is not None and event.last_day is not None
         start, end, offset = event.first_day.isoformat(), event.last_day.isoformat(), None
