@@ -164,10 +164,8 @@ class EventFilters:
         counts the events at them; SQLite checks each event's id against those events' ids,
         read from the venue index, instead of reading its row.
         """
-        from .extensions import db
-
         at_venues = Event.venue_id.in_(self.place_venue_ids)
-        if db.engine.dialect.name == "sqlite":
+        if search.dialect() == "sqlite":
             return Event.id.in_(select(Event.id).where(at_venues))
         return at_venues
 

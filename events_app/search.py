@@ -122,7 +122,8 @@ def tsquery_text(terms: Sequence[Term]) -> str | None:
 # --- conditions and ranking for event queries -------------------------------------------------
 
 
-def _dialect() -> str:
+def dialect() -> str:
+    """The app's database: "sqlite" or "postgresql"."""
     from .extensions import db
 
     return db.engine.dialect.name
@@ -135,7 +136,7 @@ def _tsquery(terms: Sequence[Term]) -> ColumnElement:
 def _matching(terms: Sequence[Term], *, ranked: bool) -> Select:
     """SELECT event_id[, rank] of the events matching the wanted terms and none excluded;
     rank: smaller is better."""
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         query = _tsquery(terms)
         columns = [pg_index.c.event_id.label("event_id")]
         if ranked:
@@ -168,7 +169,7 @@ def condition(q: str, *, few_dates: bool = False) -> ColumnElement[bool]:
     terms = parse(q)
     if not terms:
         return false()  # nothing searchable (only symbols): nothing is found
-    sqlite = _dialect() != "postgresql"
+    sqlite = dialect() != "postgresql"
     event_id = Event.id + 0 if sqlite and few_dates else Event.id  # "+ 0": not an id lookup
     if not any(not t.exclude for t in terms) and sqlite:
         # Only exclusions: everything but what they match.

@@ -169,8 +169,8 @@ def test_a_searched_feed_over_a_short_range_reads_its_search_once(
 def test_a_place_is_read_as_its_venues_once_per_request(
     app: Flask, generator: Generator, statements: list[str]
 ) -> None:
-    """The sidebar's three sections, and the list page's count and rows, name the place's
-    venue ids: the venues are read once per request, not joined into each section's query."""
+    """The sidebar's sections, and the list page's count and rows, name the place's venue
+    ids: the venues are read once per request, not joined into each section's query."""
     app.config["RESPONSE_CACHE_BYTES"] = 0
     add_events(generator, N)
     client = app.test_client()
