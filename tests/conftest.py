@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from sqlalchemy import event as sa_event
 
 from events_app import create_app, database_url
 from events_app.extensions import alembic, db
@@ -261,3 +262,28 @@ def editor(create_user: Callable[..., User]) -> User:
 @pytest.fixture
 def admin(create_user: Callable[..., User]) -> User:
     return create_user("admin@example.com", STAFF_PASSWORD, role="admin", display_name="Ada Admin")
+
+
+class Sent(str):
+    """An SQL statement the app's engine sent, with `transaction`: psycopg's status of its
+    connection after it (IDLE: it ran in no transaction, INTRANS: in one), or "sqlite"."""
+
+    transaction: str
+
+
+@pytest.fixture
+def statements(app: Flask) -> Iterator[list[Sent]]:
+    """Every SQL statement the app's engine sends while the test runs, in order."""
+    seen: list[Sent] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        sent = Sent(statement)
+        info = getattr(conn.connection.dbapi_connection, "info", None)
+        sent.transaction = info.transaction_status.name if info is not None else "sqlite"
+        seen.append(sent)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "after_cursor_execute", record)
+    yield seen
+    sa_event.remove(engine, "after_cursor_execute", record)

@@ -231,22 +231,14 @@ def test_page_window():
     assert Page([], 2, 10, 200).window() == [1, 2, 3, 4, None, 20]
 
 
-def test_no_n_plus_one(create_event, create_venue, create_category, app):
-    from sqlalchemy import event as sa_event
-
+def test_no_n_plus_one(create_event, create_venue, create_category, statements):
     venue, cat = create_venue(), create_category()
     for _ in range(6):
         create_event(kind="live", venue=venue, categories=[cat], speakers=(("A", "", ""),))
     db.session.expunge_all()
-    statements = []
-    engine = db.engine
-    listener = lambda *a, **k: statements.append(a[2])  # noqa: E731
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
-        events = list(db.session.scalars(filtered_events_query(EventFilters(), NOW)))
-        for e in events:
-            _ = (e.venue.name, [c.name for c in e.categories], [s.name for s in e.speakers])
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
+    statements.clear()
+    events = list(db.session.scalars(filtered_events_query(EventFilters(), NOW)))
+    for e in events:
+        _ = (e.venue.name, [c.name for c in e.categories], [s.name for s in e.speakers])
     assert len(events) == 6
     assert len(statements) == 3

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -18,28 +17,13 @@ from bench.dataset import Generator
 from events_app.extensions import db
 from events_app.feeds.bodies import FeedBodies, feed_bodies
 from events_app.models import Event
-from tests.conftest import NOW
+from tests.conftest import NOW, Sent
 
 N = 30  # events at the small size; the large size is 5N
 
 
 @pytest.fixture
-def statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends while the test runs, in order."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    sa_event.remove(engine, "before_cursor_execute", record)
-
-
-@pytest.fixture
-def count_get(client: FlaskClient, statements: list[str]) -> Callable[[str], int]:
+def count_get(client: FlaskClient, statements: list[Sent]) -> Callable[[str], int]:
     """count_get(path) -> the number of SQL statements a successful GET of `path` ran (the
     uncached path: the response cache is off)."""
     client.application.config["RESPONSE_CACHE_BYTES"] = 0
@@ -77,7 +61,7 @@ def test_no_async_teardown_without_async_engines(app: Flask) -> None:
     assert not [f for f in app.teardown_appcontext_funcs if inspect.iscoroutinefunction(f)]
 
 
-def test_counting_sees_every_statement(app: Flask, statements: list[str]) -> None:
+def test_counting_sees_every_statement(app: Flask, statements: list[Sent]) -> None:
     from sqlalchemy import text
 
     with app.app_context():
@@ -136,7 +120,7 @@ SHORT_RANGE_FEED = "/feeds/events.ics?q=operators+5g&from=2026-06-10&to=2026-06-
 
 
 def test_a_searched_feed_over_a_short_range_reads_its_search_once(
-    app: Flask, generator: Generator, statements: list[str], monkeypatch
+    app: Flask, generator: Generator, statements: list[Sent], monkeypatch
 ) -> None:
     """Its fingerprint, the last event to leave its window and its rows check one list of the
     matching ids: the words' matches in the whole database are read once per request, not three
@@ -167,7 +151,7 @@ def test_a_searched_feed_over_a_short_range_reads_its_search_once(
 
 
 def test_a_place_is_read_as_its_venues_once_per_request(
-    app: Flask, generator: Generator, statements: list[str]
+    app: Flask, generator: Generator, statements: list[Sent]
 ) -> None:
     """The sidebar's sections, and the list page's count and rows, name the place's venue
     ids: the venues are read once per request, not joined into each section's query."""
@@ -189,7 +173,7 @@ def test_a_place_is_read_as_its_venues_once_per_request(
      ("/embed/sidebar?kind=live", 1), ("/embed/sidebar?kind=webinar&place=denver", 2)],
 )  # fmt: skip
 def test_a_widget_section_is_one_statement(
-    app: Flask, generator: Generator, statements: list[str], path: str, sections: int
+    app: Flask, generator: Generator, statements: list[Sent], path: str, sections: int
 ) -> None:
     """Each section reads its events with their venues and nothing else a widget does not
     show (categories, speakers, series): one statement a section, its filters built once."""

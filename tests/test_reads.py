@@ -4,11 +4,9 @@ event page in one statement with its categories and speakers."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 
 from events_app.extensions import db
@@ -16,24 +14,6 @@ from events_app.models import Category, Speaker
 from events_app.reads import READ_ONLY_BLUEPRINTS, WriteInReadOnlyRequest
 from tests.conftest import NOW
 from tests.tools import postgres_url
-
-
-@pytest.fixture
-def reads(app: Flask) -> Iterator[list[tuple[str, str]]]:
-    """(statement, the connection's transaction status after it) of every statement sent; the
-    status is psycopg's (IDLE: the statement ran in no transaction, INTRANS: in one)."""
-    seen: list[tuple[str, str]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        info = getattr(conn.connection.dbapi_connection, "info", None)
-        status = info.transaction_status.name if info is not None else "sqlite"
-        seen.append((statement, status))
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "after_cursor_execute", record)
-    yield seen
-    sa_event.remove(engine, "after_cursor_execute", record)
 
 
 def on_postgresql(app: Flask) -> None:
@@ -53,7 +33,7 @@ def read_only_paths(app: Flask, slug: str) -> list[str]:
 
 @pytest.mark.postgres
 def test_public_pages_on_postgresql_read_without_a_transaction(
-    app, client, reads, create_event, create_category
+    app, client, statements, create_event, create_category
 ):
     on_postgresql(app)
     app.config["RESPONSE_CACHE_BYTES"] = 0
@@ -61,19 +41,19 @@ def test_public_pages_on_postgresql_read_without_a_transaction(
     paths = read_only_paths(app, event.slug)
     assert {"/", "/events/", "/calendar/", "/webinars/", "/api/v1/events"} <= set(paths)
     for path in paths:
-        reads.clear()
+        statements.clear()
         response = client.get(path)
         response.close()
         assert response.status_code < 500, path
-        in_transaction = [s for s, status in reads if status != "IDLE"]
+        in_transaction = [s for s in statements if s.transaction != "IDLE"]
         assert in_transaction == [], f"{path} began a transaction for {in_transaction[:1]}"
         if path in ("/", "/events/", f"/events/{event.slug}"):
-            assert reads, f"{path} read nothing: the check saw no statement"
+            assert statements, f"{path} read nothing: the check saw no statement"
 
 
 @pytest.mark.postgres
 def test_feeds_and_staff_pages_on_postgresql_keep_their_transaction(
-    app, client, reads, create_event, editor, auth
+    app, client, statements, create_event, editor, auth
 ):
     on_postgresql(app)
     app.config["FEED_CACHE_BYTES"] = 0
@@ -81,11 +61,14 @@ def test_feeds_and_staff_pages_on_postgresql_keep_their_transaction(
     for path in ("/feeds/all.ics", "/staff/"):
         if path.startswith("/staff"):
             auth.login()
-        reads.clear()
+        statements.clear()
         response = client.get(path)
         assert response.status_code == 200, path
         response.get_data()
-        assert reads and all(status == "INTRANS" for _, status in reads), (path, reads[:2])
+        assert statements and all(s.transaction == "INTRANS" for s in statements), (
+            path,
+            statements[:2],
+        )
 
 
 @pytest.mark.postgres
@@ -102,7 +85,7 @@ def test_a_write_in_a_read_only_request_is_refused(app):
 
 
 def test_the_event_page_is_one_statement_with_categories_and_speakers_in_order(
-    app, client, reads, create_event, create_category
+    app, client, statements, create_event, create_category
 ):
     app.config["RESPONSE_CACHE_BYTES"] = 0
     categories = [create_category(name) for name in ("Zeta", "Alpha", "Mid")]
@@ -115,9 +98,9 @@ def test_the_event_page_is_one_statement_with_categories_and_speakers_in_order(
             {"position": position},
         )
     db.session.commit()
-    reads.clear()
+    statements.clear()
     html = client.get("/events/ordered").get_data(as_text=True)
-    assert len(reads) == 1, [s[:80] for s, _ in reads]
+    assert len(statements) == 1, [s[:80] for s in statements]
     shown = re.findall(r"\b(Zeta|Alpha|Mid|Cara|Abe|Bo)\b", html.split('id="speakers-h"')[1])
     assert shown[:3] == ["Bo", "Abe", "Cara"]
     assert [name for name in shown if name in ("Zeta", "Alpha", "Mid")][:3] == [
@@ -129,11 +112,13 @@ def test_the_event_page_is_one_statement_with_categories_and_speakers_in_order(
 
 
 @pytest.mark.postgres
-def test_after_a_public_page_its_app_context_writes_in_a_transaction(app, app_ctx, client, reads):
+def test_after_a_public_page_its_app_context_writes_in_a_transaction(
+    app, app_ctx, client, statements
+):
     on_postgresql(app)
     # The request reuses the app context pushed here, and with it the session.
     assert client.get("/events/").status_code == 200
-    reads.clear()
+    statements.clear()
     db.session.add(Category(name="After", slug="after"))
     db.session.commit()
-    assert reads and all(status == "INTRANS" for _, status in reads), reads[:2]
+    assert statements and all(s.transaction == "INTRANS" for s in statements), statements[:2]
