@@ -250,8 +250,10 @@ def filtered_events_query(
     now: datetime,
     *,
     window: tuple[datetime | None, datetime | None] | None = None,
+    loads: tuple | None = None,
 ) -> Select[tuple[Event]]:
-    """One select of public events matching `filters`, eager-loaded and sorted.
+    """One select of public events matching `filters`, eager-loaded (as `public_events(loads)`)
+    and sorted.
 
     Without `window`: upcoming (not over at `now`, soonest first) or past (over, newest first);
     a search is ranked best match first unless sorted by date.
@@ -260,7 +262,7 @@ def filtered_events_query(
     Pagination is the caller's (see `paginate`).
     """
     ranked = window is None and filters.by_relevance
-    stmt = filters.apply(public_events(), search_condition=not ranked, masters=False)
+    stmt = filters.apply(public_events(loads), search_condition=not ranked, masters=False)
     if window is not None:
         start, end = window
         if start is not None:

@@ -170,7 +170,8 @@ def test_a_place_is_read_as_its_venues_once_per_request(
 @pytest.mark.parametrize(
     ("path", "sections"),
     [("/embed/sidebar.json", 4), ("/embed/sidebar.json?place=denver&category=5g", 4),
-     ("/embed/sidebar?kind=live", 1), ("/embed/sidebar?kind=webinar&place=denver", 2)],
+     ("/embed/sidebar?kind=live", 1), ("/embed/sidebar?kind=webinar&place=denver", 2),
+     ("/embed/list.json?count=8", 1), ("/embed/list?kind=live&place=denver&q=network", 1)],
 )  # fmt: skip
 def test_a_widget_section_is_one_statement(
     app: Flask, generator: Generator, statements: list[Sent], path: str, sections: int
