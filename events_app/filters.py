@@ -197,7 +197,7 @@ class EventFilters:
         found = self.conditions(
             search_condition=search_condition, few_dates=few_dates, masters=masters
         )
-        return stmt.where(*found) if found else stmt
+        return stmt.where(*found)
 
     def conditions(
         self, *, search_condition: bool = True, few_dates: bool = False, masters: bool = True

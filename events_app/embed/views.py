@@ -105,7 +105,7 @@ def _list_url(query: WidgetQuery, **changes: Any) -> str:
 
 def _list(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
     stmt = filtered_events_query(query.filters, now, loads=widgets.item_loads()).limit(query.count)
-    events = db.session.scalars(stmt).unique().all()
+    events = db.session.scalars(stmt).all()
     heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming Events")
     more = ("All upcoming events", _list_url(query))
     return [
