@@ -382,6 +382,13 @@ class Event(Base):
         return recurrence.short_words(series.rule_of(self), at)
 
     @property
+    def series_span(self) -> str:
+        """A master's dates: 'Oct 22, 2026 - Jun 24, 2027', 'From Oct 22, 2026, no end date'."""
+        from . import recurrence, series
+
+        return recurrence.span_words(series.rule_of(self))
+
+    @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
@@ -411,6 +418,20 @@ class Event(Base):
     @property
     def local_start(self) -> datetime:
         return timefmt.to_local(self.start_at, self.timezone)
+
+    @property
+    def moved_from(self) -> str | None:
+        """A series date moved to another day or time: where the series put it ('Dec 24, 2026,
+        12:00 PM EST'; 'Dec 24, 2026' all-day). None for any other event."""
+        from . import recurrence
+
+        original = self.recurrence_id
+        if original is None:
+            return None
+        if self.all_day:
+            return None if self.first_day == original.date() else timefmt.format_day(original)
+        at = recurrence.instant(original, self.timezone)  # a wall time in a gap: as calendars do
+        return None if at == self.start_at else timefmt.format_start(at, self.timezone)
 
     @property
     def local_end(self) -> datetime:

@@ -209,9 +209,28 @@ def pattern_words(rule: Rule) -> str:
     return f"{every} on {rule.start:%b} {rule.start.day}"
 
 
+def clock_words(rule: Rule, at: datetime | None = None) -> str:
+    """The rule's time of day: '12:00 PM EST', the zone's abbreviation as at the instant
+    ``at``. Without ``at``: the abbreviation of every date in the series' first year, or, when
+    those dates fall on both sides of a clock change, the zone's place: '12:00 PM New York
+    time' (12:00 PM EDT in summer and EST in winter)."""
+    clock = timefmt.format_clock(rule.start.time())
+    if at is not None:
+        return f"{clock} {timefmt.zone_abbr(at.astimezone(_zone(rule.zone)))}"
+    year = wall_starts(rule, rule.start.date() + timedelta(days=366))
+    names = {timefmt.zone_abbr(instant(w, rule.zone).astimezone(_zone(rule.zone))) for w in year}
+    if len(names) == 1:
+        return f"{clock} {names.pop()}"
+    if not names:  # no date in its first year (cannot happen for a saved rule)
+        return clock_words(rule, instant(rule.start, rule.zone))
+    if "/" in rule.zone:
+        return f"{clock} {rule.zone.rsplit('/', 1)[1].replace('_', ' ')} time"
+    return f"{clock} {'/'.join(sorted(names))}"  # a zone named without a place ("EST5EDT")
+
+
 def short_words(rule: Rule, at: datetime | None = None) -> str:
-    """'weekly, Thursdays 12:00 PM EST': the pattern and the time, the zone's abbreviation as
-    at the instant ``at`` (default: the first occurrence), for a "Part of" line."""
+    """'weekly, Thursdays 12:00 PM EST': the pattern and the time (``clock_words``), for a
+    "Part of" line."""
     n = rule.interval
     if rule.freq == "weekly":
         days = _names(rule.weekdays).replace("day", "days")
@@ -230,17 +249,26 @@ def short_words(rule: Rule, at: datetime | None = None) -> str:
         text = f"{every}, {rule.start:%b} {rule.start.day}"
     if rule.all_day:
         return text
-    local = (at or instant(rule.start, rule.zone)).astimezone(_zone(rule.zone))
-    return f"{text} {timefmt.format_clock(rule.start.time())} {timefmt.zone_abbr(local)}"
+    return f"{text} {clock_words(rule, at)}"
+
+
+def span_words(rule: Rule) -> str:
+    """The dates of the series' first and last occurrence: 'Oct 22, 2026 - Jun 24, 2027', or
+    'From Oct 22, 2026, no end date'."""
+    first = rule.start.date()
+    if rule.count is None and rule.until is None:
+        return f"From {timefmt.format_day(first)}, no end date"
+    starts = wall_starts(rule, rule.until)
+    return timefmt.format_date_range(first, starts[-1].date() if starts else first)
 
 
 def summary(rule: Rule, total: int | None = None) -> str:
-    """'Every Thursday at 12:00 PM EST, until Jun 24, 2027: 30 occurrences'. ``total`` is the
-    number of occurrences when the caller knows it (counted here when the rule ends)."""
+    """'Every Thursday at 12:00 PM New York time, until Jun 24, 2027: 30 occurrences' (the
+    time as ``clock_words`` gives it). ``total`` is the number of occurrences when the caller
+    knows it (counted here when the rule ends)."""
     text = pattern_words(rule)
     if not rule.all_day:
-        first = instant(rule.start, rule.zone).astimezone(_zone(rule.zone))
-        text += f" at {timefmt.format_clock(rule.start.time())} {timefmt.zone_abbr(first)}"
+        text += f" at {clock_words(rule)}"
     if rule.count is not None:
         total = rule.count
     elif rule.until is not None:

@@ -76,13 +76,36 @@ def test_rrule_text(fields, text):
 def test_summary_in_plain_language():
     rule = weekly_noon(start=datetime(2026, 12, 3, 12, 0), until=date(2027, 6, 24))
     assert recurrence.summary(rule) == (
-        "Every Thursday at 12:00 PM EST, until Jun 24, 2027: 30 occurrences"
+        "Every Thursday at 12:00 PM New York time, until Jun 24, 2027: 30 occurrences"
     )
     monthly = weekly_noon(freq="monthly", week_of_month=2, weekdays=("TU",))
     assert (
         recurrence.summary(monthly)
-        == "Every month on the second Tuesday at 12:00 PM EST, no end date"
+        == "Every month on the second Tuesday at 12:00 PM New York time, no end date"
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        # All its dates in winter: the abbreviation they all carry.
+        ({"start": datetime(2026, 12, 3, 12, 0), "until": date(2027, 1, 28)}, "12:00 PM EST"),
+        ({"start": datetime(2027, 4, 1, 12, 0), "count": 10}, "12:00 PM EDT"),
+        # Dates on both sides of a clock change: no one abbreviation is right for all of them.
+        ({"until": date(2026, 11, 12)}, "12:00 PM New York time"),
+        ({"zone": "Europe/London", "freq": "monthly", "month_day": 10}, "12:00 PM London time"),
+        ({"zone": "America/Argentina/Buenos_Aires"}, "12:00 PM UTC-3"),
+        ({"zone": "Asia/Kolkata"}, "12:00 PM IST"),
+        ({"zone": "EST5EDT"}, "12:00 PM EDT/EST"),
+    ],
+)
+def test_a_rule_names_its_time_the_way_every_date_of_it_reads(fields, words):
+    rule = weekly_noon(**fields)
+    assert recurrence.clock_words(rule) == words
+    assert recurrence.short_words(rule).endswith(words)
+    # As at one instant: that instant's abbreviation.
+    winter = recurrence.instant(datetime(2027, 1, 7, 12, 0), "America/New_York")
+    assert recurrence.clock_words(weekly_noon(), winter) == "12:00 PM EST"
 
 
 @pytest.mark.parametrize(
@@ -101,3 +124,11 @@ def test_an_unbounded_rule_is_expanded_only_as_far_as_asked():
     rule = weekly_noon()
     assert len(recurrence.wall_starts(rule, date(2027, 10, 28))) == 53
     assert len(recurrence.wall_starts(rule, limit=5)) == 5
+
+
+def test_span_words_name_the_first_and_last_dates():
+    assert recurrence.span_words(weekly_noon()) == "From Oct 29, 2026, no end date"
+    assert (
+        recurrence.span_words(weekly_noon(until=date(2027, 6, 25))) == "Oct 29, 2026 - Jun 24, 2027"
+    )
+    assert recurrence.span_words(weekly_noon(count=3)) == "Oct 29 - Nov 12, 2026"

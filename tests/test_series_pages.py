@@ -61,7 +61,7 @@ def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):
     response = client.get("/events/telecom-hour")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Every Thursday at 12:00 PM EDT, until Dec 31, 2026: 35 occurrences" in page
+    assert "Every Thursday at 12:00 PM New York time, until Dec 31, 2026: 35 occurrences" in page
     upcoming = page.split('id="upcoming-h"')[1].split('id="past-h"')[0]
     assert 'href="/events/telecom-hour/2026-06-18"' in upcoming
     past = page.split('id="past-h"')[1]
@@ -117,6 +117,11 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     page = client.get("/events/telecom-hour/2026-07-02").get_data(as_text=True)
     assert "Jul 3, 2026" in page
     assert series.is_override(moved, show, series.rule_of(show))
+    # Visitors are told, on its page and in lists; the dates around it carry no such line.
+    assert "Moved</span> from Jul 2, 2026, 12:00 PM EDT" in page
+    listing = client.get("/events/?kind=audio&from=2026-06-25&to=2026-07-10").text
+    assert listing.count("Moved</span> from") == 1
+    assert "Moved</span>" not in client.get("/events/telecom-hour/2026-07-09").text
 
 
 def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):

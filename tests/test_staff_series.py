@@ -87,14 +87,15 @@ def test_create_the_weekly_show(logged_in, app_ctx, editor):
     (entry,) = entries(show.id)
     assert json.loads(entry.changes)["repeats"] == [
         None,
-        "Every Thursday at 12:00 PM EDT, until Jun 24, 2027: 54 occurrences",
+        "Every Thursday at 12:00 PM New York time, until Jun 24, 2027: 54 occurrences",
     ]
     page = logged_in.get(f"/staff/events/{show.id}/edit").get_data(as_text=True)
-    assert "Every Thursday at 12:00 PM EDT, until Jun 24, 2027: 54 occurrences" in page
+    assert "Every Thursday at 12:00 PM New York time, until Jun 24, 2027: 54 occurrences" in page
     assert "Jun 25, 2026, 12:00 - 1:00 PM EDT" in page  # the next dates
     assert "Dates of this series" in page
     dashboard = logged_in.get("/staff/").get_data(as_text=True)
-    assert "Series, weekly, Thursdays 12:00 PM EDT" in dashboard
+    assert "Series, weekly, Thursdays 12:00 PM New York time" in dashboard
+    assert '<td data-label="When">Jun 18, 2026 - Jun 24, 2027</td>' in dashboard
     assert f"/staff/events/{show.occurrences[0].id}/edit" not in dashboard  # only the master
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20270624T160000Z" in feed(logged_in)
 
@@ -128,6 +129,9 @@ def test_cancel_move_and_retitle_single_dates(logged_in, app_ctx):
     html = listing.get_data(as_text=True)
     assert "is-cancelled" in html and "6G special" in html and "Nov 6, 2026, 3:00" in html
     assert the_show().occurrences[0].title == "The Telecom Hour"  # the others are untouched
+    assert "Moved</span> from Nov 5, 2026, 12:00 PM EST" in html
+    dates = logged_in.get(f"/staff/events/{show.id}/edit").text.split('id="occurrences-h"')[1]
+    assert dates.count(">moved</span>") == 1 and "from Nov 5, 2026, 12:00 PM EST" in dates
 
 
 def test_this_and_following_starts_a_new_series_at_a_new_time(logged_in, app_ctx):
@@ -244,7 +248,7 @@ def test_preview_dates_shows_the_rule_and_dst_notes_and_saves_nothing(logged_in,
     response = logged_in.post("/staff/events/new", data=night)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Every Sunday at 2:30 AM EST, until Jun 24, 2027: 16 occurrences" in html
+    assert "Every Sunday at 2:30 AM New York time, until Jun 24, 2027: 16 occurrences" in html
     assert "Mar 14: 2:30 AM does not exist in America/New_York" in html
     assert "calendars place it at 3:30 AM EDT" in html
     assert db.session.scalar(select(Event.id)) is None
