@@ -7,23 +7,27 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from . import clock, search
 from .extensions import db
 from .filters import EventFilters, PageNotFound, pager_links, paginate
-from .models import ONLINE_KINDS, archived_webinars, upcoming_events
+from .models import archived_webinars, upcoming_events
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
-UPCOMING_LIMIT = 100
+# The soonest shown of each kind; the rest are one link away, in the list filtered by kind.
+SHOWN = {"webinar": 20, "audio": 6}
 
 
 @bp.get("/")
 def index():
     now = clock.now()
-    events = db.session.scalars(upcoming_events(now, kind=ONLINE_KINDS, limit=UPCOMING_LIMIT))
-    events = events.unique().all()
+    soonest = {}
+    for kind, shown in SHOWN.items():
+        stmt = upcoming_events(now, kind=kind, limit=shown + 1)  # one more: are there more?
+        soonest[kind] = db.session.scalars(stmt).unique().all()
     return render_template(
         "webinars/index.html",
         now=now,
-        webinars=[e for e in events if e.kind == "webinar"],
-        audio=[e for e in events if e.kind == "audio"],
+        webinars=soonest["webinar"][: SHOWN["webinar"]],
+        audio=soonest["audio"][: SHOWN["audio"]],
+        more={kind: len(events) > SHOWN[kind] for kind, events in soonest.items()},
     )
 
 

@@ -33,6 +33,26 @@ def test_upcoming_webinars_and_audio(client, create_event, create_venue):
     assert html.index("Next webinar") < html.index("Moved webinar")
 
 
+def test_each_column_shows_its_soonest_and_links_to_the_rest(client, create_event):
+    """A weekly audio show must not push webinars off the page: each kind has its own count,
+    and a link to the list of all of its kind when there are more."""
+    from events_app.webinars import SHOWN
+
+    for i in range(SHOWN["audio"] + 30):
+        create_event(title=f"Episode {i:02d}", kind="audio", start=NOW + timedelta(hours=i + 1))
+    for i in range(SHOWN["webinar"]):
+        create_event(title=f"Webinar {i:02d}", start=NOW + timedelta(days=10 + i))
+    html = text(client.get("/webinars/"))
+    assert all(f"Webinar {i:02d}" in html for i in range(SHOWN["webinar"]))
+    assert 'href="/events/?kind=webinar"' not in html  # every webinar is on the page
+    last = SHOWN["audio"] - 1
+    assert f"Episode {last:02d}" in html and f"Episode {last + 1:02d}" not in html
+    assert 'href="/events/?kind=audio"' in html
+    create_event(title="One webinar more", start=NOW + timedelta(days=400))
+    html = text(client.get("/webinars/"))
+    assert "One webinar more" not in html and 'href="/events/?kind=webinar"' in html
+
+
 def test_archive_newest_first_with_recordings(client, create_event):
     create_event(
         title="Older one",
