@@ -180,9 +180,10 @@ def edit_event(event_id: int):
         return render_event_form(form, event, 200 if form.validate() else 400)
     if not form.validate():
         return render_event_form(form, event, 400)
-    if not ((form.version.data or "").isascii() and form.version.data.isdigit()):
+    version = form.version.data or ""  # None when the field is not sent at all
+    if not (version.isascii() and version.isdigit()):
         abort(400, "The form lost its version number; reload the page and edit again.")
-    if int(form.version.data) != event.version:
+    if int(version) != event.version:
         return conflict(form, event)
     if event.series_master and form.rule is None:
         form.repeat.form.freq.errors.append(
@@ -377,8 +378,10 @@ def duplicate_event(event_id: int):
         featured=False,
     )
     with db.session.no_autoflush:
-        # A series is copied as one event at its first date (its own times are its span).
-        copy.set_schedule_of(source.occurrences[0] if source.series_master else source)
+        # A series is copied as one event at its first date (its own times are its span); one
+        # that starts beyond the dates made so far (series.HORIZON_DAYS) has none: its own times.
+        first = source.occurrences[0] if source.series_master and source.occurrences else None
+        copy.set_schedule_of(first or source)
         copy.categories = list(source.categories)
         copy.speakers = [
             Speaker(name=s.name, title=s.title, company=s.company, position=s.position)

@@ -62,5 +62,6 @@ def test_garbage_version_and_original(logged_in, create_event):
     data = {**FORM, "slug": event.slug}
     url = f"/staff/events/{event.id}/edit"
     assert logged_in.post(url, data={**data, "version": "abc"}).status_code == 400
+    assert logged_in.post(url, data=data).status_code == 400  # no version field at all
     response = logged_in.post(url, data={**data, "version": "0", "original": "[not json"})
     assert response.status_code == 409

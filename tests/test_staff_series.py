@@ -282,3 +282,15 @@ def test_a_draft_series_previews_as_its_series_page(logged_in, app_ctx):
     assert "Every Thursday at 12:00 PM" in page and "Upcoming" in page
     assert "telecom-hour/2026-06-25" in page  # its dates, drafts as the series is
     assert logged_in.get(f"/events/{show.slug}").status_code == 404  # not public yet
+
+
+def test_a_series_beyond_the_horizon_has_no_dates_yet_and_still_duplicates(logged_in, app_ctx):
+    far = {**SHOW, "start_date": "2999-06-03", "end_date": "2999-06-03", "repeat-ends": "never"}
+    assert logged_in.post("/staff/events/new", data=far).status_code == 302
+    show = the_show()
+    assert show.series_master and show.occurrences == []
+    response = logged_in.post(f"/staff/events/{show.id}/duplicate")
+    assert response.status_code == 302
+    copy = db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour-copy"))
+    assert copy.status == "draft" and not copy.series_master
+    assert copy.start_at == datetime(2999, 6, 6, 16, 0, tzinfo=UTC)  # its first Thursday
