@@ -595,8 +595,20 @@ def test_recurring_events_we_cannot_keep_become_stable_occurrences(app_ctx):
     assert [i.action for i in plan_of(ics(series, moved)).items] == ["unchanged"] * 3
 
 
-def test_a_rule_repeating_every_second_is_cut_at_the_cap(app_ctx):
-    series = "UID:s@example.org\nSUMMARY:Tick\nDTSTART:20260701T100000Z\nRRULE:FREQ=SECONDLY"
+@pytest.mark.parametrize("freq", ["SECONDLY", "MINUTELY"])
+@pytest.mark.parametrize("start", ["20260701T100000Z", "20270112T140000Z"])
+def test_a_rule_repeating_every_second_or_minute_is_refused(app_ctx, freq, start):
+    """Before expanding it: one that starts after the import window opens used to build
+    millions of occurrences (minutes of work, most of a gigabyte) before the cap applied."""
+    series = f"UID:s@example.org\nSUMMARY:Tick\nDTSTART:{start}\nRRULE:FREQ={freq}"
+    plan = plan_of(ics(series, WEBINAR))
+    tick, webinar = sorted(plan.items, key=lambda i: i.title != "Tick")
+    assert tick.action == "rejected" and tick.reason.startswith("Repeats every")
+    assert webinar.action == "new"  # the rest of the file is read
+
+
+def test_a_rule_repeating_every_hour_is_cut_at_the_cap(app_ctx):
+    series = "UID:s@example.org\nSUMMARY:Tick\nDTSTART:20270112T140000Z\nRRULE:FREQ=HOURLY"
     plan = plan_of(ics(series))
     assert len(plan.items) == ics_reader.MAX_OCCURRENCES_PER_SERIES
     assert any("repeats more than" in w for w in plan.warnings)

@@ -56,6 +56,9 @@ CONFERENCE_PROPERTIES = (
     "X-MICROSOFT-ONLINEMEETINGCONFLINK",
 )
 RECURRENCE_PROPERTIES = frozenset({"RRULE", "RDATE", "RECURRENCE-ID"})
+# Rules no listing holds; refused before expanding: expanding one ahead of its first
+# occurrence builds millions of occurrences (recurring_ical_events widens its search window).
+TOO_OFTEN = {"SECONDLY": "second", "MINUTELY": "minute"}
 
 
 @dataclass
@@ -328,6 +331,11 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
             event.notes.append("The event has no UID; one was derived from its start and title.")
         # A single event imports whatever its date: past ones belong in the archive.
         return [event]
+    too_often = _too_often(group)
+    if too_often:
+        event = _read_event(group[0], _short_uid(uid), ctx)
+        event.error = event.error or f"Repeats every {too_often}: not imported."
+        return [event]
     kept = _read_series(uid, group, reader)
     if kept is not None:
         return [kept]
@@ -352,6 +360,17 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
         # An override (RECURRENCE-ID in the file) replaces the generated occurrence it moves.
         events[event.uid] = event
     return list(events.values())
+
+
+def _too_often(group: list) -> str | None:
+    """'second' or 'minute' when a rule of the group repeats that often."""
+    for comp in group:
+        rules = comp.get("RRULE") or []
+        for rule in rules if isinstance(rules, list) else [rules]:
+            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            if freq in TOO_OFTEN:
+                return TOO_OFTEN[freq]
+    return None
 
 
 def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | None:
