@@ -40,7 +40,7 @@ from .forms import (
 )
 from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
 from .series_form import RepeatFields, offer_scopes, rule_from
-from .text import slugify
+from .text import slugify, without_controls
 from .timefmt import MAX_YEAR, MIN_YEAR
 
 DESCRIPTION_MAX = 20_000
@@ -359,7 +359,10 @@ class EventForm(FlaskForm):
     def _check_speakers(self) -> bool:
         rows = []
         limit_ = max_length(Speaker, "name")
-        for number, line in enumerate((self.speakers.data or "").splitlines(), 1):
+        # Lines as a browser sends them; not str.splitlines(), which also splits at a vertical
+        # tab, NEL or U+2028 pasted inside one line.
+        text = without_controls(self.speakers.data or "").replace("\r\n", "\n")
+        for number, line in enumerate(text.replace("\r", "\n").split("\n"), 1):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.split("|")]

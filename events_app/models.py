@@ -46,6 +46,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
 
 from . import clock, markup, timefmt
+from .text import without_controls
 
 KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
 STATUSES = {
@@ -102,6 +103,11 @@ def next_version(current: int | None) -> int:
     return value
 
 
+def plain_text(value: str | None) -> str | None:
+    """Stored text: without control characters (text.without_controls)."""
+    return None if value is None else without_controls(value)
+
+
 def new_uid() -> str:
     """A permanent iCalendar UID: '<uuid>@<site host>'."""
     host = "events.invalid"
@@ -155,6 +161,10 @@ class Venue(Base):
         parts = [self.address, self.city, self.region, self.postal_code, self.country]
         return ", ".join(p for p in parts if p)
 
+    @validates("name", "address", "city", "region", "country", "postal_code")
+    def _plain(self, _name: str, value: str | None) -> str | None:
+        return plain_text(value)
+
 
 class Category(Base):
     __tablename__ = "categories"
@@ -166,6 +176,10 @@ class Category(Base):
     events: Mapped[list[Event]] = relationship(
         secondary=event_categories, back_populates="categories"
     )
+
+    @validates("name")
+    def _plain(self, _name: str, value: str | None) -> str | None:
+        return plain_text(value)
 
 
 class Speaker(Base):
@@ -179,6 +193,10 @@ class Speaker(Base):
     company: Mapped[str] = mapped_column(String(200), default="")
 
     event: Mapped[Event] = relationship(back_populates="speakers")
+
+    @validates("name", "title", "company")
+    def _plain(self, _name: str, value: str | None) -> str | None:
+        return plain_text(value)
 
 
 class Event(Base):
@@ -315,8 +333,13 @@ class Event(Base):
         Index("ix_events_updated_at", "updated_at"),
     )
 
+    @validates("title", "summary", "organizer")
+    def _plain(self, _name: str, value: str | None) -> str | None:
+        return plain_text(value)
+
     @validates("description")
     def _render_description(self, _name: str, value: str | None) -> str | None:
+        value = plain_text(value)
         self.description_html, self.description_html_key = markup.rendering(value)
         return value
 

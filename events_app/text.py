@@ -5,6 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Control characters no stored text keeps: all C0 but tab, newline and carriage return, and
+# DEL. XML (Atom) cannot carry them at all, iCalendar TEXT must not; no one types them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ODD_BREAK = re.compile(r"[\x0b\x0c]")  # vertical tab, form feed: Word's manual line breaks
+
+
+def without_controls(value: str) -> str:
+    """``value`` without control characters (``_CONTROL``); a vertical tab or form feed
+    becomes a space, so words do not run together."""
+    return _CONTROL.sub("", _ODD_BREAK.sub(" ", value))
+
 
 def slugify(text: str, max_length: int = 200, fallback: str = "") -> str:
     """'Big 5G Summit: Denver!' -> 'big-5g-summit-denver'; accents dropped ('Zajęty' -> 'zajety');

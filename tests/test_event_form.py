@@ -165,6 +165,13 @@ def test_speakers_parsed(make_form):
     ]
 
 
+@pytest.mark.parametrize("odd", ["\x0b", "\x0c", "\x85", "\u2028", "\x1c"])
+def test_a_pasted_odd_break_does_not_split_a_speaker(make_form, odd):
+    form = make_form(speakers=f"Ann{odd}Lee | CTO | Acme\r\nTom Keller")
+    assert [row[1:] for row in form.speaker_rows] == [("CTO", "Acme"), ("", "")]
+    assert form.speaker_rows[0][0].replace(" ", "").startswith("Ann")
+
+
 def test_unknown_category_refused(make_form, create_category):
     cat = create_category("Cloud")
     assert errors_of(make_form(categories=str(cat.id))) == {}

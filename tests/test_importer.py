@@ -718,3 +718,11 @@ def test_a_file_cut_off_inside_an_event_rejects_only_that_event(app_ctx):
         ("cut", "rejected"),
     ]
     assert "ends inside this event" in plan.items[1].reason
+
+
+def test_control_characters_are_dropped_and_a_reimport_is_unchanged(app_ctx):
+    raw = WEBINAR.replace("SUMMARY:5G Core Webinar", "SUMMARY:5G\x01 Core\x1b Webinar")
+    plan = plan_of(ics(raw))
+    assert plan.items[0].title == "5G Core Webinar"
+    apply_import(plan, db.session, publish=False)
+    assert [i.action for i in plan_of(ics(raw)).items] == ["unchanged"]

@@ -209,3 +209,27 @@ def test_subscribe_box_offers_google_calendars_subscribe_link(client, events):
     html = client.get("/").get_data(as_text=True)
     link = re.search(r'href="(https://calendar\.google\.com/calendar/r\?cid=[^"]+)"', html)
     assert link and link.group(1).endswith("cid=webcal%3A//localhost/feeds/all.ics")
+
+
+def test_control_characters_never_reach_a_feed(client, events):
+    """They are dropped when saved (a vertical tab, Word's line break, becomes a space); text
+    saved before that still leaves every feed well-formed: one would break the whole feed."""
+    from sqlalchemy import update
+
+    from events_app.models import Event
+
+    webinar = events["webinar"]
+    webinar.title = "Optical\x01 Webinar\x1b"
+    webinar.summary = "Line one\x0bline two"
+    db.session.commit()
+    assert (webinar.title, webinar.summary) == ("Optical Webinar", "Line one line two")
+    # As an older database may hold it: written past the model.
+    db.session.execute(
+        update(Event).where(Event.id == webinar.id).values(summary="Raw\x02 text\x7f")
+    )
+    db.session.commit()
+    for path in ("/feeds/all.atom", "/feeds/webinars.atom"):
+        ET.fromstring(client.get(path).data)  # well-formed XML
+        entry = next(e for e in parse(client, path).entries if e.title == "Optical Webinar")
+        assert "Raw text" in entry.summary
+    assert "\x02" not in client.get("/feeds/all.ics").text

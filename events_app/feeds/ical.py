@@ -27,6 +27,7 @@ from urllib.parse import quote
 from flask import current_app, has_app_context
 
 from ..markup import safe_url
+from ..text import without_controls
 from ..zone_rules import rules_version
 from .vtimezone import covers, vtimezone_for, wall_time_is_ambiguous
 
@@ -40,7 +41,6 @@ FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 SUMMARY_PREFIX = {"postponed": "Postponed: ", "cancelled": "Cancelled: "}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _URI_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
 
 
@@ -70,7 +70,7 @@ class FeedInfo:
 
 def escape_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 3.3.11); newlines become \\n, other controls are dropped."""
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = without_controls(value.replace("\r\n", "\n").replace("\r", "\n"))
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

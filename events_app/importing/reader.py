@@ -24,6 +24,7 @@ import recurring_ical_events
 from icalendar.parser import Contentline
 
 from .. import recurrence, timefmt
+from ..text import without_controls
 from . import recurring
 from . import zones as ics_zones
 from .lines import (
@@ -623,7 +624,7 @@ def _text(comp, name: str) -> str:
         return ""
     if isinstance(value, list):
         value = value[0] if value else ""
-    return html.unescape(str(value)).replace("\r\n", "\n").strip()
+    return without_controls(html.unescape(str(value)).replace("\r\n", "\n")).strip()
 
 
 def _looks_like_url(text: str) -> bool:

@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 
 from ..markup import render_markdown
 from ..models import Event
+from ..text import without_controls
 
 NS = "http://www.w3.org/2005/Atom"
 STATUS_PREFIX = {"cancelled": "Cancelled: ", "postponed": "Postponed: "}
@@ -53,7 +54,7 @@ def entry_summary(event: Event) -> str:
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
     if text is not None:
-        element.text = text
+        element.text = without_controls(text)  # text saved before they were refused
     return element
 
 
