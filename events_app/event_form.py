@@ -251,7 +251,7 @@ class EventForm(FlaskForm):
                 sub.errors = []  # the series' rule does not change
             return True
         if self.schedule:
-            self.rule = rule_from(repeat, self.schedule, self.start_date)
+            self.rule = rule_from(repeat, self.schedule)
         return not repeat.errors
 
     def validate_slug(self, field) -> None:

@@ -71,9 +71,7 @@ class RepeatFields(Form):
         self.until.data, self.count.data = rule.until, rule.count
 
 
-def rule_from(
-    fields: RepeatFields, schedule: dict[str, Any], start_date_field: Any
-) -> recurrence.Rule | None:
+def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule | None:
     """The rule the section describes for the event's validated schedule (local start, zone,
     length), or None when it does not repeat; errors go beside the fields."""
     if fields.freq.data not in recurrence.FREQS or not schedule:
@@ -106,7 +104,10 @@ def rule_from(
     if fields.errors:
         return None
     if duration > timedelta(days=1) and fields.freq.data == "daily":
-        start_date_field.errors.append("A daily series' occurrences cannot be longer than a day.")
+        # Beside the choice of "Daily": the section's errors are what keeps the form from saving.
+        fields.freq.errors.append(
+            "A daily series' dates cannot be longer than a day: shorten the end, or repeat weekly."
+        )
         return None
     rule = recurrence.Rule(
         freq=fields.freq.data, start=start, zone=zone, duration=duration,
