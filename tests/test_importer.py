@@ -607,6 +607,19 @@ def test_a_rule_repeating_every_second_or_minute_is_refused(app_ctx, freq, start
     assert webinar.action == "new"  # the rest of the file is read
 
 
+@pytest.mark.parametrize("interval", ["0", "-2", "x"])
+def test_a_rule_with_a_bad_interval_is_refused_in_the_preview_not_at_confirm(app_ctx, interval):
+    """INTERVAL=0 repeats one date; its occurrences could not be saved, and the confirm step
+    failed for the whole file with the database's message."""
+    series = WEBINAR.replace("webinar-1", "weekly") + f"\nRRULE:FREQ=WEEKLY;INTERVAL={interval}"
+    plan = plan_of(ics(series, WEBINAR))
+    weekly = item_by_uid(plan, "weekly")
+    assert weekly.action == "rejected"
+    assert "RRULE" in weekly.reason or "INTERVAL" in weekly.reason
+    apply_import(plan, db.session, publish=False)
+    assert db.session.scalar(select(Event.title).where(Event.uid == "webinar-1@example.org"))
+
+
 def test_a_rule_repeating_every_hour_is_cut_at_the_cap(app_ctx):
     series = "UID:s@example.org\nSUMMARY:Tick\nDTSTART:20270112T140000Z\nRRULE:FREQ=HOURLY"
     plan = plan_of(ics(series))

@@ -296,9 +296,7 @@ def test_a_series_beyond_the_horizon_has_no_dates_yet_and_still_duplicates(logge
     assert copy.start_at == datetime(2999, 6, 6, 16, 0, tzinfo=UTC)  # its first Thursday
 
 
-def test_a_daily_series_of_dates_longer_than_a_day_is_refused_beside_the_choice(
-    logged_in, app_ctx
-):
+def test_a_daily_series_of_dates_longer_than_a_day_is_refused_beside_the_choice(logged_in, app_ctx):
     long = {**SHOW, "start_date": "2027-01-12", "end_date": "2027-01-14", "repeat-freq": "daily"}
     response = logged_in.post("/staff/events/new", data=long)
     assert response.status_code == 400

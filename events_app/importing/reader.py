@@ -332,10 +332,10 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
             event.notes.append("The event has no UID; one was derived from its start and title.")
         # A single event imports whatever its date: past ones belong in the archive.
         return [event]
-    too_often = _too_often(group)
-    if too_often:
+    refused = _refused_rule(group)
+    if refused:
         event = _read_event(group[0], _short_uid(uid), ctx)
-        event.error = event.error or f"Repeats every {too_often}: not imported."
+        event.error = event.error or f"{refused}: not imported."
         return [event]
     kept = _read_series(uid, group, reader)
     if kept is not None:
@@ -363,14 +363,21 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
     return list(events.values())
 
 
-def _too_often(group: list) -> str | None:
-    """'second' or 'minute' when a rule of the group repeats that often."""
+def _refused_rule(group: list) -> str | None:
+    """Why a rule of the group cannot be read: it repeats every second or minute, or its
+    INTERVAL is not a positive number (RFC 5545; 0 repeats one date, which cannot be saved)."""
     for comp in group:
         rules = comp.get("RRULE") or []
         for rule in rules if isinstance(rules, list) else [rules]:
-            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            try:
+                freq = str((rule.get("FREQ") or [""])[0]).upper()
+                interval = (rule.get("INTERVAL") or [1])[0]
+            except ValueError:  # icalendar's BrokenCalendarProperty
+                return "Its repeat rule (RRULE) cannot be read"
             if freq in TOO_OFTEN:
-                return TOO_OFTEN[freq]
+                return f"Repeats every {TOO_OFTEN[freq]}"
+            if not isinstance(interval, int) or interval < 1:
+                return f"Its rule's INTERVAL is {interval}, not a positive number"
     return None
 
 
