@@ -12,10 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
+# Names tzdata may list that are no place an event happens: the server's own zone (it differs
+# from machine to machine), "no zone known" (abbreviation "-00"), a file other zones are built from.
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def all_zone_names() -> tuple[str, ...]:
-    """Every IANA zone name tzdata knows, sorted."""
-    return tuple(sorted(available_timezones()))
+    """Every IANA zone name tzdata knows (but ``NOT_ZONES``), sorted."""
+    return tuple(sorted(available_timezones() - NOT_ZONES))
 
 
 def is_valid_zone(name: str | None) -> bool:

@@ -149,3 +149,12 @@ def test_month_bounds():
     assert timefmt.month_bounds(2026, 2) == (date(2026, 2, 1), date(2026, 2, 28))
     assert timefmt.month_bounds(2028, 2) == (date(2028, 2, 1), date(2028, 2, 29))
     assert timefmt.month_bounds(2026, 12) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules"])
+def test_names_that_are_no_place_are_not_zones(name):
+    assert not timefmt.is_valid_zone(name) and name not in timefmt.all_zone_names()
+
+
+def test_ordinary_and_legacy_zones_stay_valid():
+    assert all(timefmt.is_valid_zone(n) for n in ("America/New_York", "UTC", "EST5EDT"))
