@@ -59,6 +59,18 @@ def url_field(label: str, column: str, hint: str = "") -> StringField:
     )
 
 
+def _to_the_minute(value: time | None) -> time | None:
+    return value.replace(second=0, microsecond=0) if value else value
+
+
+# A browser may send seconds ("14:00:00"); times are kept to the minute, as the form shows them.
+TIME_OPTIONS = {
+    "format": ["%H:%M", "%H:%M:%S"],
+    "validators": [Optional()],
+    "filters": [_to_the_minute],
+}
+
+
 class EventForm(FlaskForm):
     # what
     title = StringField(
@@ -90,13 +102,13 @@ class EventForm(FlaskForm):
     start_date = DateField(
         "Start date (first day)", validators=[InputRequired("Enter the start date.")]
     )
-    start_time = TimeField("Start time", format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    start_time = TimeField("Start time", **TIME_OPTIONS)
     end_date = DateField(
         "End date (last day)",
         description="Leave empty for the same day.",
         validators=[Optional()],
     )
-    end_time = TimeField("End time", format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    end_time = TimeField("End time", **TIME_OPTIONS)
     timezone = StringField(
         "Time zone",
         description="The zone the times are in; the venue's zone when left empty.",

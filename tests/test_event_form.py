@@ -1,6 +1,6 @@
 """The event form's validation rules, tested directly with form.validate()."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -177,3 +177,13 @@ def test_unknown_category_refused(make_form, create_category):
     assert errors_of(make_form(categories=str(cat.id))) == {}
     assert "categories" in make_form(categories="9999").errors
     assert "categories" in make_form(categories="abc").errors
+
+
+def test_times_are_kept_to_the_minute(make_form):
+    """A browser may send seconds; the form shows minutes, so seconds kept would end a series'
+    dates at 12:59:56, or make an event that cannot be saved again unchanged."""
+    form = make_form(start_time="12:34:56", end_time="13:00:00")
+    assert errors_of(form) == {}
+    assert (form.start_time.data, form.end_time.data) == (time(12, 34), time(13, 0))
+    form = make_form(start_time="14:00:30", end_time="14:00:45")
+    assert "end_time" in errors_of(form) or "end_date" in errors_of(form)
