@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -115,22 +116,41 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         zone_names=zone_names(),
         venue_zones=form.venue_zones,
         rule_preview=series_form.preview(rule, clock.today()) if rule else None,
-        series_dates=series_dates(event) if event is not None and event.series_master else [],
+        series_dates=series_dates(event) if event is not None and event.series_master else None,
         **extra,
     ), status
 
 
-def series_dates(master: Event) -> list[Event]:
-    """The dates of a series its edit page lists: from SERIES_PAST_DAYS ago, the next ones."""
-    today = clock.today()
-    since = today - timedelta(days=SERIES_PAST_DAYS)
+@dataclass(frozen=True)
+class SeriesDates:
+    """A page of a series' dates on its edit page: from ``since``; ``later``: where the next
+    page starts (None: none after these); ``moved_on``: not the default page."""
+
+    dates: list[Event]
+    since: date
+    later: date | None
+    moved_on: bool
+
+
+def series_dates(master: Event) -> SeriesDates:
+    """The dates of a series its edit page lists: SERIES_DATES of them, from SERIES_PAST_DAYS
+    ago or from the day in ``?dates_from=`` (a link below the list leads on)."""
+    since = clock.today() - timedelta(days=SERIES_PAST_DAYS)
+    asked = request.args.get("dates_from")
+    if asked is not None:
+        try:
+            since = date.fromisoformat(asked)
+        except ValueError:
+            abort(400, "dates_from must be a date written YYYY-MM-DD.")
     stmt = (
         select(Event)
         .where(Event.series_id == master.id, Event.end_date >= since)
         .order_by(Event.start_at, Event.id)
-        .limit(SERIES_DATES)
+        .limit(SERIES_DATES + 1)
     )
-    return list(db.session.scalars(stmt))
+    dates = list(db.session.scalars(stmt))
+    later = dates[SERIES_DATES].start_date if len(dates) > SERIES_DATES else None
+    return SeriesDates(dates[:SERIES_DATES], since, later, asked is not None)
 
 
 def description_preview(form: EventForm) -> Any:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -303,3 +304,28 @@ def test_a_daily_series_of_dates_longer_than_a_day_is_refused_beside_the_choice(
     assert "A daily series&#39; dates cannot be longer than a day" in response.text
     assert 'value="2027-01-14"' in response.text  # what was typed stays
     assert db.session.scalar(select(Event.id)) is None
+
+
+def test_every_date_of_a_long_series_is_reachable_from_its_edit_page(logged_in, app_ctx):
+    from events_app.staff import SERIES_DATES
+
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    url = f"/staff/events/{show.id}/edit"
+    seen: list[str] = []
+    page = logged_in.get(url).text
+    for _ in range(5):
+        table = page.split('id="occurrences-h"')[1].split("</table>")[0]
+        rows = re.findall(r'href="/staff/events/(\d+)/edit"', table)
+        assert len(rows) <= SERIES_DATES
+        seen += [r for r in rows if r not in seen]
+        later = re.search(r'href="([^"]*dates_from=[\d-]+)#occurrences-h"', page)
+        if later is None:
+            break
+        page = logged_in.get(later.group(1).replace("&amp;", "&")).text
+        assert "back to the current dates" in page
+    since = (NOW - timedelta(days=90)).date()
+    wanted = [o for o in show.occurrences if o.end_date >= since]
+    assert len(wanted) > SERIES_DATES  # the case: more than one page
+    assert seen == [str(o.id) for o in wanted]
+    assert logged_in.get(f"{url}?dates_from=2026-13-01").status_code == 400
