@@ -298,7 +298,7 @@ class EventForm(FlaskForm):
             return True
         if self.kind.data == "live":
             self.venue.errors.append(
-                "A live event needs a venue: choose one, or choose \u201cNew venue\u201d to add one."
+                "A live event needs a venue: choose one, or choose “New venue” to add one."
             )
             return False
         return True
