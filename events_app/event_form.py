@@ -40,7 +40,7 @@ from .forms import (
 )
 from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
 from .series_form import RepeatFields, offer_scopes, rule_from
-from .text import slugify, without_controls
+from .text import has_visible, slugify, without_controls
 from .timefmt import MAX_YEAR, MIN_YEAR
 
 DESCRIPTION_MAX = 20_000
@@ -265,6 +265,10 @@ class EventForm(FlaskForm):
         if self.schedule:
             self.rule = rule_from(repeat, self.schedule)
         return not repeat.errors
+
+    def validate_title(self, field) -> None:
+        if field.data and not has_visible(field.data):
+            raise ValidationError("Enter a title people can see: letters, digits or signs.")
 
     def validate_slug(self, field) -> None:
         if not field.data and self.title.data:

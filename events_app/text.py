@@ -23,3 +23,9 @@ def slugify(text: str, max_length: int = 200, fallback: str = "") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or fallback
+
+
+def has_visible(text: str) -> bool:
+    """Whether ``text`` shows anything: a letter, digit, punctuation or symbol, not only
+    spaces and invisible characters (a zero-width space, a direction mark)."""
+    return any(unicodedata.category(c)[0] in "LNPS" for c in text)

@@ -187,3 +187,13 @@ def test_times_are_kept_to_the_minute(make_form):
     assert (form.start_time.data, form.end_time.data) == (time(12, 34), time(13, 0))
     form = make_form(start_time="14:00:30", end_time="14:00:45")
     assert "end_time" in errors_of(form) or "end_date" in errors_of(form)
+
+
+@pytest.mark.parametrize("title", ["\u200b", "\u200e\u200f", "\u2060 \ufeff"])
+def test_an_invisible_title_is_refused(make_form, title):
+    assert "Enter a title people can see" in errors_of(make_form(title=title))["title"][0]
+
+
+@pytest.mark.parametrize("title", ["5G", "网络峰会", "€", "…"])
+def test_any_visible_title_is_accepted(make_form, title):
+    assert "title" not in errors_of(make_form(title=title))
