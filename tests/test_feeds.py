@@ -302,6 +302,19 @@ def test_pages_show_subscribe_box_and_calendar_links(client, data):
     assert f'href="/events/{data["webinar"].slug}.ics"' in detail
 
 
+def test_no_add_to_calendar_links_for_an_event_over_or_called_off(app, client, create_event):
+    app.config["NOW"] = NOW
+    for status, start in (
+        ("cancelled", NOW + timedelta(days=3)),
+        ("published", NOW - timedelta(days=3)),
+    ):
+        event = create_event(title=f"{status} one", status=status, start=start)
+        page = client.get(f"/events/{event.slug}").text
+        assert "Add to your calendar" not in page and "calendar.google.com" not in page
+    upcoming = create_event(title="Coming one", start=NOW + timedelta(days=3))
+    assert "Add to your calendar" in client.get(f"/events/{upcoming.slug}").text
+
+
 def test_render_blocks_command(runner, app, data, client):
     result = runner.invoke(args=["feeds", "render-blocks"])
     assert result.exit_code != 0 and "SITE_URL" in result.output
