@@ -10,12 +10,14 @@
     // Same offset as the event's own zone at that moment: the page already says it.
     const offset = el.getAttribute("data-offset");
     if (offset !== null && Number(offset) === -start.getTimezoneOffset()) return;
-    let text = start.toLocaleString(undefined, { ...day, ...clock });
+    const format = new Intl.DateTimeFormat(undefined, { ...day, ...clock });
+    let text = format.format(start);
     const end = new Date(el.getAttribute("data-end") || "");
     if (!Number.isNaN(end.getTime()) && end > start) {
-      text += " – " + (sameDay(start, end)
-        ? end.toLocaleTimeString(undefined, clock)
-        : end.toLocaleString(undefined, { ...day, ...clock }));
+      // "Dec 2, 2026, 7:00 – 8:00 PM UTC": what both ends share is written once, as the
+      // event's own time is; older browsers write both ends whole.
+      text = format.formatRange ? format.formatRange(start, end) : `${text} – ${
+        sameDay(start, end) ? end.toLocaleTimeString(undefined, clock) : format.format(end)}`;
     }
     const note = document.createElement("span");
     note.className = "local-time";

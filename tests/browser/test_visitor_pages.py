@@ -37,7 +37,7 @@ def open_in(browser, live_server, path: str, *, width: int = 1280, zone: str = "
 def test_visitors_time_is_added_when_their_zone_differs(browser, live_server):
     tokyo = open_in(browser, live_server, NEW_YORK_WEBINAR, zone="Asia/Tokyo")
     note = tokyo.page.inner_text(".facts .local-time")
-    assert "your time" in note and "GMT+9" in note
+    assert "your time" in note and note.count("GMT+9") == 1  # the range shares its zone
     assert not tokyo.errors
     tokyo.page.context.close()
 
