@@ -122,6 +122,8 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     listing = client.get("/events/?kind=audio&from=2026-06-25&to=2026-07-10").text
     assert listing.count("Moved</span> from") == 1
     assert "Moved</span>" not in client.get("/events/telecom-hour/2026-07-09").text
+    # One date's page is in the Events section, like any event page.
+    assert '<a href="/events/" aria-current="page">Events</a>' in page
 
 
 def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
