@@ -61,11 +61,13 @@
     const start = new Date(item.start);
     const end = new Date(item.end);
     if (Number.isNaN(start.getTime()) || item.offset === -start.getTimezoneOffset()) return null;
-    let text = start.toLocaleString(undefined, { ...day, ...clock });
+    const format = new Intl.DateTimeFormat(undefined, { ...day, ...clock });
+    let text = format.format(start);
     if (!Number.isNaN(end.getTime()) && end > start) {
-      text += " – " + (start.toDateString() === end.toDateString()
-        ? end.toLocaleTimeString(undefined, clock)
-        : end.toLocaleString(undefined, { ...day, ...clock }));
+      // As our pages write it (site.js): what both ends share, once.
+      text = format.formatRange ? format.formatRange(start, end) : `${text} – ${
+        start.toDateString() === end.toDateString()
+          ? end.toLocaleTimeString(undefined, clock) : format.format(end)}`;
     }
     return el("span", { class: "ew-local", text: `Your time: ${text}` });
   };
