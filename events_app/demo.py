@@ -267,7 +267,7 @@ def load_demo(session: Session, today: date) -> int:
             cats=["5G"],
             summary="Last year's edition.",
         ),
-        in_days(-45),
+        in_days(40 - 364),  # a year before this year's, on the same weekdays
         3,
     )
     all_day(
