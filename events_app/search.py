@@ -7,9 +7,10 @@ metadata (its shape differs by database):
 - PostgreSQL: (event_id, document tsvector under a GIN index, body) in the text search
   configuration ``events_search`` (English stemming, no stop words, unaccent); ranked by
   ``ts_rank``.
-Both index the title (weighted highest), the categories and speakers, the venue's name, city
-and country, and the summary and description as text. Every event is indexed, drafts too (the
-staff dashboard searches them); public queries keep their status condition.
+Both index the title (weighted highest), the kind ("Webinar"), categories and speakers, the
+venue's name, city and country, and the summary and description as text. Every event is
+indexed, drafts too (the staff dashboard searches them); public queries keep their status
+condition.
 
 Only ``changes.py`` writes it (``reindex``), from the ORM's flush hooks and ``mark_changed``,
 so every change that counts for caches counts for search too.
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from .markup import markdown_to_text
-from .models import Category, Event, Speaker, Venue, event_categories
+from .models import KINDS, Category, Event, Speaker, Venue, event_categories
 
 TABLE = "event_search"
 CONFIG = "events_search"  # PostgreSQL text search configuration (migration 0009)
@@ -252,7 +253,7 @@ def _marked(value: str | None) -> Markup:
 class Document:
     event_id: int
     title: str
-    topics: str  # categories, speakers' names and companies
+    topics: str  # its kind ("Webinar"), categories, speakers' names and companies
     place: str  # the venue's name, city and country
     body: str  # summary and description, as text
 
@@ -265,7 +266,16 @@ def documents(connection: Connection, ids: Sequence[int]) -> list[Document]:
     """What the index holds for these events, read from their rows (three queries)."""
     e, v, s = Event.__table__, Venue.__table__, Speaker.__table__
     rows = connection.execute(
-        select(e.c.id, e.c.title, e.c.summary, e.c.description, v.c.name, v.c.city, v.c.country)
+        select(
+            e.c.id,
+            e.c.title,
+            e.c.kind,
+            e.c.summary,
+            e.c.description,
+            v.c.name,
+            v.c.city,
+            v.c.country,
+        )
         .select_from(e.outerjoin(v, v.c.id == e.c.venue_id))
         .where(e.c.id.in_(bindparam("ids", expanding=True))),
         {"ids": list(ids)},
@@ -289,7 +299,9 @@ def documents(connection: Connection, ids: Sequence[int]) -> list[Document]:
         Document(
             event_id=row.id,
             title=_clean(row.title),
-            topics=_clean(" · ".join(t for t in topics.get(row.id, ()) if t)),
+            topics=_clean(
+                " · ".join(t for t in (KINDS.get(row.kind), *topics.get(row.id, ())) if t)
+            ),
             place=_clean(" ".join(p for p in (row.name, row.city, row.country) if p)),
             body=_clean(f"{row.summary}\n{markdown_to_text(row.description)}".strip()),
         )

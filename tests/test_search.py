@@ -69,9 +69,23 @@ def test_words_are_stemmed_both_ways(corpus):
 
 
 def test_the_last_word_is_a_prefix(corpus):
-    assert found("webin") == ["Network automation webinar"]
+    assert found("webin")[0] == "Network automation webinar"  # the title's word first
     assert found("operators autom") == ["Network automation webinar"]
-    assert found("webin roundtable") == []  # only the last word is a prefix
+    assert found("webin automation") == []  # only the last word is a prefix
+
+
+def test_the_kind_is_searched_like_a_category(corpus):
+    """ "webinar" finds the webinars whose own text does not say so; "live event" the events
+    at a venue."""
+    webinars = {e.title for e in corpus if e.kind == "webinar" and e.status != "draft"}
+    assert len(webinars) > 3 and set(found("webinar")) == webinars
+    assert found("webinar")[0] == "Network automation webinar"  # the title outweighs it
+    assert found("live event") == ["Optical Networking Summit"]
+    assert "Cloud native roundtable" in found("webinar kubernetes")
+    corpus[2].kind = "audio"  # a change of kind is indexed like any other
+    db.session.commit()
+    assert found("live audio") == ["Cloud native roundtable"]
+    assert "Cloud native roundtable" not in found("webinar")
 
 
 def test_phrases_and_exclusions(corpus):
@@ -243,10 +257,10 @@ def test_imported_events_are_found_and_a_reimport_updates_the_index(app_ctx):
     from tests.test_importer import WEBINAR, ics
 
     apply_import(plan_import(ics(WEBINAR), db.session, now=NOW), db.session, publish=True)
-    assert found("core webin") == ["5G Core Webinar"]
+    assert found('"5g core"') == ["5G Core Webinar"]  # a phrase only its title holds
     renamed = ics(WEBINAR.replace("5G Core Webinar", "Packet core deep dive"))
     apply_import(plan_import(renamed, db.session, now=NOW), db.session, publish=True)
-    assert found("core webin") == [] and found("packet") == ["Packet core deep dive"]
+    assert found('"5g core"') == [] and found("packet") == ["Packet core deep dive"]
 
 
 def test_finding_unindexed_events_joins_once_not_per_row(corpus):
