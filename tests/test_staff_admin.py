@@ -1,5 +1,7 @@
 """Venues, categories, staff accounts and the audit log."""
 
+import re
+
 import pytest
 from conftest import STAFF_PASSWORD
 from sqlalchemy import select
@@ -164,3 +166,24 @@ def test_every_change_is_audited(as_admin, app_ctx, create_event):
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["status", "duplicate", "delete", "create", "create"]
     assert {e.user_email for e in db.session.scalars(select(AuditEntry))} == {"admin@example.com"}
+
+
+def test_the_staff_menu_marks_the_current_section(as_admin, create_event, create_venue):
+    event, venue = create_event(), create_venue()
+    pages = {
+        "/staff/": "Dashboard",
+        f"/staff/events/{event.id}/edit": "Dashboard",
+        "/staff/events/new": "New event",
+        "/staff/import/": "Import",
+        "/staff/venues": "Venues",
+        f"/staff/venues/{venue.id}/edit": "Venues",
+        "/staff/categories/new": "Categories",
+        "/staff/embed/": "Embed",
+        "/staff/users": "Staff",
+        "/staff/users/new": "Staff",
+        "/staff/audit": "Audit log",
+    }
+    for url, label in pages.items():
+        page = as_admin.get(url).text
+        nav = page.split('aria-label="Main"')[1].split("</nav>")[0]
+        assert re.findall(r'aria-current="page">([^<]+)<', nav) == [label], url

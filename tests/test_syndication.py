@@ -160,6 +160,14 @@ def test_robots_keeps_staff_out_and_names_the_sitemap(client):
     assert "Sitemap: http://localhost/sitemap.xml" in text
 
 
+def test_favicon_ico_leads_to_the_icon_pages_name(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.location.endswith("/static/favicon.svg")
+    with client.get(response.location) as icon:
+        assert icon.status_code == 200 and icon.content_type.startswith("image/svg+xml")
+    assert 'href="/static/favicon.svg"' in client.get("/").text
+
+
 def _meta(html: str) -> dict[str, str]:
     return dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from math import ceil
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy import func, select
 
 from .. import changes
@@ -168,6 +168,15 @@ def robots_txt():
     response = Response(body, content_type="text/plain; charset=utf-8")
     response.cache_control.public = True
     response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it where no page names the icon (an XML feed opened in a tab)."""
+    response = redirect(url_for("static", filename="favicon.svg"), 301)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
     return response
 
 
