@@ -180,8 +180,9 @@ def test_confirm_without_csrf_token_is_refused(app, staff_client):
 
 
 def test_staff_navigation_links_to_the_import(staff_client):
+    assert 'href="/staff/import/">Import</a>' in staff_client.get("/staff/").text
     html = staff_client.get("/staff/import/").get_data(as_text=True)
-    assert 'href="/staff/import/">Import</a>' in html
+    assert 'href="/staff/import/" aria-current="page">Import</a>' in html
     assert "<<<<<<<" not in html and ">>>>>>>" not in html
 
 
