@@ -3,6 +3,7 @@ cross-field validation (dates, DST gaps and overlaps, venues) and copying it ont
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -377,8 +378,8 @@ class EventForm(FlaskForm):
         limit_ = max_length(Speaker, "name")
         # Lines as a browser sends them; not str.splitlines(), which also splits at a vertical
         # tab, NEL or U+2028 pasted inside one line.
-        text = without_controls(self.speakers.data or "").replace("\r\n", "\n")
-        for number, line in enumerate(text.replace("\r", "\n").split("\n"), 1):
+        lines = re.split(r"\r\n|\r|\n", without_controls(self.speakers.data or ""))
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.split("|")]

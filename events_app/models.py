@@ -444,8 +444,9 @@ class Event(Base):
 
     @property
     def moved_from(self) -> str | None:
-        """A series date moved to another day or time: where the series put it ('Dec 24, 2026,
-        12:00 PM EST'; 'Dec 24, 2026' all-day). None for any other event."""
+        """A series date whose start was moved to another day or time: where the series put it
+        ('Dec 24, 2026, 12:00 PM EST'; 'Dec 24, 2026' all-day). None for any other event. Not
+        series.is_moved, which feeds use: that also counts a changed end, and needs the rule."""
         from . import recurrence
 
         original = self.recurrence_id

@@ -217,12 +217,10 @@ def clock_words(rule: Rule, at: datetime | None = None) -> str:
     clock = timefmt.format_clock(rule.start.time())
     if at is not None:
         return f"{clock} {timefmt.zone_abbr(at.astimezone(_zone(rule.zone)))}"
-    year = wall_starts(rule, rule.start.date() + timedelta(days=366))
+    year = wall_starts(rule, rule.start.date() + timedelta(days=366)) or [rule.start]
     names = {timefmt.zone_abbr(instant(w, rule.zone).astimezone(_zone(rule.zone))) for w in year}
     if len(names) == 1:
         return f"{clock} {names.pop()}"
-    if not names:  # no date in its first year (cannot happen for a saved rule)
-        return clock_words(rule, instant(rule.start, rule.zone))
     if "/" in rule.zone:
         return f"{clock} {rule.zone.rsplit('/', 1)[1].replace('_', ' ')} time"
     return f"{clock} {'/'.join(sorted(names))}"  # a zone named without a place ("EST5EDT")
