@@ -51,6 +51,8 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     app = create_app(_base_config(url, instance))
     with app.app_context():
         alembic.upgrade()
+        for engine in db.engines.values():
+            engine.dispose()  # SQLite: the last connection closed, the WAL is in the file to copy
     return url
 
 

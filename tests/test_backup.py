@@ -5,7 +5,6 @@ on every leg (PostgreSQL's pg_dump/pg_restore round trip is in tests/test_faults
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from flask.testing import FlaskCliRunner
 from werkzeug.http import parse_date
 
 from events_app import clock, create_app
+from events_app.backup import backup_sqlite
 from events_app.extensions import alembic, db
 from events_app.models import Category, Event
 from tests.servers import fetch, gunicorn, server_env
@@ -156,7 +156,7 @@ def test_every_worker_serves_the_restored_data_at_once(
     """Two gunicorn workers, each with its response cache and feed builds warm."""
     live = sqlite_app.config["SQLALCHEMY_ENGINES"]["default"]
     served = tmp_path / "served.sqlite"
-    shutil.copyfile(live.removeprefix("sqlite:///"), served)
+    backup_sqlite(Path(live.removeprefix("sqlite:///")), served)  # a live copy: WAL included
     url = f"sqlite:///{served}"
     site = create_app({**sqlite_app.config, "SQLALCHEMY_ENGINES": {"default": url}})
     env = server_env(DATABASE_URL=url, SECRET_KEY="s", EVENTS_INSTANCE_PATH=str(tmp_path))

@@ -432,3 +432,24 @@ def test_a_conflict_where_they_changed_nothing_i_touched_keeps_all_of_mine(
     html = response.get_data(as_text=True)
     assert "yours (the same change)" in html and 'value="Mine"' in html
     assert db.session.scalars(select(Event)).one().title == FORM["title"]
+
+
+def test_a_save_goes_through_while_a_long_read_is_open(logged_in, app_ctx, create_event):
+    """A large feed being built reads events in one long statement (feeds/source.py); a save
+    meanwhile is neither held back nor refused (SQLite: write-ahead logging; PostgreSQL: MVCC),
+    and the reader goes on with the rows as they were when it started."""
+    others = [create_event(title=f"Other {n}") for n in range(3)]
+    event = create_event(title="Old title", start=datetime(2026, 11, 10, 19, 0, tzinfo=UTC))
+    data = {**FORM, **edit_page_fields(logged_in, event.id), "title": "New", "slug": event.slug}
+    with db.engine.connect() as reader:
+        rows = reader.execute(
+            select(Event.id, Event.title).order_by(Event.id).execution_options(yield_per=1)
+        )
+        read = list(next(rows.partitions()))
+        response = logged_in.post(f"/staff/events/{event.id}/edit", data=data)
+        read += [row for partition in rows.partitions() for row in partition]
+    assert response.status_code == 302
+    assert [r.id for r in read] == [e.id for e in others] + [event.id]
+    assert read[-1].title == "Old title"
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == "New"
