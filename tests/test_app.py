@@ -1,7 +1,7 @@
 from conftest import _base_config
 
 from events_app import create_app, database_url
-from events_app.extensions import SQLITE_MMAP_BYTES, db
+from events_app.extensions import db
 
 
 def test_config_layers_test_config_wins(app):
@@ -43,13 +43,12 @@ def test_seed_demo_loads_once(runner, app):
     assert "already has" in result.output
 
 
-def test_sqlite_connections_use_write_ahead_logging_and_a_memory_map(tmp_path) -> None:
+def test_sqlite_connections_use_write_ahead_logging(tmp_path) -> None:
     """Set on every connection of a SQLite file (the readers-never-block-a-save behaviour is
     tested in test_staff_events.py)."""
     app = create_app(_base_config(f"sqlite:///{tmp_path / 'x.sqlite'}", tmp_path))
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     with app.app_context():
         db.engine.dispose()
