@@ -83,6 +83,13 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
     else:
         start = timefmt.to_local(schedule["start"], zone).replace(tzinfo=None, fold=0)
         duration = schedule["end"] - schedule["start"]
+    shown = {"weekly": fields.weekdays, "monthly": fields.monthly_by}.get(fields.freq.data)
+    for field in [f for f in (shown, fields.ends) if f is not None]:
+        sent = set(field.data if isinstance(field.data, list) else [field.data]) - {None, ""}
+        if not sent <= {choice.value for choice in field.choices}:  # not sent by our page
+            field.errors.append("Choose from the options shown.")
+    if fields.errors:
+        return None
     weekdays = tuple(d for d in recurrence.WEEKDAYS if d in (fields.weekdays.data or []))
     week = None
     if fields.freq.data == "monthly" and fields.monthly_by.data == "weekday":

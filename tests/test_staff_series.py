@@ -195,6 +195,23 @@ def test_repeat_errors_are_shown_beside_the_fields_and_input_is_kept(logged_in, 
     assert db.session.scalar(select(Event.id)) is None
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"repeat-ends": "someday"},
+        {"repeat-freq": "monthly", "repeat-monthly_by": "moon"},
+        {"repeat-weekdays": ["TH", "XX"]},
+    ],
+)
+def test_a_repeat_option_no_page_offers_is_refused_beside_it(logged_in, app_ctx, sent):
+    """A hand-made request, not a guess: "someday" used to save a series that never ends."""
+    response = logged_in.post("/staff/events/new", data={**SHOW, **sent})
+    assert response.status_code == 400
+    assert "Choose from the options shown." in response.text
+    assert "Our weekly live show." in response.text
+    assert db.session.scalar(select(Event.id)) is None
+
+
 def test_a_series_cannot_stop_repeating_by_accident(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     show = the_show()
