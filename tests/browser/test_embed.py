@@ -325,7 +325,8 @@ def test_frames_read_alone_at_both_widths(browser, events_server):
         watched.goto(path)
         watched.page.wait_for_load_state("load")
         screenshot(watched.page, f"embed frame {path}")
-        assert not axe_violations(watched.page), path
+        # Moderate too: a frame is read alone, so its content sits in a main landmark.
+        assert not axe_violations(watched.page, ("moderate", "serious", "critical")), path
         assert page_width(watched.page) <= WIDTHS[1]["width"], overflowing(watched.page)
         assert not watched.errors, watched.errors
         context.close()
