@@ -94,6 +94,34 @@ def test_staff_form_errors_read_at_both_widths(admin):
     check_page(admin, "staff venue form with errors")
 
 
+def test_side_by_side_boxes_line_up_whatever_their_hints_and_messages(admin):
+    """Kind beside the slug (a hint), End date (a hint and, here, a message) beside End time."""
+    admin.goto("/staff/events/new")
+    page = admin.page
+    page.fill("#title", "Alignment check")
+    page.fill("#start_date", "2027-03-10")
+    page.fill("#start_time", "14:00")
+    page.fill("#end_date", "2027-03-09")
+    page.fill("#end_time", "13:00")
+    page.fill("#timezone", "Europe/Paris")
+    page.locator("main form [type=submit]").last.click()
+    page.wait_for_load_state("load")
+    assert page.locator("#end_date-error").is_visible()
+    admin.errors.clear()  # the refused form answers 400
+    for viewport in (DESKTOP, {"width": 360, "height": 800}):
+        page.set_viewport_size(viewport)
+        rows = page.locator("form .row").evaluate_all(
+            """rows => rows.map(r => Array.from(r.querySelectorAll(
+                ':scope > .field > :is(input, select, textarea)'))
+              .filter(box => box.offsetParent).map(box => box.getBoundingClientRect()))"""
+        )
+        side_by_side = [boxes for boxes in rows if len({round(b["x"]) for b in boxes}) > 1]
+        if viewport is DESKTOP:
+            assert len(side_by_side) >= 3, rows  # kind and slug, start, end
+        for boxes in side_by_side:
+            assert len({round(b["y"]) for b in boxes}) == 1, (viewport, boxes)
+
+
 def calendar_file(start: datetime, summary_suffix: str = "") -> bytes:
     """Three events from `start` on (one with a long hyphenated title, each with a long URL)
     and one without a start, which the import rejects."""
