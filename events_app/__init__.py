@@ -12,7 +12,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import changes, reads, search
-from .extensions import alembic, csrf, db, login_manager
+from .extensions import alembic, csrf, db, login_manager, use_sqlite_journal_mode
 from .timefmt import is_valid_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         # The zone whose calendar day is "today" for the month grid, the feeds' window, the demo.
         SITE_TIMEZONE="UTC",
         SQLALCHEMY_ENGINES={"default": "sqlite:///events.sqlite"},
+        SQLITE_JOURNAL_MODE="wal",
         ALEMBIC={"script_location": str(PROJECT_ROOT / "migrations")},
         PAGE_SIZE=20,
         FEED_PAST_DAYS=90,
@@ -122,6 +123,7 @@ def register_extensions(app: Flask) -> None:
     changes.init_app(app)
     reads.init_app(app)
     drop_async_session_teardown(app)
+    use_sqlite_journal_mode(app)  # after: it pushes an app context
     app.config.setdefault("ALEMBIC_CONTEXT", {}).setdefault("include_name", search.include_name)
     alembic.init_app(app)
     csrf.init_app(app)

@@ -1,14 +1,18 @@
 """The bare extension objects, imported by the app factory and by feature modules."""
 
 import sqlite3
+from functools import partial
 
+from flask import Flask
 from flask_alembic import Alembic
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 
 from .models import Base
+
+SQLITE_JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
 
 # Pre-ping: a pooled connection that died with a database restart is replaced, not used.
 db = SQLAlchemy(engine_options={"pool_pre_ping": True})
@@ -17,13 +21,24 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
-@event.listens_for(Engine, "connect")
-def sqlite_settings(dbapi_connection, _record) -> None:
-    """Every SQLite connection: write-ahead logging, so that a long read (a large feed being
-    built, an export) never holds a staff save back, nor a save the readers. WAL is kept in
-    the file (the first connection converts it); ``synchronous`` stays FULL, so an
+def use_sqlite_journal_mode(app: Flask) -> None:
+    """Every SQLite connection of the app gets ``SQLITE_JOURNAL_MODE``: "wal" (the default,
+    write-ahead logging), so that a long read (a large feed being built, an export) never
+    holds a staff save back, nor a save the readers; "delete" where WAL cannot work (a file on
+    a network file system). The mode is kept in the file. ``synchronous`` stays FULL, so an
     acknowledged save survives a power cut. (No memory-mapped reads: they ran searches about
     a tenth faster, but a worker that read the whole file, serving a large feed, then counted
     every page of it as its own memory.)"""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+    mode = str(app.config["SQLITE_JOURNAL_MODE"]).lower()
+    if mode not in SQLITE_JOURNAL_MODES:
+        raise ValueError(
+            f"SQLITE_JOURNAL_MODE is {mode!r}: use one of {', '.join(SQLITE_JOURNAL_MODES)}."
+        )
+    with app.app_context():  # the engines db.init_app made; none has connected yet
+        engines = [e for e in db.engines.values() if e.dialect.name == "sqlite"]
+    for engine in engines:
+        event.listen(engine, "connect", partial(_set_journal_mode, mode))
+
+
+def _set_journal_mode(mode: str, dbapi_connection: sqlite3.Connection, _record) -> None:
+    dbapi_connection.execute(f"PRAGMA journal_mode = {mode}")

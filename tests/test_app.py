@@ -1,3 +1,4 @@
+import pytest
 from conftest import _base_config
 
 from events_app import create_app, database_url
@@ -43,12 +44,17 @@ def test_seed_demo_loads_once(runner, app):
     assert "already has" in result.output
 
 
-def test_sqlite_connections_use_write_ahead_logging(tmp_path) -> None:
-    """Set on every connection of a SQLite file (the readers-never-block-a-save behaviour is
-    tested in test_staff_events.py)."""
-    app = create_app(_base_config(f"sqlite:///{tmp_path / 'x.sqlite'}", tmp_path))
-    with app.app_context(), db.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-    with app.app_context():
-        db.engine.dispose()
+def test_sqlite_connections_use_write_ahead_logging_unless_told(tmp_path) -> None:
+    """Set on every connection of a SQLite file (that readers then never hold a save back is
+    tested in test_staff_events.py); `delete` for where WAL cannot work; a typo stops the app."""
+    for mode, expected in ((None, "wal"), ("delete", "delete")):
+        config = _base_config(f"sqlite:///{tmp_path / f'{expected}.sqlite'}", tmp_path)
+        app = create_app(config if mode is None else {**config, "SQLITE_JOURNAL_MODE": mode})
+        with app.app_context(), db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == expected
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        with app.app_context():
+            db.engine.dispose()
+    typo = {**_base_config("sqlite://", tmp_path), "SQLITE_JOURNAL_MODE": "wall"}
+    with pytest.raises(ValueError, match="SQLITE_JOURNAL_MODE is 'wall'"):
+        create_app(typo)

@@ -1,6 +1,7 @@
 """The outage pages in Chromium, at both widths: a visitor's 503 and an editor's save kept for
 sending again. The outage is real: another connection holds SQLite's exclusive lock, so the
-servers' reads time out ("database is locked") until it lets go."""
+servers' reads time out ("database is locked") until it lets go. That takes SQLite's rollback
+journal (`SQLITE_JOURNAL_MODE=delete`): in the default WAL mode a writer never stops readers."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pat
     root = tmp_path_factory.mktemp("outage")
     path = root / "events.sqlite"
     app = create_app(
-        {"SECRET_KEY": "setup", "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{path}"}}
+        {
+            "SECRET_KEY": "setup",
+            "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{path}"},
+            "SQLITE_JOURNAL_MODE": "delete",
+        }
     )
     app.instance_path = str(root)
     with app.app_context():
@@ -49,6 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pat
         SECRET_KEY="browser-tests",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
+        EVENTS_SQLITE_JOURNAL_MODE="delete",
     )
     with gunicorn(env, root / "gunicorn.log", workers=2) as server:
         yield server, path
