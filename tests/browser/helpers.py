@@ -13,6 +13,17 @@ PHONE = {"width": 360, "height": 780}
 WIDTHS = (DESKTOP, PHONE)
 
 
+def fill_when(
+    page, start_day: str, start_time: str, end_time: str, zone: str, end_day: str | None = None
+) -> None:
+    """The event form's When fields: a start and an end (the same day unless ``end_day``)."""
+    page.fill("#start_date", start_day)
+    page.fill("#start_time", start_time)
+    page.fill("#end_date", end_day or start_day)
+    page.fill("#end_time", end_time)
+    page.fill("#timezone", zone)
+
+
 def screenshot_dir() -> Path:
     """SCREENSHOT_DIR, or tests/browser/screenshots/ (gitignored)."""
     return Path(os.environ.get("SCREENSHOT_DIR") or HERE / "screenshots").resolve()

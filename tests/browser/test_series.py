@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.helpers import check_page
+from tests.browser.helpers import check_page, fill_when
 from tests.browser.test_staff import feed_text, sign_in
 
 pytestmark = pytest.mark.browser
@@ -47,11 +47,7 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     page.fill("#title", title)
     page.select_option("#kind", "audio")
     page.fill("#summary", "A weekly show made by the browser test.")
-    page.fill("#start_date", first.isoformat())
-    page.fill("#start_time", "12:00")
-    page.fill("#end_date", first.isoformat())
-    page.fill("#end_time", "13:00")
-    page.fill("#timezone", "America/New_York")
+    fill_when(page, first.isoformat(), "12:00", "13:00", "America/New_York")
     page.select_option("#status", "published")
     page.select_option("#repeat-freq", "weekly")
     assert page.locator("#repeat-weekdays-group").is_visible()  # the weekly fields appear

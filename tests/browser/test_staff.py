@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.browser.conftest import STAFF_EMAIL, STAFF_PASSWORD
-from tests.browser.helpers import check_page
+from tests.browser.helpers import check_page, fill_when
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +46,7 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     page.select_option("#kind", "webinar")
     page.fill("#summary", "Created by the browser test.")
     # 2:30 AM on 14 March 2027 does not exist in New York: clocks jump from 2:00 to 3:00.
-    page.fill("#start_date", "2027-03-14")
-    page.fill("#start_time", "02:30")
-    page.fill("#end_date", "2027-03-14")
-    page.fill("#end_time", "04:00")
-    page.fill("#timezone", "America/New_York")
+    fill_when(page, "2027-03-14", "02:30", "04:00", "America/New_York")
     page.click("#save")
     page.wait_for_load_state("load")
     error = page.locator(".form-errors, .errors, [role=alert]").all_inner_texts()
@@ -126,11 +122,7 @@ def test_two_editors_on_one_event_merge_instead_of_overwriting(desktop, phone):
     me.page.fill("#title", title)
     me.page.select_option("#kind", "webinar")
     me.page.fill("#summary", "The first summary.")
-    me.page.fill("#start_date", "2027-05-04")
-    me.page.fill("#start_time", "14:00")
-    me.page.fill("#end_date", "2027-05-04")
-    me.page.fill("#end_time", "15:00")
-    me.page.fill("#timezone", "Europe/Paris")
+    fill_when(me.page, "2027-05-04", "14:00", "15:00", "Europe/Paris")
     me.page.click("#save")
     me.page.wait_for_url(re.compile(r"/edit$"))
     edit_path = me.page.url.removeprefix(me.base_url)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.browser.conftest import ADMIN_EMAIL, Watched
-from tests.browser.helpers import DESKTOP, check_page
+from tests.browser.helpers import DESKTOP, WIDTHS, check_page, fill_when
 from tests.browser.test_staff import sign_in
 
 pytestmark = pytest.mark.browser
@@ -99,16 +99,12 @@ def test_side_by_side_boxes_line_up_whatever_their_hints_and_messages(admin):
     admin.goto("/staff/events/new")
     page = admin.page
     page.fill("#title", "Alignment check")
-    page.fill("#start_date", "2027-03-10")
-    page.fill("#start_time", "14:00")
-    page.fill("#end_date", "2027-03-09")
-    page.fill("#end_time", "13:00")
-    page.fill("#timezone", "Europe/Paris")
+    fill_when(page, "2027-03-10", "14:00", "13:00", "Europe/Paris", end_day="2027-03-09")
     page.locator("main form [type=submit]").last.click()
     page.wait_for_load_state("load")
     assert page.locator("#end_date-error").is_visible()
     admin.errors.clear()  # the refused form answers 400
-    for viewport in (DESKTOP, {"width": 360, "height": 800}):
+    for viewport in WIDTHS:
         page.set_viewport_size(viewport)
         rows = page.locator("form .row").evaluate_all(
             """rows => rows.map(r => Array.from(r.querySelectorAll(
