@@ -186,7 +186,13 @@ def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
     if not any(not t.exclude for t in terms):
         return stmt.where(condition(q)).order_by(*dates)
-    matches = _matching(terms, ranked=True).subquery("matches")
+    matches = _matching(terms, ranked=True)
+    if dialect() == "postgresql":
+        # OFFSET 0 keeps PostgreSQL from pulling the subquery up: pulled up, every match's
+        # whole tsvector rode along through the join and the sort (spilling to disk for broad
+        # searches); kept apart, only (event_id, rank) do.
+        matches = matches.offset(0)
+    matches = matches.subquery("matches")
     return stmt.join(matches, matches.c.event_id == Event.id).order_by(matches.c.rank, *dates)
 
 
