@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -170,6 +171,15 @@ def month(year: int, month: int):
     return _month_page(year, month)
 
 
+def list_url(filters: EventFilters, year: int, month: int, today: date) -> str:
+    """The list of the month's events with the same filters: its past events for a month
+    that is over, else those still to come."""
+    first = date(year, month, 1)
+    last = date(year, month, monthrange(year, month)[1])
+    when = "past" if last < today else "upcoming"
+    return url_for("public.event_list", **filters.to_args(when=when, date_from=first, date_to=last))
+
+
 def _month_page(year: int, month: int):
     filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
     today = clock.today()
@@ -199,7 +209,7 @@ def _month_page(year: int, month: int):
         prev_url=month_url(_shift_month(year, month, -1)),
         next_url=month_url(_shift_month(year, month, 1)),
         today_url=url_for(".month_current", **filters.to_args()),
-        list_url=url_for("public.event_list", **filters.to_args()),
+        list_url=list_url(filters, year, month, today),
         is_current=(today.year, today.month) == (year, month),
         day_url=day_url,
         filters=filters,

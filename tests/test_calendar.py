@@ -174,6 +174,44 @@ def test_more_link_for_a_past_day_shows_past_events(client, app, create_event):
     assert all(f"Old {i}" in listed for i in range(3))
 
 
+def _list_link(html: str) -> str:
+    return (
+        re.search(r'href="([^"]*)">[A-Z][a-z]+ \d{4} as a list', html)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+
+
+@pytest.mark.parametrize(
+    ("month", "when", "shown", "not_shown"),
+    [
+        # A month that is over: its own past events, not those of the month before or after.
+        ("2026/05", "past", ["May webinar"], ["April webinar", "June past webinar"]),
+        # The current month (NOW is June 15): what is still to come in it, nothing later.
+        ("2026/06", "upcoming", ["June webinar"], ["June past webinar", "July webinar"]),
+        ("2026/07", "upcoming", ["July webinar"], ["June webinar"]),
+    ],
+)
+def test_the_month_as_a_list_lists_that_months_events(
+    client, create_event, month, when, shown, not_shown
+):
+    for title, start in [
+        ("April webinar", datetime(2026, 4, 20, 14, tzinfo=UTC)),
+        ("May webinar", datetime(2026, 5, 20, 14, tzinfo=UTC)),
+        ("June past webinar", datetime(2026, 6, 3, 14, tzinfo=UTC)),
+        ("June webinar", datetime(2026, 6, 20, 14, tzinfo=UTC)),
+        ("July webinar", datetime(2026, 7, 20, 14, tzinfo=UTC)),
+    ]:
+        create_event(title=title, start=start)
+    link = _list_link(client.get(f"/calendar/{month}?kind=webinar").get_data(as_text=True))
+    assert ("when=past" in link) == (when == "past") and "kind=webinar" in link
+    listed = client.get(link)
+    assert listed.status_code == 200
+    html = listed.get_data(as_text=True)
+    assert all(t in html for t in shown), shown
+    assert not any(t in html for t in not_shown), not_shown
+
+
 @pytest.mark.parametrize(
     "url",
     [
