@@ -156,6 +156,22 @@ def test_audit_log_filters_and_pages(as_admin, app_ctx, admin, editor, create_ev
     assert as_admin.get("/staff/audit?page=9").status_code == 404
 
 
+def test_an_empty_audit_log_says_why_it_is_empty(as_admin, app_ctx, admin):
+    html = as_admin.get("/staff/audit").get_data(as_text=True)
+    assert "No changes recorded yet" in html and "0 entries" not in html
+    html = as_admin.get(f"/staff/audit?user={admin.id}").get_data(as_text=True)
+    assert "No changes match these filters" in html
+
+
+def test_audit_log_writes_switches_as_yes_and_no(as_admin, app_ctx, editor, create_event):
+    event = create_event(title="Switched")
+    audit.record("update", event, {"all_day": [None, True], "featured": [True, False]}, editor)
+    db.session.commit()
+    html = as_admin.get(f"/staff/audit?event={event.id}").get_data(as_text=True)
+    assert "(empty) &rarr; yes" in html and "yes &rarr; no" in html
+    assert "True" not in html and "False" not in html
+
+
 def test_every_change_is_audited(as_admin, app_ctx, create_event):
     event = create_event()
     as_admin.post(f"/staff/events/{event.id}/status", data={"status": "cancelled"})
