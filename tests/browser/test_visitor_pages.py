@@ -69,3 +69,11 @@ def test_keyboard_focus_is_visible(browser, live_server):
     page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/webinars/archive?q=5G", "/events/?q=5g", "/calendar/?q=5g"])
+def test_search_boxes_leave_room_to_type_on_a_phone(browser, live_server, path):
+    watched = open_in(browser, live_server, path, width=360)
+    box = watched.page.locator("input[name=q]").first.bounding_box()
+    assert box and box["width"] >= 240, box  # the archive's was squeezed to about 100 px
+    watched.page.context.close()
