@@ -64,6 +64,24 @@
     freq.addEventListener("change", freqChanged);
     freqChanged();
   }
+  // ... and within them, the weekday only for "the same weekday", the last date only for "on a
+  // date", the number only for "after a number" (a field with a message stays in sight).
+  const follows = [
+    ["repeat-week_of_month", "repeat-monthly_by", "weekday"],
+    ["repeat-until", "repeat-ends", "on"],
+    ["repeat-count", "repeat-ends", "after"],
+  ];
+  function choicesChanged() {
+    for (const [name, by, value] of follows) {
+      const box = form.querySelector(`[name="${name}"]`)?.closest(".field");
+      const chosen = form.querySelector(`[name="${by}"]:checked`);
+      if (box) box.hidden = (chosen ? chosen.value : "") !== value && !box.classList.contains("has-error");
+    }
+  }
+  form.addEventListener("change", (e) => {
+    if (follows.some(([, by]) => by === e.target.name)) choicesChanged();
+  });
+  choicesChanged();
 
   // Repeats: the summary and next dates follow what is typed (the server reads the rule).
   const rulePreview = document.getElementById("rule-preview");

@@ -117,3 +117,33 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     rules = [line for line in text.splitlines() if line.startswith("RRULE:")]
     assert any(r.startswith("RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=") for r in rules), rules
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH;COUNT=5" in rules, rules
+
+
+def test_repeats_show_only_the_fields_the_choices_use(desktop):
+    page = desktop.page
+    sign_in(desktop)
+    desktop.goto("/staff/events/new")
+    page.select_option("#repeat-freq", "monthly")
+    weekday, until, count = (
+        page.locator(s) for s in ("#repeat-week_of_month", "#repeat-until", "#repeat-count")
+    )
+    assert page.is_checked("#repeat-monthly_by-0") and page.is_checked("#repeat-ends-0")
+    assert not weekday.is_visible() and not until.is_visible() and not count.is_visible()
+    page.check("#repeat-monthly_by-1")  # the same weekday
+    assert weekday.is_visible()
+    page.check("#repeat-ends-1")  # on a date
+    assert until.is_visible() and not count.is_visible()
+    page.check("#repeat-ends-2")  # after a number
+    assert count.is_visible() and not until.is_visible()
+    page.check("#repeat-monthly_by-0")
+    assert not weekday.is_visible()
+    # A refused value stays in sight with its message, whatever is chosen.
+    page.fill("#title", "Monthly with a bad count")
+    fill_when(page, (date.today() + timedelta(days=30)).isoformat(), "12:00", "13:00", "UTC")
+    page.fill("#repeat-count", "0")
+    page.click("#save")
+    page.wait_for_load_state("load")
+    assert count.is_visible() and page.locator("#repeat-count-group, .has-error").first.is_visible()
+    assert not until.is_visible()
+    desktop.errors.clear()  # the refused form answers 400
+    check_page(desktop, "staff repeats fields")
