@@ -66,6 +66,8 @@ def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):
     assert 'href="/events/telecom-hour/2026-06-18"' in upcoming
     past = page.split('id="past-h"')[1]
     assert 'href="/events/telecom-hour/2026-06-11"' in past
+    # Its own dates do not repeat "Part of: The Telecom Hour" under the series' own heading.
+    assert "Part of:" not in page
     data = json.loads(re.search(r'ld\+json">(.*?)</script>', page).group(1))
     assert data["@type"] == "EventSeries"
     assert data["subEvent"][0]["startDate"] == "2026-06-18T12:00:00-04:00"
@@ -122,6 +124,7 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     listing = client.get("/events/?kind=audio&from=2026-06-25&to=2026-07-10").text
     assert listing.count("Moved</span> from") == 1
     assert "Moved</span>" not in client.get("/events/telecom-hour/2026-07-09").text
+    assert client.get("/events/telecom-hour").text.count("Moved</span> from") == 1
     # One date's page is in the Events section, like any event page.
     assert '<a href="/events/" aria-current="page">Events</a>' in page
 
