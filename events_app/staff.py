@@ -49,7 +49,7 @@ STATUS_ACTIONS = {
     "published": "Publish",
     "draft": "Unpublish",
     "postponed": "Postpone",
-    "cancelled": "Cancel",
+    "cancelled": "Cancel event",
 }
 
 

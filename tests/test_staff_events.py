@@ -311,6 +311,13 @@ def test_dashboard_lists_drafts_newest_change_first_with_filters(logged_in, crea
     assert logged_in.get("/staff/?page=99").status_code == 404
 
 
+def test_dashboard_buttons_name_the_event_they_act_on(logged_in, create_event):
+    create_event(title="Beta webinar", kind="webinar")
+    html = logged_in.get("/staff/").get_data(as_text=True)
+    for label in ("Cancel event", "Postpone", "Unpublish", "Duplicate"):
+        assert f'{label}<span class="visually-hidden">: Beta webinar</span></button>' in html
+
+
 def test_dashboard_pagination(logged_in, create_event):
     for i in range(7):
         create_event(title=f"Event number {i}")
