@@ -473,4 +473,4 @@ def unique_slug(session: Session, base: str, exclude_id: int | None = None) -> s
 
 
 def zone_names() -> tuple[str, ...]:
-    return timefmt.all_zone_names()
+    return timefmt.suggested_zone_names()

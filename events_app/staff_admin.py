@@ -32,7 +32,7 @@ def get_or_404(model: type, object_id: int, what: str):
 
 def render_venue_form(form: VenueForm, venue: Venue | None) -> str:
     return render_template(
-        "staff/venue_form.html", form=form, venue=venue, zone_names=timefmt.all_zone_names()
+        "staff/venue_form.html", form=form, venue=venue, zone_names=timefmt.suggested_zone_names()
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta  # noqa: F401 (UTC re-exported)
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # The years dates may have, in the form and the month grid: zone arithmetic near year 1 or 9999
@@ -21,6 +22,19 @@ NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 def all_zone_names() -> tuple[str, ...]:
     """Every IANA zone name tzdata knows (but ``NOT_ZONES``), sorted."""
     return tuple(sorted(available_timezones() - NOT_ZONES))
+
+
+@cache
+def suggested_zone_names() -> tuple[str, ...]:
+    """The zones forms suggest: tzdata's zone.tab (each place's current name, Asia/Kolkata and
+    not Asia/Calcutta or US/Eastern) and UTC. Every name of ``all_zone_names`` stays valid."""
+    try:
+        table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return all_zone_names()
+    rows = [line.split("\t") for line in table.splitlines() if line and line[0] != "#"]
+    listed = {row[2] for row in rows if len(row) > 2} | {"UTC"}
+    return tuple(sorted(listed & set(all_zone_names())))
 
 
 def is_valid_zone(name: str | None) -> bool:

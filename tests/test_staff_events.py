@@ -311,6 +311,11 @@ def test_dashboard_lists_drafts_newest_change_first_with_filters(logged_in, crea
     assert logged_in.get("/staff/?page=99").status_code == 404
 
 
+def test_the_zone_box_suggests_current_names(logged_in):
+    html = logged_in.get("/staff/events/new").get_data(as_text=True)
+    assert '<option value="Asia/Kolkata">' in html and '<option value="US/Eastern">' not in html
+
+
 def test_dashboard_buttons_name_the_event_they_act_on(logged_in, create_event):
     create_event(title="Beta webinar", kind="webinar")
     html = logged_in.get("/staff/").get_data(as_text=True)

@@ -158,3 +158,13 @@ def test_names_that_are_no_place_are_not_zones(name):
 
 def test_ordinary_and_legacy_zones_stay_valid():
     assert all(timefmt.is_valid_zone(n) for n in ("America/New_York", "UTC", "EST5EDT"))
+
+
+def test_forms_suggest_current_zone_names_and_still_accept_old_ones():
+    suggested = timefmt.suggested_zone_names()
+    assert {"UTC", "Asia/Kolkata", "Europe/Kyiv", "Europe/Oslo", "America/New_York"} <= set(
+        suggested
+    )
+    assert not {"Asia/Calcutta", "US/Eastern", "Europe/Kiev", "EST5EDT"} & set(suggested)
+    assert set(suggested) <= set(timefmt.all_zone_names())
+    assert timefmt.is_valid_zone("Asia/Calcutta") and timefmt.is_valid_zone("US/Eastern")

@@ -120,7 +120,7 @@ def _plan(data: bytes, zone: str) -> ImportPlan:
 
 def _upload_page(form: ImportUploadForm):
     return render_template(
-        "staff_import/upload.html", form=form, zone_names=timefmt.all_zone_names()
+        "staff_import/upload.html", form=form, zone_names=timefmt.suggested_zone_names()
     )
 
 
