@@ -3,6 +3,8 @@ site.js, more public pages at both widths, and keyboard focus."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import Watched
@@ -67,8 +69,28 @@ def test_keyboard_focus_is_visible(browser, live_server):
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.locator(".skip-link").is_visible()
     page.keyboard.press("Tab")
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    style = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineColor]; }"
+    )
+    assert style[0] != "none"
+    # Main content: the ring must stand out from the white page (WCAG 1.4.11, 3:1).
+    page.locator("main a").first.focus()
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert contrast(ring, "rgb(255, 255, 255)") >= 3, ring
     page.context.close()
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(css: str) -> float:
+        r, g, b = (int(x) / 255 for x in re.findall(r"\d+", css)[:3])
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 @pytest.mark.parametrize("path", ["/webinars/archive?q=5G", "/events/?q=5g", "/calendar/?q=5g"])
