@@ -246,3 +246,12 @@ def test_embed_page_says_what_is_wrong_beside_the_field(client, auth, editor, ev
     html = response.get_data(as_text=True)
     assert 'id="e-count-error"' in html and "from 1 to 20" in html
     assert 'value="kept"' in html and 'value="99"' in html
+
+
+def test_embed_page_takes_a_link_colour_written_as_css_writes_it(client, auth, editor, events):
+    auth.login()
+    html = client.get("/staff/embed/?accent=%230B5CAD").get_data(as_text=True)
+    assert 'id="e-accent-error"' not in html
+    assert '<events-widget widget="sidebar" accent="0B5CAD"></events-widget>' in html
+    html = client.get("/staff/embed/?accent=zzzzzz").get_data(as_text=True)
+    assert 'id="e-accent-error"' in html and 'value="zzzzzz"' in html

@@ -69,6 +69,8 @@ def builder():
     mode = args.get("mode") if args.get("mode") in MODES else "script"
     theme = args.get("theme") if args.get("theme") in THEMES else ""
     settings = {k: v for k, v in args.items() if k not in ("widget", "mode", "theme") and v}
+    if settings.get("accent", "").startswith("#"):  # the box takes a colour as CSS writes it
+        settings["accent"] = settings["accent"][1:]
     error = None
     try:
         query = WidgetQuery.from_args(widget, settings, frame=True)

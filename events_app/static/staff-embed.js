@@ -13,6 +13,35 @@
   const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   document.getElementById("embed-update").hidden = true;
 
+  // What the server would refuse is left out of the snippet and said beside its field.
+  const maxCount = form.elements.count?.max || "";
+  const problems = {
+    accent: (v) => (/^[0-9a-f]{6}$/i.test(v) ? "" : "Enter six hex digits, such as 0b5cad; "
+      + "until then the snippet uses the default colour."),
+    count: (v) => (/^[0-9]{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= Number(maxCount)
+      ? "" : `Enter a whole number from 1 to ${maxCount}; until then the snippet uses the default.`),
+  };
+  const say = (name, message) => {
+    const input = form.elements[name];
+    if (!input) return;
+    const id = `e-${name}-error`;
+    let note = document.getElementById(id);
+    if (message && !note) {
+      note = document.createElement("p");
+      note.className = "error";
+      note.id = id;
+      input.after(note);
+    }
+    if (note) note.textContent = message;
+    if (note && !message) note.remove();
+    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+    if (message) described.push(id);
+    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  };
+
   const settings = () => {
     const data = new FormData(form);
     const mode = data.get("mode") || "script";
@@ -20,7 +49,12 @@
     for (const name of order) {
       let value = String(data.get(name) || "").trim();
       if (name === "accent") value = value.replace(/^#/, "");
-      if (name === "accent" && !/^[0-9a-f]{6}$/i.test(value)) value = "";
+      if (problems[name]) {
+        const unreadable = form.elements[name]?.validity?.badInput; // a number box holding text
+        const message = value || unreadable ? problems[name](value) : "";
+        say(name, message);
+        if (message) value = "";
+      }
       if (name === "count" && value === defaults[data.get("widget")]) value = "";
       if (name === "theme" && mode === "iframe" && !value) value = "auto";
       if (value) args[name] = value;

@@ -27,6 +27,7 @@ from tests.browser.helpers import (
     page_width,
     screenshot,
     screenshot_dir,
+    scrolls_inside,
 )
 from tests.servers import Server, free_port, gunicorn, server_env
 from tests.test_xss import TEXT_PAYLOADS
@@ -319,10 +320,15 @@ def test_payloads_stay_text_in_every_widget(browser, events_server, host):
 
 
 def test_frames_read_alone_at_both_widths(browser, events_server):
-    for path in ("/embed/sidebar", "/embed/list?theme=dark", "/embed/month?theme=light"):
+    paths = ("/embed/sidebar", "/embed/list?theme=dark", "/embed/month?theme=light")
+    for path in (*paths, "/embed/list?count=abc"):  # the last: a frame with a wrong setting
         context = browser.new_context(viewport=WIDTHS[1])
         watched = Watched(context.new_page(), events_server.url)
-        watched.goto(path)
+        if path in paths:
+            watched.goto(path)
+        else:
+            assert watched.page.goto(events_server.url + path).status == 400
+            watched.errors.clear()  # the browser logs the 400 status itself
         watched.page.wait_for_load_state("load")
         screenshot(watched.page, f"embed frame {path}")
         # Moderate too: a frame is read alone, so its content sits in a main landmark.
@@ -368,15 +374,80 @@ def test_staff_embed_page_builds_the_snippet_live(browser, events_server):
 
 
 def test_api_docs_page_renders_under_our_csp(browser, events_server):
+    """Swagger UI with our CSS and fixes, with an operation, a schema and a response open: axe
+    finds nothing moderate or worse and no text below 4.5:1, keyboard focus shows, nothing is
+    wider than the screen, at both widths; Try it out works; no other host is asked for a file."""
     context = browser.new_context(viewport=WIDTHS[0])
     watched = Watched(context.new_page(), events_server.url)
+    page = watched.page
     origins: set[str] = set()
-    watched.page.on("request", lambda r: origins.add(_origin(r.url)))
+    page.on("request", lambda r: origins.add(_origin(r.url)))
     watched.goto("/api/v1/docs")
-    watched.page.wait_for_selector(".opblock-summary-path")
-    paths = watched.page.locator(".opblock-summary-path").all_inner_texts()
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert {"/events", "/events/{key}", "/categories", "/venues"} <= {p.strip() for p in paths}
-    screenshot(watched.page, "api docs")
+    # One operation open ("Try it out" is on by default), and executed: its response shows.
+    operation = page.locator("#operations-default-listEvents")
+    operation.locator(".opblock-summary-control").click()
+    operation.locator("tr[data-param-name=kind] select").select_option("webinar")
+    operation.locator(".execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status")
+    assert status.inner_text().strip() == "200"
+    # One schema open by keyboard (Tab back to its button, Enter): its focus must show.
+    schema = page.locator(".models").get_by_role("button", name="Category", exact=True)
+    schema.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert schema.get_attribute("aria-expanded") == "true"
+    focus = page.evaluate(
+        """() => { const el = document.activeElement, style = getComputedStyle(el);
+             return [el.textContent.trim(), style.outlineStyle, style.outlineWidth]; }"""
+    )
+    assert focus[0] == "Category", focus
+    problems = []
+    if focus[1] == "none" or focus[2] == "0px":
+        problems.append(f"no visible focus on the schema's button: {focus}")
+    for viewport in WIDTHS:
+        page.set_viewport_size(viewport)
+        screenshot(page, "api docs")
+        found = axe_violations(page, ("moderate", "serious", "critical"))
+        if page_width(page) > viewport["width"]:
+            found.append(f"{page_width(page)}px wide: {overflowing(page)}")
+        found += [f"scrolls sideways: {box}" for box in scrolls_inside(page)]
+        problems += [f"{viewport['width']}px: {p}" for p in found]
+    assert not problems, "\n".join(problems)
     assert origins == {events_server.url}, origins
+    assert not watched.errors, watched.errors
+    context.close()
+
+
+def test_staff_embed_page_says_what_it_leaves_out(browser, events_server):
+    context = browser.new_context(viewport=WIDTHS[0])
+    watched = Watched(context.new_page(), events_server.url)
+    page = watched.page
+    watched.goto("/staff/login")
+    page.fill("#email", EDITOR)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit], main input[type=submit]")
+    watched.goto("/staff/embed/")
+    page.fill("#e-accent", "zzzzzz")
+    error = page.locator("#e-accent-error")
+    error.wait_for()
+    assert "six hex digits" in error.inner_text()
+    assert page.get_attribute("#e-accent", "aria-invalid") == "true"
+    assert "e-accent-error" in page.get_attribute("#e-accent", "aria-describedby")
+    assert "accent=" not in page.input_value("#embed-snippet")
+    page.fill("#e-accent", "#0B5CAD")  # as CSS writes it
+    error.wait_for(state="detached")
+    assert page.get_attribute("#e-accent", "aria-invalid") is None
+    assert 'accent="0B5CAD"' in page.input_value("#embed-snippet")
+    page.fill("#e-count", "99")
+    page.locator("#e-count-error").wait_for()
+    assert "count=" not in page.input_value("#embed-snippet")
+    for viewport in WIDTHS:
+        page.set_viewport_size(viewport)
+        screenshot(page, "staff embed with a refused colour and count")
+        assert not axe_violations(page), viewport
     assert not watched.errors, watched.errors
     context.close()
