@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -30,6 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import timefmt
+from .markup import is_web_address
 from .models import ROLES, Category, User, Venue
 from .text import slugify
 
@@ -72,8 +72,7 @@ def http_url(form: Form, field) -> None:
     field.data = value
     if not value:
         return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+    if not is_web_address(value):
         raise ValidationError("Enter a full web address starting with http:// or https://.")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .markup import safe_url
 from .models import Event
 
 SCHEMA = "https://schema.org/"
@@ -78,11 +79,12 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
     locations: list[dict[str, Any]] = []
     if event.venue is not None:
         locations.append(_place(event))
-    if event.venue is None or event.online_url:
-        locations.append({"@type": "VirtualLocation", "url": event.online_url or page_url})
+    online_url, image_url = safe_url(event.online_url), safe_url(event.image_url)
+    if event.venue is None or online_url:
+        locations.append({"@type": "VirtualLocation", "url": online_url or page_url})
     data["location"] = locations[0] if len(locations) == 1 else locations
-    if event.image_url:
-        data["image"] = [event.image_url]
+    if image_url:
+        data["image"] = [image_url]
     data["organizer"] = {"@type": "Organization", "name": event.organizer or site_name}
     if not event.organizer:
         data["organizer"]["url"] = site_url
@@ -93,10 +95,10 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
             | ({"affiliation": {"@type": "Organization", "name": s.company}} if s.company else {})
             for s in event.speakers
         ]
-    if event.registration_url and event.status != "cancelled":
+    if safe_url(event.registration_url) and event.status != "cancelled":
         data["offers"] = {
             "@type": "Offer",
-            "url": event.registration_url,
+            "url": safe_url(event.registration_url),
             "availability": SCHEMA + "InStock",
         }
     return data

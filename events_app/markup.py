@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import threading
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import markdown as md
 import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 _ALLOWED_TAGS = {
@@ -19,23 +18,16 @@ _ALLOWED_TAGS = {
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
-
-_local = threading.local()
-
-
-def _converter() -> md.Markdown:
-    """One Markdown converter per thread: building one costs more than most conversions."""
-    converter = getattr(_local, "converter", None)
-    if converter is None:
-        converter = _local.converter = md.Markdown(
-            extensions=["extra", "sane_lists"], output_format="html"
-        )
-    return converter
+# CommonMark (as GitHub and most editors read it) plus tables, through markdown-it-py: its time
+# grows in proportion to the text and its nesting is capped (at 20), whatever the text, so no
+# description can hold a worker or overflow the stack. HTML in the text (imports often carry
+# some) passes to nh3, which keeps only the tags above.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 # Bump whenever render_markdown's output may change: renderings stored with an older key
 # (Event.description_html) are then ignored, and the text is rendered again where shown.
-MARKUP_VERSION = "1"
+MARKUP_VERSION = "2"  # 2: markdown-it-py instead of Python-Markdown
 
 # One event page shows its description as HTML and as text (structured data, three calendar
 # links): each conversion is done once per text, not once per use (the largest cost of the
@@ -48,7 +40,7 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML with everything active (scripts, handlers, javascript: links) removed."""
     if not text:
         return Markup("")
-    raw = _converter().reset().convert(text)
+    raw = _MARKDOWN.render(text).rstrip("\n")
     clean = nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
@@ -97,13 +89,27 @@ def markdown_to_text(text: str | None) -> str:
 def html_to_text(rendered: Markup) -> str:
     """render_markdown's HTML as readable plain text (a page asks for its description's text
     four times: structured data, meta description and calendar links)."""
-    rendered = re.sub(r"<li>", "- ", str(rendered))
+    rendered = re.sub(r"<li>\s*(<p>)?", "- ", str(rendered))  # a loose list item holds a <p>
     rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
     plain = html.unescape(_TAG.sub("", rendered))
     return _BLANKS.sub("\n\n", plain).strip()
 
 
+def is_web_address(value: str) -> bool:
+    """An absolute http(s) address with a host and no spaces, that URL parsers can read
+    ("http://[::1" and a port of 99999 cannot be read)."""
+    if not value or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 def safe_url(value: str | None) -> str:
-    """The URL if it is http(s), else "": stored links never become `javascript:` links."""
+    """The URL if it is a web address, else "": stored links never become `javascript:` links,
+    nor break a page, a feed or the API."""
     value = (value or "").strip()
-    return value if urlsplit(value).scheme.lower() in ("http", "https") else ""
+    return value if is_web_address(value) else ""

@@ -378,3 +378,33 @@ def test_place_suggestions_come_from_public_events(client, create_event, create_
     html = text(client.get("/events/"))
     assert '<option value="Denver">' in html and '<option value="United States">' in html
     assert "Reykjavik" not in html
+
+
+def test_a_stored_link_no_parser_can_read_is_left_off_every_page(client, app_ctx, create_event):
+    # Written around the forms (as imports did before they checked links the same way).
+    from sqlalchemy import update
+
+    from events_app.extensions import db
+    from events_app.models import Event
+
+    event = create_event(title="Odd links", kind="webinar", start=NOW + timedelta(days=3))
+    db.session.commit()
+    odd, table = "http://[::1", Event.__table__
+    columns = ("online_url", "registration_url", "recording_url", "slides_url", "image_url")
+    db.session.execute(
+        update(table).where(table.c.id == event.id).values(**dict.fromkeys(columns, odd))
+    )
+    db.session.commit()
+    for url in (
+        f"/events/{event.slug}",
+        f"/events/{event.slug}.ics",
+        "/feeds/all.ics",
+        "/feeds/all.atom",
+        "/api/v1/events",
+        f"/api/v1/events/{event.slug}",
+        "/embed/sidebar.json",
+        "/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert odd not in response.get_data(as_text=True), url

@@ -65,3 +65,42 @@ def test_garbage_version_and_original(logged_in, create_event):
     assert logged_in.post(url, data=data).status_code == 400  # no version field at all
     response = logged_in.post(url, data={**data, "version": "0", "original": "[not json"})
     assert response.status_code == 409
+
+
+# Addresses urllib cannot read (it raises instead of answering): a bracket left open, a
+# port out of range, a character NFKC turns into a URL delimiter.
+UNREADABLE_URLS = [
+    "http://[::1",
+    "http://a]b",
+    "http://example.com:99999",
+    "http://ex\uff03ample.com",
+]
+LINK_FIELDS = ["online_url", "registration_url", "recording_url", "slides_url", "image_url"]
+
+
+@pytest.mark.parametrize("url", UNREADABLE_URLS)
+@pytest.mark.parametrize("name", LINK_FIELDS)
+def test_link_fields_refuse_addresses_no_parser_can_read(logged_in, name, url):
+    response = logged_in.post("/staff/events/new", data={**FORM, name: url})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="{name}-error"' in html and "http:// or https://" in html
+    assert 'value="Optical Networks Outlook"' in html  # what was typed is kept
+
+
+@pytest.mark.parametrize("url", UNREADABLE_URLS)
+def test_venue_website_refuses_addresses_no_parser_can_read(logged_in, url):
+    venue = {"name": "Javits Center", "city": "New York", "country": "US"}
+    response = logged_in.post(
+        "/staff/venues/new", data={**venue, "timezone": "America/New_York", "website": url}
+    )
+    assert response.status_code == 400
+    assert "http:// or https://" in response.get_data(as_text=True)
+
+
+def test_deeply_nested_markdown_is_saved_and_shown(logged_in, app_ctx):
+    nested = "1. " * 1000  # Python-Markdown overflowed the stack on this (a 500)
+    assert logged_in.post("/staff/preview-markdown", data={"text": nested}).status_code == 200
+    response = logged_in.post("/staff/events/new", data={**FORM, "description": nested})
+    assert response.status_code == 302
+    assert logged_in.get(response.headers["Location"]).status_code == 200

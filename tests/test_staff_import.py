@@ -268,3 +268,20 @@ def test_a_confirmed_import_leaves_the_feed_blocks_rendered(app, staff_client):
         stale = db.session.scalars(select(Event.title).where(stale_blocks(context))).all()
         assert stale == []
         assert len(db.session.scalars(select(Event)).all()) == 2
+
+
+@pytest.mark.parametrize(
+    "line", ["URL:http://[::1", "CONFERENCE;VALUE=URI:http://[x", "URL:http://example.org:99999"]
+)
+def test_a_link_no_parser_can_read_is_left_out_and_the_site_stays_up(app, staff_client, line):
+    # Before, the confirm saved the event, then answered 500, and so did every feed and the API.
+    vevent = WEBINAR.replace("URL:https://example.org/webinars/5g-core", line)
+    preview_url = upload(staff_client, ics(vevent)).headers["Location"]
+    assert "left out" in staff_client.get(preview_url).get_data(as_text=True)
+    assert staff_client.post(preview_url, data={"publish": "y"}).status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert (event.registration_url, event.online_url) == ("", "")
+        slug = event.slug
+    for url in (f"/events/{slug}", "/feeds/all.ics", "/api/v1/events", f"/api/v1/events/{slug}"):
+        assert staff_client.get(url).status_code == 200, url

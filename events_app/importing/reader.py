@@ -13,7 +13,6 @@ import hashlib
 import html
 import io
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -24,6 +23,7 @@ import recurring_ical_events
 from icalendar.parser import Contentline
 
 from .. import recurrence, timefmt
+from ..markup import is_web_address
 from ..text import without_controls
 from . import recurring
 from . import zones as ics_zones
@@ -504,7 +504,7 @@ def _read_event(comp, uid: str, ctx: _Context) -> ReadEvent:
     for name in CONFERENCE_PROPERTIES:
         if not event.online_url and comp.get(name) is not None:
             event.online_url = _url(comp.get(name), event.notes)
-    if _looks_like_url(event.location):
+    if is_web_address(event.location.strip()):
         event.online_url = event.online_url or _url(event.location, event.notes)
         event.location = ""
     event.categories = _categories(comp.get("CATEGORIES"))
@@ -634,10 +634,6 @@ def _text(comp, name: str) -> str:
     return without_controls(html.unescape(str(value)).replace("\r\n", "\n")).strip()
 
 
-def _looks_like_url(text: str) -> bool:
-    return bool(re.match(r"^https?://\S+$", text.strip(), re.IGNORECASE))
-
-
 def _url(value, notes: list[str]) -> str:
     if value is None:
         return ""
@@ -646,7 +642,7 @@ def _url(value, notes: list[str]) -> str:
     text = str(value).strip()
     if not text:
         return ""
-    if not _looks_like_url(text):
+    if not is_web_address(text):
         notes.append(f"Link '{text[:80]}' is not an absolute http(s) URL; left out.")
         return ""
     if len(text) > URL_LENGTH:
