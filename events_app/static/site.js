@@ -25,3 +25,23 @@
     el.after(note);
   });
 })();
+
+// Phones: the filters beyond the search box fold behind a "More filters" button, so the first
+// events show on the first screen; not while one of them is in use (nor without JavaScript).
+(() => {
+  const more = document.querySelector("[data-more-filters]");
+  if (!more || !window.matchMedia("(max-width: 700px)").matches) return;
+  if ([...more.querySelectorAll("input, select")].some((el) => el.value)) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "more-filters-toggle";
+  button.textContent = "More filters";
+  button.setAttribute("aria-controls", more.id);
+  button.setAttribute("aria-expanded", "false");
+  button.addEventListener("click", () => {
+    more.hidden = !more.hidden;
+    button.setAttribute("aria-expanded", String(!more.hidden));
+  });
+  more.hidden = true;
+  more.before(button);
+})();

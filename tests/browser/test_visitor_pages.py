@@ -99,3 +99,28 @@ def test_search_boxes_leave_room_to_type_on_a_phone(browser, live_server, path):
     box = watched.page.locator("input[name=q]").first.bounding_box()
     assert box and box["width"] >= 240, box  # the archive's was squeezed to about 100 px
     watched.page.context.close()
+
+
+def test_on_a_phone_the_filters_fold_so_the_first_events_show(browser, live_server):
+    watched = open_in(browser, live_server, "/events/", width=360)
+    page = watched.page
+    toggle = page.locator(".more-filters-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#f-kind").is_visible() and page.locator("#f-q").is_visible()
+    first = page.locator(".event-item").first.bounding_box()
+    assert first and first["y"] < 800, first  # on the first screen, not below the filters
+    toggle.click()
+    assert page.locator("#f-kind").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    page.select_option("#f-kind", "webinar")
+    page.click("text=Apply filters")
+    page.wait_for_load_state("load")
+    # A filter in use stays in sight.
+    assert page.locator("#f-kind").is_visible() and not toggle.count()
+    assert not watched.errors, watched.errors
+    page.context.close()
+    wide = open_in(browser, live_server, "/events/")
+    assert (
+        wide.page.locator("#f-kind").is_visible()
+        and not wide.page.locator(".more-filters-toggle").count()
+    )
+    wide.page.context.close()
