@@ -56,8 +56,8 @@ def main() -> None:
     shutil.rmtree(dataset.OUT / "instance" / "feed-bodies", ignore_errors=True)  # a cold start
     ensure = dataset.ensure_postgres_database if args.db == "postgres" else dataset.ensure_database
     databases = {n: ensure(n, today, log=progress) for n in sizes}
-    for database in databases.values():  # what a deploy does; a no-op once blocks are stored
-        render_blocks(database)
+    for database in databases.values():  # what a deploy does; a no-op once all is stored
+        render_ahead(database)
     r = report.Report(today=today, wrk=load.wrk_version(wrk), database=args.db, workers=workers)
     static_dir = dataset.OUT / "static"
     static_dir.mkdir(parents=True, exist_ok=True)
@@ -189,18 +189,20 @@ def fetch_feed(server: Server, path: str):
         time.sleep(float(headers.get("Retry-After", "1")))
 
 
-def render_blocks(database: Path) -> None:
-    """`flask feeds render-blocks`: store every event's VEVENT block before serving."""
-    t0 = time.perf_counter()
+def render_ahead(database: Path) -> None:
+    """As `make serve` does before serving: `flask render-descriptions` (descriptions an
+    upgraded Markdown renderer made stale), then `flask feeds render-blocks`."""
     env = dict(os.environ, DATABASE_URL=database_url(database), SECRET_KEY="bench",
                EVENTS_SITE_URL=SITE_URL)  # fmt: skip
     flask = Path(sys.executable).with_name("flask")
-    result = subprocess.run(
-        [str(flask), "--app", "events_app", "feeds", "render-blocks"],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
     name = str(database).rsplit("/", 1)[-1]  # a file, or a URL's database name
-    progress(f"{name}: {result.stdout.strip()} ({time.perf_counter() - t0:.1f} s)")
+    for command in (["render-descriptions"], ["feeds", "render-blocks"]):
+        t0 = time.perf_counter()
+        result = subprocess.run(
+            [str(flask), "--app", "events_app", *command],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        progress(f"{name}: {result.stdout.strip()} ({time.perf_counter() - t0:.1f} s)")
 
 
 def page_paths(database: Path, today: date) -> dict[str, str]:

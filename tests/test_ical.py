@@ -360,7 +360,7 @@ def test_venue_website_edit_keeps_sequence(create_event, create_venue):
     assert _reload(event.id).sequence == 0
 
 
-def test_cached_block_is_used_only_when_key_matches(create_event):
+def test_cached_block_is_used_only_when_key_matches(monkeypatch, create_event):
     event = create_event()
     context = ical.block_context(SITE, "2026a-rules")
     block, key, fresh = ical.cached_block(event, SITE, context)
@@ -371,6 +371,9 @@ def test_cached_block_is_used_only_when_key_matches(create_event):
     assert ical.cached_block(event, other_site, ical.block_context(other_site, "2026a-rules"))[2]
     # Other zone rules (a tzdata upgrade) make every stored block stale.
     assert ical.cached_block(event, SITE, ical.block_context(SITE, "2026b-rules"))[2]
+    # So does another Markdown renderer: a DESCRIPTION is the description as text.
+    monkeypatch.setattr(ical, "MARKUP_VERSION", "next")
+    assert ical.cached_block(event, SITE, ical.block_context(SITE, "2026a-rules"))[2]
 
 
 def test_stored_non_http_links_never_reach_the_feed(create_event):

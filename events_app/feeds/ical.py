@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from flask import current_app, has_app_context
 
-from ..markup import safe_url
+from ..markup import MARKUP_VERSION, safe_url
 from ..text import without_controls
 from ..zone_rules import rules_version
 from .vtimezone import covers, vtimezone_for, wall_time_is_ambiguous
@@ -135,9 +135,10 @@ def _zone(zone_name: str):
 
 
 def block_context(site: Site, zone_rules: str) -> str:
-    """What every stored block depends on besides its event: the renderer, the site and the
-    zone rules in use (zone_rules.rules_version()). 24 hex digits."""
-    raw = "|".join((RENDERER_VERSION, site.base_url, site.event_path, zone_rules))
+    """What every stored block depends on besides its event: the renderer and the Markdown
+    renderer (a DESCRIPTION is the description's text), the site and the zone rules in use
+    (zone_rules.rules_version()). 24 hex digits."""
+    raw = "|".join((RENDERER_VERSION, MARKUP_VERSION, site.base_url, site.event_path, zone_rules))
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
