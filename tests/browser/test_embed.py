@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     screenshot_dir,
     scrolls_inside,
 )
+from tests.browser.test_staff import sign_in
 from tests.servers import Server, free_port, gunicorn, server_env
 from tests.test_xss import TEXT_PAYLOADS
 from tests.tools import chromium_path
@@ -338,15 +339,17 @@ def test_frames_read_alone_at_both_widths(browser, events_server):
         context.close()
 
 
-def test_staff_embed_page_builds_the_snippet_live(browser, events_server):
-    context = browser.new_context(viewport=WIDTHS[0])
-    watched = Watched(context.new_page(), events_server.url)
-    page = watched.page
-    watched.goto("/staff/login")
-    page.fill("#email", EDITOR)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
+def staff_embed_page(browser, events_server) -> Watched:
+    """The editor, signed in through the form, on Staff → Embed (desktop width)."""
+    watched = Watched(browser.new_context(viewport=WIDTHS[0]).new_page(), events_server.url)
+    sign_in(watched, EDITOR, PASSWORD)
     watched.goto("/staff/embed/")
+    return watched
+
+
+def test_staff_embed_page_builds_the_snippet_live(browser, events_server):
+    watched = staff_embed_page(browser, events_server)
+    page, context = watched.page, watched.page.context
     page.wait_for_function(
         "() => document.querySelector('#embed-preview events-widget')?.shadowRoot"
         "?.querySelector('.ew-by')"
@@ -423,14 +426,8 @@ def test_api_docs_page_renders_under_our_csp(browser, events_server):
 
 
 def test_staff_embed_page_says_what_it_leaves_out(browser, events_server):
-    context = browser.new_context(viewport=WIDTHS[0])
-    watched = Watched(context.new_page(), events_server.url)
-    page = watched.page
-    watched.goto("/staff/login")
-    page.fill("#email", EDITOR)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
-    watched.goto("/staff/embed/")
+    watched = staff_embed_page(browser, events_server)
+    page, context = watched.page, watched.page.context
     page.fill("#e-accent", "zzzzzz")
     error = page.locator("#e-accent-error")
     error.wait_for()

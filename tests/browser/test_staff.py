@@ -103,11 +103,11 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     assert not desktop.errors, desktop.errors
 
 
-def sign_in(watched, email: str = STAFF_EMAIL) -> None:
+def sign_in(watched, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> None:
     """Through the login form, as a person does; on to the dashboard."""
     watched.goto("/staff/login")
     watched.page.fill("input[name=email]", email)
-    watched.page.fill("input[name=password]", STAFF_PASSWORD)
+    watched.page.fill("input[name=password]", password)
     watched.page.click("button[type=submit], input[type=submit]")
     watched.page.wait_for_url(re.compile(r"/staff/$"))
 
