@@ -470,7 +470,3 @@ def unique_slug(session: Session, base: str, exclude_id: int | None = None) -> s
         suffix = f"-{n}"
         slug = base[: limit_ - len(suffix)] + suffix
     return slug
-
-
-def zone_names() -> tuple[str, ...]:
-    return timefmt.suggested_zone_names()

@@ -95,10 +95,11 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
             | ({"affiliation": {"@type": "Organization", "name": s.company}} if s.company else {})
             for s in event.speakers
         ]
-    if safe_url(event.registration_url) and event.status != "cancelled":
+    registration_url = safe_url(event.registration_url)
+    if registration_url and event.status != "cancelled":
         data["offers"] = {
             "@type": "Offer",
-            "url": safe_url(event.registration_url),
+            "url": registration_url,
             "availability": SCHEMA + "InStock",
         }
     return data

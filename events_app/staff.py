@@ -23,9 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import audit, clock, markup, recurrence, search, series, series_form
+from . import audit, clock, markup, recurrence, search, series, series_form, timefmt
 from .auth import admin_required, require_staff, safe_next
-from .event_form import SCHEDULE_KEYS, EventForm, unique_slug, zone_names
+from .event_form import SCHEDULE_KEYS, EventForm, unique_slug
 from .extensions import db
 from .filters import PageNotFound, page_number, pager_links, paginate
 from .forms import choices
@@ -113,7 +113,7 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         "staff/event_form.html",
         form=form,
         event=event,
-        zone_names=zone_names(),
+        zone_names=timefmt.suggested_zone_names(),
         venue_zones=form.venue_zones,
         rule_preview=series_form.preview(rule, clock.today()) if rule else None,
         series_dates=series_dates(event) if event is not None and event.series_master else None,
