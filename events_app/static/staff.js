@@ -12,6 +12,11 @@
   const form = document.querySelector("form.event-form");
   if (!form) return;
   const byName = (name) => form.elements.namedItem(name);
+  // Hides a part of the form that does not apply, unless it shows a message (a refused value
+  // stays in sight whatever is chosen).
+  const showWhen = (el, applies) => {
+    el.hidden = !applies && !el.matches(".has-error") && !el.querySelector(".has-error");
+  };
 
   // Description preview without leaving the page (the server sanitizes the HTML).
   const previewButton = form.querySelector("[data-markdown-preview]");
@@ -46,7 +51,7 @@
       zone.value = picked;
       autoZone = picked;
     }
-    if (newVenue) newVenue.hidden = venue.value !== "new" && !newVenue.querySelector(".has-error");
+    if (newVenue) showWhen(newVenue, venue.value === "new");
   }
   if (venue && zone) {
     venue.addEventListener("change", venueChanged);
@@ -57,7 +62,7 @@
   const freq = byName("repeat-freq");
   function freqChanged() {
     form.querySelectorAll("[data-repeat]").forEach((el) => {
-      el.hidden = !el.dataset.repeat.split(" ").includes(freq.value) && !el.querySelector(".has-error");
+      showWhen(el, el.dataset.repeat.split(" ").includes(freq.value));
     });
   }
   if (freq) {
@@ -65,7 +70,7 @@
     freqChanged();
   }
   // ... and within them, the weekday only for "the same weekday", the last date only for "on a
-  // date", the number only for "after a number" (a field with a message stays in sight).
+  // date", the number only for "after a number".
   const follows = [
     ["repeat-week_of_month", "repeat-monthly_by", "weekday"],
     ["repeat-until", "repeat-ends", "on"],
@@ -75,7 +80,7 @@
     for (const [name, by, value] of follows) {
       const box = form.querySelector(`[name="${name}"]`)?.closest(".field");
       const chosen = form.querySelector(`[name="${by}"]:checked`);
-      if (box) box.hidden = (chosen ? chosen.value : "") !== value && !box.classList.contains("has-error");
+      if (box) showWhen(box, (chosen ? chosen.value : "") === value);
     }
   }
   form.addEventListener("change", (e) => {
