@@ -4,7 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import update
 
+from events_app.extensions import db
+from events_app.models import Event
 from tests.conftest import NOW
 
 
@@ -382,11 +385,6 @@ def test_place_suggestions_come_from_public_events(client, create_event, create_
 
 def test_a_stored_link_no_parser_can_read_is_left_off_every_page(client, app_ctx, create_event):
     # Written around the forms (as imports did before they checked links the same way).
-    from sqlalchemy import update
-
-    from events_app.extensions import db
-    from events_app.models import Event
-
     event = create_event(title="Odd links", kind="webinar", start=NOW + timedelta(days=3))
     db.session.commit()
     odd, table = "http://[::1", Event.__table__
