@@ -34,7 +34,13 @@ def suggested_zone_names() -> tuple[str, ...]:
         return all_zone_names()
     rows = [line.split("\t") for line in table.splitlines() if line and line[0] != "#"]
     listed = {row[2] for row in rows if len(row) > 2} | {"UTC"}
-    return tuple(sorted(listed & set(all_zone_names())))
+    return tuple(sorted(listed & known_zone_names()))
+
+
+@cache
+def known_zone_names() -> frozenset[str]:
+    """``all_zone_names`` as a set, made once: zones are checked per field and per import."""
+    return frozenset(all_zone_names())
 
 
 def is_valid_zone(name: str | None) -> bool:
@@ -44,7 +50,7 @@ def is_valid_zone(name: str | None) -> bool:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
-    return name in set(all_zone_names())
+    return name in known_zone_names()
 
 
 def zone(name: str) -> ZoneInfo:
