@@ -159,11 +159,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_serving(app: Flask) -> None:
-    """Reverse-proxy trust, security headers, request limits, outages, request logs."""
-    from . import observability, ops, outage, response_cache, security
+    """Reverse-proxy trust, security headers, request limits, outages, kept forms, logs."""
+    from . import kept_form, observability, ops, outage, response_cache, security
 
     security.init_app(app)
     outage.init_app(app)
+    kept_form.init_app(app)
     response_cache.init_app(app)  # inside ProxyFix: it sees the client's scheme and host
     ops.init_app(app)
     observability.init_app(app)  # outermost: every request, cached or not, and its id

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import clock
+from . import clock, kept_form
 from .extensions import db, login_manager
 from .forms import ChangePasswordForm, LoginForm
 from .models import LoginAttempt, User
@@ -130,9 +130,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 def require_staff() -> Any:
-    """A before_request hook: anonymous visitors go to the login page."""
+    """A before_request hook: anonymous visitors go to the login page (a form they sent is
+    kept, to send again after signing in: kept_form.py)."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        return kept_form.sign_in_needed() or login_manager.unauthorized()
     return None
 
 
@@ -142,7 +143,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+            return kept_form.sign_in_needed() or login_manager.unauthorized()
         if not current_user.is_admin:
             abort(403, "This page is for admins only.")
         return view(*args, **kwargs)
@@ -154,6 +155,9 @@ def start_session(user: User) -> None:
     """Log `user` in on a fresh session (after login, or after their password changed)."""
     flashes = session.get("_flashes")
     session.clear()
+    g.pop(
+        "csrf_token", None
+    )  # Flask-WTF's token of the old session: a page made now needs a new one
     if flashes:
         session["_flashes"] = flashes
     login_user(user)
@@ -166,6 +170,7 @@ def start_session(user: User) -> None:
 def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"))
+    kept = kept_form.carried(request.form)  # a form sent while signed out, to send again
     status = 200
     if form.validate_on_submit():
         user, error = authenticate(
@@ -174,12 +179,14 @@ def login():
         db.session.commit()
         if user is not None:
             start_session(user)
+            if kept and next_url:
+                return kept_form.page(kept, next_url, 200)
             return redirect(next_url or url_for("staff.dashboard"))
         form.password.errors.append(error)
         status = 429 if error == THROTTLED_MESSAGE else 200
     elif current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("staff.dashboard"))
-    return render_template("auth/login.html", form=form, next_url=next_url), status
+    return kept_form.sign_in_page(form, next_url, kept, status)
 
 
 @bp.post("/logout")

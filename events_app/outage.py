@@ -21,14 +21,10 @@ from flask import Flask, current_app, g, render_template, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import exc as sa_exc
 
-from . import metrics
+from . import kept_form, metrics
 from .observability import FAILURE
 
 RETRY_AFTER_SECONDS = 5
-# Fields never written back into a page: the CSRF token (a fresh one is given) and passwords.
-SECRET_FIELDS = frozenset({"csrf_token", "confirm"})
-# Sent again, but not worth showing: hidden bookkeeping and the buttons.
-BOOKKEEPING_FIELDS = frozenset({"original", "version", "save", "preview", "next", "submit"})
 _WRAPPED = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
@@ -66,18 +62,8 @@ def unavailable(error: BaseException):
     record(error, request.environ)
     # The page must not ask the database again: who is signed in is not known now.
     g._login_user = AnonymousUserMixin()
-    kept = []
-    if request.method == "POST":
-        kept = [
-            (name, value)
-            for name, values in request.form.lists()
-            if name not in SECRET_FIELDS and "password" not in name
-            for value in values
-        ]
-    shown: dict[str, list[str]] = {}
-    for name, value in kept:
-        if value and name not in BOOKKEEPING_FIELDS:
-            shown.setdefault(name, []).append(value)
+    kept = kept_form.fields(request.form) if request.method == "POST" else []
+    shown = kept_form.shown(kept)
     page = render_template("outage.html", kept=kept, shown=shown, posted=request.method == "POST")
     response = current_app.make_response((page, 503))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -266,6 +266,23 @@ def admin(create_user: Callable[..., User]) -> User:
     return create_user("admin@example.com", STAFF_PASSWORD, role="admin", display_name="Ada Admin")
 
 
+@pytest.fixture
+def csrf_app(app, monkeypatch, tmp_path):
+    """The test app's database and settings, with CSRF on and uploads kept in tmp_path."""
+    monkeypatch.setenv("EVENTS_INSTANCE_PATH", str(tmp_path / "csrf-instance"))
+    app.config["NOW"] = NOW
+    config = {k: v for k, v in app.config.items() if k.isupper()}
+    csrf_app = create_app({**config, "WTF_CSRF_ENABLED": True})
+    yield csrf_app
+    with csrf_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_client(csrf_app, admin, create_event):
+    return csrf_app.test_client()
+
+
 class Sent(str):
     """An SQL statement the app's engine sent, with `transaction`: psycopg's status of its
     connection after it (IDLE: it ran in no transaction, INTRANS: in one), or "sqlite"."""

@@ -5,11 +5,10 @@ import io
 import re
 
 import pytest
-from conftest import NOW, STAFF_PASSWORD
+from conftest import STAFF_PASSWORD
 from sqlalchemy import select
 from test_staff_events import FORM
 
-from events_app import create_app
 from events_app.extensions import db
 from events_app.models import Base, Event, LoginAttempt
 
@@ -23,23 +22,6 @@ UPLOAD = (
     b"DTSTART;TZID=America/New_York:20260701T140000\r\n"
     b"DTEND;TZID=America/New_York:20260701T150000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
-
-
-@pytest.fixture
-def csrf_app(app, monkeypatch, tmp_path):
-    """The test app's database and settings, with CSRF on and uploads kept in tmp_path."""
-    monkeypatch.setenv("EVENTS_INSTANCE_PATH", str(tmp_path / "csrf-instance"))
-    app.config["NOW"] = NOW
-    config = {k: v for k, v in app.config.items() if k.isupper()}
-    csrf_app = create_app({**config, "WTF_CSRF_ENABLED": True})
-    yield csrf_app
-    with csrf_app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def csrf_client(csrf_app, admin, create_event):
-    return csrf_app.test_client()
 
 
 def token_on(client, url):

@@ -170,3 +170,44 @@ def test_import_preview_of_a_large_public_calendar(desktop):
     assert re.search(r"\d+ new", counts), counts
     assert desktop.page.locator("#import-new[open]").count() == 1
     check_page(desktop, "staff import preview")
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_is_kept(desktop):
+    """An editor writes an event, signs out in another tab, then presses Save: nothing is
+    lost. The page keeps the form behind the sign-in, then sends it again as it was."""
+    me = desktop
+    title = f"Kept Through A Sign-out {uuid.uuid4().hex[:8]}"
+    sign_in(me)
+    me.goto("/staff/events/new")
+    me.page.fill("#title", title)
+    me.page.select_option("#kind", "webinar")
+    me.page.fill("#summary", "Written before lunch, saved after it.")
+    fill_when(me.page, "2027-06-08", "16:00", "17:00", "Europe/Lisbon")
+
+    other_tab = me.page.context.new_page()
+    other_tab.goto(me.base_url + "/staff/")
+    other_tab.get_by_role("button", name="Sign out").click()
+    other_tab.wait_for_url(re.compile(r"/staff/login"))
+    other_tab.close()
+
+    me.page.click("#save")
+    me.page.wait_for_load_state("load")
+    assert me.page.get_by_text("Your form is kept, nothing was saved yet.").is_visible()
+    assert "Written before lunch, saved after it." in me.page.locator(".kept-input").inner_text()
+    assert any(e.startswith("400 ") for e in me.errors), "the refused form answers 400"
+    me.errors.clear()
+    check_page(me, "staff form kept behind the sign-in")
+
+    me.page.fill("input[name=email]", STAFF_EMAIL)
+    me.page.fill("input[name=password]", STAFF_PASSWORD)
+    me.page.click("main button[type=submit], main input[type=submit]")
+    me.page.wait_for_load_state("load")
+    assert me.page.get_by_role("heading", name="Send your form again").is_visible()
+    check_page(me, "staff form kept, send again")
+
+    me.page.get_by_role("button", name="Send again").click()
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    assert me.page.input_value("#title") == title
+    assert me.page.input_value("#summary") == "Written before lunch, saved after it."
+    assert me.page.input_value("#start_time") == "16:00"
+    assert not me.errors

@@ -1,0 +1,216 @@
+"""A staff form that arrives when its sender is no longer signed in is kept, not lost: sign in
+on the page that answers, send it again, and it is saved. Forms from other sites are not."""
+
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from conftest import STAFF_PASSWORD
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select, update
+from test_staff_csrf import sign_in, token_on
+from test_staff_events import FORM
+
+from events_app.extensions import db
+from events_app.models import Event, User
+
+FROM_US = {"Origin": "http://localhost"}
+NEW_EVENT = {**FORM, "title": 'Kept "Across" <Sign-outs>', "description": "Typed for an hour."}
+ADMIN = {"email": "admin@example.com", "password": STAFF_PASSWORD}
+SIGN_IN_TO_NEW = "/staff/login?next=/staff/events/new"
+
+
+class HiddenFields(HTMLParser):
+    """The hidden inputs of the form posting to `action` (None: a form without an action)."""
+
+    def __init__(self, action: str | None) -> None:
+        super().__init__()
+        self.action, self.inside, self.found = action, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        elif tag == "input" and self.inside and attrs.get("type") == "hidden":
+            self.found.setdefault(attrs["name"], []).append(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def form_on(response, action: str | None) -> dict[str, str]:
+    """The hidden fields of the form posting to `action`, by name (values unescaped)."""
+    parser = HiddenFields(action)
+    parser.feed(response.get_data(as_text=True))
+    assert parser.found, f"no form posting to {action}"
+    assert all(len(values) == 1 for values in parser.found.values())
+    return {name: values[0] for name, values in parser.found.items()}
+
+
+def signed_out_elsewhere(client, url: str = "/staff/events/new") -> str:
+    """Sign in, open the form at `url`, sign out in 'another tab': the form's token."""
+    sign_in(client)
+    token = token_on(client, url)
+    logout = client.post("/staff/logout", data={"csrf_token": token_on(client, "/staff/")})
+    assert logout.status_code == 302
+    return token
+
+
+def saved(title: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.title == title))
+
+
+def test_a_form_sent_after_signing_out_is_kept_and_saved_after_signing_in(csrf_client, app_ctx):
+    client = csrf_client
+    old_token = signed_out_elsewhere(client)
+
+    data = {**NEW_EVENT, "csrf_token": old_token}
+    refused = client.post("/staff/events/new", data=data, headers=FROM_US)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "Your form is kept, nothing was saved yet." in page
+    assert saved(NEW_EVENT["title"]) is None
+    # The sign-in form carries every field, renamed apart from its own, and lists what was typed.
+    carried = form_on(refused, SIGN_IN_TO_NEW)
+    assert carried["kept-title"] == NEW_EVENT["title"]
+    assert carried["kept-description"] == NEW_EVENT["description"]
+    assert "kept-csrf_token" not in carried and old_token not in page
+    assert "<dd>Typed for an hour.</dd>" in page
+    assert "&lt;Sign-outs&gt;" in page and "<Sign-outs>" not in page
+
+    # A wrong password: the form is still carried.
+    wrong = {**carried, "email": ADMIN["email"], "password": "not it"}
+    again = client.post(SIGN_IN_TO_NEW, data=wrong, headers=FROM_US)
+    assert again.status_code == 200
+    assert "do not match" in again.get_data(as_text=True)
+    assert {k: v for k, v in form_on(again, SIGN_IN_TO_NEW).items() if k != "csrf_token"} == {
+        k: v for k, v in carried.items() if k != "csrf_token"
+    }
+
+    signed_in = client.post(SIGN_IN_TO_NEW, data={**wrong, **ADMIN}, headers=FROM_US)
+    assert signed_in.status_code == 200
+    assert "Send your form again" in signed_in.get_data(as_text=True)
+    resend = form_on(signed_in, "/staff/events/new")
+    assert resend["title"] == NEW_EVENT["title"] and resend["csrf_token"] != old_token
+    assert saved(NEW_EVENT["title"]) is None  # nothing is saved before they say so
+
+    sent = client.post("/staff/events/new", data=resend, headers=FROM_US)
+    assert sent.status_code == 302
+    event = saved(NEW_EVENT["title"])
+    assert event is not None and event.description == NEW_EVENT["description"]
+    assert event.summary == NEW_EVENT["summary"] and event.timezone == NEW_EVENT["timezone"]
+
+
+def test_an_edit_sent_after_a_password_change_elsewhere_is_kept(csrf_client, app_ctx, create_event):
+    """A password change ends the account's other sessions (their CSRF secret stays): the edit
+    is kept behind the sign-in, and its version field still guards the save."""
+    client = csrf_client
+    event = create_event(title="Edited While Signed Out")
+    url = f"/staff/events/{event.id}/edit"
+    sign_in(client)
+    fields = form_on(client.get(url), None)
+    db.session.execute(update(User).values(session_version=User.session_version + 1))
+    db.session.commit()
+
+    data = {**FORM, **fields, "title": "Renamed After A Long Lunch"}
+    refused = client.post(url, data=data, headers={"Referer": "http://localhost/staff/"})
+    assert refused.status_code == 403  # the token is good; the session's user is not
+    carried = form_on(refused, f"/staff/login?next={url}")
+    assert carried["kept-version"] == fields["version"]
+
+    signed_in = client.post(f"/staff/login?next={url}", data={**carried, **ADMIN})
+    resend = form_on(signed_in, url)
+    assert client.post(url, data=resend).status_code == 302
+    db.session.refresh(event)
+    assert event.title == "Renamed After A Long Lunch"
+
+    # Sent again once more, the same kept form meets the version guard: nothing is overwritten.
+    resend["csrf_token"] = token_on(client, "/staff/")
+    stale = client.post(url, data={**resend, "title": "A Stale Copy"})
+    assert stale.status_code == 409
+    db.session.refresh(event)
+    assert event.title == "Renamed After A Long Lunch"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://elsewhere.example"},
+        {"Referer": "https://elsewhere.example/x"},
+        {"Origin": "null"},
+        {**FROM_US, "Sec-Fetch-Mode": "cors"},
+    ],  # fmt: skip
+    ids=["no-origin", "other-origin", "other-referer", "opaque-origin", "script-request"],
+)
+def test_a_form_from_elsewhere_is_refused_plainly(csrf_client, app_ctx, headers):
+    """A forged request never comes back with a working token; nor does a script's request."""
+    old_token = signed_out_elsewhere(csrf_client)
+    data = {**NEW_EVENT, "csrf_token": old_token}
+    refused = csrf_client.post("/staff/events/new", data=data, headers=headers)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "The CSRF session token is missing." in page
+    assert "kept-" not in page and "Typed for an hour" not in page
+    assert saved(NEW_EVENT["title"]) is None
+
+
+def test_a_bare_button_has_nothing_to_keep(csrf_client, app_ctx, create_event):
+    event = create_event(title="Not Deleted")
+    old_token = signed_out_elsewhere(csrf_client)
+    url = f"/staff/events/{event.id}/delete"
+    refused = csrf_client.post(url, data={"csrf_token": old_token}, headers=FROM_US)
+    assert refused.status_code == 400
+    assert "kept-" not in refused.get_data(as_text=True)
+    assert saved("Not Deleted") is not None
+
+
+def test_passwords_are_never_carried(csrf_client, app_ctx):
+    token = signed_out_elsewhere(csrf_client, "/staff/users/new")
+    secret = "a secret of theirs"
+    data = {"email": "new.colleague@example.com", "display_name": "New Colleague", "role": "editor"}
+    data.update(password=secret, confirm=secret, csrf_token=token)
+    refused = csrf_client.post("/staff/users/new", data=data, headers=FROM_US)
+    assert refused.status_code == 400
+    assert secret not in refused.get_data(as_text=True)
+    carried = form_on(refused, "/staff/login?next=/staff/users/new")
+    assert carried["kept-email"] == "new.colleague@example.com"
+    assert not {"kept-password", "kept-confirm"} & set(carried)
+    # The colleague's email rides along; the sign-in box is left for the sender's own.
+    assert 'value="new.colleague@example.com"' not in refused.get_data(as_text=True).replace(
+        'name="kept-email" value="new.colleague@example.com"', ""
+    )
+
+
+def test_a_sign_in_page_left_open_signs_in_after_the_password_again(csrf_client, app_ctx):
+    """The sign-in page's own session is gone (cookies cleared, the server's key changed)."""
+    token = token_on(csrf_client, "/staff/login")
+    csrf_client.delete_cookie("session")
+    refused = csrf_client.post("/staff/login", data={**ADMIN, "csrf_token": token}, headers=FROM_US)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "left open from an earlier visit" in page and 'value="admin@example.com"' in page
+    fresh = form_on(refused, "/staff/login")
+    assert csrf_client.post("/staff/login", data={**ADMIN, **fresh}).status_code == 302
+    assert csrf_client.get("/staff/").status_code == 200
+
+
+def test_a_token_from_yesterday_is_still_good_while_signed_in(csrf_app, csrf_client, app_ctx):
+    """Tokens last as long as the sign-in session: a form left open all day is taken."""
+    sign_in(csrf_client)
+    with csrf_client.session_transaction() as session:
+        raw = session["csrf_token"]
+
+    class Yesterday(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int((datetime.now() - timedelta(days=1)).timestamp())
+
+    signer = URLSafeTimedSerializer(csrf_app.secret_key, salt="wtf-csrf-token", signer=Yesterday)
+    data = {**NEW_EVENT, "csrf_token": signer.dumps(raw)}
+    csrf_app.config["WTF_CSRF_TIME_LIMIT"] = 3600  # Flask-WTF's default: an hour
+    refused = csrf_client.post("/staff/events/new", data=data)
+    assert "The CSRF token has expired." in refused.get_data(as_text=True)
+    csrf_app.config["WTF_CSRF_TIME_LIMIT"] = None  # ours (kept_form.init_app)
+    assert csrf_client.post("/staff/events/new", data=data).status_code == 302
+    assert saved(NEW_EVENT["title"]) is not None
