@@ -319,33 +319,35 @@ class EventForm(FlaskForm):
         return ""
 
     def _check_schedule(self) -> bool:
+        """The zone, the dates and the times are checked apart, so that a mistake in one is
+        said in the same round as a mistake in another; the order of start and end, which
+        needs all three, comes last."""
         zone = self.zone_name()
-        if self.timezone.errors or self.start_date.errors or self.end_date.errors:
-            return False
-        if not zone or not timefmt.is_valid_zone(zone):
+        zone_ok = not self.timezone.errors and timefmt.is_valid_zone(zone) if zone else False
+        if not zone_ok and not self.timezone.errors:
             self.timezone.errors.append("Choose the time zone of the event (or of its venue).")
-            return False
+        dates_ok = not (self.start_date.errors or self.end_date.errors)
         first = self.start_date.data
         last = self.end_date.data or first
-        in_range = True
-        for field, day in ((self.start_date, first), (self.end_date, last)):
-            if not MIN_YEAR <= day.year <= MAX_YEAR:
-                field.errors.append(f"Enter a date in the years {MIN_YEAR}-{MAX_YEAR}.")
-                in_range = False
-        if not in_range:
-            return False
+        if dates_ok:
+            for field, day in ((self.start_date, first), (self.end_date, last)):
+                if not MIN_YEAR <= day.year <= MAX_YEAR:
+                    field.errors.append(f"Enter a date in the years {MIN_YEAR}-{MAX_YEAR}.")
+                    dates_ok = False
         if self.all_day.data:
-            if last < first:
+            if dates_ok and last < first:
                 self.end_date.errors.append("The last day cannot be before the first day.")
+                return False
+            if not (zone_ok and dates_ok):
                 return False
             self.schedule = {"all_day": True, "first": first, "last": last, "zone": zone}
             return True
-        ok = True
+        times_ok = True
         for field, label in ((self.start_time, "start"), (self.end_time, "end")):
             if field.data is None and not field.errors:
                 field.errors.append(f"Enter the {label} time, or tick All day.")
-            ok = ok and not field.errors
-        if not ok:
+            times_ok = times_ok and not field.errors
+        if not (zone_ok and dates_ok and times_ok):
             return False
         start = self._instant(first, self.start_time, self.start_fold, zone)
         end = self._instant(last, self.end_time, self.end_fold, zone)

@@ -87,6 +87,17 @@ def test_rule(make_form, field, changes, message):
     assert message in " ".join(form.errors[field])
 
 
+def test_mistakes_in_zone_dates_and_times_are_said_in_one_round(make_form):
+    """Each is checked apart: a bad zone does not hide a missing time or a date out of range."""
+    form = make_form(timezone="Mars/Olympus_Mons", start_time="", end_date="0001-01-01")
+    assert set(errors_of(form)) == {"timezone", "start_time", "end_date"}
+    assert "Enter the start time" in form.errors["start_time"][0]
+    assert "in the years 1900-2999" in form.errors["end_date"][0]
+    form = make_form(timezone="", all_day="y", end_date="2026-11-09")
+    assert set(errors_of(form)) == {"timezone", "end_date"}
+    assert form.errors["end_date"] == ["The last day cannot be before the first day."]
+
+
 def test_all_day_range(make_form):
     form = make_form(all_day="y", start_time="", end_time="", end_date="2026-11-12")
     assert errors_of(form) == {}

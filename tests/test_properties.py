@@ -5,6 +5,7 @@ saves the wall times typed (DST gaps and overlaps included) or says why beside t
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from html.parser import HTMLParser
@@ -394,24 +395,26 @@ def form_outcome(data: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
     errors = {}
     if not data["title"].strip():
         errors["title"] = "Enter a title."
+    elif not any(unicodedata.category(c)[0] in "LNPS" for c in data["title"]):
+        errors["title"] = "Enter a title people can see"  # only marks, format or unassigned
     if data["kind"] == "live" and not data["venue"]:
         errors["venue"] = "A live event needs a venue"
     zone = data["timezone"] or (VENUE_ZONE if data["venue"] else "")
-    if not zone:
+    if not zone:  # said in the same round as the dates' mistakes
         errors["timezone"] = "Choose the time zone"
-        return None, errors
     first = date.fromisoformat(data["start_date"])
     last = date.fromisoformat(data["end_date"]) if data["end_date"] else first
     for field, day in (("start_date", first), ("end_date", last)):
         if not 1900 <= day.year <= 2999:
             errors[field] = "Enter a date in the years 1900-2999."
-    if "start_date" in errors or "end_date" in errors:
-        return None, errors
+    dates_ok = "start_date" not in errors and "end_date" not in errors
     if data.get("all_day"):
-        if last < first:
+        if dates_ok and last < first:
             errors["end_date"] = "The last day cannot be before the first day."
         saved = {"all_day": True, "first_day": first, "last_day": last, "zone": zone}
         return (None if errors else saved), errors
+    if not (zone and dates_ok):
+        return None, errors
     instants = {}
     for which, day in (("start", first), ("end", last)):
         local = datetime.combine(day, time.fromisoformat(data[f"{which}_time"]))
@@ -461,6 +464,8 @@ def test_event_form_saves_what_was_typed_or_says_why(client, world, app_ctx, edi
     @example(data=webinar("2026-04-05", "01:45", "02:15", timezone="Australia/Lord_Howe",
                           start_fold="1"))  # fmt: skip
     @example(data=webinar("2026-09-24", "", "", end_date="2026-09-26", all_day="y"))
+    @example(data=webinar("2026-11-10", "14:00", "15:00", title="\U0001342f"))  # unassigned in 3.11
+    @example(data=webinar("2026-11-10", "14:00", "15:00", timezone="", end_date="0001-01-01"))
     def check(data: dict[str, str]) -> None:
         url = "/staff/events/new"
         sent = dict(data)
