@@ -18,6 +18,17 @@
     el.hidden = !applies && !el.matches(".has-error") && !el.querySelector(".has-error");
   };
 
+  // A preview's HTML from the server. Signed out meanwhile (in another tab), the answer is the
+  // sign-in page or a refused token: that is said instead of shown. Saving still keeps the form.
+  async function previewFrom(url, body) {
+    const response = await fetch(url, { method: "POST", body, credentials: "same-origin" });
+    if (response.redirected || response.status === 400 || response.status === 403) {
+      throw new Error("you are signed out; saving takes you to the sign-in and keeps this form");
+    }
+    if (!response.ok) throw new Error(String(response.status));
+    return response.text();
+  }
+
   // Description preview without leaving the page (the server sanitizes the HTML).
   const previewButton = form.querySelector("[data-markdown-preview]");
   const previewBox = document.getElementById("description-preview");
@@ -29,9 +40,7 @@
       const token = byName("csrf_token");
       if (token) body.append("csrf_token", token.value);
       try {
-        const response = await fetch(form.dataset.previewUrl, { method: "POST", body, credentials: "same-origin" });
-        if (!response.ok) throw new Error(String(response.status));
-        previewBox.innerHTML = await response.text();
+        previewBox.innerHTML = await previewFrom(form.dataset.previewUrl, body);
       } catch (err) {
         previewBox.textContent = "The preview could not be loaded (" + err.message + ").";
       }
@@ -95,9 +104,7 @@
   async function refreshRule() {
     const body = new FormData(form);
     try {
-      const response = await fetch(form.dataset.rulePreviewUrl, { method: "POST", body, credentials: "same-origin" });
-      if (!response.ok) throw new Error(String(response.status));
-      rulePreview.innerHTML = await response.text();
+      rulePreview.innerHTML = await previewFrom(form.dataset.rulePreviewUrl, body);
     } catch (err) {
       rulePreview.textContent = "The dates could not be previewed (" + err.message + ").";
     }

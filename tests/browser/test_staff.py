@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import STAFF_EMAIL, STAFF_PASSWORD
 from tests.browser.helpers import check_page, fill_when
@@ -189,6 +190,12 @@ def test_a_form_sent_after_signing_out_in_another_tab_is_kept(desktop):
     other_tab.get_by_role("button", name="Sign out").click()
     other_tab.wait_for_url(re.compile(r"/staff/login"))
     other_tab.close()
+
+    # A preview asked for now says why it cannot show (it used to show the sign-in page).
+    me.page.fill("#description", "Typed *after* the other tab signed out.")
+    me.page.click("[data-markdown-preview]")
+    expect(me.page.locator("#description-preview")).to_contain_text("you are signed out")
+    assert not me.page.locator("#description-preview input").count()
 
     me.page.click("#save")
     me.page.wait_for_load_state("load")
