@@ -87,6 +87,16 @@ def _local(instant: datetime | None, zone: str | None) -> str | None:
 
 def event_snapshot(event: Event) -> dict[str, Any]:
     """An event's editable fields as readable, JSON-friendly values."""
+    return _fields(event) | _repeats(event)
+
+
+def event_snapshot_with_rule(event: Event, rule: Any) -> dict[str, Any]:
+    """The snapshot `event` would have with `rule` (a form's, not saved) as its Repeats, or
+    with none: what an editor's form says, to compare with a colleague's save."""
+    return _fields(event) | rule_snapshot(rule)
+
+
+def _fields(event: Event) -> dict[str, Any]:
     if event.all_day:
         start = event.first_day.isoformat() if event.first_day else None
         end = event.last_day.isoformat() if event.last_day else None
@@ -116,17 +126,24 @@ def event_snapshot(event: Event) -> dict[str, Any]:
         "status": event.status,
         "featured": bool(event.featured),
         "needs_review": event.wall_review or "",
-    } | _repeats(event)
+    }
 
 
 def _repeats(event: Event) -> dict[str, Any]:
-    """A series master's rule in words (so a changed rule shows in the log), and its first
-    date's times instead of its span (which grows as the series goes on)."""
     if not event.series_master or event.rule is None:
         return {}
-    from . import recurrence, series
+    from . import series
 
-    rule = series.rule_of(event)
+    return rule_snapshot(series.rule_of(event))
+
+
+def rule_snapshot(rule: Any) -> dict[str, Any]:
+    """A series' rule in words (so a changed rule shows in the log), and its first date's
+    times instead of the master's span (which grows as the series goes on); {} for no rule."""
+    if rule is None:
+        return {}
+    from . import recurrence
+
     start, end = recurrence.occurrence_times(rule, rule.start)
     times = {"start": _local(start, rule.zone), "end": _local(end, rule.zone)}
     if rule.all_day:

@@ -63,6 +63,8 @@ class RepeatFields(Form):
     preview_dates = SubmitField("Preview dates")
 
     def load(self, rule: recurrence.Rule) -> None:
+        for field in self:
+            field.raw_data = None  # typed boxes show what was posted, if anything
         self.freq.data, self.interval.data = rule.freq, rule.interval
         self.weekdays.data = list(rule.weekdays)
         self.monthly_by.data = "weekday" if rule.week_of_month is not None else "day"

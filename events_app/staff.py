@@ -285,13 +285,17 @@ def merge_plan(
 ) -> tuple[set[str], set[str]]:
     """(keys to take from their save, keys both changed differently), as audit snapshot keys.
 
-    The editor's own version comes from applying the form to the event and rolling back; the
-    schedule (all-day, start, end, zone) counts as one field."""
+    The editor's own version comes from applying the form to the event and rolling back, with
+    the form's Repeats (a series' times are its rule's); the schedule (all-day, start, end,
+    zone) counts as one field."""
     if not their_changes:
         return set(), set()
     with db.session.no_autoflush:  # never written: rolled back at once
         form.apply_to(event, db.session)
-        mine = audit.event_snapshot(event)
+        if event.series_id is None:  # a single event or a series (one date has no Repeats)
+            mine = audit.event_snapshot_with_rule(event, form.rule)
+        else:
+            mine = audit.event_snapshot(event)
     db.session.rollback()
     merged: set[str] = set()
     both: set[str] = set()

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import NOW
+from servers import form_values
 from sqlalchemy import func, select
 from test_staff_events import edit_page_fields, entries
 
@@ -73,6 +74,11 @@ def occurrence_form(client, event: Event, **changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def rule_columns(master: Event) -> tuple:
+    r = master.rule
+    return (r.freq, r.interval, r.weekdays, r.until, r.count, r.start_local, r.duration_minutes)
 
 
 def feed(client) -> str:
@@ -346,3 +352,55 @@ def test_every_date_of_a_long_series_is_reachable_from_its_edit_page(logged_in, 
     assert len(wanted) > SERIES_DATES  # the case: more than one page
     assert seen == [str(o.id) for o in wanted]
     assert logged_in.get(f"{url}?dates_from=2026-13-01").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "theirs,shown",
+    [
+        (
+            {"start_time": "15:00", "end_time": "16:00"},
+            'id="start_time" name="start_time" type="time" value="15:00"',
+        ),
+        (
+            {"repeat-weekdays": ["TH", "FR"]},
+            'checked id="repeat-weekdays-4" name="repeat-weekdays" type="checkbox" value="FR"',
+        ),
+        ({"repeat-until": "2027-03-25"}, 'value="2027-03-25"'),
+    ],
+    ids=["time", "weekdays", "end"],
+)
+def test_a_conflict_on_a_series_brings_in_their_schedule_and_keeps_it(
+    app, logged_in, app_ctx, create_user, theirs, shown
+):  # fmt: skip
+    """A colleague changes the series' time, weekdays or end while I edit its description:
+    their change comes into my form (not "the same change" as mine), and saving it again
+    keeps both; it used to put the old schedule back."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    mine = edit_page_fields(logged_in, show.id)
+    create_user("colleague@example.com", "correct horse battery")
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": "correct horse battery"}
+    )
+    data = {**SHOW, **edit_page_fields(colleague, show.id), "slug": show.slug, **theirs}
+    assert colleague.post(f"/staff/events/{show.id}/edit", data=data).status_code == 302
+    their_rule = rule_columns(the_show())
+
+    data = {**SHOW, **mine, "slug": show.slug, "description": "My notes for the series."}
+    response = logged_in.post(f"/staff/events/{show.id}/edit", data=data)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    form_part = html.split('class="event-form"', 1)[1].split("</form>", 1)[0]
+    assert shown in form_part, "their change is in the form"
+    assert "yours (the same change)" not in html
+
+    again = form_values(form_part)
+    again["description"] = again["description"].lstrip("\r\n")
+    assert logged_in.post(f"/staff/events/{show.id}/edit", data=again).status_code == 302
+    show = the_show()
+    assert show.description == "My notes for the series."
+    assert rule_columns(show) == their_rule
+    first = min(show.occurrences, key=lambda o: o.start_at)
+    expected = theirs.get("start_time", SHOW["start_time"])
+    assert first.local_start.strftime("%H:%M") == expected
