@@ -261,25 +261,28 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                             e.sequence = (e.sequence or 0) + 1
             elif isinstance(obj, Speaker) and fields and obj.event is not None:
                 touched[id(obj.event)] = obj.event
-        for obj in session.new:
+        # session.new and session.deleted build a new set on every access: taken once, so that
+        # a save of many rows (a daily series with its speakers) stays linear.
+        new, deleted = session.new, session.deleted
+        for obj in new:
             if isinstance(obj, Event | Venue | Category):
                 change["any"] = True
                 master = _master_of(obj) if isinstance(obj, Event) else None
-                if master is not None and master not in session.new:
+                if master is not None and master not in new:
                     touched[id(master)] = master
-            elif isinstance(obj, Speaker) and obj.event not in (None, *session.new):
+            elif isinstance(obj, Speaker) and obj.event is not None and obj.event not in new:
                 touched[id(obj.event)] = obj.event
-            elif isinstance(obj, SeriesRule) and obj.master not in (None, *session.new):
+            elif isinstance(obj, SeriesRule) and obj.master is not None and obj.master not in new:
                 touched[id(obj.master)] = obj.master
                 _bump_sequence(obj.master)
-        for obj in session.deleted:
+        for obj in deleted:
             if isinstance(obj, Event):
                 change["any"] = change["removal"] = True
                 master = _master_of(obj)
-                if master is not None and master not in session.deleted:
+                if master is not None and master not in deleted:
                     touched[id(master)] = master
             elif isinstance(obj, Speaker) and obj.event is not None:
-                if obj.event not in session.deleted:
+                if obj.event not in deleted:
                     touched[id(obj.event)] = obj.event
             elif isinstance(obj, Venue | Category):
                 change["any"] = True
@@ -289,9 +292,9 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             return
         stamp = _lock_and_stamp(session, clock.now())
         for obj in touched.values():
-            if obj not in session.deleted:
+            if obj not in deleted:
                 _touch(obj, stamp)
-        for obj in session.new:
+        for obj in new:
             if isinstance(obj, Event) and obj.updated_at is None:
                 obj.updated_at = stamp
         _queue_search(session, touched.values())
