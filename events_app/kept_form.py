@@ -1,6 +1,7 @@
 """A staff form that cannot be taken now is kept on the page, to be sent again.
 
-Two moments lose a form otherwise: the database does not answer (outage.py) and the sender is
+Three moments lose a form otherwise: the database does not answer (outage.py), what it edits
+was deleted meanwhile (`gone`: the page offers to save it as a new one), and the sender is
 no longer signed in when it arrives (signed out in another tab, their password changed, the
 server's keys changed), which also makes its CSRF token fail. For the second the page keeps
 what was typed, asks for the sign-in first and then offers "Send again", with a fresh token;
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -131,6 +132,22 @@ def refused_token(error: CSRFError):
     if kept is None:
         return render_template("errors.html", error=error), error.code
     return keep(kept, 400)
+
+
+def gone(what: str, save_as_new: str | None = None) -> None:
+    """For a form editing a `what` that was deleted meanwhile (by a colleague, or a date a
+    change to its series took out): a 404 that keeps what was typed, with a button to save it
+    as a new one at `save_as_new`. Returns when nothing was typed (the caller's plain 404)."""
+    kept = fields(request.form) if request.method == "POST" else []
+    if not shown(kept):
+        return
+    if any(name == "repeat-scope" for name, _ in kept):  # one date of a series: a single event
+        kept = [(n, v) for n, v in kept if not n.startswith("repeat-")]
+    kept = [(n, v) for n, v in kept if n not in ("version", "original")]
+    page = render_template(
+        "kept_form.html", kept=kept, shown=shown(kept), send_to=save_as_new, gone=what
+    )
+    abort(make_response(page, 404))
 
 
 def init_app(app: Flask) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import audit, clock, markup, recurrence, search, series, series_form, timefmt
+from . import audit, clock, kept_form, markup, recurrence, search, series, series_form, timefmt
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug
 from .extensions import db
@@ -98,9 +98,12 @@ def dashboard():
     ), status
 
 
-def get_event(event_id: int) -> Event:
+def get_event(event_id: int, editing: bool = False) -> Event:
+    """The event, or a 404; `editing`: the 404 keeps the form sent (kept_form.gone)."""
     event = db.session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
     if event is None:
+        if editing:
+            kept_form.gone("event", url_for(".new_event"))
         abort(404, "There is no such event; it may have been deleted.")
     return event
 
@@ -188,7 +191,7 @@ def new_event():
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = get_event(event_id)
+    event = get_event(event_id, editing=True)
     form = EventForm(event_id=event.id, occurrence=event.series_id is not None)
     if request.method == "GET":
         form.load(event)
@@ -238,7 +241,7 @@ def edit_event(event_id: int):
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        return conflict(form, get_event(event_id))
+        return conflict(form, get_event(event_id, editing=True))
     if new_venue is not None:
         audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
                      current_user, now)  # fmt: skip

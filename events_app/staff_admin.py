@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from . import audit, timefmt
+from . import audit, kept_form, timefmt
 from .auth import admin_required, hash_password, require_staff, start_session
 from .extensions import db
 from .filters import Page, page_number, pager_links
@@ -20,9 +20,16 @@ bp = Blueprint("staff_admin", __name__, url_prefix="/staff")
 bp.before_request(require_staff)
 
 
-def get_or_404(model: type, object_id: int, what: str):
+# Where a form for something deleted meanwhile can be saved as a new one.
+NEW_ONES = {"venue": "staff_admin.new_venue", "category": "staff_admin.new_category"}
+
+
+def get_or_404(model: type, object_id: int, what: str, editing: bool = False):
+    """The row, or a 404; `editing`: the 404 keeps the form sent (kept_form.gone)."""
     obj = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
     if obj is None:
+        if editing:
+            kept_form.gone(what, NEW_ONES.get(what) and url_for(NEW_ONES[what]))
         abort(404, f"There is no such {what}; it may have been deleted.")
     return obj
 
@@ -69,7 +76,7 @@ def new_venue():
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 def edit_venue(venue_id: int):
-    venue = get_or_404(Venue, venue_id, "venue")
+    venue = get_or_404(Venue, venue_id, "venue", editing=True)
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
         before = audit.venue_snapshot(venue)
@@ -136,7 +143,7 @@ def new_category():
 
 @bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def edit_category(category_id: int):
-    category = get_or_404(Category, category_id, "category")
+    category = get_or_404(Category, category_id, "category", editing=True)
     form = CategoryForm(obj=category, category_id=category.id)
     if form.validate_on_submit():
         before = audit.category_snapshot(category)
@@ -214,7 +221,7 @@ def new_user():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
-    user = get_or_404(User, user_id, "staff account")
+    user = get_or_404(User, user_id, "staff account", editing=True)
     form = UserForm(obj=user)
     if form.validate_on_submit():
         losing_admin = user.role == "admin" and user.active

@@ -7,12 +7,13 @@ from html.parser import HTMLParser
 import pytest
 from conftest import STAFF_PASSWORD
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from servers import form_values
 from sqlalchemy import select, update
 from test_staff_csrf import sign_in, token_on
 from test_staff_events import FORM
 
 from events_app.extensions import db
-from events_app.models import Event, User
+from events_app.models import Event, User, Venue
 
 FROM_US = {"Origin": "http://localhost"}
 NEW_EVENT = {**FORM, "title": 'Kept "Across" <Sign-outs>', "description": "Typed for an hour."}
@@ -48,6 +49,13 @@ def form_on(response, action: str | None) -> dict[str, str]:
     return {name: values[0] for name, values in parser.found.items()}
 
 
+def form_values_of(response) -> dict:
+    """What a browser sends from the page's main form (the one after the staff menu)."""
+    page = response.get_data(as_text=True)
+    main = page.split('<main id="main"', 1)[1]
+    return form_values(main[: main.index("</form>")])
+
+
 def signed_out_elsewhere(client, url: str = "/staff/events/new") -> str:
     """Sign in, open the form at `url`, sign out in 'another tab': the form's token."""
     sign_in(client)
@@ -58,6 +66,7 @@ def signed_out_elsewhere(client, url: str = "/staff/events/new") -> str:
 
 
 def saved(title: str) -> Event | None:
+    db.session.expire_all()  # (SQLite may give a deleted event's id to a new one)
     return db.session.scalar(select(Event).where(Event.title == title))
 
 
@@ -214,3 +223,92 @@ def test_a_token_from_yesterday_is_still_good_while_signed_in(csrf_app, csrf_cli
     csrf_app.config["WTF_CSRF_TIME_LIMIT"] = None  # ours (kept_form.init_app)
     assert csrf_client.post("/staff/events/new", data=data).status_code == 302
     assert saved(NEW_EVENT["title"]) is not None
+
+
+# --- what the form edits was deleted meanwhile --------------------------------------------------
+
+
+def test_an_edit_of_an_event_deleted_meanwhile_can_be_saved_as_a_new_one(
+    csrf_client, app_ctx, create_event
+):
+    sign_in(csrf_client)
+    event = create_event(title="Deleted While Edited")
+    url = f"/staff/events/{event.id}/edit"
+    fields = form_on(csrf_client.get(url), None)
+    delete = {"csrf_token": token_on(csrf_client, "/staff/")}
+    assert csrf_client.post(f"/staff/events/{event.id}/delete", data=delete).status_code == 302
+
+    # A button (no typing) on the deleted event is a plain 404.
+    status = {"status": "cancelled", "csrf_token": token_on(csrf_client, "/staff/")}
+    plain = csrf_client.post(f"/staff/events/{event.id}/status", data=status)
+    assert plain.status_code == 404 and "Save as a new" not in plain.get_data(as_text=True)
+
+    data = {**FORM, **fields, "title": "Rescued Webinar", "description": "An hour of typing."}
+    refused = csrf_client.post(url, data=data)
+    assert refused.status_code == 404
+    page = refused.get_data(as_text=True)
+    assert "This event was deleted while you edited it" in page
+    assert "<dd>An hour of typing.</dd>" in page
+    again = form_on(refused, "/staff/events/new")
+    assert "version" not in again and "original" not in again
+    assert again["description"] == "An hour of typing.", again
+    assert csrf_client.post("/staff/events/new", data=again).status_code == 302
+    rescued = saved("Rescued Webinar")
+    assert rescued is not None and rescued.description == "An hour of typing."
+
+
+def test_an_edit_of_a_date_its_series_dropped_is_kept_as_a_single_event(csrf_client, app_ctx):
+    """A colleague moves the series to another weekday while I edit one of its dates."""
+    from test_staff_series import SHOW
+
+    sign_in(csrf_client)
+    token = token_on(csrf_client, "/staff/events/new")
+    assert (
+        csrf_client.post("/staff/events/new", data={**SHOW, "csrf_token": token}).status_code == 302
+    )
+    master = db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour"))
+    thursday = min(master.occurrences, key=lambda o: o.start_at).id
+    url = f"/staff/events/{thursday}/edit"
+    mine = form_values_of(csrf_client.get(url))
+
+    theirs = form_values_of(csrf_client.get(f"/staff/events/{master.id}/edit"))
+    theirs.update({"start_date": "2026-06-19", "end_date": "2026-06-19", "repeat-weekdays": ["FR"]})
+    assert csrf_client.post(f"/staff/events/{master.id}/edit", data=theirs).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, thursday) is None  # that Thursday is gone
+
+    mine.update({"title": "A Special Thursday", "description": "Guests and notes for it."})
+    refused = csrf_client.post(url, data=mine)
+    assert refused.status_code == 404
+    assert "a change to its series took this date out" in refused.get_data(as_text=True)
+    again = form_on(refused, "/staff/events/new")
+    assert not [name for name in again if name.startswith("repeat-")]
+    assert csrf_client.post("/staff/events/new", data=again).status_code == 302
+    single = saved("A Special Thursday")
+    assert single.description == "Guests and notes for it."
+    assert single.series_id is None and not single.series_master
+
+
+def test_an_edit_of_a_venue_deleted_meanwhile_can_be_saved_as_a_new_one(csrf_client, app_ctx):
+    sign_in(csrf_client)
+    token = token_on(csrf_client, "/staff/venues/new")
+    venue = {"name": "Harbour Hall", "city": "Oslo", "country": "NO", "timezone": "Europe/Oslo"}
+    assert (
+        csrf_client.post("/staff/venues/new", data={**venue, "csrf_token": token}).status_code
+        == 302
+    )
+    hall = db.session.scalar(select(Venue).where(Venue.name == "Harbour Hall"))
+    url = f"/staff/venues/{hall.id}/edit"
+    mine = form_values_of(csrf_client.get(url))
+    delete = {"csrf_token": token_on(csrf_client, "/staff/venues")}
+    assert csrf_client.post(f"/staff/venues/{hall.id}/delete", data=delete).status_code == 302
+
+    mine.update({"address": "Kaiveien 1", "postal_code": "0150"})
+    refused = csrf_client.post(url, data=mine)
+    assert refused.status_code == 404
+    assert "This venue was deleted while you edited it" in refused.get_data(as_text=True)
+    again = form_on(refused, "/staff/venues/new")
+    assert csrf_client.post("/staff/venues/new", data=again).status_code == 302
+    db.session.expire_all()
+    rescued = db.session.scalar(select(Venue).where(Venue.name == "Harbour Hall"))
+    assert (rescued.address, rescued.postal_code) == ("Kaiveien 1", "0150")
