@@ -10,6 +10,7 @@ from wtforms import (
     EmailField,
     FloatField,
     Form,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -193,6 +194,7 @@ class VenueForm(FlaskForm, VenueFields):
         validators=[Optional(), NumberRange(-180, 180, "Between -180 and 180.")],
     )
     website = StringField("Website", validators=[limit(Venue, "website"), http_url])
+    original = HiddenField()  # the venue as the edit form showed it (merge.py)
     submit = SubmitField("Save venue")
 
 

@@ -23,7 +23,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import audit, clock, kept_form, markup, recurrence, search, series, series_form, timefmt
+from . import (
+    audit,
+    clock,
+    kept_form,
+    markup,
+    merge,
+    recurrence,
+    search,
+    series,
+    series_form,
+    timefmt,
+)
 from .auth import admin_required, require_staff, safe_next
 from .event_form import SCHEDULE_KEYS, EventForm, unique_slug
 from .extensions import db
@@ -260,12 +271,7 @@ def conflict(form: EventForm, event: Event):
     editor left alone into the form, keep this editor's input everywhere else (marking fields
     both changed), and carry the new version so that saving again goes through."""
     theirs = audit.event_snapshot(event)
-    try:
-        started = json.loads(form.original.data or "{}")
-    except ValueError:
-        started = {}
-    if not isinstance(started, dict):
-        started = {}
+    started = merge.started_from(form.original.data, theirs)
     their_changes = audit.diff(started, theirs) if started else {}
     merged, both = merge_plan(form, event, started, theirs, their_changes)
     if merged:
@@ -300,15 +306,7 @@ def merge_plan(
         else:
             mine = audit.event_snapshot(event)
     db.session.rollback()
-    merged: set[str] = set()
-    both: set[str] = set()
-    for key in their_changes:
-        group = SCHEDULE_KEYS if key in SCHEDULE_KEYS else (key,)
-        if all(mine.get(k) == started.get(k) for k in group):
-            merged.update(k for k in group if k in their_changes)
-        elif any(mine.get(k) != theirs.get(k) for k in group):
-            both.update(k for k in group if k in their_changes)
-    return merged, both
+    return merge.plan(started, mine, theirs, their_changes, groups=[SCHEDULE_KEYS])
 
 
 @bp.post("/preview-markdown")

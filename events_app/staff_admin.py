@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from . import audit, kept_form, timefmt
+from . import audit, kept_form, merge, timefmt
 from .auth import admin_required, hash_password, require_staff, start_session
 from .extensions import db
 from .filters import Page, page_number, pager_links
@@ -37,9 +40,13 @@ def get_or_404(model: type, object_id: int, what: str, editing: bool = False):
 # --- venues ----------------------------------------------------------------------------------
 
 
-def render_venue_form(form: VenueForm, venue: Venue | None) -> str:
+def render_venue_form(form: VenueForm, venue: Venue | None, **extra: Any) -> str:
     return render_template(
-        "staff/venue_form.html", form=form, venue=venue, zone_names=timefmt.suggested_zone_names()
+        "staff/venue_form.html",
+        form=form,
+        venue=venue,
+        zone_names=timefmt.suggested_zone_names(),
+        **extra,
     )
 
 
@@ -78,8 +85,13 @@ def new_venue():
 def edit_venue(venue_id: int):
     venue = get_or_404(Venue, venue_id, "venue", editing=True)
     form = VenueForm(obj=venue)
+    if request.method == "GET":
+        form.original.data = json.dumps(audit.venue_snapshot(venue))
     if form.validate_on_submit():
         before = audit.venue_snapshot(venue)
+        started = merge.started_from(form.original.data, before)
+        if started and started != before:
+            return venue_conflict(form, venue, started, before)
         copy_venue_fields(form, venue)
         changes = audit.diff(before, audit.venue_snapshot(venue))
         if changes:
@@ -88,6 +100,27 @@ def edit_venue(venue_id: int):
         flash(f"Saved the venue \u201c{venue.name}\u201d.", "info")
         return redirect(url_for(".venues"))
     return render_venue_form(form, venue), (400 if form.errors else 200)
+
+
+def venue_conflict(form: VenueForm, venue: Venue, started: dict, theirs: dict):
+    """A colleague saved this venue since the form was opened: their changes to fields this
+    editor left alone come into the form, this editor's input stays everywhere else (marked
+    where both changed a field), and saving again goes through."""
+    typed = Venue()  # never added to the session
+    copy_venue_fields(form, typed)
+    their_changes = audit.diff(started, theirs)
+    merged, both = merge.plan(started, audit.venue_snapshot(typed), theirs, their_changes)
+    for name in merged:
+        form[name].data, form[name].raw_data = theirs[name], None
+    form.original.data = json.dumps(theirs)
+    changed_by = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "venue", AuditEntry.object_id == venue.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    extra = {"their_changes": their_changes, "merged": merged, "both": both}
+    return render_venue_form(form, venue, changed_by=changed_by, **extra), 409
 
 
 @bp.post("/venues/<int:venue_id>/delete")

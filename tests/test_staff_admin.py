@@ -4,6 +4,7 @@ import re
 
 import pytest
 from conftest import STAFF_PASSWORD
+from servers import form_values
 from sqlalchemy import select
 
 from events_app import audit
@@ -24,6 +25,12 @@ def as_admin(client, auth, admin):
 
 
 VENUE = {"name": "Javits Center", "city": "New York", "timezone": "America/New_York"}
+
+
+def main_form(response) -> dict:
+    """What a browser sends from the page's form (the one in <main>)."""
+    main = response.get_data(as_text=True).split('<main id="main"', 1)[1]
+    return form_values(main[: main.index("</form>")])
 
 
 def test_venue_needs_a_known_zone(as_editor, app_ctx):
@@ -48,6 +55,61 @@ def test_venue_edit(as_editor, app_ctx, create_venue):
     assert as_editor.post(f"/staff/venues/{venue.id}/edit", data=data).status_code == 302
     db.session.refresh(venue)
     assert venue.name == "Westin Denver"
+
+
+def test_two_editors_on_one_venue_merge_instead_of_overwriting(
+    as_editor, app, app_ctx, create_venue, create_user
+):
+    """A colleague fixes the address while I add the website: my save is stopped (409), their
+    address comes into my form, and saving again keeps both; it used to blank their address."""
+    venue = create_venue()
+    url = f"/staff/venues/{venue.id}/edit"
+    mine = main_form(as_editor.get(url))
+    create_user("colleague@example.com", STAFF_PASSWORD)
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": STAFF_PASSWORD}
+    )
+    theirs = {**main_form(colleague.get(url)), "address": "1 Main St", "postal_code": "80202"}
+    assert colleague.post(url, data=theirs).status_code == 302
+
+    mine.update(website="https://westin.example", city="Denver, CO")
+    response = as_editor.post(url, data={**mine, "name": mine["name"]})
+    assert response.status_code == 409
+    again = main_form(response)
+    assert (again["address"], again["postal_code"]) == ("1 Main St", "80202")  # theirs, merged
+    assert again["website"] == "https://westin.example"  # mine, kept
+    page = response.get_data(as_text=True)
+    assert "Someone else saved this venue while you were editing" in page
+    db.session.refresh(venue)
+    assert venue.website != "https://westin.example"  # nothing of mine saved yet
+
+    assert as_editor.post(url, data=again).status_code == 302
+    db.session.refresh(venue)
+    assert (venue.address, venue.postal_code) == ("1 Main St", "80202")
+    assert (venue.website, venue.city) == ("https://westin.example", "Denver, CO")
+
+
+@pytest.mark.parametrize("original", ["not json", "[1]", '{"nope": 1, "city": "Elsewhere"}'])
+def test_a_venue_form_with_a_mangled_original_is_no_500(as_editor, app_ctx, create_venue, original):
+    venue = create_venue()
+    url = f"/staff/venues/{venue.id}/edit"
+    data = {**main_form(as_editor.get(url)), "original": original, "city": "Aurora"}
+    assert as_editor.post(url, data=data).status_code in (302, 409)
+
+
+def test_a_venue_field_both_changed_keeps_mine_and_marks_it(as_editor, app_ctx, create_venue):
+    venue = create_venue()
+    url = f"/staff/venues/{venue.id}/edit"
+    mine = main_form(as_editor.get(url))
+    assert (
+        as_editor.post(url, data={**main_form(as_editor.get(url)), "city": "Aurora"}).status_code
+        == 302
+    )
+    response = as_editor.post(url, data={**mine, "city": "Boulder"})
+    assert response.status_code == 409
+    assert main_form(response)["city"] == "Boulder"
+    assert 'class="conflict-both"' in response.get_data(as_text=True)
 
 
 def test_venue_in_use_cannot_be_deleted(as_editor, app_ctx, create_venue, create_event):

@@ -1,0 +1,47 @@
+"""Three-way merge of a form with a colleague's save made since it was opened: the one rule
+for the event form and the venue form (staff.py, staff_admin.py).
+
+`started` is what the form showed when it was opened (sent back in its `original` field),
+`mine` what it says now, `theirs` what is saved now; all are audit snapshots (audit.py). A
+field the editor left alone takes their value; a field both changed keeps the editor's and is
+marked; `groups` name fields that count as one (an event's all-day, start, end and zone).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+
+def started_from(original: str | None, theirs: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot a form was opened with, from its `original` field: only the keys a
+    snapshot has now ({} when unreadable; the field is in the page, so anything may come)."""
+    try:
+        started = json.loads(original or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(started, dict):
+        return {}
+    return {key: value for key, value in started.items() if key in theirs}
+
+
+def plan(
+    started: dict[str, Any],
+    mine: dict[str, Any],
+    theirs: dict[str, Any],
+    their_changes: Iterable[str],
+    groups: Iterable[tuple[str, ...]] = (),
+) -> tuple[set[str], set[str]]:
+    """(keys to take from their save, keys both changed differently)."""
+    group_of = {key: group for group in groups for key in group}
+    changed = set(their_changes)
+    merged: set[str] = set()
+    both: set[str] = set()
+    for key in changed:
+        group = group_of.get(key, (key,))
+        if all(mine.get(k) == started.get(k) for k in group):
+            merged.update(k for k in group if k in changed)
+        elif any(mine.get(k) != theirs.get(k) for k in group):
+            both.update(k for k in group if k in changed)
+    return merged, both
