@@ -166,3 +166,49 @@ def test_import_preview_with_new_updated_and_rejected_events(admin):
     counts = admin.page.locator(".import-counts").inner_text()
     assert re.search(r"[1-9]\d* to update", counts), counts
     check_page(admin, "staff import preview updates")
+
+
+def test_a_venue_conflict_and_a_form_for_a_deleted_venue_read_at_both_widths(admin):
+    """Two tabs on one venue: the second save meets the conflict box, with the first tab's
+    change merged in; then the venue is deleted and the form kept on a 404 page."""
+    admin.goto("/staff/venues/new")
+    admin.page.fill("#name", "Conflict Hall")
+    admin.page.fill("#city", "Lisbon")
+    admin.page.fill("#timezone", "Europe/Lisbon")
+    admin.page.click("main form [type=submit]")
+    admin.page.wait_for_url(re.compile(r"/staff/venues$"))
+    row = admin.page.locator("tr", has_text="Conflict Hall")
+    path = row.locator("a[href$='/edit']").first.evaluate("a => a.pathname")
+    admin.goto(path)
+    other = admin.page.context.new_page()
+    other.goto(admin.base_url + path)
+    other.fill("#address", "Rua Augusta 1")
+    other.click("main form [type=submit]")
+    other.wait_for_load_state("load")
+
+    admin.page.fill("#website", "https://conflict-hall.example")
+    admin.page.click("main form [type=submit]")
+    admin.page.wait_for_load_state("load")
+    assert admin.page.locator("#conflict").is_visible()
+    assert admin.page.input_value("#address") == "Rua Augusta 1"
+    assert admin.page.input_value("#website") == "https://conflict-hall.example"
+    admin.errors.clear()  # the conflict answers 409
+    check_page(admin, "staff venue conflict")
+
+    other.goto(admin.base_url + "/staff/venues")
+    other.once("dialog", lambda dialog: dialog.accept())
+    row = other.locator("tr", has_text="Conflict Hall")
+    row.get_by_role("button", name=re.compile("Delete")).click()
+    other.wait_for_load_state("load")
+    other.close()
+    admin.page.fill("#postal_code", "1100-048")
+    admin.page.click("main form [type=submit]")
+    admin.page.wait_for_load_state("load")
+    assert admin.page.get_by_role(
+        "heading", name="This venue was deleted while you edited it"
+    ).is_visible()
+    admin.errors.clear()  # it answers 404
+    check_page(admin, "staff form for a deleted venue")
+    admin.page.get_by_role("button", name="Save as a new venue").click()
+    admin.page.wait_for_url(re.compile(r"/staff/venues$"))
+    assert admin.page.get_by_text("Conflict Hall").first.is_visible()
