@@ -9,6 +9,36 @@
     });
   });
 
+  // Back, forward or reload to a form: the browser fetches the page again (staff pages are
+  // no-store) and puts back what was typed into it, but not the hidden fields saying which
+  // version the typing started from, so a colleague's save in between would be overwritten
+  // unseen. Those fields are kept in the history entry, and put back when typing was.
+  const base = document.querySelector("form input[type=hidden][name=original]");
+  if (base) {
+    const edited = base.form;
+    const hidden = [...edited.querySelectorAll("input[type=hidden][name=version], input[type=hidden][name=original]")];
+    const typed = () => [...edited.elements].some((el) => {
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
+      if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+      if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
+      return el.value !== el.defaultValue;
+    });
+    const remember = () => {
+      const startedFrom = Object.fromEntries(hidden.map((el) => [el.name, el.value]));
+      history.replaceState({ ...history.state, startedFrom }, "");
+    };
+    const state = history.state || {};
+    if (!state.startedFrom) {
+      remember();
+    } else {
+      // Typing is put back once the page has loaded, after this script has run.
+      window.addEventListener("pageshow", () => {
+        if (!typed()) return remember();
+        hidden.forEach((el) => { if (el.name in state.startedFrom) el.value = state.startedFrom[el.name]; });
+      }, { once: true });
+    }
+  }
+
   const form = document.querySelector("form.event-form");
   if (!form) return;
   const byName = (name) => form.elements.namedItem(name);

@@ -218,3 +218,39 @@ def test_a_form_sent_after_signing_out_in_another_tab_is_kept(desktop):
     assert me.page.input_value("#summary") == "Written before lunch, saved after it."
     assert me.page.input_value("#start_time") == "16:00"
     assert not me.errors
+
+
+def test_back_to_an_edited_form_still_meets_a_colleagues_save(desktop, phone):
+    """I type into an event's form, leave it, a colleague saves the same field, and I press
+    Back: the browser puts my typing back into the page it fetches again (staff pages are
+    no-store). My save must meet the conflict check, not overwrite their text unseen."""
+    me, colleague = desktop, phone
+    title = f"Back Button Webinar {uuid.uuid4().hex[:8]}"
+    sign_in(me)
+    me.goto("/staff/events/new")
+    me.page.fill("#title", title)
+    me.page.select_option("#kind", "webinar")
+    me.page.fill("#description", "The first description.")
+    fill_when(me.page, "2027-05-11", "10:00", "11:00", "UTC")
+    me.page.click("#save")
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    edit_path = me.page.url.removeprefix(me.base_url)
+
+    me.page.fill("#description", "My rewrite, not saved yet.")
+    me.page.get_by_role("link", name="Back to the dashboard").click()
+    me.page.wait_for_url(re.compile(r"/staff/$"))
+
+    sign_in(colleague)
+    colleague.goto(edit_path)
+    colleague.page.fill("#description", "The colleague's important description.")
+    colleague.page.click("#save")
+    colleague.page.wait_for_load_state("load")
+
+    me.page.go_back()
+    me.page.wait_for_load_state("load")
+    assert me.page.input_value("#description") == "My rewrite, not saved yet."
+    me.page.click("#save")
+    me.page.wait_for_load_state("load")
+    assert me.page.locator("#conflict").is_visible(), "the save met the conflict check"
+    assert "The colleague's important description." in me.page.locator("#conflict").inner_text()
+    me.errors.clear()  # the conflict answers 409
