@@ -242,6 +242,33 @@ class EventForm(FlaskForm):
         except timefmt.NonexistentTime:
             pass
 
+    def offer_folds(self) -> None:
+        """A start or end time that happens twice (the day clocks go back) offers its choice
+        again whenever the form is shown again, with what was chosen (a save with another
+        mistake, a preview), instead of asking anew."""
+        zone = (
+            self.timezone.data
+            or self.venue_zones.get(self.venue.data or "")
+            or (self.new_venue.form.timezone.data or "").strip()
+        )
+        if not timefmt.is_valid_zone(zone):
+            return
+        first = self.start_date.data
+        for day, clock, fold in (
+            (first, self.start_time, self.start_fold),
+            (self.end_date.data or first, self.end_time, self.end_fold),
+        ):
+            if day is None or clock.data is None or fold.choices or self.all_day.data:
+                continue
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                continue
+            try:
+                timefmt.local_to_utc(datetime.combine(day, clock.data), zone)
+            except timefmt.AmbiguousTime as ambiguous:
+                set_fold_choices(fold, ambiguous)
+            except timefmt.NonexistentTime:
+                pass
+
     # --- validation ----------------------------------------------------------------------------
 
     def validate(self, extra_validators: Any = None) -> bool:

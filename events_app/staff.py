@@ -120,6 +120,8 @@ def get_event(event_id: int, editing: bool = False) -> Event:
 
 
 def render_event_form(form: EventForm, event: Event | None, status: int = 200, **extra: Any):
+    if request.method == "POST":
+        form.offer_folds()
     rule = form.rule
     if rule is None and event is not None and event.series_master:
         rule = series.rule_of(event)

@@ -94,6 +94,27 @@ def test_dst_gap_and_overlap_through_the_page(logged_in, app_ctx):
     assert '<input checked id="start_fold-1"' in html
 
 
+@pytest.mark.parametrize(
+    "shown_again",
+    [{"organizer": "x" * 201}, {"preview": "Preview description"}, {"repeat-preview_dates": "y"}],
+    ids=["another-mistake", "preview", "preview-dates"],
+)
+def test_a_chosen_twice_happening_time_stays_chosen_when_the_form_comes_back(
+    logged_in, app_ctx, shown_again
+):
+    """The second 1:30 AM of the day clocks go back, chosen, then the form is shown again for
+    another reason: the choice is still there, made (it used to vanish and be asked anew)."""
+    overlap = {**FORM, "start_date": "2026-11-01", "end_date": "2026-11-01",
+               "start_time": "01:30", "end_time": "01:45"}  # fmt: skip
+    overlap.update(start_fold="1", end_fold="1")
+    html = logged_in.post("/staff/events/new", data={**overlap, **shown_again}).get_data(
+        as_text=True
+    )
+    assert '<input checked id="start_fold-1"' in html
+    assert '<input checked id="end_fold-1"' in html
+    assert db.session.scalar(select(Event.id)) is None
+
+
 def test_edit_records_old_and_new_values_and_bumps_sequence(logged_in, app_ctx, create_event):
     event = create_event(title="Old title", start=datetime(2026, 11, 10, 19, 0, tzinfo=UTC))
     hidden = edit_page_fields(logged_in, event.id)
