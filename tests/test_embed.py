@@ -248,6 +248,24 @@ def test_embed_page_says_what_is_wrong_beside_the_field(client, auth, editor, ev
     assert 'value="kept"' in html and 'value="99"' in html
 
 
+def test_embed_page_keeps_the_other_choices_when_one_is_refused(client, auth, editor, events):
+    """A refused count or colour, or a category deleted since the link was shared, is said
+    beside its box; the type, category and place chosen stay chosen and in the snippet."""
+    auth.login()
+    slug = "5g"
+    url = f"/staff/embed/?widget=list&kind=webinar&category={slug}&place=Denver&count=999&accent=zz"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="e-count-error"' in html and 'id="e-accent-error"' in html
+    assert '<option value="webinar" selected>' in html
+    assert f'<option value="{slug}" selected>' in html
+    assert f'<events-widget widget="list" kind="webinar" category="{slug}" place="Denver">' in html
+    html = client.get("/staff/embed/?widget=list&kind=live&category=long-gone").get_data(
+        as_text=True
+    )
+    assert 'id="e-category-error"' in html and "no such category" in html
+    assert '<option value="live" selected>' in html
+
+
 def test_embed_page_takes_a_link_colour_written_as_css_writes_it(client, auth, editor, events):
     auth.login()
     html = client.get("/staff/embed/?accent=%230B5CAD").get_data(as_text=True)

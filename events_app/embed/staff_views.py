@@ -71,12 +71,19 @@ def builder():
     settings = {k: v for k, v in args.items() if k not in ("widget", "mode", "theme") and v}
     if settings.get("accent", "").startswith("#"):  # the box takes a colour as CSS writes it
         settings["accent"] = settings["accent"][1:]
-    error = None
-    try:
-        query = WidgetQuery.from_args(widget, settings, frame=True)
-    except BadParameter as problem:
-        error = (problem.parameter, str(problem))
-        query = WidgetQuery(widget, count=DEFAULT_COUNT[widget])
+    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    errors = {}
+    if settings.get("category") and settings["category"] not in {c.slug for c in categories}:
+        errors["category"] = "There is no such category (any more): choose one from the list."
+        del settings["category"]
+    query = None
+    while query is None:  # a refused setting is said beside its box; the others are kept
+        try:
+            query = WidgetQuery.from_args(widget, settings, frame=True)
+        except BadParameter as problem:
+            errors[problem.parameter] = str(problem)
+            if settings.pop(problem.parameter, None) is None:
+                query = WidgetQuery(widget, count=DEFAULT_COUNT[widget])
     if mode == "iframe" and not theme:
         theme = "auto"
     origin = external_url("public.home").rstrip("/")
@@ -87,7 +94,7 @@ def builder():
         query=query,
         theme=theme,
         mode=mode,
-        error=error,
+        errors=errors,
         values=args,
         chosen=chosen,
         snippet=snippet(origin, chosen, mode, height, current_app.config["SITE_NAME"]),
@@ -99,5 +106,5 @@ def builder():
         themes=THEMES,
         modes=MODES,
         max_count=MAX_COUNT,
-        categories=db.session.scalars(select(Category).order_by(Category.name)).all(),
+        categories=categories,
     )
