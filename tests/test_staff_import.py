@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from events_app.extensions import db
 from events_app.models import AuditEntry, Event
@@ -96,7 +96,15 @@ def test_upload_preview_confirm(app, staff_client, editor):
         entries = db.session.scalars(select(AuditEntry)).all()
         assert {(e.action, e.user_id) for e in entries} == {("import", editor.id)}
     assert "Import done: 2 created" in staff_client.get("/staff/").get_data(as_text=True)
-    assert staff_client.post(preview_url).status_code == 404  # the upload is gone
+    # Confirm sent again (a second click, Back and Confirm): said to be done, not applied twice.
+    twice = staff_client.post(preview_url, data={"publish": "y"})
+    assert twice.status_code == 302 and twice.headers["Location"].endswith("/staff/")
+    assert "already done; it was not applied twice" in staff_client.get("/staff/").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Event.id))) == 2
+    assert not stored.exists()
 
     again = staff_client.get(upload(staff_client, ics(WEBINAR, SECOND)).headers["Location"])
     html = again.get_data(as_text=True)

@@ -35,6 +35,7 @@ bp.before_request(require_staff)
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SESSION_KEY = "import_tokens"
+DONE_KEY = "import_tokens_done"
 ZONES_KEY = "import_zones"  # token -> the zone chosen for floating times at upload
 KEEP_SECONDS = 24 * 3600
 LIMIT_TEXT = f"{ics_reader.MAX_FILE_BYTES // 1024 // 1024} MB"
@@ -75,7 +76,11 @@ def imports_dir() -> Path:
 
 
 def stored_file(token: str) -> Path:
-    """The waiting upload for `token`, only for the session that uploaded it; else 404."""
+    """The waiting upload for `token`, only for the session that uploaded it; else 404 (or,
+    for one this session already imported, back to the dashboard saying so)."""
+    if token in session.get(DONE_KEY, []):
+        flash("That import is already done; it was not applied twice.", "info")
+        abort(redirect(url_for("staff.dashboard")))
     if not TOKEN_RE.match(token) or token not in session.get(SESSION_KEY, []):
         abort(404)
     path = imports_dir() / f"{token}.ics"
@@ -175,5 +180,6 @@ def confirm(token: str):
     path.unlink(missing_ok=True)
     session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
     session[ZONES_KEY] = {t: z for t, z in session.get(ZONES_KEY, {}).items() if t != token}
+    session[DONE_KEY] = [*session.get(DONE_KEY, [])[-4:], token]  # a second Confirm says so
     flash(f"Import done: {summary}.", "success")
     return redirect(url_for("staff.dashboard"))
