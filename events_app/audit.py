@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from . import clock
 from .extensions import db
 from .models import AuditEntry, Category, Event, User, Venue
@@ -48,6 +50,16 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def last_entry(obj: Any) -> AuditEntry | None:
+    """The newest entry for `obj`: who saved it last (a conflict says so)."""
+    return db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == object_type(obj), AuditEntry.object_id == obj.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).first()
 
 
 def object_type(obj: Any) -> str:

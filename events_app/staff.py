@@ -43,7 +43,6 @@ from .forms import choices
 from .models import (
     KINDS,
     STATUSES,
-    AuditEntry,
     Event,
     Speaker,
     event_loads,
@@ -278,14 +277,9 @@ def conflict(form: EventForm, event: Event):
     merged, both = merge_plan(form, event, started, theirs, their_changes)
     if merged:
         form.load(event, merged)
-    who = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "event", AuditEntry.object_id == event.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    ).first()
     form.version.data = str(event.version)
     form.original.data = json.dumps(theirs)
+    who = audit.last_entry(event)
     return render_event_form(
         form, event, 409, their_changes=their_changes, changed_by=who, merged=merged, both=both
     )

@@ -113,14 +113,8 @@ def venue_conflict(form: VenueForm, venue: Venue, started: dict, theirs: dict):
     for name in merged:
         form[name].data, form[name].raw_data = theirs[name], None
     form.original.data = json.dumps(theirs)
-    changed_by = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "venue", AuditEntry.object_id == venue.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    ).first()
     extra = {"their_changes": their_changes, "merged": merged, "both": both}
-    return render_venue_form(form, venue, changed_by=changed_by, **extra), 409
+    return render_venue_form(form, venue, changed_by=audit.last_entry(venue), **extra), 409
 
 
 @bp.post("/venues/<int:venue_id>/delete")
