@@ -273,3 +273,16 @@ def test_embed_page_takes_a_link_colour_written_as_css_writes_it(client, auth, e
     assert '<events-widget widget="sidebar" accent="0B5CAD"></events-widget>' in html
     html = client.get("/staff/embed/?accent=zzzzzz").get_data(as_text=True)
     assert 'id="e-accent-error"' in html and 'value="zzzzzz"' in html
+
+
+def test_embed_script_carries_the_visitors_time_code_of_our_pages(client):
+    """One writer of the visitor's time: /embed.js is visitor-time.js and embed.js in one
+    block, so the host page gets no global from it."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parent.parent / "events_app" / "static"
+    body = client.get("/embed.js").get_data(as_text=True)
+    shared = (static / "visitor-time.js").read_text()
+    assert body.startswith("{\n" + shared) and body.rstrip().endswith("}")
+    assert (static / "embed" / "embed.js").read_text() in body
+    assert "visitorTime(" in (static / "embed" / "embed.js").read_text()

@@ -152,10 +152,9 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     return model
 
 
-def _asset(name: str, content_type: str) -> Response:
-    """A file of static/embed/ from memory (ETag of its bytes, 304, public for five minutes):
-    every article view of a host site may ask for it."""
-    body = (STATIC / name).read_bytes()
+def _asset(body: bytes, content_type: str) -> Response:
+    """A file of static/embed/ (ETag of its bytes, 304, public for five minutes): every
+    article view of a host site may ask for it."""
     response = Response(body, content_type=content_type)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
@@ -165,14 +164,18 @@ def _asset(name: str, content_type: str) -> Response:
 
 @bp.get("/embed.js")
 def script():
-    return _asset("embed.js", "text/javascript; charset=utf-8")
+    """embed.js with the visitor's-time code of our own pages in front, in one block (its
+    `const` stays out of the host page's globals)."""
+    shared = (STATIC.parent / "visitor-time.js").read_bytes()
+    body = b"{\n" + shared + b"\n" + (STATIC / "embed.js").read_bytes() + b"\n}\n"
+    return _asset(body, "text/javascript; charset=utf-8")
 
 
 @bp.get("/embed/widget.css")
 def stylesheet():
     """The widgets' one stylesheet: linked by the frames, fetched by embed.js (CORS) into each
     shadow root's adopted stylesheet, so a host's style-src need not name us."""
-    return _asset("widget.css", "text/css; charset=utf-8")
+    return _asset((STATIC / "widget.css").read_bytes(), "text/css; charset=utf-8")
 
 
 @bp.get(f"/embed/{WIDGET}.json")

@@ -48,6 +48,26 @@ def test_visitors_time_is_added_when_their_zone_differs(browser, live_server):
     new_york.page.context.close()
 
 
+def test_a_visitors_range_across_midnight_names_the_zone_once(browser, live_server):
+    """visitor-time.js, the one writer of the visitor's time (site.js; /embed.js carries it)."""
+    tokyo = open_in(browser, live_server, NEW_YORK_WEBINAR, zone="Asia/Tokyo")
+    written = tokyo.page.evaluate(
+        "[visitorTime('2026-12-02T14:30:00Z', '2026-12-02T15:30:00Z', null),"
+        " visitorTime('2026-12-02T09:00:00Z', '2026-12-02T10:00:00Z', null),"
+        " visitorTime('2026-12-02T09:00:00Z', '2026-12-02T10:00:00Z', 540)]"
+    )
+    across, same_day, own_zone = written
+    assert across.count("GMT+9") == 1 and "Dec 2" in across and "Dec 3" in across, across
+    assert same_day.count("GMT+9") == 1 and same_day.count("Dec") == 1, same_day
+    assert own_zone is None  # the event's zone has the visitor's offset: nothing to add
+    tokyo.page.context.close()
+    london = open_in(browser, live_server, NEW_YORK_WEBINAR, zone="Europe/London")
+    # The night the clocks go back: the two ends have different zones, both are named.
+    both = london.page.evaluate("visitorTime('2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z', null)")
+    assert "BST" in both or "GMT+1" in both, both
+    london.page.context.close()
+
+
 def test_all_day_events_are_not_converted(browser, live_server):
     watched = open_in(browser, live_server, "/events/big-5g-event", zone="Asia/Tokyo")
     when = watched.page.locator(".facts time")

@@ -14,8 +14,6 @@
   const FILTERS = ["kind", "category", "place", "q", "count"];
   const WIDGETS = ["sidebar", "list", "month"];
   const THEMES = ["light", "dark", "auto"];
-  const day = { year: "numeric", month: "short", day: "numeric" };
-  const clock = { hour: "numeric", minute: "2-digit", timeZoneName: "short" };
 
   let stylesheet;
   const loadStyles = () => {
@@ -55,21 +53,11 @@
     return target ? el("a", { href: target, ...attrs, text }) : el("span", { text });
   };
 
-  // The visitor's own time, unless their zone has the event zone's offset anyway.
+  // The visitor's own time, unless their zone has the event zone's offset anyway
+  // (visitor-time.js, served in front of this file).
   const localTime = (item) => {
-    if (item.all_day) return null;
-    const start = new Date(item.start);
-    const end = new Date(item.end);
-    if (Number.isNaN(start.getTime()) || item.offset === -start.getTimezoneOffset()) return null;
-    const format = new Intl.DateTimeFormat(undefined, { ...day, ...clock });
-    let text = format.format(start);
-    if (!Number.isNaN(end.getTime()) && end > start) {
-      // As our pages write it (site.js): what both ends share, once.
-      text = format.formatRange ? format.formatRange(start, end) : `${text} – ${
-        start.toDateString() === end.toDateString()
-          ? end.toLocaleTimeString(undefined, clock) : format.format(end)}`;
-    }
-    return el("span", { class: "ew-local", text: `Your time: ${text}` });
+    const text = item.all_day ? null : visitorTime(item.start, item.end, item.offset);
+    return text === null ? null : el("span", { class: "ew-local", text: `Your time: ${text}` });
   };
 
   const eventItem = (item) => {
