@@ -27,6 +27,7 @@ from .forms import LoginForm
 
 # Never written back into a page: the CSRF token (a fresh one is given) and passwords.
 SECRET_FIELDS = frozenset({"csrf_token", "confirm"})
+SECRET_WORDS = ("passw", "token", "secret")
 # Sent again, but not worth showing: hidden bookkeeping and the buttons.
 BOOKKEEPING_FIELDS = frozenset({"original", "version", "save", "preview", "next", "submit"})
 # How kept fields ride along the sign-in form, apart from its own email and password.
@@ -35,7 +36,9 @@ EXPIRED_SIGN_IN = "This page was left open from an earlier visit: enter your pas
 
 
 def is_secret(name: str) -> bool:
-    return name in SECRET_FIELDS or "password" in name
+    """Never written into a page: tokens and passwords, however a form spells them."""
+    lowered = name.lower()
+    return lowered in SECRET_FIELDS or any(word in lowered for word in SECRET_WORDS)
 
 
 def fields(form: MultiDict) -> list[tuple[str, str]]:
@@ -64,18 +67,25 @@ def carried(form: MultiDict) -> list[tuple[str, str]]:
 
 
 def from_this_site() -> bool:
-    """The request comes from one of our pages: its Origin (or Referer) names this host."""
-    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    if source == "null":
+    """The request comes from one of our pages: its Origin (or Referer) is this origin, scheme
+    included (an http page is not one of an https site's), and a browser that says where a
+    request comes from (Sec-Fetch-Site) says it is this origin."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
         return False
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
     parts = urlsplit(source)
-    return parts.scheme in ("http", "https") and parts.netloc == request.host
+    return parts.scheme == request.scheme and parts.netloc == request.host
 
 
 def worth_keeping() -> list[tuple[str, str]] | None:
     """The fields of this request when it is a form from our own pages with something typed
-    in it (a bare button, such as Delete, has nothing to lose); None otherwise."""
+    in it (a bare button, such as Delete, has nothing to lose), sent to an address it can be
+    sent to again after signing in; None otherwise."""
     if request.method != "POST" or request.files or not from_this_site():
+        return None
+    from .auth import safe_next  # auth keeps forms with this module: imported late
+
+    if safe_next(request_target()) is None:
         return None
     if request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate":
         return None  # a script's request (the previews): it says what went wrong itself
@@ -123,7 +133,7 @@ def sign_in_needed() -> tuple[str, int] | None:
 def refused_token(error: CSRFError):
     """A CSRF failure: a form from our own pages is kept; anything else is refused plainly."""
     if request.endpoint == "auth.login" and request.method == "POST" and from_this_site():
-        from .auth import safe_next  # auth keeps forms with this module: imported late
+        from .auth import safe_next
 
         form = LoginForm()  # the email typed is kept
         form.password.errors = [EXPIRED_SIGN_IN]

@@ -13,17 +13,33 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+# An event's snapshot with a 20,000-character description is far below this.
+MAX_ORIGINAL = 200_000
+
 
 def started_from(original: str | None, theirs: dict[str, Any]) -> dict[str, Any]:
     """The snapshot a form was opened with, from its `original` field: only the keys a
     snapshot has now ({} when unreadable; the field is in the page, so anything may come)."""
+    if not original or len(original) > MAX_ORIGINAL:
+        return {}
     try:
-        started = json.loads(original or "{}")
-    except ValueError:
+        started = json.loads(original)
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(started, dict):
         return {}
-    return {key: value for key, value in started.items() if key in theirs}
+    return {key: value for key, value in started.items() if key in theirs and _plain(value)}
+
+
+def _plain(value: Any) -> bool:
+    """A value a snapshot holds: a number, a yes/no, nothing, or text a page can show."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800")
+            return False
+        return True
+    return value is None or isinstance(value, bool | int | float)
 
 
 def plan(

@@ -219,7 +219,9 @@ def edit_event(event_id: int):
     if not (version.isascii() and version.isdigit()):
         abort(400, "The form lost its version number; reload the page and edit again.")
     if int(version) != event.version:
-        return conflict(form, event)
+        answer = conflict(form, event, unless_same=True)
+        if answer is not None:
+            return answer
     if event.series_master and form.rule is None:
         form.repeat.form.freq.errors.append(
             "A series keeps repeating: to stop it, choose when it ends."
@@ -267,14 +269,19 @@ def edit_event(event_id: int):
     return redirect(url_for(".edit_event", event_id=event.id))
 
 
-def conflict(form: EventForm, event: Event):
+def conflict(form: EventForm, event: Event, *, unless_same: bool = False):
     """Someone saved this event since the form was opened: merge their changes to fields this
     editor left alone into the form, keep this editor's input everywhere else (marking fields
-    both changed), and carry the new version so that saving again goes through."""
+    both changed), and carry the new version so that saving again goes through.
+
+    `unless_same`: None instead when every change of theirs is one this form makes too (a
+    second click on Save, Back to a form one saved oneself): there is nothing to reconcile."""
     theirs = audit.event_snapshot(event)
     started = merge.started_from(form.original.data, theirs)
     their_changes = audit.diff(started, theirs) if started else {}
     merged, both = merge_plan(form, event, started, theirs, their_changes)
+    if unless_same and started and not merged and not both:
+        return None
     if merged:
         form.load(event, merged)
     form.version.data = str(event.version)

@@ -91,7 +91,9 @@ def edit_venue(venue_id: int):
         before = audit.venue_snapshot(venue)
         started = merge.started_from(form.original.data, before)
         if started and started != before:
-            return venue_conflict(form, venue, started, before)
+            conflict = venue_conflict(form, venue, started, before)
+            if conflict is not None:
+                return conflict
         copy_venue_fields(form, venue)
         changes = audit.diff(before, audit.venue_snapshot(venue))
         if changes:
@@ -105,11 +107,14 @@ def edit_venue(venue_id: int):
 def venue_conflict(form: VenueForm, venue: Venue, started: dict, theirs: dict):
     """A colleague saved this venue since the form was opened: their changes to fields this
     editor left alone come into the form, this editor's input stays everywhere else (marked
-    where both changed a field), and saving again goes through."""
+    where both changed a field), and saving again goes through. None when every change of
+    theirs is one this form makes too: nothing to reconcile."""
     typed = Venue()  # never added to the session
     copy_venue_fields(form, typed)
     their_changes = audit.diff(started, theirs)
     merged, both = merge.plan(started, audit.venue_snapshot(typed), theirs, their_changes)
+    if not merged and not both:
+        return None
     for name in merged:
         form[name].data, form[name].raw_data = theirs[name], None
     form.original.data = json.dumps(theirs)

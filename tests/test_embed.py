@@ -264,6 +264,10 @@ def test_embed_page_keeps_the_other_choices_when_one_is_refused(client, auth, ed
     )
     assert 'id="e-category-error"' in html and "no such category" in html
     assert '<option value="live" selected>' in html
+    html = client.get("/staff/embed/?kind=bad&place=Oslo&foo=1").get_data(as_text=True)
+    assert 'id="e-kind-error"' in html and "Unknown kind" in html
+    assert "Unknown parameter &#39;foo&#39;" in html and "It was left out." in html
+    assert 'place="Oslo"' in html
 
 
 def test_embed_page_takes_a_link_colour_written_as_css_writes_it(client, auth, editor, events):

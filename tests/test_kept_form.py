@@ -150,8 +150,22 @@ def test_an_edit_sent_after_a_password_change_elsewhere_is_kept(csrf_client, app
         {"Referer": "https://elsewhere.example/x"},
         {"Origin": "null"},
         {**FROM_US, "Sec-Fetch-Mode": "cors"},
+        {"Origin": "https://localhost"},
+        {**FROM_US, "Sec-Fetch-Site": "cross-site"},
+        {**FROM_US, "Sec-Fetch-Site": "same-site"},
+        {"Origin": "http://localhost:8080"},
+    ],
+    ids=[
+        "no-origin",
+        "other-origin",
+        "other-referer",
+        "opaque-origin",
+        "script-request",
+        "other-scheme",
+        "cross-site",
+        "same-site",
+        "other-port",
     ],  # fmt: skip
-    ids=["no-origin", "other-origin", "other-referer", "opaque-origin", "script-request"],
 )
 def test_a_form_from_elsewhere_is_refused_plainly(csrf_client, app_ctx, headers):
     """A forged request never comes back with a working token; nor does a script's request."""
@@ -175,6 +189,15 @@ def test_a_bare_button_has_nothing_to_keep(csrf_client, app_ctx, create_event):
     assert saved("Not Deleted") is not None
 
 
+def test_a_form_whose_address_cannot_be_sent_to_again_is_not_kept(csrf_client, app_ctx):
+    """After signing in the kept form goes back to its address; one the sign-in would refuse
+    as `next` (a backslash, 2,000+ characters) gets the plain refusal, promising nothing."""
+    old_token = signed_out_elsewhere(csrf_client)
+    data = {**NEW_EVENT, "csrf_token": old_token}
+    refused = csrf_client.post("/staff/events/new?from=a\\b", data=data, headers=FROM_US)
+    assert refused.status_code == 400 and "kept-" not in refused.get_data(as_text=True)
+
+
 def test_passwords_are_never_carried(csrf_client, app_ctx):
     token = signed_out_elsewhere(csrf_client, "/staff/users/new")
     secret = "a secret of theirs"
@@ -186,6 +209,20 @@ def test_passwords_are_never_carried(csrf_client, app_ctx):
     carried = form_on(refused, "/staff/login?next=/staff/users/new")
     assert carried["kept-email"] == "new.colleague@example.com"
     assert not {"kept-password", "kept-confirm"} & set(carried)
+    # However a form spells them.
+    token = signed_out_elsewhere(csrf_client, "/staff/users/new")
+    spelled = {
+        "Password": "s1",
+        "PASSWORD": "s2",
+        "Confirm": "s3",
+        "passwd": "s4",
+        "API_Token": "s5",
+    }
+    data = {"display_name": "Someone", "csrf_token": token, **spelled}
+    page = csrf_client.post("/staff/users/new", data=data, headers=FROM_US).get_data(as_text=True)
+    assert "Someone" in page and not [
+        v for v in spelled.values() if f'"{v}"' in page or f">{v}<" in page
+    ]
     # The colleague's email rides along; the sign-in box is left for the sender's own.
     assert 'value="new.colleague@example.com"' not in refused.get_data(as_text=True).replace(
         'name="kept-email" value="new.colleague@example.com"', ""

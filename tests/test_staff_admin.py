@@ -90,12 +90,39 @@ def test_two_editors_on_one_venue_merge_instead_of_overwriting(
     assert (venue.website, venue.city) == ("https://westin.example", "Denver, CO")
 
 
-@pytest.mark.parametrize("original", ["not json", "[1]", '{"nope": 1, "city": "Elsewhere"}'])
+@pytest.mark.parametrize(
+    "original",
+    [
+        "not json",
+        "[1]",
+        '{"nope": 1, "city": "Elsewhere"}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"city": "\\ud800"}',
+        '{"city": [[[["deep"]]]]}',
+        "x" * 300_000,
+    ],  # fmt: skip
+    ids=["text", "list", "unknown-key", "deep", "lone-surrogate", "nested", "huge"],
+)
 def test_a_venue_form_with_a_mangled_original_is_no_500(as_editor, app_ctx, create_venue, original):
     venue = create_venue()
     url = f"/staff/venues/{venue.id}/edit"
     data = {**main_form(as_editor.get(url)), "original": original, "city": "Aurora"}
     assert as_editor.post(url, data=data).status_code in (302, 409)
+
+
+def test_a_venue_save_whose_changes_were_all_made_already_goes_through(
+    as_editor, app_ctx, create_venue
+):
+    """Back to a venue form one saved oneself (the city typed with a trailing space, stored
+    trimmed), then Save: the same change, nothing to reconcile."""
+    venue = create_venue()
+    url = f"/staff/venues/{venue.id}/edit"
+    before = main_form(as_editor.get(url))
+    assert as_editor.post(url, data={**before, "city": "Aurora  "}).status_code == 302
+    again = as_editor.post(url, data={**before, "city": "Aurora  ", "website": "https://a.example"})
+    assert again.status_code == 302
+    db.session.refresh(venue)
+    assert (venue.city, venue.website) == ("Aurora", "https://a.example")
 
 
 def test_a_venue_field_both_changed_keeps_mine_and_marks_it(as_editor, app_ctx, create_venue):

@@ -76,13 +76,16 @@ def imports_dir() -> Path:
 
 
 def stored_file(token: str) -> Path:
-    """The waiting upload for `token`, only for the session that uploaded it; else 404 (or,
-    for one this session already imported, back to the dashboard saying so)."""
+    """The waiting upload for `token`, only for the session that uploaded it; otherwise back
+    to the upload page (or, for one this session already imported, the dashboard) saying so."""
     if token in session.get(DONE_KEY, []):
         flash("That import is already done; it was not applied twice.", "info")
         abort(redirect(url_for("staff.dashboard")))
-    if not TOKEN_RE.match(token) or token not in session.get(SESSION_KEY, []):
+    if not TOKEN_RE.match(token):
         abort(404)
+    if token not in session.get(SESSION_KEY, []):  # another session's, or from before a sign-in
+        flash("That upload is not waiting for you (any more): upload the file again.", "info")
+        abort(redirect(url_for(".upload")))
     path = imports_dir() / f"{token}.ics"
     if not path.is_file():
         abort(404)
