@@ -373,6 +373,14 @@ def test_staff_embed_page_builds_the_snippet_live(browser, events_server):
         assert not axe_violations(page), viewport
         assert page_width(page) <= viewport["width"], overflowing(page)
     assert not watched.errors, watched.errors
+    # A shared link with refused settings: each is said, beside its box or above the form.
+    watched.goto("/staff/embed/?widget=list&kind=bad&category=gone&place=Denver&count=999&foo=1")
+    for viewport in WIDTHS:
+        page.set_viewport_size(viewport)
+        screenshot(page, "staff embed refused settings")
+        assert not axe_violations(page), viewport
+        assert page_width(page) <= viewport["width"], overflowing(page)
+    assert page.locator(".embed-form .error").count() == 4
     context.close()
 
 
