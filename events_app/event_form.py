@@ -49,6 +49,7 @@ MAX_SPEAKERS = 50
 NEW_VENUE = "new"
 # The keys of audit.event_snapshot that the schedule fields set together.
 SCHEDULE_KEYS = ("all_day", "start", "end", "timezone")
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{22,43}")  # secrets.token_urlsafe(24) makes 32
 
 
 def url_field(label: str, column: str, hint: str = "") -> StringField:
@@ -142,6 +143,8 @@ class EventForm(FlaskForm):
     # optimistic locking: the version this editor started from, and the values it had
     version = HiddenField()
     original = HiddenField()
+    # a new event's form: its key, so that the same form sent twice makes one event
+    form_key = HiddenField()
     save = SubmitField("Save event")
     preview = SubmitField("Preview description")
 
@@ -268,6 +271,11 @@ class EventForm(FlaskForm):
                 set_fold_choices(fold, ambiguous)
             except timefmt.NonexistentTime:
                 pass
+
+    def sent_form_key(self) -> str | None:
+        """The new-event form's key as sent, when it is one we could have made."""
+        key = self.form_key.data or ""
+        return key if FORM_KEY.fullmatch(key) else None
 
     # --- validation ----------------------------------------------------------------------------
 

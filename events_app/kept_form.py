@@ -29,7 +29,9 @@ from .forms import LoginForm
 SECRET_FIELDS = frozenset({"csrf_token", "confirm"})
 SECRET_WORDS = ("passw", "token", "secret")
 # Sent again, but not worth showing: hidden bookkeeping and the buttons.
-BOOKKEEPING_FIELDS = frozenset({"original", "version", "save", "preview", "next", "submit"})
+BOOKKEEPING_FIELDS = frozenset(
+    {"original", "version", "form_key", "save", "preview", "next", "submit"}
+)
 # How kept fields ride along the sign-in form, apart from its own email and password.
 CARRIED_PREFIX = "kept-"
 EXPIRED_SIGN_IN = "This page was left open from an earlier visit: enter your password again."

@@ -274,6 +274,10 @@ class Event(Base):
     # (markup.stored_or_rendered): see description_markup.
     description_html: Mapped[str | None] = mapped_column(Text)
     description_html_key: Mapped[str | None] = mapped_column(String(32))
+    # The new-event form it was created from (a random key the form carries): the same form
+    # sent twice (a second click, "Send again" after an outage) finds it instead of making a
+    # second event (staff.new_event). None for events made otherwise.
+    form_key: Mapped[str | None] = mapped_column(String(43))
 
     venue: Mapped[Venue | None] = relationship(back_populates="events")
     categories: Mapped[list[Category]] = relationship(
@@ -329,6 +333,7 @@ class Event(Base):
             "series_master",
         ),
         Index("uq_events_series_id_recurrence_id", "series_id", "recurrence_id", unique=True),
+        Index("uq_events_form_key", "form_key", unique=True),
         Index("ix_events_dates", "start_date", "end_date", "status"),
         Index("ix_events_updated_at", "updated_at"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -178,12 +180,15 @@ def new_event():
     if request.method == "GET":
         form.status.data = "draft"
         form.kind.data = request.args.get("kind") if request.args.get("kind") in KINDS else "live"
+        form.form_key.data = secrets.token_urlsafe(24)
     elif form.preview.data:
         return render_event_form(form, None, preview=description_preview(form))
     elif form.repeat.form.preview_dates.data:  # the summary and next dates, nothing saved
         return render_event_form(form, None, 200 if form.validate() else 400)
+    elif (made := made_from(form)) is not None:
+        return made
     elif form.validate():
-        event = Event()
+        event = Event(form_key=form.sent_form_key())
         new_venue = form.apply_to(event, db.session)
         now = clock.now()
         db.session.add(event)
@@ -195,10 +200,39 @@ def new_event():
             audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
                          current_user, now)  # fmt: skip
         audit.record("create", event, audit.created(audit.event_snapshot(event)), current_user, now)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same form, sent twice at once: the other one made it
+            db.session.rollback()
+            if (made := made_from(form)) is not None:
+                return made
+            raise
         flash(f"Created \u201c{event.title}\u201d.", "info")
         return redirect(url_for(".edit_event", event_id=event.id))
     return render_event_form(form, None, 400 if request.method == "POST" else 200)
+
+
+def made_from(form: EventForm):
+    """The event this new-event form already made, when it is sent again as it was (a second
+    click, "Send again" after an outage whose first save went through): to its edit page,
+    saying so. None otherwise; a form changed since (typed on after Back) makes an event of
+    its own."""
+    key = form.sent_form_key()
+    made = db.session.scalar(select(Event).where(Event.form_key == key)) if key else None
+    if made is None:
+        return None
+
+    def words(*texts: str | None) -> list[str]:
+        return [" ".join((text or "").split()) for text in texts]
+
+    if words(form.title.data, form.summary.data, form.description.data) != words(
+        made.title, made.summary, made.description
+    ):
+        form.form_key.data = secrets.token_urlsafe(24)  # a new form, in effect
+        return None
+    flash("This form was already saved; here is the event it made (nothing was saved twice).",
+          "info")  # fmt: skip
+    return redirect(url_for(".edit_event", event_id=made.id))
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])

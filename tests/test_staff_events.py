@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from events_app.extensions import db
 from events_app.models import AuditEntry, Event
@@ -493,3 +493,25 @@ def test_a_save_goes_through_while_a_long_read_is_open(logged_in, app_ctx, creat
     assert read[-1].title == "Old title"
     db.session.expire_all()
     assert db.session.get(Event, event.id).title == "New"
+
+
+def test_a_new_event_form_sent_twice_makes_one_event(logged_in, app_ctx):
+    """A second click on Save, or "Send again" after an outage whose first save went through:
+    the form's key finds the event it made. Typed on after Back, it makes its own."""
+    page = logged_in.get("/staff/events/new").get_data(as_text=True)
+    key = page.split('id="form_key" name="form_key" type="hidden" value="')[1].split('"')[0]
+    data = {**FORM, "form_key": key}
+    first = logged_in.post("/staff/events/new", data=data)
+    second = logged_in.post("/staff/events/new", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert "already saved" in logged_in.get(second.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Event.id))) == 1
+
+    changed = logged_in.post("/staff/events/new", data={**data, "title": "Another Outlook"})
+    assert changed.status_code == 302 and changed.headers["Location"] != first.headers["Location"]
+    assert db.session.scalar(select(func.count(Event.id))) == 2
+    # A key no form of ours makes is ignored, not trusted.
+    odd = logged_in.post("/staff/events/new", data={**FORM, "title": "Odd", "form_key": "x"})
+    assert odd.status_code == 302
+    assert db.session.scalar(select(Event.form_key).where(Event.title == "Odd")) is None
