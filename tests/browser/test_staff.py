@@ -173,17 +173,22 @@ def test_import_preview_of_a_large_public_calendar(desktop):
     check_page(desktop, "staff import preview")
 
 
+def start_webinar(watched, title: str, day: str, zone: str) -> None:
+    """The new-event form with a webinar's title and its hour (16:00-17:00 on `day`)."""
+    watched.goto("/staff/events/new")
+    watched.page.fill("#title", title)
+    watched.page.select_option("#kind", "webinar")
+    fill_when(watched.page, day, "16:00", "17:00", zone)
+
+
 def test_a_form_sent_after_signing_out_in_another_tab_is_kept(desktop):
     """An editor writes an event, signs out in another tab, then presses Save: nothing is
     lost. The page keeps the form behind the sign-in, then sends it again as it was."""
     me = desktop
     title = f"Kept Through A Sign-out {uuid.uuid4().hex[:8]}"
     sign_in(me)
-    me.goto("/staff/events/new")
-    me.page.fill("#title", title)
-    me.page.select_option("#kind", "webinar")
+    start_webinar(me, title, "2027-06-08", "Europe/Lisbon")
     me.page.fill("#summary", "Written before lunch, saved after it.")
-    fill_when(me.page, "2027-06-08", "16:00", "17:00", "Europe/Lisbon")
 
     other_tab = me.page.context.new_page()
     other_tab.goto(me.base_url + "/staff/")
@@ -227,11 +232,8 @@ def test_back_to_an_edited_form_still_meets_a_colleagues_save(desktop, phone):
     me, colleague = desktop, phone
     title = f"Back Button Webinar {uuid.uuid4().hex[:8]}"
     sign_in(me)
-    me.goto("/staff/events/new")
-    me.page.fill("#title", title)
-    me.page.select_option("#kind", "webinar")
+    start_webinar(me, title, "2027-05-11", "UTC")
     me.page.fill("#description", "The first description.")
-    fill_when(me.page, "2027-05-11", "10:00", "11:00", "UTC")
     me.page.click("#save")
     me.page.wait_for_url(re.compile(r"/edit$"))
     edit_path = me.page.url.removeprefix(me.base_url)
