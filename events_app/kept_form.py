@@ -16,6 +16,7 @@ is still accepted while its sender stays signed in.
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, make_response, render_template, request
@@ -155,7 +156,9 @@ def gone(what: str, save_as_new: str | None = None) -> None:
         return
     if any(name == "repeat-scope" for name, _ in kept):  # one date of a series: a single event
         kept = [(n, v) for n, v in kept if not n.startswith("repeat-")]
-    kept = [(n, v) for n, v in kept if n not in ("version", "original")]
+    # A new one: no version to check against, and a key of its own (sent twice, it makes one).
+    kept = [(n, v) for n, v in kept if n not in ("version", "original", "form_key")]
+    kept.append(("form_key", secrets.token_urlsafe(24)))
     page = render_template(
         "kept_form.html", kept=kept, shown=shown(kept), send_to=save_as_new, gone=what
     )
