@@ -155,9 +155,8 @@ def start_session(user: User) -> None:
     """Log `user` in on a fresh session (after login, or after their password changed)."""
     flashes = session.get("_flashes")
     session.clear()
-    g.pop(
-        "csrf_token", None
-    )  # Flask-WTF's token of the old session: a page made now needs a new one
+    # Flask-WTF's token of the old session: a page made in this request needs a new one.
+    g.pop("csrf_token", None)
     if flashes:
         session["_flashes"] = flashes
     login_user(user)

@@ -235,7 +235,7 @@ class EventForm(FlaskForm):
             self._offer_fold_if_ambiguous(self.end_fold, end, folds[1])
 
     def _offer_fold_if_ambiguous(
-        self, field: RadioField, local: datetime, fold: int | None
+        self, field: RadioField, local: datetime, fold: int | str | None
     ) -> None:
         try:
             timefmt.local_to_utc(local, local.tzinfo.key)
@@ -249,28 +249,19 @@ class EventForm(FlaskForm):
         """A start or end time that happens twice (the day clocks go back) offers its choice
         again whenever the form is shown again, with what was chosen (a save with another
         mistake, a preview), instead of asking anew."""
-        zone = (
-            self.timezone.data
-            or self.venue_zones.get(self.venue.data or "")
-            or (self.new_venue.form.timezone.data or "").strip()
-        )
-        if not timefmt.is_valid_zone(zone):
+        zone = self.zone_name()
+        if self.all_day.data or not timefmt.is_valid_zone(zone):
             return
         first = self.start_date.data
         for day, clock, fold in (
             (first, self.start_time, self.start_fold),
             (self.end_date.data or first, self.end_time, self.end_fold),
         ):
-            if day is None or clock.data is None or fold.choices or self.all_day.data:
+            if day is None or clock.data is None or fold.choices:
                 continue
-            if not MIN_YEAR <= day.year <= MAX_YEAR:
-                continue
-            try:
-                timefmt.local_to_utc(datetime.combine(day, clock.data), zone)
-            except timefmt.AmbiguousTime as ambiguous:
-                set_fold_choices(fold, ambiguous)
-            except timefmt.NonexistentTime:
-                pass
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                local = datetime.combine(day, clock.data, tzinfo=ZoneInfo(zone))
+                self._offer_fold_if_ambiguous(fold, local, fold.data)
 
     def sent_form_key(self) -> str | None:
         """The new-event form's key as sent, when it is one we could have made."""
@@ -344,14 +335,12 @@ class EventForm(FlaskForm):
         return True
 
     def zone_name(self) -> str:
-        """The event's zone: as typed, else the chosen (or new) venue's."""
+        """The event's zone: as typed, else the chosen (or new) venue's (validated or not)."""
         if self.timezone.data:
             return self.timezone.data
-        if self.venue_obj is not None:
-            return self.venue_obj.timezone
         if self.venue.data == NEW_VENUE:
             return (self.new_venue.form.timezone.data or "").strip()
-        return ""
+        return self.venue_zones.get(self.venue.data or "", "")
 
     def _check_schedule(self) -> bool:
         """The zone, the dates and the times are checked apart, so that a mistake in one is
