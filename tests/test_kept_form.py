@@ -65,6 +65,13 @@ def signed_out_elsewhere(client, url: str = "/staff/events/new") -> str:
     return token
 
 
+def new_event_after_signing_out(client, headers: dict, url: str = "/staff/events/new"):
+    """NEW_EVENT sent to `url` with the token of a form opened before signing out elsewhere."""
+    old_token = signed_out_elsewhere(client)
+    response = client.post(url, data={**NEW_EVENT, "csrf_token": old_token}, headers=headers)
+    return old_token, response
+
+
 def saved(title: str) -> Event | None:
     db.session.expire_all()  # (SQLite may give a deleted event's id to a new one)
     return db.session.scalar(select(Event).where(Event.title == title))
@@ -72,10 +79,7 @@ def saved(title: str) -> Event | None:
 
 def test_a_form_sent_after_signing_out_is_kept_and_saved_after_signing_in(csrf_client, app_ctx):
     client = csrf_client
-    old_token = signed_out_elsewhere(client)
-
-    data = {**NEW_EVENT, "csrf_token": old_token}
-    refused = client.post("/staff/events/new", data=data, headers=FROM_US)
+    old_token, refused = new_event_after_signing_out(client, FROM_US)
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     assert "Your form is kept, nothing was saved yet." in page
@@ -169,9 +173,7 @@ def test_an_edit_sent_after_a_password_change_elsewhere_is_kept(csrf_client, app
 )
 def test_a_form_from_elsewhere_is_refused_plainly(csrf_client, app_ctx, headers):
     """A forged request never comes back with a working token; nor does a script's request."""
-    old_token = signed_out_elsewhere(csrf_client)
-    data = {**NEW_EVENT, "csrf_token": old_token}
-    refused = csrf_client.post("/staff/events/new", data=data, headers=headers)
+    _, refused = new_event_after_signing_out(csrf_client, headers)
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     assert "The CSRF session token is missing." in page
@@ -192,9 +194,7 @@ def test_a_bare_button_has_nothing_to_keep(csrf_client, app_ctx, create_event):
 def test_a_form_whose_address_cannot_be_sent_to_again_is_not_kept(csrf_client, app_ctx):
     """After signing in the kept form goes back to its address; one the sign-in would refuse
     as `next` (a backslash, 2,000+ characters) gets the plain refusal, promising nothing."""
-    old_token = signed_out_elsewhere(csrf_client)
-    data = {**NEW_EVENT, "csrf_token": old_token}
-    refused = csrf_client.post("/staff/events/new?from=a\\b", data=data, headers=FROM_US)
+    _, refused = new_event_after_signing_out(csrf_client, FROM_US, "/staff/events/new?from=a\\b")
     assert refused.status_code == 400 and "kept-" not in refused.get_data(as_text=True)
 
 
