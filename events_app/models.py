@@ -411,7 +411,7 @@ class Event(Base):
 
     @property
     def series_span(self) -> str:
-        """A master's dates: 'Oct 22, 2026 - Jun 24, 2027', 'From Oct 22, 2026, no end date'."""
+        """A master's dates: 'Oct 22, 2026 – Jun 24, 2027', 'From Oct 22, 2026, no end date'."""
         from . import recurrence, series
 
         return recurrence.span_words(series.rule_of(self))
@@ -438,7 +438,7 @@ class Event(Base):
 
     @property
     def when_text(self) -> str:
-        """'Sep 24-26, 2026' for all-day events, 'Nov 8, 2026, 2:00 - 3:00 PM EST' for timed."""
+        """'Sep 24–26, 2026' for all-day events, 'Nov 8, 2026, 2:00 – 3:00 PM EST' for timed."""
         if self.all_day:
             return timefmt.format_date_range(self.first_day, self.last_day)
         return timefmt.format_timed_range(self.start_at, self.end_at, self.timezone)

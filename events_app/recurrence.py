@@ -251,7 +251,7 @@ def short_words(rule: Rule, at: datetime | None = None) -> str:
 
 
 def span_words(rule: Rule) -> str:
-    """The dates of the series' first and last occurrence: 'Oct 22, 2026 - Jun 24, 2027', or
+    """The dates of the series' first and last occurrence: 'Oct 22, 2026 – Jun 24, 2027', or
     'From Oct 22, 2026, no end date'."""
     first = rule.start.date()
     if rule.count is None and rule.until is None:

@@ -209,23 +209,24 @@ def format_day(d: date) -> str:
 
 
 def format_date_range(first: date, last: date) -> str:
-    """'Sep 24, 2026', 'Sep 24-26, 2026', 'Sep 30 - Oct 2, 2026', 'Dec 30, 2026 - Jan 2, 2027'."""
+    """'Sep 24, 2026', 'Sep 24–26, 2026', 'Sep 30 – Oct 2, 2026', 'Dec 30, 2026 – Jan 2, 2027'
+    (en dashes, as browsers write the visitor's own time beside it)."""
     if last < first:
         first, last = last, first
     if first == last:
         return format_day(first)
     if first.year != last.year:
-        return f"{format_day(first)} - {format_day(last)}"
+        return f"{format_day(first)} – {format_day(last)}"
     if first.month != last.month:
-        return f"{first:%b} {first.day} - {last:%b} {last.day}, {last.year}"
-    return f"{first:%b} {first.day}-{last.day}, {last.year}"
+        return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+    return f"{first:%b} {first.day}–{last.day}, {last.year}"
 
 
 def format_timed_range(start: datetime, end: datetime, zone_name: str) -> str:
     """A timed event in its own zone with the zone's abbreviation.
 
-    'Nov 8, 2026, 2:00 - 3:00 PM EST'; across midnight or days:
-    'Nov 8, 2026, 10:00 PM EST - Nov 9, 2026, 1:00 AM EST'.
+    'Nov 8, 2026, 2:00 – 3:00 PM EST'; across midnight or days:
+    'Nov 8, 2026, 10:00 PM EST – Nov 9, 2026, 1:00 AM EST'.
     """
     tz = ZoneInfo(zone_name)
     s, e = start.astimezone(tz), end.astimezone(tz)
@@ -236,13 +237,13 @@ def format_timed_range(start: datetime, end: datetime, zone_name: str) -> str:
                 s_clock = format_clock(s.time())[:-3]
             else:
                 s_clock = format_clock(s.time())
-            return f"{format_day(s.date())}, {s_clock} - {format_clock(e.time())} {e_abbr}"
+            return f"{format_day(s.date())}, {s_clock} – {format_clock(e.time())} {e_abbr}"
         return (
-            f"{format_day(s.date())}, {format_clock(s.time())} {s_abbr} - "
+            f"{format_day(s.date())}, {format_clock(s.time())} {s_abbr} – "
             f"{format_clock(e.time())} {e_abbr}"
         )
     return (
-        f"{format_day(s.date())}, {format_clock(s.time())} {s_abbr} - "
+        f"{format_day(s.date())}, {format_clock(s.time())} {s_abbr} – "
         f"{format_day(e.date())}, {format_clock(e.time())} {e_abbr}"
     )
 

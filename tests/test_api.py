@@ -82,14 +82,14 @@ def test_times_carry_offset_and_zone_all_day_events_are_dates(client, events):
         "2026-06-16T07:00:00-06:00",
     )
     assert timed["timezone"] == "America/Denver" and timed["all_day"] is False
-    assert timed["when_text"] == "Jun 16, 2026, 6:00 - 7:00 AM MDT"
+    assert timed["when_text"] == "Jun 16, 2026, 6:00 – 7:00 AM MDT"
     all_day = client.get("/api/v1/events/big-5g-event").get_json()["data"]
     assert (all_day["start"], all_day["end"], all_day["all_day"]) == (
         "2026-09-24",
         "2026-09-26",
         True,
     )
-    assert all_day["when_text"] == "Sep 24-26, 2026"
+    assert all_day["when_text"] == "Sep 24–26, 2026"
 
 
 def test_every_field_a_calendar_needs(client, events):

@@ -55,10 +55,10 @@ def test_sidebar_has_the_model_pages_boxes(client, events):
     }
     data = client.get("/embed/sidebar.json").get_json()
     live = data["sections"][0]["events"][0]
-    assert live["when"] == "Jun 24-26, 2026" and live["place"] == "Westin Westminster, Denver"
+    assert live["when"] == "Jun 24–26, 2026" and live["place"] == "Westin Westminster, Denver"
     assert (live["start"], live["end"], live["offset"]) == ("2026-06-24", "2026-06-26", None)
     webinar = data["sections"][1]["events"][0]
-    assert webinar["when"] == "Jun 17, 2026, 8:00 - 9:00 AM EDT" and webinar["offset"] == -240
+    assert webinar["when"] == "Jun 17, 2026, 8:00 – 9:00 AM EDT" and webinar["offset"] == -240
     assert webinar["start"] == "2026-06-17T12:00:00Z" and webinar["url"].startswith("http://")
     postponed = data["sections"][1]["events"][1]
     assert postponed["status_label"] == "Postponed"
@@ -145,7 +145,7 @@ def test_only_the_frames_may_be_framed(client, events):
 def test_frames_render_the_widget_without_javascript(client, events):
     html = client.get("/embed/sidebar?accent=0B5CAD").get_data(as_text=True)
     assert "Upcoming Live Events" in html and "Big 5G Event" in html
-    assert "Jun 24-26, 2026" in html and "Westin Westminster, Denver" in html
+    assert "Jun 24–26, 2026" in html and "Westin Westminster, Denver" in html
     assert 'target="_blank" rel="noopener"' in html
     assert "/embed/accent-0B5CAD.css" in html
     css = client.get("/embed/accent-0B5CAD.css")

@@ -61,9 +61,9 @@ def test_home_shows_live_events_webinars_audio_and_recordings(client, create_eve
         title="Hidden draft", kind="live", venue=denver, status="draft", first_day=date(2026, 7, 1)
     )
     html = text(client.get("/"))
-    assert "Sep 24-26, 2026" in html
+    assert "Sep 24–26, 2026" in html
     assert "Westin Westminster, Denver" in html
-    assert "Jun 20, 2026, 2:00 - 3:00 PM EDT" in html
+    assert "Jun 20, 2026, 2:00 – 3:00 PM EDT" in html
     assert "<strong>Live radio</strong>" in html
     assert "Old recording" in html and "Watch recording" in html
     assert "Cancelled summit" in html and "Cancelled</span>" in html
@@ -268,7 +268,7 @@ def test_detail_timed_event(client, create_event, create_category):
     assert (
         '<time datetime="2026-11-08T19:00:00Z" data-end="2026-11-08T20:00:00Z" '
         'data-offset="-300" data-local>'
-        "Nov 8, 2026, 2:00 - 3:00 PM EST</time>"
+        "Nov 8, 2026, 2:00 – 3:00 PM EST</time>"
     ) in html
     assert "Times in America/New York" in html
     assert "<h2>Agenda</h2>" in html and "<em>Intro</em>" in html
@@ -291,7 +291,7 @@ def test_detail_all_day_event_with_map(client, create_event, denver):
         status="postponed",
     )
     html = text(client.get("/events/big-5g"))
-    assert '<time datetime="2026-09-24">Sep 24-26, 2026</time>' in html
+    assert '<time datetime="2026-09-24">Sep 24–26, 2026</time>' in html
     assert "data-local" not in html.split("<main")[1].split("</article>")[0].split("When")[1][:200]
     assert "10600 Westminster Blvd, Denver, CO, 80020, United States" in html
     assert (

@@ -129,6 +129,6 @@ def test_an_unbounded_rule_is_expanded_only_as_far_as_asked():
 def test_span_words_name_the_first_and_last_dates():
     assert recurrence.span_words(weekly_noon()) == "From Oct 29, 2026, no end date"
     assert (
-        recurrence.span_words(weekly_noon(until=date(2027, 6, 25))) == "Oct 29, 2026 - Jun 24, 2027"
+        recurrence.span_words(weekly_noon(until=date(2027, 6, 25))) == "Oct 29, 2026 – Jun 24, 2027"
     )
-    assert recurrence.span_words(weekly_noon(count=3)) == "Oct 29 - Nov 12, 2026"
+    assert recurrence.span_words(weekly_noon(count=3)) == "Oct 29 – Nov 12, 2026"

@@ -209,7 +209,7 @@ def test_live_event_with_new_venue(logged_in, app_ctx):
     event = db.session.scalar(select(Event))
     assert event.venue.name == "Westin Westminster"
     assert event.timezone == "America/Denver"
-    assert event.all_day and event.when_text == "Nov 10-12, 2026"
+    assert event.all_day and event.when_text == "Nov 10–12, 2026"
 
 
 def test_existing_venue_and_categories_saved_through_the_form(

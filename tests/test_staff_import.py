@@ -80,7 +80,7 @@ def test_upload_preview_confirm(app, staff_client, editor):
     assert '<details class="import-group" id="import-new" open>' in html
     assert '<details class="import-group" id="import-rejected" open>' in html
     assert "New events (2)" in html and "Rejected (1)" in html
-    assert "Jul 1, 2026, 2:00 - 3:00 PM EDT" in html
+    assert "Jul 1, 2026, 2:00 – 3:00 PM EDT" in html
     with app.app_context():
         assert db.session.scalars(select(Event)).all() == []  # nothing written by a preview
 
@@ -228,7 +228,7 @@ def test_the_zone_for_floating_times_defaults_to_the_sites(app, staff_client):
     text = " ".join(re.sub(r"<[^>]+>", "", preview).split())
     assert "Floating times read as America/New_York: 1 event in this file has no time zone." in text
     assert "Floating time (no time zone in the file) read as America/New_York." in text
-    assert "Jul 1, 2026, 8:00 - 9:00 AM EDT" in text
+    assert "Jul 1, 2026, 8:00 – 9:00 AM EDT" in text
 
 
 def test_the_zone_chosen_at_upload_is_used_at_confirm(app, staff_client):

@@ -98,11 +98,11 @@ def test_create_the_weekly_show(logged_in, app_ctx, editor):
     ]
     page = logged_in.get(f"/staff/events/{show.id}/edit").get_data(as_text=True)
     assert "Every Thursday at 12:00 PM New York time, until Jun 24, 2027: 54 occurrences" in page
-    assert "Jun 25, 2026, 12:00 - 1:00 PM EDT" in page  # the next dates
+    assert "Jun 25, 2026, 12:00 – 1:00 PM EDT" in page  # the next dates
     assert "Dates of this series" in page
     dashboard = logged_in.get("/staff/").get_data(as_text=True)
     assert "Series, weekly, Thursdays 12:00 PM New York time" in dashboard
-    assert '<td data-label="When">Jun 18, 2026 - Jun 24, 2027</td>' in dashboard
+    assert '<td data-label="When">Jun 18, 2026 – Jun 24, 2027</td>' in dashboard
     assert f"/staff/events/{show.occurrences[0].id}/edit" not in dashboard  # only the master
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20270624T160000Z" in feed(logged_in)
 
@@ -285,7 +285,7 @@ def test_the_rule_preview_follows_the_form_as_typed(logged_in, app_ctx):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Every Thursday at 12:00 PM" in html and "Next dates:" in html
-    assert html.count("<li>") == series_form.PREVIEW_DATES and "12:00 - 1:00 PM EDT" in html
+    assert html.count("<li>") == series_form.PREVIEW_DATES and "12:00 – 1:00 PM EDT" in html
     monthly = {**SHOW, "repeat-freq": "monthly", "repeat-monthly_by": "weekday"}
     assert "Thursday" in logged_in.post("/staff/events/rule-preview", data=monthly).text
     gap = {**SHOW, "start_date": "2027-03-14", "start_time": "02:30", "end_date": "2027-03-14",

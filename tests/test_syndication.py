@@ -68,7 +68,7 @@ def test_atom_feeds_parse_and_hold_public_events_newest_change_first(client, eve
     ]
     entry = feed.entries[-1]
     assert entry.link == "http://localhost/events/big-5g-event"
-    assert entry.summary.startswith("Sep 24-26, 2026 · Westin Westminster, Denver")
+    assert entry.summary.startswith("Sep 24–26, 2026 · Westin Westminster, Denver")
     webinar = feed.entries[1]
     assert "<strong>Bold</strong>" in webinar.content[0].value
     assert "<script" not in webinar.content[0].value
@@ -176,13 +176,13 @@ def test_event_pages_have_link_previews(client, events):
     tags = _meta(client.get("/events/big-5g-event").get_data(as_text=True))
     assert tags["og:title"] == "Big 5G Event"
     assert (
-        tags["og:description"] == "Sep 24-26, 2026 · Westin Westminster, Denver. Three days on 5G."
+        tags["og:description"] == "Sep 24–26, 2026 · Westin Westminster, Denver. Three days on 5G."
     )
     assert tags["og:url"] == "http://localhost/events/big-5g-event"
     assert tags["og:image"] == "https://images.example/5g.jpg"
     assert tags["twitter:card"] == "summary_large_image"
     webinar = _meta(client.get("/events/optical-webinar").get_data(as_text=True))
-    assert webinar["og:description"].startswith("Jun 18, 2026, 8:00 - 9:00 AM EDT · Online")
+    assert webinar["og:description"].startswith("Jun 18, 2026, 8:00 – 9:00 AM EDT · Online")
     assert webinar["twitter:card"] == "summary" and "og:image" not in webinar
     dropped = _meta(client.get("/events/dropped").get_data(as_text=True))
     assert dropped["og:title"] == "Cancelled: Dropped Webinar"

@@ -10,10 +10,10 @@ from events_app.timefmt import AmbiguousTime, NonexistentTime, local_to_utc
     ("first", "last", "expected"),
     [
         (date(2026, 9, 24), date(2026, 9, 24), "Sep 24, 2026"),
-        (date(2026, 9, 24), date(2026, 9, 26), "Sep 24-26, 2026"),
-        (date(2026, 9, 30), date(2026, 10, 2), "Sep 30 - Oct 2, 2026"),
-        (date(2026, 12, 30), date(2027, 1, 2), "Dec 30, 2026 - Jan 2, 2027"),
-        (date(2026, 9, 26), date(2026, 9, 24), "Sep 24-26, 2026"),
+        (date(2026, 9, 24), date(2026, 9, 26), "Sep 24–26, 2026"),
+        (date(2026, 9, 30), date(2026, 10, 2), "Sep 30 – Oct 2, 2026"),
+        (date(2026, 12, 30), date(2027, 1, 2), "Dec 30, 2026 – Jan 2, 2027"),
+        (date(2026, 9, 26), date(2026, 9, 24), "Sep 24–26, 2026"),
     ],
 )
 def test_format_date_range(first, last, expected):
@@ -29,27 +29,27 @@ def utc(*args) -> datetime:
     [
         # Same half of the day: one AM/PM.
         (utc(2026, 11, 8, 19), utc(2026, 11, 8, 20), "America/New_York",
-         "Nov 8, 2026, 2:00 - 3:00 PM EST"),
+         "Nov 8, 2026, 2:00 – 3:00 PM EST"),
         # Across noon.
         (utc(2026, 11, 8, 16), utc(2026, 11, 8, 18), "America/New_York",
-         "Nov 8, 2026, 11:00 AM - 1:00 PM EST"),
+         "Nov 8, 2026, 11:00 AM – 1:00 PM EST"),
         # Summer time abbreviation.
         (utc(2026, 7, 1, 18), utc(2026, 7, 1, 19), "America/New_York",
-         "Jul 1, 2026, 2:00 - 3:00 PM EDT"),
+         "Jul 1, 2026, 2:00 – 3:00 PM EDT"),
         # Non-hour offsets: no abbreviation in tzdata, so the offset is written.
         (utc(2026, 6, 20, 5, 30), utc(2026, 6, 20, 6, 30), "Asia/Kolkata",
-         "Jun 20, 2026, 11:00 AM - 12:00 PM IST"),
+         "Jun 20, 2026, 11:00 AM – 12:00 PM IST"),
         (utc(2026, 6, 20, 5, 15), utc(2026, 6, 20, 6, 15), "Asia/Kathmandu",
-         "Jun 20, 2026, 11:00 AM - 12:00 PM UTC+5:45"),
+         "Jun 20, 2026, 11:00 AM – 12:00 PM UTC+5:45"),
         # Across midnight: both days written out.
         (utc(2026, 7, 17, 21), utc(2026, 7, 18, 0), "Europe/London",
-         "Jul 17, 2026, 10:00 PM BST - Jul 18, 2026, 1:00 AM BST"),
+         "Jul 17, 2026, 10:00 PM BST – Jul 18, 2026, 1:00 AM BST"),
         # Across the DST change (US fall back on Nov 1, 2026).
         (utc(2026, 11, 1, 5), utc(2026, 11, 1, 7), "America/New_York",
-         "Nov 1, 2026, 1:00 AM EDT - 2:00 AM EST"),
+         "Nov 1, 2026, 1:00 AM EDT – 2:00 AM EST"),
         # Across years.
         (utc(2026, 12, 31, 23), utc(2027, 1, 1, 1), "UTC",
-         "Dec 31, 2026, 11:00 PM UTC - Jan 1, 2027, 1:00 AM UTC"),
+         "Dec 31, 2026, 11:00 PM UTC – Jan 1, 2027, 1:00 AM UTC"),
     ],
 )  # fmt: skip
 def test_format_timed_range(start, end, zone, expected):

@@ -107,7 +107,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "description": "The event's IANA zone: the venue's, or the one the host announced.",
             },
-            "when_text": {"type": "string", "description": "'Sep 24-26, 2026', as pages show it"},
+            "when_text": {"type": "string", "description": "'Sep 24–26, 2026', as pages show it"},
             "venue": {"anyOf": [{"$ref": "#/components/schemas/Venue"}, {"type": "null"}]},
             "online": {"type": "boolean"},
             "online_url": URL_OR_NULL,

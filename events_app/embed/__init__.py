@@ -1,7 +1,7 @@
 """Embeddable widgets (sidebar, list, month) for other sites.
 
 - widgets.py: pure; the parameters (filters, count, month, theme, accent) and the display-ready
-  model of each widget: texts as the pages write them ("Sep 24-26, 2026", "Westin Westminster,
+  model of each widget: texts as the pages write them ("Sep 24–26, 2026", "Westin Westminster,
   Denver"), instants for the visitor's local time, links to our pages.
 - views.py: /embed.js (the custom element <events-widget>, rendering into a shadow DOM with
   textContent only, never markup from data), /embed/<widget>.json (its data: public, cacheable,

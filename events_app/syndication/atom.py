@@ -46,7 +46,7 @@ def place_text(event: Event) -> str:
 
 
 def entry_summary(event: Event) -> str:
-    """'Sep 24-26, 2026 · Westin Westminster, Denver' and the summary on the next line."""
+    """'Sep 24–26, 2026 · Westin Westminster, Denver' and the summary on the next line."""
     head = f"{event.when_text} · {place_text(event)}"
     return f"{head}\n{event.summary}" if event.summary else head
 
