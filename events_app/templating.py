@@ -5,8 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from . import markup, timefmt
+
+# Error pages: our headings, and our words where an error carries only werkzeug's stock text.
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Too large",
+    414: "Address too long",
+    429: "Too many requests",
+}
+ERROR_TEXTS = {
+    400: "The request could not be read.",
+    404: "There is no page at this address. The link may be mistyped, or the page may have moved.",
+    405: "This address does not take that kind of request.",
+    413: "What was sent is larger than this site accepts.",
+    414: "The address is longer than this site accepts.",
+    429: "Too many requests in a short time: wait a minute and try again.",
+}
 
 
 def url_with(**changes: object) -> str:
@@ -25,10 +45,19 @@ def iso_utc(instant: datetime) -> str:
     return instant.astimezone(timefmt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def error_words(error: HTTPException) -> tuple[str, str]:
+    """(heading, text) of an error page: the view's own description when it gave one."""
+    text = error.description or ""
+    if not text or text == type(error).description:
+        text = ERROR_TEXTS.get(error.code or 0, text)
+    return ERROR_TITLES.get(error.code or 0, error.name), text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["safe_url"] = markup.safe_url
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["error_words"] = error_words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -144,7 +144,7 @@ def test_only_the_frames_may_be_framed(client, events):
 
 def test_frames_render_the_widget_without_javascript(client, events):
     html = client.get("/embed/sidebar?accent=0B5CAD").get_data(as_text=True)
-    assert "Upcoming Live Events" in html and "Big 5G Event" in html
+    assert "Upcoming live events" in html and "Big 5G Event" in html
     assert "Jun 24–26, 2026" in html and "Westin Westminster, Denver" in html
     assert 'target="_blank" rel="noopener"' in html
     assert "/embed/accent-0B5CAD.css" in html

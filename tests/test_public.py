@@ -195,6 +195,16 @@ def test_bad_input_gets_a_4xx_page(client, create_category, url, status):
     assert "<script>" not in html
 
 
+def test_error_pages_speak_our_words_and_keep_the_views_own(client):
+    unknown = text(client.get("/no/such/page"))
+    assert "404 · Page not found" in unknown and "There is no page at this address." in unknown
+    assert "check your spelling" not in unknown  # werkzeug's stock text
+    event = text(client.get("/events/no-such-event"))
+    assert "404 · Page not found" in event and "There is no such event" in event
+    page = text(client.get("/events/?page=abc"))
+    assert "400 · Bad request" in page and "page" in page.split("400 · Bad request", 1)[1]
+
+
 @pytest.mark.parametrize(
     "query",
     [

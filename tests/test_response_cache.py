@@ -117,7 +117,7 @@ def test_logged_in_users_are_never_served_nor_stored(
     assert b">Staff area<" in client.get("/events/").data
     for path in ("/events/", "/"):
         page = anonymous.get(path).data
-        assert b">Staff login<" in page and b">Staff area<" not in page
+        assert b">Staff sign in<" in page and b">Staff area<" not in page
 
 
 def test_the_next_minute_ends_a_page(app: Flask, client: FlaskClient, event: Event) -> None:

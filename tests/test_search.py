@@ -158,6 +158,7 @@ def test_the_list_highlights_matches_and_escapes_the_rest(create_event, client: 
     assert snippet.startswith("Fibre &amp; ") and "<mark>optical</mark>" in snippet
     assert "<b>" not in page and "<i>" not in page
     assert "Sort by:" in page and "?q=optical&amp;sort=date" in page
+    assert "1 event matching “optical”" in page
     by_date = client.get("/events/?q=optical&sort=date").get_data(as_text=True)
     assert 'name="sort" value="date"' in by_date  # kept when the form is sent again
 

@@ -30,6 +30,16 @@ def show(app, create_series):
     return master
 
 
+def test_a_series_in_one_abbreviation_names_its_zone(client, app, create_series):
+    app.config["NOW"] = NOW
+    create_series(
+        title="Tokyo Mornings", slug="tokyo-mornings", kind="webinar",
+        start=datetime(2026, 7, 2, 9, 0), zone="Asia/Tokyo", weekdays=("TH",), count=5,
+    )  # fmt: skip
+    page = client.get("/events/tokyo-mornings").get_data(as_text=True)
+    assert "Every Thursday at 9:00 AM JST" in page and "(times in Asia/Tokyo)" in page
+
+
 def test_the_list_shows_occurrences_with_a_part_of_line(client, show):
     page = client.get("/events/?kind=audio").get_data(as_text=True)
     assert page.count('href="/events/telecom-hour/2026-06-18"') == 1
@@ -62,6 +72,7 @@ def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Every Thursday at 12:00 PM New York time, until Dec 31, 2026: 35 occurrences" in page
+    assert "(times in" not in page  # the summary names the place already
     upcoming = page.split('id="upcoming-h"')[1].split('id="past-h"')[0]
     assert 'href="/events/telecom-hour/2026-06-18"' in upcoming
     past = page.split('id="past-h"')[1]

@@ -82,7 +82,7 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, An
         else:
             stmt = upcoming_events(now, kind=kinds, loads=loads)
             more = {
-                "live": ("All Upcoming Live Events", _list_url(query, kind="live")),
+                "live": ("All upcoming live events", _list_url(query, kind="live")),
                 "webinars": ("All upcoming webinars", _list_url(query, kind="webinar")),
                 "audio": ("All webinars and live audio", external_url("webinars.index")),
             }[key]
@@ -106,7 +106,7 @@ def _list_url(query: WidgetQuery, **changes: Any) -> str:
 def _list(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
     stmt = filtered_events_query(query.filters, now, loads=widgets.item_loads()).limit(query.count)
     events = db.session.scalars(stmt).all()
-    heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming Events")
+    heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming events")
     more = ("All upcoming events", _list_url(query))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")

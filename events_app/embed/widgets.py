@@ -27,12 +27,12 @@ ACCENT = re.compile(r"[0-9a-fA-F]{6}")
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 # (section id, heading, kinds shown, archive?)
 SIDEBAR_SECTIONS = (
-    ("live", "Upcoming Live Events", ("live",), False),
-    ("webinars", "Upcoming Webinars", ("webinar",), False),
+    ("live", "Upcoming live events", ("live",), False),
+    ("webinars", "Upcoming webinars", ("webinar",), False),
     ("audio", "Live Digital Audio", ("audio",), False),
-    ("recordings", "Webinar Archive", ("webinar", "audio"), True),
+    ("recordings", "Webinar archive", ("webinar", "audio"), True),
 )
-KIND_HEADINGS = {"live": "Upcoming Live Events", "webinar": "Upcoming Webinars"}
+KIND_HEADINGS = {"live": "Upcoming live events", "webinar": "Upcoming webinars"}
 KIND_HEADINGS["audio"] = "Live Digital Audio"
 
 DATA_PARAMS = (

@@ -53,8 +53,8 @@ class ImportUploadForm(FlaskForm):
     )
     zone = StringField(
         "Time zone for floating times",
-        description="Times the file gives without a time zone are read in this zone; "
-        "the site's zone when left empty.",
+        description="Times the file gives without a time zone are read in this zone "
+        "(the site's, unless you choose another).",
         validators=[iana_zone],
         render_kw={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"},
     )

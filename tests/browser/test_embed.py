@@ -208,9 +208,9 @@ def test_every_widget_on_a_strict_host_page(browser, events_server, host):
     )
     texts = shadow_text(page)
     assert "Previous month" in texts[0] and "Next month" in texts[0]
-    assert "Upcoming Live Events" in texts[1] and "Upcoming Webinars" in texts[1]
-    assert "Webinar Archive" in texts[1] and "Live Digital Audio" in texts[1]
-    assert "Upcoming Webinars" in texts[2] and "Upcoming Live Events" not in texts[2]
+    assert "Upcoming live events" in texts[1] and "Upcoming webinars" in texts[1]
+    assert "Webinar archive" in texts[1] and "Live Digital Audio" in texts[1]
+    assert "Upcoming webinars" in texts[2] and "Upcoming live events" not in texts[2]
     items = page.evaluate(
         "() => [...document.querySelectorAll('events-widget')]"
         ".map(w => w.shadowRoot.querySelectorAll('.ew-item').length)"

@@ -72,7 +72,7 @@
       localTime(item),
       item.recording_url
         ? el("a", { class: "ew-recording", href: href(item.recording_url) },
-          document.createTextNode("Watch the recording"),
+          document.createTextNode("Watch recording"),
           el("span", { class: "ew-hidden", text: `: ${item.title}` }))
         : null,
     );
