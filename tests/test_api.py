@@ -260,6 +260,10 @@ def test_the_document_is_served_and_names_every_parameter_the_view_reads(client,
         "cursor",
     }
     assert set(doc["paths"]) == {"/events", "/events/{key}", "/categories", "/venues"}
+    # Every operation sits under a declared tag (the docs page groups by tag, else "default").
+    declared = {t["name"] for t in doc["tags"]}
+    used = {tag for path in doc["paths"].values() for op in path.values() for tag in op["tags"]}
+    assert used == declared == {"Events", "Categories and venues"}
     json.dumps(doc)  # plain JSON all the way down
 
 

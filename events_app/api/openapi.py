@@ -184,8 +184,22 @@ def _problem(description: str) -> dict[str, Any]:
 NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is current"}
 
 
+TAGS = [
+    {
+        "name": "Events",
+        "description": "Published events, webinars and live audio, with their series",
+    },
+    {"name": "Categories and venues", "description": "What the events' filters can name"},
+]
+
+
 def _operation(
-    operation_id: str, summary: str, params: tuple[Param, ...], ok: dict, *extra: tuple
+    operation_id: str,
+    summary: str,
+    params: tuple[Param, ...],
+    ok: dict,
+    *extra: tuple,
+    tag: str = "Events",
 ) -> dict[str, Any]:
     responses = {"200": ok, "304": NOT_MODIFIED}
     for code, description in (("400", "A parameter cannot be used"), *extra):
@@ -193,6 +207,7 @@ def _operation(
     return {
         "operationId": operation_id,
         "summary": summary,
+        "tags": [tag],
         "parameters": [p.openapi() for p in params],
         "responses": responses,
     }
@@ -230,6 +245,7 @@ def document(server_url: str) -> dict[str, Any]:
             ),
         },
         "servers": [{"url": server_url}],
+        "tags": TAGS,
         "paths": {
             "/events": {
                 "get": _operation(
@@ -242,7 +258,11 @@ def document(server_url: str) -> dict[str, Any]:
             "/events/{key}": {"get": one_event},
             "/categories": {
                 "get": _operation(
-                    "listCategories", "Every category", (), _ok("CategoryList", "The categories")
+                    "listCategories",
+                    "Every category",
+                    (),
+                    _ok("CategoryList", "The categories"),
+                    tag="Categories and venues",
                 )
             },
             "/venues": {
@@ -251,6 +271,7 @@ def document(server_url: str) -> dict[str, Any]:
                     "Venues of public events",
                     (),
                     _ok("VenueList", "The venues"),
+                    tag="Categories and venues",
                 )
             },
         },

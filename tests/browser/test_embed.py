@@ -398,7 +398,7 @@ def test_api_docs_page_renders_under_our_csp(browser, events_server):
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert {"/events", "/events/{key}", "/categories", "/venues"} <= {p.strip() for p in paths}
     # One operation open ("Try it out" is on by default), and executed: its response shows.
-    operation = page.locator("#operations-default-listEvents")
+    operation = page.locator("#operations-Events-listEvents")
     operation.locator(".opblock-summary-control").click()
     operation.locator("tr[data-param-name=kind] select").select_option("webinar")
     operation.locator(".execute").click()
