@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import BadHost
 from werkzeug.routing import IntegerConverter
+from werkzeug.wsgi import get_host
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -67,6 +69,24 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class RefuseBadHost:
+    """WSGI middleware: a Host header werkzeug cannot route by (a label over 63 characters, or
+    one IDNA cannot encode) gets a plain 400. Inside Flask such a request has no URL adapter,
+    so every error page's ``url_for`` failed on it: a 500."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        # What werkzeug's Map.bind does with the host, alone.
+        try:
+            get_host(environ).lower().partition(":")[0].encode("idna")
+        except UnicodeError:
+            refusal = BadHost("The Host header is not a valid host name.")
+            return refusal.get_response(environ)(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
 class PublicResponseSessionInterface(SecureCookieSessionInterface):
     """Leave the session out of responses marked `Cache-Control: public` (the feeds).
 
@@ -87,3 +107,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("MAX_QUERY_STRING_LENGTH", 2048)
     app.before_request(check_request_limits)
     app.after_request(add_security_headers)
+    app.wsgi_app = RefuseBadHost(app.wsgi_app)  # innermost: it sees the host ProxyFix gives

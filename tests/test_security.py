@@ -34,6 +34,23 @@ def test_headers_on_every_argument_free_page_and_feed(app, client, create_event)
         assert_security_headers(response)
 
 
+@pytest.mark.parametrize(
+    "host", ["a" * 64 + ".example.com", "events." + "b" * 70, "x" * 64 + ":8080"]
+)
+def test_a_host_header_that_cannot_be_routed_is_a_400_everywhere(app, client, auth, editor, host):
+    """Werkzeug cannot bind such a host (IDNA refuses a label over 63 characters): every page,
+    error pages included, used to fail on url_for with a 500."""
+    auth.login()
+    posts = [r.rule for r in app.url_map.iter_rules() if "POST" in r.methods and not r.arguments]
+    paths = [*argument_free_get_paths(app), "/no/such/page", "/static/site.css"]
+    assert posts and "/" in paths
+    for method, path in [*(("GET", p) for p in paths), *(("POST", p) for p in posts)]:
+        response = client.open(path, method=method, headers={"Host": host})
+        assert response.status_code == 400, (method, path)
+        assert b"not a valid host name" in response.data
+    assert client.get("/", headers={"Host": "events.example.com"}).status_code == 200
+
+
 def test_headers_on_static_files(client):
     for name in ("site.css", "site.js"):
         response = client.get(f"/static/{name}")
