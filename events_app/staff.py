@@ -261,6 +261,16 @@ def edit_event(event_id: int):
             "A series keeps repeating: to stop it, choose when it ends."
         )
         return render_event_form(form, event, 400)
+    try:
+        return save_edit(form, event)
+    except StaleDataError:  # a colleague saved it after the check above, before this wrote
+        db.session.rollback()
+        return conflict(form, get_event(event_id, editing=True))
+
+
+def save_edit(form: EventForm, event: Event):
+    """Write a checked edit form to its event (and its series, as the scope says). Raises
+    StaleDataError at whichever flush meets a colleague's save made meanwhile."""
     before = audit.event_snapshot(event)
     template_before = series.template_values(event)
     new_venue = form.apply_to(event, db.session)
@@ -285,11 +295,7 @@ def edit_event(event_id: int):
         flash("Nothing changed.", "info")
         return redirect(url_for(".edit_event", event_id=event.id))
     now = clock.now()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        return conflict(form, get_event(event_id, editing=True))
+    db.session.flush()
     if new_venue is not None:
         audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
                      current_user, now)  # fmt: skip
@@ -388,6 +394,17 @@ def preview_event(event_id: int):
 # --- quick actions ---------------------------------------------------------------------------
 
 
+@bp.errorhandler(StaleDataError)
+def changed_meanwhile(error: StaleDataError):
+    """A button (status, delete) met a colleague's save of the same event made meanwhile:
+    nothing of it is kept; say so where the button was. (The edit form answers with its
+    conflict page instead.)"""
+    db.session.rollback()
+    flash("Someone else changed this event at the same moment; nothing was changed. "
+          "Look at it again and retry.", "error")  # fmt: skip
+    return back_to_dashboard()
+
+
 def back_to_dashboard():
     target = request.form.get("next", "")
     return redirect(safe_next(target) or url_for(".dashboard"))
@@ -408,12 +425,7 @@ def change_status(event_id: int):
     if event.series_master:  # the whole series: every occurrence that had the series' status
         series.propagate(event, before)
     audit.record("status", event, {"status": [old, new_status]}, current_user, now)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash("Someone else changed this event at the same moment; try again.", "error")
-        return back_to_dashboard()
+    db.session.commit()
     flash(f"\u201c{event.title}\u201d is now {STATUSES[new_status].lower()}.", "info")
     return back_to_dashboard()
 

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from conftest import NOW
 from servers import form_values
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from test_staff_events import edit_page_fields, entries
 
 from events_app import series_form
@@ -404,3 +406,63 @@ def test_a_conflict_on_a_series_brings_in_their_schedule_and_keeps_it(
     first = min(show.occurrences, key=lambda o: o.start_at)
     expected = theirs.get("start_time", SHOW["start_time"])
     assert first.local_start.strftime("%H:%M") == expected
+
+
+@pytest.fixture
+def colleague_saves_first():
+    """A colleague's save landing after this request read the event and before it writes (at
+    this session's first flush, whichever it is): the event's version moves on under it. Done
+    in the request's own transaction, which a real colleague's commit would precede (SQLite
+    would make a second writer wait for this one instead)."""
+    events: list[int] = []
+
+    def bump(session, flush_context, instances):
+        if events:
+            table = Event.__table__
+            session.connection().execute(
+                table.update().where(table.c.id == events.pop()).values(version=table.c.version + 1)
+            )
+
+    sa_event.listen(Session, "before_flush", bump)
+    yield events.append
+    sa_event.remove(Session, "before_flush", bump)
+
+
+def test_a_save_meeting_a_colleagues_at_the_same_moment_is_a_conflict_not_a_500(
+    logged_in, app_ctx, colleague_saves_first
+):
+    """The form's version was current when it was checked; the colleague's save landed before
+    ours wrote. A series master meets it while its changes are copied to its dates (an
+    autoflush); that was a 500 and the typing was lost."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    data = {**SHOW, **edit_page_fields(logged_in, show.id), "slug": show.slug}
+    data["description"] = "Typed while a colleague saved."
+    colleague_saves_first(show.id)
+    response = logged_in.post(f"/staff/events/{show.id}/edit", data=data)
+    assert response.status_code == 409
+    assert "Typed while a colleague saved." in response.get_data(as_text=True)
+    assert the_show().description != "Typed while a colleague saved."  # nothing half-saved
+    # The form now carries the colleague's version: sent again, it saves.
+    again = form_values(response.get_data(as_text=True).split('class="event-form"', 1)[1])
+    again["description"] = again["description"].lstrip("\r\n")
+    assert logged_in.post(f"/staff/events/{show.id}/edit", data=again).status_code == 302
+    assert the_show().description == "Typed while a colleague saved."
+
+
+@pytest.mark.parametrize("action", ["status", "delete"])
+def test_a_button_meeting_a_colleagues_save_says_so_and_changes_nothing(
+    app, client, auth, admin, app_ctx, colleague_saves_first, action
+):
+    app.config["NOW"] = NOW
+    auth.login("admin@example.com")
+    client.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    colleague_saves_first(show.id)
+    data = {"status": "cancelled"} if action == "status" else {}
+    response = client.post(f"/staff/events/{show.id}/{action}", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "Someone else changed this event at the same moment" in page
+    show = the_show()
+    assert show is not None and show.status == "published"
