@@ -434,7 +434,8 @@ def change_status(event_id: int):
 def duplicate_event(event_id: int):
     source = get_event(event_id)
     now = clock.now()
-    slug = unique_slug(db.session, f"{source.slug[:190]}-copy")
+    # A date of a series has the address "<series>/<date>": its copy is an event of its own.
+    slug = unique_slug(db.session, f"{source.slug.replace('/', '-')[:190]}-copy")
     copy = Event(
         slug=slug,
         title=source.title,

@@ -252,6 +252,21 @@ def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
     assert len(the_show().occurrences) == 4
 
 
+def test_a_copy_of_one_date_is_an_event_of_its_own_that_saves_and_shows(logged_in, app_ctx):
+    """It used to get the address "<series>/<date>-copy": no page answered it, and its own
+    form refused, unchanged, the address the app had made."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    date_of = on(the_show(), date(2026, 6, 25))
+    copied = logged_in.post(f"/staff/events/{date_of.id}/duplicate")
+    copy = db.session.get(Event, int(copied.headers["Location"].split("/")[-2]))
+    assert copy.slug == "the-telecom-hour-2026-06-25-copy" and copy.series_id is None
+    data = {**SHOW, **edit_page_fields(logged_in, copy.id), "slug": copy.slug}
+    data = {k: v for k, v in data.items() if not k.startswith("repeat-")}
+    data.update(start_date="2026-06-25", end_date="2026-06-25", status="published")
+    assert logged_in.post(f"/staff/events/{copy.id}/edit", data=data).status_code == 302
+    assert logged_in.get(f"/events/{copy.slug}").status_code == 200
+
+
 def test_deleting_a_series_deletes_its_dates_and_a_copy_is_one_event(app, client, auth, admin):
     app.config["NOW"] = NOW
     auth.login("admin@example.com")
