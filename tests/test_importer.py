@@ -329,6 +329,26 @@ def test_truncated_and_garbled_files_never_raise(app_ctx):
         assert plan.error or all(i.action == "rejected" and i.reason for i in plan.items)
 
 
+@pytest.mark.parametrize(
+    ("times", "reason"),
+    [
+        (f"DTSTART;TZID={'A' * 5000}:20260701T100000\nDTEND:20260701T110000Z",
+         "It names a time zone that does not exist."),
+        ("DTSTART:20260701T100000Z\nDTSTART:20260702T100000Z\nDTEND:20260701T110000Z",
+         "A property it gives once at most (a start, an end) is repeated or malformed."),
+        ("DTSTART:20260701T100000Z\nDURATION:P1Y", "DURATION: Invalid iCalendar duration: P1Y"),
+    ],
+)  # fmt: skip
+def test_a_rejected_events_reason_is_said_in_words_not_pythons(app_ctx, times, reason):
+    """These said "[Errno 36] File name too long: '/…/tzdata/zoneinfo/AAA…'" (a path on the
+    server), "'list' object has no attribute 'dt'" and icalendar's "Cannot access 'dt' on
+    broken property …"."""
+    plan = plan_of(ics(f"UID:broken-1\nSUMMARY:Broken\n{times}"))
+    item = item_by_uid(plan, "broken-1")
+    assert item.action == "rejected" and reason in item.reason
+    assert "/" not in item.reason.replace("a start, an end", "") and "'dt'" not in item.reason
+
+
 def test_broken_events_are_rejected_one_by_one_with_reasons(app_ctx):
     data = ics(
         WEBINAR,

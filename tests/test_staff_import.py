@@ -163,7 +163,9 @@ def test_another_session_cannot_see_or_apply_an_upload(app, staff_client, create
     page = other.get("/staff/import/").get_data(as_text=True)
     assert "upload the file again" in page and "5G Core Webinar" not in page
     assert other.get("/staff/import/../../secret_key").status_code == 404
-    assert other.get("/staff/import/not-a-token!").status_code == 404
+    malformed = other.get("/staff/import/not-a-token!")
+    assert malformed.status_code == 404
+    assert "There is no such upload; upload the file again." in malformed.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(Event)).all() == []
 

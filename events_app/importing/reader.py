@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -680,5 +681,15 @@ def _sort_key(prop) -> str:
 
 
 def _why(exc: Exception) -> str:
+    """What staff are told of an event that could not be read: the parser's words for what is
+    malformed (a ValueError), never Python's for a slip of ours or a path on the server."""
+    if isinstance(exc, OSError):  # a TZID too long or odd for a file name in the zone database
+        return "It names a time zone that does not exist."
+    if not isinstance(exc, ValueError):
+        return "A property it gives once at most (a start, an end) is repeated or malformed."
     message = str(exc).strip() or type(exc).__name__
+    # icalendar: "Cannot access 'dt' on broken property 'DURATION' (expected ...): <why>"
+    broken = re.match(r"Cannot access '\w+' on broken property '([\w-]+)'[^:]*: (.+)", message)
+    if broken:
+        message = f"{broken[1]}: {broken[2]}"
     return message[:300]

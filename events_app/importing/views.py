@@ -82,13 +82,13 @@ def stored_file(token: str) -> Path:
         flash("That import is already done; it was not applied twice.", "info")
         abort(redirect(url_for("staff.dashboard")))
     if not TOKEN_RE.match(token):
-        abort(404)
+        abort(404, "There is no such upload; upload the file again.")
     if token not in session.get(SESSION_KEY, []):  # another session's, or from before a sign-in
         flash("That upload is not waiting for you (any more): upload the file again.", "info")
         abort(redirect(url_for(".upload")))
     path = imports_dir() / f"{token}.ics"
     if not path.is_file():
-        abort(404)
+        abort(404, "That upload is gone (uploads wait a day); upload the file again.")
     return path
 
 
