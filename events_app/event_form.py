@@ -297,11 +297,23 @@ class EventForm(FlaskForm):
         if field.data and not has_visible(field.data):
             raise ValidationError("Enter a title people can see: letters, digits or signs.")
 
+    def slug_limit(self) -> int:
+        """A series' dates are at "<its address>/2026-01-14": its own leaves room for that."""
+        full = max_length(Event, "slug")
+        if self.repeat.form.freq.data in recurrence.FREQS:
+            return full - len("/2026-01-14")
+        return full
+
     def validate_slug(self, field) -> None:
+        limit_ = self.slug_limit()
         if not field.data and self.title.data:
-            base = slugify(self.title.data, max_length(Event, "slug"), fallback="event")
-            field.data = unique_slug(db.session, base, self.event_id)
+            base = slugify(self.title.data, limit_, fallback="event")
+            field.data = unique_slug(db.session, base, self.event_id, limit_)
             return
+        if len(field.data or "") > limit_:
+            raise ValidationError(
+                f"A series' dates add “/2026-01-14” to its address: keep it to {limit_} characters."
+            )
         query = select(Event.id).where(Event.slug == field.data)
         if self.event_id is not None:
             query = query.where(Event.id != self.event_id)
@@ -483,9 +495,12 @@ def set_fold_choices(field: RadioField, ambiguous: timefmt.AmbiguousTime) -> Non
     )
 
 
-def unique_slug(session: Session, base: str, exclude_id: int | None = None) -> str:
-    """`base`, or `base-2`, `base-3`... whichever no other event uses yet."""
-    limit_ = max_length(Event, "slug")
+def unique_slug(
+    session: Session, base: str, exclude_id: int | None = None, limit_: int | None = None
+) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no other event uses yet (at most `limit_`
+    characters, the column's by default)."""
+    limit_ = limit_ or max_length(Event, "slug")
     query = select(Event.slug).where(func.lower(Event.slug).startswith(base, autoescape=True))
     if exclude_id is not None:
         query = query.where(Event.id != exclude_id)

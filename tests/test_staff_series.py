@@ -252,6 +252,23 @@ def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
     assert len(the_show().occurrences) == 4
 
 
+def test_a_series_address_leaves_room_for_its_dates(logged_in, app_ctx):
+    """Each date's address is "<series>/<date>": a 200-character series address made 211, which
+    PostgreSQL refused with a 500 (SQLite stored it)."""
+    typed = logged_in.post("/staff/events/new", data={**SHOW, "slug": "a" * 200})
+    assert typed.status_code == 400
+    assert "keep it to 189 characters" in typed.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+    made = logged_in.post("/staff/events/new", data={**SHOW, "title": "T" * 200, "slug": ""})
+    assert made.status_code == 302
+    db.session.expire_all()
+    slugs = db.session.scalars(select(Event.slug)).all()
+    assert len(slugs) > 1 and max(map(len, slugs)) <= 200
+    single = {k: v for k, v in SHOW.items() if not k.startswith("repeat-")}
+    one = logged_in.post("/staff/events/new", data={**single, "slug": "b" * 200})
+    assert one.status_code == 302  # a single event keeps the whole column
+
+
 def test_a_copy_of_one_date_is_an_event_of_its_own_that_saves_and_shows(logged_in, app_ctx):
     """It used to get the address "<series>/<date>-copy": no page answered it, and its own
     form refused, unchanged, the address the app had made."""
