@@ -349,6 +349,21 @@ def test_a_rejected_events_reason_is_said_in_words_not_pythons(app_ctx, times, r
     assert "/" not in item.reason.replace("a start, an end", "") and "'dt'" not in item.reason
 
 
+def test_events_outside_the_years_the_form_takes_are_rejected(app_ctx):
+    """Imported, a year-1 or year-9999 event could not be saved again from its own form."""
+    plan = plan_of(
+        ics(
+            "UID:ancient\nSUMMARY:Ancient\nDTSTART;VALUE=DATE:00010101\nDTEND;VALUE=DATE:00010102",
+            "UID:far\nSUMMARY:Far\nDTSTART:99991231T100000Z\nDTEND:99991231T110000Z",
+            "UID:now\nSUMMARY:Now\nDTSTART:20260701T100000Z\nDTEND:20260701T110000Z",
+        )
+    )
+    for uid in ("ancient", "far"):
+        item = item_by_uid(plan, uid)
+        assert item.action == "rejected" and "outside the years 1900-2999" in item.reason, uid
+    assert item_by_uid(plan, "now").action == "new"
+
+
 def test_broken_events_are_rejected_one_by_one_with_reasons(app_ctx):
     data = ics(
         WEBINAR,

@@ -144,6 +144,14 @@ def test_posting_without_a_file_asks_for_one(staff_client):
     assert field_error(response.get_data(as_text=True)) == "Choose an .ics file to import."
 
 
+def test_a_form_of_too_many_fields_is_not_called_a_large_file(staff_client):
+    fields = {f"f{n}": "x" for n in range(2000)}  # over werkzeug's 1,000 form parts, in 30 kB
+    response = staff_client.post("/staff/import/", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 413
+    message = field_error(response.get_data(as_text=True))
+    assert "more fields than this page has" in message and "larger" not in message
+
+
 def test_upload_over_the_request_limit_gets_a_message_beside_the_field(app, staff_client):
     too_big = b"BEGIN:VCALENDAR\r\n" + b"a" * (app.config["MAX_CONTENT_LENGTH"] + 1)
     response = upload(staff_client, too_big)

@@ -245,6 +245,11 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
     if event.error:
         item.action, item.reason = "rejected", event.error
         return item
+    days = [event.first_day, event.last_day, *(t.date() for t in (event.start, event.end) if t)]
+    if any(not timefmt.MIN_YEAR <= d.year <= timefmt.MAX_YEAR for d in days if d):
+        item.action = "rejected"
+        item.reason = f"Its dates are outside the years {timefmt.MIN_YEAR}-{timefmt.MAX_YEAR}."
+        return item
     venue = venues.match(event.location)
     online = bool(ONLINE_WORDS.match(event.location))
     place = "" if online or NO_PLACE.match(event.location) else event.location

@@ -13,7 +13,17 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
@@ -153,7 +163,11 @@ def upload_post():
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
     form = ImportUploadForm(formdata=None, zone=site_zone_name())
-    form.file.errors = [f"The file is larger than {LIMIT_TEXT}."]
+    size, limit = request.content_length, current_app.config["MAX_CONTENT_LENGTH"]
+    if size is not None and limit is not None and size <= limit:  # werkzeug's part count
+        form.file.errors = ["The form came with more fields than this page has: send it from here."]
+    else:
+        form.file.errors = [f"The file is larger than {LIMIT_TEXT}."]
     return _upload_page(form), 413
 
 
