@@ -301,7 +301,7 @@ class EventForm(FlaskForm):
         """A series' dates are at "<its address>/2026-01-14": its own leaves room for that."""
         full = max_length(Event, "slug")
         if self.repeat.form.freq.data in recurrence.FREQS:
-            return full - len("/2026-01-14")
+            return full - series.DATE_SUFFIX_LENGTH
         return full
 
     def validate_slug(self, field) -> None:

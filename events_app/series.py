@@ -92,6 +92,10 @@ def occurrence_slug(master_slug: str, wall: datetime) -> str:
     return f"{master_slug}/{wall.date().isoformat()}"
 
 
+# What occurrence_slug adds to the series' address ("/2026-01-14"): room the series leaves.
+DATE_SUFFIX_LENGTH = len(occurrence_slug("", datetime(2026, 1, 14)))
+
+
 def template_values(event: Event) -> dict[str, Any]:
     """The fields an occurrence shares with its master unless changed on its own."""
     values: dict[str, Any] = {name: getattr(event, name) for name in TEMPLATE_COLUMNS}
