@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadHost
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, ValidationError
 from werkzeug.wsgi import get_host
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -40,10 +40,19 @@ def allow_framing(response: Response) -> Response:
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """`<int:...>` bounded to a database INTEGER: a huge id is a 404, never an overflow."""
+    """`<int:...>` bounded to a database INTEGER: a huge id is a 404, never an overflow. Only
+    the number's one spelling matches (ASCII digits, no leading zero beyond `fixed_digits`),
+    so "/calendar/02026/01" or Arabic-Indic digits are a 404, not a copy of a page under
+    another address (and another cache entry)."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if value != self.to_url(number):
+            raise ValidationError()
+        return number
 
 
 def check_request_limits() -> None:

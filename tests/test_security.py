@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from flask import request
+import re
 
-from events_app.security import SECURITY_HEADERS
+import pytest
+from flask import request, url_for
+
+from events_app.security import SECURITY_HEADERS, DatabaseIntConverter
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def assert_security_headers(response) -> None:
@@ -158,6 +162,42 @@ def test_huge_ids_in_urls_are_404_not_overflow(client, auth, editor):
     auth.login()
     for path in ("/staff/events/9223372036854775808/edit", "/calendar/99999999999/01"):
         assert client.get(path).status_code == 404
+
+
+def test_a_number_in_a_url_has_one_spelling(
+    app, client, auth, admin, create_event, create_venue, create_category
+):
+    """A leading zero or non-ASCII digits are a 404, not the page again under another address
+    (and another cache entry); walks every GET route whose arguments are all numbers."""
+    ids = {
+        "event_id": create_event(title="Numbered").id,
+        "venue_id": create_venue().id,
+        "category_id": create_category().id,
+        "user_id": admin.id,
+        "year": 2026,
+        "month": 3,
+        "part": 1,
+    }
+    auth.login(admin.email)
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.arguments
+        and all(isinstance(rule._converters[a], DatabaseIntConverter) for a in rule.arguments)
+    ]
+    assert {r.endpoint for r in rules} >= {"calendar.month", "staff.edit_event"}
+    for rule in rules:
+        values = {a: ids[a] for a in rule.arguments}
+        with app.test_request_context():
+            good = url_for(rule.endpoint, **values)
+        assert client.get(good).status_code == 200, good
+        for name in rule.arguments:
+            spelled = rule._converters[name].to_url(values[name])
+            for odd in ("0" + spelled, spelled.translate(ARABIC_INDIC)):
+                path = re.sub(rf"(?<=[/-]){spelled}(?=[/.]|$)", odd, good, count=1)
+                assert path != good
+                assert client.get(path).status_code == 404, path
 
 
 def test_overlong_form_fields_get_a_form_message_not_a_500(client, auth, editor):
