@@ -152,6 +152,29 @@ def is_removed(occurrence: Event, master: Event) -> bool:
     return occurrence.status in ("cancelled", "draft") and master.status != occurrence.status
 
 
+def fates(session: Session, master: Event, days: list[date]) -> dict[date, str]:
+    """What became of these dates of a saved series on their own, by original local date
+    (as ``sync`` matches them): "cancelled", "a draft, not shown" or "moved to …"."""
+    if not days:
+        return {}
+    rule = rule_of(master)
+    stmt = select(Event).where(
+        Event.series_id == master.id,
+        Event.recurrence_id >= datetime.combine(min(days), datetime.min.time()),
+        Event.recurrence_id < datetime.combine(max(days) + timedelta(days=1), datetime.min.time()),
+    )
+    found: dict[date, str] = {}
+    for occurrence in session.scalars(stmt):
+        day = occurrence.recurrence_id.date()
+        if occurrence.status != master.status and occurrence.status == "cancelled":
+            found[day] = "cancelled"
+        elif occurrence.status != master.status and occurrence.status == "draft":
+            found[day] = "a draft, not shown"
+        elif is_moved(occurrence, replace(rule, zone=occurrence.timezone)):
+            found[day] = f"moved to {occurrence.when_text}"
+    return {day: fate for day, fate in found.items() if day in days}
+
+
 def sync(master: Event, today: date) -> None:
     """Give the master one occurrence per wall start of its rule up to the horizon: new ones
     copy the template, ones the rule no longer has are deleted, others keep their own details.

@@ -3,6 +3,7 @@ validation into a recurrence.Rule, and the summary and next dates shown beside i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -135,18 +136,23 @@ def _nth(day: date) -> int:
     return -1 if n == 5 else n
 
 
-def preview(rule: recurrence.Rule, today: date) -> dict[str, Any]:
-    """The summary, the next dates from ``today`` and the DST notes of the next two years."""
+def preview(
+    rule: recurrence.Rule, today: date, fates: Callable[[list[date]], dict[date, str]] | None = None
+) -> dict[str, Any]:
+    """The summary, the next dates from ``today`` and the DST notes of the next two years.
+    ``fates`` (a saved series: ``series.fates``) says what became of some of those dates."""
     starts = recurrence.wall_starts(rule, today + timedelta(days=730))
     upcoming = [w for w in starts if w.date() >= today][:PREVIEW_DATES]
     notes = [n for w in starts if w.date() >= today and (n := recurrence.dst_note(w, rule.zone))]
+    fate_of = fates([w.date() for w in upcoming]) if fates else {}
     dates = []
     for wall in upcoming:
         start, end = recurrence.occurrence_times(rule, wall)
         if rule.all_day:
-            dates.append(timefmt.format_day(wall.date()))
+            text = timefmt.format_day(wall.date())
         else:
-            dates.append(timefmt.format_timed_range(start, end, rule.zone))
+            text = timefmt.format_timed_range(start, end, rule.zone)
+        dates.append({"text": text, "fate": fate_of.get(wall.date())})
     return {
         "summary": recurrence.summary(rule),
         "dates": dates,

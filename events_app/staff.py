@@ -6,6 +6,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -132,7 +133,7 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         event=event,
         zone_names=timefmt.suggested_zone_names(),
         venue_zones=form.venue_zones,
-        rule_preview=series_form.preview(rule, clock.today()) if rule else None,
+        rule_preview=series_form.preview(rule, clock.today(), fates_of(event)) if rule else None,
         series_dates=series_dates(event) if event is not None and event.series_master else None,
         **extra,
     ), status
@@ -147,6 +148,13 @@ class SeriesDates:
     since: date
     later: date | None
     moved_on: bool
+
+
+def fates_of(event: Event | None):
+    """For a saved series, what the rule preview says became of its dates on their own."""
+    if event is None or not event.series_master:
+        return None
+    return partial(series.fates, db.session, event)
 
 
 def series_dates(master: Event) -> SeriesDates:
@@ -365,6 +373,12 @@ def preview_markdown():
 def rule_preview():
     """The Repeats section's summary and next dates for the form as typed so far (its live
     preview); nothing is saved. What keeps the rule from being read is said instead."""
+    saved = None
+    if "series" in request.args:  # the edit page of a saved series
+        try:
+            saved = get_event(int(request.args["series"]))
+        except ValueError:
+            abort(400, "series must be the number of a series' event.")
     form = EventForm(occurrence=request.form.get("repeat-scope") is not None)
     form.validate()
     problems: list[str] = []
@@ -374,7 +388,9 @@ def rule_preview():
             problems += [f"{field.label.text}: {message}" for message in field.errors]
     return render_template(
         "staff/_rule_preview.html",
-        rule_preview=series_form.preview(form.rule, clock.today()) if form.rule else None,
+        rule_preview=series_form.preview(form.rule, clock.today(), fates_of(saved))
+        if form.rule
+        else None,
         rule_problems=problems[:4],
     )
 

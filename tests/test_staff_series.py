@@ -331,6 +331,44 @@ def test_the_rule_preview_follows_the_form_as_typed(logged_in, app_ctx):
     assert db.session.scalars(select(Event)).all() == []
 
 
+def test_the_rule_preview_of_a_saved_series_marks_its_cancelled_and_moved_dates(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    cancelled, moved = on(show, date(2026, 6, 25)), on(show, date(2026, 7, 2))
+    logged_in.post(
+        f"/staff/events/{cancelled.id}/edit",
+        data=occurrence_form(logged_in, cancelled, status="cancelled"),
+    )
+    logged_in.post(
+        f"/staff/events/{moved.id}/edit",
+        data=occurrence_form(logged_in, moved, start_date="2026-07-03", end_date="2026-07-03",
+                             start_time="15:00", end_time="16:00"),
+    )  # fmt: skip
+    marks = [
+        "<li>Jun 18, 2026, 12:00 – 1:00 PM EDT</li>",
+        "<li><s>Jun 25, 2026, 12:00 – 1:00 PM EDT</s> (cancelled)</li>",
+        "<li><s>Jul 2, 2026, 12:00 – 1:00 PM EDT</s>"
+        " (moved to Jul 3, 2026, 3:00 – 4:00 PM EDT)</li>",
+        "<li>Jul 9, 2026, 12:00 – 1:00 PM EDT</li>",
+    ]
+    page = logged_in.get(f"/staff/events/{show.id}/edit").text
+    preview_url = f"/staff/events/rule-preview?series={show.id}"
+    assert f'data-rule-preview-url="{preview_url}"' in page
+    live = logged_in.post(preview_url, data=SHOW).text
+    for html in (page.split('id="rule-preview"')[1].split("</fieldset>")[0], live):
+        assert all(mark in html for mark in marks), html
+    # A new time of day keeps what the dates became (sync matches them by date) ...
+    later = logged_in.post(preview_url, data={**SHOW, "start_time": "14:00", "end_time": "15:00"})
+    assert "<s>Jun 25, 2026, 2:00 – 3:00 PM EDT</s> (cancelled)" in later.text
+    # ... a new weekday has other dates, and a new series nothing to mark.
+    fridays = logged_in.post(preview_url, data={**SHOW, "repeat-weekdays": ["FR"]}).text
+    new = logged_in.post("/staff/events/rule-preview", data=SHOW).text
+    assert "Next dates:" in fridays and "Next dates:" in new
+    assert "<s>" not in fridays + new
+    assert logged_in.post(preview_url + "0000", data=SHOW).status_code == 404
+    assert logged_in.post("/staff/events/rule-preview?series=x", data=SHOW).status_code == 400
+
+
 def test_a_draft_series_previews_as_its_series_page(logged_in, app_ctx):
     draft = {**SHOW, "status": "draft"}
     assert logged_in.post("/staff/events/new", data=draft).status_code == 302
