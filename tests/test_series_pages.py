@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -115,11 +116,20 @@ def test_add_the_series_to_google_with_its_rule_and_download_it(client, show):
 
 def test_one_occurrence_downloads_under_its_permanent_derived_uid(client, show):
     body = client.get("/events/telecom-hour/2026-07-02.ics").get_data(as_text=True)
-    assert f"UID:{show.uid}/20260702T120000\r\n" in body
+    assert f"UID:{show.uid}/20260702\r\n" in body
     event_part = body.split("BEGIN:VEVENT", 1)[1]  # VTIMEZONEs carry yearly RRULEs of their own
     assert "RRULE" not in event_part and "RECURRENCE-ID" not in event_part
     page = client.get("/events/telecom-hour/2026-07-02").get_data(as_text=True)
     assert 'href="/events/telecom-hour/2026-07-02.ics"' in page
+    # The series moves to 3 PM: the date is the same event to a calendar that imported it.
+    before = series.template_values(show)
+    rule = series.rule_of(show)
+    at_three = replace(rule, start=datetime(2026, 5, 7, 15, 0))
+    series.save_master(show, at_three, before, rule, NOW.date())
+    db.session.commit()
+    again = client.get("/events/telecom-hour/2026-07-02.ics").get_data(as_text=True)
+    assert "DTSTART;TZID=America/New_York:20260702T150000" in again
+    assert f"UID:{show.uid}/20260702\r\n" in again
 
 
 def test_occurrence_urls_stay_when_one_is_moved(client, show):
