@@ -135,7 +135,7 @@ def _fields(event: Event) -> dict[str, Any]:
             " | ".join(p for p in (s.name, s.title, s.company) if p) for s in event.speakers
         ),
         "categories": ", ".join(sorted(c.name for c in event.categories)),
-        "status": event.status,
+        "status": event.status_choice,
         "featured": bool(event.featured),
         "needs_review": event.wall_review or "",
     }

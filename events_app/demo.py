@@ -495,7 +495,7 @@ def _episodes(show: Event, today: date) -> None:
     for o in show.occurrences:
         if o.recurrence_id.date() < today:
             o.recording_url = f"https://example.com/radio/archive/{o.recurrence_id.date()}"
-    upcoming[1].status = "cancelled"
+    series.set_date_status(upcoming[1], "cancelled")
     upcoming[2].title = "The Telecom Hour: Open RAN, one year on"
     moved = upcoming[3]
     moved.set_timed(

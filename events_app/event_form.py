@@ -182,9 +182,11 @@ class EventForm(FlaskForm):
 
         for name in ("title", "slug", "kind", "summary", "description", "featured",
                      "online_url", "registration_url", "recording_url", "slides_url",
-                     "image_url", "organizer", "status"):  # fmt: skip
+                     "image_url", "organizer"):  # fmt: skip
             if wanted(name) and name in self:
                 getattr(self, name).data = getattr(event, name)
+        if wanted("status") and "status" in self:
+            self.status.data = event.status_choice
         if wanted(*SCHEDULE_KEYS):
             self._load_schedule(event)
         master = event if event.series_master else event.series
@@ -444,9 +446,13 @@ class EventForm(FlaskForm):
             return self._apply(event, session)
 
     def _apply(self, event: Event, session: Session) -> Venue | None:
-        for name in ("title", "slug", "kind", "featured", "status"):
+        for name in ("title", "slug", "kind", "featured"):
             if name in self:
                 setattr(event, name, getattr(self, name).data)
+        if "status" in self and event.series is not None:
+            series.set_date_status(event, self.status.data)
+        elif "status" in self:
+            event.status = self.status.data
         for name in ("summary", "description", "online_url", "registration_url",
                      "recording_url", "slides_url", "image_url", "organizer"):  # fmt: skip
             value = normalize_newlines(getattr(self, name).data)

@@ -247,7 +247,11 @@ class Event(Base):
     image_url: Mapped[str] = mapped_column(String(500), default="")
     organizer: Mapped[str] = mapped_column(String(200), default="")
 
+    # What visitors see. A date of a series shows the status it was given on its own
+    # (``own_status``; None: it follows its series), unless its series is a draft or cancelled:
+    # series.date_status is the rule, series.set_date_status the one way to set it.
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    own_status: Mapped[str | None] = mapped_column(String(20))
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # A random value per change, never a counter: a restored backup must not bring back a
@@ -435,6 +439,13 @@ class Event(Base):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def status_choice(self) -> str:
+        """The status its editors chose: for a date of a series, its own or its series'."""
+        if self.series is None:
+            return self.status
+        return self.own_status or self.series.status
 
     @property
     def when_text(self) -> str:

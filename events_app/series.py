@@ -152,6 +152,29 @@ def is_removed(occurrence: Event, master: Event) -> bool:
     return occurrence.status in ("cancelled", "draft") and master.status != occurrence.status
 
 
+def date_status(series_status: str, own_status: str | None) -> str:
+    """What one date of a series shows: a draft series, or a date made a draft on its own, is
+    never public; a cancelled series cancels every date; else the date's own status, if it was
+    given one, or its series'."""
+    if "draft" in (series_status, own_status):
+        return "draft"
+    if own_status is None or series_status == "cancelled":
+        return series_status
+    return own_status
+
+
+def set_date_status(occurrence: Event, chosen: str) -> None:
+    """Give one date of a series a status on its own (its series' status: it follows it)."""
+    master = occurrence.series
+    assert master is not None
+    own = None if chosen == master.status else chosen
+    if occurrence.own_status != own:
+        occurrence.own_status = own
+    status = date_status(master.status, own)
+    if occurrence.status != status:
+        occurrence.status = status
+
+
 def fates(session: Session, master: Event, days: list[date]) -> dict[date, str]:
     """What became of these dates of a saved series on their own, by original local date
     (as ``sync`` matches them): "cancelled", "a draft, not shown" or "moved to …"."""
@@ -166,9 +189,9 @@ def fates(session: Session, master: Event, days: list[date]) -> dict[date, str]:
     found: dict[date, str] = {}
     for occurrence in session.scalars(stmt):
         day = occurrence.recurrence_id.date()
-        if occurrence.status != master.status and occurrence.status == "cancelled":
+        if occurrence.own_status == "cancelled":
             found[day] = "cancelled"
-        elif occurrence.status != master.status and occurrence.status == "draft":
+        elif occurrence.own_status == "draft":
             found[day] = "a draft, not shown"
         elif is_moved(occurrence, replace(rule, zone=occurrence.timezone)):
             found[day] = f"moved to {occurrence.when_text}"
@@ -230,12 +253,15 @@ def reschedule_unmoved(master: Event, old_rule: recurrence.Rule) -> None:
 
 def propagate(master: Event, before: dict[str, Any]) -> None:
     """Copy the master's changed template fields to every occurrence that still had the old
-    value (one that was given its own value keeps it)."""
+    value (one that was given its own value keeps it); a status as ``date_status`` says."""
     after = template_values(master)
-    changed = {k for k in after if after[k] != before[k]}
+    changed = {k for k in after if after[k] != before[k]} - {"status"}
     for occurrence in master.occurrences:
         mine = template_values(occurrence)
         _copy_template(master, occurrence, {k for k in changed if mine[k] == before[k]})
+        status = date_status(master.status, occurrence.own_status)
+        if occurrence.status != status:
+            occurrence.status = status
 
 
 def split(session: Session, occurrence: Event, today: date) -> Event:
@@ -307,7 +333,9 @@ def apply_to_series(
     target = occurrence.series if scope == "all" else split(session, occurrence, today)
     before, old_rule = template_values(target), rule_of(target)
     names = {AUDIT_TEMPLATE_KEYS[k] for k in changed if k in AUDIT_TEMPLATE_KEYS}
-    _copy_template(occurrence, target, names)
+    if "status" in names:  # the status chosen for this date becomes the series' own
+        target.status, occurrence.own_status = occurrence.status_choice, None
+    _copy_template(occurrence, target, names - {"status"})
     if "venue_id" in names:
         target.venue = occurrence.venue
     new_rule = old_rule

@@ -432,12 +432,15 @@ def change_status(event_id: int):
     new_status = request.form.get("status", "")
     if new_status not in STATUS_ACTIONS:
         abort(400, "Unknown status; use the buttons on the dashboard.")
-    if event.status == new_status:
+    if event.status_choice == new_status:
         flash(f"\u201c{event.title}\u201d is already {STATUSES[new_status].lower()}.", "info")
         return back_to_dashboard()
-    old, now = event.status, clock.now()
+    old, now = event.status_choice, clock.now()
     before = series.template_values(event)
-    event.status = new_status  # changes.py raises SEQUENCE and updated_at on flush
+    if event.series is not None:  # one date of a series, on its own
+        series.set_date_status(event, new_status)
+    else:
+        event.status = new_status  # changes.py raises SEQUENCE and updated_at on flush
     if event.series_master:  # the whole series: every occurrence that had the series' status
         series.propagate(event, before)
     audit.record("status", event, {"status": [old, new_status]}, current_user, now)

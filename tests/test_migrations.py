@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from events_app import create_app, database_url
 from events_app.extensions import alembic, db
-from events_app.models import Base
+from events_app.models import Base, Event
 from events_app.search import TABLE as SEARCH_TABLE
 from tests.tools import postgres_url
 
@@ -61,3 +62,29 @@ def test_postgresql_empty_database_upgrades_to_head_without_drift(tmp_path: Path
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {DRIFT_SCHEMA} CASCADE"))
         engine.dispose()
+
+
+def test_0014_keeps_the_status_a_date_of_a_series_was_given_on_its_own(app, create_series):
+    """A date whose status differs from its series' keeps it as its own (own_status)."""
+    from events_app import series
+
+    master = create_series(start=datetime(2026, 7, 2, 12, 0), weekdays=("TH",), count=3)
+    first, second, _ = master.occurrences
+    series.set_date_status(second, "cancelled")
+    ids = (first.id, second.id)
+    db.session.commit()
+    db.session.close()  # PostgreSQL: an open transaction would hold off the ALTER TABLE
+    alembic.downgrade("0013")
+    try:
+        columns = {c["name"] for c in inspect(db.engine).get_columns("events")}
+        assert "own_status" not in columns
+    finally:
+        alembic.upgrade()
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(Event.id, Event.status, Event.own_status).where(Event.id.in_(ids)).order_by(Event.id)
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (ids[0], "published", None),
+        (ids[1], "cancelled", "cancelled"),
+    ]

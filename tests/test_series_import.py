@@ -11,6 +11,7 @@ import recurring_ical_events
 from sqlalchemy import func, select
 from test_importer import ics, plan_of, sample
 
+from events_app import series
 from events_app.extensions import db
 from events_app.importing.apply import apply_import
 from events_app.models import Event
@@ -98,6 +99,23 @@ def test_a_reimport_updates_the_series_matched_by_uid(app_ctx):
     assert by_day["2026-07-16"].status == "cancelled"
     assert max(by_day) == "2026-11-26"
     assert db.session.scalar(select(func.count(Event.id))) < count  # December went, no copies
+
+
+def test_a_series_imported_as_a_draft_shows_none_of_its_dates_until_published(app_ctx, client):
+    apply_import(plan_of(ics(SERIES, MOVED)), db.session, publish=False)
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    by_day = {o.recurrence_id.date().isoformat(): o for o in master.occurrences}
+    assert {o.status for o in master.occurrences} == {"draft"}  # the EXDATE's one too
+    assert by_day["2026-07-02"].own_status == "cancelled"
+    assert client.get(f"/events/{by_day['2026-07-02'].slug}").status_code == 404
+    before = series.template_values(master)
+    master.status = "published"
+    series.propagate(master, before)
+    db.session.commit()
+    assert by_day["2026-07-02"].status == "cancelled" and by_day["2026-07-09"].status == "published"
+    assert client.get(f"/events/{by_day['2026-07-02'].slug}").status_code == 200
+    (item,) = plan_of(ics(SERIES, MOVED)).items
+    assert item.action == "unchanged", item.changes
 
 
 def test_a_rule_we_cannot_keep_is_still_imported_as_separate_events(app_ctx):

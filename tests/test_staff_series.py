@@ -239,6 +239,65 @@ def test_publishing_states_apply_to_the_whole_series(logged_in, app_ctx):
     assert logged_in.get("/events/the-telecom-hour/2026-06-18").status_code == 200
 
 
+def test_a_date_cancelled_on_its_own_stays_so_and_a_draft_series_shows_none(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    alone = on(show, date(2026, 6, 25))
+    logged_in.post(
+        f"/staff/events/{alone.id}/edit", data=occurrence_form(logged_in, alone, status="cancelled")
+    )
+    cancelled_page = "/events/the-telecom-hour/2026-06-25"
+    public = ("/events/?kind=audio", "/calendar/2026/06", "/feeds/all.ics", "/api/v1/events")
+
+    def status(path: str) -> int:
+        return logged_in.get(path).status_code
+
+    def shown(path: str) -> bool:
+        return "The Telecom Hour" in logged_in.get(path).text
+
+    def statuses() -> dict[date, str]:
+        return {o.recurrence_id.date(): o.status for o in the_show().occurrences}
+
+    # Unpublished, the series shows no date at all, not even its cancelled one.
+    logged_in.post(f"/staff/events/{show.id}/status", data={"status": "draft"})
+    assert set(statuses().values()) == {"draft"}
+    assert status(cancelled_page) == status("/events/the-telecom-hour/2026-06-18") == 404
+    assert not any(shown(path) for path in public)
+    # Published again, the date cancelled on its own is still cancelled; so after the whole
+    # series was cancelled and published again; postponing the series leaves it cancelled.
+    for steps in (["published"], ["cancelled", "published"], ["postponed"], ["published"]):
+        for step in steps:
+            logged_in.post(f"/staff/events/{show.id}/status", data={"status": step})
+        dates = statuses()
+        assert dates.pop(date(2026, 6, 25)) == "cancelled", steps
+        assert set(dates.values()) == {steps[-1]}, steps
+    assert status(cancelled_page) == 200 and all(shown(path) for path in public)
+    assert "EXDATE;TZID=America/New_York:20260625T120000" in feed(logged_in)
+    # The date's own form shows and keeps what it was given on its own, under a draft series.
+    logged_in.post(f"/staff/events/{show.id}/status", data={"status": "draft"})
+    form = form_values(logged_in.get(f"/staff/events/{alone.id}/edit").text)
+    assert form["status"] == "cancelled"  # its own status, not the series' draft
+    form.update({"title": "The Telecom Hour: renamed", "repeat-scope": "this"})
+    assert logged_in.post(f"/staff/events/{alone.id}/edit", data=form).status_code == 302
+    logged_in.post(f"/staff/events/{show.id}/status", data={"status": "published"})
+    assert statuses()[date(2026, 6, 25)] == "cancelled"
+    assert on(the_show(), date(2026, 6, 25)).title == "The Telecom Hour: renamed"
+
+
+def test_a_status_saved_for_all_dates_becomes_the_series_and_frees_the_date(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    first, second = the_show().occurrences[:2]
+    logged_in.post(
+        f"/staff/events/{first.id}/edit", data=occurrence_form(logged_in, first, status="cancelled")
+    )
+    everything = occurrence_form(logged_in, second, status="postponed", **{"repeat-scope": "all"})
+    assert logged_in.post(f"/staff/events/{second.id}/edit", data=everything).status_code == 302
+    show = the_show()
+    assert show.status == "postponed"
+    assert [o.status for o in show.occurrences[:3]] == ["cancelled", "postponed", "postponed"]
+    assert show.occurrences[1].own_status is None  # it follows the series again
+
+
 def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
     counted = {**SHOW, "repeat-ends": "after", "repeat-count": "10", "repeat-until": ""}
     logged_in.post("/staff/events/new", data=counted)

@@ -170,8 +170,8 @@ def _apply_exceptions(master: Event, item: ImportItem) -> None:
     held = {o.recurrence_id: o for o in master.occurrences}
     for wall in item.exdates:
         occurrence = held.get(wall)
-        if occurrence is not None and occurrence.status != "cancelled":
-            occurrence.status = "cancelled"
+        if occurrence is not None:
+            series.set_date_status(occurrence, "cancelled")
     for override in item.overrides:
         occurrence = held.get(override.recurrence_wall)
         if occurrence is None:

@@ -337,7 +337,7 @@ def _series_changes(item: ImportItem, event: Event) -> dict[str, tuple[object, o
             )
     ours = {}
     for wall, o in held.items():
-        if o.status == "cancelled":
+        if o.own_status == "cancelled":
             ours[wall] = "removed"
         elif rule is not None and series.is_override(o, event, rule):
             ours[wall] = f"{o.title} {o.when_text}"
