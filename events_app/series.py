@@ -10,14 +10,14 @@ by ``flask series extend``, daily) moves that horizon along. Views commit; nothi
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import recurrence
+from . import recurrence, timefmt
 from .models import Event, SeriesRule, Speaker, new_uid
 
 HORIZON_DAYS = 730
@@ -175,27 +175,64 @@ def set_date_status(occurrence: Event, chosen: str) -> None:
         occurrence.status = status
 
 
-def fates(session: Session, master: Event, days: list[date]) -> dict[date, str]:
-    """What became of these dates of a saved series on their own, by original local date
-    (as ``sync`` matches them): "cancelled", "a draft, not shown" or "moved to …"."""
-    if not days:
-        return {}
-    rule = rule_of(master)
-    stmt = select(Event).where(
-        Event.series_id == master.id,
-        Event.recurrence_id >= datetime.combine(min(days), datetime.min.time()),
-        Event.recurrence_id < datetime.combine(max(days) + timedelta(days=1), datetime.min.time()),
-    )
-    found: dict[date, str] = {}
-    for occurrence in session.scalars(stmt):
-        day = occurrence.recurrence_id.date()
-        if occurrence.own_status == "cancelled":
-            found[day] = "cancelled"
-        elif occurrence.own_status == "draft":
-            found[day] = "a draft, not shown"
-        elif is_moved(occurrence, replace(rule, zone=occurrence.timezone)):
-            found[day] = f"moved to {occurrence.when_text}"
-    return {day: fate for day, fate in found.items() if day in days}
+# Template fields as the rule preview names a date's own value of them.
+OWN_DETAILS = {
+    "title": "title", "kind": "kind", "summary": "summary", "description": "description",
+    "online_url": "join link", "registration_url": "registration link",
+    "recording_url": "recording", "slides_url": "slides", "image_url": "image",
+    "organizer": "organizer", "featured": "featured mark", "venue_id": "venue",
+}  # fmt: skip
+
+
+@dataclass
+class SavedDates:
+    """A saved series' dates as its rule preview (series_form.preview) tells of them."""
+
+    session: Session
+    master: Event
+
+    def fates(self, days: list[date]) -> dict[date, str]:
+        """What became of these dates on their own, by original local date (as ``sync``
+        matches them): "cancelled", "a draft, not shown" or "moved to …"."""
+        if not days:
+            return {}
+        rule = rule_of(self.master)
+        first = datetime.combine(min(days), datetime.min.time())
+        after = datetime.combine(max(days) + timedelta(days=1), datetime.min.time())
+        found = {o.recurrence_id.date(): _fate(o, rule) for o in self._dates(first, after)}
+        return {day: fate for day, fate in found.items() if fate and day in days}
+
+    def dropped(self, kept: set[date]) -> list[str]:
+        """The dates with something of their own that a rule making only the ``kept`` days
+        would delete (``sync`` does), past ones too: "Dec 17, 2026: cancelled"."""
+        rule, mine = rule_of(self.master), template_values(self.master)
+        lost = []
+        for occurrence in self._dates():
+            day = occurrence.recurrence_id.date()
+            if day in kept:
+                continue
+            theirs = template_values(occurrence)
+            details = [w for name, w in OWN_DETAILS.items() if theirs[name] != mine[name]]
+            fate = _fate(occurrence, rule) or (f"its own {', '.join(details)}" if details else "")
+            if fate:
+                lost.append(f"{timefmt.format_day(day)}: {fate}")
+        return lost
+
+    def _dates(self, first: datetime | None = None, after: datetime | None = None) -> list[Event]:
+        stmt = select(Event).where(Event.series_id == self.master.id)
+        if first is not None and after is not None:
+            stmt = stmt.where(Event.recurrence_id >= first, Event.recurrence_id < after)
+        return list(self.session.scalars(stmt.order_by(Event.recurrence_id)))
+
+
+def _fate(occurrence: Event, rule: recurrence.Rule) -> str | None:
+    if occurrence.own_status == "cancelled":
+        return "cancelled"
+    if occurrence.own_status == "draft":
+        return "a draft, not shown"
+    if is_moved(occurrence, replace(rule, zone=occurrence.timezone)):
+        return f"moved to {occurrence.when_text}"
+    return None
 
 
 def sync(master: Event, today: date) -> None:

@@ -3,14 +3,13 @@ validation into a recurrence.Rule, and the summary and next dates shown beside i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from wtforms import DateField, Form, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from . import recurrence, timefmt
+from . import recurrence, series, timefmt
 from .forms import MultiCheckboxField, choices
 from .timefmt import MAX_YEAR
 
@@ -137,14 +136,15 @@ def _nth(day: date) -> int:
 
 
 def preview(
-    rule: recurrence.Rule, today: date, fates: Callable[[list[date]], dict[date, str]] | None = None
+    rule: recurrence.Rule, today: date, saved: series.SavedDates | None = None
 ) -> dict[str, Any]:
-    """The summary, the next dates from ``today`` and the DST notes of the next two years.
-    ``fates`` (a saved series: ``series.fates``) says what became of some of those dates."""
-    starts = recurrence.wall_starts(rule, today + timedelta(days=730))
+    """The summary, the next dates from ``today`` and the DST notes of the next two years; for
+    a ``saved`` series, what became of those dates and which of its changed dates this rule
+    would delete."""
+    starts = recurrence.wall_starts(rule, today + timedelta(days=series.HORIZON_DAYS))
     upcoming = [w for w in starts if w.date() >= today][:PREVIEW_DATES]
     notes = [n for w in starts if w.date() >= today and (n := recurrence.dst_note(w, rule.zone))]
-    fate_of = fates([w.date() for w in upcoming]) if fates else {}
+    fate_of = saved.fates([w.date() for w in upcoming]) if saved else {}
     dates = []
     for wall in upcoming:
         start, end = recurrence.occurrence_times(rule, wall)
@@ -157,6 +157,7 @@ def preview(
         "summary": recurrence.summary(rule),
         "dates": dates,
         "notes": notes[:4],
+        "dropped": saved.dropped({w.date() for w in starts}) if saved else [],
         "unsafe": recurrence.unsafe_reason(rule),
     }
 

@@ -6,7 +6,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from flask import (
@@ -133,7 +132,7 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         event=event,
         zone_names=timefmt.suggested_zone_names(),
         venue_zones=form.venue_zones,
-        rule_preview=series_form.preview(rule, clock.today(), fates_of(event)) if rule else None,
+        rule_preview=series_form.preview(rule, clock.today(), saved_dates(event)) if rule else None,
         series_dates=series_dates(event) if event is not None and event.series_master else None,
         **extra,
     ), status
@@ -150,11 +149,11 @@ class SeriesDates:
     moved_on: bool
 
 
-def fates_of(event: Event | None):
-    """For a saved series, what the rule preview says became of its dates on their own."""
+def saved_dates(event: Event | None) -> series.SavedDates | None:
+    """For a saved series, what its rule preview tells of its dates."""
     if event is None or not event.series_master:
         return None
-    return partial(series.fates, db.session, event)
+    return series.SavedDates(db.session, event)
 
 
 def series_dates(master: Event) -> SeriesDates:
@@ -388,7 +387,7 @@ def rule_preview():
             problems += [f"{field.label.text}: {message}" for message in field.errors]
     return render_template(
         "staff/_rule_preview.html",
-        rule_preview=series_form.preview(form.rule, clock.today(), fates_of(saved))
+        rule_preview=series_form.preview(form.rule, clock.today(), saved_dates(saved))
         if form.rule
         else None,
         rule_problems=problems[:4],

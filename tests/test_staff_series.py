@@ -428,6 +428,47 @@ def test_the_rule_preview_of_a_saved_series_marks_its_cancelled_and_moved_dates(
     assert logged_in.post("/staff/events/rule-preview?series=x", data=SHOW).status_code == 400
 
 
+def test_the_rule_preview_names_the_changed_dates_a_new_rule_would_delete(logged_in, app_ctx):
+    sent = {**SHOW, "start_date": "2026-06-04", "end_date": "2026-06-04"}
+    logged_in.post("/staff/events/new", data=sent)
+    show = the_show()
+    cancelled, moved, recorded = (on(show, date(2026, 6, d)) for d in (25, 18, 4))
+    logged_in.post(
+        f"/staff/events/{cancelled.id}/edit",
+        data=occurrence_form(logged_in, cancelled, status="cancelled"),
+    )
+    logged_in.post(
+        f"/staff/events/{moved.id}/edit",
+        data=occurrence_form(logged_in, moved, start_date="2026-06-19", end_date="2026-06-19"),
+    )
+    logged_in.post(
+        f"/staff/events/{recorded.id}/edit",
+        data=occurrence_form(logged_in, recorded, recording_url="https://example.com/ep1",
+                             title="The Telecom Hour: pilot"),
+    )  # fmt: skip
+    preview_url = f"/staff/events/rule-preview?series={show.id}"
+    fridays = logged_in.post(preview_url, data={**sent, "repeat-weekdays": ["FR"]}).text
+    assert "Saving this rule deletes 3 dates with changes of their own" in fridays
+    assert "<li>Jun 4, 2026: its own title, recording</li>" in fridays  # a past date too
+    assert "<li>Jun 18, 2026: moved to Jun 19, 2026, 12:00 – 1:00 PM EDT</li>" in fridays
+    assert "<li>Jun 25, 2026: cancelled</li>" in fridays
+    # Thursdays still, at another time or ending later: nothing is deleted.
+    later = logged_in.post(preview_url, data={**sent, "start_time": "15:00", "end_time": "16:00"})
+    assert "deletes" not in later.text
+    # Ending before the cancelled date deletes that one only.
+    short = logged_in.post(preview_url, data={**sent, "repeat-until": "2026-06-20"}).text
+    assert "deletes 1 date with changes of its own" in short
+    assert "<li>Jun 25, 2026: cancelled</li>" in short
+    # The edit page says the same when its Preview dates button is pressed.
+    page = logged_in.post(
+        f"/staff/events/{show.id}/edit",
+        data={**form_values(logged_in.get(f"/staff/events/{show.id}/edit").text),
+              "repeat-weekdays": ["FR"], "repeat-preview_dates": "Preview dates"},
+    )  # fmt: skip
+    assert page.status_code == 200 and "deletes 3 dates" in page.text
+    assert len(the_show().occurrences) == len(show.occurrences)  # nothing saved
+
+
 def test_a_draft_series_previews_as_its_series_page(logged_in, app_ctx):
     draft = {**SHOW, "status": "draft"}
     assert logged_in.post("/staff/events/new", data=draft).status_code == 302

@@ -118,6 +118,16 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     assert any(r.startswith("RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=") for r in rules), rules
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH;COUNT=5" in rules, rules
 
+    # The series' form marks those dates in its next dates, and says which a new rule deletes.
+    page.goto(series_url)
+    preview = page.locator("#rule-preview")
+    shown = preview.inner_text()
+    assert "(cancelled)" in shown and f"(moved to {moved:%b} {moved.day}, {moved.year}" in shown
+    page.uncheck("#repeat-weekdays-3")  # Thursday
+    page.check("#repeat-weekdays-2")  # Wednesday
+    preview.get_by_text("Saving this rule deletes 2 dates with changes of their own").wait_for()
+    check_page(desktop, "staff series rule that deletes changed dates")
+
 
 def test_repeats_show_only_the_fields_the_choices_use(desktop):
     page = desktop.page
