@@ -159,7 +159,8 @@ def saved_dates(event: Event | None) -> series.SavedDates | None:
 def series_dates(master: Event) -> SeriesDates:
     """The dates of a series its edit page lists: SERIES_DATES of them, from SERIES_PAST_DAYS
     ago or from the day in ``?dates_from=`` (a link below the list leads on)."""
-    since = clock.today() - timedelta(days=SERIES_PAST_DAYS)
+    # From its first date when that is later: "Dates from" then names a date it has.
+    since = max(clock.today() - timedelta(days=SERIES_PAST_DAYS), master.rule.start_local.date())
     asked = request.args.get("dates_from")
     if asked is not None:
         try:
@@ -471,21 +472,24 @@ def duplicate_event(event_id: int):
         featured=False,
     )
     with db.session.no_autoflush:
-        # A series is copied as one event at its first date (its own times are its span); one
-        # that starts beyond the dates made so far (series.HORIZON_DAYS) has none: its own times.
-        first = source.occurrences[0] if source.series_master and source.occurrences else None
-        copy.set_schedule_of(first or source)
+        copy.set_schedule_of(source)
         copy.categories = list(source.categories)
         copy.speakers = [
             Speaker(name=s.name, title=s.title, company=s.company, position=s.position)
             for s in source.speakers
         ]
+        if source.series_master:  # a draft series with the same rule and dates of its own
+            copy.occurrences = []
+            series.set_rule(copy, series.rule_of(source))
         db.session.add(copy)
+        if copy.series_master:
+            series.sync(copy, clock.today())
     changes = audit.created(audit.event_snapshot(copy))
     changes["duplicated_from"] = [None, source.id]
     audit.record("duplicate", copy, changes, current_user, now)
     db.session.commit()
-    flash(f"Copied \u201c{source.title}\u201d as a draft; change its dates and save.", "info")
+    what = "a draft series with the same rule" if copy.series_master else "a draft"
+    flash(f"Copied \u201c{source.title}\u201d as {what}; change its dates and save.", "info")
     return redirect(url_for(".edit_event", event_id=copy.id))
 
 

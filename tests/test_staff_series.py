@@ -101,7 +101,7 @@ def test_create_the_weekly_show(logged_in, app_ctx, editor):
     page = logged_in.get(f"/staff/events/{show.id}/edit").get_data(as_text=True)
     assert "Every Thursday at 12:00 PM New York time, until Jun 24, 2027: 54 occurrences" in page
     assert "Jun 25, 2026, 12:00 – 1:00 PM EDT" in page  # the next dates
-    assert "Dates of this series" in page
+    assert "Dates of this series" in page and "Dates from Jun 18, 2026." in page  # its first
     dashboard = logged_in.get("/staff/").get_data(as_text=True)
     assert "Series, weekly, Thursdays 12:00 PM New York time" in dashboard
     assert '<td data-label="When">Jun 18, 2026 – Jun 24, 2027</td>' in dashboard
@@ -343,19 +343,32 @@ def test_a_copy_of_one_date_is_an_event_of_its_own_that_saves_and_shows(logged_i
     assert logged_in.get(f"/events/{copy.slug}").status_code == 200
 
 
-def test_deleting_a_series_deletes_its_dates_and_a_copy_is_one_event(app, client, auth, admin):
+def test_a_copy_of_a_series_is_a_draft_series_and_outlives_it(app, client, auth, admin):
     app.config["NOW"] = NOW
     auth.login("admin@example.com")
     client.post("/staff/events/new", data=SHOW)
     show = the_show()
     copied = client.post(f"/staff/events/{show.id}/duplicate")
     copy = db.session.get(Event, int(copied.headers["Location"].split("/")[-2]))
-    assert not copy.series_master and copy.start_at == show.occurrences[0].start_at
-    assert copy.end_at - copy.start_at == timedelta(hours=1)
+    assert copy.series_master and copy.status == "draft" and copy.uid != show.uid
+    assert rule_columns(copy) == rule_columns(show)
+    assert [o.start_at for o in copy.occurrences] == [o.start_at for o in show.occurrences]
+    assert {o.status for o in copy.occurrences} == {"draft"}
+    assert {o.slug.split("/")[0] for o in copy.occurrences} == {"the-telecom-hour-copy"}
+    page = client.get(copied.headers["Location"]).text
+    assert "as a draft series with the same rule" in page
+    assert "Every Thursday at 12:00 PM New York time, until Jun 24, 2027" in page
+    assert client.get("/events/the-telecom-hour-copy/2026-06-18").status_code == 404
+    dashboard = client.get("/staff/").text
+    assert (
+        'data-confirm="Delete the series “The Telecom Hour” and all its dates for good?"'
+        in dashboard
+    )
     client.post(f"/staff/events/{show.id}/delete")
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(Event.id))) == 1  # the copy
-    assert db.session.scalar(select(func.count(SeriesRule.id))) == 0
+    count = len(copy.occurrences) + 1
+    assert db.session.scalar(select(func.count(Event.id))) == count  # the copy and its dates
+    assert db.session.scalar(select(func.count(SeriesRule.id))) == 1
 
 
 def test_preview_dates_shows_the_rule_and_dst_notes_and_saves_nothing(logged_in, app_ctx):
@@ -488,8 +501,8 @@ def test_a_series_beyond_the_horizon_has_no_dates_yet_and_still_duplicates(logge
     response = logged_in.post(f"/staff/events/{show.id}/duplicate")
     assert response.status_code == 302
     copy = db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour-copy"))
-    assert copy.status == "draft" and not copy.series_master
-    assert copy.start_at == datetime(2999, 6, 6, 16, 0, tzinfo=UTC)  # its first Thursday
+    assert copy.status == "draft" and copy.series_master and copy.occurrences == []
+    assert rule_columns(copy) == rule_columns(show)
 
 
 def test_a_daily_series_of_dates_longer_than_a_day_is_refused_beside_the_choice(logged_in, app_ctx):
