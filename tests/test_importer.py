@@ -293,7 +293,9 @@ def test_single_past_events_import_whatever_their_date(app_ctx):
 def test_recurring_series_outside_the_window_is_rejected_with_the_reason(app_ctx):
     plan = plan_of(sample("python-recurring-ical-events__each_week_but_two_deleted.ics"))  # 2019
     assert [i.action for i in plan.items] == ["rejected"]
-    assert "no occurrence inside the import window" in plan.items[0].reason
+    assert (
+        "no occurrence inside the import window (2026-03-17 to 2028-06-14)" in plan.items[0].reason
+    )
 
 
 # --- broken input -----------------------------------------------------------------------------

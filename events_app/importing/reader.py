@@ -344,7 +344,7 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
     occurrences = _expand(group, ctx, reader.window_start, reader.window_end)
     if not occurrences:
         event = _read_event(group[0], _short_uid(uid), ctx)
-        event.error = event.error or "Recurring event with no occurrence inside the import window."
+        event.error = event.error or _no_occurrence(reader.window_start, reader.window_end)
         return [event]
     if len(occurrences) > MAX_OCCURRENCES_PER_SERIES:
         reader.warnings.append(
@@ -403,7 +403,7 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
         recurrence.occurrence_times(rule, w)[1] >= reader.window_start
         for w in recurrence.wall_starts(rule, last)
     ):
-        event.error = "Recurring event with no occurrence inside the import window."
+        event.error = _no_occurrence(reader.window_start, reader.window_end)
         return event
     event.rule = rule
     exdates = masters[0].get("EXDATE") or []
@@ -614,13 +614,19 @@ def _add_duration(start: datetime, zone: str, duration: timedelta) -> datetime:
     return wall.astimezone(UTC) + (duration - days)
 
 
+def _window(window_start: datetime, window_end: datetime) -> str:
+    return f"the import window ({window_start:%Y-%m-%d} to {window_end:%Y-%m-%d})"
+
+
+def _no_occurrence(window_start: datetime, window_end: datetime) -> str:
+    return f"Recurring event with no occurrence inside {_window(window_start, window_end)}."
+
+
 def _check_window(event: ReadEvent, window_start: datetime, window_end: datetime) -> None:
     if event.error or event.start is None or event.end is None:
         return
     if event.end < window_start or event.start > window_end:
-        event.error = (
-            f"Outside the import window ({window_start:%Y-%m-%d} to {window_end:%Y-%m-%d})."
-        )
+        event.error = f"Outside {_window(window_start, window_end)}."
 
 
 # --- small readers ----------------------------------------------------------------------------
