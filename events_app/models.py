@@ -116,6 +116,13 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@{host}"
 
 
+def derived_uid(series_uid: str, wall: datetime) -> str:
+    """The permanent UID of one date of a series written as an event of its own: the series'
+    UID and the date's original local date, which is what keeps it the same date when its
+    series moves to another time of day (``series.sync``); never a time."""
+    return f"{series_uid}/{wall:%Y%m%d}"
+
+
 event_categories = Table(
     "event_categories",
     Base.metadata,
@@ -439,6 +446,14 @@ class Event(Base):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def calendar_uid(self) -> str:
+        """The UID calendars know it by alone (its .ics download, the API): its own, or for a
+        date of a series, ``derived_uid``."""
+        if self.series is None or self.recurrence_id is None:
+            return self.uid
+        return derived_uid(self.series.uid, self.recurrence_id)
 
     @property
     def status_choice(self) -> str:

@@ -294,6 +294,18 @@ def test_a_series_date_names_its_series(app, client, create_series):
     listed = client.get("/api/v1/events?limit=3").get_json()["data"]
     assert [e["slug"] for e in listed] == ["telecom-hour/2026-06-18", "telecom-hour/2026-06-25",
                                            "telecom-hour/2026-07-02"]  # fmt: skip
+    # One identity: the date's UID is the one its .ics download carries, and finds it again.
+    uid = f"{show.uid}/20260702"
+    assert body["uid"] == uid and listed[2]["uid"] == uid
+    assert f"UID:{uid}\r\n" in client.get("/events/telecom-hour/2026-07-02.ics").text
+    assert client.get(f"/api/v1/events/{uid}").get_json()["data"]["slug"] == body["slug"]
+    for wrong in (
+        f"{show.uid}/20260703",
+        f"{show.uid}/2026070",
+        f"{show.uid}/20261399",
+        "/20260702",
+    ):
+        assert client.get(f"/api/v1/events/{wrong}").status_code == 404, wrong
 
 
 def test_a_wrong_method_is_a_problem_body_too(client):

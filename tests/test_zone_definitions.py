@@ -107,7 +107,7 @@ def expected() -> dict[str, set[tuple[Any, Any]]]:
         if master is None:
             found[event.uid] = {instants(event)}
             continue
-        uid = ical.derived_uid(master.uid, event.recurrence_id)
+        uid = event.calendar_uid
         found[uid] = {instants(event)}
         occurrences = found.setdefault(master.uid, set())
         if event.status not in ("cancelled", "draft"):

@@ -82,7 +82,11 @@ SCHEMAS: dict[str, Any] = {
     "Event": _object(
         {
             "id": {"type": "integer"},
-            "uid": {"type": "string", "description": "Permanent iCalendar UID"},
+            "uid": {
+                "type": "string",
+                "description": "Permanent iCalendar UID; for a date of a series "
+                "'<series UID>/<original date, YYYYMMDD>', as in its .ics download",
+            },
             "slug": TEXT,
             "url": {"type": "string", "format": "uri", "description": "The event's page"},
             "ics_url": {"type": "string", "format": "uri"},

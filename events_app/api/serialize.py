@@ -87,7 +87,7 @@ def event_json(event: Event, links: Links) -> dict[str, Any]:
     event), with the date it was first announced for (``original_start``, local wall time)."""
     return {
         "id": event.id,
-        "uid": event.uid,
+        "uid": event.calendar_uid,
         "slug": event.slug,
         "url": links.event(event.slug),
         "ics_url": links.event_ics(event.slug),

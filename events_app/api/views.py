@@ -3,8 +3,11 @@ the OpenAPI document and its docs page."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Blueprint, Response, render_template, request, url_for
-from sqlalchemy import exists, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, tuple_
+from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
@@ -111,12 +114,30 @@ def event(key: str):
     if not (0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()):
         return http.problem(404, "Not Found", "No public event has this slug or UID.")
     state = changes.read_state(db.engine)
-    stmt = public_events().where(or_(Event.slug == key, Event.uid == key))
+    stmt = public_events().where(or_(Event.slug == key, Event.uid == key, _date_of_series(key)))
     found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
     if found is None:
         return http.problem(404, "Not Found", "No public event has this slug or UID.")
     body = {"data": serialize.event_json(found, links())}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+def _date_of_series(key: str) -> ColumnElement[bool]:
+    """The date of a series a derived UID names (models.derived_uid: '<series UID>/YYYYMMDD')."""
+    series_uid, _, day = key.rpartition("/")
+    try:
+        first = datetime.strptime(day, "%Y%m%d") if len(day) == 8 and series_uid else None
+    except ValueError:
+        first = None
+    if first is None:
+        return false()
+    master = aliased(Event)
+    of_series = select(master.id).where(master.uid == series_uid, master.series_master.is_(True))
+    return and_(
+        Event.series_id == of_series.scalar_subquery(),
+        Event.recurrence_id >= first,
+        Event.recurrence_id < first + timedelta(days=1),
+    )
 
 
 @bp.get("/categories")

@@ -244,20 +244,11 @@ def _wall_prop(name: str, wall: datetime, all_day: bool, zone_name: str) -> str:
     return prop(f"{name};TZID={zone_name}", wall.strftime("%Y%m%dT%H%M%S"))
 
 
-def derived_uid(series_uid: str, wall: datetime) -> str:
-    """The permanent UID of one occurrence written as its own event: the series' UID and the
-    occurrence's original local date, which is what keeps an occurrence the same one when its
-    series moves to another time of day (``series.sync``); never a time."""
-    return f"{series_uid}/{wall.strftime('%Y%m%d')}"
-
-
 def render_occurrence(occurrence: Event, site: Site) -> str:
-    """One occurrence alone (a download): its own VEVENT under its derived UID, so it never
-    replaces the series in a calendar that has both."""
-    series = occurrence.series
-    assert series is not None and occurrence.recurrence_id is not None
-    uid = derived_uid(series.uid, occurrence.recurrence_id)
-    head = _stamp_lines(occurrence, uid, occurrence.sequence)
+    """One occurrence alone (a download): its own VEVENT under its derived UID
+    (``Event.calendar_uid``), so it never replaces the series in a calendar that has both."""
+    assert occurrence.series is not None and occurrence.recurrence_id is not None
+    head = _stamp_lines(occurrence, occurrence.calendar_uid, occurrence.sequence)
     return _vevent(occurrence, site, head + _times(occurrence))
 
 
@@ -277,7 +268,7 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
             _vevent(
                 o,
                 site,
-                _stamp_lines(o, derived_uid(master.uid, o.recurrence_id), o.sequence) + _times(o),
+                _stamp_lines(o, o.calendar_uid, o.sequence) + _times(o),
             )
             for o in sorted(in_window, key=feed_order)
             if o.status in STATUS_MAP
