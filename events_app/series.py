@@ -190,6 +190,7 @@ class SavedDates:
 
     session: Session
     master: Event
+    since: date | None = None  # "this and following": the dates before stay where they are
 
     def fates(self, days: list[date]) -> dict[date, str]:
         """What became of these dates on their own, by original local date (as ``sync``
@@ -209,7 +210,7 @@ class SavedDates:
         lost = []
         for occurrence in self._dates():
             day = occurrence.recurrence_id.date()
-            if day in kept:
+            if day in kept or (self.since is not None and day < self.since):
                 continue
             theirs = template_values(occurrence)
             details = [w for name, w in OWN_DETAILS.items() if theirs[name] != mine[name]]
@@ -312,9 +313,7 @@ def split(session: Session, occurrence: Event, today: date) -> Event:
     if not earlier:
         return master
     walls_before = recurrence.wall_starts(old, occurrence.recurrence_id.date() - timedelta(days=1))
-    new_rule = replace(old, start=occurrence.recurrence_id)
-    if old.count is not None:
-        new_rule = replace(new_rule, count=max(1, old.count - len(walls_before)))
+    new_rule = _following(old, occurrence.recurrence_id)
     twin = Event(uid=new_uid())
     _copy_template(master, twin)
     twin.timezone = master.timezone
@@ -329,6 +328,39 @@ def split(session: Session, occurrence: Event, today: date) -> Event:
     sync(master, today)
     sync(twin, today)
     return twin
+
+
+def _following(old: recurrence.Rule, wall: datetime) -> recurrence.Rule:
+    """The rule of the part of a series split off at ``wall``: from there, with what is left
+    of a count."""
+    if old.count is None:
+        return replace(old, start=wall)
+    before = recurrence.wall_starts(old, wall.date() - timedelta(days=1))
+    return replace(old, start=wall, count=max(1, old.count - len(before)))
+
+
+def _scoped(
+    rule: recurrence.Rule, base: recurrence.Rule, shown: recurrence.Rule
+) -> recurrence.Rule:
+    """A rule from an occurrence's form for the series (part) whose rule is ``base``: its time
+    of day and pattern, from ``base``'s first date; an end as the form showed it (``shown``,
+    the whole series') stays ``base``'s own."""
+    scoped = replace(rule, start=datetime.combine(base.start.date(), rule.start.time()))
+    if (rule.until, rule.count) == (shown.until, shown.count):
+        scoped = replace(scoped, until=base.until, count=base.count)
+    return scoped
+
+
+def rule_for_scope(occurrence: Event, rule: recurrence.Rule | None, scope: str) -> recurrence.Rule:
+    """The rule that saving ``occurrence``'s form (its Repeats read as ``rule``) for ``scope``
+    gives: the series' own for "this", the whole series' for "all", the new part's for
+    "following" (what ``apply_to_series`` saves)."""
+    assert occurrence.series is not None and occurrence.recurrence_id is not None
+    series_rule = rule_of(occurrence.series)
+    if rule is None or scope not in ("all", "following"):
+        return series_rule
+    base = series_rule if scope == "all" else _following(series_rule, occurrence.recurrence_id)
+    return _scoped(rule, base, series_rule)
 
 
 # audit.event_snapshot keys -> the template fields behind them
@@ -375,13 +407,7 @@ def apply_to_series(
     _copy_template(occurrence, target, names - {"status"})
     if "venue_id" in names:
         target.venue = occurrence.venue
-    new_rule = old_rule
-    if rule is not None:
-        first_day = old_rule.start.date()
-        new_rule = replace(rule, start=datetime.combine(first_day, rule.start.time()))
-        if (rule.until, rule.count) == (series_rule.until, series_rule.count):
-            # The end as the form showed it: the split part keeps what is left of it.
-            new_rule = replace(new_rule, until=old_rule.until, count=old_rule.count)
+    new_rule = old_rule if rule is None else _scoped(rule, old_rule, series_rule)
     save_master(target, new_rule, before, old_rule, today)
     return target
 

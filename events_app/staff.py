@@ -123,16 +123,13 @@ def get_event(event_id: int, editing: bool = False) -> Event:
 def render_event_form(form: EventForm, event: Event | None, status: int = 200, **extra: Any):
     if request.method == "POST":
         form.offer_folds()
-    rule = form.rule
-    if rule is None and event is not None and event.series_master:
-        rule = series.rule_of(event)
     return render_template(
         "staff/event_form.html",
         form=form,
         event=event,
         zone_names=timefmt.suggested_zone_names(),
         venue_zones=form.venue_zones,
-        rule_preview=series_form.preview(rule, clock.today(), saved_dates(event)) if rule else None,
+        rule_preview=rule_preview_of(form, event),
         series_dates=series_dates(event) if event is not None and event.series_master else None,
         **extra,
     ), status
@@ -149,11 +146,19 @@ class SeriesDates:
     moved_on: bool
 
 
-def saved_dates(event: Event | None) -> series.SavedDates | None:
-    """For a saved series, what its rule preview tells of its dates."""
-    if event is None or not event.series_master:
-        return None
-    return series.SavedDates(db.session, event)
+def rule_preview_of(form: EventForm, event: Event | None) -> dict[str, Any] | None:
+    """The Repeats section's preview: of the rule as typed; for a saved series, with what
+    became of its dates; for one date of a series, of the rule its save would give (the
+    series' own, the whole series' or the new part's, as the scope says)."""
+    rule, saved = form.rule, None
+    if event is not None and event.series_master:
+        rule, saved = rule or series.rule_of(event), series.SavedDates(db.session, event)
+    elif event is not None and event.series is not None:
+        scope = form.repeat.form.scope.data
+        rule = series.rule_for_scope(event, form.rule, scope)
+        since = event.recurrence_id.date() if scope == "following" else None
+        saved = series.SavedDates(db.session, event.series, since)
+    return series_form.preview(rule, clock.today(), saved) if rule else None
 
 
 def series_dates(master: Event) -> SeriesDates:
@@ -374,13 +379,16 @@ def rule_preview():
     """The Repeats section's summary and next dates for the form as typed so far (its live
     preview); nothing is saved. What keeps the rule from being read is said instead."""
     saved = None
-    if "series" in request.args:  # the edit page of a saved series
+    if "event" in request.args:  # the edit page of a saved event
         try:
-            saved = get_event(int(request.args["series"]))
+            saved = get_event(int(request.args["event"]))
         except ValueError:
-            abort(400, "series must be the number of a series' event.")
+            abort(400, "event must be the number of an event.")
     form = EventForm(occurrence=request.form.get("repeat-scope") is not None)
     form.validate()
+    # One date saved on its own keeps its series' rule, whatever the Repeats fields say.
+    keeps_rule = saved is not None and saved.series is not None
+    keeps_rule = keeps_rule and form.repeat.form.scope.data not in ("all", "following")
     problems: list[str] = []
     if form.rule is None and form.repeat.form.freq.data in recurrence.FREQS:
         fields = (form.start_date, form.start_time, form.end_date, form.end_time, form.timezone)
@@ -388,9 +396,7 @@ def rule_preview():
             problems += [f"{field.label.text}: {message}" for message in field.errors]
     return render_template(
         "staff/_rule_preview.html",
-        rule_preview=series_form.preview(form.rule, clock.today(), saved_dates(saved))
-        if form.rule
-        else None,
+        rule_preview=rule_preview_of(form, saved) if form.rule or keeps_rule else None,
         rule_problems=problems[:4],
     )
 

@@ -305,6 +305,21 @@ def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
     data = occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
                            **{"repeat-scope": "following", "repeat-ends": "after",
                               "repeat-count": "10", "repeat-until": ""})  # fmt: skip
+    # Before saving, the preview shows the rule each choice of scope would save.
+    preview_url = f"/staff/events/rule-preview?event={cut.id}"
+    following = logged_in.post(preview_url, data=data).text
+    assert ": 6 occurrences" in following and following.count("<li>") == 6
+    assert "<li>Jul 16, 2026, 1:00 – 2:00 PM EDT</li>" in following
+    everything = logged_in.post(preview_url, data={**data, "repeat-scope": "all"}).text
+    assert (
+        ": 10 occurrences" in everything
+        and "<li>Jun 18, 2026, 1:00 – 2:00 PM EDT</li>" in everything
+    )
+    alone = logged_in.post(preview_url, data={**data, "repeat-scope": "this"}).text
+    assert ": 10 occurrences" in alone and "<li>Jun 18, 2026, 12:00 – 1:00 PM EDT</li>" in alone
+    page = logged_in.get(f"/staff/events/{cut.id}/edit").text
+    assert f'data-rule-preview-url="{preview_url}"' in page
+    assert "<li>Jun 18, 2026, 12:00 – 1:00 PM EDT</li>" in page  # the series' rule, as it is
     assert logged_in.post(f"/staff/events/{cut.id}/edit", data=data).status_code == 302
     twin = db.session.get(Event, cut.id).series
     assert twin.rule.count == 6 and len(twin.occurrences) == 6
@@ -424,7 +439,7 @@ def test_the_rule_preview_of_a_saved_series_marks_its_cancelled_and_moved_dates(
         "<li>Jul 9, 2026, 12:00 – 1:00 PM EDT</li>",
     ]
     page = logged_in.get(f"/staff/events/{show.id}/edit").text
-    preview_url = f"/staff/events/rule-preview?series={show.id}"
+    preview_url = f"/staff/events/rule-preview?event={show.id}"
     assert f'data-rule-preview-url="{preview_url}"' in page
     live = logged_in.post(preview_url, data=SHOW).text
     for html in (page.split('id="rule-preview"')[1].split("</fieldset>")[0], live):
@@ -438,7 +453,7 @@ def test_the_rule_preview_of_a_saved_series_marks_its_cancelled_and_moved_dates(
     assert "Next dates:" in fridays and "Next dates:" in new
     assert "<s>" not in fridays + new
     assert logged_in.post(preview_url + "0000", data=SHOW).status_code == 404
-    assert logged_in.post("/staff/events/rule-preview?series=x", data=SHOW).status_code == 400
+    assert logged_in.post("/staff/events/rule-preview?event=x", data=SHOW).status_code == 400
 
 
 def test_the_rule_preview_names_the_changed_dates_a_new_rule_would_delete(logged_in, app_ctx):
@@ -459,7 +474,7 @@ def test_the_rule_preview_names_the_changed_dates_a_new_rule_would_delete(logged
         data=occurrence_form(logged_in, recorded, recording_url="https://example.com/ep1",
                              title="The Telecom Hour: pilot"),
     )  # fmt: skip
-    preview_url = f"/staff/events/rule-preview?series={show.id}"
+    preview_url = f"/staff/events/rule-preview?event={show.id}"
     fridays = logged_in.post(preview_url, data={**sent, "repeat-weekdays": ["FR"]}).text
     assert "Saving this rule deletes 3 dates with changes of their own" in fridays
     assert "<li>Jun 4, 2026: its own title, recording</li>" in fridays  # a past date too

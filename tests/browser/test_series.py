@@ -91,6 +91,10 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     page.fill("#start_time", "13:00")
     page.fill("#end_time", "14:00")
     page.check("#repeat-scope-1")  # this and following
+    # The preview shows the new part's rule: the five dates left, at the new time.
+    page.locator("#rule-preview").get_by_text(
+        re.compile(r"at 1:00 PM .*: 5 occurrences")
+    ).wait_for()
     save(page)
 
     page.goto(f"/events/?kind=audio&q={tag}")
