@@ -219,10 +219,29 @@ class SavedDates:
                 lost.append(f"{timefmt.format_day(day)}: {fate}")
         return lost
 
+    def past_moved(self, new: recurrence.Rule, walls: list[datetime], today: date) -> int:
+        """How many dates that took place before ``today`` saving ``new`` (making ``walls``)
+        would move to another time: those not moved on their own follow the rule."""
+        old, by_day = rule_of(self.master), {w.date(): w for w in walls}
+        count = 0
+        for occurrence in self._dates(None, datetime.combine(today, datetime.min.time())):
+            wall = by_day.get(occurrence.recurrence_id.date())
+            if wall is None or (self.since is not None and wall.date() < self.since):
+                continue
+            if occurrence.end_at.date() >= today:
+                continue
+            if is_moved(occurrence, replace(old, zone=occurrence.timezone)):
+                continue
+            if recurrence.occurrence_times(new, wall) != (occurrence.start_at, occurrence.end_at):
+                count += 1
+        return count
+
     def _dates(self, first: datetime | None = None, after: datetime | None = None) -> list[Event]:
         stmt = select(Event).where(Event.series_id == self.master.id)
-        if first is not None and after is not None:
-            stmt = stmt.where(Event.recurrence_id >= first, Event.recurrence_id < after)
+        if first is not None:
+            stmt = stmt.where(Event.recurrence_id >= first)
+        if after is not None:
+            stmt = stmt.where(Event.recurrence_id < after)
         return list(self.session.scalars(stmt.order_by(Event.recurrence_id)))
 
 

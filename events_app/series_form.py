@@ -158,6 +158,7 @@ def preview(
         "dates": dates,
         "notes": notes[:4],
         "dropped": saved.dropped({w.date() for w in starts}) if saved else [],
+        "past_moved": saved.past_moved(rule, starts, today) if saved else 0,
         "unsafe": recurrence.unsafe_reason(rule),
     }
 

@@ -497,6 +497,30 @@ def test_the_rule_preview_names_the_changed_dates_a_new_rule_would_delete(logged
     assert len(the_show().occurrences) == len(show.occurrences)  # nothing saved
 
 
+def test_the_rule_preview_says_when_past_dates_would_move_too(app, logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    moved = on(show, date(2026, 7, 2))
+    logged_in.post(
+        f"/staff/events/{moved.id}/edit",
+        data=occurrence_form(logged_in, moved, start_date="2026-07-03", end_date="2026-07-03"),
+    )
+    app.config["NOW"] = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)  # Jun 18 - Jul 16 are past
+    preview_url = f"/staff/events/rule-preview?event={show.id}"
+    later = logged_in.post(preview_url, data={**SHOW, "start_time": "13:00", "end_time": "14:00"})
+    # Four: Jun 18, Jun 25, Jul 9 and Jul 16; Jul 2 was moved on its own and stays.
+    assert "4 dates that already took place move to the new time as well" in later.text
+    longer = logged_in.post(preview_url, data={**SHOW, "end_time": "13:30"}).text
+    assert "4 dates that already took place" in longer  # a new length moves their ends
+    same = logged_in.post(preview_url, data={**SHOW, "repeat-until": "2027-01-28"}).text
+    assert "already took place" not in same and "Next dates:" in same
+    cut = on(the_show(), date(2026, 7, 23))
+    data = occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
+                           **{"repeat-scope": "following"})  # fmt: skip
+    following = logged_in.post(f"/staff/events/rule-preview?event={cut.id}", data=data).text
+    assert "already took place" not in following  # the earlier dates keep their rule
+
+
 def test_a_draft_series_previews_as_its_series_page(logged_in, app_ctx):
     draft = {**SHOW, "status": "draft"}
     assert logged_in.post("/staff/events/new", data=draft).status_code == 302
