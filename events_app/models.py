@@ -448,6 +448,15 @@ class Event(Base):
         return STATUSES.get(self.status, self.status)
 
     @property
+    def utc_offsets(self) -> tuple[int, int]:
+        """Its zone's UTC offsets at its start and at its end, in minutes east (a visitor whose
+        clock has both needs no "your time")."""
+        return (
+            int(self.local_start.utcoffset().total_seconds() // 60),
+            int(self.local_end.utcoffset().total_seconds() // 60),
+        )
+
+    @property
     def calendar_uid(self) -> str:
         """The UID calendars know it by alone (its .ics download, the API): its own, or for a
         date of a series, ``derived_uid``."""

@@ -290,6 +290,23 @@ def test_detail_timed_event(client, create_event, create_category):
     assert 'href="/categories/5g"' in html
 
 
+def test_an_event_across_a_clock_change_gives_both_offsets(client, create_event):
+    """The night New York's clocks go back: 12:00 AM EDT to 3:00 AM EST. A visitor whose clock
+    has one offset but not the other still gets their own time (visitor-time.js)."""
+    create_event(
+        title="Night Shift", slug="night-shift", zone="America/New_York",
+        start=datetime(2026, 11, 1, 4, tzinfo=UTC), end=datetime(2026, 11, 1, 8, tzinfo=UTC),
+    )  # fmt: skip
+    for path in ("/events/night-shift", "/events/?q=night"):
+        html = text(client.get(path))
+        assert 'data-offset="-240" data-end-offset="-300"' in html, path
+    webinars = client.get("/embed/list.json?kind=webinar").get_json()
+    (night,) = [e for s in webinars["sections"] for e in s["events"] if e["title"] == "Night Shift"]
+    assert (night["offset"], night["end_offset"]) == (-240, -300)
+    frame = text(client.get("/embed/list?kind=webinar"))
+    assert 'data-offset="-240" data-end-offset="-300"' in frame
+
+
 def test_detail_all_day_event_with_map(client, create_event, denver):
     create_event(
         slug="big-5g",

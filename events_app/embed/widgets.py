@@ -112,10 +112,11 @@ def item(event: Event, links: Links) -> dict[str, Any]:
     """One event as a widget shows it (load it with ``item_loads``)."""
     if event.all_day:
         assert event.first_day is not None and event.last_day is not None
-        start, end, offset = event.first_day.isoformat(), event.last_day.isoformat(), None
+        start, end = event.first_day.isoformat(), event.last_day.isoformat()
+        offset = end_offset = None
     else:
         start, end = utc_text(event.start_at), utc_text(event.end_at)
-        offset = int(event.local_start.utcoffset().total_seconds() // 60)
+        offset, end_offset = event.utc_offsets
     return {
         "title": event.title,
         "url": links.event(event.slug),
@@ -128,6 +129,7 @@ def item(event: Event, links: Links) -> dict[str, Any]:
         "start": start,
         "end": end,
         "offset": offset,
+        "end_offset": end_offset,
         "place": place_text(event),
         "recording_url": None,
     }

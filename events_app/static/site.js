@@ -2,7 +2,8 @@
 // unless the visitor's zone has the event zone's offset anyway (visitor-time.js).
 document.querySelectorAll("time[data-local]").forEach((el) => {
   const text = visitorTime(
-    el.getAttribute("datetime"), el.getAttribute("data-end"), el.getAttribute("data-offset"));
+    el.getAttribute("datetime"), el.getAttribute("data-end"), el.getAttribute("data-offset"),
+    el.getAttribute("data-end-offset"));
   if (text === null) return;
   const note = document.createElement("span");
   note.className = "local-time";

@@ -68,6 +68,24 @@ def test_a_visitors_range_across_midnight_names_the_zone_once(browser, live_serv
     london.page.context.close()
 
 
+def test_a_visitor_whose_clock_differs_only_at_the_end_gets_their_time(browser, live_server):
+    """New York's clocks go back during the event (12:00 AM EDT to 3:00 AM EST); Santo Domingo
+    keeps -04:00 all year: the start agrees with its clock, the end does not."""
+    night = "'2026-11-01T04:00:00Z', '2026-11-01T08:00:00Z'"
+    santo_domingo = open_in(browser, live_server, NEW_YORK_WEBINAR, zone="America/Santo_Domingo")
+    ends_differ, start_only = santo_domingo.page.evaluate(
+        f"[visitorTime({night}, -240, -300), visitorTime({night}, -240)]"
+    )
+    assert ends_differ is not None and "4:00 AM" in ends_differ, ends_differ  # the page: 3:00
+    assert start_only is None  # without the end's offset, the start's is taken for both
+    santo_domingo.page.context.close()
+    new_york = open_in(browser, live_server, NEW_YORK_WEBINAR, zone="America/New_York")
+    assert new_york.page.evaluate(f"visitorTime({night}, -240, -300)") is None  # as the page
+    # A visitor whose own clock changes during an event in a zone that does not: shown.
+    assert new_york.page.evaluate(f"visitorTime({night}, -240)") is not None
+    new_york.page.context.close()
+
+
 def test_all_day_events_are_not_converted(browser, live_server):
     watched = open_in(browser, live_server, "/events/big-5g-event", zone="Asia/Tokyo")
     when = watched.page.locator(".facts time")

@@ -56,7 +56,7 @@
   // The visitor's own time, unless their zone has the event zone's offset anyway
   // (visitor-time.js, served in front of this file).
   const localTime = (item) => {
-    const text = item.all_day ? null : visitorTime(item.start, item.end, item.offset);
+    const text = item.all_day ? null : visitorTime(item.start, item.end, item.offset, item.end_offset);
     return text === null ? null : el("span", { class: "ew-local", text: `Your time: ${text}` });
   };
 
