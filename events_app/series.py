@@ -297,6 +297,9 @@ def _schedule(occurrence: Event, rule: recurrence.Rule, wall: datetime) -> None:
         occurrence.set_all_day(wall.date(), wall.date() + timedelta(days=days - 1), rule.zone)
     else:
         occurrence.set_timed(start, end, rule.zone)
+        # A wall time in a DST gap is placed past the jump; it keeps the rule's wall time, so
+        # that tz-refresh places it where the rule does if new zone rules close the gap.
+        occurrence.wall_start, occurrence.wall_start_fold = wall, 0
 
 
 def reschedule_unmoved(master: Event, old_rule: recurrence.Rule) -> None:

@@ -89,7 +89,12 @@ def placement(row: Any) -> Placement | None:
     if row.wall_start is None or row.wall_end is None:
         return None
     start, start_problem = timefmt.wall_to_utc(row.wall_start, zone_name, row.wall_start_fold)
-    end, end_problem = timefmt.wall_to_utc(row.wall_end, zone_name, row.wall_end_fold)
+    if row.recurrence_id is not None and row.wall_start == row.recurrence_id:
+        # A date where its series' rule puts it: the rule's wall time and length, as calendar
+        # apps place it (a gap included, which the series form already told of).
+        end, end_problem, start_problem = start + (row.end_at - row.start_at), None, None
+    else:
+        end, end_problem = timefmt.wall_to_utc(row.wall_end, zone_name, row.wall_end_fold)
     end = max(end, start)  # a gap can swallow the time between them
     moved = {}
     if start != row.start_at:
@@ -111,7 +116,7 @@ def refresh(session: Session, now: datetime) -> Report:
     columns = (Event.id, Event.title, Event.all_day, Event.timezone, Event.first_day)
     columns += (Event.last_day,)
     columns += (Event.wall_start, Event.wall_start_fold, Event.wall_end, Event.wall_end_fold)
-    columns += (Event.start_at, Event.end_at, Event.wall_review)
+    columns += (Event.start_at, Event.end_at, Event.wall_review, Event.recurrence_id)
     rows = session.execute(
         select(*columns).where(Event.end_at > now).order_by(Event.start_at, Event.id)
     ).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from events_app.search import TABLE as SEARCH_TABLE
 from tests.tools import postgres_url
 
 DRIFT_SCHEMA = "drift_check"
+NY = "America/New_York"
 
 
 def _upgrade_and_compare(engine_config: dict | str, instance: Path) -> tuple[set[str], list]:
@@ -88,3 +89,25 @@ def test_0014_keeps_the_status_a_date_of_a_series_was_given_on_its_own(app, crea
         (ids[0], "published", None),
         (ids[1], "cancelled", "cancelled"),
     ]
+
+
+def test_0015_gives_a_series_date_in_a_dst_gap_its_rules_wall_time(app, create_series):
+    """A date made before 0015 kept its placed time (3:30 AM) as its wall time."""
+    show = create_series(
+        start=datetime(2027, 3, 7, 2, 30), zone="America/New_York", weekdays=("SU",), count=3
+    )
+    gap, plain = show.occurrences[1], show.occurrences[2]
+    gap.wall_start = datetime(2027, 3, 14, 3, 30)  # as series._schedule wrote it before
+    moved = show.occurrences[0]
+    moved.set_timed(moved.start_at + timedelta(hours=5), moved.end_at + timedelta(hours=5), NY)
+    db.session.commit()
+    ids = [o.id for o in show.occurrences]
+    db.session.close()  # PostgreSQL: an open transaction would hold off the migration
+    alembic.downgrade("0014")
+    alembic.upgrade()
+    walls = dict(
+        db.session.execute(select(Event.id, Event.wall_start).where(Event.id.in_(ids))).all()
+    )
+    assert walls[gap.id] == datetime(2027, 3, 14, 2, 30)  # the rule's
+    assert walls[plain.id] == datetime(2027, 3, 21, 2, 30)
+    assert walls[moved.id] == datetime(2027, 3, 7, 7, 30)  # moved on its own: as it was

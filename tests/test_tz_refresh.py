@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from events_app import PROJECT_ROOT, create_app, demo
 from events_app.extensions import alembic, db
 from events_app.models import AuditEntry, Event
 from tests.conftest import NOW, STAFF_PASSWORD, AuthActions
+from tests.ical_expanders import expand_with_recurring_ical_events
 from tests.zones import compile_zones, new_york, use_zone_folder
 
 NY = "America/New_York"
@@ -344,3 +345,30 @@ def test_a_weekly_series_keeps_its_noon_when_the_rules_change(
     found = {start for _, start, _, _ in expand_with_recurring_ical_events(feed, lo, hi)}
     assert datetime(2027, 7, 1, 17, tzinfo=UTC) in found
     assert found == {o.start_at for o in future if lo <= o.start_at < hi}
+
+
+def test_a_series_date_in_a_dst_gap_follows_its_rule_when_the_gap_goes(
+    app: Flask, create_series, new_rules, restart
+) -> None:
+    """Sundays at 2:30 AM New York: on Mar 14, 2027 the clocks jump from 2:00 to 3:00, and that
+    date is placed at 3:30 AM EDT as calendar apps place it. When New York keeps daylight time
+    all year from 2027, that date is at 2:30 AM like the others, an hour long, and no date is
+    marked for review, before or after."""
+    app.config["NOW"] = NOW
+    show = create_series(start=datetime(2027, 3, 7, 2, 30), zone=NY, weekdays=("SU",), count=3)
+    gap = next(o for o in show.occurrences if o.recurrence_id == datetime(2027, 3, 14, 2, 30))
+    assert gap.start_at == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)  # 3:30 AM EDT
+    assert "Needs review" not in refresh(app) and gap.wall_review is None  # same rules: nothing
+
+    new_rules(new_york(2026, "Rule\tTest\t2027\tmax\t-\tJan\t1\t0:00\t1:00\tD\n"))
+    deployed = restart()
+    refresh(deployed)
+
+    dates = db.session.get(Event, show.id).occurrences
+    assert [(o.start_at.hour, o.start_at.minute) for o in dates] == [(6, 30)] * 3  # 2:30 AM EDT
+    assert all(o.end_at - o.start_at == timedelta(hours=1) for o in dates)
+    assert all(o.wall_review is None for o in dates)
+    feed = deployed.test_client().get("/feeds/all.ics").get_data(as_text=True)
+    lo, hi = datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC)
+    found = {start for _, start, _, _ in expand_with_recurring_ical_events(feed.encode(), lo, hi)}
+    assert found == {o.start_at for o in dates}
