@@ -7,7 +7,17 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.sql import Select
@@ -145,7 +155,7 @@ def event_detail(slug: str):
     if event is None:
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
-            abort(404, description="There is no such event, or it is no longer listed.")
+            return staff_preview_or_404(slug, "There is no such event, or it is no longer listed.")
         return series_page(master)
     return render_template("public/detail.html", **detail_context(event))
 
@@ -157,8 +167,19 @@ def event_occurrence(slug: str, day: str):
         abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(event_page_query(), {"slug": f"{slug}/{day}"}).unique().first()
     if event is None:
-        abort(404, description="There is no such occurrence, or it is no longer listed.")
+        message = "There is no such occurrence, or it is no longer listed."
+        return staff_preview_or_404(f"{slug}/{day}", message)
     return render_template("public/detail.html", **detail_context(event))
+
+
+def staff_preview_or_404(slug: str, message: str) -> Response:
+    """An address that is not public: signed-in staff are sent to the event's preview (a
+    draft's page, its series' dates from the series preview), everyone else gets a 404."""
+    if current_user.is_authenticated:
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        if event_id is not None:
+            return redirect(url_for("staff.preview_event", event_id=event_id))
+    abort(404, description=message)
 
 
 def series_page(master: Event):

@@ -521,6 +521,27 @@ def test_the_rule_preview_says_when_past_dates_would_move_too(app, logged_in, ap
     assert "already took place" not in following  # the earlier dates keep their rule
 
 
+def test_a_draft_dates_address_leads_staff_to_its_preview_and_others_to_a_404(
+    app, logged_in, app_ctx
+):
+    logged_in.post("/staff/events/new", data={**SHOW, "status": "draft"})
+    show = the_show()
+    first = show.occurrences[0]
+    page = logged_in.get(f"/staff/events/{show.id}/preview").text
+    assert 'href="/events/the-telecom-hour/2026-06-18"' in page  # the series preview's links
+    for path, target in (
+        ("/events/the-telecom-hour/2026-06-18", first.id),
+        ("/events/the-telecom-hour", show.id),
+    ):
+        response = logged_in.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == f"/staff/events/{target}/preview"
+        assert "no-cache" in response.headers["Cache-Control"]
+        assert logged_in.get(response.headers["Location"]).status_code == 200
+        assert app.test_client().get(path).status_code == 404  # signed out: nothing to see
+    assert logged_in.get("/events/no-such-event").status_code == 404
+
+
 def test_a_draft_series_previews_as_its_series_page(logged_in, app_ctx):
     draft = {**SHOW, "status": "draft"}
     assert logged_in.post("/staff/events/new", data=draft).status_code == 302
