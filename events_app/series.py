@@ -181,6 +181,7 @@ OWN_DETAILS = {
     "online_url": "join link", "registration_url": "registration link",
     "recording_url": "recording", "slides_url": "slides", "image_url": "image",
     "organizer": "organizer", "featured": "featured mark", "venue_id": "venue",
+    "speakers": "speakers", "categories": "categories",
 }  # fmt: skip
 
 
@@ -192,9 +193,10 @@ class SavedDates:
     master: Event
     since: date | None = None  # "this and following": the dates before stay where they are
 
-    def fates(self, days: list[date]) -> dict[date, str]:
+    def fates(self, days: list[date]) -> dict[date, tuple[str, bool]]:
         """What became of these dates on their own, by original local date (as ``sync``
-        matches them): "cancelled", "a draft, not shown" or "moved to …"."""
+        matches them): ("cancelled", struck out), ("moved to …", struck out), ("postponed",
+        not)."""
         if not days:
             return {}
         rule = rule_of(self.master)
@@ -214,9 +216,11 @@ class SavedDates:
                 continue
             theirs = template_values(occurrence)
             details = [w for name, w in OWN_DETAILS.items() if theirs[name] != mine[name]]
-            fate = _fate(occurrence, rule) or (f"its own {', '.join(details)}" if details else "")
-            if fate:
-                lost.append(f"{timefmt.format_day(day)}: {fate}")
+            fate = _fate(occurrence, rule)
+            words = [fate[0]] if fate else []
+            words += [f"its own {', '.join(details)}"] if details else []
+            if words:
+                lost.append(f"{timefmt.format_day(day)}: {'; '.join(words)}")
         return lost
 
     def past_moved(self, new: recurrence.Rule, walls: list[datetime], today: date) -> int:
@@ -245,13 +249,23 @@ class SavedDates:
         return list(self.session.scalars(stmt.order_by(Event.recurrence_id)))
 
 
-def _fate(occurrence: Event, rule: recurrence.Rule) -> str | None:
-    if occurrence.own_status == "cancelled":
-        return "cancelled"
-    if occurrence.own_status == "draft":
-        return "a draft, not shown"
+# A date's own status as the rule preview says it; those struck out do not take place there.
+OWN_STATUS_WORDS = {
+    "cancelled": "cancelled", "draft": "a draft, not shown", "postponed": "postponed",
+    "published": "published on its own",
+}  # fmt: skip
+STRUCK = ("cancelled", "draft")
+
+
+def _fate(occurrence: Event, rule: recurrence.Rule) -> tuple[str, bool] | None:
+    """What became of a date on its own (its status, a move), and whether it is struck out."""
+    own = occurrence.own_status
+    if own in STRUCK:
+        return OWN_STATUS_WORDS[own], True
     if is_moved(occurrence, replace(rule, zone=occurrence.timezone)):
-        return f"moved to {occurrence.when_text}"
+        return f"moved to {occurrence.when_text}", True
+    if own is not None:
+        return OWN_STATUS_WORDS.get(own, own), False
     return None
 
 

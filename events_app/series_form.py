@@ -152,7 +152,8 @@ def preview(
             text = timefmt.format_day(wall.date())
         else:
             text = timefmt.format_timed_range(start, end, rule.zone)
-        dates.append({"text": text, "fate": fate_of.get(wall.date())})
+        fate, struck = fate_of.get(wall.date(), (None, False))
+        dates.append({"text": text, "fate": fate, "struck": struck})
     return {
         "summary": recurrence.summary(rule),
         "dates": dates,

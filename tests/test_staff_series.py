@@ -476,26 +476,37 @@ def test_the_rule_preview_names_the_changed_dates_a_new_rule_would_delete(logged
         data=occurrence_form(logged_in, recorded, recording_url="https://example.com/ep1",
                              title="The Telecom Hour: pilot"),
     )  # fmt: skip
+    postponed, guests = on(show, date(2026, 7, 2)), on(show, date(2026, 7, 9))
+    logged_in.post(f"/staff/events/{postponed.id}/status", data={"status": "postponed"})
+    logged_in.post(
+        f"/staff/events/{guests.id}/edit",
+        data=occurrence_form(logged_in, guests, speakers="Guest Star | CTO | Acme"),
+    )
     preview_url = f"/staff/events/rule-preview?event={show.id}"
     fridays = logged_in.post(preview_url, data={**sent, "repeat-weekdays": ["FR"]}).text
-    assert "Saving this rule deletes 3 dates with changes of their own" in fridays
+    assert "Saving this rule deletes 5 dates with changes of their own" in fridays
     assert "<li>Jun 4, 2026: its own title, recording</li>" in fridays  # a past date too
     assert "<li>Jun 18, 2026: moved to Jun 19, 2026, 12:00 – 1:00 PM EDT</li>" in fridays
     assert "<li>Jun 25, 2026: cancelled</li>" in fridays
+    assert "<li>Jul 2, 2026: postponed</li>" in fridays
+    assert "<li>Jul 9, 2026: its own speakers</li>" in fridays
+    # In the next dates a postponed date is named, not struck out.
+    thursdays = logged_in.post(preview_url, data=sent).text
+    assert "<li>Jul 2, 2026, 12:00 – 1:00 PM EDT (postponed)</li>" in thursdays
     # Thursdays still, at another time or ending later: nothing is deleted.
     later = logged_in.post(preview_url, data={**sent, "start_time": "15:00", "end_time": "16:00"})
     assert "deletes" not in later.text
-    # Ending before the cancelled date deletes that one only.
-    short = logged_in.post(preview_url, data={**sent, "repeat-until": "2026-06-20"}).text
-    assert "deletes 1 date with changes of its own" in short
-    assert "<li>Jun 25, 2026: cancelled</li>" in short
+    # Ending before the cancelled date deletes it and those after it.
+    shortest = logged_in.post(preview_url, data={**sent, "repeat-until": "2026-06-20"}).text
+    assert "deletes 3 dates with changes of their own" in shortest
+    assert "<li>Jun 25, 2026: cancelled</li>" in shortest
     # The edit page says the same when its Preview dates button is pressed.
     page = logged_in.post(
         f"/staff/events/{show.id}/edit",
         data={**form_values(logged_in.get(f"/staff/events/{show.id}/edit").text),
               "repeat-weekdays": ["FR"], "repeat-preview_dates": "Preview dates"},
     )  # fmt: skip
-    assert page.status_code == 200 and "deletes 3 dates" in page.text
+    assert page.status_code == 200 and "deletes 5 dates" in page.text
     assert len(the_show().occurrences) == len(show.occurrences)  # nothing saved
 
 
