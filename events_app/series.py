@@ -163,6 +163,21 @@ def date_status(series_status: str, own_status: str | None) -> str:
     return own_status
 
 
+def refused_date_status(occurrence: Event, chosen: str) -> str | None:
+    """Why one date of a series cannot be given this status on its own now, or None: a draft
+    or cancelled series holds every date so, and publishing or postponing one date of it would
+    change nothing a visitor sees."""
+    master = occurrence.series
+    assert master is not None
+    if chosen == occurrence.status_choice or chosen not in ("published", "postponed"):
+        return None
+    if master.status == "draft":
+        return "The series is a draft: publish the series first; its dates show with it."
+    if master.status == "cancelled":
+        return "The whole series is cancelled: change the series' status first."
+    return None
+
+
 def set_date_status(occurrence: Event, chosen: str) -> None:
     """Give one date of a series a status on its own (its series' status: it follows it)."""
     master = occurrence.series

@@ -274,6 +274,10 @@ def edit_event(event_id: int):
             "A series keeps repeating: to stop it, choose when it ends."
         )
         return render_event_form(form, event, 400)
+    alone = event.series is not None and form.repeat.form.scope.data not in ("all", "following")
+    if alone and (refused := series.refused_date_status(event, form.status.data)):
+        form.status.errors.append(refused)
+        return render_event_form(form, event, 400)
     try:
         return save_edit(form, event)
     except StaleDataError:  # a colleague saved it after the check above, before this wrote
@@ -444,6 +448,9 @@ def change_status(event_id: int):
     old, now = event.status_choice, clock.now()
     before = series.template_values(event)
     if event.series is not None:  # one date of a series, on its own
+        if refused := series.refused_date_status(event, new_status):
+            flash(f"\u201c{event.title}\u201d is unchanged. {refused}", "error")
+            return back_to_dashboard()
         series.set_date_status(event, new_status)
     else:
         event.status = new_status  # changes.py raises SEQUENCE and updated_at on flush

@@ -286,6 +286,32 @@ def test_a_date_cancelled_on_its_own_stays_so_and_a_draft_series_shows_none(logg
     assert on(the_show(), date(2026, 6, 25)).title == "The Telecom Hour: renamed"
 
 
+def test_a_date_of_a_draft_or_cancelled_series_cannot_be_published_alone(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data={**SHOW, "status": "draft"})
+    show = the_show()
+    one = show.occurrences[0]
+    for series_status, words in (("draft", "is a draft"), ("cancelled", "is cancelled")):
+        logged_in.post(f"/staff/events/{show.id}/status", data={"status": series_status})
+        for chosen in ("published", "postponed"):
+            button = logged_in.post(
+                f"/staff/events/{one.id}/status", data={"status": chosen}, follow_redirects=True
+            )
+            assert "is unchanged" in button.text and words in button.text
+            form = occurrence_form(logged_in, one, status=chosen)
+            refused = logged_in.post(f"/staff/events/{one.id}/edit", data=form)
+            assert refused.status_code == 400 and words in refused.text
+            assert "The Telecom Hour" in refused.text  # what was typed is on the page
+        the_one = on(the_show(), one.recurrence_id.date())
+        assert (the_one.status, the_one.own_status) == (series_status, None)
+    # Cancelling one date of a draft series is kept for when it is published, and said.
+    logged_in.post(f"/staff/events/{show.id}/status", data={"status": "draft"})
+    logged_in.post(f"/staff/events/{one.id}/status", data={"status": "cancelled"})
+    dates = logged_in.get(f"/staff/events/{show.id}/edit").text.split('id="occurrences-h"')[1]
+    assert dates.count("<small>cancelled on its own</small>") == 1
+    logged_in.post(f"/staff/events/{show.id}/status", data={"status": "published"})
+    assert on(the_show(), one.recurrence_id.date()).status == "cancelled"
+
+
 def test_a_status_saved_for_all_dates_becomes_the_series_and_frees_the_date(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     first, second = the_show().occurrences[:2]
