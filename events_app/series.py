@@ -391,11 +391,16 @@ def _following(old: recurrence.Rule, wall: datetime) -> recurrence.Rule:
 
 
 def _scoped(
-    rule: recurrence.Rule, base: recurrence.Rule, shown: recurrence.Rule
+    rule: recurrence.Rule, base: recurrence.Rule, shown: recurrence.Rule, keep_time: bool
 ) -> recurrence.Rule:
     """A rule from an occurrence's form for the series (part) whose rule is ``base``: its time
     of day and pattern, from ``base``'s first date; an end as the form showed it (``shown``,
-    the whole series') stays ``base``'s own."""
+    the whole series') stays ``base``'s own. ``keep_time``: the date's times were left as
+    they were (a date moved on its own shows its own), so the series keeps its time and
+    length."""
+    if keep_time:
+        start = datetime.combine(rule.start.date(), shown.start.time())
+        rule = replace(rule, start=start, duration=shown.duration)
     scoped = replace(rule, start=datetime.combine(base.start.date(), rule.start.time()))
     if (rule.until, rule.count) == (shown.until, shown.count):
         scoped = replace(scoped, until=base.until, count=base.count)
@@ -411,7 +416,18 @@ def rule_for_scope(occurrence: Event, rule: recurrence.Rule | None, scope: str) 
     if rule is None or scope not in ("all", "following"):
         return series_rule
     base = series_rule if scope == "all" else _following(series_rule, occurrence.recurrence_id)
-    return _scoped(rule, base, series_rule)
+    return _scoped(rule, base, series_rule, _same_times(occurrence, rule))
+
+
+def _same_times(occurrence: Event, rule: recurrence.Rule) -> bool:
+    """Whether a form's rule has the time of day and length the date has now (the editor
+    left them alone)."""
+    if (rule.all_day, rule.zone) != (occurrence.all_day, occurrence.timezone):
+        return False
+    if rule.all_day:
+        return rule.duration.days == (occurrence.last_day - occurrence.first_day).days + 1
+    start = occurrence.local_start.time()
+    return (rule.start.time(), rule.duration) == (start, occurrence.end_at - occurrence.start_at)
 
 
 # audit.event_snapshot keys -> the template fields behind them
@@ -458,7 +474,10 @@ def apply_to_series(
     _copy_template(occurrence, target, names - {"status"})
     if "venue_id" in names:
         target.venue = occurrence.venue
-    new_rule = old_rule if rule is None else _scoped(rule, old_rule, series_rule)
+    from .event_form import SCHEDULE_KEYS
+
+    keep_time = not changed & set(SCHEDULE_KEYS)  # the date's times left as they were
+    new_rule = old_rule if rule is None else _scoped(rule, old_rule, series_rule, keep_time)
     save_master(target, new_rule, before, old_rule, today)
     return target
 

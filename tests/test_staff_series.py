@@ -312,6 +312,35 @@ def test_a_date_of_a_draft_or_cancelled_series_cannot_be_published_alone(logged_
     assert on(the_show(), one.recurrence_id.date()).status == "cancelled"
 
 
+def test_all_dates_from_a_moved_date_keep_the_series_time_unless_its_time_changed(
+    logged_in, app_ctx
+):
+    logged_in.post("/staff/events/new", data=SHOW)
+    moved = on(the_show(), date(2026, 7, 2))
+    logged_in.post(
+        f"/staff/events/{moved.id}/edit",
+        data=occurrence_form(logged_in, moved, start_date="2026-07-03", end_date="2026-07-03",
+                             start_time="15:00", end_time="16:30"),
+    )  # fmt: skip
+    moved = on(the_show(), date(2026, 7, 2))
+    retitled = occurrence_form(logged_in, moved, title="The Telecom Hour (new name)",
+                               **{"repeat-scope": "all"})  # fmt: skip
+    preview = logged_in.post(f"/staff/events/rule-preview?event={moved.id}", data=retitled).text
+    assert "Every Thursday at 12:00 PM" in preview and "already took place" not in preview
+    assert "(moved to Jul 3, 2026, 3:00 – 4:30 PM EDT)" in preview  # it stays moved
+    assert logged_in.post(f"/staff/events/{moved.id}/edit", data=retitled).status_code == 302
+    show = the_show()
+    assert show.rule.start_local.hour == 12 and show.rule.duration_minutes == 60
+    assert {o.title for o in show.occurrences} == {"The Telecom Hour (new name)"}
+    assert on(show, date(2026, 7, 2)).local_start.hour == 15  # still moved on its own
+    assert on(show, date(2026, 7, 9)).local_start.hour == 12
+    # Its time changed too: that is the series' new time.
+    later = occurrence_form(logged_in, on(show, date(2026, 7, 2)), start_time="13:00",
+                            end_time="14:00", **{"repeat-scope": "all"})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{moved.id}/edit", data=later).status_code == 302
+    assert on(the_show(), date(2026, 7, 9)).local_start.hour == 13
+
+
 def test_a_status_saved_for_all_dates_becomes_the_series_and_frees_the_date(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     first, second = the_show().occurrences[:2]
