@@ -118,6 +118,25 @@ def test_a_series_imported_as_a_draft_shows_none_of_its_dates_until_published(ap
     assert item.action == "unchanged", item.changes
 
 
+def test_a_reimport_gives_the_files_cancelled_dates_and_then_changes_nothing(app_ctx):
+    """A date cancelled here but not in the file: the file's list of cancelled dates wins, as
+    it does for a single event's STATUS, and the same file again is "unchanged"."""
+    apply_import(plan_of(ics(SERIES, MOVED)), db.session, publish=True)
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    here = next(o for o in master.occurrences if o.recurrence_id.date().isoformat() == "2026-07-16")
+    series.set_date_status(here, "cancelled")
+    db.session.commit()
+    (item,) = plan_of(ics(SERIES, MOVED)).items
+    assert item.action == "update" and set(item.changes) == {"exceptions"}
+    assert "2026-07-16 12:00: removed" in item.changes["exceptions"][0]
+    assert "2026-07-16" not in item.changes["exceptions"][1]
+    apply_import(plan_of(ics(SERIES, MOVED)), db.session, publish=True)
+    db.session.expire_all()
+    assert (here.status, here.own_status) == ("published", None)
+    (again,) = plan_of(ics(SERIES, MOVED)).items
+    assert again.action == "unchanged", again.changes
+
+
 def test_a_rule_we_cannot_keep_is_still_imported_as_separate_events(app_ctx):
     odd = SERIES.replace("RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z",
                          "RRULE:FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1;COUNT=3")  # fmt: skip

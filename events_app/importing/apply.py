@@ -168,10 +168,11 @@ class Writer:
 def _apply_exceptions(master: Event, item: ImportItem) -> None:
     """The file's removed dates and changed occurrences, on the occurrences that exist."""
     held = {o.recurrence_id: o for o in master.occurrences}
-    for wall in item.exdates:
-        occurrence = held.get(wall)
-        if occurrence is not None:
+    for wall, occurrence in held.items():  # the file's cancelled dates, and only those
+        if wall in item.exdates:
             series.set_date_status(occurrence, "cancelled")
+        elif occurrence.own_status == "cancelled":
+            series.set_date_status(occurrence, master.status)
     for override in item.overrides:
         occurrence = held.get(override.recurrence_wall)
         if occurrence is None:
