@@ -23,7 +23,7 @@ from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.sql import Select
 from werkzeug.exceptions import BadRequest
 
-from . import clock, search
+from . import clock, search, series
 from .extensions import db
 from .filters import (
     BadFilter,
@@ -167,6 +167,8 @@ def event_occurrence(slug: str, day: str):
         abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(event_page_query(), {"slug": f"{slug}/{day}"}).unique().first()
     if event is None:
+        if moved := series.split_address(db.session, slug, day):  # "this and following"
+            return redirect(url_for(".event_occurrence", slug=moved.split("/")[0], day=day), 301)
         message = "There is no such occurrence, or it is no longer listed."
         return staff_preview_or_404(f"{slug}/{day}", message)
     return render_template("public/detail.html", **detail_context(event))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import recurrence, timefmt
-from .models import Event, SeriesRule, Speaker, new_uid
+from .models import Event, SeriesRule, Speaker, listed, new_uid
 
 HORIZON_DAYS = 730
 # Re-materialize when the horizon is this close to today + HORIZON_DAYS (not every day).
@@ -480,6 +480,19 @@ def apply_to_series(
     new_rule = old_rule if rule is None else _scoped(rule, old_rule, series_rule, keep_time)
     save_master(target, new_rule, before, old_rule, today)
     return target
+
+
+def split_address(session: Session, series_slug: str, day: str) -> str | None:
+    """Where a public date of a series went when "this and following" split it off: the new
+    part's address for that day ("<series>-from-<date>[-n]/<day>"), or None."""
+    master = select(Event.id).where(Event.slug == series_slug, Event.series_master.is_(True))
+    if session.scalar(master) is None:  # no such series: no scan for an address made up
+        return None
+    escaped = series_slug.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"{escaped}-from-%/{day}"
+    stmt = select(Event.slug).where(listed(), Event.slug.like(pattern, escape="\\")).limit(2)
+    found = list(session.scalars(stmt))
+    return found[0] if len(found) == 1 else None
 
 
 def unique_series_slug(session: Session, base: str) -> str:

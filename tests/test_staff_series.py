@@ -383,6 +383,26 @@ def test_this_and_following_keeps_what_is_left_of_a_count(logged_in, app_ctx):
     assert len(the_show().occurrences) == 4
 
 
+def test_the_dates_a_split_moved_keep_their_old_addresses_as_redirects(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    cut = on(the_show(), date(2026, 7, 16))
+    data = occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
+                           **{"repeat-scope": "following"})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{cut.id}/edit", data=data).status_code == 302
+    visitor = app_ctx.test_client()
+    new = "/events/the-telecom-hour-from-2026-07-16/2026-07-23"
+    for old, moved in (
+        ("/events/the-telecom-hour/2026-07-23", new),
+        ("/events/the-telecom-hour/2026-07-23.ics", new + ".ics"),
+    ):
+        response = visitor.get(old)
+        assert response.status_code == 301 and response.headers["Location"] == moved, old
+        assert visitor.get(moved).status_code == 200
+    assert visitor.get("/events/the-telecom-hour/2026-07-09").status_code == 200  # not moved
+    assert visitor.get("/events/the-telecom-hour/2026-07-24").status_code == 404  # no such date
+    assert visitor.get("/events/no-such-show/2026-07-23").status_code == 404
+
+
 def test_a_series_address_leaves_room_for_its_dates(logged_in, app_ctx):
     """Each date's address is "<series>/<date>": a 200-character series address made 211, which
     PostgreSQL refused with a 500 (SQLite stored it)."""

@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
 from sqlalchemy import select
 
-from .. import changes, clock, response_cache
+from .. import changes, clock, response_cache, series
 from ..extensions import db
 from ..filters import EventFilters, feed_conditions
 from ..models import Category, Event, public_event_by_slug, public_series_by_slug
@@ -239,6 +239,12 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None and not series_slug:
         event = db.session.scalars(public_series_by_slug(slug)).unique().first()
+    if (
+        event is None
+        and series_slug
+        and (moved := series.split_address(db.session, *slug.split("/")))
+    ):
+        return redirect(url_for(".event_download", series_slug=moved.split("/")[0], day=day), 301)
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
