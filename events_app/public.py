@@ -168,7 +168,7 @@ def event_occurrence(slug: str, day: str):
     event = db.session.scalars(event_page_query(), {"slug": f"{slug}/{day}"}).unique().first()
     if event is None:
         if moved := series.split_address(db.session, slug, day):  # "this and following"
-            return redirect(url_for(".event_occurrence", slug=moved.split("/")[0], day=day), 301)
+            return redirect(url_for(".event_occurrence", slug=moved, day=day), 301)
         message = "There is no such occurrence, or it is no longer listed."
         return staff_preview_or_404(f"{slug}/{day}", message)
     return render_template("public/detail.html", **detail_context(event))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,9 @@ from . import recurrence, timefmt
 from .models import Event, SeriesRule, Speaker, listed, new_uid
 
 HORIZON_DAYS = 730
+# The scopes of a save of one date that apply to its series too (series_form.SCOPES); the
+# other, "this", keeps the change to that date.
+SERIES_SCOPES = ("all", "following")
 # Re-materialize when the horizon is this close to today + HORIZON_DAYS (not every day).
 EXTEND_SLACK_DAYS = 7
 # What an occurrence copies from its master, and what makes it differ (an override).
@@ -202,36 +206,43 @@ OWN_DETAILS = {
 
 @dataclass
 class SavedDates:
-    """A saved series' dates as its rule preview (series_form.preview) tells of them."""
+    """A saved series' dates as its rule preview (series_form.preview) tells of them; they
+    are read once for all its questions."""
 
     session: Session
     master: Event
     since: date | None = None  # "this and following": the dates before stay where they are
 
+    @cached_property
+    def rule(self) -> recurrence.Rule:
+        return rule_of(self.master)
+
+    @cached_property
+    def dates(self) -> list[Event]:
+        stmt = select(Event).where(Event.series_id == self.master.id)
+        return list(self.session.scalars(stmt.order_by(Event.recurrence_id)))
+
     def fates(self, days: list[date]) -> dict[date, tuple[str, bool]]:
         """What became of these dates on their own, by original local date (as ``sync``
         matches them): ("cancelled", struck out), ("moved to …", struck out), ("postponed",
         not)."""
-        if not days:
-            return {}
-        rule = rule_of(self.master)
-        first = datetime.combine(min(days), datetime.min.time())
-        after = datetime.combine(max(days) + timedelta(days=1), datetime.min.time())
-        found = {o.recurrence_id.date(): _fate(o, rule) for o in self._dates(first, after)}
-        return {day: fate for day, fate in found.items() if fate and day in days}
+        wanted = set(days)
+        found = {o.recurrence_id.date(): o for o in self.dates}
+        fates = {day: _fate(found[day], self.rule) for day in wanted & found.keys()}
+        return {day: fate for day, fate in fates.items() if fate}
 
     def dropped(self, kept: set[date]) -> list[str]:
         """The dates with something of their own that a rule making only the ``kept`` days
         would delete (``sync`` does), past ones too: "Dec 17, 2026: cancelled"."""
-        rule, mine = rule_of(self.master), template_values(self.master)
+        mine = template_values(self.master)
         lost = []
-        for occurrence in self._dates():
+        for occurrence in self.dates:
             day = occurrence.recurrence_id.date()
             if day in kept or (self.since is not None and day < self.since):
                 continue
             theirs = template_values(occurrence)
             details = [w for name, w in OWN_DETAILS.items() if theirs[name] != mine[name]]
-            fate = _fate(occurrence, rule)
+            fate = _fate(occurrence, self.rule)
             words = [fate[0]] if fate else []
             words += [f"its own {', '.join(details)}"] if details else []
             if words:
@@ -241,27 +252,19 @@ class SavedDates:
     def past_moved(self, new: recurrence.Rule, walls: list[datetime], today: date) -> int:
         """How many dates that took place before ``today`` saving ``new`` (making ``walls``)
         would move to another time: those not moved on their own follow the rule."""
-        old, by_day = rule_of(self.master), {w.date(): w for w in walls}
+        by_day = {w.date(): w for w in walls}
         count = 0
-        for occurrence in self._dates(None, datetime.combine(today, datetime.min.time())):
+        for occurrence in self.dates:
             wall = by_day.get(occurrence.recurrence_id.date())
             if wall is None or (self.since is not None and wall.date() < self.since):
                 continue
             if occurrence.end_at.date() >= today:
                 continue
-            if is_moved(occurrence, replace(old, zone=occurrence.timezone)):
+            if is_moved(occurrence, replace(self.rule, zone=occurrence.timezone)):
                 continue
             if recurrence.occurrence_times(new, wall) != (occurrence.start_at, occurrence.end_at):
                 count += 1
         return count
-
-    def _dates(self, first: datetime | None = None, after: datetime | None = None) -> list[Event]:
-        stmt = select(Event).where(Event.series_id == self.master.id)
-        if first is not None:
-            stmt = stmt.where(Event.recurrence_id >= first)
-        if after is not None:
-            stmt = stmt.where(Event.recurrence_id < after)
-        return list(self.session.scalars(stmt.order_by(Event.recurrence_id)))
 
 
 # A date's own status as the rule preview says it; those struck out do not take place there.
@@ -413,7 +416,7 @@ def rule_for_scope(occurrence: Event, rule: recurrence.Rule | None, scope: str) 
     "following" (what ``apply_to_series`` saves)."""
     assert occurrence.series is not None and occurrence.recurrence_id is not None
     series_rule = rule_of(occurrence.series)
-    if rule is None or scope not in ("all", "following"):
+    if rule is None or scope not in SERIES_SCOPES:
         return series_rule
     base = series_rule if scope == "all" else _following(series_rule, occurrence.recurrence_id)
     return _scoped(rule, base, series_rule, _same_times(occurrence, rule))
@@ -483,8 +486,8 @@ def apply_to_series(
 
 
 def split_address(session: Session, series_slug: str, day: str) -> str | None:
-    """Where a public date of a series went when "this and following" split it off: the new
-    part's address for that day ("<series>-from-<date>[-n]/<day>"), or None."""
+    """Where a public date of a series went when "this and following" split it off: the
+    address of the new part that has it ("<series>-from-<date>[-n]"), or None."""
     master = select(Event.id).where(Event.slug == series_slug, Event.series_master.is_(True))
     if session.scalar(master) is None:  # no such series: no scan for an address made up
         return None
@@ -492,7 +495,7 @@ def split_address(session: Session, series_slug: str, day: str) -> str | None:
     pattern = f"{escaped}-from-%/{day}"
     stmt = select(Event.slug).where(listed(), Event.slug.like(pattern, escape="\\")).limit(2)
     found = list(session.scalars(stmt))
-    return found[0] if len(found) == 1 else None
+    return found[0].rpartition("/")[0] if len(found) == 1 else None
 
 
 def unique_series_slug(session: Session, base: str) -> str:

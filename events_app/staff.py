@@ -274,7 +274,7 @@ def edit_event(event_id: int):
             "A series keeps repeating: to stop it, choose when it ends."
         )
         return render_event_form(form, event, 400)
-    alone = event.series is not None and form.repeat.form.scope.data not in ("all", "following")
+    alone = event.series is not None and form.repeat.form.scope.data not in series.SERIES_SCOPES
     if alone and (refused := series.refused_date_status(event, form.status.data)):
         form.status.errors.append(refused)
         return render_event_form(form, event, 400)
@@ -301,7 +301,7 @@ def save_edit(form: EventForm, event: Event):
     changes = audit.diff(before, audit.event_snapshot(event))
     scope = form.repeat.form.scope.data if event.series_id is not None else "this"
     master, master_changes = None, {}
-    if scope in ("all", "following") and event.series is not None:
+    if scope in series.SERIES_SCOPES and event.series is not None:
         master_before = audit.event_snapshot(event.series)
         master = series.apply_to_series(db.session, event, set(changes), form.rule, scope, today)
         if master is not event.series or master.uid != event.series.uid:
@@ -392,7 +392,7 @@ def rule_preview():
     form.validate()
     # One date saved on its own keeps its series' rule, whatever the Repeats fields say.
     keeps_rule = saved is not None and saved.series is not None
-    keeps_rule = keeps_rule and form.repeat.form.scope.data not in ("all", "following")
+    keeps_rule = keeps_rule and form.repeat.form.scope.data not in series.SERIES_SCOPES
     problems: list[str] = []
     if form.rule is None and form.repeat.form.freq.data in recurrence.FREQS:
         fields = (form.start_date, form.start_time, form.end_date, form.end_time, form.timezone)

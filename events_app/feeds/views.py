@@ -242,9 +242,9 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     if (
         event is None
         and series_slug
-        and (moved := series.split_address(db.session, *slug.split("/")))
+        and (moved := series.split_address(db.session, series_slug, day))
     ):
-        return redirect(url_for(".event_download", series_slug=moved.split("/")[0], day=day), 301)
+        return redirect(url_for(".event_download", series_slug=moved, day=day), 301)
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
