@@ -242,10 +242,13 @@ def test_apple_timed_and_multi_day_all_day(app_ctx):
 
 
 @pytest.mark.import_samples
-def test_utc_stays_utc_and_tab_folding(app_ctx):
+def test_utc_times_shown_in_the_calendars_zone_and_tab_folding(app_ctx):
+    # Podio writes UTC times under X-WR-TIMEZONE:Europe/Berlin: the instant is the file's, the
+    # zone the calendar's, so the page says 7:30 PM CET, not 6:30 PM UTC.
     (item,) = plan_of(sample("icalendar__issue_350.ics"), **WIDE).items
-    assert item.timezone == "UTC"
+    assert item.timezone == "Europe/Berlin"
     assert item.start_at == datetime(2022, 2, 22, 18, 30, tzinfo=UTC)
+    assert item.when_text == "Feb 22, 2022, 7:30 – 8:30 PM CET"
     assert item.registration_url.endswith("/apps/calendar/items/5")  # TAB-folded URL
     assert item.kind == "webinar"  # LOCATION:online and a link
 
@@ -384,6 +387,61 @@ def test_broken_events_are_rejected_one_by_one_with_reasons(app_ctx):
         "floating": "Floating time with no time zone (no TZID, no X-WR-TIMEZONE).",
     }
     assert item_by_uid(plan, "webinar-1").action == "new"
+
+
+@pytest.mark.import_samples
+def test_google_one_off_events_in_utc_take_the_calendars_zone(app_ctx):
+    # Google's export: one-off events in UTC, series with TZID, X-WR-TIMEZONE:Europe/Berlin.
+    data = sample("python-recurring-ical-events__machbar_16_feb_2019.ics")
+    parsed = icalendar.Calendar.from_ical(data)
+    stamped = {
+        str(c["UID"]): c["DTSTART"].dt
+        for c in parsed.walk("VEVENT")
+        if isinstance(c["DTSTART"].dt, datetime)
+        and c["DTSTART"].dt.utcoffset() == timedelta(0)
+        and "TZID" not in c["DTSTART"].params
+    }
+    assert len(stamped) > 20
+    items = {i.uid: i for i in plan_of(data, **WIDE).items}
+    for uid, start in stamped.items():
+        assert (items[uid].timezone, items[uid].start_at) == ("Europe/Berlin", start), uid
+
+
+def test_utc_times_take_the_calendars_zone_but_not_a_utc_series(app_ctx):
+    data = ics(
+        "UID:one\nSUMMARY:One\nDTSTART:20260701T180000Z\nDTEND:20260701T190000Z",
+        "UID:chosen\nSUMMARY:Chosen\nDTSTART;TZID=UTC:20260701T180000\nDURATION:PT1H",
+        # A series in UTC repeats at 18:00 UTC across the clock change (RFC 5545): kept in UTC.
+        "UID:weekly\nSUMMARY:Weekly\nDTSTART:20261022T180000Z\nDURATION:PT1H\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3",
+        # Expanded (an RDATE): its dates are fixed instants, each shown in the calendar's zone.
+        "UID:expanded\nSUMMARY:Expanded\nDTSTART:20260801T180000Z\nDURATION:PT1H\n"
+        "RRULE:FREQ=DAILY;COUNT=2\nRDATE:20260810T180000Z",
+        extra="X-WR-TIMEZONE:America/New_York\r\n",
+    )
+    plan = plan_of(data)
+    one, chosen, weekly = (item_by_uid(plan, u) for u in ("one", "chosen", "weekly"))
+    expanded = [i for i in plan.items if i.uid.startswith("expanded/")]
+    assert len(expanded) == 3
+    assert {i.timezone for i in expanded} == {"America/New_York"}
+    assert {i.start_at.hour for i in expanded} == {18}
+    assert (one.timezone, one.start_at) == (
+        "America/New_York",
+        datetime(2026, 7, 1, 18, tzinfo=UTC),
+    )
+    assert one.end_at == datetime(2026, 7, 1, 19, tzinfo=UTC)
+    assert one.when_text == "Jul 1, 2026, 2:00 – 3:00 PM EDT"
+    assert chosen.timezone == "UTC"
+    assert weekly.timezone == "UTC" and weekly.rule is not None
+    apply_import(plan, db.session, publish=True)
+    saved = db.session.scalar(select(Event).where(Event.uid == one.uid))
+    assert (saved.timezone, saved.start_at) == ("America/New_York", one.start_at)
+    dates = db.session.scalars(
+        select(Event.start_at)
+        .where(Event.series_id.is_not(None), Event.series_master.is_(False))
+        .order_by(Event.start_at)
+    ).all()
+    assert [d.replace(tzinfo=UTC).hour for d in dates] == [18, 18, 18]
 
 
 def test_floating_times_use_x_wr_timezone(app_ctx):

@@ -327,6 +327,7 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
     if not recurring:
         comp = max(group, key=lambda c: _int(c.get("SEQUENCE")))
         event = _read_event(comp, _short_uid(uid), ctx)
+        _show_utc_in_calendar_zone(event, comp, ctx)
         if len(group) > 1:
             event.notes.append(f"{len(group)} events share this UID; the latest one was used.")
         if not str(group[0].get("UID", "")).strip():
@@ -356,12 +357,24 @@ def _read_group(uid: str, group: list, reader: CalendarReader) -> list[ReadEvent
     for occ in occurrences:
         stamp = _occurrence_stamp(occ, ctx)
         event = _read_event(occ, occurrence_uid(uid, stamp), ctx)
+        _show_utc_in_calendar_zone(event, occ, ctx)
         event.series_uid = uid
         event.notes.append(f"Occurrence {stamp} of a recurring event.")
         _check_window(event, reader.window_start, reader.window_end)
         # An override (RECURRENCE-ID in the file) replaces the generated occurrence it moves.
         events[event.uid] = event
     return list(events.values())
+
+
+def _show_utc_in_calendar_zone(event: ReadEvent, comp, ctx: _Context) -> None:
+    """A timed event stamped in UTC ("...Z": Google and Podio write one-off events so) in a
+    calendar that names its zone (X-WR-TIMEZONE) is shown in that zone; its instants stay the
+    file's. Not a kept series: its rule repeats in its DTSTART's zone (RFC 5545), UTC."""
+    dtstart = comp.get("DTSTART")
+    if event.all_day or event.zone != "UTC" or not ctx.calendar_zone or dtstart is None:
+        return
+    if "TZID" not in dtstart.params:  # an explicit TZID=UTC is the organizer's choice
+        event.zone = ctx.calendar_zone
 
 
 def _refused_rule(group: list) -> str | None:
@@ -397,7 +410,9 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
     except (recurring.NotKept, ValueError, KeyError, TypeError):
         return None
     if rule.count == 1 and len(group) == 1:
-        return event  # Google writes one-off events as RRULE COUNT=1: a single event
+        # Google writes one-off events as RRULE COUNT=1: a single event
+        _show_utc_in_calendar_zone(event, masters[0], ctx)
+        return event
     last = reader.window_end.date()
     if not any(
         recurrence.occurrence_times(rule, w)[1] >= reader.window_start
