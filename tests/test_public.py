@@ -358,6 +358,25 @@ def test_detail_past_webinar_recording_or_coming_soon(client, create_event):
     assert "Recording coming soon" in text(client.get("/events/unedited"))
 
 
+def test_an_events_page_marks_its_section_in_the_menu(client, create_event, create_series):
+    create_event(slug="summit", kind="live")
+    create_event(slug="soon", kind="webinar")
+    create_event(slug="recorded", kind="audio", start=NOW - timedelta(days=3))
+    create_series(slug="monthly", start=datetime(2026, 7, 2, 14), count=3)
+    create_series(slug="ended", start=datetime(2026, 4, 2, 14), count=2)
+    current = re.compile(r'aria-current="page">([^<]+)<')
+    sections = {
+        "/events/summit": "Events",
+        "/events/soon": "Webinars",
+        "/events/recorded": "Archive",
+        "/events/monthly": "Webinars",
+        "/events/ended": "Archive",
+        "/events/monthly/2026-07-02": "Webinars",
+    }
+    for url, label in sections.items():
+        assert current.findall(text(client.get(url))) == [label], url
+
+
 def test_detail_cancelled_banner_hides_registration(client, create_event):
     create_event(slug="off", status="cancelled", registration_url="https://example.com/reg")
     html = text(client.get("/events/off"))

@@ -146,8 +146,8 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     assert listing.count("Moved</span> from") == 1
     assert "Moved</span>" not in client.get("/events/telecom-hour/2026-07-09").text
     assert client.get("/events/telecom-hour").text.count("Moved</span> from") == 1
-    # One date's page is in the Events section, like any event page.
-    assert '<a href="/events/" aria-current="page">Events</a>' in page
+    # One date's page is in the section of its kind: the live audio show's, Webinars.
+    assert '<a href="/webinars/" aria-current="page">Webinars</a>' in page
 
 
 def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
