@@ -223,24 +223,29 @@ class EventFilters:
         return found
 
 
-def feed_conditions(filters: EventFilters) -> Callable[[Select], Select]:
-    """A feed's conditions for these filters (``filters.apply``). With a search over a short
-    from-to range, the matching events are read once, on first use, and the feed's queries (its
-    fingerprint, the last event to leave its window, its rows) check that list of ids, instead
-    of each reading every match of the words in the whole database again."""
+def feed_conditions(filters: EventFilters, *, masters: bool = True) -> Callable[[Select], Select]:
+    """A feed's conditions for these filters (``filters.apply``; ``masters``: as there). With
+    a search over a short from-to range, the matching events are read once, on first use, and
+    the feed's queries (its fingerprint, the last event to leave its window, its rows) check
+    that list of ids, instead of each reading every match of the words in the whole database
+    again."""
+
+    def apply(stmt: Select) -> Select:
+        return filters.apply(stmt, masters=masters)
+
     if not (filters.q and filters.short_range):
-        return filters.apply
+        return apply
     found: list[list[int] | None] = []
 
     def conditions(stmt: Select) -> Select:
         if not found:
             from .extensions import db
 
-            matching = filters.apply(select(Event.id)).limit(SEARCHED_IDS_MAX + 1)
+            matching = apply(select(Event.id)).limit(SEARCHED_IDS_MAX + 1)
             ids = list(db.session.scalars(matching))
             found.append(ids if len(ids) <= SEARCHED_IDS_MAX else None)
         ids = found[0]
-        return filters.apply(stmt) if ids is None else stmt.where(Event.id.in_(ids))
+        return apply(stmt) if ids is None else stmt.where(Event.id.in_(ids))
 
     return conditions
 

@@ -155,3 +155,54 @@ def test_our_pages_show_the_instants_the_readers_expand(scenario, client):
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# A feed filtered by dates or a search holds what the list with those filters shows: the dates
+# it finds, each written alone (as its download is), never a whole series whose master merely
+# spans the range, and never missing a date found by its own details.
+FILTERED = (
+    "from=2026-11-26&to=2026-11-26",  # a Thursday whose date of the show is cancelled
+    "from=2026-12-20&to=2026-12-27",  # the show's date moved from Dec 24 to Dec 22
+    "from=2027-08-01&to=2027-08-01",  # a Sunday no series has a date on
+    "q=5G+core+with+Ada",  # found by one date's own title, not by its series'
+    "q=optical&from=2026-10-01&to=2026-12-31",
+)
+
+
+def _listed(page: str) -> set[tuple[datetime, datetime]]:
+    items = re.findall(r'<li class="event-item[^"]*">.*?datetime="([^"]+)" data-end="([^"]+)"',
+                       page, re.S)  # fmt: skip
+    return {(_utc(start), _utc(end)) for start, end in items}
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_filtered_feed_holds_the_dates_its_list_shows(scenario, client, reader):
+    for query in FILTERED:
+        body = client.get(f"/feeds/events.ics?{query}").data
+        listed = _listed(client.get(f"/events/?{query}").get_data(as_text=True))
+        try:
+            got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+        except ReaderUnavailable as missing:
+            require_tool(str(missing))
+        assert {(start, end) for _, start, end, _ in got} == listed, query
+        events = body[body.find(b"BEGIN:VEVENT") :]  # VTIMEZONEs have RRULEs of their own
+        assert b"RRULE" not in events and b"RECURRENCE-ID" not in events, query
+        dates = db.session.scalars(
+            select(Event).where(Event.series_id.is_not(None), Event.start_at.in_(
+                [start for start, _ in listed]))
+        ).all()  # fmt: skip
+        assert {uid for uid, *_ in got} >= {d.calendar_uid for d in dates}, query
+    assert b"BEGIN:VEVENT" not in client.get(f"/feeds/events.ics?{FILTERED[2]}").data
+
+
+def test_a_date_in_a_filtered_feed_is_its_download(scenario, client):
+    retitled = occurrence(scenario["show"], date(2027, 1, 14))
+    body = client.get("/feeds/events.ics?q=5G+core+with+Ada").get_data(as_text=True)
+    download = client.get(f"/events/{retitled.slug}.ics").get_data(as_text=True)
+    block = download[download.index("BEGIN:VEVENT") : download.index("END:VEVENT")]
+    assert body.count("BEGIN:VEVENT") == 1 and block in body
+    assert f"UID:{retitled.calendar_uid}\r\n" in block
+    assert retitled.calendar_uid == f"{scenario['show'].uid}/20270114"
+    # Feeds of whole kinds, categories or places still write the series whole.
+    whole = client.get("/feeds/events.ics?kind=audio").get_data(as_text=True)
+    assert "RRULE:FREQ=WEEKLY;BYDAY=TH\r\n" in whole and retitled.calendar_uid not in whole

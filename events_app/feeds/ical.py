@@ -181,9 +181,11 @@ def event_description(event: Event, site: Site) -> str:
 
 def render_event(event: Event, site: Site, window_start: datetime | None = None) -> str:
     """The VEVENT block of one event (folded, CRLF line ends); a series master's block holds
-    the whole series (see render_series)."""
+    the whole series (see render_series), a date's is the date alone (render_occurrence)."""
     if event.series_master:
         return render_series(event, site, window_start)
+    if event.series_id is not None and event.recurrence_id is not None:
+        return render_occurrence(event, site)
     return _vevent(event, site, _stamp_lines(event, event.uid, event.sequence) + _times(event))
 
 

@@ -44,12 +44,18 @@ Conditions = Callable[[Select], Select]
 
 @dataclass(frozen=True)
 class Feed:
-    """One feed: its identity (part of the ETag), calendar properties and event conditions."""
+    """One feed: its identity (part of the ETag), calendar properties and event conditions.
+
+    ``dates``: the feed holds the dates its conditions find, as the event list shows them,
+    each a separate event (``ical.render_occurrence``), instead of whole series. A feed
+    filtered by a search or by dates does: a series' master matches neither for its dates.
+    """
 
     key: str
     info: ical.FeedInfo
     filename: str
     conditions: Conditions
+    dates: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,22 +75,26 @@ def window_moves_at(now: datetime, zone: ZoneInfo) -> datetime:
     return clock.next_midnight(now, zone)
 
 
-def _written(stmt: Select) -> Select:
-    """Events a feed writes: public ones, series masters for their occurrences. Not
-    ``series_id IS NULL``: SQLite would read it from ix_events_series_id and then every row,
-    instead of the covering indexes these queries are built for."""
-    return stmt.where(Event.status.in_(PUBLIC_STATUSES), func.coalesce(Event.series_id, 0) == 0)
+def _written(stmt: Select, dates: bool = False) -> Select:
+    """Events a feed writes: public ones, series masters for their occurrences (``dates``:
+    the occurrences themselves, masters never). Not ``series_id IS NULL``: SQLite would read
+    it from ix_events_series_id and then every row, instead of the covering indexes these
+    queries are built for."""
+    stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
+    if dates:
+        return stmt.where(Event.series_master.is_(False))
+    return stmt.where(func.coalesce(Event.series_id, 0) == 0)
 
 
 def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
-    return feed.conditions(_written(stmt).where(Event.end_at >= start))
+    return feed.conditions(_written(stmt, feed.dates).where(Event.end_at >= start))
 
 
 def _departed_at(
     session: Session, feed: Feed, start: datetime, past_days: int, zone: ZoneInfo
 ) -> datetime | None:
     """When the most recent event to leave the window left it (a day edge), if any did."""
-    stmt = _written(select(func.max(Event.end_at))).where(Event.end_at < start)
+    stmt = _written(select(func.max(Event.end_at)), feed.dates).where(Event.end_at < start)
     last_end = session.scalar(feed.conditions(stmt))
     if last_end is None:
         return None

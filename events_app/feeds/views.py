@@ -96,7 +96,8 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
         _ext("public.event_list", **args),
     )
     key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
-    return Feed(key, info, "events.ics", feed_conditions(filters))
+    dates = bool(filters.q or filters.date_from or filters.date_to)
+    return Feed(key, info, "events.ics", feed_conditions(filters, masters=not dates), dates)
 
 
 def category_feed(category: Category) -> Feed:
@@ -249,10 +250,7 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
-    if event.series is not None:
-        block = ical.render_occurrence(event, here)
-    else:
-        block, _, _ = ical.cached_block(event, here, block_context(here))
+    block, _, _ = ical.cached_block(event, here, block_context(here))
     zones = ical.timed_zones([event])
     body = (ical.calendar_header(info) + ical.vtimezones_text(zones) + block + ical.FOOTER).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
