@@ -78,22 +78,39 @@
     });
   }
 
-  // The zone defaults to the chosen venue's zone.
+  // The zone follows the chosen venue's zone, unless the editor typed another one; a note
+  // beside the zone says when it differs from the venue's.
   const zones = JSON.parse(form.dataset.venueZones || "{}");
   const venue = byName("venue");
   const zone = byName("timezone");
   const newVenue = document.getElementById("new-venue");
-  let autoZone = "";
+  const zoneNote = document.getElementById("zone-venue-note");
+  const venueZone = () => zones[venue.value] || "";
+  // A zone the page came with that is its venue's (an event saved or a form sent back) is the
+  // venue's, not typed: another venue replaces it.
+  let autoZone = venue && zone && zone.value === venueZone() ? zone.value : "";
+  function noteZone() {
+    if (!zoneNote) return;
+    const picked = venueZone();
+    const differs = Boolean(picked && zone.value.trim() && zone.value.trim() !== picked);
+    const name = venue.selectedOptions[0] ? venue.selectedOptions[0].textContent.trim() : "";
+    zoneNote.textContent = differs
+      ? `${name} is in ${picked}; the times are read in ${zone.value.trim()}.`
+      : "";
+    zoneNote.hidden = !differs;
+  }
   function venueChanged() {
-    const picked = zones[venue.value];
+    const picked = venueZone();
     if (picked && (!zone.value || zone.value === autoZone)) {
       zone.value = picked;
       autoZone = picked;
     }
     if (newVenue) showWhen(newVenue, venue.value === "new");
+    noteZone();
   }
   if (venue && zone) {
     venue.addEventListener("change", venueChanged);
+    zone.addEventListener("input", noteZone);
     venueChanged();
   }
 

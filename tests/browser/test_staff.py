@@ -256,3 +256,42 @@ def test_back_to_an_edited_form_still_meets_a_colleagues_save(desktop, phone):
     assert me.page.locator("#conflict").is_visible(), "the save met the conflict check"
     assert "The colleague's important description." in me.page.locator("#conflict").inner_text()
     me.errors.clear()  # the conflict answers 409
+
+
+def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
+    """A saved event's zone is its venue's: choosing another venue brings that venue's zone
+    (it kept the first venue's, so a Denver event showed London times); a zone typed by hand
+    stays, with a note that it differs from the venue's."""
+    page = desktop.page
+    title = f"Venue Zone Check {uuid.uuid4().hex[:8]}"
+    sign_in(desktop)
+    page.goto("/staff/events/new")
+    page.fill("#title", title)
+    page.select_option("#kind", "live")
+    page.select_option("#venue", label="The Montcalm Marble Arch, London")
+    assert page.input_value("#timezone") == "Europe/London"
+    fill_when(page, "2027-06-10", "10:00", "11:00", "Europe/London")
+    page.click("#save")
+    page.wait_for_load_state("load")
+    assert not page.locator(".form-errors").count()
+
+    dashboard_row(page, title).get_by_role("link", name="Edit").click()
+    page.wait_for_url(re.compile(r"/edit$"))
+    note = page.locator("#zone-venue-note")
+    assert page.input_value("#timezone") == "Europe/London" and note.is_hidden()
+    page.select_option("#venue", label="Westin Westminster, Denver")
+    assert page.input_value("#timezone") == "America/Denver"
+    page.click("#save")
+    page.wait_for_load_state("load")
+    assert "10:00 – 11:00 AM MDT" in dashboard_row(page, title).inner_text()
+
+    dashboard_row(page, title).get_by_role("link", name="Edit").click()
+    page.wait_for_url(re.compile(r"/edit$"))
+    page.fill("#timezone", "Asia/Tokyo")
+    expect(note).to_have_text("Westin Westminster, Denver is in America/Denver; "
+                              "the times are read in Asia/Tokyo.")  # fmt: skip
+    page.select_option("#venue", label="The Montcalm Marble Arch, London")
+    assert page.input_value("#timezone") == "Asia/Tokyo", "a zone typed by hand stays"
+    expect(note).to_contain_text("is in Europe/London; the times are read in Asia/Tokyo.")
+    check_page(desktop, "staff event form, zone differs from the venue's")
+    assert not desktop.errors, desktop.errors
