@@ -116,6 +116,11 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@{host}"
 
 
+# Table options of rows whose id is in URLs, forms and the audit log: SQLite never gives a
+# deleted row's id to a new one (AUTOINCREMENT; PostgreSQL's sequences never do). Migration 0016.
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 def derived_uid(series_uid: str, wall: datetime) -> str:
     """The permanent UID of one date of a series written as an event of its own: the series'
     UID and the date's original local date, which is what keeps it the same date when its
@@ -156,6 +161,7 @@ class Venue(Base):
         CheckConstraint(
             "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="lon"
         ),
+        NEVER_REUSED,
     )
 
     @property
@@ -183,6 +189,8 @@ class Category(Base):
     events: Mapped[list[Event]] = relationship(
         secondary=event_categories, back_populates="categories"
     )
+
+    __table_args__ = NEVER_REUSED
 
     @validates("name")
     def _plain(self, _name: str, value: str | None) -> str | None:
@@ -347,6 +355,7 @@ class Event(Base):
         Index("uq_events_form_key", "form_key", unique=True),
         Index("ix_events_dates", "start_date", "end_date", "status"),
         Index("ix_events_updated_at", "updated_at"),
+        NEVER_REUSED,
     )
 
     @validates("title", "summary", "organizer")
@@ -557,7 +566,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"), NEVER_REUSED)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

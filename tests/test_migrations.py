@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -111,3 +112,32 @@ def test_0015_gives_a_series_date_in_a_dst_gap_its_rules_wall_time(app, create_s
     assert walls[gap.id] == datetime(2027, 3, 14, 2, 30)  # the rule's
     assert walls[plain.id] == datetime(2027, 3, 21, 2, 30)
     assert walls[moved.id] == datetime(2027, 3, 7, 7, 30)  # moved on its own: as it was
+
+
+def test_0016_a_deleted_rows_id_is_never_given_again(
+    app, create_event, create_venue, create_category, create_user
+):
+    """Deleting the newest event (venue, category, user) and adding another gave the new one
+    the deleted one's id on SQLite: its History showed the other's entries, and a form left
+    open on the deleted one saved onto it. The rows survive the migration both ways."""
+    from events_app.models import Category, User, Venue
+
+    made = itertools.count()
+    makers = {
+        Event: lambda: create_event(),
+        Venue: lambda: create_venue(name=f"Hall {next(made)}"),
+        Category: lambda: create_category(f"Topic {next(made)}"),
+        User: lambda: create_user(f"user{next(made)}@example.com"),
+    }
+    kept = {}
+    for model, make in makers.items():
+        kept[model] = make().id
+        newest = make().id
+        db.session.delete(db.session.get(model, newest))
+        db.session.commit()
+        assert make().id > newest, model.__name__
+    db.session.close()  # PostgreSQL: an open transaction would hold off the migration
+    alembic.downgrade("0015")
+    alembic.upgrade()
+    for model, row_id in kept.items():
+        assert db.session.get(model, row_id) is not None, model.__name__
