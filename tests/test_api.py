@@ -160,6 +160,8 @@ def test_sorts(client, events):
         ("cursor=not-a-cursor", "cursor"),
         ("cursor=" + "A" * 300, "cursor"),
         ("limt=5", "limt"),
+        ("kind=live&kind=webinar", "kind"),  # the second would be dropped silently
+        ("q=a&limit=5&q=b", "q"),
     ],
 )
 def test_bad_parameters_are_400_problems(client, events, query, parameter):

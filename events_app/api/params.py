@@ -106,12 +106,15 @@ EVENT_LIST_PARAMS = (
 
 
 def check_known(args: Mapping[str, Any], params: tuple[Param, ...]) -> None:
-    """Unknown parameters are refused, so a typo ("limt") never silently means "no filter"."""
+    """Unknown parameters are refused, so a typo ("limt") never silently means "no filter";
+    so is one given twice ("kind=live&kind=webinar"), whose second value would be dropped."""
     known = {p.name for p in params}
     for name in args:
         if name not in known:
             allowed = ", ".join(sorted(known)) or "none"
             raise BadParameter(name, f"Unknown parameter {name[:40]!r}; allowed: {allowed}.")
+        if hasattr(args, "getlist") and len(args.getlist(name)) > 1:  # a MultiDict
+            raise BadParameter(name, f"{name!r} is given more than once; give one value.")
 
 
 def _choice(args: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str | None):
