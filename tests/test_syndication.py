@@ -193,6 +193,10 @@ def test_event_pages_have_link_previews(client, events):
     [
         ("/", "http://localhost/"),
         ("/events/?utm_source=x&q=5G&kind=live", "http://localhost/events/?kind=live&amp;q=5G"),
+        ("/events/?page=1&when=upcoming&sort=relevance", "http://localhost/events/"),
+        ("/events/?sort=date&q=open", "http://localhost/events/?q=open&amp;sort=date"),
+        ("/events/?sort=date", "http://localhost/events/"),  # without a search: no sort
+        ("/events/?when=past&page=2&kind=nope", "http://localhost/events/"),  # a 400 page
         ("/events/big-5g-event", "http://localhost/events/big-5g-event"),
         ("/calendar/2026/09", "http://localhost/calendar/2026/09"),
         ("/webinars/archive", "http://localhost/webinars/archive"),

@@ -14,6 +14,7 @@ from .. import changes
 from ..api import http
 from ..extensions import db
 from ..feeds.views import _ext as external_url
+from ..filters import BadFilter, EventFilters
 from ..models import (
     PUBLIC_STATUSES,
     Category,
@@ -182,15 +183,17 @@ def favicon():
 
 # --- links in every page's head -----------------------------------------------------------------
 
-LIST_ARGS = ("when", "kind", "category", "place", "from", "to", "q", "page")
-
 
 def canonical_url() -> str | None:
-    """This page's URL on SITE_URL, with only the arguments that change what it shows, in one
-    order (so "?q=x&kind=live" and "?kind=live&q=x&utm_source=y" name one page)."""
+    """This page's URL on SITE_URL, with only the arguments that change what it shows, as the
+    list's own links write them (EventFilters.to_args: one order, no defaults), so
+    "?q=x&kind=live", "?kind=live&q=x&utm_source=y&page=1" name one page."""
     if request.endpoint is None or request.url_rule is None:
         return None
-    args = {k: request.args[k] for k in LIST_ARGS if request.args.get(k)}
+    try:
+        args = EventFilters.from_args(request.args).to_args()
+    except BadFilter:  # the page says what is wrong; it has no address of its own
+        args = {}
     return external_url(request.endpoint, **(request.view_args or {}), **args)
 
 
