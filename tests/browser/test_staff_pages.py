@@ -212,3 +212,33 @@ def test_a_venue_conflict_and_a_form_for_a_deleted_venue_read_at_both_widths(adm
     admin.page.get_by_role("button", name="Save as a new venue").click()
     admin.page.wait_for_url(re.compile(r"/staff/venues$"))
     assert admin.page.get_by_text("Conflict Hall").first.is_visible()
+
+
+def test_names_typed_without_spaces_keep_staff_pages_in_their_width(admin):
+    """A 200-letter title and a 100-letter category name, no space or hyphen to break at: the
+    dashboard, the categories, the audit log and the event form stay inside both widths (the
+    dashboard was 2,274 px wide, pushing When, Status and Actions off the screen)."""
+    page = admin.page
+    category = "C" * 100
+    admin.goto("/staff/categories/new")
+    page.fill("#name", category)
+    page.click("main form [type=submit]")
+    page.wait_for_url(re.compile(r"/staff/categories$"))
+    admin.goto("/staff/events/new")
+    page.fill("#title", "T" * 200)
+    page.select_option("#kind", "webinar")
+    fill_when(page, "2027-05-04", "15:00", "16:00", "Europe/Berlin")
+    page.get_by_label(category).check()
+    page.click("#save")
+    page.wait_for_load_state("load")
+    assert not page.locator(".form-errors").count()
+    for name, path in (
+        ("staff dashboard, unbroken title", "/staff/?q=" + "T" * 200),
+        ("staff categories, unbroken name", "/staff/categories"),
+        ("staff audit log, unbroken title", "/staff/audit"),
+    ):
+        admin.goto(path)
+        check_page(admin, name)
+    linked_form = linked(admin, "/staff/?q=" + "T" * 200, r"/staff/events/\d+/edit")
+    admin.goto(linked_form)
+    check_page(admin, "staff event form, unbroken names")
