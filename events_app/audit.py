@@ -81,11 +81,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def created(after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
+    return {k: [None, v] for k, v in after.items() if _has_value(v)}
 
 
 def deleted(before: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [v, None] for k, v in before.items() if v not in (None, "", False)}
+    return {k: [v, None] for k, v in before.items() if _has_value(v)}
+
+
+def _has_value(value: Any) -> bool:
+    """Worth a line in a created or deleted entry: not empty. False and 0 are values (an
+    account made inactive, a venue on the equator)."""
+    return value is not None and not (isinstance(value, str | list | tuple) and not value)
 
 
 def _local(instant: datetime | None, zone: str | None) -> str | None:

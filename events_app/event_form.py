@@ -29,6 +29,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from . import recurrence, series, timefmt
 from .extensions import db
 from .forms import (
+    NAME_FILTERS,
     MultiCheckboxField,
     VenueFields,
     choices,
@@ -76,7 +77,9 @@ TIME_OPTIONS = {
 class EventForm(FlaskForm):
     # what
     title = StringField(
-        "Title", filters=[strip], validators=[DataRequired("Enter a title."), limit(Event, "title")]
+        "Title",
+        filters=NAME_FILTERS,
+        validators=[DataRequired("Enter a title."), limit(Event, "title")],
     )
     slug = StringField(
         "Address (slug)",

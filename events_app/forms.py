@@ -23,7 +23,6 @@ from wtforms.validators import (
     EqualTo,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -32,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import timefmt
 from .markup import is_web_address
 from .models import ROLES, Category, User, Venue
-from .text import slugify
+from .text import has_visible, slugify, without_direction_controls
 
 MIN_PASSWORD_LENGTH = 10
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -65,6 +64,37 @@ def limit(model: type, column: str) -> Length:
 def strip(value):
     """A field filter: surrounding spaces never count."""
     return value.strip() if isinstance(value, str) else value
+
+
+# Filters of a one-line name (a title, a venue's or category's name): no surrounding spaces, no
+# direction overrides.
+NAME_FILTERS = (without_direction_controls, strip)
+
+
+def visible(form: Form, field) -> None:
+    """A name shows something: not only invisible characters (a zero-width space)."""
+    if field.data and not has_visible(field.data):
+        raise ValidationError("Enter a name people can see: letters, digits or signs.")
+
+
+class CoordinateField(FloatField):
+    """A latitude or longitude: text that is not a number gets one plain message."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a number, like 39.8367.") from None
+
+
+def between(low: float, high: float):
+    """A coordinate's range (empty, or a number already refused, is left to other checks)."""
+
+    def check(form: Form, field) -> None:
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(f"Between {low:g} and {high:g}.")
+
+    return check
 
 
 def http_url(form: Form, field) -> None:
@@ -165,7 +195,29 @@ class NewUserForm(UserForm):
 class VenueFields(Form):
     """A venue's fields: the venue form, and the event form's inline "new venue"."""
 
-    name = StringField("Venue name", validators=[Optional(), limit(Venue, "name")])
+    venue_id: int | None = None  # the venue being edited, which may keep its own name
+
+    def validate_name(self, field) -> None:
+        """Two venues of one name in one city cannot be told apart in the event form's list."""
+        from sqlalchemy import func, select
+
+        from .extensions import db
+
+        name, city = (field.data or "").strip(), (self.city.data or "").strip()
+        if not name:
+            return
+        query = select(Venue.id).where(
+            func.lower(Venue.name) == name.lower(), func.lower(Venue.city) == city.lower()
+        )
+        if self.venue_id is not None:
+            query = query.where(Venue.id != self.venue_id)
+        if db.session.scalar(query):
+            where = f" in {city}" if city else " without a city"
+            raise ValidationError(f"A venue of this name{where} already exists: use that one.")
+
+    name = StringField(
+        "Venue name", filters=NAME_FILTERS, validators=[Optional(), limit(Venue, "name"), visible]
+    )
     address = StringField("Street address", validators=[limit(Venue, "address")])
     city = StringField("City", validators=[limit(Venue, "city")])
     region = StringField("State / region", validators=[limit(Venue, "region")])
@@ -179,48 +231,62 @@ class VenueFields(Form):
 
 
 class VenueForm(FlaskForm, VenueFields):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), limit(Venue, "name")])
+    name = StringField(
+        "Name",
+        filters=NAME_FILTERS,
+        validators=[DataRequired("Enter a name."), limit(Venue, "name"), visible],
+    )
     timezone = StringField(
         "Time zone",
         description="The IANA zone of the venue's city, e.g. America/Denver.",
         validators=[DataRequired("A venue needs a time zone."), iana_zone],
     )
-    latitude = FloatField(
-        "Latitude",
-        validators=[Optional(), NumberRange(-90, 90, "Between -90 and 90.")],
-    )
-    longitude = FloatField(
-        "Longitude",
-        validators=[Optional(), NumberRange(-180, 180, "Between -180 and 180.")],
-    )
+    latitude = CoordinateField("Latitude", validators=[Optional(), between(-90, 90)])
+    longitude = CoordinateField("Longitude", validators=[Optional(), between(-180, 180)])
     website = StringField("Website", validators=[limit(Venue, "website"), http_url])
     original = HiddenField()  # the venue as the edit form showed it (merge.py)
     submit = SubmitField("Save venue")
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter a name."), limit(Category, "name")])
+    name = StringField(
+        "Name",
+        filters=NAME_FILTERS,
+        validators=[InputRequired("Enter a name."), limit(Category, "name"), visible],
+    )
     slug = StringField(
         "Slug",
         description="Used in addresses and feed names; made from the name when left empty.",
         validators=[limit(Category, "slug"), slug_format],
     )
+    original = HiddenField()  # the category as the edit form showed it (merge.py)
     submit = SubmitField("Save category")
 
     def __init__(self, *args, category_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category_id = category_id
 
+    def made_slug(self) -> str:
+        return slugify(self.name.data or "", max_length(Category, "slug"), fallback="category")
+
     def validate_name(self, field) -> None:
         field.data = (field.data or "").strip()
         if not field.data:
             raise ValidationError("Enter a name.")
         self._unique(Category.name, field.data, "A category with this name already exists.")
+        if not (self.slug.data or "").strip():  # the slug is made from the name: say it here
+            slug = self.made_slug()
+            message = (
+                f"Another category has the address this name makes ({slug}): change the name,"
+                " or enter another slug below."
+            )
+            self._unique(Category.slug, slug, message)
 
     def validate_slug(self, field) -> None:
         if not field.data:
-            name = self.name.data or ""
-            field.data = slugify(name, max_length(Category, "slug"), fallback="category")
+            if self.name.errors:
+                return  # no slug is made from a name that was refused; the box stays empty
+            field.data = self.made_slug()
         self._unique(Category.slug, field.data, "A category with this slug already exists.")
 
     def _unique(self, column, value: str, message: str) -> None:

@@ -85,6 +85,7 @@ def new_venue():
 def edit_venue(venue_id: int):
     venue = get_or_404(Venue, venue_id, "venue", editing=True)
     form = VenueForm(obj=venue)
+    form.venue_id = venue.id
     if request.method == "GET":
         form.original.data = json.dumps(audit.venue_snapshot(venue))
     if form.validate_on_submit():
@@ -105,21 +106,28 @@ def edit_venue(venue_id: int):
 
 
 def venue_conflict(form: VenueForm, venue: Venue, started: dict, theirs: dict):
-    """A colleague saved this venue since the form was opened: their changes to fields this
-    editor left alone come into the form, this editor's input stays everywhere else (marked
-    where both changed a field), and saving again goes through. None when every change of
-    theirs is one this form makes too: nothing to reconcile."""
+    """A colleague saved this venue since the form was opened (see ``conflict``)."""
     typed = Venue()  # never added to the session
     copy_venue_fields(form, typed)
+    extra = conflict(form, started, audit.venue_snapshot(typed), theirs)
+    if extra is None:
+        return None
+    return render_venue_form(form, venue, changed_by=audit.last_entry(venue), **extra), 409
+
+
+def conflict(form, started: dict, typed: dict, theirs: dict) -> dict | None:
+    """A colleague saved what ``form`` edits since it was opened: their changes to fields this
+    editor left alone come into the form, this editor's input stays everywhere else (marked
+    where both changed a field), and saving again goes through. The template's conflict
+    values, or None when every change of theirs is one this form makes too."""
     their_changes = audit.diff(started, theirs)
-    merged, both = merge.plan(started, audit.venue_snapshot(typed), theirs, their_changes)
+    merged, both = merge.plan(started, typed, theirs, their_changes)
     if not merged and not both:
         return None
     for name in merged:
         form[name].data, form[name].raw_data = theirs[name], None
     form.original.data = json.dumps(theirs)
-    extra = {"their_changes": their_changes, "merged": merged, "both": both}
-    return render_venue_form(form, venue, changed_by=audit.last_entry(venue), **extra), 409
+    return {"their_changes": their_changes, "merged": merged, "both": both}
 
 
 @bp.post("/venues/<int:venue_id>/delete")
@@ -177,8 +185,23 @@ def new_category():
 def edit_category(category_id: int):
     category = get_or_404(Category, category_id, "category", editing=True)
     form = CategoryForm(obj=category, category_id=category.id)
+    if request.method == "GET":
+        form.original.data = json.dumps(audit.category_snapshot(category))
     if form.validate_on_submit():
         before = audit.category_snapshot(category)
+        started = merge.started_from(form.original.data, before)
+        if started and started != before:
+            typed = {"name": form.name.data, "slug": form.slug.data}
+            extra = conflict(form, started, typed, before)
+            if extra is not None:
+                changed_by = audit.last_entry(category)
+                return render_template(
+                    "staff/category_form.html",
+                    form=form,
+                    category=category,
+                    changed_by=changed_by,
+                    **extra,
+                ), 409
         category.name, category.slug = form.name.data, form.slug.data
         changes = audit.diff(before, audit.category_snapshot(category))
         if changes:
@@ -259,7 +282,9 @@ def edit_user(user_id: int):
         losing_admin = user.role == "admin" and user.active
         losing_admin = losing_admin and (form.role.data != "admin" or not form.active.data)
         if losing_admin and active_admins() <= 1:
-            form.role.errors.append(
+            # Beside the box that was changed: Role, or Active when only that was unticked.
+            changed = form.role if form.role.data != "admin" else form.active
+            changed.errors.append(
                 "This is the last active admin: make another account an admin first, "
                 "so that someone can still manage staff accounts."
             )

@@ -25,6 +25,16 @@ def slugify(text: str, max_length: int = 200, fallback: str = "") -> str:
     return slug[:max_length].rstrip("-") or fallback
 
 
+# Direction overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a name they turn the
+# text after them around ("RTL" shown as "LTR"); no one types them into a name.
+_DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_direction_controls(value):
+    """A field filter: ``value`` without direction overrides and isolates."""
+    return _DIRECTION_CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def has_visible(text: str) -> bool:
     """Whether ``text`` shows anything: a letter, digit, punctuation or symbol, not only
     spaces and invisible characters (a zero-width space, a direction mark)."""

@@ -1,5 +1,6 @@
 """Venues, categories, staff accounts and the audit log."""
 
+import json
 import re
 
 import pytest
@@ -223,6 +224,10 @@ def test_last_active_admin_is_kept(as_admin, app_ctx, admin, create_user):
     assert "This is the last active admin" in response.get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.role == "admin" and admin.active
+    # The message stands beside the box that was changed: Active here, Role above.
+    assert 'id="active-error"' in response.get_data(as_text=True)
+    response = as_admin.post(f"/staff/users/{admin.id}/edit", data=edit)
+    assert 'id="role-error"' in response.get_data(as_text=True)
     create_user("second@example.com", STAFF_PASSWORD, role="admin")
     assert as_admin.post(f"/staff/users/{admin.id}/edit", data=edit).status_code == 302
 
@@ -292,3 +297,102 @@ def test_the_staff_menu_marks_the_current_section(as_admin, create_event, create
         page = as_admin.get(url).text
         nav = page.split('aria-label="Main"')[1].split("</nav>")[0]
         assert re.findall(r'aria-current="page">([^<]+)<', nav) == [label], url
+
+
+def test_names_must_show_something_and_lose_direction_overrides(as_editor, app_ctx):
+    blank = "\u200b"  # a zero-width space: a blank option in the event form's venue list
+    for url, data in (
+        ("/staff/venues/new", {**VENUE, "name": blank}),
+        ("/staff/categories/new", {"name": blank, "slug": ""}),
+    ):
+        response = as_editor.post(url, data=data)
+        assert response.status_code == 400, url
+        assert "Enter a name people can see" in response.get_data(as_text=True)
+    # "RTL" after U+202E showed as "LTR" on the venues page.
+    data = {**VENUE, "name": "Hall \u202eRTL\u202c B"}
+    assert as_editor.post("/staff/venues/new", data=data).status_code == 302
+    assert db.session.scalar(select(Venue.name)) == "Hall RTL B"
+
+
+def test_two_venues_of_one_name_in_one_city_are_refused(as_editor, app_ctx, create_venue):
+    denver = create_venue()  # Westin Westminster, Denver
+    same = {"name": "westin westminster", "city": "DENVER", "timezone": "America/Denver"}
+    response = as_editor.post("/staff/venues/new", data=same)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "A venue of this name in DENVER already exists: use that one." in page
+    elsewhere = {**same, "city": "Boulder"}
+    assert as_editor.post("/staff/venues/new", data=elsewhere).status_code == 302
+    # A venue keeps its own name when edited; taking another's is refused.
+    mine = {**same, "name": "Westin Westminster", "city": "Denver"}
+    assert as_editor.post(f"/staff/venues/{denver.id}/edit", data=mine).status_code == 302
+    boulder = db.session.scalar(select(Venue).where(Venue.city == "Boulder"))
+    response = as_editor.post(f"/staff/venues/{boulder.id}/edit", data=mine)
+    assert response.status_code == 400
+
+
+def test_a_coordinate_that_is_not_a_number_gets_one_message(as_editor, app_ctx):
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "latitude": "abc"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(r'id="latitude-error">([^<]*)<', page)[1]
+    assert error == "Enter a number, like 39.8367."
+    assert "abc" in page  # what was typed stays in the box
+
+
+def test_a_category_address_taken_is_said_beside_the_name(as_editor, app_ctx, create_category):
+    create_category("Émile Zola", slug="emile-zola")
+    data = {"name": "émile zola!", "slug": ""}
+    response = as_editor.post("/staff/categories/new", data=data)
+    assert response.status_code == 400
+    form = main_form(response)
+    page = response.get_data(as_text=True)
+    assert "Another category has the address this name makes (emile-zola)" in page
+    assert 'id="name-error"' in page and 'id="slug-error"' not in page
+    assert form["slug"] == ""  # no slug made from a refused name sticks in the box
+    form["name"] = "Émile Zola, the sequel"
+    assert as_editor.post("/staff/categories/new", data=form).status_code == 302
+    made = db.session.scalar(select(Category.slug).where(Category.name == form["name"]))
+    assert made == "emile-zola-the-sequel"
+
+
+def test_two_editors_on_one_category_do_not_overwrite(
+    as_editor, app, app_ctx, create_category, create_user
+):
+    topic = create_category("5G")
+    url = f"/staff/categories/{topic.id}/edit"
+    mine = main_form(as_editor.get(url))
+    create_user("colleague@example.com", STAFF_PASSWORD)
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": STAFF_PASSWORD}
+    )
+    theirs = {**main_form(colleague.get(url)), "name": "5G Advanced"}
+    assert colleague.post(url, data=theirs).status_code == 302
+    response = as_editor.post(url, data={**mine, "name": "5G and 6G"})
+    assert response.status_code == 409
+    assert "Someone else saved this category while you were editing" in response.text
+    db.session.refresh(topic)
+    assert topic.name == "5G Advanced"  # theirs stands until I save again
+    again = main_form(response)
+    assert again["name"] == "5G and 6G"  # mine, kept, marked as changed by both
+    assert as_editor.post(url, data=again).status_code == 302
+    db.session.refresh(topic)
+    assert topic.name == "5G and 6G"
+
+
+def test_created_entries_name_no_and_zero(as_admin, app_ctx):
+    data = {
+        "email": "off@example.com",
+        "display_name": "Off",
+        "role": "editor",
+        "new_password": "long enough pass",
+        "confirm": "long enough pass",
+    }  # "active" unticked: an account made inactive
+    assert as_admin.post("/staff/users/new", data=data).status_code == 302
+    venue = {**VENUE, "latitude": "0", "longitude": "-78.5"}  # on the equator
+    assert as_admin.post("/staff/venues/new", data=venue).status_code == 302
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "create")).all()
+    changes = {e.object_type: json.loads(e.changes) for e in entries}
+    assert changes["user"]["active"] == [None, False]
+    assert changes["venue"]["latitude"] == [None, 0.0]
