@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 from . import clock, timefmt
 from .extensions import db
 from .filters import EventFilters
-from .models import KINDS, Category, Event, dates_overlap, listed, place_names, public_events
+from .models import (
+    KINDS,
+    Event,
+    categories_by_name,
+    dates_overlap,
+    listed,
+    place_names,
+    public_events,
+)
 from .timefmt import MAX_YEAR, MIN_YEAR
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -200,7 +208,7 @@ def _month_page(year: int, month: int):
             **filters.to_args(when=when, date_from=day, date_to=day),
         )
 
-    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    categories = categories_by_name(db.session)
     category = next((c for c in categories if c.slug == filters.category), None)
     return render_template(
         "calendar/month.html",

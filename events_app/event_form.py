@@ -40,7 +40,7 @@ from .forms import (
     slug_format,
     strip,
 )
-from .models import KINDS, STATUSES, Category, Event, Speaker, Venue
+from .models import KINDS, STATUSES, Category, Event, Speaker, Venue, categories_by_name
 from .series_form import RepeatFields, offer_scopes, rule_from
 from .text import has_visible, slugify, without_controls
 from .timefmt import MAX_YEAR, MIN_YEAR
@@ -171,7 +171,7 @@ class EventForm(FlaskForm):
             + [(str(v.id), v.short_place) for v in venues]
             + [(NEW_VENUE, "New venue (enter it below)")]
         )
-        categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+        categories = categories_by_name(db.session)
         self.categories.choices = choices((c.id, c.name) for c in categories)
 
     # --- loading an event into the form --------------------------------------------------------

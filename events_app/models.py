@@ -36,6 +36,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    Session,
     joinedload,
     mapped_column,
     relationship,
@@ -46,7 +47,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
 
 from . import clock, markup, timefmt
-from .text import without_controls
+from .text import name_order, without_controls
 
 KINDS = {"live": "Live event", "webinar": "Webinar", "audio": "Live audio"}
 STATUSES = {
@@ -617,6 +618,12 @@ class LoginAttempt(Base):
 # --- queries used by more than one module (each returns a select; the caller executes it) -----
 
 ONLINE_KINDS = ("webinar", "audio")
+
+
+def categories_by_name(session: Session) -> list[Category]:
+    """Every category, in the order people read a list (text.name_order; SQL's order puts
+    capitals first and accents last)."""
+    return sorted(session.scalars(select(Category)), key=lambda c: name_order(c.name))
 
 
 def event_loads() -> tuple:

@@ -39,6 +39,7 @@ from .models import (
     Category,
     Event,
     archived_webinars,
+    categories_by_name,
     event_categories,
     event_loads,
     listed,
@@ -103,7 +104,7 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
             args.pop("category", None)
         return url_for(endpoint, **view_args, **args)
 
-    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    categories = categories_by_name(db.session)
     return render_template(
         "public/list.html",
         now=now,

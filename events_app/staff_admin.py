@@ -15,7 +15,7 @@ from .auth import admin_required, hash_password, require_staff, start_session
 from .extensions import db
 from .filters import Page, page_number, pager_links
 from .forms import CategoryForm, NewUserForm, ResetPasswordForm, UserForm, VenueForm
-from .models import AuditEntry, Category, Event, User, Venue, event_categories
+from .models import AuditEntry, Category, Event, User, Venue, categories_by_name, event_categories
 from .staff import MAX_ID
 from .templating import url_with
 
@@ -161,7 +161,7 @@ def categories():
             )
         ).all()
     )
-    rows = db.session.scalars(select(Category).order_by(Category.name)).all()
+    rows = categories_by_name(db.session)
     return render_template("staff/categories.html", categories=rows, counts=counts)
 
 

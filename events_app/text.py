@@ -39,3 +39,10 @@ def has_visible(text: str) -> bool:
     """Whether ``text`` shows anything: a letter, digit, punctuation or symbol, not only
     spaces and invisible characters (a zero-width space, a direction mark)."""
     return any(unicodedata.category(c)[0] in "LNPS" for c in text)
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """Sort key of a name as people read a list: case and accents aside ("émile" beside
+    "Emma", "Security" before "STRASSE"), then the name itself for a stable order."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name

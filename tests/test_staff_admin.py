@@ -396,3 +396,16 @@ def test_created_entries_name_no_and_zero(as_admin, app_ctx):
     changes = {e.object_type: json.loads(e.changes) for e in entries}
     assert changes["user"]["active"] == [None, False]
     assert changes["venue"]["latitude"] == [None, 0.0]
+
+
+def test_categories_are_listed_as_people_read_a_list(as_editor, app_ctx, create_category):
+    for name in ("STRASSE", "Security", "ok", "Émile", "Emma"):
+        create_category(name, slug=name.lower().replace("é", "e"))
+    expected = ["Émile", "Emma", "ok", "Security", "STRASSE"]  # not capitals first, É last
+    page = as_editor.get("/staff/categories").get_data(as_text=True)
+    assert re.findall(r"/edit\">([^<]+)</a></td>", page) == expected
+    api = as_editor.get("/api/v1/categories").get_json()["data"]
+    assert [c["name"] for c in api] == expected
+    form = as_editor.get("/staff/events/new").get_data(as_text=True)
+    shown = [n for n in re.findall(r'name="categories"[^>]*> ([^<]+)<', form) if n in expected]
+    assert shown == expected

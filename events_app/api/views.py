@@ -15,7 +15,7 @@ from .. import changes, clock
 from ..extensions import db
 from ..feeds.views import _ext as external_url
 from ..filters import filtered_events_query
-from ..models import PUBLIC_STATUSES, Category, Event, Venue, public_events
+from ..models import PUBLIC_STATUSES, Event, Venue, categories_by_name, public_events
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 
@@ -144,7 +144,7 @@ def _date_of_series(key: str) -> ColumnElement[bool]:
 def categories():
     check_known(request.args, ())
     state = changes.read_state(db.engine)
-    rows = db.session.scalars(select(Category).order_by(Category.name)).all()
+    rows = categories_by_name(db.session)
     to = links()
     body = {"data": [serialize.category_json(c, to) for c in rows]}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)

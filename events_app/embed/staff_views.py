@@ -8,13 +8,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import escape
-from sqlalchemy import select
 
 from ..api.params import BadParameter
 from ..auth import require_staff
 from ..extensions import db
 from ..feeds.views import _ext as external_url
-from ..models import KINDS, Category
+from ..models import KINDS, categories_by_name
 from .widgets import DEFAULT_COUNT, MAX_COUNT, THEMES, WIDGETS, WidgetQuery
 
 bp = Blueprint("staff_embed", __name__, url_prefix="/staff/embed")
@@ -71,7 +70,7 @@ def builder():
     settings = {k: v for k, v in args.items() if k not in ("widget", "mode", "theme") and v}
     if settings.get("accent", "").startswith("#"):  # the box takes a colour as CSS writes it
         settings["accent"] = settings["accent"][1:]
-    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    categories = categories_by_name(db.session)
     errors = {}
     if settings.get("category") and settings["category"] not in {c.slug for c in categories}:
         errors["category"] = "There is no such category (any more): choose one from the list."
