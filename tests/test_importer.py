@@ -593,7 +593,11 @@ def test_new_update_unchanged_and_sequence(app_ctx):
     db.session.refresh(event)
     assert event.sequence == 1
     assert event.start_at == datetime(2026, 7, 1, 20, 0, tzinfo=UTC)
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.object_id == event.id)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "event", AuditEntry.object_id == event.id
+        )
+    ).all()
     assert [e.action for e in entries] == ["import", "import", "import"]
     assert json.loads(entries[-1].changes)["start"] == [
         "2026-07-01 14:00 EDT",

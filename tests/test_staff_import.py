@@ -305,3 +305,34 @@ def test_a_link_no_parser_can_read_is_left_out_and_the_site_stays_up(app, staff_
         slug = event.slug
     for url in (f"/events/{slug}", "/feeds/all.ics", "/api/v1/events", f"/api/v1/events/{slug}"):
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_a_utf16_file_from_windows_is_read(app, staff_client):
+    data = ics(WEBINAR.replace("5G Core Webinar", "Réseau 5G — Übersicht"))
+    for encoded in (data.decode().encode("utf-16"), data.decode().encode("utf-16-be")):
+        if not encoded.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoded = b"\xfe\xff" + encoded  # utf-16-be writes no byte order mark itself
+        response = upload(staff_client, encoded)
+        assert response.status_code == 302, field_error(response.get_data(as_text=True))
+        html = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Réseau 5G — Übersicht" in html and "Jul 1, 2026, 2:00 – 3:00 PM EDT" in html
+
+
+def test_new_categories_are_named_in_the_preview_and_the_audit_log(app, staff_client, editor):
+    long_name = "Optical " * 20  # 160 characters: shortened to the 100 a category holds
+    one = WEBINAR.replace("URL:", f"CATEGORIES:Cloud,{long_name}\nURL:")
+    html = staff_client.get(upload(staff_client, ics(one)).headers["Location"]).text
+    shortened = (" ".join(long_name.split()))[:99] + "…"
+    assert f"New categories, added when you import: 5G, Cloud, {shortened}." in html
+    assert "Category name shortened to 100 characters." in html
+    assert re.search(r">\s*Import 1 event\s*</button>", html)  # not "1 events"
+    preview_url = upload(staff_client, ics(one)).headers["Location"]
+    assert staff_client.post(preview_url, data={}).status_code == 302
+    with app.app_context():
+        made = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "category")
+        ).all()
+        assert sorted(e.object_label for e in made) == sorted(["5G", "Cloud", shortened])
+        assert {(e.action, e.user_id) for e in made} == {("import", editor.id)}
+    again = staff_client.get(upload(staff_client, ics(one)).headers["Location"]).text
+    assert "New categor" not in again  # they exist now

@@ -101,6 +101,10 @@ class Writer:
             else:
                 summary.rejected += 1
         self.session.flush()
+        for category in self.categories.made:
+            snapshot = audit.category_snapshot(category)
+            audit.record("import", category, audit.created(snapshot), self.user)
+        self.categories.made.clear()
         for event, before in written:
             after = audit.event_snapshot(event)
             changes = audit.created(after) if before is None else audit.diff(before, after)
@@ -202,6 +206,7 @@ class _CategoryCache:
         self.session = session
         self.by_name = {c.name.casefold(): c for c in session.scalars(select(Category))}
         self.slugs = {c.slug for c in self.by_name.values()}
+        self.made: list[Category] = []  # new ones, for the audit log
 
     def get(self, name: str) -> Category:
         category = self.by_name.get(name.casefold())
@@ -212,6 +217,7 @@ class _CategoryCache:
                 slug, n = f"{base}-{n}", n + 1
             category = Category(name=name, slug=slug)
             self.session.add(category)
+            self.made.append(category)
             self.by_name[name.casefold()] = category
             self.slugs.add(slug)
         return category

@@ -34,8 +34,17 @@ class Part:
     complete: bool = True
 
 
+def encoding_of(head: bytes) -> str:
+    """UTF-16 when the file starts with its byte order mark (Windows tools save so), else
+    UTF-8 (the caller falls back to cp1252 when that fails)."""
+    return "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+
+
 def check_head(head: bytes) -> None:
     """Refuse, from its first bytes, a file that is empty, binary or not iCalendar."""
+    encoding = encoding_of(head)
+    if encoding == "utf-16":
+        head = head.decode("utf-16", errors="replace").encode()
     if not head.strip():
         raise FileError("The file is empty.")
     if b"\x00" in head:

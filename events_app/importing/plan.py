@@ -28,8 +28,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import recurrence, series, timefmt
-from ..models import Event, Venue
+from .. import recurrence, series, text, timefmt
+from ..models import Category, Event, Venue
 from . import reader as ics_reader
 
 # What a changed occurrence in a file (RECURRENCE-ID) may give that date besides its title and
@@ -123,6 +123,7 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     floating_zone: str = ""  # where times with no zone in the file were read
     floating_count: int = 0  # how many events that was
+    new_categories: list[str] = field(default_factory=list)  # made by importing, by name
 
     def counts(self) -> dict[str, int]:
         return {a: sum(1 for i in self.items if i.action == a) for a in ACTIONS}
@@ -173,7 +174,20 @@ def plan_import(
         warnings=read.warnings,
         floating_zone=floating_zone,
         floating_count=read.floating_count,
+        new_categories=_new_categories(session, items),
     )
+
+
+def _new_categories(session: Session, items: list[ImportItem]) -> list[str]:
+    """Names of the categories importing these items would add (matched as apply matches)."""
+    known = {name.casefold() for name in session.scalars(select(Category.name))}
+    wanted: dict[str, str] = {}
+    for item in items:
+        if item.action in ("new", "update"):
+            for name in item.categories:
+                if name.casefold() not in known:
+                    wanted.setdefault(name.casefold(), name)
+    return sorted(wanted.values(), key=text.name_order)
 
 
 class Planner:

@@ -35,6 +35,7 @@ from .lines import (
     Part,
     calendar_parts,
     check_head,
+    encoding_of,
     property_name,
     raw_value,
     repair_content_lines,
@@ -47,6 +48,7 @@ MAX_OCCURRENCES_PER_SERIES = 400
 MAX_EVENTS = 3000  # per upload through the web form
 UID_LENGTH = 255
 TITLE_LENGTH = 200
+CATEGORY_LENGTH = 100
 URL_LENGTH = 500
 DESCRIPTION_LENGTH = 20_000
 UNTITLED = "(untitled)"
@@ -147,8 +149,9 @@ class CalendarReader:
         self.floating_count = 0
         self.vevents_read = 0
         with open_binary() as f:
-            check_head(f.read(HEAD_BYTES))
-        self.encoding = "utf-8-sig"
+            head = f.read(HEAD_BYTES)
+        check_head(head)
+        self.encoding = encoding_of(head)
         try:
             self._scan()
         except UnicodeDecodeError:
@@ -523,7 +526,7 @@ def _read_event(comp, uid: str, ctx: _Context) -> ReadEvent:
     if is_web_address(event.location.strip()):
         event.online_url = event.online_url or _url(event.location, event.notes)
         event.location = ""
-    event.categories = _categories(comp.get("CATEGORIES"))
+    event.categories = _categories(comp.get("CATEGORIES"), event.notes)
     event.cancelled = str(comp.get("STATUS", "")).strip().upper() == "CANCELLED"
     try:
         _read_times(comp, event, ctx)
@@ -673,14 +676,19 @@ def _url(value, notes: list[str]) -> str:
     return text
 
 
-def _categories(value) -> list[str]:
+def _categories(value, notes: list[str]) -> list[str]:
     items = value if isinstance(value, list) else [value] if value is not None else []
     names: dict[str, str] = {}
     for item in items:
         cats = getattr(item, "cats", None)
         parts = [str(c) for c in cats] if cats is not None else str(item).split(",")
         for part in parts:
-            name = " ".join(part.split())[:100]
+            name = " ".join(part.split())
+            if len(name) > CATEGORY_LENGTH:
+                name = name[: CATEGORY_LENGTH - 1] + "…"
+                note = f"Category name shortened to {CATEGORY_LENGTH} characters."
+                if note not in notes:
+                    notes.append(note)
             if name:
                 names.setdefault(name.casefold(), name)
     return list(names.values())
