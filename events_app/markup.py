@@ -89,7 +89,8 @@ def markdown_to_text(text: str | None) -> str:
 def html_to_text(rendered: Markup) -> str:
     """render_markdown's HTML as readable plain text (a page asks for its description's text
     four times: structured data, meta description and calendar links)."""
-    rendered = re.sub(r"<li>\s*(<p>)?", "- ", str(rendered))  # a loose list item holds a <p>
+    rendered = re.sub(r"</li>\s+<", "</li><", str(rendered))  # a tight list: items line by line
+    rendered = re.sub(r"<li>\s*(<p>)?", "- ", rendered)  # a loose list item holds a <p>
     rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
     plain = html.unescape(_TAG.sub("", rendered))
     return _BLANKS.sub("\n\n", plain).strip()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from sqlalchemy import select, update
 
 from events_app import markup
@@ -137,3 +138,18 @@ def test_render_descriptions_stores_what_a_new_renderer_makes(
         # Not an edit: no new version (stored blocks, ETags), SEQUENCE or LAST-MODIFIED.
         assert (event.version, event.sequence, event.updated_at) == before[event.id]
     assert "Rendered 0 descriptions" in runner.invoke(args=["render-descriptions"]).output
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        # A tight list: its items on lines in a row (there were blank lines between them).
+        ("Highlights:\n\n- Live call-ins\n- A five-minute quiz\n\nAfter.",
+         "Highlights:\n\n- Live call-ins\n- A five-minute quiz\n\nAfter."),
+        # A loose list keeps a blank line between items, as it is written.
+        ("- One\n\n- Two", "- One\n\n- Two"),
+        ("1. First\n2. Second", "- First\n- Second"),
+    ],
+)  # fmt: skip
+def test_descriptions_as_text_keep_lists_as_written(markdown, text):
+    assert markup.markdown_to_text(markdown) == text
