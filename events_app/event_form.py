@@ -123,7 +123,12 @@ class EventForm(FlaskForm):
     start_fold = RadioField("Which start time?", choices=[], validate_choice=False)
     end_fold = RadioField("Which end time?", choices=[], validate_choice=False)
     # where
-    venue = SelectField("Venue", choices=[], validate_choice=False)
+    venue = SelectField(
+        "Venue",
+        choices=[],
+        validate_choice=False,
+        description="A live event without one says “Venue to be announced”.",
+    )
     new_venue = FormField(VenueFields, label="New venue")
     online_url = url_field("Join link", "online_url", "For webinars, live audio and hybrid events.")
     # links
@@ -167,7 +172,7 @@ class EventForm(FlaskForm):
         venues = db.session.scalars(select(Venue).order_by(Venue.name, Venue.city)).all()
         self.venue_zones = {str(v.id): v.timezone for v in venues}
         self.venue.choices = choices(
-            [("", "None: online only")]
+            [("", "None: online, or not known yet")]
             + [(str(v.id), v.short_place) for v in venues]
             + [(NEW_VENUE, "New venue (enter it below)")]
         )
@@ -344,12 +349,7 @@ class EventForm(FlaskForm):
                 self.venue.errors.append("Choose a venue from the list.")
                 return False
             return True
-        if self.kind.data == "live":
-            self.venue.errors.append(
-                "A live event needs a venue: choose one, or choose “New venue” to add one."
-            )
-            return False
-        return True
+        return True  # online, or a live event whose venue is not known yet
 
     def zone_name(self) -> str:
         """The event's zone: as typed, else the chosen (or new) venue's (validated or not)."""

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .markup import safe_url
-from .models import Event
+from .models import VENUE_TO_BE_ANNOUNCED, Event
 
 SCHEMA = "https://schema.org/"
 EVENT_STATUS = {
@@ -22,8 +22,8 @@ EVENT_STATUS = {
 def attendance_mode(event: Event) -> str:
     if event.is_hybrid:
         return "MixedEventAttendanceMode"
-    if event.venue is not None and not event.is_online:
-        return "OfflineEventAttendanceMode"
+    if not event.is_online:
+        return "OfflineEventAttendanceMode"  # at its venue, or one to be announced
     if event.venue is not None:
         return "MixedEventAttendanceMode"
     return "OnlineEventAttendanceMode"
@@ -79,8 +79,10 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
     locations: list[dict[str, Any]] = []
     if event.venue is not None:
         locations.append(_place(event))
+    elif not event.is_online:
+        locations.append({"@type": "Place", "name": VENUE_TO_BE_ANNOUNCED})
     online_url, image_url = safe_url(event.online_url), safe_url(event.image_url)
-    if event.venue is None or online_url:
+    if event.is_online and (event.venue is None or online_url):
         locations.append({"@type": "VirtualLocation", "url": online_url or page_url})
     data["location"] = locations[0] if len(locations) == 1 else locations
     if image_url:

@@ -117,6 +117,8 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@{host}"
 
 
+VENUE_TO_BE_ANNOUNCED = "Venue to be announced"  # a live event saved without its venue yet
+
 # Table options of rows whose id is in URLs, forms and the audit log: SQLite never gives a
 # deleted row's id to a new one (AUTOINCREMENT; PostgreSQL's sequences never do). Migration 0016.
 NEVER_REUSED = {"sqlite_autoincrement": True}
@@ -444,6 +446,14 @@ class Event(Base):
     @property
     def is_online(self) -> bool:
         return self.kind in ("webinar", "audio") or bool(self.online_url)
+
+    @property
+    def place_text(self) -> str:
+        """Where it is, in a few words: 'Westin Westminster, Denver' (and '& online'),
+        'Online', or for a live event whose venue is not known yet VENUE_TO_BE_ANNOUNCED."""
+        if self.venue is not None:
+            return self.venue.short_place + (" & online" if self.online_url else "")
+        return "Online" if self.is_online else VENUE_TO_BE_ANNOUNCED
 
     @property
     def is_hybrid(self) -> bool:

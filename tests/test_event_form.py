@@ -62,7 +62,6 @@ def test_valid_webinar(make_form):
         ("timezone", {"timezone": ""}, "Choose the time zone"),
         ("kind", {"kind": "party"}, "Not a valid choice"),
         ("status", {"status": "secret"}, "Not a valid choice"),
-        ("venue", {"kind": "live"}, "A live event needs a venue"),
         ("venue", {"venue": "99999"}, "Choose a venue from the list."),
         ("registration_url", {"registration_url": "javascript:alert(1)"}, "http:// or https://"),
         ("online_url", {"online_url": "ftp://example.com/x"}, "http:// or https://"),

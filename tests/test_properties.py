@@ -400,8 +400,6 @@ def form_outcome(data: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
         errors["title"] = "Enter a title."
     elif not any(unicodedata.category(c)[0] in "LNPS" for c in data["title"]):
         errors["title"] = "Enter a title people can see"  # only marks, format or unassigned
-    if data["kind"] == "live" and not data["venue"]:
-        errors["venue"] = "A live event needs a venue"
     zone = data["timezone"] or (VENUE_ZONE if data["venue"] else "")
     if not zone:  # said in the same round as the dates' mistakes
         errors["timezone"] = "Choose the time zone"

@@ -1,6 +1,7 @@
 """Event create/edit through the staff pages: input kept, lost updates, audit, quick actions."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -515,3 +516,23 @@ def test_a_new_event_form_sent_twice_makes_one_event(logged_in, app_ctx):
     odd = logged_in.post("/staff/events/new", data={**FORM, "title": "Odd", "form_key": "x"})
     assert odd.status_code == 302
     assert db.session.scalar(select(Event.form_key).where(Event.title == "Odd")) is None
+
+
+def test_a_live_event_whose_venue_is_not_known_yet_is_saved_and_said_so(logged_in, client, app_ctx):
+    """An editor announces a summit before its venue is booked, or edits an imported event
+    whose place matched no venue (a live event could not be saved without one). Visitors read
+    "Venue to be announced", not "Online"."""
+    data = {**FORM, "kind": "live", "venue": "", "online_url": "", "timezone": "Europe/Berlin",
+            "start_date": "2030-11-10", "end_date": "2030-11-10"}  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=data).status_code == 302
+    event = db.session.scalar(select(Event))
+    assert (event.kind, event.venue_id, event.is_online) == ("live", None, False)
+    listing = client.get("/events/").get_data(as_text=True)
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    for html in (listing, page):
+        assert "Venue to be announced" in html and ">Online<" not in html
+    structured = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page, re.S)[1])
+    assert structured["location"] == {"@type": "Place", "name": "Venue to be announced"}
+    assert structured["eventAttendanceMode"].endswith("OfflineEventAttendanceMode")
+    atom = client.get("/feeds/all.atom").get_data(as_text=True)
+    assert "· Venue to be announced" in atom

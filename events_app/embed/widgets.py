@@ -16,7 +16,6 @@ from ..api.serialize import utc_text
 from ..calendar import grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import Event
-from ..syndication.atom import place_text
 from ..timefmt import MAX_YEAR, MIN_YEAR
 
 WIDGETS = ("sidebar", "list", "month")
@@ -130,7 +129,7 @@ def item(event: Event, links: Links) -> dict[str, Any]:
         "end": end,
         "offset": offset,
         "end_offset": end_offset,
-        "place": place_text(event),
+        "place": event.place_text,
         "recording_url": None,
     }
 

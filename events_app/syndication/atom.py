@@ -39,15 +39,9 @@ def _time(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def place_text(event: Event) -> str:
-    if event.venue is None:
-        return "Online"
-    return event.venue.short_place + (" & online" if event.online_url else "")
-
-
 def entry_summary(event: Event) -> str:
     """'Sep 24–26, 2026 · Westin Westminster, Denver' and the summary on the next line."""
-    head = f"{event.when_text} · {place_text(event)}"
+    head = f"{event.when_text} · {event.place_text}"
     return f"{head}\n{event.summary}" if event.summary else head
 
 

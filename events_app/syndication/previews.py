@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..markup import safe_url
 from ..models import Event
-from .atom import STATUS_PREFIX, place_text
+from .atom import STATUS_PREFIX
 
 DESCRIPTION_LENGTH = 200
 
@@ -13,7 +13,7 @@ def link_preview(event: Event, page_url: str, site_name: str) -> list[tuple[str,
     """(attribute, name, content) of each meta tag: title, time in the event's own zone,
     place, summary, image."""
     text = event.summary or event.description_text
-    description = f"{event.when_text} · {place_text(event)}"
+    description = f"{event.when_text} · {event.place_text}"
     if text:
         description += f". {text}"
     if len(description) > DESCRIPTION_LENGTH:
