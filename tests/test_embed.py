@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from flask import request
 
+from events_app.embed import widgets
 from events_app.security import CONTENT_SECURITY_POLICY
 from tests.conftest import NOW
 from tests.html_checks import active_content
@@ -290,3 +293,36 @@ def test_embed_script_carries_the_visitors_time_code_of_our_pages(client):
     assert body.startswith("{\n" + shared) and body.rstrip().endswith("}")
     assert (static / "embed" / "embed.js").read_text() in body
     assert "visitorTime(" in (static / "embed" / "embed.js").read_text()
+
+
+@pytest.mark.parametrize(
+    ("query", "warning"),
+    [
+        ("theme=light&accent=ffffff", "1.0:1 on the light background"),
+        ("theme=light&accent=ffff00", "1.0:1 on the light background"),
+        ("theme=dark&accent=000000", "1.1:1 on the dark background"),
+        # Just short of 4.5:1 reads as 4.4:1, never as the 4.5:1 it needs.
+        ("theme=auto&accent=777777", "4.4:1 on the light background and 3.9:1 on the dark"),
+        ("theme=light&accent=0b5cad", None),  # the default: 6.7:1
+        ("theme=dark&accent=9ccbff", None),
+        ("accent=ffffff", None),  # the host page's colours: its background is not known here
+    ],
+)
+def test_embed_page_warns_of_a_link_colour_hard_to_read(client, auth, editor, query, warning):
+    auth.login()
+    html = client.get(f"/staff/embed/?{query}").get_data(as_text=True)
+    note = re.search(r'<p class="hint accent-contrast" id="e-accent-contrast"[^>]*>([^<]*)<', html)
+    if warning is None:
+        assert note[1] == "" and "hidden" in note[0]
+    else:
+        assert warning in note[1] and "they need 4.5:1" in note[1], note[1]
+
+
+def test_the_contrast_check_knows_the_widgets_own_backgrounds():
+    """widgets.BACKGROUNDS are the colours widget.css paints each theme with."""
+    css = (Path(__file__).parent.parent / "events_app/static/embed/widget.css").read_text()
+    assert re.search(r"\.ew\.theme-light \{[^}]*background: #fff;", css)
+    assert re.search(r"\.ew\.theme-dark \{[^}]*background: #15191d;", css)
+    assert widgets.BACKGROUNDS == {"light": "ffffff", "dark": "15191d"}
+    assert widgets.contrast("0b5cad", "ffffff") == pytest.approx(6.67, abs=0.01)
+    assert widgets.contrast("000000", "ffffff") == pytest.approx(21)

@@ -14,7 +14,16 @@ from ..auth import require_staff
 from ..extensions import db
 from ..feeds.views import _ext as external_url
 from ..models import KINDS, categories_by_name
-from .widgets import DEFAULT_COUNT, MAX_COUNT, THEMES, WIDGETS, WidgetQuery
+from .widgets import (
+    BACKGROUNDS,
+    DEFAULT_COUNT,
+    MAX_COUNT,
+    MIN_CONTRAST,
+    THEMES,
+    WIDGETS,
+    WidgetQuery,
+    accent_warning,
+)
 
 bp = Blueprint("staff_embed", __name__, url_prefix="/staff/embed")
 bp.before_request(require_staff)
@@ -97,6 +106,9 @@ def builder():
         values=args,
         chosen=chosen,
         snippet=snippet(origin, chosen, mode, height, current_app.config["SITE_NAME"]),
+        accent_warning=accent_warning(query.accent, theme),
+        backgrounds=BACKGROUNDS,
+        min_contrast=MIN_CONTRAST,
         frame_src=frame_url(origin, chosen),
         height=height,
         origin=origin,

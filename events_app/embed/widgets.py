@@ -3,6 +3,7 @@ come from the caller, URLs from a `Links`, the day from `today`."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,41 @@ THEMES = ("auto", "light", "dark")
 MAX_COUNT = 20
 DEFAULT_COUNT = {"sidebar": 5, "list": 5, "month": 10}
 ACCENT = re.compile(r"[0-9a-fA-F]{6}")
+# The widget's own backgrounds by theme (static/embed/widget.css), and the least contrast a
+# link needs on them (WCAG AA); "auto" is either, as the visitor's system chooses.
+BACKGROUNDS = {"light": "ffffff", "dark": "15191d"}
+MIN_CONTRAST = 4.5
+
+
+def contrast(one: str, other: str) -> float:
+    """The WCAG contrast ratio of two six-digit hex colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def accent_warning(accent: str | None, theme: str) -> str:
+    """Why links in ``accent`` are hard to read on the theme's background, or "" (also when
+    the widget takes the host page's colours, which we do not know)."""
+    if not accent or not ACCENT.fullmatch(accent) or theme not in THEMES:
+        return ""
+    names = ("light", "dark") if theme == "auto" else (theme,)
+    poor = [(n, contrast(accent, BACKGROUNDS[n])) for n in names]
+    poor = [(n, ratio) for n, ratio in poor if ratio < MIN_CONTRAST]
+    if not poor:
+        return ""
+    # Rounded down, so that a ratio just short of the need never reads as meeting it.
+    where = " and ".join(
+        f"{math.floor(ratio * 10) / 10:.1f}:1 on the {name} background" for name, ratio in poor
+    )
+    return f"Links in this colour are hard to read: {where}; they need {MIN_CONTRAST}:1."
+
+
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 # (section id, heading, kinds shown, archive?)
 SIDEBAR_SECTIONS = (

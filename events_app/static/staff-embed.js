@@ -80,10 +80,44 @@
     return `<script src="${origin}/embed.js" async></script>\n<events-widget ${attrs}></events-widget>`;
   };
 
+  // A link colour hard to read on the widget's background is said beside the box (the server
+  // says the same without JavaScript: widgets.accent_warning).
+  const accentBox = form.elements.accent;
+  const contrastNote = document.getElementById("e-accent-contrast");
+  const backgrounds = JSON.parse(accentBox?.dataset.backgrounds || "{}");
+  const minContrast = Number(accentBox?.dataset.minContrast) || 4.5;
+  const luminance = (hex) => {
+    const [r, g, b] = [0, 2, 4]
+      .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (one, other) => {
+    const [light, dark] = [luminance(one), luminance(other)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const warnContrast = ({ args }) => {
+    if (!contrastNote) return;
+    const theme = args.theme || "";
+    const names = theme === "auto" ? ["light", "dark"] : backgrounds[theme] ? [theme] : [];
+    const poor = args.accent
+      ? names.map((n) => [n, contrast(args.accent, backgrounds[n])]).filter(([, r]) => r < minContrast)
+      : [];
+    // Rounded down, so that a ratio just short of the need never reads as meeting it.
+    const where = poor
+      .map(([n, r]) => `${(Math.floor(r * 10) / 10).toFixed(1)}:1 on the ${n} background`)
+      .join(" and ");
+    contrastNote.textContent = poor.length
+      ? `Links in this colour are hard to read: ${where}; they need ${minContrast}:1.`
+      : "";
+    contrastNote.hidden = !poor.length;
+  };
+
   let shown = null;
   const update = () => {
     const chosen = settings();
     output.value = snippet(chosen);
+    warnContrast(chosen);
     const key = JSON.stringify(chosen);
     if (key === shown) return;
     shown = key;

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from events_app import create_app
@@ -450,6 +451,19 @@ def test_staff_embed_page_says_what_it_leaves_out(browser, events_server):
     page.fill("#e-count", "99")
     page.locator("#e-count-error").wait_for()
     assert "count=" not in page.input_value("#embed-snippet")
+    # A colour hard to read on the chosen theme's background is said beside the box, as typed.
+    page.select_option("#e-theme", "light")
+    page.fill("#e-accent", "ffff00")
+    note = page.locator("#e-accent-contrast")
+    expect(note).to_have_text(
+        "Links in this colour are hard to read: 1.0:1 on the light background; they need 4.5:1."
+    )
+    assert 'accent="ffff00"' in page.input_value("#embed-snippet")  # a warning, not refused
+    for viewport in WIDTHS:  # the preview's pale links are what the note is about: no axe here
+        page.set_viewport_size(viewport)
+        screenshot(page, "staff embed with a refused count and a pale colour")
+    page.fill("#e-accent", "0b5cad")
+    expect(note).to_be_hidden()
     for viewport in WIDTHS:
         page.set_viewport_size(viewport)
         screenshot(page, "staff embed with a refused colour and count")
