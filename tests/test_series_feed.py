@@ -206,3 +206,23 @@ def test_a_date_in_a_filtered_feed_is_its_download(scenario, client):
     # Feeds of whole kinds, categories or places still write the series whole.
     whole = client.get("/feeds/events.ics?kind=audio").get_data(as_text=True)
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH\r\n" in whole and retitled.calendar_uid not in whole
+
+
+def test_render_blocks_renders_the_dates_of_series_ahead(scenario, app, client):
+    """A deploy renders the blocks of series' dates too (their downloads and the feeds filtered
+    by dates or a search hold them), so no such request waits for them; masters are left to
+    the feeds, as their blocks depend on the day's window."""
+    from events_app.feeds import source
+
+    app.config["SITE_URL"] = "http://localhost"
+    result = app.test_cli_runner().invoke(args=["feeds", "render-blocks"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    retitled = occurrence(scenario["show"], date(2027, 1, 14))
+    assert retitled.ical_block and f"UID:{retitled.calendar_uid}\r\n" in retitled.ical_block
+    assert scenario["show"].ical_block is None  # the master: left to the feeds
+    stale = select(Event.id).where(Event.series_master.is_(False), Event.status != "draft")
+    context = source.block_context(ical.Site("http://localhost", "/events/{slug}"))
+    assert db.session.scalars(stale.where(source.stale_blocks(context))).all() == []
+    body = client.get("/feeds/events.ics?q=5G+core+with+Ada").get_data(as_text=True)
+    assert retitled.ical_block in body

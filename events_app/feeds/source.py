@@ -237,10 +237,11 @@ def _stored_blocks(
 
 
 def warm_blocks(session: Session, site: ical.Site, ids: list[int] | None = None) -> int:
-    """Render and store every stale block of public events (or of ``ids``); how many. Series
-    are left to the feeds: their blocks depend on the day's window."""
+    """Render and store every stale block of public events (or of ``ids``): single events and
+    the dates of series (their downloads, and feeds filtered by dates or a search); how many.
+    Series masters are left to the feeds: their blocks depend on the day's window."""
     context = block_context(site)
-    stmt = _written(select(Event.id)).where(stale_blocks(context), Event.series_master.is_(False))
+    stmt = _written(select(Event.id), dates=True).where(stale_blocks(context))
     if ids is not None:
         stmt = stmt.where(Event.id.in_(ids))
     stale = list(session.connection().execute(stmt.order_by(Event.id)).scalars())
