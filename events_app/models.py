@@ -758,10 +758,15 @@ def public_event_by_slug(slug: str) -> Select[tuple[Event]]:
     return public_events().where(Event.slug == slug)
 
 
+def public_series() -> Select[tuple[Event]]:
+    """Public series masters (pages, .ics downloads, the API) with their rules."""
+    stmt = select(Event).where(Event.status.in_(PUBLIC_STATUSES), Event.series_master.is_(True))
+    return stmt.options(*event_loads(), selectinload(Event.rule))
+
+
 def public_series_by_slug(slug: str) -> Select[tuple[Event]]:
     """A public series master (its page, its .ics) with its rule."""
-    stmt = select(Event).where(Event.status.in_(PUBLIC_STATUSES), Event.series_master.is_(True))
-    return stmt.where(Event.slug == slug).options(*event_loads(), selectinload(Event.rule))
+    return public_series().where(Event.slug == slug)
 
 
 def upcoming_events(

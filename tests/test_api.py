@@ -15,6 +15,8 @@ from events_app.api.openapi import document
 from events_app.extensions import db
 from tests.conftest import NOW
 
+NY = "America/New_York"
+
 
 @pytest.fixture
 def events(app, create_event, create_venue, create_category):
@@ -261,7 +263,13 @@ def test_the_document_is_served_and_names_every_parameter_the_view_reads(client,
         "limit",
         "cursor",
     }
-    assert set(doc["paths"]) == {"/events", "/events/{key}", "/categories", "/venues"}
+    assert set(doc["paths"]) == {
+        "/events",
+        "/events/{key}",
+        "/series/{key}",
+        "/categories",
+        "/venues",
+    }
     # Every operation sits under a declared tag (the docs page groups by tag, else "default").
     declared = {t["name"] for t in doc["tags"]}
     used = {tag for path in doc["paths"].values() for op in path.values() for tag in op["tags"]}
@@ -290,6 +298,7 @@ def test_a_series_date_names_its_series(app, client, create_series):
         "title": "The Telecom Hour",
         "url": "http://localhost/events/telecom-hour",
         "ics_url": "http://localhost/events/telecom-hour.ics",
+        "api_url": "http://localhost/api/v1/series/telecom-hour",
         "repeats": "weekly, Thursdays 12:00 PM EDT",
         "original_start": "2026-07-02T12:00:00",
     }
@@ -308,6 +317,47 @@ def test_a_series_date_names_its_series(app, client, create_series):
         "/20260702",
     ):
         assert client.get(f"/api/v1/events/{wrong}").status_code == 404, wrong
+
+
+def test_a_series_is_found_by_its_slug_or_uid_with_its_next_dates(app, client, create_series):
+    """Each date's `series.api_url` leads to the series as a whole: its rule in words and as
+    its .ics writes it, and its next dates as events (the series' slug under /events was a
+    bare 404)."""
+    from events_app import series
+
+    app.config["NOW"] = NOW
+    show = create_series(start=datetime(2026, 6, 18, 12, 0), zone="America/New_York",
+                         weekdays=("TH",), count=30, title="The Telecom Hour",
+                         slug="telecom-hour")  # fmt: skip
+    cancelled = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 6, 25))
+    series.set_date_status(cancelled, "cancelled")
+    db.session.commit()
+    by_slug = client.get("/api/v1/series/telecom-hour")
+    assert by_slug.status_code == 200
+    assert by_slug.headers["Cache-Control"] == "public, max-age=60"
+    data = by_slug.get_json()["data"]
+    assert client.get(f"/api/v1/series/{show.uid}").get_json()["data"] == data
+    assert (data["uid"], data["slug"], data["timezone"]) == (show.uid, "telecom-hour", NY)
+    assert data["rrule"] == "FREQ=WEEKLY;BYDAY=TH;COUNT=30"
+    assert data["repeats"].startswith("Every Thursday at 12:00 PM")
+    assert data["upcoming_total"] == 30  # NOW is Jun 15: every date is to come
+    shown = data["upcoming"]
+    assert len(shown) == 20 and shown[0]["slug"] == "telecom-hour/2026-06-18"
+    assert (shown[1]["slug"], shown[1]["status"]) == ("telecom-hour/2026-06-25", "cancelled")
+    assert all(e["series"]["uid"] == show.uid for e in shown)
+    errors = [str(e) for e in _validator("SeriesDetail").iter_errors(by_slug.get_json())]
+    assert not errors, errors
+    # Under /events, the series' slug says where the series is.
+    problem = client.get("/api/v1/events/telecom-hour")
+    assert problem.status_code == 404
+    assert "http://localhost/api/v1/series/telecom-hour" in problem.get_json()["detail"]
+    # Drafts, single events and made-up keys are not series.
+    show.status = "draft"
+    db.session.commit()
+    for key in ("telecom-hour", show.uid, "telecom-hour/2026-06-18", "nothing", "%0A"):
+        response = client.get(f"/api/v1/series/{key}")
+        assert response.status_code == 404, key
+        assert response.content_type == "application/problem+json"
 
 
 def test_a_wrong_method_is_a_problem_body_too(client):

@@ -4,7 +4,7 @@ schema, headers as documented)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 
 @pytest.fixture
-def api_schema(app, create_event, create_venue, create_category):
+def api_schema(app, create_event, create_venue, create_category, create_series):
     app.config["NOW"] = NOW
     venue = create_venue(latitude=39.8, longitude=-105.0, website="https://westin.example")
     five_g = create_category("5G")
@@ -35,6 +35,8 @@ def api_schema(app, create_event, create_venue, create_category):
         title="Past webinar", start=NOW - timedelta(days=20), recording_url="https://r.example"
     )
     create_event(title="A draft", status="draft")
+    create_series(title="Weekly show", slug="weekly-show", kind="audio", weekdays=("TH",),
+                  start=datetime(2026, 6, 18, 12, 0), count=5)  # fmt: skip
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
@@ -43,7 +45,13 @@ def only_known_refusals(ctx, response, case) -> None:
         assert response.json()["parameter"] in ("cursor", "from", "to"), response.text
 
 
-OPERATIONS = ("GET /events", "GET /events/{key}", "GET /categories", "GET /venues")
+OPERATIONS = (
+    "GET /events",
+    "GET /events/{key}",
+    "GET /series/{key}",
+    "GET /categories",
+    "GET /venues",
+)
 
 
 @pytest.mark.parametrize("label", OPERATIONS)

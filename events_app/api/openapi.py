@@ -56,6 +56,7 @@ SCHEMAS: dict[str, Any] = {
             "title": TEXT,
             "url": {"type": "string", "format": "uri", "description": "The series page"},
             "ics_url": {"type": "string", "format": "uri", "description": "The whole series"},
+            "api_url": {"type": "string", "format": "uri", "description": "The series here"},
             "repeats": {"type": "string", "description": "e.g. weekly, Thursdays 12:00 PM EST"},
             "original_start": {
                 "type": "string",
@@ -140,6 +141,48 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "EventDetail": _object({"data": {"$ref": "#/components/schemas/Event"}}),
+    "Series": _object(
+        {
+            "uid": {"type": "string", "description": "The series' permanent iCalendar UID"},
+            "slug": TEXT,
+            "url": {"type": "string", "format": "uri", "description": "The series page"},
+            "ics_url": {"type": "string", "format": "uri", "description": "The whole series"},
+            "title": TEXT,
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "status": {"type": "string", "enum": list(PUBLIC_STATUSES)},
+            "summary": TEXT,
+            "description": {"type": "string", "description": "Markdown"},
+            "description_text": {"type": "string", "description": "The description as text"},
+            "repeats": {
+                "type": "string",
+                "description": "The rule in words: 'Every Thursday at 12:00 PM EST, until ...'",
+            },
+            "rrule": {
+                "type": "string",
+                "description": "The rule as the series' .ics writes it (RFC 5545 RRULE value), "
+                "in the local time of `timezone`",
+            },
+            "all_day": {"type": "boolean"},
+            "timezone": {"type": "string", "description": "IANA zone the rule repeats in"},
+            "venue": {"anyOf": [{"$ref": "#/components/schemas/Venue"}, {"type": "null"}]},
+            "online": {"type": "boolean"},
+            "online_url": URL_OR_NULL,
+            "registration_url": URL_OR_NULL,
+            "organizer": TEXT,
+            "categories": {"type": "array", "items": {"$ref": "#/components/schemas/CategoryRef"}},
+            "speakers": {"type": "array", "items": {"$ref": "#/components/schemas/Speaker"}},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "upcoming": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Event"},
+                "description": "The next public dates (at most 20), soonest first, cancelled "
+                "and moved ones included with their status and times",
+            },
+            "upcoming_total": {"type": "integer", "description": "How many dates are to come"},
+        },
+        "A series: one rule, its dates each an event of /events",
+    ),
+    "SeriesDetail": _object({"data": {"$ref": "#/components/schemas/Series"}}),
     "CategoryList": _object(
         {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}}}
     ),
@@ -235,6 +278,17 @@ def document(server_url: str) -> dict[str, Any]:
     )
     one_event["parameters"] = [event_key]
     del one_event["responses"]["400"]
+    one_series = _operation(
+        "getSeries",
+        "One public series, by slug or UID, with its next dates",
+        (),
+        _ok("SeriesDetail", "The series"),
+        ("404", "No public series has this slug or UID"),
+    )
+    one_series["parameters"] = [
+        {**event_key, "description": "The series' slug or its iCalendar UID"}
+    ]
+    del one_series["responses"]["400"]
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -260,6 +314,7 @@ def document(server_url: str) -> dict[str, Any]:
                 )
             },
             "/events/{key}": {"get": one_event},
+            "/series/{key}": {"get": one_series},
             "/categories": {
                 "get": _operation(
                     "listCategories",

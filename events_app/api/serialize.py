@@ -20,13 +20,14 @@ from ..models import Category, Event, Venue
 @dataclass(frozen=True)
 class Links:
     """Absolute URLs: ``event(slug)``, ``event_ics(slug)``, ``category(slug)``,
-    ``category_feed(slug)`` and ``category_atom(slug)``."""
+    ``category_feed(slug)``, ``category_atom(slug)`` and ``series_api(slug)``."""
 
     event: Callable[[str], str]
     event_ics: Callable[[str], str]
     category: Callable[[str], str]
     category_feed: Callable[[str], str]
     category_atom: Callable[[str], str]
+    series_api: Callable[[str], str]
 
 
 def utc_text(instant: datetime) -> str:
@@ -128,6 +129,47 @@ def series_json(event: Event, links: Links) -> dict[str, Any] | None:
         "title": master.title,
         "url": links.event(master.slug),
         "ics_url": links.event_ics(master.slug),
+        "api_url": links.series_api(master.slug),
         "repeats": master.series_words(event.start_at),
         "original_start": event.recurrence_id.isoformat(),
+    }
+
+
+def series_detail_json(
+    master: Event,
+    repeats: str,
+    rrule: str,
+    upcoming: list[Event],
+    upcoming_total: int,
+    links: Links,
+) -> dict[str, Any]:
+    """A series as a whole: what it is, its rule (``repeats`` in words, ``rrule`` as its feed
+    writes it, in ``timezone``'s local time), and its next public dates as events."""
+    return {
+        "uid": master.uid,
+        "slug": master.slug,
+        "url": links.event(master.slug),
+        "ics_url": links.event_ics(master.slug),
+        "title": master.title,
+        "kind": master.kind,
+        "status": master.status,
+        "summary": master.summary,
+        "description": master.description,
+        "description_text": master.description_text,
+        "repeats": repeats,
+        "rrule": rrule,
+        "all_day": master.all_day,
+        "timezone": master.timezone,
+        "venue": venue_json(master.venue) if master.venue is not None else None,
+        "online": master.is_online,
+        "online_url": _url(master.online_url),
+        "registration_url": _url(master.registration_url),
+        "organizer": master.organizer,
+        "categories": [{"slug": c.slug, "name": c.name} for c in master.categories],
+        "speakers": [
+            {"name": s.name, "title": s.title, "company": s.company} for s in master.speakers
+        ],
+        "updated_at": utc_text(master.updated_at),
+        "upcoming": [event_json(e, links) for e in upcoming],
+        "upcoming_total": upcoming_total,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, render_template, request, url_for
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
@@ -15,7 +15,14 @@ from .. import changes, clock
 from ..extensions import db
 from ..feeds.views import _ext as external_url
 from ..filters import filtered_events_query
-from ..models import PUBLIC_STATUSES, Event, Venue, categories_by_name, public_events
+from ..models import (
+    PUBLIC_STATUSES,
+    Event,
+    Venue,
+    categories_by_name,
+    public_events,
+    public_series,
+)
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 
@@ -57,6 +64,7 @@ def links() -> serialize.Links:
         category=lambda slug: external_url("public.category_page", slug=slug),
         category_feed=lambda slug: external_url("feeds.category", slug=slug),
         category_atom=lambda slug: external_url("syndication.category_atom", slug=slug),
+        series_api=lambda slug: external_url("api.one_series", key=slug),
     )
 
 
@@ -117,9 +125,57 @@ def event(key: str):
     stmt = public_events().where(or_(Event.slug == key, Event.uid == key, _date_of_series(key)))
     found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
     if found is None:
+        master = db.session.scalars(_public_series(key)).first()
+        if master is not None:  # its dates are the events; the series has its own address
+            url = external_url("api.one_series", key=master.slug)
+            return http.problem(404, "Not Found", f"This is a series; it is at {url}")
         return http.problem(404, "Not Found", "No public event has this slug or UID.")
     body = {"data": serialize.event_json(found, links())}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+UPCOMING_SHOWN = 20  # a series' next dates in its answer; its .ics holds them all
+
+
+@bp.get("/series/<anytext:key>")
+def one_series(key: str):
+    """A series as a whole, by its slug or UID: its rule, and its next dates as events."""
+    from .. import recurrence, series
+
+    check_known(request.args, ())
+    if not (0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()):
+        return http.problem(404, "Not Found", "No public series has this slug or UID.")
+    state = changes.read_state(db.engine)
+    master = db.session.scalars(_public_series(key)).first()
+    if master is None:
+        return http.problem(404, "Not Found", "No public series has this slug or UID.")
+    rule = series.rule_of(master)
+    dates = public_events().where(Event.series_id == master.id, Event.end_at > clock.now())
+    upcoming = (
+        db.session.scalars(dates.order_by(Event.start_at, Event.id).limit(UPCOMING_SHOWN))
+        .unique()
+        .all()
+    )
+    total = db.session.scalar(
+        select(func.count()).select_from(dates.with_only_columns(Event.id).subquery())
+    )
+    body = {
+        "data": serialize.series_detail_json(
+            master,
+            recurrence.summary(rule),
+            recurrence.rrule_text(rule),
+            list(upcoming),
+            total or 0,
+            links(),
+        )
+    }
+    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+def _public_series(key: str):
+    """A public series master by slug or UID, with what its answer shows."""
+    stmt = public_series().where(or_(Event.slug == key, Event.uid == key))
+    return stmt.order_by(Event.slug != key).limit(1)
 
 
 def _date_of_series(key: str) -> ColumnElement[bool]:
