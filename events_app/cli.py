@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_alembic.cli import cli as alembic_cli
 from sqlalchemy import func, select
 
 from . import clock, demo, series, timefmt, tz_refresh
@@ -245,7 +246,29 @@ def render_descriptions() -> None:
     click.echo(f"Rendered {count} descriptions in {time.monotonic() - started:.1f} s.")
 
 
+@click.command("downgrade")
+@click.pass_obj
+@click.argument("target", default="-1")
+def downgrade(alembic, target: str = "-1") -> None:
+    """Downgrade the database: to a revision ("0015"), or by a number of steps ("1")."""
+    # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
+    # 0015" went down fifteen steps, to an empty database.
+    known = {script.revision for script in alembic.script_directory.walk_revisions()}
+    if target not in known and target.lstrip("-").isdigit():
+        target = str(-abs(int(target)))
+    alembic.downgrade(target)
+
+
+migrations_cli = click.Group(
+    "db",
+    callback=alembic_cli.callback,
+    help=alembic_cli.help,
+    commands={**alembic_cli.commands, "downgrade": downgrade},
+)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(migrations_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_ics)

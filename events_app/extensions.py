@@ -16,7 +16,9 @@ SQLITE_JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
 
 # Pre-ping: a pooled connection that died with a database restart is replaced, not used.
 db = SQLAlchemy(engine_options={"pool_pre_ping": True})
-alembic = Alembic(metadatas=Base.metadata, run_mkdir=False)
+# `flask db` is cli.migrations_cli: the library's commands, with a downgrade that reads our
+# numeric revision ids ("0015") as revisions.
+alembic = Alembic(metadatas=Base.metadata, run_mkdir=False, command_name="")
 csrf = CSRFProtect()
 login_manager = LoginManager()
 

@@ -141,3 +141,20 @@ def test_0016_a_deleted_rows_id_is_never_given_again(
     alembic.upgrade()
     for model, row_id in kept.items():
         assert db.session.get(model, row_id) is not None, model.__name__
+
+
+def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, create_event):
+    """Our revision ids are numbers; Flask-Alembic read any number as steps, so `flask db
+    downgrade 0015` went down fifteen steps and left an empty database."""
+    kept = create_event().id
+    db.session.close()  # PostgreSQL: an open transaction would hold off the migration
+    result = runner.invoke(args=["db", "downgrade", "0015"])
+    assert result.exit_code == 0, result.output
+    try:
+        assert {s.revision for s in alembic.current()} == {"0015"}
+        result = runner.invoke(args=["db", "downgrade", "1"])  # a small number: steps
+        assert result.exit_code == 0, result.output
+        assert {s.revision for s in alembic.current()} == {"0014"}
+    finally:
+        alembic.upgrade()
+    assert db.session.get(Event, kept) is not None
