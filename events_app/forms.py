@@ -31,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import timefmt
 from .markup import is_web_address
 from .models import ROLES, Category, User, Venue
-from .text import has_visible, slugify, without_direction_controls
+from .text import has_visible, name_key, slugify, without_direction_controls
 
 MIN_PASSWORD_LENGTH = 10
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -66,9 +66,14 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-# Filters of a one-line name (a title, a venue's or category's name): no surrounding spaces, no
-# direction overrides.
-NAME_FILTERS = (without_direction_controls, strip)
+def single_spaces(value):
+    """A field filter: runs of spaces (and tabs) are one space, none around."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+# Filters of a one-line name (a title, a venue's or category's name): single spaces, no direction
+# overrides.
+NAME_FILTERS = (without_direction_controls, single_spaces)
 
 
 def visible(form: Form, field) -> None:
@@ -78,13 +83,16 @@ def visible(form: Form, field) -> None:
 
 
 class CoordinateField(FloatField):
-    """A latitude or longitude: text that is not a number gets one plain message."""
+    """A latitude or longitude: a decimal number as people write one ("-104.99"); anything
+    else, Python's "1_0", "nan" or other scripts' digits included, gets one plain message."""
+
+    NUMBER = re.compile(r"\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*")
 
     def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a number, like 39.8367.") from None
+        if valuelist and valuelist[0].strip() and not self.NUMBER.fullmatch(valuelist[0]):
+            self.data = None
+            raise ValueError("Enter a number, like 39.8367.")
+        super().process_formdata(valuelist)
 
 
 def between(low: float, high: float):
@@ -199,19 +207,18 @@ class VenueFields(Form):
 
     def validate_name(self, field) -> None:
         """Two venues of one name in one city cannot be told apart in the event form's list."""
-        from sqlalchemy import func, select
+        from sqlalchemy import select
 
         from .extensions import db
 
         name, city = (field.data or "").strip(), (self.city.data or "").strip()
         if not name:
             return
-        query = select(Venue.id).where(
-            func.lower(Venue.name) == name.lower(), func.lower(Venue.city) == city.lower()
-        )
+        key = (name_key(name), name_key(city))
+        others = select(Venue.name, Venue.city)
         if self.venue_id is not None:
-            query = query.where(Venue.id != self.venue_id)
-        if db.session.scalar(query):
+            others = others.where(Venue.id != self.venue_id)
+        if any((name_key(n), name_key(c or "")) == key for n, c in db.session.execute(others)):
             where = f" in {city}" if city else " without a city"
             raise ValidationError(f"A venue of this name{where} already exists: use that one.")
 

@@ -35,14 +35,28 @@ def without_direction_controls(value):
     return _DIRECTION_CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+# Letters and symbols that show nothing: the Hangul fillers and the blank braille pattern.
+_BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def has_visible(text: str) -> bool:
     """Whether ``text`` shows anything: a letter, digit, punctuation or symbol, not only
-    spaces and invisible characters (a zero-width space, a direction mark)."""
-    return any(unicodedata.category(c)[0] in "LNPS" for c in text)
+    spaces and invisible characters (a zero-width space, a direction mark, a Hangul filler)."""
+    return any(unicodedata.category(c)[0] in "LNPS" and c not in _BLANK_SIGNS for c in text)
+
+
+def name_key(name: str) -> str:
+    """A name as a reader tells names apart: case, accents, invisible characters and runs of
+    spaces aside ("Westin  Westminster", "westin\u200bwestminster" and "Wéstin Westminster"
+    are one name; an invisible character counts as a space)."""
+    plain = unicodedata.normalize("NFKD", name)
+    kept = (
+        " " if unicodedata.category(c) == "Cf" else c for c in plain if not unicodedata.combining(c)
+    )
+    return " ".join("".join(kept).split()).casefold()
 
 
 def name_order(name: str) -> tuple[str, str]:
-    """Sort key of a name as people read a list: case and accents aside ("émile" beside
-    "Emma", "Security" before "STRASSE"), then the name itself for a stable order."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return plain.casefold(), name
+    """Sort key of a name as people read a list (``name_key``: "émile" beside "Emma",
+    "Security" before "STRASSE"), then the name itself for a stable order."""
+    return name_key(name), name

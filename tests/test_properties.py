@@ -398,8 +398,11 @@ def form_outcome(data: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
     errors = {}
     if not data["title"].strip():
         errors["title"] = "Enter a title."
-    elif not any(unicodedata.category(c)[0] in "LNPS" for c in data["title"]):
-        errors["title"] = "Enter a title people can see"  # only marks, format or unassigned
+    elif not any(
+        unicodedata.category(c)[0] in "LNPS" and c not in "\u115f\u1160\u3164\uffa0\u2800"
+        for c in data["title"]
+    ):  # only marks, format, unassigned, or Hangul fillers and blank braille
+        errors["title"] = "Enter a title people can see"
     zone = data["timezone"] or (VENUE_ZONE if data["venue"] else "")
     if not zone:  # said in the same round as the dates' mistakes
         errors["timezone"] = "Choose the time zone"

@@ -300,14 +300,16 @@ def test_the_staff_menu_marks_the_current_section(as_admin, create_event, create
 
 
 def test_names_must_show_something_and_lose_direction_overrides(as_editor, app_ctx):
-    blank = "\u200b"  # a zero-width space: a blank option in the event form's venue list
-    for url, data in (
-        ("/staff/venues/new", {**VENUE, "name": blank}),
-        ("/staff/categories/new", {"name": blank, "slug": ""}),
-    ):
-        response = as_editor.post(url, data=data)
-        assert response.status_code == 400, url
-        assert "Enter a name people can see" in response.get_data(as_text=True)
+    # A zero-width space (a blank option in the event form's venue list), Hangul fillers, the
+    # blank braille pattern: letters or symbols to Unicode, nothing to a reader.
+    for blank in ("\u200b", "\u3164", "\uffa0", "\u115f", "\u2800 \u2800"):
+        for url, data in (
+            ("/staff/venues/new", {**VENUE, "name": blank}),
+            ("/staff/categories/new", {"name": blank, "slug": f"s{ord(blank[0])}"}),
+        ):
+            response = as_editor.post(url, data=data)
+            assert response.status_code == 400, (url, blank)
+            assert "Enter a name people can see" in response.get_data(as_text=True)
     # "RTL" after U+202E showed as "LTR" on the venues page.
     data = {**VENUE, "name": "Hall \u202eRTL\u202c B"}
     assert as_editor.post("/staff/venues/new", data=data).status_code == 302
@@ -321,6 +323,14 @@ def test_two_venues_of_one_name_in_one_city_are_refused(as_editor, app_ctx, crea
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "A venue of this name in DENVER already exists: use that one." in page
+    for name, city in (
+        ("Westin  Westminster ", "Denver"),  # two spaces
+        ("Westin\u200bWestminster", "Denver"),  # a zero-width space between the words
+        ("Westin Westminster", "Denver\u200b"),
+        ("Wéstin Westminster", "Dénver"),
+    ):
+        response = as_editor.post("/staff/venues/new", data={**same, "name": name, "city": city})
+        assert response.status_code == 400, (name, city)
     elsewhere = {**same, "city": "Boulder"}
     assert as_editor.post("/staff/venues/new", data=elsewhere).status_code == 302
     # A venue keeps its own name when edited; taking another's is refused.
@@ -331,13 +341,15 @@ def test_two_venues_of_one_name_in_one_city_are_refused(as_editor, app_ctx, crea
     assert response.status_code == 400
 
 
-def test_a_coordinate_that_is_not_a_number_gets_one_message(as_editor, app_ctx):
-    response = as_editor.post("/staff/venues/new", data={**VENUE, "latitude": "abc"})
+@pytest.mark.parametrize("typed", ["abc", "1_0", "\u0663\u0664", "nan", "-inf", "45,5", "0x10"])
+def test_a_coordinate_that_is_not_a_number_gets_one_message(as_editor, app_ctx, typed):
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "latitude": typed})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     error = re.search(r'id="latitude-error">([^<]*)<', page)[1]
     assert error == "Enter a number, like 39.8367."
-    assert "abc" in page  # what was typed stays in the box
+    assert f'value="{typed}"' in page  # what was typed stays in the box
+    assert db.session.scalar(select(Venue)) is None
 
 
 def test_a_category_address_taken_is_said_beside_the_name(as_editor, app_ctx, create_category):
