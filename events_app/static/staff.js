@@ -85,7 +85,10 @@
   const zone = byName("timezone");
   const newVenue = document.getElementById("new-venue");
   const zoneNote = document.getElementById("zone-venue-note");
-  const venueZone = () => zones[venue.value] || "";
+  const newVenueZone = byName("new_venue-timezone");
+  // The chosen venue's zone: a listed venue's, or the one typed for a new venue.
+  const venueZone = () =>
+    venue.value === "new" ? (newVenueZone?.value || "").trim() : zones[venue.value] || "";
   // A zone the page came with that is its venue's (an event saved or a form sent back) is the
   // venue's, not typed: another venue replaces it.
   let autoZone = venue && zone && zone.value === venueZone() ? zone.value : "";
@@ -93,7 +96,9 @@
     if (!zoneNote) return;
     const picked = venueZone();
     const differs = Boolean(picked && zone.value.trim() && zone.value.trim() !== picked);
-    const name = venue.selectedOptions[0] ? venue.selectedOptions[0].textContent.trim() : "";
+    const name = venue.value === "new"
+      ? (byName("new_venue-name")?.value || "").trim() || "The new venue"
+      : (venue.selectedOptions[0]?.textContent || "").trim();
     zoneNote.textContent = differs
       ? `${name} is in ${picked}; the times are read in ${zone.value.trim()}.`
       : "";
@@ -110,7 +115,11 @@
   }
   if (venue && zone) {
     venue.addEventListener("change", venueChanged);
-    zone.addEventListener("input", noteZone);
+    newVenueZone?.addEventListener("input", venueChanged);
+    zone.addEventListener("input", () => {
+      if (zone.value.trim() === venueZone()) autoZone = zone.value; // the venue's, typed
+      noteZone();
+    });
     venueChanged();
   }
 

@@ -293,5 +293,14 @@ def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     page.select_option("#venue", label="The Montcalm Marble Arch, London")
     assert page.input_value("#timezone") == "Asia/Tokyo", "a zone typed by hand stays"
     expect(note).to_contain_text("is in Europe/London; the times are read in Asia/Tokyo.")
+
+    # A new venue typed in the form: its zone is followed too, once the event's zone is the
+    # venue's (it kept the old venue's zone, and a Berlin venue got Pacific times).
+    page.fill("#timezone", "Europe/London")
+    page.select_option("#venue", value="new")
+    page.fill("#new_venue-name", "Berlin Loft")
+    page.fill("#new_venue-timezone", "Europe/Berlin")
+    assert page.input_value("#timezone") == "Europe/Berlin"
+    expect(note).to_be_hidden()
     check_page(desktop, "staff event form, zone differs from the venue's")
     assert not desktop.errors, desktop.errors
