@@ -401,6 +401,15 @@ def test_the_dates_a_split_moved_keep_their_old_addresses_as_redirects(logged_in
     assert visitor.get("/events/the-telecom-hour/2026-07-09").status_code == 200  # not moved
     assert visitor.get("/events/the-telecom-hour/2026-07-24").status_code == 404  # no such date
     assert visitor.get("/events/no-such-show/2026-07-23").status_code == 404
+    # The API too, by the old address or the old UID.
+    api = "http://localhost/api/v1/events/the-telecom-hour-from-2026-07-16/2026-07-23"
+    for old in ("the-telecom-hour/2026-07-23", f"{the_show().uid}/20260723"):
+        response = visitor.get(f"/api/v1/events/{old}")
+        assert response.status_code == 301 and response.headers["Location"] == api, old
+        moved = visitor.get(response.headers["Location"]).get_json()["data"]
+        assert moved["start"].startswith("2026-07-23T13:00")
+    for gone in ("the-telecom-hour/2026-07-24", f"{the_show().uid}/20260724", "x/20260723"):
+        assert visitor.get(f"/api/v1/events/{gone}").status_code == 404, gone
 
 
 def test_a_series_address_leaves_room_for_its_dates(logged_in, app_ctx):

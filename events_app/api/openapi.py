@@ -278,6 +278,11 @@ def document(server_url: str) -> dict[str, Any]:
     )
     one_event["parameters"] = [event_key]
     del one_event["responses"]["400"]
+    one_event["responses"]["301"] = {
+        "description": "A date of a series that 'this and following' moved to a new series, "
+        "asked for by its old slug or UID: its address there is in Location",
+        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+    }
     one_series = _operation(
         "getSeries",
         "One public series, by slug or UID, with its next dates",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
@@ -23,6 +23,7 @@ from ..models import (
     public_events,
     public_series,
 )
+from ..public import plausible_day
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 
@@ -124,6 +125,8 @@ def event(key: str):
     state = changes.read_state(db.engine)
     stmt = public_events().where(or_(Event.slug == key, Event.uid == key, _date_of_series(key)))
     found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
+    if found is None and (moved := _split_off(key)):  # "this and following", as pages do
+        return redirect(external_url("api.event", key=moved), 301)
     if found is None:
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address
@@ -170,6 +173,25 @@ def one_series(key: str):
         )
     }
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+def _split_off(key: str) -> str | None:
+    """The new address of a date "this and following" moved to a new series, for its old
+    address ('<series slug>/<YYYY-MM-DD>') or its old UID ('<series UID>/<YYYYMMDD>')."""
+    from .. import series
+
+    head, _, day = key.rpartition("/")
+    if not head:
+        return None
+    if len(day) == 8 and day.isascii() and day.isdigit():  # a UID: find its series' slug
+        head = db.session.scalar(
+            select(Event.slug).where(Event.uid == head, Event.series_master.is_(True))
+        )
+        day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    if not head or not plausible_day(day):
+        return None
+    moved = series.split_address(db.session, head, day)
+    return f"{moved}/{day}" if moved else None
 
 
 def _public_series(key: str):
