@@ -640,6 +640,10 @@ def test_location_matches_an_existing_venue(app_ctx, create_venue):
         ("LOCATION:Hall 4, Messe Berlin", "live"),
         ("LOCATION:Zoom", "webinar"),
         ("LOCATION:https://zoom.example.com/j/123", "webinar"),
+        # The meeting's name and its address: online, the address its join link.
+        ("LOCATION:Zoom https://zoom.example.com/j/123", "webinar"),
+        ("LOCATION:Microsoft Teams: <https://zoom.example.com/j/123>", "webinar"),
+        ("LOCATION:Hall 4 https://zoom.example.com/j/123", "live"),  # a place with a link
         ("URL:https://example.org/join", "webinar"),
         ("LOCATION:TBD", "live"),
         ("", "live"),
@@ -649,6 +653,9 @@ def test_kind_follows_the_place_and_the_links(app_ctx, extra, kind):
     data = ics("UID:k@example.org\nSUMMARY:Kind\nDTSTART:20260701T100000Z\n" + extra)
     (item,) = plan_of(data).items
     assert item.kind == kind
+    if "zoom.example.com/j/123" in extra and kind == "webinar":
+        assert item.online_url == "https://zoom.example.com/j/123"
+        assert "Location:" not in item.description
 
 
 def test_existing_categories_are_reused(app_ctx, create_category):

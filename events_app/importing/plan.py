@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import recurrence, series, text, timefmt
+from ..markup import is_web_address
 from ..models import Category, Event, Venue
 from . import reader as ics_reader
 
@@ -265,7 +266,7 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
         item.reason = f"Its dates are outside the years {timefmt.MIN_YEAR}-{timefmt.MAX_YEAR}."
         return item
     venue = venues.match(event.location)
-    online = bool(ONLINE_WORDS.match(event.location))
+    online, meeting_link = _meeting(event.location)
     place = "" if online or NO_PLACE.match(event.location) else event.location
     item.location = event.location
     description = event.description
@@ -276,7 +277,7 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
         item.notes.append(f"No venue named '{place[:80]}'; the location was kept in the text.")
     item.description = description
     item.summary = _summary(event.description)
-    item.registration_url, item.online_url = event.url, event.online_url
+    item.registration_url, item.online_url = event.url, event.online_url or meeting_link
     if venue is not None or place:
         item.kind = "live"
     elif event.url or event.online_url or online:
@@ -287,6 +288,17 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
     item.recurrence_wall = event.recurrence_wall
     item.overrides = [_item_from(o, venues) for o in event.overrides]
     return item
+
+
+def _meeting(location: str) -> tuple[bool, str]:
+    """(online, its link) for a location that names a meeting: "Zoom", "Online", or those
+    words with the meeting's address ("Zoom https://zoom.us/j/1", "Teams: <https://...>")."""
+    words = location.split()
+    links = [w.strip("<>()") for w in words if is_web_address(w.strip("<>()"))]
+    rest = " ".join(w for w in words if w.strip("<>()") not in links).strip(" :-–,")
+    if ONLINE_WORDS.match(rest) or (links and not rest):
+        return True, links[0] if links else ""
+    return False, ""
 
 
 def _summary(description: str) -> str:
