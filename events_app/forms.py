@@ -277,8 +277,7 @@ class CategoryForm(FlaskForm):
         return slugify(self.name.data or "", max_length(Category, "slug"), fallback="category")
 
     def validate_name(self, field) -> None:
-        field.data = (field.data or "").strip()
-        if not field.data:
+        if not field.data:  # spaces only: NAME_FILTERS left nothing
             raise ValidationError("Enter a name.")
         self._unique(Category.name, field.data, "A category with this name already exists.")
         if not (self.slug.data or "").strip():  # the slug is made from the name: say it here

@@ -28,6 +28,16 @@ def as_admin(client, auth, admin):
 VENUE = {"name": "Javits Center", "city": "New York", "timezone": "America/New_York"}
 
 
+def signed_in_colleague(app, create_user):
+    """A second editor's client, signed in (two people on one form)."""
+    create_user("colleague@example.com", STAFF_PASSWORD)
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": STAFF_PASSWORD}
+    )
+    return colleague
+
+
 def main_form(response) -> dict:
     """What a browser sends from the page's form (the one in <main>)."""
     main = response.get_data(as_text=True).split('<main id="main"', 1)[1]
@@ -66,11 +76,7 @@ def test_two_editors_on_one_venue_merge_instead_of_overwriting(
     venue = create_venue()
     url = f"/staff/venues/{venue.id}/edit"
     mine = main_form(as_editor.get(url))
-    create_user("colleague@example.com", STAFF_PASSWORD)
-    colleague = app.test_client()
-    colleague.post(
-        "/staff/login", data={"email": "colleague@example.com", "password": STAFF_PASSWORD}
-    )
+    colleague = signed_in_colleague(app, create_user)
     theirs = {**main_form(colleague.get(url)), "address": "1 Main St", "postal_code": "80202"}
     assert colleague.post(url, data=theirs).status_code == 302
 
@@ -374,11 +380,7 @@ def test_two_editors_on_one_category_do_not_overwrite(
     topic = create_category("5G")
     url = f"/staff/categories/{topic.id}/edit"
     mine = main_form(as_editor.get(url))
-    create_user("colleague@example.com", STAFF_PASSWORD)
-    colleague = app.test_client()
-    colleague.post(
-        "/staff/login", data={"email": "colleague@example.com", "password": STAFF_PASSWORD}
-    )
+    colleague = signed_in_colleague(app, create_user)
     theirs = {**main_form(colleague.get(url)), "name": "5G Advanced"}
     assert colleague.post(url, data=theirs).status_code == 302
     response = as_editor.post(url, data={**mine, "name": "5G and 6G"})

@@ -83,6 +83,16 @@ def category_json(category: Category, links: Links) -> dict[str, Any]:
     }
 
 
+def people_and_topics(event: Event) -> dict[str, Any]:
+    """An event's (or a series') ``categories`` and ``speakers``."""
+    return {
+        "categories": [{"slug": c.slug, "name": c.name} for c in event.categories],
+        "speakers": [
+            {"name": s.name, "title": s.title, "company": s.company} for s in event.speakers
+        ],
+    }
+
+
 def event_json(event: Event, links: Links) -> dict[str, Any]:
     """One public event; ``series`` names the series it is a date of (null for a single
     event), with the date it was first announced for (``original_start``, local wall time)."""
@@ -108,10 +118,7 @@ def event_json(event: Event, links: Links) -> dict[str, Any]:
         "image_url": _url(event.image_url),
         "organizer": event.organizer,
         "featured": event.featured,
-        "categories": [{"slug": c.slug, "name": c.name} for c in event.categories],
-        "speakers": [
-            {"name": s.name, "title": s.title, "company": s.company} for s in event.speakers
-        ],
+        **people_and_topics(event),
         "sequence": event.sequence,
         "created_at": utc_text(event.created_at),
         "updated_at": utc_text(event.updated_at),
@@ -165,10 +172,7 @@ def series_detail_json(
         "online_url": _url(master.online_url),
         "registration_url": _url(master.registration_url),
         "organizer": master.organizer,
-        "categories": [{"slug": c.slug, "name": c.name} for c in master.categories],
-        "speakers": [
-            {"name": s.name, "title": s.title, "company": s.company} for s in master.speakers
-        ],
+        **people_and_topics(master),
         "updated_at": utc_text(master.updated_at),
         "upcoming": [event_json(e, links) for e in upcoming],
         "upcoming_total": upcoming_total,

@@ -120,7 +120,7 @@ def events():
 @bp.get("/events/<anytext:key>")
 def event(key: str):
     check_known(request.args, ())
-    if not (0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()):
+    if not plausible_key(key):
         return http.problem(404, "Not Found", "No public event has this slug or UID.")
     state = changes.read_state(db.engine)
     stmt = public_events().where(or_(Event.slug == key, Event.uid == key, _date_of_series(key)))
@@ -137,6 +137,12 @@ def event(key: str):
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
 
 
+def plausible_key(key: str) -> bool:
+    """A slug or UID as the database may hold one: not empty, not too long, no control
+    characters (PostgreSQL refuses NUL in a query)."""
+    return 0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()
+
+
 UPCOMING_SHOWN = 20  # a series' next dates in its answer; its .ics holds them all
 
 
@@ -146,7 +152,7 @@ def one_series(key: str):
     from .. import recurrence, series
 
     check_known(request.args, ())
-    if not (0 < len(key) <= KEY_MAX_LENGTH and key.isprintable()):
+    if not plausible_key(key):
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     state = changes.read_state(db.engine)
     master = db.session.scalars(_public_series(key)).first()
