@@ -4,13 +4,14 @@ event page in one statement with its categories and speakers."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from events_app.extensions import db
-from events_app.models import Category, Speaker
+from events_app.models import Category, Event, Speaker
 from events_app.reads import READ_ONLY_BLUEPRINTS, WriteInReadOnlyRequest
 from tests.conftest import NOW
 from tests.tools import postgres_url
@@ -122,3 +123,20 @@ def test_after_a_public_page_its_app_context_writes_in_a_transaction(
     db.session.add(Category(name="After", slug="after"))
     db.session.commit()
     assert statements and all(s.transaction == "INTRANS" for s in statements), statements[:2]
+
+
+def test_a_dates_page_reads_neither_its_own_stored_block_nor_its_series(
+    app, client, statements, create_series
+):
+    # A series' stored VEVENT block holds its rule and every moved date: the page of one date
+    # shows none of it, so neither block is read (the master's was, through the join).
+    app.config["RESPONSE_CACHE_BYTES"] = 0
+    master = create_series(start=NOW.replace(tzinfo=None) + timedelta(days=3), count=4)
+    date_slug = db.session.scalars(
+        select(Event.slug).where(Event.series_id == master.id).order_by(Event.start_at)
+    ).first()
+    statements.clear()
+    html = client.get(f"/events/{date_slug}").get_data(as_text=True)
+    assert len(statements) == 2, [s[:80] for s in statements]
+    assert not any("ical_block" in s for s in statements), [s[:2000] for s in statements]
+    assert f'href="/events/{master.slug}"' in html and master.title in html
