@@ -129,11 +129,13 @@ def _copy_template(master: Event, occurrence: Event, names: set[str] | None = No
 
 
 def is_moved(occurrence: Event, rule: recurrence.Rule) -> bool:
-    """Whether the occurrence is not where its original start and the rule put it."""
+    """Whether the occurrence is not where its original start and the rule put it: another
+    time, or another zone (a date moved into a zone of its own keeps it, even at its old
+    wall time)."""
     assert occurrence.recurrence_id is not None
-    start, end = recurrence.occurrence_times(rule, occurrence.recurrence_id)
-    if occurrence.all_day != rule.all_day:
+    if occurrence.all_day != rule.all_day or occurrence.timezone != rule.zone:
         return True
+    start, end = recurrence.occurrence_times(rule, occurrence.recurrence_id)
     return (occurrence.start_at, occurrence.end_at) != (start, end)
 
 
@@ -260,7 +262,7 @@ class SavedDates:
                 continue
             if occurrence.end_at.date() >= today:
                 continue
-            if is_moved(occurrence, replace(self.rule, zone=occurrence.timezone)):
+            if is_moved(occurrence, self.rule):
                 continue
             if recurrence.occurrence_times(new, wall) != (occurrence.start_at, occurrence.end_at):
                 count += 1
@@ -280,19 +282,21 @@ def _fate(occurrence: Event, rule: recurrence.Rule) -> tuple[str, bool] | None:
     own = occurrence.own_status
     if own in STRUCK:
         return OWN_STATUS_WORDS[own], True
-    if is_moved(occurrence, replace(rule, zone=occurrence.timezone)):
+    if is_moved(occurrence, rule):
         return f"moved to {occurrence.when_text}", True
     if own is not None:
         return OWN_STATUS_WORDS.get(own, own), False
     return None
 
 
-def sync(master: Event, today: date) -> None:
+def sync(master: Event, today: date, zone_before: str | None = None) -> None:
     """Give the master one occurrence per wall start of its rule up to the horizon: new ones
     copy the template, ones the rule no longer has are deleted, others keep their own details.
-    Occurrences are matched by their original local date, so a new time of day for the whole
-    series moves every occurrence that was not moved on its own."""
+    Occurrences are matched by their original local date, so a new time of day or zone for the
+    whole series (``zone_before``: its zone until now) moves every occurrence that was not
+    moved on its own."""
     rule = rule_of(master)
+    placed_by = replace(rule, zone=zone_before or rule.zone)  # where the dates were put
     through = today + timedelta(days=HORIZON_DAYS)
     walls = recurrence.wall_starts(rule, through)
     by_day = {o.recurrence_id.date(): o for o in master.occurrences if o.recurrence_id}
@@ -311,7 +315,7 @@ def sync(master: Event, today: date) -> None:
             master.occurrences.append(occurrence)
             continue
         if occurrence.recurrence_id != wall or occurrence.timezone != rule.zone:
-            moved = is_moved(occurrence, replace(rule, zone=occurrence.timezone))
+            moved = is_moved(occurrence, placed_by)
             occurrence.recurrence_id = wall
             if not moved:
                 _schedule(occurrence, rule, wall)
@@ -336,8 +340,8 @@ def _schedule(occurrence: Event, rule: recurrence.Rule, wall: datetime) -> None:
 
 def reschedule_unmoved(master: Event, old_rule: recurrence.Rule) -> None:
     """After the series' duration changed: occurrences that sat where the old rule put them
-    follow the new one."""
-    rule = rule_of(master)
+    take the new one's length, in their zone (sync then moves them to a new zone)."""
+    rule = replace(rule_of(master), zone=old_rule.zone)
     for occurrence in master.occurrences:
         if occurrence.recurrence_id and not is_moved(occurrence, old_rule):
             _schedule(occurrence, rule, occurrence.recurrence_id)
@@ -452,7 +456,7 @@ def save_master(
     propagate(master, before)
     if rule.duration != old_rule.duration:
         reschedule_unmoved(master, old_rule)
-    sync(master, today)
+    sync(master, today, zone_before=old_rule.zone)
 
 
 def apply_to_series(

@@ -290,10 +290,10 @@ def save_edit(form: EventForm, event: Event):
     StaleDataError at whichever flush meets a colleague's save made meanwhile."""
     before = audit.event_snapshot(event)
     template_before = series.template_values(event)
+    old_rule = series.rule_of(event) if event.series_master else None  # its zone is the event's
     new_venue = form.apply_to(event, db.session)
     today = clock.today()
-    if event.series_master:
-        old_rule = series.rule_of(event)
+    if old_rule is not None:
         series.save_master(event, form.rule, template_before, old_rule, today)
     elif event.series_id is None and form.rule is not None:  # a single event starts repeating
         series.set_rule(event, form.rule)

@@ -45,6 +45,17 @@ def scenario(app, create_series, create_event):
         "America/New_York",
     )  # fmt: skip
     occurrence(show, date(2027, 1, 14)).title = "The Telecom Hour: 5G core with Ada"
+    # Moved into another zone at its wall time (12:00 in Tokyo), a zone no other event uses.
+    occurrence(show, date(2027, 2, 11)).set_timed(
+        datetime(2027, 2, 11, 3, 0, tzinfo=UTC), datetime(2027, 2, 11, 4, 0, tzinfo=UTC),
+        "Asia/Tokyo",
+    )  # fmt: skip
+    # Another series at the same wall times: each reader must relate an override to its own
+    # series (by UID), not to every series with a date at that time.
+    create_series(
+        title="Same Hour Digest", start=datetime(2026, 1, 8, 12, 0), zone="America/New_York",
+        freq="weekly", weekdays=("TH",), until=date(2027, 3, 31),
+    )  # fmt: skip
 
     briefing = create_series(
         title="Optical Briefing", start=datetime(2026, 4, 14, 9, 30), zone="Europe/London",
@@ -119,7 +130,10 @@ def test_every_reader_expands_the_feed_to_our_occurrences(scenario, client, read
 def test_the_feed_writes_each_series_once_with_rrule_exdate_and_overrides(scenario, client):
     body = client.get("/feeds/all.ics").data.decode()
     show = scenario["show"]
-    assert body.count(f"UID:{show.uid}") == 3  # the master, the moved and the retitled one
+    # The master, the moved, the retitled one and the one moved into Tokyo time.
+    assert body.count(f"UID:{show.uid}") == 4
+    assert "RECURRENCE-ID;TZID=America/New_York:20270211T120000\r\n" in body
+    assert "DTSTART;TZID=Asia/Tokyo:20270211T120000\r\n" in body
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH\r\n" in body
     assert "EXDATE;TZID=America/New_York:20261126T120000\r\n" in body
     assert "RECURRENCE-ID;TZID=America/New_York:20261224T120000\r\n" in body
@@ -131,6 +145,21 @@ def test_the_feed_writes_each_series_once_with_rrule_exdate_and_overrides(scenar
     # Occurrences are only ever inside their master's block.
     for o in show.occurrences:
         assert f"UID:{o.uid}" not in body
+
+
+def test_every_zone_a_series_names_has_its_vtimezone(scenario, client, app):
+    """In the feed (streamed and built whole) and the series' download: a date moved into a
+    zone of its own brings that zone's VTIMEZONE."""
+    show = scenario["show"]
+    bodies = {"feed": client.get("/feeds/all.ics").data.decode()}
+    bodies["download"] = client.get(f"/events/{show.slug}.ics").data.decode()
+    app.config["FEED_CACHE_MAX_EVENTS"] = 1  # written to a file as it streams, not built whole
+    with client.get("/feeds/webinars.ics") as streamed:
+        bodies["streamed"] = streamed.data.decode()
+    for name, body in bodies.items():
+        named = set(re.findall(r";TZID=([^:;]+)[:;]", body))
+        defined = set(re.findall(r"BEGIN:VTIMEZONE\r\nTZID:([^\r]+)", body))
+        assert "Asia/Tokyo" in named and named <= defined, (name, named - defined)
 
 
 def test_our_pages_show_the_instants_the_readers_expand(scenario, client):
@@ -191,7 +220,8 @@ def test_a_filtered_feed_holds_the_dates_its_list_shows(scenario, client, reader
             select(Event).where(Event.series_id.is_not(None), Event.start_at.in_(
                 [start for start, _ in listed]))
         ).all()  # fmt: skip
-        assert {uid for uid, *_ in got} >= {d.calendar_uid for d in dates}, query
+        uids = {uid for uid, *_ in got}  # dates' own UIDs (two series may share a start)
+        assert uids <= {d.calendar_uid for d in dates} and len(uids) == len(got), query
     assert b"BEGIN:VEVENT" not in client.get(f"/feeds/events.ics?{FILTERED[2]}").data
 
 

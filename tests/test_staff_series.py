@@ -341,6 +341,42 @@ def test_all_dates_from_a_moved_date_keep_the_series_time_unless_its_time_change
     assert on(the_show(), date(2026, 7, 9)).local_start.hour == 13
 
 
+def test_a_date_moved_into_another_zone_keeps_it_through_the_series_edits(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    master_id = show.id
+
+    def series_now() -> Event:
+        db.session.expire_all()
+        return db.session.get(Event, master_id)
+
+    london = on(show, date(2026, 7, 9))
+    form = occurrence_form(logged_in, london, timezone="Europe/London")  # 12:00 stays
+    assert logged_in.post(f"/staff/events/{london.id}/edit", data=form).status_code == 302
+    moved_at = datetime(2026, 7, 9, 11, 0, tzinfo=UTC)  # 12:00 in London (BST), not in New York
+    assert on(series_now(), date(2026, 7, 9)).start_at == moved_at
+    preview = logged_in.post(f"/staff/events/rule-preview?event={show.id}", data=SHOW).text
+    assert "(moved to Jul 9, 2026, 12:00 – 1:00 PM BST)" in preview
+    # The series' own edits leave it where it was put, and move the other dates.
+    changes = (
+        {"title": "The Telecom Hour (new name)"},
+        {"start_time": "14:00", "end_time": "15:00"},
+        {"start_time": "14:00", "end_time": "15:30"},
+        {"start_time": "14:00", "end_time": "15:30", "timezone": "America/Chicago"},
+    )
+    for change in changes:
+        data = {**SHOW, **change, **edit_page_fields(logged_in, show.id)}
+        assert logged_in.post(f"/staff/events/{show.id}/edit", data=data).status_code == 302
+        kept = on(series_now(), date(2026, 7, 9))
+        assert (kept.timezone, kept.start_at) == ("Europe/London", moved_at), change
+    follows = on(series_now(), date(2026, 7, 16))
+    assert (follows.timezone, follows.start_at) == (
+        "America/Chicago",
+        datetime(2026, 7, 16, 19, 0, tzinfo=UTC),  # 14:00 in Chicago (CDT)
+    )
+    assert follows.end_at - follows.start_at == timedelta(minutes=90)
+
+
 def test_a_status_saved_for_all_dates_becomes_the_series_and_frees_the_date(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     first, second = the_show().occurrences[:2]

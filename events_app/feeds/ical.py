@@ -369,7 +369,15 @@ def vtimezones_text(zone_names: Iterable[str]) -> str:
 
 
 def timed_zones(events: Iterable[Event]) -> set[str]:
-    return {e.timezone for e in events if not e.all_day}
+    """The zones the events' blocks name: each timed event's, and of a series, those of its
+    timed dates too (a date moved into a zone of its own is written in it)."""
+    zones = set()
+    for event in events:
+        if not event.all_day:
+            zones.add(event.timezone)
+        if event.series_master:
+            zones.update(o.timezone for o in event.occurrences if not o.all_day)
+    return zones
 
 
 def feed_order(event: Event) -> tuple[datetime, int]:

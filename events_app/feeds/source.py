@@ -260,24 +260,40 @@ def _in_feed_order(feed: Feed, start: datetime, *columns) -> Select:
 
 
 def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
-    """(id, version, all_day, timezone) of the feed's events in feed order."""
-    stmt = _in_feed_order(feed, start, Event.id, Event.version, Event.all_day, Event.timezone)
+    """(id, version, all_day, timezone, series_master) of the feed's events in feed order."""
+    stmt = _in_feed_order(
+        feed, start, Event.id, Event.version, Event.all_day, Event.timezone, Event.series_master
+    )
     return session.connection().execute(stmt).all()
 
 
 def _ordered_ids(session: Session, feed: Feed, start: datetime) -> tuple[array, set[str]]:
-    """The feed's event ids in feed order, compactly (8 bytes each), and the zones of its timed
-    events, read row by row (a server-side cursor on PostgreSQL), so that no row objects for
+    """The feed's event ids in feed order, compactly (8 bytes each), and the zones its blocks
+    name, read row by row (a server-side cursor on PostgreSQL), so that no row objects for
     100,000 events are held at once."""
-    stmt = _in_feed_order(feed, start, Event.id, Event.all_day, Event.timezone)
+    stmt = _in_feed_order(feed, start, Event.id, Event.all_day, Event.timezone, Event.series_master)
     result = session.connection().execute(stmt.execution_options(yield_per=CHUNK * 4))
-    ids, zones = array("q"), set()
+    ids, zones, masters = array("q"), set(), []
     for partition in result.partitions():
-        for event_id, all_day, zone in partition:
+        for event_id, all_day, zone, master in partition:
             ids.append(event_id)
             if not all_day:
                 zones.add(zone)
-    return ids, zones
+            if master:
+                masters.append(event_id)
+    return ids, zones | _dates_zones(session, masters, zones)
+
+
+def _dates_zones(session: Session, masters: list[int], known: set[str]) -> set[str]:
+    """The zones of these series' timed dates beyond ``known`` (ical.timed_zones in SQL): a
+    date moved into a zone of its own is written in it, inside its series' block."""
+    zones: set[str] = set()
+    for at in range(0, len(masters), CHUNK):
+        stmt = select(Event.timezone).distinct()
+        stmt = stmt.where(Event.series_id.in_(masters[at : at + CHUNK]))
+        stmt = stmt.where(Event.all_day.is_(False), Event.timezone.not_in(known | zones))
+        zones.update(session.connection().execute(stmt).scalars())
+    return zones
 
 
 def _head(feed: Feed, zones: set[str]) -> bytes:
@@ -333,20 +349,22 @@ def build_body(
         previous = None
     old = previous.blocks if previous is not None else {}
     unknown = (None, 0, 0)
-    missing = [i for i, version, _, _ in rows if old.get(i, unknown)[0] != version]
+    missing = [i for i, version, *_ in rows if old.get(i, unknown)[0] != version]
     context = block_context(site)
     loaded: dict[int, tuple[int, bytes]] = {}
     for at in range(0, len(missing), CHUNK):
         chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context, window)
         for event_id, version, block in chunk:
             loaded[event_id] = (version, block)
-    head = _head(feed, {zone for _, _, all_day, zone in rows if not all_day})
+    zones = {zone for _, _, all_day, zone, _ in rows if not all_day}
+    masters = [event_id for event_id, *_, master in rows if master]
+    head = _head(feed, zones | _dates_zones(session, masters, zones))
     # New blocks as bytes; copied ones as (start, end) in previous.body, adjacent ones merged,
     # so an edit in a 10,000-event feed copies the old body in a few slices.
     pieces: list[bytes | tuple[int, int]] = [head]
     index: dict[int, tuple[int, int, int]] = {}
     position = len(head)
-    for event_id, _, _, _ in rows:
+    for event_id, *_ in rows:
         if event_id in loaded:
             version, block = loaded[event_id]
             pieces.append(block)

@@ -156,6 +156,7 @@ class Writer:
     def _update_series(self, master: Event, item: ImportItem) -> None:
         assert item.rule is not None
         before = series.template_values(master)
+        old_rule = series.rule_of(master) if master.series_master else item.rule
         changed = set(item.changes)
         for name in changed & {"title", "summary", "description", "venue_id", "status"}:
             setattr(master, name, item.status if name == "status" else getattr(item, name))
@@ -164,7 +165,6 @@ class Writer:
         if "categories" in changed:
             master.categories = [self.categories.get(name) for name in item.categories]
         master.timezone = item.rule.zone
-        old_rule = series.rule_of(master) if master.series_master else item.rule
         series.save_master(master, item.rule, before, old_rule, clock.today())
         _apply_exceptions(master, item)
 

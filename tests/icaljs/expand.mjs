@@ -39,7 +39,9 @@ function expand(path) {
   const masters = new Map();
   const exceptions = [];
   for (const component of calendar.getAllSubcomponents("vevent")) {
-    const event = new ICAL.Event(component);
+    // Without options, ical.js relates every RECURRENCE-ID of the file to each event, whatever
+    // its UID; a calendar app relates them by UID, as below.
+    const event = new ICAL.Event(component, { strictExceptions: true, exceptions: [] });
     if (event.isRecurrenceException()) exceptions.push(event);
     else masters.set(event.uid, event);
   }
