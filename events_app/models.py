@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    or_,
     select,
     update,
 )
@@ -742,10 +744,24 @@ def dates_overlap(first: date, last: date, *, masters: bool) -> ColumnElement[bo
     return found if masters else and_(Event.series_master.is_(False), found)
 
 
-def announced() -> ColumnElement[bool]:
+def announced(matching: Callable[[Select], Select] | None = None) -> ColumnElement[bool]:
     """Events as they were announced: single events and whole series (a series' dates are
-    part of its master), for syndication."""
-    return and_(Event.status.in_(PUBLIC_STATUSES), Event.series_id.is_(None))
+    part of its master), for syndication; with ``matching``, a feed's conditions (a kind, a
+    category, a place), also the dates ``alone_in`` it."""
+    whole = Event.series_id.is_(None)
+    if matching is None:
+        return and_(Event.status.in_(PUBLIC_STATUSES), whole)
+    return and_(Event.status.in_(PUBLIC_STATUSES), or_(whole, alone_in(matching)))
+
+
+def alone_in(matching: Callable[[Select], Select]) -> ColumnElement[bool]:
+    """Dates a feed of these conditions announces alone: those of series that do not match
+    (a date given a kind, category or venue of its own). The feed applies ``matching`` to
+    them too; a series that matches is announced whole."""
+    masters = select(Event.id).where(
+        Event.series_master.is_(True), Event.status.in_(PUBLIC_STATUSES)
+    )
+    return Event.series_id.not_in(matching(masters).correlate(None))
 
 
 def public_events(loads: tuple | None = None) -> Select[tuple[Event]]:

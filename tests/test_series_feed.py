@@ -256,3 +256,41 @@ def test_render_blocks_renders_the_dates_of_series_ahead(scenario, app, client):
     assert db.session.scalars(stale.where(source.stale_blocks(context))).all() == []
     body = client.get("/feeds/events.ics?q=5G+core+with+Ada").get_data(as_text=True)
     assert retitled.ical_block in body
+
+
+# A date given a category or kind of its own, which its series lacks, is in the feeds of that
+# category or kind as the lists show it: alone, under its own UID, not as its whole series.
+ALONE_FEEDS = {
+    "/feeds/categories/security.ics": "/categories/security",
+    "/feeds/events.ics?category=security": "/events/?category=security",
+    "/feeds/live.ics": "/events/?kind=live",
+    "/feeds/events.ics?kind=live": "/events/?kind=live",
+}
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_date_of_its_own_category_or_kind_is_in_those_feeds_alone(
+    scenario, client, create_category, reader
+):
+    show, apac = scenario["show"], scenario["apac"]
+    own_category = occurrence(show, date(2026, 12, 3))
+    own_category.categories = [create_category("Security")]
+    own_kind = occurrence(apac, date(2026, 10, 12))
+    own_kind.kind = "live"
+    db.session.commit()
+    for feed, page in ALONE_FEEDS.items():
+        body = client.get(feed).data
+        listed = _listed(client.get(page).get_data(as_text=True))
+        assert len(listed) == 1, page
+        try:
+            got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+        except ReaderUnavailable as missing:
+            require_tool(str(missing))
+        shown = {(start, end) for _, start, end, _ in got if start >= NOW}  # upcoming, as listed
+        assert shown == listed, feed
+        uid = (own_category if "security" in feed else own_kind).calendar_uid
+        assert {u for u, *_ in got} == {uid}, feed
+    atom = client.get("/feeds/categories/security.atom").get_data(as_text=True)
+    assert f"/events/{own_category.slug}" in atom and atom.count("<entry>") == 1
+    live_atom = client.get("/feeds/live.atom").get_data(as_text=True)
+    assert f"/events/{own_kind.slug}" in live_atom

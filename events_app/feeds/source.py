@@ -34,7 +34,7 @@ from sqlalchemy.sql import Select
 
 from .. import changes, clock
 from ..lru import LRU
-from ..models import PUBLIC_STATUSES, Event, event_loads
+from ..models import PUBLIC_STATUSES, Event, alone_in, event_loads
 from ..zone_rules import rules_version
 from . import ical
 
@@ -49,6 +49,8 @@ class Feed:
     ``dates``: the feed holds the dates its conditions find, as the event list shows them,
     each a separate event (``ical.render_occurrence``), instead of whole series. A feed
     filtered by a search or by dates does: a series' master matches neither for its dates.
+    ``alone``: a feed of whole series whose conditions a date may meet on its own (a kind, a
+    category, a place) also holds such dates of series that do not (``models.alone_in``).
     """
 
     key: str
@@ -56,6 +58,7 @@ class Feed:
     filename: str
     conditions: Conditions
     dates: bool = False
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,27 +78,33 @@ def window_moves_at(now: datetime, zone: ZoneInfo) -> datetime:
     return clock.next_midnight(now, zone)
 
 
-def _written(stmt: Select, dates: bool = False) -> Select:
+def _written(stmt: Select, dates: bool = False, alone: Conditions | None = None) -> Select:
     """Events a feed writes: public ones, series masters for their occurrences (``dates``:
-    the occurrences themselves, masters never). Not ``series_id IS NULL``: SQLite would read
-    it from ix_events_series_id and then every row, instead of the covering indexes these
-    queries are built for."""
+    the occurrences themselves, masters never; ``alone``: also the dates ``models.alone_in``
+    these conditions). Not ``series_id IS NULL``: SQLite would read it from
+    ix_events_series_id and then every row, instead of the covering indexes these queries are
+    built for."""
     stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
     if dates:
         return stmt.where(Event.series_master.is_(False))
-    return stmt.where(func.coalesce(Event.series_id, 0) == 0)
+    whole = func.coalesce(Event.series_id, 0) == 0
+    return stmt.where(whole if alone is None else or_(whole, alone_in(alone)))
+
+
+def _feed_written(stmt: Select, feed: Feed) -> Select:
+    return feed.conditions(_written(stmt, feed.dates, feed.conditions if feed.alone else None))
 
 
 def _in_window(stmt: Select, feed: Feed, start: datetime) -> Select:
-    return feed.conditions(_written(stmt, feed.dates).where(Event.end_at >= start))
+    return _feed_written(stmt.where(Event.end_at >= start), feed)
 
 
 def _departed_at(
     session: Session, feed: Feed, start: datetime, past_days: int, zone: ZoneInfo
 ) -> datetime | None:
     """When the most recent event to leave the window left it (a day edge), if any did."""
-    stmt = _written(select(func.max(Event.end_at)), feed.dates).where(Event.end_at < start)
-    last_end = session.scalar(feed.conditions(stmt))
+    stmt = select(func.max(Event.end_at)).where(Event.end_at < start)
+    last_end = session.scalar(_feed_written(stmt, feed))
     if last_end is None:
         return None
     return clock.day_start(clock.day_of(last_end, zone) + timedelta(days=past_days + 1), zone)

@@ -97,7 +97,8 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
     )
     key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
     dates = bool(filters.q or filters.date_from or filters.date_to)
-    return Feed(key, info, "events.ics", feed_conditions(filters, masters=not dates), dates)
+    conditions = feed_conditions(filters, masters=not dates)
+    return Feed(key, info, "events.ics", conditions, dates, alone=bool(args) and not dates)
 
 
 def category_feed(category: Category) -> Feed:
@@ -112,6 +113,7 @@ def category_feed(category: Category) -> Feed:
         info,
         f"{category.slug}.ics",
         lambda stmt: stmt.where(Event.categories.any(Category.id == category_id)),
+        alone=True,
     )
 
 
@@ -130,6 +132,7 @@ def named_feed_for(name: str) -> Feed:
             ),
             "live.ics",
             lambda stmt: stmt.where(Event.kind == "live"),
+            alone=True,
         ),
         "webinars": lambda: Feed(
             "webinars",
@@ -140,6 +143,7 @@ def named_feed_for(name: str) -> Feed:
             ),
             "webinars.ics",
             lambda stmt: stmt.where(Event.kind.in_(("webinar", "audio"))),
+            alone=True,
         ),
     }[name]()
 

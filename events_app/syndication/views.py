@@ -41,8 +41,10 @@ NAMED = {
 
 def _serve_atom(feed: atom.AtomFeed, condition) -> Response:
     state = changes.read_state(db.engine)  # before the content it guards
-    announced_events = select(Event).where(announced()).options(*event_loads())
-    stmt = condition(announced_events).order_by(Event.updated_at.desc(), Event.id.desc())
+    stmt = select(Event).where(announced(condition)).options(*event_loads())
+    if condition is not None:
+        stmt = condition(stmt)
+    stmt = stmt.order_by(Event.updated_at.desc(), Event.id.desc())
     events = db.session.scalars(stmt.limit(ATOM_ENTRIES)).unique().all()
     body = atom.atom_bytes(
         feed,
@@ -75,7 +77,7 @@ def named_atom(name: str):
         "webinars": external_url("webinars.index"),
     }[name]
     feed = _feed(name, title, external_url("syndication.named_atom", name=name), page)
-    return _serve_atom(feed, lambda stmt: stmt.where(Event.kind.in_(kinds)) if kinds else stmt)
+    return _serve_atom(feed, (lambda stmt: stmt.where(Event.kind.in_(kinds))) if kinds else None)
 
 
 @bp.get("/feeds/categories/<slug>.atom")
