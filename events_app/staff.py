@@ -322,8 +322,13 @@ def save_edit(form: EventForm, event: Event):
     else:
         audit.record("update", event, changes, current_user, now)
         flash(f"Saved \u201c{event.title}\u201d.", "info")
+    event_id, day = event.id, event.recurrence_id
     db.session.commit()
-    return redirect(url_for(".edit_event", event_id=event.id))
+    if master is not None and db.session.get(Event, event_id) is None:
+        # The new rule has no date on this one's day: the series' page lists the dates it has.
+        flash(f"{timefmt.format_day(day.date())} is no longer one of its dates.", "info")
+        return redirect(url_for(".edit_event", event_id=master.id))
+    return redirect(url_for(".edit_event", event_id=event_id))
 
 
 def conflict(form: EventForm, event: Event, *, unless_same: bool = False):
@@ -510,6 +515,9 @@ def duplicate_event(event_id: int):
 @admin_required
 def delete_event(event_id: int):
     event = get_event(event_id)
+    if event.series_id is not None:  # the series' next save would make it again
+        abort(409, description="One date of a series cannot be deleted: cancel it on its page,"
+                               " or change the series' rule.")  # fmt: skip
     audit.record("delete", event, audit.deleted(audit.event_snapshot(event)), current_user)
     title = event.title
     db.session.delete(event)

@@ -170,6 +170,25 @@ def test_this_and_following_starts_a_new_series_at_a_new_time(logged_in, app_ctx
     assert twin.slug == "the-telecom-hour-from-2027-01-07"
 
 
+def test_following_on_another_weekday_leads_to_the_new_series_not_the_deleted_date(
+    logged_in, app_ctx
+):
+    logged_in.post("/staff/events/new", data=SHOW)
+    cut = on(the_show(), date(2027, 1, 7))  # a Thursday; the new part is on Fridays
+    cut_id = cut.id
+    form = occurrence_form(logged_in, cut, **{"repeat-scope": "following",
+                                              "repeat-weekdays": ["FR"]})  # fmt: skip
+    response = logged_in.post(f"/staff/events/{cut_id}/edit", data=form)
+    assert response.status_code == 302
+    assert db.session.get(Event, cut_id) is None  # the rule has no Thursday any more
+    twin = db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour-from-2027-01-07"))
+    assert response.location == f"/staff/events/{twin.id}/edit"
+    page = logged_in.get(response.location)
+    assert page.status_code == 200
+    assert "Jan 7, 2027 is no longer one of its dates." in page.text
+    assert "Every Friday" in page.text
+
+
 def test_all_occurrences_keeps_what_one_date_changed_on_its_own(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     show = the_show()
@@ -501,6 +520,10 @@ def test_a_copy_of_a_series_is_a_draft_series_and_outlives_it(app, client, auth,
         'data-confirm="Delete the series “The Telecom Hour” and all its dates for good?"'
         in dashboard
     )
+    one_date = on(show, date(2026, 7, 2))
+    refused = client.post(f"/staff/events/{one_date.id}/delete")  # no page offers it
+    assert refused.status_code == 409 and "cancel it on its page" in refused.text
+    assert db.session.get(Event, one_date.id) is not None
     client.post(f"/staff/events/{show.id}/delete")
     db.session.expire_all()
     count = len(copy.occurrences) + 1
