@@ -188,6 +188,12 @@ def list_url(filters: EventFilters, year: int, month: int, today: date) -> str:
     return url_for("public.event_list", **filters.to_args(when=when, date_from=first, date_to=last))
 
 
+def day_args(filters: EventFilters, day: date, today: date) -> dict[str, str]:
+    """The list of one day's events, as a month grid counts them: up to today, those over
+    and those not (an event of several days, one earlier today) alike; later, those to come."""
+    return filters.to_args(when="all" if day <= today else "upcoming", date_from=day, date_to=day)
+
+
 def _month_page(year: int, month: int):
     filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
     today = clock.today()
@@ -202,11 +208,7 @@ def _month_page(year: int, month: int):
         return url_for(".month", year=ym[0], month=ym[1], **filters.to_args())
 
     def day_url(day: date) -> str:
-        when = "past" if day < today else "upcoming"
-        return url_for(
-            "public.event_list",
-            **filters.to_args(when=when, date_from=day, date_to=day),
-        )
+        return url_for("public.event_list", **day_args(filters, day, today))
 
     categories = categories_by_name(db.session)
     category = next((c for c in categories if c.slug == filters.category), None)

@@ -24,7 +24,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from . import search
 from .models import KINDS, Category, Event, Venue, dates_overlap, event_loads, public_events
 
-WHENS = ("upcoming", "past")
+WHENS = ("upcoming", "past", "all")  # "all": both, soonest first (a day's link)
 SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
 # A from-to range this short holds few events: a search checks them (search.condition).
 FEW_DATES_DAYS = 92
@@ -280,7 +280,8 @@ def filtered_events_query(
         if ranked:
             return search.by_relevance(stmt, filters.q, newest_first=True)
         return stmt.order_by(Event.start_at.desc(), Event.id.desc())
-    stmt = stmt.where(Event.end_at > now)
+    if filters.when == "upcoming":
+        stmt = stmt.where(Event.end_at > now)
     if ranked:
         return search.by_relevance(stmt, filters.q)
     return stmt.order_by(Event.start_at, Event.id)

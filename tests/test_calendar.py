@@ -169,9 +169,30 @@ def test_more_link_for_a_past_day_shows_past_events(client, app, create_event):
         create_event(title=f"Old {i}", start=day + timedelta(hours=i))
     html = client.get("/calendar/2026/06").get_data(as_text=True)
     more = re.search(r'href="([^"]*)"[^>]*>\+2 more', html).group(1).replace("&amp;", "&")
-    assert "when=past" in more
+    assert "when=all" in more
     listed = client.get(more).get_data(as_text=True)
     assert all(f"Old {i}" in listed for i in range(3))
+
+
+def test_the_days_links_list_what_their_cells_count(client, app, create_event):
+    # NOW is Jun 15, 12:00 UTC: a fair that began on the 14th and runs to the 16th, and a
+    # breakfast over by 9:00 this morning, are in the cells of the 14th and the 15th.
+    app.config["CALENDAR_PER_DAY"] = 1  # each of those days has a "+N more" link
+    create_event(title="Three-day fair", first_day=date(2026, 6, 14), last_day=date(2026, 6, 16))
+    create_event(title="Early breakfast", start=datetime(2026, 6, 15, 8, tzinfo=UTC))
+    create_event(title="Widget fair", first_day=date(2026, 6, 14), last_day=date(2026, 6, 16))
+    html = client.get("/calendar/2026/06").get_data(as_text=True)
+    widget = client.get("/embed/month.json?month=2026-06").get_json()["month"]
+    cells = {c["date"]: c for week in widget["weeks"] for c in week}
+    for day, titles in (("14", {"Three-day fair", "Widget fair"}),
+                        ("15", {"Three-day fair", "Widget fair", "Early breakfast"}),
+                        ("16", {"Three-day fair", "Widget fair"})):  # fmt: skip
+        more = re.search(rf'href="([^"]*from=2026-06-{day}[^"]*)"', html).group(1)
+        for link in (more.replace("&amp;", "&"), cells[f"2026-06-{day}"]["url"]):
+            page = client.get(link.removeprefix("http://localhost")).get_data(as_text=True)
+            shown = {t for t in ("Three-day fair", "Widget fair", "Early breakfast") if t in page}
+            assert shown == titles, (day, link)
+        assert cells[f"2026-06-{day}"]["count"] == len(titles)
 
 
 def _list_link(html: str) -> str:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..filters import PLACE_MAX_LENGTH, Q_MAX_LENGTH, BadFilter, EventFilters
+from ..filters import PLACE_MAX_LENGTH, Q_MAX_LENGTH, WHENS, BadFilter, EventFilters
 from ..models import KINDS, PUBLIC_STATUSES
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 CURSOR_MAX_LENGTH = 200
-WHENS = ("upcoming", "past", "all")
 SORTS = ("start", "-start", "-updated")
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,99}$"
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..api.params import FILTER_PARAMS, BadParameter, Param, check_known
 from ..api.serialize import utc_text
-from ..calendar import grid_bounds
+from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import Event
 from ..timefmt import MAX_YEAR, MIN_YEAR
@@ -217,7 +217,7 @@ def month_model(
         week = []
         for _ in range(7):
             n = counts.get(d, 0)
-            day_args = {**args, "from": d, "to": d} | ({"when": "past"} if d < today else {})
+            listed = day_args(query.filters, d, today)
             week.append(
                 {
                     "date": d.isoformat(),
@@ -225,7 +225,7 @@ def month_model(
                     "in_month": d.month == month,
                     "today": d == today,
                     "count": n,
-                    "url": links.page("public.event_list", **day_args) if n else None,
+                    "url": links.page("public.event_list", **listed) if n else None,
                 }
             )
             d += timedelta(days=1)
