@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.error import HTTPError
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect
@@ -113,6 +115,9 @@ def host(events_server: Server) -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
+            if self.path.startswith("/shared/"):  # our site under a path of the host's origin
+                self.proxy(ours + self.path.removeprefix("/shared"))
+                return
             name = urlsplit(self.path).path.lstrip("/")
             if name == "favicon.ico":
                 self.send_response(204)
@@ -128,7 +133,24 @@ def host(events_server: Server) -> Iterator[str]:
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Content-Security-Policy", policy)
+            own = policy.replace(ours, "'self'") if name == "shared.html" else policy
+            self.send_header("Content-Security-Policy", own)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def proxy(self, url: str) -> None:
+            try:
+                with urlopen(url, timeout=10) as answer:
+                    status, kind, body = (
+                        answer.status,
+                        answer.headers["Content-Type"],
+                        answer.read(),
+                    )
+            except HTTPError as error:
+                status, kind, body = error.code, error.headers["Content-Type"], error.read()
+            self.send_response(status)
+            self.send_header("Content-Type", kind or "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
@@ -153,10 +175,12 @@ class HostPage:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.origins: set[str] = set()
+        self.requested: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._dialog)
         self.page.on("request", lambda r: self.origins.add(_origin(r.url)))
+        self.page.on("request", lambda r: self.requested.append(r.url))
         if block_embed:
             self.page.route("**/embed.js", lambda route: route.abort())
         self.page.goto(url)
@@ -238,6 +262,14 @@ def test_every_widget_on_a_strict_host_page(browser, events_server, host):
         page.evaluate("getComputedStyle(document.body).fontFamily"),
         page.evaluate("getComputedStyle(document.body).color"),
     ]
+    # ... and nothing else the host sets around them (host.css: .sidebar).
+    kept_out = page.evaluate(
+        """() => [...document.querySelectorAll('.sidebar events-widget')].map(w => {
+             const s = getComputedStyle(w.shadowRoot.querySelector('.ew-item a'));
+             return [s.textTransform, s.letterSpacing, s.wordSpacing, s.whiteSpace,
+                     s.textIndent, s.fontVariantCaps]; })"""
+    )
+    assert kept_out == [["none", "normal", "0px", "normal", "0px", "normal"]] * 2, kept_out
     # The README's picture: the top of the article page, sidebar widgets beside the text.
     page.screenshot(path=str(screenshot_dir() / "embed-article-page-top-1280.png"))
     for viewport in WIDTHS:
@@ -247,6 +279,24 @@ def test_every_widget_on_a_strict_host_page(browser, events_server, host):
         problems = axe_violations(page)
         assert not problems, (viewport, problems)
         assert page_width(page) <= viewport["width"], (viewport, overflowing(page))
+    host_page.close()
+
+
+def test_a_widget_of_our_site_under_a_path_loads_from_that_path(browser, host):
+    """embed.js served from /shared/embed.js fetches its styles and data under /shared/, not
+    from the root of the host's origin."""
+    host_page = HostPage(browser, f"{host}/shared.html")
+    host_page.wait_for_widgets()
+    widget = host_page.page.locator("events-widget")
+    shown = widget.evaluate(
+        """w => [w.shadowRoot.querySelectorAll('.ew-item').length,
+                 w.shadowRoot.adoptedStyleSheets.reduce((n, s) => n + s.cssRules.length, 0),
+                 getComputedStyle(w.shadowRoot.querySelector('.ew')).backgroundColor]"""
+    )
+    assert shown[0] > 0 and shown[1] > 10 and shown[2] == "rgb(255, 255, 255)", shown
+    fetched = [u for u in host_page.requested if u != f"{host}/shared.html"]
+    assert fetched and all(u.startswith(f"{host}/shared/") for u in fetched), fetched
+    assert not host_page.errors, host_page.errors
     host_page.close()
 
 

@@ -10,14 +10,16 @@
 (() => {
   if (window.customElements === undefined || customElements.get("events-widget")) return;
   const script = document.currentScript || document.querySelector('script[src$="/embed.js"]');
-  const ORIGIN = new URL(script ? script.src : "/", window.location.href).origin;
+  const SCRIPT_URL = new URL(script ? script.src : "/", window.location.href);
+  const ORIGIN = SCRIPT_URL.origin;
+  const BASE = new URL(".", SCRIPT_URL).href; // our site's root, with its path on a shared host
   const FILTERS = ["kind", "category", "place", "q", "count"];
   const WIDGETS = ["sidebar", "list", "month"];
   const THEMES = ["light", "dark", "auto"];
 
   let stylesheet;
   const loadStyles = () => {
-    stylesheet ||= fetch(`${ORIGIN}/embed/widget.css`, { credentials: "omit" })
+    stylesheet ||= fetch(`${BASE}embed/widget.css`, { credentials: "omit" })
       .then((r) => (r.ok ? r.text() : ""))
       .then((text) => {
         const sheet = new CSSStyleSheet();
@@ -126,7 +128,7 @@
       const month = this.month || this.getAttribute("month");
       if (this.widget === "month" && /^\d{4}-\d{2}$/.test(month || "")) query.set("month", month);
       const text = query.toString();
-      return `${ORIGIN}/embed/${this.widget}.json${text ? `?${text}` : ""}`;
+      return `${BASE}embed/${this.widget}.json${text ? `?${text}` : ""}`;
     }
 
     frame(...children) {
@@ -159,7 +161,7 @@
       } catch (error) {
         this.root.replaceChildren(this.frame(el("p", { class: "ew-status", role: "status" },
           document.createTextNode("Events could not be loaded. "),
-          link(ORIGIN, "See them on our site"))));
+          link(BASE, "See them on our site"))));
         return;
       }
       this.render(model, focus);
