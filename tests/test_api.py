@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import jsonschema_rs
 import pytest
+from dateutil.rrule import rrulestr
 from flask import request
+from icalendar import vDuration
 
 from events_app.api.openapi import document
 from events_app.extensions import db
@@ -339,9 +342,20 @@ def test_a_series_is_found_by_its_slug_or_uid_with_its_next_dates(app, client, c
     assert client.get(f"/api/v1/series/{show.uid}").get_json()["data"] == data
     assert (data["uid"], data["slug"], data["timezone"]) == (show.uid, "telecom-hour", NY)
     assert data["rrule"] == "FREQ=WEEKLY;BYDAY=TH;COUNT=30"
+    assert (data["dtstart"], data["duration"]) == ("2026-06-18T12:00:00", "PT1H")
     assert data["repeats"].startswith("Every Thursday at 12:00 PM")
     assert data["upcoming_total"] == 30  # NOW is Jun 15: every date is to come
     shown = data["upcoming"]
+    # Enough to expand the rule: from dtstart, in its zone, it gives the dates' instants.
+    first = datetime.fromisoformat(data["dtstart"]).replace(tzinfo=ZoneInfo(NY))
+    expanded = list(rrulestr(data["rrule"], dtstart=first))
+    assert len(expanded) == 30
+    assert [datetime.fromisoformat(e["start"]) for e in shown] == expanded[:20]
+    length = vDuration.from_ical(data["duration"])
+    assert all(
+        datetime.fromisoformat(e["end"]) - datetime.fromisoformat(e["start"]) == length
+        for e in shown
+    )
     assert len(shown) == 20 and shown[0]["slug"] == "telecom-hour/2026-06-18"
     assert (shown[1]["slug"], shown[1]["status"]) == ("telecom-hour/2026-06-25", "cancelled")
     assert all(e["series"]["uid"] == show.uid for e in shown)
@@ -354,6 +368,10 @@ def test_a_series_is_found_by_its_slug_or_uid_with_its_next_dates(app, client, c
     # Drafts, single events and made-up keys are not series.
     show.status = "draft"
     db.session.commit()
+    create_series(start=datetime(2026, 7, 1), zone=NY, freq="monthly", month_day=1,
+                  all_day=True, minutes=2 * 1440, slug="fair", count=3)  # fmt: skip
+    fair = client.get("/api/v1/series/fair").get_json()["data"]
+    assert (fair["dtstart"], fair["duration"], fair["all_day"]) == ("2026-07-01", "P2D", True)
     for key in ("telecom-hour", show.uid, "telecom-hour/2026-06-18", "nothing", "%0A"):
         response = client.get(f"/api/v1/series/{key}")
         assert response.status_code == 404, key

@@ -160,7 +160,17 @@ SCHEMAS: dict[str, Any] = {
             "rrule": {
                 "type": "string",
                 "description": "The rule as the series' .ics writes it (RFC 5545 RRULE value), "
-                "in the local time of `timezone`",
+                "in the local time of `timezone`; it repeats from `dtstart`",
+            },
+            "dtstart": {
+                "type": "string",
+                "description": "The first date's start in the local time of `timezone`, as "
+                "the .ics's DTSTART: 'YYYY-MM-DDTHH:MM:SS', or 'YYYY-MM-DD' when all day",
+                "examples": ["2026-06-18T12:00:00", "2026-06-18"],
+            },
+            "duration": {
+                "type": "string",
+                "description": "How long each date lasts (RFC 5545 DURATION: 'PT1H', 'P1D')",
             },
             "all_day": {"type": "boolean"},
             "timezone": {"type": "string", "description": "IANA zone the rule repeats in"},

@@ -145,13 +145,15 @@ def series_json(event: Event, links: Links) -> dict[str, Any] | None:
 def series_detail_json(
     master: Event,
     repeats: str,
-    rrule: str,
+    rule: tuple[str, str, str],
     upcoming: list[Event],
     upcoming_total: int,
     links: Links,
 ) -> dict[str, Any]:
-    """A series as a whole: what it is, its rule (``repeats`` in words, ``rrule`` as its feed
-    writes it, in ``timezone``'s local time), and its next public dates as events."""
+    """A series as a whole: what it is, its rule (``repeats`` in words; ``rule``: its RRULE
+    value, first start and length as its feed writes them, in ``timezone``'s local time), and
+    its next public dates as events."""
+    rrule, dtstart, duration = rule
     return {
         "uid": master.uid,
         "slug": master.slug,
@@ -165,6 +167,8 @@ def series_detail_json(
         "description_text": master.description_text,
         "repeats": repeats,
         "rrule": rrule,
+        "dtstart": dtstart,
+        "duration": duration,
         "all_day": master.all_day,
         "timezone": master.timezone,
         "venue": venue_json(master.venue) if master.venue is not None else None,

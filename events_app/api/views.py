@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from icalendar import vDuration
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
@@ -172,13 +173,22 @@ def one_series(key: str):
         "data": serialize.series_detail_json(
             master,
             recurrence.summary(rule),
-            recurrence.rrule_text(rule),
+            (
+                recurrence.rrule_text(rule),
+                _dtstart(rule),
+                vDuration(rule.duration).to_ical().decode(),
+            ),
             list(upcoming),
             total or 0,
             links(),
         )
     }
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+def _dtstart(rule) -> str:
+    """The rule's first start as DTSTART gives it: a local date, or a local date and time."""
+    return rule.start.date().isoformat() if rule.all_day else rule.start.isoformat()
 
 
 def _split_off(key: str) -> str | None:
