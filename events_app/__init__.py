@@ -11,9 +11,8 @@ from typing import Any
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import changes, reads, search
+from . import changes, reads, search, settings
 from .extensions import alembic, csrf, db, login_manager, use_sqlite_journal_mode
-from .timefmt import is_valid_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,26 +75,17 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("EVENTS")
-        if os.environ.get("DATABASE_URL"):
-            app.config["SQLALCHEMY_ENGINES"] = {"default": database_url(os.environ["DATABASE_URL"])}
+        url = os.environ.get("DATABASE_URL") or app.config.get("DATABASE_URL")
+        if url:  # the environment's, else instance/config.py's
+            app.config["SQLALCHEMY_ENGINES"] = {"default": database_url(url)}
         if os.environ.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     else:
         app.config.from_mapping(test_config)
+    settings.check(app.config, app.instance_path)  # SettingsError: one message, no traceback
     if not app.config.get("SECRET_KEY"):
-        if app.config["PRODUCTION"]:
-            raise RuntimeError(
-                "No SECRET_KEY configured. In production set the SECRET_KEY environment "
-                "variable (or SECRET_KEY in instance/config.py) to a long random string, "
-                "the same for every app process."
-            )
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
-    if not is_valid_zone(app.config["SITE_TIMEZONE"]):
-        raise RuntimeError(
-            f"SITE_TIMEZONE {app.config['SITE_TIMEZONE']!r} is not an IANA time zone "
-            "(for example America/New_York or Europe/London)."
-        )
 
 
 def database_url(url: str) -> str:

@@ -107,6 +107,8 @@ def backup_command(path: Path) -> None:
         return
     if path.exists():
         raise click.ClickException(f"{path} exists; choose a new name for the backup.")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"The folder {path.parent} does not exist.")
     backup_sqlite(live, path)
     events = db.session.scalar(select(func.count(Event.id)))
     click.echo(f"Backed up {events:,} events to {path} ({path.stat().st_size / 1e6:,.1f} MB).")

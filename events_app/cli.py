@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_alembic.cli import cli as alembic_cli
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from . import clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
@@ -254,12 +255,34 @@ def downgrade(alembic, target: str = "-1") -> None:
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
     known = {script.revision for script in alembic.script_directory.walk_revisions()}
+    if target not in known and target.startswith("0") and target.isdigit():
+        raise click.ClickException(
+            f"There is no revision {target}; the revisions are {', '.join(sorted(known))}."
+            " To go down a number of steps, give it without leading zeros."
+        )
     if target not in known and target.lstrip("-").isdigit():
         target = str(-abs(int(target)))
     alembic.downgrade(target)
 
 
-migrations_cli = click.Group(
+def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
+    """A file to write (a backup, an export): its folder must exist."""
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"the folder {path.parent} does not exist.")
+    return path
+
+
+class DatabaseGroup(click.Group):
+    """`flask db`: a database that does not answer is one line saying why, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            raise click.ClickException(f"The database did not answer: {error.orig}") from None
+
+
+migrations_cli = DatabaseGroup(
     "db",
     callback=alembic_cli.callback,
     help=alembic_cli.help,

@@ -23,11 +23,12 @@ from typing import IO, Any
 import click
 from flask import Blueprint, Flask, Response, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Column, Date, DateTime, Table, func, insert, select, text
+from sqlalchemy import Column, Date, DateTime, Table, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from . import changes, clock
 from .auth import admin_required, require_staff
+from .cli import in_a_folder
 from .extensions import db
 from .models import Base
 from .text import slugify
@@ -207,7 +208,7 @@ def download() -> Response:
 
 @click.command("export-site")
 @with_appcontext
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), callback=in_a_folder)
 def export_command(path: Path) -> None:
     """Write the export (site.json and all.ics in a zip) to PATH."""
     base = current_app.config.get("SITE_URL")
@@ -226,6 +227,8 @@ def export_command(path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
     """Load the export at PATH into this site, which must be empty (migrated, no events)."""
+    if not inspect(db.engine).has_table("events"):
+        raise click.ClickException("This database has no tables yet: run `flask db upgrade`.")
     try:
         counts = import_site(db.session, read_export(path))
     except ImportRefused as error:

@@ -27,3 +27,16 @@ else:
 def on_exit(server) -> None:
     if _made:
         shutil.rmtree(_made, ignore_errors=True)
+
+
+def on_starting(server) -> None:
+    """Check the settings once, in the master: a wrong one stops the server with its message
+    (in each worker it would be a traceback, then "Worker failed to boot")."""
+    from events_app import create_app
+    from events_app.settings import SettingsError
+
+    try:
+        create_app()
+    except SettingsError as error:
+        server.log.error("Error: %s", error.message)
+        raise SystemExit(1) from None

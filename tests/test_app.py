@@ -56,5 +56,5 @@ def test_sqlite_connections_use_write_ahead_logging_unless_told(tmp_path) -> Non
         with app.app_context():
             db.engine.dispose()
     typo = {**_base_config("sqlite://", tmp_path), "SQLITE_JOURNAL_MODE": "wall"}
-    with pytest.raises(ValueError, match="SQLITE_JOURNAL_MODE is 'wall'"):
+    with pytest.raises(RuntimeError, match="SQLITE_JOURNAL_MODE is 'wall'"):
         create_app(typo)

@@ -73,8 +73,11 @@ def test_requests_cache_and_feed_builds_are_counted(client: FlaskClient, event: 
 
 
 def test_database_errors_are_counted(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'events.sqlite'}"
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'events.sqlite'}"
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_ENGINES": {"default": url}})
+    folder.rmdir()  # the database cannot be opened now
     before = value("events_database_errors_total", error="OperationalError")
     assert app.test_client().get("/events/").status_code == 503
     assert value("events_database_errors_total", error="OperationalError") == before + 1

@@ -155,6 +155,10 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         result = runner.invoke(args=["db", "downgrade", "1"])  # a small number: steps
         assert result.exit_code == 0, result.output
         assert {s.revision for s in alembic.current()} == {"0014"}
+        # A revision id that does not exist (there is no 0007) is not read as seven steps.
+        result = runner.invoke(args=["db", "downgrade", "0007"])
+        assert result.exit_code == 1 and "There is no revision 0007" in result.output
+        assert {s.revision for s in alembic.current()} == {"0014"}
     finally:
         alembic.upgrade()
     assert db.session.get(Event, kept) is not None

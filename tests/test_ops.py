@@ -29,7 +29,10 @@ def test_healthz_ok_when_database_answers(client):
 
 
 def test_healthz_503_when_sqlite_file_cannot_be_opened(tmp_path):
-    app = _app(tmp_path, f"sqlite:///{tmp_path / 'no-such-dir' / 'events.sqlite'}")
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    app = _app(tmp_path, f"sqlite:///{folder / 'events.sqlite'}")
+    folder.rmdir()  # the file cannot be opened now (made at start, the app would not start)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
@@ -124,6 +127,7 @@ def test_gunicorn_prints_why_it_refuses_to_start(tmp_path):
     )
     assert result.returncode != 0
     assert "No SECRET_KEY configured" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr  # one line, from the master
 
 
 def test_gunicorn_serves_in_production_mode(tmp_path):

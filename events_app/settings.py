@@ -1,0 +1,133 @@
+"""The operator's settings (instance/config.py, EVENTS_* and the other environment variables),
+checked when the app is made: a wrong value stops it with one message naming the setting,
+instead of failing every request that reads it."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from .timefmt import is_valid_zone
+
+SQLITE_JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
+# Whole numbers, each with its smallest value.
+COUNTS = {
+    "PAGE_SIZE": 1,
+    "FEED_PAST_DAYS": 0,
+    "FEED_REFRESH_HOURS": 1,
+    "FEED_MAX_AGE": 0,
+    "FEED_CACHE_BYTES": 0,
+    "FEED_CACHE_MAX_EVENTS": 0,
+    "FEED_BUILD_WAIT": 1,
+    "RESPONSE_CACHE_BYTES": 0,
+    "RESPONSE_CACHE_STALE_IF_ERROR": 0,
+    "MAX_CONTENT_LENGTH": 1,
+    "PROXY_FIX": 0,
+}
+FLAGS = ("PRODUCTION",)
+YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
+DATABASES = ("sqlite", "postgresql")
+
+
+class SettingsError(click.ClickException, RuntimeError):
+    """`flask` prints it as one line ("Error: ..."); gunicorn_config before any worker starts."""
+
+
+def check(config: dict[str, Any], instance_path: str) -> None:
+    """Normalize the settings given as text (flags, network lists) and raise SettingsError
+    naming every wrong one."""
+    problems = []
+    for name in FLAGS:
+        value = config.get(name)
+        if isinstance(value, str) and value.strip().lower() in YES + NO:
+            config[name] = value.strip().lower() in YES
+        elif not isinstance(value, bool):
+            problems.append(f"{name} is {value!r}: use true or false.")
+    for name, least in COUNTS.items():
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            problems.append(f"{name} is {value!r}: use a whole number, at least {least}.")
+    problems += _networks(config)
+    site_url = config.get("SITE_URL")
+    if site_url:
+        parts = urlsplit(str(site_url))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(
+                f"SITE_URL is {site_url!r}: use the site's address with its scheme, like "
+                "https://events.example.com."
+            )
+    if not is_valid_zone(config.get("SITE_TIMEZONE")):
+        problems.append(
+            f"SITE_TIMEZONE {config.get('SITE_TIMEZONE')!r} is not an IANA time zone "
+            "(for example America/New_York or Europe/London)."
+        )
+    mode = str(config.get("SQLITE_JOURNAL_MODE")).lower()
+    if mode not in SQLITE_JOURNAL_MODES:
+        problems.append(
+            f"SQLITE_JOURNAL_MODE is {mode!r}: use one of {', '.join(SQLITE_JOURNAL_MODES)}."
+        )
+    engine = config["SQLALCHEMY_ENGINES"]["default"]  # a URL, or engine options with one
+    problems += _database(engine["url"] if isinstance(engine, dict) else engine, instance_path)
+    if not config.get("SECRET_KEY") and config["PRODUCTION"] is True:
+        problems.append(
+            "No SECRET_KEY configured. In production set the SECRET_KEY environment "
+            "variable (or SECRET_KEY in instance/config.py) to a long random string, "
+            "the same for every app process."
+        )
+    if problems:
+        raise SettingsError(" ".join(problems))
+
+
+def _networks(config: dict[str, Any]) -> list[str]:
+    value = config.get("METRICS_ALLOWED_NETWORKS")
+    if isinstance(value, str):  # "10.0.0.0/8" or "10.0.0.0/8, ::1/128", not a JSON list
+        value = config["METRICS_ALLOWED_NETWORKS"] = [v for v in value.replace(",", " ").split()]
+    if not isinstance(value, list | tuple):
+        return [f"METRICS_ALLOWED_NETWORKS is {value!r}: use a list of networks."]
+    wrong = []
+    for network in value:
+        try:
+            ipaddress.ip_network(str(network), strict=False)
+        except ValueError:
+            wrong.append(str(network))
+    if wrong:
+        return [
+            f"METRICS_ALLOWED_NETWORKS holds {', '.join(map(repr, wrong))}: use networks like "
+            "10.0.0.0/8 or ::1/128."
+        ]
+    return []
+
+
+def _database(url, instance_path: str) -> list[str]:
+    """The database URL: one we can use, and for a SQLite file, a folder that exists (a
+    relative path is under the instance folder)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return [
+            f"DATABASE_URL {url!r} is not a database URL: use sqlite:////absolute/path.sqlite "
+            "or postgresql://user:password@host/name."
+        ]
+    if parsed.get_backend_name() not in DATABASES:
+        return [f"DATABASE_URL {url!r}: the app runs on SQLite or PostgreSQL only."]
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return []
+    if database.startswith("file:"):
+        return []
+    if Path(database).is_absolute():
+        folder = Path(database).parent
+    elif Path(database).parent == Path("."):
+        return []  # in the instance folder, made when the app starts
+    else:
+        folder = Path(instance_path) / Path(database).parent
+    if not folder.is_dir():
+        where = "" if Path(database).is_absolute() else " (a relative path is in instance/)"
+        return [f"DATABASE_URL {url!r}: the folder {folder} does not exist{where}."]
+    return []

@@ -1,0 +1,115 @@
+"""The operator's settings are checked when the app is made (events_app/settings.py): a wrong
+value stops it with one message naming the setting, on the command line and under gunicorn,
+instead of a traceback or a 500 on every request that reads it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import _base_config
+
+from events_app import create_app
+from events_app.settings import SettingsError
+from tests.servers import free_port, server_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def made(tmp_path: Path, **settings):
+    return create_app({**_base_config("sqlite://", tmp_path), **settings})
+
+
+def test_every_wrong_setting_is_named_in_one_message(tmp_path):
+    wrong = {
+        "PAGE_SIZE": "abc",
+        "FEED_MAX_AGE": "5m",
+        "FEED_PAST_DAYS": -1,
+        "SITE_URL": "events.example.com",
+        "METRICS_ALLOWED_NETWORKS": ["10.0.0.0/33"],
+        "PRODUCTION": "maybe",
+        "SITE_TIMEZONE": "Mars/Olympus",
+    }
+    with pytest.raises(SettingsError) as raised:
+        made(tmp_path, **wrong)
+    message = raised.value.message
+    for name in wrong:
+        assert name in message, name
+    assert "use a whole number, at least 1" in message and "https://events.example.com" in message
+
+
+def test_settings_given_as_text_are_read_as_meant(tmp_path):
+    app = made(tmp_path, PRODUCTION="False", METRICS_ALLOWED_NETWORKS="10.0.0.0/8, ::1/128")
+    assert app.config["PRODUCTION"] is False
+    assert app.config["METRICS_ALLOWED_NETWORKS"] == ["10.0.0.0/8", "::1/128"]
+    assert made(tmp_path, PRODUCTION="yes").config["PRODUCTION"] is True
+    assert made(tmp_path, SITE_URL="https://events.example.com/agenda").config["PAGE_SIZE"] == 5
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/srv/events.sqlite", "is not a database URL"),
+        ("mysql://user@db/events", "SQLite or PostgreSQL only"),
+        ("sqlite:///data/events.sqlite", "does not exist (a relative path is in instance/)"),
+        ("sqlite:////no/such/folder/events.sqlite", "the folder /no/such/folder does not exist"),
+    ],
+)
+def test_a_database_url_we_cannot_use_is_refused_with_why(tmp_path, url, words):
+    with pytest.raises(SettingsError, match="DATABASE_URL") as raised:
+        made(tmp_path, SQLALCHEMY_ENGINES={"default": url})
+    assert words in raised.value.message
+
+
+def test_a_relative_sqlite_path_is_in_the_instance_folder(tmp_path):
+    (tmp_path / "data").mkdir()
+    for url in ("sqlite:///events.sqlite", "sqlite:///data/events.sqlite"):
+        made(tmp_path, SQLALCHEMY_ENGINES={"default": url})
+
+
+def test_database_url_in_instance_config_py_is_used(tmp_path, monkeypatch):
+    wanted = tmp_path / "from-config.sqlite"
+    (tmp_path / "config.py").write_text(f'DATABASE_URL = "sqlite:///{wanted}"\n')
+    monkeypatch.setenv("EVENTS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_ENGINES"]["default"] == f"sqlite:///{wanted}"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.sqlite'}")
+    assert create_app().config["SQLALCHEMY_ENGINES"]["default"].endswith("from-env.sqlite")
+
+
+def flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    settings = {"EVENTS_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "cli-tests", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "events_app", *args],
+        env=server_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+
+
+def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
+    cases = [
+        (("routes",), {"EVENTS_PAGE_SIZE": "abc"}, "Error: PAGE_SIZE is 'abc'"),
+        (("routes",), {"DATABASE_URL": "mysql://u@h/d"}, "SQLite or PostgreSQL only"),
+        (
+            ("db", "upgrade"),
+            {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"},
+            "Error: The database did not answer: connection failed",
+        ),
+        (("backup", str(tmp_path / "no" / "b.sqlite")), {}, "Error: The folder"),
+        (("export-site", str(tmp_path / "no" / "e.zip")), {}, "does not exist"),
+        (
+            ("import-site", str(ROOT / "README.md")),
+            {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}"},
+            "no tables yet: run `flask db upgrade`",
+        ),
+    ]
+    for args, env, words in cases:
+        result = flask(tmp_path, *args, **env)
+        assert result.returncode != 0, args
+        assert words in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
