@@ -102,7 +102,7 @@ class EventFilters:
         """Parse a query string; raises BadFilter for values that cannot be understood."""
         category = args.get("category") or None
         if category is not None and not _SLUG.fullmatch(category):
-            raise BadFilter("Unknown category.")
+            raise BadFilter("A category is given by its slug: a-z, 0-9 and hyphens.")
         date_from, date_to = _date(args, "from"), _date(args, "to")
         if date_from and date_to and date_to < date_from:
             raise BadFilter("The 'to' date is before the 'from' date.")

@@ -386,3 +386,16 @@ def test_a_wrong_method_is_a_problem_body_too(client):
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
     assert client.post("/events/").status_code == 405  # pages keep their HTML page
     assert client.post("/events/").mimetype == "text/html"
+
+
+def test_an_unknown_parameter_gets_an_answer_the_document_lists(client, events, create_series):
+    """Every operation refuses a parameter it does not take with a 400 problem, and says so."""
+    create_series(start=datetime(2026, 6, 18, 12, 0), slug="weekly")
+    doc = client.get("/api/v1/openapi.json").get_json()
+    keys = {"{key}": "awards-dinner"}
+    for path, operations in doc["paths"].items():
+        url = "/api/v1" + path.replace("{key}", "weekly" if "series" in path else keys["{key}"])
+        response = client.get(url + "?x=1")
+        assert response.status_code == 400, url
+        assert response.content_type == "application/problem+json", url
+        assert "400" in operations["get"]["responses"], path

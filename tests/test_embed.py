@@ -326,3 +326,23 @@ def test_the_contrast_check_knows_the_widgets_own_backgrounds():
     assert widgets.BACKGROUNDS == {"light": "ffffff", "dark": "15191d"}
     assert widgets.contrast("0b5cad", "ffffff") == pytest.approx(6.67, abs=0.01)
     assert widgets.contrast("000000", "ffffff") == pytest.approx(21)
+
+
+def test_the_widgets_data_answers_other_sites_even_when_refused(client):
+    """embed.js reads it from other origins: a preflight, an unknown widget and a bad parameter
+    are all CORS-readable, and the last two problem bodies, not our HTML pages."""
+    preflight = client.options(
+        "/embed/list.json",
+        headers={"Origin": "https://news.example", "Access-Control-Request-Method": "GET",
+                 "Access-Control-Request-Headers": "if-none-match"},
+    )  # fmt: skip
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    for url, status in (("/embed/calendar.json", 404), ("/embed/list.json?count=abc", 400)):
+        response = client.get(url, headers={"Origin": "https://news.example"})
+        assert response.status_code == status, url
+        assert response.content_type == "application/problem+json", url
+        assert response.headers["Access-Control-Allow-Origin"] == "*", url
+    assert client.get("/embed/calendar").status_code == 404  # a frame: our HTML page
+    assert client.get("/embed/list.json").status_code == 200

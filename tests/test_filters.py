@@ -72,6 +72,13 @@ def test_from_args_rejects_malformed(args):
         EventFilters.from_args(MultiDict(args))
 
 
+def test_a_malformed_category_is_told_apart_from_an_unknown_one(client):
+    malformed = client.get("/api/v1/events?category=NOPE")
+    assert malformed.status_code == 400 and "by its slug" in malformed.get_json()["detail"]
+    unknown = client.get("/api/v1/events?category=no-such-category")
+    assert unknown.status_code == 200 and unknown.get_json()["data"] == []
+
+
 def test_bad_filter_is_a_value_error():
     assert issubclass(BadFilter, ValueError)
 

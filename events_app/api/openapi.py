@@ -287,7 +287,7 @@ def document(server_url: str) -> dict[str, Any]:
         ("404", "No public event has this slug or UID"),
     )
     one_event["parameters"] = [event_key]
-    del one_event["responses"]["400"]
+    one_event["responses"]["400"] = _problem("A query parameter was given: this takes none")
     one_event["responses"]["301"] = {
         "description": "A date of a series that 'this and following' moved to a new series, "
         "asked for by its old slug or UID: its address there is in Location",
@@ -303,7 +303,7 @@ def document(server_url: str) -> dict[str, Any]:
     one_series["parameters"] = [
         {**event_key, "description": "The series' slug or its iCalendar UID"}
     ]
-    del one_series["responses"]["400"]
+    one_series["responses"]["400"] = _problem("A query parameter was given: this takes none")
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",

@@ -62,13 +62,15 @@ FILTER_PARAMS = (
     ),
     Param(
         "place",
-        "A venue's city or country, any case.",
-        {"type": "string", "maxLength": PLACE_MAX_LENGTH},
+        f"A venue's city or country, any case (a longer text is cut to {PLACE_MAX_LENGTH}"
+        " characters).",
+        {"type": "string"},
     ),
     Param(
         "q",
-        "Words that must all appear in the title, summary, description, venue or speakers.",
-        {"type": "string", "maxLength": Q_MAX_LENGTH},
+        "Words that must all appear in the title, summary, description, venue or speakers"
+        f" (a longer text is cut to {Q_MAX_LENGTH} characters, as the list's search box does).",
+        {"type": "string"},
     ),
 )
 EVENT_LIST_PARAMS = (

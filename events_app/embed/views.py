@@ -63,6 +63,17 @@ def http_error(error: HTTPException):
     return error
 
 
+@bp.after_request
+def cors(response: Response) -> Response:
+    """The widgets' data (and its problems, and preflights) are read by embed.js on any site."""
+    return http.allow_cors(response) if _wants_json() else response
+
+
+@bp.route("/embed/<path:rest>.json", methods=["GET", "HEAD", "OPTIONS"])
+def unknown_data(rest: str):
+    return http.problem(404, "Not Found", "There is no such widget: sidebar, list or month.")
+
+
 def _links() -> widgets.Links:
     return widgets.Links(
         event=lambda slug: external_url("public.event_detail", slug=slug),
