@@ -73,6 +73,26 @@ class RepeatFields(Form):
         self.until.data, self.count.data = rule.until, rule.count
 
 
+def asks_another_rule(fields: RepeatFields, rule: recurrence.Rule) -> bool:
+    """Whether the Repeats fields as sent ask for something else than ``rule``, which they
+    were loaded with (on a date's form, only a save for its series can change it)."""
+    ends = "after" if rule.count else "on" if rule.until else "never"
+    sent = (fields.freq.data, fields.interval.data or 1, fields.ends.data)
+    if sent != (rule.freq, rule.interval, ends):
+        return True
+    if rule.freq == "weekly" and set(fields.weekdays.data or ()) != set(rule.weekdays):
+        return True
+    if rule.freq == "monthly":
+        by = "weekday" if rule.week_of_month is not None else "day"
+        if fields.monthly_by.data != by:
+            return True
+        if by == "weekday" and fields.week_of_month.data != str(rule.week_of_month):
+            return True
+    if ends == "on":
+        return fields.until.data != rule.until
+    return ends == "after" and fields.count.data != rule.count
+
+
 def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule | None:
     """The rule the section describes for the event's validated schedule (local start, zone,
     length), or None when it does not repeat; errors go beside the fields."""
@@ -125,6 +145,9 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
     ).normalized()  # fmt: skip
     if not recurrence.wall_starts(rule, limit=1):
         fields.freq.errors.append("This rule has no occurrence: check the days and the end.")
+        return None
+    if rule.count and len(recurrence.wall_starts(rule, date(MAX_YEAR, 12, 31))) < rule.count:
+        fields.count.errors.append(f"{rule.count} dates would run past {MAX_YEAR}: enter fewer.")
         return None
     return rule
 

@@ -275,6 +275,12 @@ def edit_event(event_id: int):
         )
         return render_event_form(form, event, 400)
     alone = event.series is not None and form.repeat.form.scope.data not in series.SERIES_SCOPES
+    if alone and series_form.asks_another_rule(form.repeat.form, series.rule_of(event.series)):
+        form.repeat.form.scope.errors.append(
+            "Repeats belongs to the whole series: to change it, apply the changes to all dates"
+            " or to this and the following ones, or set it back."
+        )
+        return render_event_form(form, event, 400)
     if alone and (refused := series.refused_date_status(event, form.status.data)):
         form.status.errors.append(refused)
         return render_event_form(form, event, 400)

@@ -189,6 +189,26 @@ def test_following_on_another_weekday_leads_to_the_new_series_not_the_deleted_da
     assert "Every Friday" in page.text
 
 
+def test_a_new_rule_on_one_dates_form_is_not_dropped_silently(logged_in, app_ctx):
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    one = on(show, date(2026, 7, 9))
+    before = rule_columns(show)
+    for change in ({"repeat-until": "2026-12-31"}, {"repeat-weekdays": ["TH", "FR"]},
+                   {"repeat-ends": "after", "repeat-count": "5"}):  # fmt: skip
+        form = occurrence_form(logged_in, one, title="Renamed alone", **change)
+        response = logged_in.post(f"/staff/events/{one.id}/edit", data=form)
+        assert response.status_code == 400, change
+        assert "Repeats belongs to the whole series" in response.text
+        assert "Renamed alone" in response.text  # what was typed comes back
+        assert rule_columns(the_show()) == before
+        assert on(the_show(), date(2026, 7, 9)).title == "The Telecom Hour"
+    # Left as it was, Repeats does not stand in the way of the date's own change.
+    form = occurrence_form(logged_in, one, title="Renamed alone")
+    assert logged_in.post(f"/staff/events/{one.id}/edit", data=form).status_code == 302
+    assert on(the_show(), date(2026, 7, 9)).title == "Renamed alone"
+
+
 def test_all_occurrences_keeps_what_one_date_changed_on_its_own(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     show = the_show()
@@ -219,7 +239,18 @@ def test_repeat_errors_are_shown_beside_the_fields_and_input_is_kept(logged_in, 
     assert "Our weekly live show." in html
     bad = logged_in.post("/staff/events/new", data={**SHOW, "repeat-interval": "0"})
     assert bad.status_code == 400 and "from 1 to 99" in bad.get_data(as_text=True)
+    # A count is bounded by the years the site shows, as a last date is.
+    for sent in (
+        {"repeat-freq": "yearly", "repeat-interval": "99", "repeat-count": "1000"},
+        {"start_date": "2999-12-24", "end_date": "2999-12-24", "repeat-count": "10"},
+    ):
+        long = logged_in.post("/staff/events/new", data={**SHOW, "repeat-ends": "after", **sent})
+        assert long.status_code == 400, sent
+        assert "dates would run past 2999: enter fewer." in long.text
+    fits = {"repeat-ends": "after", "repeat-count": "1", "start_date": "2999-12-24",
+            "end_date": "2999-12-24"}  # fmt: skip
     assert db.session.scalar(select(Event.id)) is None
+    assert logged_in.post("/staff/events/new", data={**SHOW, **fits}).status_code == 302
 
 
 @pytest.mark.parametrize(
