@@ -94,6 +94,23 @@ def test_staff_form_errors_read_at_both_widths(admin):
     check_page(admin, "staff venue form with errors")
 
 
+def test_a_dates_form_refusing_a_new_rule_reads_at_both_widths(admin):
+    master = linked(admin, "/staff/?q=Telecom+Hour", r"/staff/events/\d+/edit")
+    admin.goto(master)
+    dates = admin.page.locator("#occurrences-h ~ * a[href$='/edit']").evaluate_all(
+        "as => as.map(a => a.pathname)"
+    )
+    admin.goto(dates[0])
+    admin.page.fill("#repeat-interval", "2")  # every other week
+    admin.page.click("main form #save")
+    admin.page.wait_for_load_state("load")
+    message = admin.page.locator("text=Repeats belongs to the whole series")
+    assert message.is_visible()
+    assert admin.page.locator("#repeat-interval").input_value() == "2"  # kept
+    admin.errors.clear()  # the refused form answers 400
+    check_page(admin, "staff date form refusing a new rule")
+
+
 def test_side_by_side_boxes_line_up_whatever_their_hints_and_messages(admin):
     """Kind beside the slug (a hint), End date (a hint and, here, a message) beside End time."""
     admin.goto("/staff/events/new")

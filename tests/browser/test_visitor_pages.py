@@ -25,6 +25,7 @@ PAGES = {
     "archive search": "/webinars/archive?q=5G",
     "events list search": "/events/?q=5g+summ",
     "events list search by date": "/events/?q=optical&sort=date",
+    "events list past and to come": "/events/?when=all&kind=live",  # a day's link, up to today
 }
 
 
