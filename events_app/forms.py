@@ -66,9 +66,14 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+_SPACE_RUNS = re.compile(r"\s{2,}|[\t\n\r\f\v]")
+
+
 def single_spaces(value):
-    """A field filter: runs of spaces (and tabs) are one space, none around."""
-    return " ".join(value.split()) if isinstance(value, str) else value
+    """A field filter: runs of spaces (and tabs) are one space, none around. A single no-break
+    or other typographic space stays as typed (French "Conférence\u00a0: 5G", an ideographic
+    space between CJK words)."""
+    return _SPACE_RUNS.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 # Filters of a one-line name (a title, a venue's or category's name): single spaces, no direction

@@ -207,3 +207,19 @@ def test_an_invisible_title_is_refused(make_form, title):
 @pytest.mark.parametrize("title", ["5G", "网络峰会", "€", "…"])
 def test_any_visible_title_is_accepted(make_form, title):
     assert "title" not in errors_of(make_form(title=title))
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        (" The  Telecom\tHour ", "The Telecom Hour"),  # runs and tabs: one space
+        ("Conférence\u00a0: la 5G", "Conférence\u00a0: la 5G"),  # French no-break space
+        ("Rencontre\u202f!", "Rencontre\u202f!"),  # narrow no-break space
+        ("東京\u3000会議", "東京\u3000会議"),  # ideographic space
+        ("5G \u00a0 Summit", "5G Summit"),  # a run of several kinds: one space
+    ],
+)
+def test_names_keep_a_typographic_space_and_lose_runs(typed, kept):
+    from events_app.forms import single_spaces
+
+    assert single_spaces(typed) == kept
