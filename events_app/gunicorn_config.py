@@ -14,6 +14,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+# gunicorn's control interface is not used here; left on, every gunicorn of one user on a host
+# (two sites, a deploy's old and new servers) would share its one socket.
+control_socket_disable = True
+
 _made: str | None = None
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     _folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])

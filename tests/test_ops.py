@@ -139,7 +139,9 @@ def test_gunicorn_serves_in_production_mode(tmp_path):
         SECRET_KEY="s3cret",
         DATABASE_URL=url,
         EVENTS_INSTANCE_PATH=str(tmp_path),
+        HOME=str(tmp_path / "home"),  # where gunicorn would put its control socket
     )
+    env.pop("XDG_RUNTIME_DIR", None)
     with gunicorn(env, tmp_path / "gunicorn.log", workers=2) as server:
         status, _, body = fetch(server.url + "/")
         assert status == 200
@@ -147,3 +149,5 @@ def test_gunicorn_serves_in_production_mode(tmp_path):
         assert fetch(server.url + "/no-such-page")[0] == 404
     assert "Booting worker" in server.output()
     assert not (tmp_path / "secret_key").exists()
+    # No control socket: two gunicorns of one user on a host would share it.
+    assert not (tmp_path / "home" / ".gunicorn").exists()
