@@ -294,3 +294,47 @@ def test_a_date_of_its_own_category_or_kind_is_in_those_feeds_alone(
     assert f"/events/{own_category.slug}" in atom and atom.count("<entry>") == 1
     live_atom = client.get("/feeds/live.atom").get_data(as_text=True)
     assert f"/events/{own_kind.slug}" in live_atom
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_feed_of_whole_series_leaves_out_their_dates_that_do_not_match(
+    scenario, app, client, create_category, reader
+):
+    """A date given another kind or category on its own leaves its series' feeds (an EXDATE,
+    its override dropped) as it leaves their lists, so a subscriber of both feeds sees it
+    once."""
+    app.config["PAGE_SIZE"] = 500
+    show, apac = scenario["show"], scenario["apac"]
+    shows, security = create_category("Radio shows"), create_category("Security")
+    show.categories = [shows]
+    for date_ in show.occurrences:
+        date_.categories = [shows]
+    occurrence(show, date(2027, 1, 14)).categories = [security]  # the retitled one
+    occurrence(show, date(2026, 12, 3)).categories = [security]
+    occurrence(apac, date(2026, 10, 12)).kind = "live"
+    db.session.commit()
+    pairs = {
+        "/feeds/categories/radio-shows.ics": "/categories/radio-shows",
+        "/feeds/events.ics?kind=webinar": "/events/?kind=webinar",
+        "/feeds/categories/security.ics": "/categories/security",
+        "/feeds/events.ics?kind=live": "/events/?kind=live",
+    }
+    app.config["FEED_CACHE_MAX_EVENTS"] = 1  # streamed into a file, then built whole
+    for streamed in (True, False):
+        for feed, page in pairs.items():
+            with client.get(feed) as response:
+                body = response.data
+            try:
+                got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+            except ReaderUnavailable as missing:
+                require_tool(str(missing))
+            html = client.get(page).get_data(as_text=True)
+            cancelled = re.findall(
+                r'<li class="event-item[^"]*is-cancelled[^"]*">.*?</li>', html, re.S
+            )
+            listed = _listed(html) - _listed("".join(cancelled))  # calendars drop those
+            listed = {(start, end) for start, end in listed if start < WINDOW_END}
+            timed = [(start, end) for _, start, end, _ in got if isinstance(start, datetime)]
+            shown = {(start, end) for start, end in timed if start >= NOW}  # as _listed reads
+            assert shown == listed, (feed, streamed, sorted(shown ^ listed)[:4])
+        app.config["FEED_CACHE_MAX_EVENTS"] = 20_000

@@ -299,6 +299,38 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """Dates of one series a feed leaves out (they do not match its conditions)."""
+
+    uid: str  # the series'
+    zone: str
+    all_day: bool
+    dates: tuple[datetime, ...]  # their original local starts (RECURRENCE-ID)
+
+
+def leaving_out(block: bytes, left: LeftOut) -> bytes:
+    """A series' stored block without some of its dates, for one feed: an EXDATE for each on
+    the master VEVENT, and their own VEVENTs (an override, or the separate event of a rule
+    written as events) dropped. The stored block serves every feed, so this is done as the
+    feed's body is put together."""
+    from ..models import derived_uid
+
+    own = {_wall_prop("RECURRENCE-ID", d, left.all_day, left.zone) for d in left.dates}
+    own |= {prop("UID", escape_text(derived_uid(left.uid, d))) for d in left.dates}
+    components = ["BEGIN:VEVENT\r\n" + c for c in block.decode().split("BEGIN:VEVENT\r\n")[1:]]
+    kept = [c for c in components if not any(line in c for line in own)]
+    fmt, param = (
+        ("%Y%m%d", "VALUE=DATE") if left.all_day else ("%Y%m%dT%H%M%S", f"TZID={left.zone}")
+    )
+    end = "END:VEVENT\r\n"
+    for n, component in enumerate(kept):
+        if "\r\nRRULE:" in component and "\r\nRECURRENCE-ID" not in component:
+            exdate = prop(f"EXDATE;{param}", ",".join(d.strftime(fmt) for d in left.dates))
+            kept[n] = component[: -len(end)] + exdate + end
+    return "".join(kept).encode()
+
+
 def cached_block(event: Event, site: Site, context: str) -> tuple[str, str, bool]:
     """(block, key, fresh): the stored block when its key matches, else a new rendering.
 

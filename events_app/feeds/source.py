@@ -276,10 +276,12 @@ def _ordered_rows(session: Session, feed: Feed, start: datetime) -> list[Row]:
     return session.connection().execute(stmt).all()
 
 
-def _ordered_ids(session: Session, feed: Feed, start: datetime) -> tuple[array, set[str]]:
-    """The feed's event ids in feed order, compactly (8 bytes each), and the zones its blocks
-    name, read row by row (a server-side cursor on PostgreSQL), so that no row objects for
-    100,000 events are held at once."""
+def _ordered_ids(
+    session: Session, feed: Feed, start: datetime
+) -> tuple[array, set[str], list[int]]:
+    """The feed's event ids in feed order, compactly (8 bytes each), the zones its blocks
+    name and its series masters, read row by row (a server-side cursor on PostgreSQL), so
+    that no row objects for 100,000 events are held at once."""
     stmt = _in_feed_order(feed, start, Event.id, Event.all_day, Event.timezone, Event.series_master)
     result = session.connection().execute(stmt.execution_options(yield_per=CHUNK * 4))
     ids, zones, masters = array("q"), set(), []
@@ -290,7 +292,7 @@ def _ordered_ids(session: Session, feed: Feed, start: datetime) -> tuple[array, 
                 zones.add(zone)
             if master:
                 masters.append(event_id)
-    return ids, zones | _dates_zones(session, masters, zones)
+    return ids, zones | _dates_zones(session, masters, zones), masters
 
 
 def _dates_zones(session: Session, masters: list[int], known: set[str]) -> set[str]:
@@ -303,6 +305,37 @@ def _dates_zones(session: Session, masters: list[int], known: set[str]) -> set[s
         stmt = stmt.where(Event.all_day.is_(False), Event.timezone.not_in(known | zones))
         zones.update(session.connection().execute(stmt).scalars())
     return zones
+
+
+def _left_out(session: Session, feed: Feed, masters: list[int]) -> dict[int, ical.LeftOut]:
+    """Of a feed's series, the dates that do not match its conditions (a date given another
+    kind, category or venue on its own: its list does not show it either), by master id."""
+    if not feed.alone or not masters:
+        return {}
+    found: dict[int, ical.LeftOut] = {}
+    for at in range(0, len(masters), CHUNK):
+        of_these = Event.series_id.in_(masters[at : at + CHUNK])
+        dates = select(Event.id).where(of_these, Event.status.in_(PUBLIC_STATUSES))
+        matching = set(session.scalars(feed.conditions(dates)))
+        stmt = select(Event.id, Event.series_id, Event.recurrence_id).where(
+            of_these, Event.status.in_(PUBLIC_STATUSES)
+        )
+        left: dict[int, list[datetime]] = {}
+        for event_id, master_id, wall in session.execute(stmt):
+            if event_id not in matching:
+                left.setdefault(master_id, []).append(wall)
+        if not left:
+            continue
+        rows = session.execute(
+            select(Event.id, Event.uid, Event.timezone, Event.all_day).where(Event.id.in_(left))
+        )
+        for master_id, uid, zone, all_day in rows:
+            found[master_id] = ical.LeftOut(uid, zone, all_day, tuple(sorted(left[master_id])))
+    return found
+
+
+def _fitted(block: bytes, event_id: int, left: dict[int, ical.LeftOut]) -> bytes:
+    return ical.leaving_out(block, left[event_id]) if event_id in left else block
 
 
 def _head(feed: Feed, zones: set[str]) -> bytes:
@@ -321,12 +354,13 @@ def stream_body(
 ) -> Iterator[bytes]:
     """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
     window = window_start(now, past_days, zone)
-    ids, zones = _ordered_ids(session, feed, window)
+    ids, zones, masters = _ordered_ids(session, feed, window)
+    left = _left_out(session, feed, masters)
     context = block_context(site)
     yield _head(feed, zones)
     for at in range(0, len(ids), CHUNK):
         chunk = _stored_blocks(session, ids[at : at + CHUNK].tolist(), site, context, window)
-        yield b"".join(block for _, _, block in chunk)
+        yield b"".join(_fitted(block, event_id, left) for event_id, _, block in chunk)
     yield ical.FOOTER.encode()
 
 
@@ -360,13 +394,14 @@ def build_body(
     unknown = (None, 0, 0)
     missing = [i for i, version, *_ in rows if old.get(i, unknown)[0] != version]
     context = block_context(site)
+    zones = {zone for _, _, all_day, zone, _ in rows if not all_day}
+    masters = [event_id for event_id, *_, master in rows if master]
+    left = _left_out(session, feed, masters)
     loaded: dict[int, tuple[int, bytes]] = {}
     for at in range(0, len(missing), CHUNK):
         chunk = _stored_blocks(session, missing[at : at + CHUNK], site, context, window)
         for event_id, version, block in chunk:
-            loaded[event_id] = (version, block)
-    zones = {zone for _, _, all_day, zone, _ in rows if not all_day}
-    masters = [event_id for event_id, *_, master in rows if master]
+            loaded[event_id] = (version, _fitted(block, event_id, left))
     head = _head(feed, zones | _dates_zones(session, masters, zones))
     # New blocks as bytes; copied ones as (start, end) in previous.body, adjacent ones merged,
     # so an edit in a 10,000-event feed copies the old body in a few slices.
