@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then environment, then `test_config`
     (whose INSTANCE_PATH, if any, replaces instance/)."""
-    instance_path = (
+    instance_path = os.path.abspath(  # a relative EVENTS_INSTANCE_PATH: from the current folder
         (test_config or {}).get("INSTANCE_PATH")
         or os.environ.get("EVENTS_INSTANCE_PATH")
         or str(PROJECT_ROOT / "instance")
@@ -76,8 +76,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("EVENTS")
         url = os.environ.get("DATABASE_URL") or app.config.get("DATABASE_URL")
-        if url:  # the environment's, else instance/config.py's
-            app.config["SQLALCHEMY_ENGINES"] = {"default": database_url(url)}
+        if url:  # the environment's, else instance/config.py's (settings.check reads it)
+            app.config["SQLALCHEMY_ENGINES"] = {"default": database_url(str(url))}
         if os.environ.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     else:

@@ -66,7 +66,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-_SPACE_RUNS = re.compile(r"\s{2,}|[\t\n\r\f\v]")
+_SPACE_RUNS = re.compile(r"\s{2,}|[\t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]")  # runs, line breaks
 
 
 def single_spaces(value):

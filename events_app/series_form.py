@@ -146,10 +146,19 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
     if not recurrence.wall_starts(rule, limit=1):
         fields.freq.errors.append("This rule has no occurrence: check the days and the end.")
         return None
-    if rule.count and len(recurrence.wall_starts(rule, date(MAX_YEAR, 12, 31))) < rule.count:
-        fields.count.errors.append(f"{rule.count} dates would run past {MAX_YEAR}: enter fewer.")
+    # On a date's form, saved for its series, the count is the series' own: see past_max_year.
+    if fields.scope.data not in ("following", "all") and past_max_year(rule, fields):
         return None
     return rule
+
+
+def past_max_year(rule: recurrence.Rule, fields: RepeatFields) -> bool:
+    """Whether the rule's count of dates runs past MAX_YEAR, as a last date may not; the
+    message goes beside the count."""
+    if rule.count and len(recurrence.wall_starts(rule, date(MAX_YEAR, 12, 31))) < rule.count:
+        fields.count.errors.append(f"{rule.count} dates would run past {MAX_YEAR}: enter fewer.")
+        return True
+    return False
 
 
 def _nth(day: date) -> int:

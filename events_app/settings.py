@@ -5,6 +5,7 @@ instead of failing every request that reads it."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,23 +17,24 @@ from sqlalchemy.exc import ArgumentError
 from .timefmt import is_valid_zone
 
 SQLITE_JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
-# Whole numbers, each with its smallest value.
+YEAR, GIB = 365 * 24 * 3600, 1024**3
+# Whole numbers, each with its smallest and largest value.
 COUNTS = {
-    "PAGE_SIZE": 1,
-    "FEED_PAST_DAYS": 0,
-    "FEED_REFRESH_HOURS": 1,
-    "FEED_MAX_AGE": 0,
-    "FEED_CACHE_BYTES": 0,
-    "FEED_CACHE_MAX_EVENTS": 0,
-    "FEED_BUILD_WAIT": 1,
-    "RESPONSE_CACHE_BYTES": 0,
-    "RESPONSE_CACHE_STALE_IF_ERROR": 0,
-    "MAX_CONTENT_LENGTH": 1,
-    "PROXY_FIX": 0,
+    "PAGE_SIZE": (1, 500),
+    "FEED_PAST_DAYS": (0, 3660),
+    "FEED_REFRESH_HOURS": (1, 24 * 366),
+    "FEED_MAX_AGE": (0, YEAR),
+    "FEED_CACHE_BYTES": (0, 64 * GIB),
+    "FEED_CACHE_MAX_EVENTS": (0, 10**7),
+    "FEED_BUILD_WAIT": (1, 3600),
+    "RESPONSE_CACHE_BYTES": (0, 64 * GIB),
+    "RESPONSE_CACHE_STALE_IF_ERROR": (0, YEAR),
+    "MAX_CONTENT_LENGTH": (1, GIB),
+    "PROXY_FIX": (0, 10),
 }
 FLAGS = ("PRODUCTION",)
 YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
-DATABASES = ("sqlite", "postgresql")
+DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}  # the database and its driver
 
 
 class SettingsError(click.ClickException, RuntimeError):
@@ -45,14 +47,14 @@ def check(config: dict[str, Any], instance_path: str) -> None:
     problems = []
     for name in FLAGS:
         value = config.get(name)
-        if isinstance(value, str) and value.strip().lower() in YES + NO:
-            config[name] = value.strip().lower() in YES
+        if isinstance(value, str | int) and str(value).strip().lower() in YES + NO:
+            config[name] = str(value).strip().lower() in YES  # EVENTS_X=1 is read as a number
         elif not isinstance(value, bool):
             problems.append(f"{name} is {value!r}: use true or false.")
-    for name, least in COUNTS.items():
+    for name, (least, most) in COUNTS.items():
         value = config.get(name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            problems.append(f"{name} is {value!r}: use a whole number, at least {least}.")
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            problems.append(f"{name} is {value!r}: use a whole number from {least} to {most}.")
     problems += _networks(config)
     site_url = config.get("SITE_URL")
     if site_url:
@@ -62,7 +64,8 @@ def check(config: dict[str, Any], instance_path: str) -> None:
                 f"SITE_URL is {site_url!r}: use the site's address with its scheme, like "
                 "https://events.example.com."
             )
-    if not is_valid_zone(config.get("SITE_TIMEZONE")):
+    zone = config.get("SITE_TIMEZONE")
+    if not isinstance(zone, str) or not is_valid_zone(zone):
         problems.append(
             f"SITE_TIMEZONE {config.get('SITE_TIMEZONE')!r} is not an IANA time zone "
             "(for example America/New_York or Europe/London)."
@@ -72,8 +75,15 @@ def check(config: dict[str, Any], instance_path: str) -> None:
         problems.append(
             f"SQLITE_JOURNAL_MODE is {mode!r}: use one of {', '.join(SQLITE_JOURNAL_MODES)}."
         )
-    engine = config["SQLALCHEMY_ENGINES"]["default"]  # a URL, or engine options with one
-    problems += _database(engine["url"] if isinstance(engine, dict) else engine, instance_path)
+    problems += _instance(instance_path)
+    engines = config.get("SQLALCHEMY_ENGINES")
+    engine = engines.get("default") if isinstance(engines, dict) else None
+    if isinstance(engine, dict):  # engine options, with the URL among them
+        engine = engine.get("url")
+    if isinstance(engine, str):
+        problems += _database(engine, instance_path)
+    else:
+        problems.append("SQLALCHEMY_ENGINES has no default database URL: set DATABASE_URL.")
     if not config.get("SECRET_KEY") and config["PRODUCTION"] is True:
         problems.append(
             "No SECRET_KEY configured. In production set the SECRET_KEY environment "
@@ -104,18 +114,36 @@ def _networks(config: dict[str, Any]) -> list[str]:
     return []
 
 
-def _database(url, instance_path: str) -> list[str]:
+def _instance(path: str) -> list[str]:
+    if Path(path).exists() and not Path(path).is_dir():
+        return [f"The instance folder {path} is a file (EVENTS_INSTANCE_PATH): use a folder."]
+    return []
+
+
+def _shown(url: str) -> str:
+    """A database URL for a message: its password never written out."""
+    return re.sub(r"(//[^/@:]*:)[^@/]*@", r"\1***@", url)
+
+
+def _database(url: str, instance_path: str) -> list[str]:
     """The database URL: one we can use, and for a SQLite file, a folder that exists (a
     relative path is under the instance folder)."""
+    shown = _shown(url)
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return [
-            f"DATABASE_URL {url!r} is not a database URL: use sqlite:////absolute/path.sqlite "
+            f"DATABASE_URL {shown!r} is not a database URL: use sqlite:////absolute/path.sqlite "
             "or postgresql://user:password@host/name."
         ]
-    if parsed.get_backend_name() not in DATABASES:
-        return [f"DATABASE_URL {url!r}: the app runs on SQLite or PostgreSQL only."]
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend not in DRIVERS:
+        return [f"DATABASE_URL {shown!r}: the app runs on SQLite or PostgreSQL only."]
+    if driver != DRIVERS[backend]:
+        return [
+            f"DATABASE_URL {shown!r}: the app reaches {backend} through {DRIVERS[backend]};"
+            f" write it {backend}://..."
+        ]
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return []
@@ -129,5 +157,5 @@ def _database(url, instance_path: str) -> list[str]:
         folder = Path(instance_path) / Path(database).parent
     if not folder.is_dir():
         where = "" if Path(database).is_absolute() else " (a relative path is in instance/)"
-        return [f"DATABASE_URL {url!r}: the folder {folder} does not exist{where}."]
+        return [f"DATABASE_URL {shown!r}: the folder {folder} does not exist{where}."]
     return []

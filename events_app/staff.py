@@ -281,6 +281,11 @@ def edit_event(event_id: int):
             " or to this and the following ones, or set it back."
         )
         return render_event_form(form, event, 400)
+    scope = form.repeat.form.scope.data
+    if event.series is not None and scope in series.SERIES_SCOPES and form.rule is not None:
+        saved_rule = series.rule_for_scope(event, form.rule, scope)  # what the series gets
+        if series_form.past_max_year(saved_rule, form.repeat.form):
+            return render_event_form(form, event, 400)
     if alone and (refused := series.refused_date_status(event, form.status.data)):
         form.status.errors.append(refused)
         return render_event_form(form, event, 400)

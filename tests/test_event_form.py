@@ -217,6 +217,8 @@ def test_any_visible_title_is_accepted(make_form, title):
         ("Rencontre\u202f!", "Rencontre\u202f!"),  # narrow no-break space
         ("東京\u3000会議", "東京\u3000会議"),  # ideographic space
         ("5G \u00a0 Summit", "5G Summit"),  # a run of several kinds: one space
+        ("Line\u2028break", "Line break"),  # a line separator is not kept in a one-line name
+        ("Next\x85line", "Next line"),
     ],
 )
 def test_names_keep_a_typographic_space_and_lose_runs(typed, kept):

@@ -37,7 +37,32 @@ def test_every_wrong_setting_is_named_in_one_message(tmp_path):
     message = raised.value.message
     for name in wrong:
         assert name in message, name
-    assert "use a whole number, at least 1" in message and "https://events.example.com" in message
+    assert "use a whole number from 1 to 500" in message
+    assert "https://events.example.com" in message
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({"FEED_PAST_DAYS": 100_000_000}, "FEED_PAST_DAYS is 100000000: use a whole number from"),
+        ({"PAGE_SIZE": 10**20}, "PAGE_SIZE is"),
+        ({"SITE_TIMEZONE": 123}, "SITE_TIMEZONE 123 is not an IANA time zone"),
+        ({"SQLALCHEMY_ENGINES": {"x": "sqlite://"}}, "no default database URL"),
+        ({"SQLALCHEMY_ENGINES": "sqlite://"}, "no default database URL"),
+        ({"PRODUCTION": 2}, "PRODUCTION is 2: use true or false."),
+    ],
+)
+def test_values_out_of_range_or_of_the_wrong_kind_are_named(tmp_path, settings, words):
+    with pytest.raises(SettingsError) as raised:
+        made(tmp_path, **settings)
+    assert words in raised.value.message
+
+
+def test_the_instance_folder_must_be_a_folder(tmp_path):
+    a_file = tmp_path / "instance"
+    a_file.write_text("")
+    with pytest.raises(SettingsError, match="is a file"):
+        create_app({**_base_config("sqlite://", a_file)})
 
 
 def test_settings_given_as_text_are_read_as_meant(tmp_path):
@@ -45,6 +70,8 @@ def test_settings_given_as_text_are_read_as_meant(tmp_path):
     assert app.config["PRODUCTION"] is False
     assert app.config["METRICS_ALLOWED_NETWORKS"] == ["10.0.0.0/8", "::1/128"]
     assert made(tmp_path, PRODUCTION="yes").config["PRODUCTION"] is True
+    assert made(tmp_path, PRODUCTION=1).config["PRODUCTION"] is True  # EVENTS_PRODUCTION=1
+    assert made(tmp_path, PRODUCTION=0).config["PRODUCTION"] is False
     assert made(tmp_path, SITE_URL="https://events.example.com/agenda").config["PAGE_SIZE"] == 5
 
 
@@ -53,6 +80,8 @@ def test_settings_given_as_text_are_read_as_meant(tmp_path):
     [
         ("/srv/events.sqlite", "is not a database URL"),
         ("mysql://user@db/events", "SQLite or PostgreSQL only"),
+        ("postgresql+psycopg2://u@db/events", "through psycopg; write it postgresql://"),
+        ("postgresql://u:s3cret@db:port/events", "'postgresql://u:***@db:port/events' is not"),
         ("sqlite:///data/events.sqlite", "does not exist (a relative path is in instance/)"),
         ("sqlite:////no/such/folder/events.sqlite", "the folder /no/such/folder does not exist"),
     ],
@@ -96,6 +125,7 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
     cases = [
         (("routes",), {"EVENTS_PAGE_SIZE": "abc"}, "Error: PAGE_SIZE is 'abc'"),
         (("routes",), {"DATABASE_URL": "mysql://u@h/d"}, "SQLite or PostgreSQL only"),
+        (("routes",), {"EVENTS_DATABASE_URL": "5"}, "DATABASE_URL '5' is not a database URL"),
         (
             ("db", "upgrade"),
             {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"},

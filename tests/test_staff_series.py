@@ -253,6 +253,25 @@ def test_repeat_errors_are_shown_beside_the_fields_and_input_is_kept(logged_in, 
     assert logged_in.post("/staff/events/new", data={**SHOW, **fits}).status_code == 302
 
 
+def test_a_count_that_fits_is_not_refused_when_saved_from_a_later_date(logged_in, app_ctx):
+    """A yearly series of 974 dates ends in 2999; saved from its second date for "this and
+    following", the count is the series', and the new part has 973 of them."""
+    yearly = {**SHOW, "title": "Yearly", "repeat-freq": "yearly", "repeat-ends": "after",
+              "repeat-count": "974"}  # fmt: skip
+    yearly.pop("repeat-weekdays")
+    assert logged_in.post("/staff/events/new", data=yearly).status_code == 302
+    master = db.session.scalar(select(Event).where(Event.slug == "yearly"))
+    second = on(master, date(2027, 6, 18))
+    form = occurrence_form(logged_in, second, start_time="13:00", end_time="14:00",
+                           **{"repeat-scope": "following", "repeat-freq": "yearly",
+                              "repeat-ends": "after", "repeat-count": "974"})  # fmt: skip
+    form.pop("repeat-weekdays")
+    response = logged_in.post(f"/staff/events/{second.id}/edit", data=form)
+    assert response.status_code == 302, response.text[:2000]
+    db.session.expire_all()
+    assert db.session.get(Event, second.id).series.rule.count == 973
+
+
 @pytest.mark.parametrize(
     "sent",
     [
