@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template, request
+from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import changes, reads, search, settings
@@ -73,18 +74,27 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         PROXY_FIX=0,
     )
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
+        try:
+            app.config.from_pyfile("config.py", silent=True)
+        except Exception as error:  # a syntax error, or anything it raises
+            raise settings.SettingsError(f"instance/config.py could not be read: {error}") from None
         app.config.from_prefixed_env("EVENTS")
         url = os.environ.get("DATABASE_URL") or app.config.get("DATABASE_URL")
         if url:  # the environment's, else instance/config.py's (settings.check reads it)
-            app.config["SQLALCHEMY_ENGINES"] = {"default": database_url(str(url))}
+            app.config["SQLALCHEMY_ENGINES"] = {"default": database_url(str(url).strip())}
         if os.environ.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     else:
         app.config.from_mapping(test_config)
     settings.check(app.config, app.instance_path)  # SettingsError: one message, no traceback
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+        try:
+            app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+        except OSError as error:
+            raise settings.SettingsError(
+                f"The instance folder {app.instance_path} cannot be written ({error.strerror}):"
+                " set EVENTS_INSTANCE_PATH to a folder the app may write, or SECRET_KEY."
+            ) from None
     app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
 
 
@@ -109,7 +119,10 @@ def instance_secret_key(instance: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (TypeError, ValueError, ArgumentError) as error:  # engine options of a wrong kind
+        raise settings.SettingsError(f"SQLALCHEMY_ENGINES: {error}") from None
     changes.init_app(app)
     reads.init_app(app)
     drop_async_session_teardown(app)

@@ -253,7 +253,10 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                     change["removal"] = True
             elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
                 change["any"] = True  # pages list venues and categories, even unused ones
-                touched.update((id(e), e) for e in obj.events)
+                for e in obj.events:  # and a date's series: its feeds may now leave it out
+                    touched[id(e)] = e
+                    if (master := _master_of(e)) is not None:
+                        touched[id(master)] = master
                 if isinstance(obj, Venue) and fields & VENUE_PLACE_FIELDS:
                     # The events' place moved or was renamed: their LOCATION changed.
                     for e in obj.events:
@@ -261,6 +264,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                             e.sequence = (e.sequence or 0) + 1
             elif isinstance(obj, Speaker) and fields and obj.event is not None:
                 touched[id(obj.event)] = obj.event
+                if (master := _master_of(obj.event)) is not None:
+                    touched[id(master)] = master
         # session.new and session.deleted build a new set on every access: taken once, so that
         # a save of many rows (a daily series with its speakers) stays linear.
         new, deleted = session.new, session.deleted

@@ -5,7 +5,6 @@ instead of failing every request that reads it."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +31,8 @@ COUNTS = {
     "MAX_CONTENT_LENGTH": (1, GIB),
     "PROXY_FIX": (0, 10),
 }
-FLAGS = ("PRODUCTION",)
+FLAGS = ("PRODUCTION", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+TEXTS = ("SITE_NAME", "SITE_DESCRIPTION", "UID_DOMAIN")
 YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}  # the database and its driver
 
@@ -46,11 +46,16 @@ def check(config: dict[str, Any], instance_path: str) -> None:
     naming every wrong one."""
     problems = []
     for name in FLAGS:
+        if name not in config:
+            continue
         value = config.get(name)
         if isinstance(value, str | int) and str(value).strip().lower() in YES + NO:
             config[name] = str(value).strip().lower() in YES  # EVENTS_X=1 is read as a number
         elif not isinstance(value, bool):
             problems.append(f"{name} is {value!r}: use true or false.")
+    for name in TEXTS:
+        if not isinstance(config.get(name), str) or not config[name].strip():
+            problems.append(f"{name} is {config.get(name)!r}: use some text.")
     for name, (least, most) in COUNTS.items():
         value = config.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
@@ -76,6 +81,8 @@ def check(config: dict[str, Any], instance_path: str) -> None:
             f"SQLITE_JOURNAL_MODE is {mode!r}: use one of {', '.join(SQLITE_JOURNAL_MODES)}."
         )
     problems += _instance(instance_path)
+    if not isinstance(config.get("ALEMBIC"), dict):
+        problems.append(f"ALEMBIC is {config.get('ALEMBIC')!r}: leave it to the app.")
     engines = config.get("SQLALCHEMY_ENGINES")
     engine = engines.get("default") if isinstance(engines, dict) else None
     if isinstance(engine, dict):  # engine options, with the URL among them
@@ -121,8 +128,11 @@ def _instance(path: str) -> list[str]:
 
 
 def _shown(url: str) -> str:
-    """A database URL for a message: its password never written out."""
-    return re.sub(r"(//[^/@:]*:)[^@/]*@", r"\1***@", url)
+    """A database URL for a message: a SQLite file's as it is, another only by its scheme (a
+    password, anywhere in it, is never written out)."""
+    if url.startswith("sqlite"):
+        return repr(url)
+    return f"({url.split(':', 1)[0]}://...)" if "://" in url else "(not shown)"
 
 
 def _database(url: str, instance_path: str) -> list[str]:
@@ -133,15 +143,15 @@ def _database(url: str, instance_path: str) -> list[str]:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return [
-            f"DATABASE_URL {shown!r} is not a database URL: use sqlite:////absolute/path.sqlite "
+            f"DATABASE_URL {shown} is not a database URL: use sqlite:////absolute/path.sqlite "
             "or postgresql://user:password@host/name."
         ]
     backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
     if backend not in DRIVERS:
-        return [f"DATABASE_URL {shown!r}: the app runs on SQLite or PostgreSQL only."]
+        return [f"DATABASE_URL {shown}: the app runs on SQLite or PostgreSQL only."]
     if driver != DRIVERS[backend]:
         return [
-            f"DATABASE_URL {shown!r}: the app reaches {backend} through {DRIVERS[backend]};"
+            f"DATABASE_URL {shown}: the app reaches {backend} through {DRIVERS[backend]};"
             f" write it {backend}://..."
         ]
     database = parsed.database or ""
@@ -157,5 +167,5 @@ def _database(url: str, instance_path: str) -> list[str]:
         folder = Path(instance_path) / Path(database).parent
     if not folder.is_dir():
         where = "" if Path(database).is_absolute() else " (a relative path is in instance/)"
-        return [f"DATABASE_URL {shown!r}: the folder {folder} does not exist{where}."]
+        return [f"DATABASE_URL {shown}: the folder {folder} does not exist{where}."]
     return []

@@ -58,6 +58,23 @@ def test_values_out_of_range_or_of_the_wrong_kind_are_named(tmp_path, settings, 
     assert words in raised.value.message
 
 
+def test_a_broken_instance_config_py_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTS_INSTANCE_PATH", str(tmp_path))
+    for text, words in (
+        ("PAGE_SIZE = (", "was never closed"),
+        ("raise RuntimeError('boom')", "boom"),
+    ):
+        (tmp_path / "config.py").write_text(text + "\n")
+        with pytest.raises(SettingsError, match=f"instance/config.py could not be read: .*{words}"):
+            create_app()
+
+
+def test_engine_options_of_a_wrong_kind_are_one_line(tmp_path):
+    engines = {"default": {"url": "sqlite://", "pool_size": "x"}}
+    with pytest.raises(SettingsError, match="SQLALCHEMY_ENGINES: Invalid argument"):
+        made(tmp_path, SQLALCHEMY_ENGINES=engines)
+
+
 def test_the_instance_folder_must_be_a_folder(tmp_path):
     a_file = tmp_path / "instance"
     a_file.write_text("")
@@ -81,7 +98,8 @@ def test_settings_given_as_text_are_read_as_meant(tmp_path):
         ("/srv/events.sqlite", "is not a database URL"),
         ("mysql://user@db/events", "SQLite or PostgreSQL only"),
         ("postgresql+psycopg2://u@db/events", "through psycopg; write it postgresql://"),
-        ("postgresql://u:s3cret@db:port/events", "'postgresql://u:***@db:port/events' is not"),
+        ("postgresql://u:s3cret@db:port/events", "DATABASE_URL (postgresql://...) is not"),
+        ("mysql://admin:Top/Sec@ret@db/x?password=Top", "DATABASE_URL (mysql://...): the app"),
         ("sqlite:///data/events.sqlite", "does not exist (a relative path is in instance/)"),
         ("sqlite:////no/such/folder/events.sqlite", "the folder /no/such/folder does not exist"),
     ],
@@ -125,7 +143,9 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
     cases = [
         (("routes",), {"EVENTS_PAGE_SIZE": "abc"}, "Error: PAGE_SIZE is 'abc'"),
         (("routes",), {"DATABASE_URL": "mysql://u@h/d"}, "SQLite or PostgreSQL only"),
-        (("routes",), {"EVENTS_DATABASE_URL": "5"}, "DATABASE_URL '5' is not a database URL"),
+        (("routes",), {"EVENTS_DATABASE_URL": "5"}, "DATABASE_URL (not shown) is not a database"),
+        (("routes",), {"EVENTS_SITE_DESCRIPTION": "5"}, "SITE_DESCRIPTION is 5: use some text."),
+        (("routes",), {"EVENTS_ALEMBIC": "5"}, "ALEMBIC is 5"),
         (
             ("db", "upgrade"),
             {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"},

@@ -326,8 +326,13 @@ def leaving_out(block: bytes, left: LeftOut) -> bytes:
     end = "END:VEVENT\r\n"
     for n, component in enumerate(kept):
         if "\r\nRRULE:" in component and "\r\nRECURRENCE-ID" not in component:
-            exdate = prop(f"EXDATE;{param}", ",".join(d.strftime(fmt) for d in left.dates))
-            kept[n] = component[: -len(end)] + exdate + end
+            # Not twice: ical.js then takes the next date off the list for a confirmed one.
+            written = re.findall(r"\r\nEXDATE[^:]*:([^\r]*)", component.replace("\r\n ", ""))
+            already = {v for line in written for v in line.split(",")}
+            values = [v for v in (d.strftime(fmt) for d in left.dates) if v not in already]
+            if values:
+                exdate = prop(f"EXDATE;{param}", ",".join(values))
+                kept[n] = component[: -len(end)] + exdate + end
     return "".join(kept).encode()
 
 
