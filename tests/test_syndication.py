@@ -4,7 +4,7 @@ alternate links, and Google Calendar's subscribe link."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
@@ -201,6 +201,8 @@ def test_event_pages_have_link_previews(client, events):
         ("/calendar/2026/09", "http://localhost/calendar/2026/09"),
         ("/webinars/archive", "http://localhost/webinars/archive"),
         ("/categories/optical", "http://localhost/categories/optical"),
+        ("/events/?place=DENVER", "http://localhost/events/?place=Denver"),  # as venues spell it
+        ("/events/?place=atlantis", "http://localhost/events/?place=atlantis"),
     ],
 )
 def test_every_page_has_one_canonical_url(client, events, path, canonical):
@@ -245,3 +247,16 @@ def test_control_characters_never_reach_a_feed(client, events):
         entry = next(e for e in parse(client, path).entries if e.title == "Optical Webinar")
         assert "Raw text" in entry.summary
     assert "\x02" not in client.get("/feeds/all.ics").text
+
+
+def test_a_series_atom_entry_says_how_it_repeats(client, create_series):
+    create_series(start=datetime(2026, 6, 18, 12, 0), weekdays=("TH",), title="The Hour",
+                  until=date(2026, 12, 31))  # fmt: skip
+    create_series(start=datetime(2026, 7, 1, 9, 0), freq="monthly", month_day=1, title="Open")
+    body = client.get("/feeds/all.atom").get_data(as_text=True)
+    summaries = re.findall(r"<summary[^>]*>([^<]*)</summary>", body)
+    assert any(
+        s.startswith("Weekly, Thursdays 12:00 PM New York time; Jun 18 – Dec 31, 2026 · ")
+        for s in summaries
+    ), summaries
+    assert any("; from Jul 1, 2026, no end date · " in s for s in summaries), summaries

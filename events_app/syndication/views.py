@@ -9,6 +9,7 @@ from math import ceil
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import changes
 from ..api import http
@@ -22,6 +23,7 @@ from ..models import (
     announced,
     event_categories,
     event_loads,
+    place_names,
 )
 from ..public import plausible_slug
 from . import atom, sitemap
@@ -41,7 +43,8 @@ NAMED = {
 
 def _serve_atom(feed: atom.AtomFeed, condition) -> Response:
     state = changes.read_state(db.engine)  # before the content it guards
-    stmt = select(Event).where(announced(condition)).options(*event_loads())
+    stmt = select(Event).where(announced(condition))
+    stmt = stmt.options(*event_loads(), selectinload(Event.rule))  # a series' rule, in words
     if condition is not None:
         stmt = condition(stmt)
     stmt = stmt.order_by(Event.updated_at.desc(), Event.id.desc())
@@ -196,6 +199,10 @@ def canonical_url() -> str | None:
         args = EventFilters.from_args(request.args).to_args()
     except BadFilter:  # the page says what is wrong; it has no address of its own
         args = {}
+    if "place" in args:  # "denver" and "DENVER" name the page of "Denver"
+        wanted = args["place"].casefold()
+        names = place_names(db.session)
+        args["place"] = next((n for n in names if n.casefold() == wanted), args["place"])
     return external_url(request.endpoint, **(request.view_args or {}), **args)
 
 
