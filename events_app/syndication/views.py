@@ -23,7 +23,6 @@ from ..models import (
     announced,
     event_categories,
     event_loads,
-    place_names,
 )
 from ..public import plausible_slug
 from . import atom, sitemap
@@ -199,10 +198,6 @@ def canonical_url() -> str | None:
         args = EventFilters.from_args(request.args).to_args()
     except BadFilter:  # the page says what is wrong; it has no address of its own
         args = {}
-    if "place" in args:  # "denver" and "DENVER" name the page of "Denver"
-        wanted = args["place"].casefold()
-        names = place_names(db.session)
-        args["place"] = next((n for n in names if n.casefold() == wanted), args["place"])
     return external_url(request.endpoint, **(request.view_args or {}), **args)
 
 
