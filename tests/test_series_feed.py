@@ -296,14 +296,9 @@ def test_a_date_of_its_own_category_or_kind_is_in_those_feeds_alone(
     assert f"/events/{own_kind.slug}" in live_atom
 
 
-@pytest.mark.parametrize("reader", sorted(EXPANDERS))
-def test_a_feed_of_whole_series_leaves_out_their_dates_that_do_not_match(
-    scenario, app, client, create_category, reader
-):
-    """A date given another kind or category on its own leaves its series' feeds (an EXDATE,
-    its override dropped) as it leaves their lists, so a subscriber of both feeds sees it
-    once."""
-    app.config["PAGE_SIZE"] = 500
+def _dates_of_their_own(scenario, create_category) -> None:
+    """The show in "Radio shows" but for three dates in "Security" (one of them cancelled,
+    one retitled), and one APAC webinar date made a live event."""
     show, apac = scenario["show"], scenario["apac"]
     shows, security = create_category("Radio shows"), create_category("Security")
     show.categories = [shows]
@@ -314,6 +309,39 @@ def test_a_feed_of_whole_series_leaves_out_their_dates_that_do_not_match(
     occurrence(show, date(2026, 11, 26)).categories = [security]  # cancelled: an EXDATE already
     occurrence(apac, date(2026, 10, 12)).kind = "live"
     db.session.commit()
+
+
+def test_a_feed_leaving_dates_out_is_its_rendering_from_scratch(
+    scenario, app, client, create_category
+):
+    """source.render_feed, the reference the stored blocks are checked against, leaves out
+    what the served feed leaves out."""
+    from zoneinfo import ZoneInfo
+
+    from events_app.feeds import source
+    from events_app.feeds.views import category_feed
+    from events_app.models import Category
+
+    _dates_of_their_own(scenario, create_category)
+    shows = db.session.scalar(select(Category).where(Category.slug == "radio-shows"))
+    served = client.get("/feeds/categories/radio-shows.ics").data
+    assert b"EXDATE;TZID=America/New_York:20261203T120000,20270114T120000" in served
+    with app.test_request_context():
+        feed = category_feed(shows)
+    site = ical.Site("http://localhost", "/events/{slug}")
+    fresh = source.render_feed(db.session, feed, site, NOW, 90, ZoneInfo("UTC"))
+    assert served == fresh
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_feed_of_whole_series_leaves_out_their_dates_that_do_not_match(
+    scenario, app, client, create_category, reader
+):
+    """A date given another kind or category on its own leaves its series' feeds (an EXDATE,
+    its override dropped) as it leaves their lists, so a subscriber of both feeds sees it
+    once."""
+    app.config["PAGE_SIZE"] = 500
+    _dates_of_their_own(scenario, create_category)
     pairs = {
         "/feeds/categories/radio-shows.ics": "/categories/radio-shows",
         "/feeds/events.ics?kind=webinar": "/events/?kind=webinar",

@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -422,11 +422,18 @@ def feed_order(event: Event) -> tuple[datetime, int]:
 
 
 def build_calendar(
-    events: Iterable[Event], feed: FeedInfo, site: Site, window_start: datetime | None = None
+    events: Iterable[Event],
+    feed: FeedInfo,
+    site: Site,
+    window_start: datetime | None = None,
+    left: Mapping[int, LeftOut] | None = None,
 ) -> bytes:
-    """A whole calendar rendered from scratch (no cached blocks), ordered by (start_at, id)."""
+    """A whole calendar rendered from scratch (no cached blocks), ordered by (start_at, id);
+    ``left``: dates of its series it leaves out, by master id (``leaving_out``)."""
     ordered = sorted(events, key=feed_order)
-    parts = [calendar_header(feed), vtimezones_text(timed_zones(ordered))]
-    parts.extend(render_event(e, site, window_start) for e in ordered)
-    parts.append(FOOTER)
-    return "".join(parts).encode()
+    parts = [calendar_header(feed).encode(), vtimezones_text(timed_zones(ordered)).encode()]
+    for event in ordered:
+        block = render_event(event, site, window_start).encode()
+        parts.append(leaving_out(block, left[event.id]) if left and event.id in left else block)
+    parts.append(FOOTER.encode())
+    return b"".join(parts)

@@ -314,14 +314,13 @@ def _left_out(session: Session, feed: Feed, masters: list[int]) -> dict[int, ica
         return {}
     found: dict[int, ical.LeftOut] = {}
     for at in range(0, len(masters), CHUNK):
-        of_these = Event.series_id.in_(masters[at : at + CHUNK])
-        dates = select(Event.id).where(of_these, Event.status.in_(PUBLIC_STATUSES))
-        matching = set(session.scalars(feed.conditions(dates)))
-        stmt = select(Event.id, Event.series_id, Event.recurrence_id).where(
-            of_these, Event.status.in_(PUBLIC_STATUSES)
+        dates = select(Event.id).where(
+            Event.series_id.in_(masters[at : at + CHUNK]), Event.status.in_(PUBLIC_STATUSES)
         )
+        matching = set(session.scalars(feed.conditions(dates)))
+        every = dates.with_only_columns(Event.id, Event.series_id, Event.recurrence_id)
         left: dict[int, list[datetime]] = {}
-        for event_id, master_id, wall in session.execute(stmt):
+        for event_id, master_id, wall in session.execute(every):
             if event_id not in matching:
                 left.setdefault(master_id, []).append(wall)
         if not left:
@@ -352,7 +351,7 @@ def stream_body(
     past_days: int,
     zone: ZoneInfo,
 ) -> Iterator[bytes]:
-    """The calendar's bytes in chunks; equal to ical.build_calendar of the same events."""
+    """The calendar's bytes in chunks; equal to ``render_feed``'s."""
     window = window_start(now, past_days, zone)
     ids, zones, masters = _ordered_ids(session, feed, window)
     left = _left_out(session, feed, masters)
@@ -434,8 +433,10 @@ def build_body(
 def render_feed(
     session: Session, feed: Feed, site: ical.Site, now: datetime, past_days: int, zone: ZoneInfo
 ) -> bytes:
-    """The whole feed rendered from scratch, ignoring stored blocks (for tests and benchmarks)."""
+    """The whole feed rendered from scratch, ignoring stored blocks (for tests and benchmarks),
+    leaving out the dates ``_left_out`` names as served feeds do."""
     start = window_start(now, past_days, zone)
     stmt = select(Event).options(*event_loads(), selectinload(Event.occurrences))
-    events = session.scalars(_in_window(stmt, feed, start))
-    return ical.build_calendar(events.unique().all(), feed.info, site, start)
+    events = session.scalars(_in_window(stmt, feed, start)).unique().all()
+    left = _left_out(session, feed, [e.id for e in events if e.series_master])
+    return ical.build_calendar(events, feed.info, site, start, left)
