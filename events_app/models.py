@@ -749,9 +749,8 @@ def announced(matching: Callable[[Select], Select] | None = None) -> ColumnEleme
     part of its master), for syndication; with ``matching``, a feed's conditions (a kind, a
     category, a place), also the dates ``alone_in`` it."""
     whole = Event.series_id.is_(None)
-    if matching is None:
-        return and_(Event.status.in_(PUBLIC_STATUSES), whole)
-    return and_(Event.status.in_(PUBLIC_STATUSES), or_(whole, alone_in(matching)))
+    written = whole if matching is None else or_(whole, alone_in(matching))
+    return and_(Event.status.in_(PUBLIC_STATUSES), written)
 
 
 def alone_in(matching: Callable[[Select], Select]) -> ColumnElement[bool]:

@@ -274,15 +274,15 @@ def edit_event(event_id: int):
             "A series keeps repeating: to stop it, choose when it ends."
         )
         return render_event_form(form, event, 400)
-    alone = event.series is not None and form.repeat.form.scope.data not in series.SERIES_SCOPES
+    scope = form.repeat.form.scope.data
+    alone = event.series is not None and scope not in series.SERIES_SCOPES
     if alone and series_form.asks_another_rule(form.repeat.form, series.rule_of(event.series)):
         form.repeat.form.scope.errors.append(
             "Repeats belongs to the whole series: to change it, apply the changes to all dates"
             " or to this and the following ones, or set it back."
         )
         return render_event_form(form, event, 400)
-    scope = form.repeat.form.scope.data
-    if event.series is not None and scope in series.SERIES_SCOPES and form.rule is not None:
+    if event.series is not None and not alone and form.rule is not None:
         saved_rule = series.rule_for_scope(event, form.rule, scope)  # what the series gets
         if series_form.past_max_year(saved_rule, form.repeat.form):
             return render_event_form(form, event, 400)
