@@ -447,7 +447,7 @@ class Event(Base):
 
     @property
     def is_online(self) -> bool:
-        return self.kind in ("webinar", "audio") or bool(self.online_url)
+        return self.kind in ONLINE_KINDS or bool(self.online_url)
 
     @property
     def place_text(self) -> str:
@@ -528,7 +528,7 @@ class Event(Base):
 
     def is_archived(self, now: datetime) -> bool:
         """A past online event: it belongs in the webinar archive."""
-        return self.kind in ("webinar", "audio") and self.is_past(now)
+        return self.kind in ONLINE_KINDS and self.is_past(now)
 
 
 class SeriesRule(Base):
@@ -630,6 +630,17 @@ class LoginAttempt(Base):
 # --- queries used by more than one module (each returns a select; the caller executes it) -----
 
 ONLINE_KINDS = ("webinar", "audio")
+# The kinds each named feed holds (/feeds/<name>.ics and .atom); None: every kind.
+NAMED_FEED_KINDS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "live": ("live",),
+    "webinars": ONLINE_KINDS,
+}
+
+
+def in_category(category_id: int) -> ColumnElement[bool]:
+    """The events filed under this category (a category's feeds and pages)."""
+    return Event.categories.any(Category.id == category_id)
 
 
 def categories_by_name(session: Session) -> list[Category]:

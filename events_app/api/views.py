@@ -14,7 +14,7 @@ from werkzeug.routing import PathConverter
 
 from .. import changes, clock
 from ..extensions import db
-from ..feeds.views import _ext as external_url
+from ..feeds.views import external_url
 from ..filters import filtered_events_query
 from ..models import (
     PUBLIC_STATUSES,

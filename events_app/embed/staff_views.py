@@ -12,7 +12,7 @@ from markupsafe import escape
 from ..api.params import BadParameter
 from ..auth import require_staff
 from ..extensions import db
-from ..feeds.views import _ext as external_url
+from ..feeds.views import external_url
 from ..models import KINDS, categories_by_name
 from .widgets import (
     BACKGROUNDS,

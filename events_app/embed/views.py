@@ -20,7 +20,7 @@ from ..api import http
 from ..api.params import BadParameter
 from ..calendar import grid_bounds
 from ..extensions import db
-from ..feeds.views import _ext as external_url
+from ..feeds.views import external_url
 from ..filters import filtered_events_query
 from ..markup import safe_url
 from ..models import (

@@ -16,7 +16,7 @@ from ..api.params import FILTER_PARAMS, BadParameter, Param, check_known
 from ..api.serialize import utc_text
 from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
-from ..models import Event
+from ..models import ONLINE_KINDS, Event
 from ..timefmt import MAX_YEAR, MIN_YEAR
 
 WIDGETS = ("sidebar", "list", "month")
@@ -65,7 +65,7 @@ SIDEBAR_SECTIONS = (
     ("live", "Upcoming live events", ("live",), False),
     ("webinars", "Upcoming webinars", ("webinar",), False),
     ("audio", "Live Digital Audio", ("audio",), False),
-    ("recordings", "Webinar archive", ("webinar", "audio"), True),
+    ("recordings", "Webinar archive", ONLINE_KINDS, True),
 )
 KIND_HEADINGS = {"live": "Upcoming live events", "webinar": "Upcoming webinars"}
 KIND_HEADINGS["audio"] = "Live Digital Audio"

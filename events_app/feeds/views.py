@@ -20,7 +20,14 @@ from sqlalchemy import select
 from .. import changes, clock, response_cache, series
 from ..extensions import db
 from ..filters import EventFilters, feed_conditions
-from ..models import Category, Event, public_event_by_slug, public_series_by_slug
+from ..models import (
+    NAMED_FEED_KINDS,
+    Category,
+    Event,
+    in_category,
+    public_event_by_slug,
+    public_series_by_slug,
+)
 from ..public import plausible_slug
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
@@ -76,7 +83,7 @@ def _title(part: str | None = None) -> str:
     return f"{name}: {part}" if part else name
 
 
-def _ext(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values) -> str:
     base = current_app.config.get("SITE_URL")
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
@@ -93,7 +100,7 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
     info = _info(
         _title("selected events" if args else None),
         current_app.config["SITE_DESCRIPTION"] + (f" (filtered: {described})" if args else ""),
-        _ext("public.event_list", **args),
+        external_url("public.event_list", **args),
     )
     key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
     dates = bool(filters.q or filters.date_from or filters.date_to)
@@ -105,47 +112,44 @@ def category_feed(category: Category) -> Feed:
     info = _info(
         _title(category.name),
         f"{category.name} events, webinars and live audio",
-        _ext("public.category_page", slug=category.slug),
+        external_url("public.category_page", slug=category.slug),
     )
-    category_id = category.id
+    condition = in_category(category.id)
     return Feed(
         f"category:{category.id}:{category.name}",
         info,
         f"{category.slug}.ics",
-        lambda stmt: stmt.where(Event.categories.any(Category.id == category_id)),
+        lambda stmt: stmt.where(condition),
         alone=True,
     )
 
 
 def named_feed_for(name: str) -> Feed:
     """The feed behind /feeds/<name>.ics: all, live or webinars."""
-    if name == "all":
-        info = _info(_title(), current_app.config["SITE_DESCRIPTION"], _ext("public.home"))
-        return Feed("all", info, "all.ics", lambda stmt: stmt)
-    return {
-        "live": lambda: Feed(
-            "live",
-            _info(
-                _title("live events"),
-                "Conferences, summits, dinners and breakfasts",
-                _ext("public.event_list", kind="live"),
-            ),
-            "live.ics",
-            lambda stmt: stmt.where(Event.kind == "live"),
-            alone=True,
+    title, description, page = {
+        "all": (None, current_app.config["SITE_DESCRIPTION"], external_url("public.home")),
+        "live": (
+            "live events",
+            "Conferences, summits, dinners and breakfasts",
+            external_url("public.event_list", kind="live"),
         ),
-        "webinars": lambda: Feed(
-            "webinars",
-            _info(
-                _title("webinars and live audio"),
-                "Webinars and live audio shows",
-                _ext("webinars.index"),
-            ),
-            "webinars.ics",
-            lambda stmt: stmt.where(Event.kind.in_(("webinar", "audio"))),
-            alone=True,
+        "webinars": (
+            "webinars and live audio",
+            "Webinars and live audio shows",
+            external_url("webinars.index"),
         ),
-    }[name]()
+    }[name]
+    kinds = NAMED_FEED_KINDS[name]
+    if kinds is None:
+        return Feed(name, _info(_title(title), description, page), f"{name}.ics", lambda s: s)
+    condition = Event.kind.in_(kinds)
+    return Feed(
+        name,
+        _info(_title(title), description, page),
+        f"{name}.ics",
+        lambda stmt: stmt.where(condition),
+        alone=True,
+    )
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -308,17 +312,17 @@ def feed_url_for(
 ) -> str:
     """The https URL of the feed matching a page's view (a named feed, a category, its filters)."""
     if name is not None:
-        return _ext("feeds.named_feed", name=name)
+        return external_url("feeds.named_feed", name=name)
     if filters is None or not replace(filters, when="upcoming", page=1, sort="relevance").to_args():
         if category is not None:
-            return _ext("feeds.category", slug=category.slug)
-        return _ext("feeds.named_feed", name="all")
+            return external_url("feeds.category", slug=category.slug)
+        return external_url("feeds.named_feed", name="all")
     args = replace(filters, when="upcoming", page=1, sort="relevance").to_args()
     if set(args) == {"category"}:
-        return _ext("feeds.category", slug=args["category"])
+        return external_url("feeds.category", slug=args["category"])
     if args == {"kind": "live"}:
-        return _ext("feeds.named_feed", name="live")
-    return _ext("feeds.filtered", **args)
+        return external_url("feeds.named_feed", name="live")
+    return external_url("feeds.filtered", **args)
 
 
 def webcal(url: str) -> str:

@@ -14,15 +14,17 @@ from sqlalchemy.orm import selectinload
 from .. import changes
 from ..api import http
 from ..extensions import db
-from ..feeds.views import _ext as external_url
+from ..feeds.views import external_url
 from ..filters import BadFilter, EventFilters
 from ..models import (
+    NAMED_FEED_KINDS,
     PUBLIC_STATUSES,
     Category,
     Event,
     announced,
     event_categories,
     event_loads,
+    in_category,
 )
 from ..public import plausible_slug
 from . import atom, sitemap
@@ -33,11 +35,7 @@ ATOM = "application/atom+xml; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 ATOM_ENTRIES = 50
 EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)  # a database that never changed anything
-NAMED = {
-    "all": ("events", None),
-    "live": ("live events", ("live",)),
-    "webinars": ("webinars and live audio", ("webinar", "audio")),
-}
+NAMED_TITLES = {"all": "events", "live": "live events", "webinars": "webinars and live audio"}
 
 
 def _serve_atom(feed: atom.AtomFeed, condition) -> Response:
@@ -72,7 +70,7 @@ def _feed(name: str, title: str, self_url: str, page_url: str) -> atom.AtomFeed:
 
 @bp.get("/feeds/<any(all, live, webinars):name>.atom")
 def named_atom(name: str):
-    title, kinds = NAMED[name]
+    title, kinds = NAMED_TITLES[name], NAMED_FEED_KINDS[name]
     page = {
         "all": external_url("public.event_list"),
         "live": external_url("public.event_list", kind="live"),
@@ -95,10 +93,8 @@ def category_atom(slug: str):
         external_url("syndication.category_atom", slug=category.slug),
         external_url("public.category_page", slug=category.slug),
     )
-    category_id = category.id
-    return _serve_atom(
-        feed, lambda stmt: stmt.where(Event.categories.any(Category.id == category_id))
-    )
+    condition = in_category(category.id)
+    return _serve_atom(feed, lambda stmt: stmt.where(condition))
 
 
 # --- sitemap and robots -------------------------------------------------------------------------
