@@ -4,7 +4,10 @@ instead of failing every request that reads it."""
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import logging
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +38,22 @@ FLAGS = ("PRODUCTION", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
 TEXTS = ("SITE_NAME", "SITE_DESCRIPTION", "UID_DOMAIN")
 YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}  # the database and its driver
+
+
+# EVENTS_* names read by what the app is built on (Flask-WTF, Flask-Login, Flask-SQLAlchemy-Lite,
+# Flask-Alembic), and the ones the app reads without a default.
+READ_ELSEWHERE = ("WTF_", "RECAPTCHA_", "SQLALCHEMY_", "REMEMBER_COOKIE_", "ALEMBIC")
+READ_WITHOUT_DEFAULT = (
+    "INSTANCE_PATH",
+    "DATABASE_URL",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_PROTECTION",
+    "USE_SESSION_FOR_NEXT",
+    "LOGIN_DISABLED",
+    "MAX_QUERY_STRING_LENGTH",
+)
+log = logging.getLogger("events_app.settings")
+_warned: set[str] = set()  # per process; gunicorn's workers inherit the master's
 
 
 class SettingsError(click.ClickException, RuntimeError):
@@ -169,3 +188,26 @@ def _database(url: str, instance_path: str) -> list[str]:
         where = "" if Path(database).is_absolute() else " (a relative path is in instance/)"
         return [f"DATABASE_URL {shown}: the folder {folder} does not exist{where}."]
     return []
+
+
+def unread_variables(environ: Mapping[str, str], known: Iterable[str]) -> list[str]:
+    """A warning for each EVENTS_* variable that names no setting (a typo such as
+    EVENTS_PAGESIZE would otherwise be ignored without a word), with the closest name."""
+    names = sorted(set(known) | set(READ_WITHOUT_DEFAULT))
+    warnings = []
+    for variable in sorted(environ):
+        name = variable.removeprefix("EVENTS_").split("__")[0]  # A__B: the dict setting A
+        if variable == name or name in names or name.startswith(READ_ELSEWHERE):
+            continue
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" Did you mean EVENTS_{close[0]}?" if close else ""
+        warnings.append(f"{variable} names no setting of this app: it is ignored.{hint}")
+    return warnings
+
+
+def warn_unread(environ: Mapping[str, str], known: Iterable[str]) -> None:
+    """Log unread_variables once per process (the master of a gunicorn says it for all)."""
+    for warning in unread_variables(environ, known):
+        if warning not in _warned:
+            _warned.add(warning)
+            log.warning("Warning: %s", warning)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import _base_config
+from flask import Flask
 
 from events_app import create_app
-from events_app.settings import SettingsError
+from events_app.settings import SettingsError, unread_variables
 from tests.servers import free_port, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,3 +164,33 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
         result = flask(tmp_path, *args, **env)
         assert result.returncode != 0, args
         assert words in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+
+
+def test_an_events_variable_that_names_no_setting_is_warned_about_with_the_closest_name():
+    known = Flask("probe").config.keys() | {"PAGE_SIZE", "SITE_URL"}  # Flask's own, and ours
+    environ = {
+        "EVENTS_PAGESIZE": "30",  # a typo
+        "EVENTS_SITEURL": "https://x",
+        "EVENTS_SERVICE_HOST": "10.0.0.1",  # e.g. what a container platform sets
+        "EVENTS_PAGE_SIZE": "30",  # read
+        "EVENTS_WTF_CSRF_TIME_LIMIT": "600",  # read by Flask-WTF
+        "EVENTS_SQLALCHEMY_ENGINES__default": "sqlite://",  # a key of a dict setting
+        "EVENTS_INSTANCE_PATH": "/srv/events",
+        "EVENTS_SESSION_COOKIE_SECURE": "true",  # Flask's own
+        "OTHER_PAGESIZE": "1",  # not ours
+    }
+    assert unread_variables(environ, known) == [
+        "EVENTS_PAGESIZE names no setting of this app: it is ignored."
+        " Did you mean EVENTS_PAGE_SIZE?",
+        "EVENTS_SERVICE_HOST names no setting of this app: it is ignored.",
+        "EVENTS_SITEURL names no setting of this app: it is ignored. Did you mean EVENTS_SITE_URL?",
+    ]
+
+
+def test_the_command_line_warns_once_about_an_unread_variable_and_goes_on(tmp_path):
+    result = flask(tmp_path, "routes", EVENTS_FEED_MAXAGE="60", EVENTS_PAGE_SIZE="30")
+    assert result.returncode == 0, result.stderr
+    warning = "EVENTS_FEED_MAXAGE names no setting of this app: it is ignored."
+    assert result.stderr.count(warning) == 1, result.stderr
+    assert "Did you mean EVENTS_FEED_MAX_AGE?" in result.stderr
+    assert "EVENTS_PAGE_SIZE names" not in result.stderr
