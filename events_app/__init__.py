@@ -201,3 +201,6 @@ def register_commands(app: Flask) -> None:
     cli.init_app(app)
     backup.init_app(app)
     export.init_app(app)
+    for name, command in app.cli.commands.items():
+        if name not in ("routes", "run", "shell"):  # Flask's own
+            cli.database_errors_in_one_line(command)

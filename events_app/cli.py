@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_alembic.cli import cli as alembic_cli
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from . import clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
@@ -24,6 +25,8 @@ from .importing.apply import ImportFailed
 from .importing.plan import PREVIEW_ORDER, ImportItem
 from .models import ROLES, Event, User, refresh_renderings
 
+# SQLite's and PostgreSQL's words for a table or column the migrations have not made.
+NOT_MIGRATED = re.compile(r'no such (table|column)|(relation|column) "[^"]*" does not exist')
 SHOWN_PER_ACTION = 20  # events listed per action by import-ics without --verbose
 
 
@@ -50,13 +53,12 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--name", default="", help="Display name (default: from the email).")
 @click.option(
     "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="Asked for (twice) when not given; can be piped in on standard input.",
+    help="Asked for (twice) when not given; or piped in on standard input (once or twice).",
 )
-def create_user(email: str, role: str, name: str, password: str) -> None:
+def create_user(email: str, role: str, name: str, password: str | None) -> None:
     """Create a staff account with EMAIL and the password typed at the prompt."""
+    if password is None:
+        password = _new_password()
     email = normalize_email(email)
     if not EMAIL_RE.match(email) or len(email) > max_length(User, "email"):
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
@@ -77,6 +79,20 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {role} {email}.")
+
+
+def _new_password() -> str:
+    """The password typed twice at a terminal, or the first line piped in (a second line, when
+    there is one, must repeat it); piped, nothing is prompted or warned about echoing."""
+    stdin = sys.stdin
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    lines = stdin.read().splitlines()
+    if not lines:
+        raise click.ClickException("No password on standard input.")
+    if len(lines) > 1 and lines[1] != lines[0]:
+        raise click.ClickException("The two passwords piped in differ.")
+    return lines[0]
 
 
 def _zone_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -272,22 +288,37 @@ def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Pat
     return path
 
 
-class DatabaseGroup(click.Group):
-    """`flask db`: a database that does not answer is one line saying why, not a traceback."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except OperationalError as error:
-            raise click.ClickException(f"The database did not answer: {error.orig}") from None
-
-
-migrations_cli = DatabaseGroup(
+migrations_cli = click.Group(
     "db",
     callback=alembic_cli.callback,
     help=alembic_cli.help,
     commands={**alembic_cli.commands, "downgrade": downgrade},
 )
+
+
+def database_problem(error: DBAPIError) -> str:
+    """One line for a database error that stops a command: not migrated, or not answering."""
+    words = str(error.orig)
+    if NOT_MIGRATED.search(words):
+        return (
+            "This database has no tables yet, or not this version's: run `flask db upgrade`"
+            f" ({words.splitlines()[0]})."
+        )
+    return f"The database did not answer: {words.strip()}"
+
+
+def database_errors_in_one_line(command: click.Command) -> None:
+    """A database error out of ``command`` (or its subcommands) ends it with one line saying
+    what to do, not a traceback."""
+    invoke = command.invoke
+
+    def guarded(ctx: click.Context):
+        try:
+            return invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            raise click.ClickException(database_problem(error)) from None
+
+    command.invoke = guarded  # type: ignore[method-assign]
 
 
 def init_app(app: Flask) -> None:

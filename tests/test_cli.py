@@ -30,6 +30,13 @@ def test_create_user_with_piped_password(runner, app_ctx):
     assert "a long secret phrase" not in user.password_hash
 
 
+def test_a_password_piped_in_once_is_taken_without_prompts_or_echo_warnings(runner, app_ctx):
+    result = runner.invoke(args=["create-user", "once@example.com"], input="ten chars!!\n")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Created editor once@example.com.\n"
+    assert _user("once@example.com") is not None
+
+
 def test_create_user_defaults_to_editor(runner, app_ctx):
     result = runner.invoke(args=["create-user", "ed@example.com"], input="ten chars!!\n" * 2)
     assert result.exit_code == 0, result.output
@@ -38,7 +45,9 @@ def test_create_user_defaults_to_editor(runner, app_ctx):
 
 def test_create_user_refuses_mismatch_short_duplicate_and_bad_email(runner, app_ctx):
     result = runner.invoke(args=["create-user", "x@example.com"], input="long password 1\nother\n")
-    assert result.exit_code != 0
+    assert result.exit_code != 0 and "differ" in result.output
+    result = runner.invoke(args=["create-user", "x@example.com"], input="")
+    assert result.exit_code != 0 and "No password" in result.output
     assert _user("x@example.com") is None
     result = runner.invoke(args=["create-user", "x@example.com"], input="short\nshort\n")
     assert result.exit_code != 0 and "at least 10" in result.output

@@ -160,6 +160,25 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
             "no tables yet: run `flask db upgrade`",
         ),
     ]
+    one = tmp_path / "one.ics"
+    one.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:one@t\r\n"
+        "DTSTAMP:20260101T000000Z\r\nDTSTART:20270101T100000Z\r\nSUMMARY:One\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    not_migrated = {"DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.sqlite'}"}
+    cases += [
+        (args, not_migrated, "no tables yet, or not this version's: run `flask db upgrade`")
+        for args in (
+            ("create-user", "x@example.com", "--password", "long enough password"),
+            ("seed-demo",),
+            ("tz-refresh",),
+            ("feeds", "render-blocks"),
+            ("import-ics", str(one)),
+        )
+    ]
+    down = {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"}
+    cases.append((("seed-demo",), down, "Error: The database did not answer: connection failed"))
     for args, env, words in cases:
         result = flask(tmp_path, *args, **env)
         assert result.returncode != 0, args
