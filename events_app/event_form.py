@@ -394,10 +394,10 @@ class EventForm(FlaskForm):
         end = self._instant(last, self.end_time, self.end_fold, zone)
         if start is None or end is None:
             return False
-        if end <= start:
+        if end < start:  # equal: an event that takes no time (RFC 5545: a DTSTART alone)
             target = self.end_date if last < first else self.end_time
             target.errors.append(
-                f"The end must be after the start ({timefmt.format_start(start, zone)})."
+                f"The end cannot be before the start ({timefmt.format_start(start, zone)})."
             )
             return False
         self.schedule = {"all_day": False, "start": start, "end": end, "zone": zone}

@@ -226,8 +226,10 @@ def format_timed_range(start: datetime, end: datetime, zone_name: str) -> str:
     """A timed event in its own zone with the zone's abbreviation.
 
     'Nov 8, 2026, 2:00 – 3:00 PM EST'; across midnight or days:
-    'Nov 8, 2026, 10:00 PM EST – Nov 9, 2026, 1:00 AM EST'.
+    'Nov 8, 2026, 10:00 PM EST – Nov 9, 2026, 1:00 AM EST'; one that takes no time is its start.
     """
+    if end == start:
+        return format_start(start, zone_name)
     tz = ZoneInfo(zone_name)
     s, e = start.astimezone(tz), end.astimezone(tz)
     s_abbr, e_abbr = zone_abbr(s), zone_abbr(e)

@@ -67,6 +67,9 @@ def data(pinned, create_event, create_venue, create_category):
         "recent": create_event(title="Recent", start=NOW - timedelta(days=80)),
         "old": create_event(title="Old", start=NOW - timedelta(days=100)),
         "draft": create_event(title="Secret draft", status="draft", categories=[fiveg]),
+        # Takes no time (an import of a DTSTART alone): no DTEND, read as ending at its start.
+        "deadline": create_event(title="Deadline", start=NOW + timedelta(days=5), minutes=0,
+                                 zone="Asia/Tokyo"),
     }  # fmt: skip
     return e
 
@@ -76,9 +79,9 @@ STATUS_IN_FEEDS = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelle
 
 FEEDS = {
     "/feeds/all.ics": {"webinar", "overlap", "audio", "live", "dinner", "cancelled", "postponed",
-                       "recent"},
+                       "recent", "deadline"},
     "/feeds/live.ics": {"live", "dinner", "postponed"},
-    "/feeds/webinars.ics": {"webinar", "overlap", "audio", "cancelled", "recent"},
+    "/feeds/webinars.ics": {"webinar", "overlap", "audio", "cancelled", "recent", "deadline"},
     "/feeds/categories/5g.ics": {"webinar", "live", "cancelled"},
     "/feeds/categories/cloud.ics": {"overlap"},
     "/feeds/events.ics?kind=live&place=Denver": {"live", "dinner"},
@@ -322,7 +325,7 @@ def test_render_blocks_command(runner, app, data, client):
     assert result.exit_code == 0 and "not rendered ahead" in result.output
     app.config["SITE_URL"] = "http://localhost"
     result = runner.invoke(args=["feeds", "render-blocks"])
-    assert "Rendered 9 event blocks in" in result.output, result.output
+    assert "Rendered 10 event blocks in" in result.output, result.output
     assert "Rendered 0 event blocks in" in runner.invoke(args=["feeds", "render-blocks"]).output
     first = client.get("/feeds/all.ics").data
     feed = feed_source.Feed("all", _all_info(client), "all.ics", lambda s: s)

@@ -433,8 +433,8 @@ def form_outcome(data: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
             instant = local.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)
             instants[which] = (local, fold, instant)
     # Compared in UTC: Python compares two wall times of one zone ignoring fold.
-    if len(instants) == 2 and instants["end"][2] <= instants["start"][2]:
-        errors["end_date" if last < first else "end_time"] = "The end must be after the start"
+    if len(instants) == 2 and instants["end"][2] < instants["start"][2]:
+        errors["end_date" if last < first else "end_time"] = "The end cannot be before the start"
     saved = {"all_day": False, "zone": zone, **instants}
     return (None if errors else saved), errors
 

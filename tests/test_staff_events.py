@@ -67,7 +67,7 @@ def test_errors_beside_fields_and_input_kept(logged_in):
     response = logged_in.post("/staff/events/new", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "The end must be after the start" in html
+    assert "The end cannot be before the start" in html
     assert "http:// or https://" in html
     for value in ("Optical Networks Outlook", "Where optical goes next.", "**Bold** claims.",
                   "javascript:alert(1)", "Dana Whitfield | Principal Analyst | Heavy Reading",
@@ -536,3 +536,23 @@ def test_a_live_event_whose_venue_is_not_known_yet_is_saved_and_said_so(logged_i
     assert structured["eventAttendanceMode"].endswith("OfflineEventAttendanceMode")
     atom = client.get("/feeds/all.atom").get_data(as_text=True)
     assert "· Venue to be announced" in atom
+
+
+def test_an_event_that_takes_no_time_is_saved_again_and_shown_as_its_start(
+    logged_in, app_ctx, create_event
+):
+    """An import of a DTSTART alone ends at its start (RFC 5545): a later edit saves it as it is,
+    its page gives one time, and its .ics has no DTEND (which must be later than DTSTART)."""
+    start = datetime(2026, 11, 10, 19, 0, tzinfo=UTC)  # 14:00 in New York
+    event = create_event(title="Call for papers closes", start=start, minutes=0)
+    page = logged_in.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
+    assert 'name="end_time" type="time" value="14:00"' in page
+    data = {**FORM, **edit_page_fields(logged_in, event.id), "slug": event.slug}
+    data.update(title="Call for papers closes", end_time="14:00", organizer="Programme committee")
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=data).status_code == 302
+    db.session.refresh(event)
+    assert (event.organizer, event.start_at, event.end_at) == ("Programme committee", start, start)
+    detail = logged_in.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Nov 10, 2026, 2:00 PM EST" in detail and "2:00 – 2:00" not in detail
+    ics = logged_in.get(f"/events/{event.slug}.ics").get_data(as_text=True)
+    assert "DTSTART;TZID=America/New_York:20261110T140000" in ics and "DTEND" not in ics

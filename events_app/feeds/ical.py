@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..models import Event
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "4"  # 4: a tight list's items without blank lines between them
+RENDERER_VERSION = "5"  # 5: no DTEND on an event that takes no time; 4: tight lists
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -207,10 +207,10 @@ def _times(event: Event) -> list[str]:
             prop("DTSTART;VALUE=DATE", date_stamp(event.first_day)),
             prop("DTEND;VALUE=DATE", date_stamp(event.last_day + timedelta(days=1))),
         ]
-    return [
-        _time_prop("DTSTART", event.start_at, event.timezone),
-        _time_prop("DTEND", event.end_at, event.timezone),
-    ]
+    start = _time_prop("DTSTART", event.start_at, event.timezone)
+    if event.end_at == event.start_at:  # RFC 5545: no DTEND, not one equal to DTSTART
+        return [start]
+    return [start, _time_prop("DTEND", event.end_at, event.timezone)]
 
 
 def _vevent(event: Event, site: Site, lines: list[str]) -> str:
@@ -282,7 +282,8 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
         _, end = recurrence.occurrence_times(rule, rule.start)
         end_wall = end.astimezone(_zone(rule.zone)).replace(tzinfo=None)
     lines.append(_wall_prop("DTSTART", rule.start, rule.all_day, rule.zone))
-    lines.append(_wall_prop("DTEND", end_wall, rule.all_day, rule.zone))
+    if end_wall != rule.start:  # dates that take no time have no DTEND
+        lines.append(_wall_prop("DTEND", end_wall, rule.all_day, rule.zone))
     lines.append(prop("RRULE", recurrence.rrule_text(rule)))
     removed = [o.recurrence_id for o in occurrences if series.is_removed(o, master)]
     if removed:
