@@ -24,7 +24,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from . import recurrence, series, timefmt
 from .extensions import db
@@ -39,13 +39,22 @@ from .forms import (
     max_length,
     slug_format,
     strip,
+    text_length,
 )
-from .models import KINDS, STATUSES, Category, Event, Speaker, Venue, categories_by_name
+from .models import (
+    DESCRIPTION_MAX,
+    KINDS,
+    STATUSES,
+    Category,
+    Event,
+    Speaker,
+    Venue,
+    categories_by_name,
+)
 from .series_form import RepeatFields, offer_scopes, rule_from
 from .text import has_visible, slugify, without_controls
 from .timefmt import MAX_YEAR, MIN_YEAR
 
-DESCRIPTION_MAX = 20_000
 MAX_SPEAKERS = 50
 NEW_VENUE = "new"
 # The keys of audit.event_snapshot that the schedule fields set together.
@@ -96,9 +105,7 @@ class EventForm(FlaskForm):
     description = TextAreaField(
         "Description",
         description="Markdown: **bold**, *italic*, [a link](https://example.com), - lists.",
-        validators=[
-            Length(max=DESCRIPTION_MAX, message=f"Keep this under {DESCRIPTION_MAX:,} characters.")
-        ],
+        validators=[text_length(DESCRIPTION_MAX)],
         render_kw={"rows": 10},
     )
     featured = BooleanField("Featured")

@@ -61,6 +61,17 @@ def limit(model: type, column: str) -> Length:
     return Length(max=n, message=f"Keep this to {n} characters or fewer.")
 
 
+def text_length(most: int):
+    """A validator: at most ``most`` characters of text, a line break counted as one character
+    (browsers send a text box's as CRLF; an import's are LF)."""
+
+    def check(form, field) -> None:
+        if len((field.data or "").replace("\r\n", "\n")) > most:
+            raise ValidationError(f"Keep this to {most:,} characters or fewer.")
+
+    return check
+
+
 def strip(value):
     """A field filter: surrounding spaces never count."""
     return value.strip() if isinstance(value, str) else value

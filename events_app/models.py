@@ -59,6 +59,7 @@ STATUSES = {
     "cancelled": "Cancelled",
 }
 PUBLIC_STATUSES = ("published", "postponed", "cancelled")
+DESCRIPTION_MAX = 20_000  # characters of an event's description, typed or imported
 ROLES = {"editor": "Editor", "admin": "Admin"}
 
 

@@ -226,3 +226,13 @@ def test_names_keep_a_typographic_space_and_lose_runs(typed, kept):
     from events_app.forms import single_spaces
 
     assert single_spaces(typed) == kept
+
+
+def test_a_description_at_the_limit_counts_a_line_break_as_one_character(make_form):
+    """Browsers send a text box's line breaks as CRLF; an import stores LF: 20,000 is 20,000."""
+    at_limit = ("word\r\n" * 4000)[:-2] + "!"  # 20,000 characters once CRLF is one
+    assert "description" not in errors_of(make_form(description=at_limit))
+    over = at_limit + "!"
+    assert errors_of(make_form(description=over))["description"] == [
+        "Keep this to 20,000 characters or fewer."
+    ]

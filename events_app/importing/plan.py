@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import recurrence, series, text, timefmt
 from ..markup import is_web_address
-from ..models import Category, Event, Venue
+from ..models import DESCRIPTION_MAX, Category, Event, Venue
 from . import reader as ics_reader
 
 # What a changed occurrence in a file (RECURRENCE-ID) may give that date besides its title and
@@ -275,6 +275,9 @@ def _item_from(event: ics_reader.ReadEvent, venues: _VenueMatcher) -> ImportItem
     elif place:
         description = f"Location: {place}\n\n{description}".strip()
         item.notes.append(f"No venue named '{place[:80]}'; the location was kept in the text.")
+    if len(description) > DESCRIPTION_MAX:  # what the event's form would refuse to save again
+        description = description[: DESCRIPTION_MAX - 1] + "…"
+        item.notes.append(f"Description shortened to {DESCRIPTION_MAX:,} characters.")
     item.description = description
     item.summary = _summary(event.description)
     item.registration_url, item.online_url = event.url, event.online_url or meeting_link

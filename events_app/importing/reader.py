@@ -25,6 +25,7 @@ from icalendar.parser import Contentline
 
 from .. import recurrence, timefmt
 from ..markup import is_web_address
+from ..models import DESCRIPTION_MAX
 from ..text import without_controls
 from . import recurring
 from . import zones as ics_zones
@@ -50,7 +51,6 @@ UID_LENGTH = 255
 TITLE_LENGTH = 200
 CATEGORY_LENGTH = 100
 URL_LENGTH = 500
-DESCRIPTION_LENGTH = 20_000
 UNTITLED = "(untitled)"
 CONFERENCE_PROPERTIES = (
     "CONFERENCE",
@@ -517,7 +517,7 @@ def _read_event(comp, uid: str, ctx: _Context) -> ReadEvent:
     if len(event.title) > TITLE_LENGTH:
         event.title = event.title[: TITLE_LENGTH - 1] + "…"
         event.notes.append("Title shortened to 200 characters.")
-    event.description = _text(comp, "DESCRIPTION")[:DESCRIPTION_LENGTH]
+    event.description = _text(comp, "DESCRIPTION")[: DESCRIPTION_MAX + 1]  # plan.py cuts it
     event.location = _text(comp, "LOCATION")
     event.url = _url(comp.get("URL"), event.notes)
     for name in CONFERENCE_PROPERTIES:
