@@ -27,8 +27,10 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 _DU_FREQ = {"daily": du.DAILY, "weekly": du.WEEKLY, "monthly": du.MONTHLY, "yearly": du.YEARLY}
 _DU_DAYS = (du.MO, du.TU, du.WE, du.TH, du.FR, du.SA, du.SU)
-# The most occurrences one series may have (and that one expansion returns).
-MAX_OCCURRENCES = 1000
+# The most dates one series may have: to its end (COUNT or UNTIL), or for an endless one up to
+# the horizon when its rule is saved (series_form, the importer: ``too_many_dates``). An endless
+# series then gains its dates day by day without a cap (series.sync).
+MAX_OCCURRENCES = 10_000
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,29 @@ def _rrule(rule: Rule) -> du.rrule:
 
 
 def wall_starts(
-    rule: Rule, through: date | None = None, limit: int = MAX_OCCURRENCES
+    rule: Rule, through: date | None = None, limit: int | None = MAX_OCCURRENCES
 ) -> list[datetime]:
     """The occurrences' local wall starts, in order, up to the day ``through`` (inclusive) and
-    at most ``limit`` of them: an unbounded rule is never expanded further than asked."""
+    at most ``limit`` of them (None: all up to ``through``, which must then be given)."""
+    if limit is None and through is None:
+        raise ValueError("wall_starts needs a day to stop at, or a limit")
     starts: list[datetime] = []
     for start in _rrule(rule):
-        if (through is not None and start.date() > through) or len(starts) >= limit:
+        if (through is not None and start.date() > through) or (
+            limit is not None and len(starts) >= limit
+        ):
             break
         starts.append(start)
     return starts
+
+
+def too_many_dates(rule: Rule, horizon: date) -> bool:
+    """Whether the rule gives more than MAX_OCCURRENCES dates: to its end, or up to ``horizon``
+    (the last day dates are made for) when it has none."""
+    through = rule.until if rule.count is None and rule.until is not None else None
+    if rule.count is None and rule.until is None:
+        through = horizon
+    return len(wall_starts(rule, through, limit=MAX_OCCURRENCES + 1)) > MAX_OCCURRENCES
 
 
 @lru_cache(maxsize=256)

@@ -298,7 +298,7 @@ def sync(master: Event, today: date, zone_before: str | None = None) -> None:
     rule = rule_of(master)
     placed_by = replace(rule, zone=zone_before or rule.zone)  # where the dates were put
     through = today + timedelta(days=HORIZON_DAYS)
-    walls = recurrence.wall_starts(rule, through)
+    walls = recurrence.wall_starts(rule, through, limit=None)  # saved within too_many_dates
     by_day = {o.recurrence_id.date(): o for o in master.occurrences if o.recurrence_id}
     wanted = {w.date() for w in walls}
     for day, occurrence in by_day.items():

@@ -9,7 +9,7 @@ from typing import Any
 from wtforms import DateField, Form, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from . import recurrence, series, timefmt
+from . import clock, recurrence, series, timefmt
 from .forms import MultiCheckboxField, choices
 from .timefmt import MAX_YEAR
 
@@ -148,6 +148,14 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
         return None
     # On a date's form, saved for its series, the count is the series' own: see past_max_year.
     if fields.scope.data not in ("following", "all") and past_max_year(rule, fields):
+        return None
+    horizon = clock.today() + timedelta(days=series.HORIZON_DAYS)
+    if recurrence.too_many_dates(rule, horizon):
+        to = "to its end" if rule.count or rule.until else "up to two years from now"
+        fields.freq.errors.append(
+            f"This series would have more than {recurrence.MAX_OCCURRENCES:,} dates {to}:"
+            " start it later, end it sooner or repeat less often."
+        )
         return None
     return rule
 

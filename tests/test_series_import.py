@@ -3,7 +3,7 @@ the same occurrences, and importing the same file again changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -11,7 +11,7 @@ import recurring_ical_events
 from sqlalchemy import func, select
 from test_importer import ics, plan_of, sample
 
-from events_app import series
+from events_app import recurrence, series
 from events_app.extensions import db
 from events_app.importing.apply import apply_import
 from events_app.models import Event
@@ -163,3 +163,32 @@ def test_a_changed_date_keeps_its_own_details_from_the_file(app_ctx):
     changed = episode.replace("the summit's chair", "the summit's host")
     (item,) = plan_of(ics(SERIES, changed)).items
     assert item.action == "update" and "exceptions" in item.changes
+
+
+def test_a_daily_series_begun_long_before_the_window_is_read_and_given_every_date(app_ctx):
+    """Apple's endless "Daily" of 2022: more than 1,000 dates before the window ends."""
+    plan = plan_of(sample("ical__apple_ical.ics"))
+    daily = next(i for i in plan.items if i.title == "Daily")
+    assert daily.action == "new" and daily.rule is not None and daily.rule.freq == "daily"
+
+
+def test_until_east_of_utc_keeps_the_last_date(app_ctx):
+    """UNTIL is an instant: Monday 08:00 in Tokyo is Sunday 23:00 UTC, and is the last date."""
+    data = ics(
+        "UID:tokyo@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Tokyo standup\n"
+        "DTSTART;TZID=Asia/Tokyo:20270104T080000\nDTEND;TZID=Asia/Tokyo:20270104T083000\n"
+        "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20270221T230000Z"
+    )
+    (item,) = plan_of(data).items
+    assert item.rule.until == date(2027, 2, 22)
+    walls = recurrence.wall_starts(item.rule, item.rule.until)
+    assert (len(walls), walls[-1]) == (8, datetime(2027, 2, 22, 8, 0))
+
+
+def test_a_series_of_more_dates_than_one_may_hold_is_rejected_with_why(app_ctx):
+    data = ics(
+        "UID:forever@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Since 1990\n"
+        "DTSTART:19900101T080000Z\nDTEND:19900101T083000Z\nRRULE:FREQ=DAILY"
+    )
+    (item,) = plan_of(data).items
+    assert item.action == "rejected" and "repeats more than 10,000 times" in item.reason

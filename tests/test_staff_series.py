@@ -915,3 +915,33 @@ def test_a_button_meeting_a_colleagues_save_says_so_and_changes_nothing(
     assert "Someone else changed this event at the same moment" in page
     show = the_show()
     assert show is not None and show.status == "published"
+
+
+def test_an_endless_daily_series_keeps_gaining_dates_past_its_thousandth(app, logged_in, runner):
+    """A daily show begun in 2024 has more than 1,000 dates up to the horizon: every one of them
+    is made, the last a page of its own, and extend-series adds the next day's as time goes on
+    (the feed's RRULE has no end: dates the site lacked were dead links in every calendar)."""
+    daily = {**SHOW, "title": "Morning Brief", "start_date": "2024-01-01", "end_date": "2024-01-01",
+             "repeat-freq": "daily", "repeat-ends": "never", "repeat-until": ""}  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=daily).status_code == 302
+    horizon = NOW.date() + timedelta(days=730)
+    days = (horizon - date(2024, 1, 1)).days + 1
+    count = select(func.count()).where(Event.series_master.is_(False))
+    assert db.session.scalar(count) == days > 1000
+    assert logged_in.get(f"/events/morning-brief/{horizon.isoformat()}").status_code == 200
+    app.config["NOW"] = NOW + timedelta(days=30)
+    assert "1 series extended." in runner.invoke(args=["extend-series"]).output
+    assert db.session.scalar(count) == days + 30
+
+
+def test_a_series_of_more_dates_than_one_may_hold_is_refused_beside_repeats(logged_in, app_ctx):
+    for sent in (
+        {"start_date": "1990-01-01", "end_date": "1990-01-01", "repeat-ends": "never"},
+        {"repeat-until": "2999-01-01"},
+    ):
+        data = {**SHOW, "repeat-freq": "daily", **sent}
+        response = logged_in.post("/staff/events/new", data=data)
+        assert response.status_code == 400, sent
+        assert "would have more than 10,000 dates" in response.text
+        assert "Our weekly live show." in response.text  # what was typed is kept
+    assert db.session.scalar(select(Event.id)) is None

@@ -417,9 +417,16 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
         _show_utc_in_calendar_zone(event, masters[0], ctx)
         return event
     last = reader.window_end.date()
+    if recurrence.too_many_dates(rule, last):
+        event.error = (
+            f"It repeats more than {recurrence.MAX_OCCURRENCES:,} times from its first date"
+            f" {'to its end' if rule.count or rule.until else 'to ' + timefmt.format_day(last)}:"
+            " more than one series may hold."
+        )
+        return event
     if not any(
         recurrence.occurrence_times(rule, w)[1] >= reader.window_start
-        for w in recurrence.wall_starts(rule, last)
+        for w in recurrence.wall_starts(rule, last, limit=None)
     ):
         event.error = _no_occurrence(reader.window_start, reader.window_end)
         return event

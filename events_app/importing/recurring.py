@@ -11,7 +11,7 @@ yields (RFC 5545 counts a DTSTART that does not match; other readers do not); a 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import recurrence
@@ -86,7 +86,9 @@ def _until_day(rule: recurrence.Rule, until: date | datetime) -> date:
     if not isinstance(until, datetime):
         return until
     limit = until if until.tzinfo else until.replace(tzinfo=UTC)
-    starts = recurrence.wall_starts(replace(rule, until=None), limit.date())
+    # Up to the day after UNTIL's UTC day: east of UTC, the last start's local day is later.
+    through = limit.date() + timedelta(days=1)
+    starts = recurrence.wall_starts(replace(rule, until=None), through, limit=None)
     inside = [w for w in starts if recurrence.instant(w, rule.zone) <= limit]
     return inside[-1].date() if inside else rule.start.date()
 
