@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from . import recurrence, series, timefmt
+from . import audit, recurrence, series, timefmt
 from .extensions import db
 from .forms import (
     NAME_FILTERS,
@@ -449,6 +449,40 @@ class EventForm(FlaskForm):
         return not self.speakers.errors
 
     # --- saving --------------------------------------------------------------------------------
+
+    def says_as_saved(self, event: Event) -> bool:
+        """Whether this validated form holds what ``event`` was saved with: a new-event form
+        sent again as it was (its text as stored: spacing and line endings aside)."""
+        texts = ("title", "kind", "featured", "summary", "description", "online_url",
+                 "registration_url", "recording_url", "slides_url", "image_url",
+                 "organizer")  # fmt: skip
+        for name in texts:
+            sent, saved = getattr(self, name).data, getattr(event, name)
+            if isinstance(sent, str) or isinstance(saved, str):
+                sent, saved = " ".join(str(sent or "").split()), " ".join(str(saved or "").split())
+            if sent != saved:
+                return False
+        if self.status.data != event.status_choice:
+            return False
+        if self.rule is not None or event.series_master:
+            master_rule = series.rule_of(event) if event.series_master else None
+            if audit.rule_snapshot(self.rule) != audit.rule_snapshot(master_rule):
+                return False
+        else:
+            s = self.schedule
+            when = (s["first"], s["last"]) if s["all_day"] else (s["start"], s["end"])
+            saved_when = (event.start_at, event.end_at)
+            if event.all_day:
+                saved_when = (event.first_day, event.last_day)
+            if (s["all_day"], s["zone"], when) != (event.all_day, event.timezone, saved_when):
+                return False
+        if self.venue.data == NEW_VENUE or self.venue_obj is not event.venue:
+            return False
+        saved_speakers = [(sp.name, sp.title, sp.company) for sp in event.speakers]
+        saved_categories = {c.id for c in event.categories}
+        return self.speaker_rows == saved_speakers and set(self.categories.data or []) == (
+            saved_categories
+        )
 
     def apply_to(self, event: Event, session: Session) -> Venue | None:
         """Copy the validated form onto `event`. Returns a new venue, if one was entered."""

@@ -38,7 +38,7 @@ from . import (
     timefmt,
 )
 from .auth import admin_required, require_staff, safe_next
-from .event_form import SCHEDULE_KEYS, EventForm, unique_slug
+from .event_form import NEW_VENUE, SCHEDULE_KEYS, EventForm, unique_slug
 from .extensions import db
 from .filters import PageNotFound, page_number, pager_links, paginate
 from .forms import choices
@@ -234,13 +234,13 @@ def made_from(form: EventForm):
     made = db.session.scalar(select(Event).where(Event.form_key == key)) if key else None
     if made is None:
         return None
-
-    def words(*texts: str | None) -> list[str]:
-        return [" ".join((text or "").split()) for text in texts]
-
-    if words(form.title.data, form.summary.data, form.description.data) != words(
-        made.title, made.summary, made.description
-    ):
+    sent_slug, sent_venue, form.event_id = form.slug.data, form.venue.data, made.id
+    typed = (form.new_venue.form.name.data or "").strip()
+    if sent_venue == NEW_VENUE and made.venue is not None and made.venue.name == typed:
+        form.venue.data = str(made.venue_id)  # the venue typed in is the one it made
+    same = form.validate() and form.says_as_saved(made)
+    form.slug.data, form.venue.data, form.event_id = sent_slug, sent_venue, None  # as sent
+    if not same:
         form.form_key.data = secrets.token_urlsafe(24)  # a new form, in effect
         return None
     flash("This form was already saved; here is the event it made (nothing was saved twice).",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from events_app.extensions import db
-from events_app.models import AuditEntry, Event
+from events_app.models import AuditEntry, Event, Venue
 
 FORM = {
     "title": "Optical Networks Outlook",
@@ -512,6 +512,24 @@ def test_a_new_event_form_sent_twice_makes_one_event(logged_in, app_ctx):
     changed = logged_in.post("/staff/events/new", data={**data, "title": "Another Outlook"})
     assert changed.status_code == 302 and changed.headers["Location"] != first.headers["Location"]
     assert db.session.scalar(select(func.count(Event.id))) == 2
+    # Any field changed since makes an event of its own, not only the texts.
+    changes = (
+        {"start_date": "2026-11-12", "end_date": "2026-11-12"},
+        {"timezone": "Europe/London"},
+        {"organizer": "Someone else"},
+        {"speakers": "Ana Ruiz | CTO | Acme"},
+        {"kind": "audio"},
+    )
+    for n, change in enumerate(changes):
+        page = logged_in.get("/staff/events/new").get_data(as_text=True)
+        fresh = page.split('name="form_key" type="hidden" value="')[1].split('"')[0]
+        sent = {**data, "form_key": fresh, "slug": f"sent-{n}"}
+        assert logged_in.post("/staff/events/new", data=sent).status_code == 302
+        again = logged_in.post("/staff/events/new", data=sent)  # as it was, typed slug and all
+        assert "already saved" in logged_in.get(again.headers["Location"]).text
+        changed = {**sent, **change, "slug": ""}  # its own address
+        assert logged_in.post("/staff/events/new", data=changed).status_code == 302
+        assert db.session.scalar(select(func.count(Event.id))) == 4 + 2 * n, change
     # A key no form of ours makes is ignored, not trusted.
     odd = logged_in.post("/staff/events/new", data={**FORM, "title": "Odd", "form_key": "x"})
     assert odd.status_code == 302
@@ -556,3 +574,20 @@ def test_an_event_that_takes_no_time_is_saved_again_and_shown_as_its_start(
     assert "Nov 10, 2026, 2:00 PM EST" in detail and "2:00 – 2:00" not in detail
     ics = logged_in.get(f"/events/{event.slug}.ics").get_data(as_text=True)
     assert "DTSTART;TZID=America/New_York:20261110T140000" in ics and "DTEND" not in ics
+
+
+def test_a_form_sent_again_with_a_new_venue_or_as_a_series_makes_nothing_twice(logged_in, app_ctx):
+    """The zone left to the venue's, a venue typed in, a series: sent again, all found."""
+    venue = {"kind": "live", "venue": "new", "timezone": "", "new_venue-name": "Westin",
+             "new_venue-city": "Denver", "new_venue-timezone": "America/Denver"}  # fmt: skip
+    weekly = {"repeat-freq": "weekly", "repeat-interval": "1", "repeat-weekdays": ["TU"],
+              "repeat-ends": "after", "repeat-count": "5"}  # fmt: skip
+    for extra in (venue, weekly):
+        page = logged_in.get("/staff/events/new").get_data(as_text=True)
+        key = page.split('name="form_key" type="hidden" value="')[1].split('"')[0]
+        data = {**FORM, **extra, "title": f"Sent again {len(extra)}", "form_key": key}
+        first = logged_in.post("/staff/events/new", data=data)
+        second = logged_in.post("/staff/events/new", data=data)
+        assert first.headers["Location"] == second.headers["Location"], extra
+    assert db.session.scalar(select(func.count()).where(Event.series_id.is_(None))) == 2
+    assert db.session.scalar(select(func.count(Venue.id))) == 1
