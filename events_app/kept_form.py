@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, make_response, render_template, request
+from flask import Flask, abort, flash, make_response, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -36,6 +36,7 @@ BOOKKEEPING_FIELDS = frozenset(
 # How kept fields ride along the sign-in form, apart from its own email and password.
 CARRIED_PREFIX = "kept-"
 EXPIRED_SIGN_IN = "This page was left open from an earlier visit: enter your password again."
+UPLOAD_NOT_READ = "You were signed out, so the file was not read: sign in and choose it again."
 
 
 def is_secret(name: str) -> bool:
@@ -141,10 +142,26 @@ def refused_token(error: CSRFError):
         form = LoginForm()  # the email typed is kept
         form.password.errors = [EXPIRED_SIGN_IN]
         return sign_in_page(form, safe_next(request.args.get("next")), carried(request.form), 400)
+    if request.files and from_this_site() and request.method == "POST":
+        return refused_upload(error)
     kept = worth_keeping()
     if kept is None:
         return render_template("errors.html", error=error), error.code
     return keep(kept, 400)
+
+
+def refused_upload(error: CSRFError):
+    """A file sent from one of our pages with a token that failed (signed out meanwhile): a
+    file cannot be kept in a page, so its page (after the sign-in) asks for it again."""
+    from .auth import safe_next
+
+    send_to = safe_next(request.path)
+    if send_to is None:
+        return render_template("errors.html", error=error), error.code
+    flash(UPLOAD_NOT_READ, "error")
+    if current_user.is_authenticated:
+        return redirect(send_to, 303)
+    return sign_in_page(LoginForm(formdata=None), send_to, [], 400)
 
 
 def gone(what: str, save_as_new: str | None = None) -> None:

@@ -1,6 +1,7 @@
 """A staff form that arrives when its sender is no longer signed in is kept, not lost: sign in
 on the page that answers, send it again, and it is saved. Forms from other sites are not."""
 
+import io
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
@@ -351,3 +352,26 @@ def test_an_edit_of_a_venue_deleted_meanwhile_can_be_saved_as_a_new_one(csrf_cli
     db.session.expire_all()
     rescued = db.session.scalar(select(Venue).where(Venue.name == "Harbour Hall"))
     assert (rescued.address, rescued.postal_code) == ("Kaiveien 1", "0150")
+
+
+def test_a_file_sent_after_signing_out_asks_for_the_sign_in_and_the_file_again(
+    csrf_client, app_ctx
+):
+    """A file cannot ride along a page: the sign-in page says so and leads back to the upload."""
+    client = csrf_client
+    old_token = signed_out_elsewhere(client, "/staff/import/")
+    data = {"csrf_token": old_token, "file": (io.BytesIO(b"BEGIN:VCALENDAR"), "events.ics")}
+    refused = client.post("/staff/import/", data=data, headers=FROM_US)
+    assert refused.status_code == 400
+    assert "You were signed out, so the file was not read" in refused.text
+    form_on(refused, "/staff/login?next=/staff/import/")  # the sign-in form, back to the upload
+    # Signed in, a token that fails (the server's keys changed): back to the upload, said why.
+    sign_in(client)
+    data = {"csrf_token": "stale", "file": (io.BytesIO(b"BEGIN:VCALENDAR"), "events.ics")}
+    again = client.post("/staff/import/", data=data, headers=FROM_US)
+    assert again.status_code == 303 and again.headers["Location"] == "/staff/import/"
+    assert "choose it again" in client.get("/staff/import/").text
+    # From another site: the plain refusal.
+    data = {"csrf_token": "stale", "file": (io.BytesIO(b"BEGIN:VCALENDAR"), "events.ics")}
+    elsewhere = client.post("/staff/import/", data=data, headers={"Origin": "https://x.example"})
+    assert elsewhere.status_code == 400 and "choose it again" not in elsewhere.text
