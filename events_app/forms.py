@@ -34,6 +34,7 @@ from .models import ROLES, Category, User, Venue
 from .text import has_visible, name_key, slugify, without_direction_controls
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -165,8 +166,11 @@ def new_password_fields(label: str = "New password") -> tuple[PasswordField, Pas
                 DataRequired("Enter a password."),
                 Length(
                     min=MIN_PASSWORD_LENGTH,
-                    max=1000,
                     message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+                ),
+                Length(
+                    max=MAX_PASSWORD_LENGTH,
+                    message=f"Use at most {MAX_PASSWORD_LENGTH} characters.",
                 ),
             ],
         ),
@@ -192,7 +196,9 @@ class UserForm(FlaskForm):
     """Edit a staff account's name, role and active flag."""
 
     display_name = StringField(
-        "Display name", validators=[DataRequired("Enter a name."), limit(User, "display_name")]
+        "Display name",
+        filters=NAME_FILTERS,
+        validators=[DataRequired("Enter a name."), limit(User, "display_name"), visible],
     )
     role = SelectField("Role", choices=choices(ROLES))
     active = BooleanField("Active (may sign in)")

@@ -202,6 +202,15 @@ def test_admin_manages_accounts(app, as_admin, app_ctx):
     assert user.role == "editor" and user.active
     response = as_admin.post("/staff/users/new", data=data)
     assert "already exists" in response.get_data(as_text=True)
+    for wrong, words in (
+        ({"new_password": "x" * 2000, "confirm": "x" * 2000}, "Use at most 1000 characters."),
+        ({"new_password": "short", "confirm": "short"}, "Use at least 10 characters."),
+        ({"display_name": "\u200b"}, "Enter a name people can see"),
+    ):
+        sent = {**data, "email": "x@example.com", **wrong}
+        response = as_admin.post("/staff/users/new", data=sent)
+        assert response.status_code == 400 and words in response.text, wrong
+    assert db.session.scalar(select(User).where(User.email == "x@example.com")) is None
 
     other = app.test_client()
     other.post("/staff/login", data={"email": "new@example.com", "password": "long enough pass"})

@@ -432,6 +432,7 @@ def test_a_conflict_merges_their_changes_to_fields_i_left_alone(
     assert "My description</textarea>" in form_part
     assert "Their description</textarea>" not in form_part
     assert "you both changed it" in html and "Their changes to fields you had not" in html
+    assert "in the form below. Where you both changed a field" in " ".join(html.split())
     db.session.expire_all()
     assert db.session.get(Event, event.id).title == FORM["title"]  # nothing of mine saved yet
 
