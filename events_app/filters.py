@@ -37,7 +37,12 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
 class BadFilter(ValueError):
-    """A query-string value that cannot mean anything; shown as a 400 page."""
+    """A query-string value that cannot mean anything; shown as a 400 page (a list page shows
+    a date's beside its field: ``field`` names the argument)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def one_line_text(value: str | None, max_length: int) -> str:
@@ -67,7 +72,7 @@ def _date(args: Mapping[str, Any], name: str) -> date | None:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise BadFilter(f"The {name} date must look like 2026-09-24.") from None
+        raise BadFilter(f"The {name} date must look like 2026-09-24.", name) from None
 
 
 def page_number(value: str | None) -> int:
@@ -105,7 +110,7 @@ class EventFilters:
             raise BadFilter("A category is given by its slug: a-z, 0-9 and hyphens.")
         date_from, date_to = _date(args, "from"), _date(args, "to")
         if date_from and date_to and date_to < date_from:
-            raise BadFilter("The 'to' date is before the 'from' date.")
+            raise BadFilter("The 'to' date is before the 'from' date.", "to")
         return cls(
             when=_choice(args, "when", WHENS) or "upcoming",
             kind=_choice(args, "kind", tuple(KINDS)),

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.sql import Select
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from . import clock, search, series
@@ -86,7 +87,29 @@ def home():
     )
 
 
-def _list_page(filters: EventFilters, *, category: Category | None, endpoint: str, **view_args):
+def list_filters(args: MultiDict) -> tuple[EventFilters, dict[str, tuple[str, str]]]:
+    """A list page's filters, and for each date it cannot use (not a date, or a 'to' before
+    the 'from'), its message and what was typed: the list is shown without that date, the
+    message beside its field. Other malformed filters raise BadFilter (the 400 page)."""
+    try:
+        return EventFilters.from_args(args), {}
+    except BadFilter as error:
+        if error.field not in ("from", "to") or error.field not in args:
+            raise
+        rest = MultiDict(args)
+        typed = rest.poplist(error.field)
+        filters, more = list_filters(rest)
+        return filters, {error.field: (str(error), typed[0] if typed else ""), **more}
+
+
+def _list_page(
+    filters: EventFilters,
+    *,
+    category: Category | None,
+    endpoint: str,
+    date_errors: dict[str, tuple[str, str]] | None = None,
+    **view_args,
+):
     now = clock.now()
     try:
         page = paginate(
@@ -105,8 +128,9 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
         return url_for(endpoint, **view_args, **args)
 
     categories = categories_by_name(db.session)
-    return render_template(
+    page_html = render_template(
         "public/list.html",
+        date_errors=date_errors or {},
         now=now,
         page=page,
         highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),
@@ -130,11 +154,13 @@ def _list_page(filters: EventFilters, *, category: Category | None, endpoint: st
             w: url_for_filters(replace(filters, when=w, page=1)) for w in ("upcoming", "past")
         },
     )
+    return page_html, 400 if date_errors else 200
 
 
 @bp.get("/events/")
 def event_list():
-    return _list_page(EventFilters.from_args(request.args), category=None, endpoint=".event_list")
+    filters, date_errors = list_filters(request.args)
+    return _list_page(filters, category=None, endpoint=".event_list", date_errors=date_errors)
 
 
 @bp.get("/categories/<slug>")
@@ -144,8 +170,11 @@ def category_page(slug: str):
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         abort(404, description="There is no such category.")
-    filters = replace(EventFilters.from_args(request.args), category=category.slug)
-    return _list_page(filters, category=category, endpoint=".category_page", slug=slug)
+    filters, date_errors = list_filters(request.args)
+    filters = replace(filters, category=category.slug)
+    return _list_page(
+        filters, category=category, endpoint=".category_page", date_errors=date_errors, slug=slug
+    )
 
 
 @bp.get("/events/<slug>")

@@ -113,6 +113,32 @@ def test_list_search_and_date_range(client, create_event):
     assert "Optical later" in html and "Optical day" not in html
 
 
+def test_a_date_range_ending_before_it_starts_is_said_beside_the_field(
+    client, create_event, create_category
+):
+    """Typed into the filter form: the list comes back with every filter kept, the message
+    beside "To", and the events the other filters find (not a bare error page)."""
+    create_category("Cloud")
+    create_event(title="Optical day", first_day=date(2026, 7, 10), kind="live")
+    create_event(title="Radio hour", kind="audio", start=NOW + timedelta(days=3))
+    for url in ("/events/?kind=live&from=2026-07-01&to=2026-06-01",
+                "/categories/cloud?kind=live&from=2026-07-01&to=2026-06-01"):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 400
+        html = text(response)
+        to = re.search(r'<input id="f-to"[^>]*>\s*<p class="error" id="f-to-error">([^<]*)', html)
+        assert to and "date is before the" in to[1], url
+        assert 'value="2026-06-01" aria-invalid="true" aria-describedby="f-to-error"' in to[0]
+        assert 'id="f-from" type="date" name="from" value="2026-07-01"' in html
+        assert '<option value="live" selected>' in html
+        if url.startswith("/events/"):
+            assert "Optical day" in html and "Radio hour" not in html
+    malformed = client.get("/events/?from=someday&kind=live")
+    assert malformed.status_code == 400
+    assert 'value="someday" aria-invalid="true"' in text(malformed)
+    assert "must look like 2026-09-24" in text(malformed) and "Optical day" in text(malformed)
+
+
 def test_empty_result_offers_to_clear_filters(client, create_event):
     create_event(title="Something")
     html = text(client.get("/events/?q=nothing-matches-this"))

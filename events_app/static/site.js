@@ -17,6 +17,7 @@ document.querySelectorAll("time[data-local]").forEach((el) => {
   const more = document.querySelector("[data-more-filters]");
   if (!more || !window.matchMedia("(max-width: 700px)").matches) return;
   if ([...more.querySelectorAll("input, select")].some((el) => el.value)) return;
+  if (more.querySelector("[aria-invalid]")) return; // a date refused beside its field
   const button = document.createElement("button");
   button.type = "button";
   button.className = "more-filters-toggle";
