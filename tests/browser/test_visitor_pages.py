@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.browser.conftest import Watched
-from tests.browser.helpers import check_page
+from tests.browser.helpers import check_page, overflowing, page_width
 
 pytestmark = pytest.mark.browser
 
@@ -163,3 +163,42 @@ def test_on_a_phone_the_filters_fold_so_the_first_events_show(browser, live_serv
         and not wide.page.locator(".more-filters-toggle").count()
     )
     wide.page.context.close()
+
+
+def test_a_date_refused_beside_its_field_reads_at_both_widths_and_stays_unfolded(
+    browser, live_server
+):
+    for width in (1280, 360):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        watched = Watched(context.new_page(), live_server.url)
+        response = watched.page.goto(live_server.url + "/events/?from=2027-01-01&to=2026-12-01")
+        assert response.status == 400
+        watched.errors[:] = [e for e in watched.errors if "400" not in e]  # the answer itself
+        assert watched.page.locator("#f-to-error").is_visible()  # not folded away on a phone
+        assert watched.page.locator("#f-to").get_attribute("aria-invalid") == "true"
+        check_page(watched, f"events list dates the wrong way {width}")
+        context.close()
+
+
+def test_narrow_screens_keep_the_list_tabs_and_the_agenda_whole(browser, live_server):
+    """320 px is what a 1280 px screen shows at 400% zoom (WCAG reflow)."""
+    narrow = open_in(browser, live_server, "/events/", width=320)
+    assert page_width(narrow.page) <= 320, overflowing(narrow.page)
+    narrow.page.context.close()
+    phone = open_in(browser, live_server, "/calendar/", width=360)
+    widths = phone.page.eval_on_selector_all(
+        ".day:not(.outside):not(.no-events)",
+        "days => days.map(d => getComputedStyle(d).borderRightWidth)",
+    )
+    assert widths and set(widths) == {"1px"}, widths  # Sundays' cards had none
+    phone.page.context.close()
+
+
+def test_the_api_docs_give_each_group_its_description_under_it_on_a_phone(browser, live_server):
+    phone = open_in(browser, live_server, "/api/v1/docs", width=360)
+    phone.page.wait_for_selector(".opblock-tag small")
+    boxes = phone.page.eval_on_selector_all(
+        ".opblock-tag small", "all => all.map(s => s.getBoundingClientRect().width)"
+    )
+    assert boxes and min(boxes) > 250, boxes  # was squeezed into a 33 px column
+    phone.page.context.close()
