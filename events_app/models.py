@@ -443,6 +443,16 @@ class Event(Base):
         return recurrence.span_words(series.rule_of(self))
 
     @property
+    def announced_when(self) -> str:
+        """When, for a feed entry or a link preview: its dates and times (when_text), or for a
+        series how it repeats: 'Weekly, Thursdays 12:00 PM EST; from Oct 22, 2026, no end
+        date'."""
+        if not self.series_master:
+            return self.when_text
+        words, span = self.series_words(), self.series_span.replace("From ", "from ", 1)
+        return f"{words[:1].upper()}{words[1:]}; {span}"
+
+    @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 

@@ -251,6 +251,7 @@ def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
         "now": now,
         "jsonld": structured,
         "rule_summary": master_summary(master),
+        "link_preview": link_preview(master, page_url, current_app.config["SITE_NAME"]),
     }
 
 

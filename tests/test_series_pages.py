@@ -85,6 +85,17 @@ def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):
     assert data["subEvent"][0]["startDate"] == "2026-06-18T12:00:00-04:00"
 
 
+def test_the_series_page_has_one_canonical_link_and_a_link_preview_of_how_it_repeats(client, show):
+    page = client.get("/events/telecom-hour").get_data(as_text=True)
+    assert page.count('rel="canonical"') == 1
+    assert '<meta property="og:title" content="The Telecom Hour">' in page
+    description = re.search(r'<meta property="og:description" content="([^"]*)"', page)[1]
+    assert description == (
+        "Weekly, Thursdays 12:00 PM New York time; May 7 – Dec 31, 2026 · Online. A test series."
+    )
+    assert '<meta property="og:url" content="http://localhost/events/telecom-hour">' in page
+
+
 def test_an_occurrence_page_names_its_series_in_json_ld(client, show):
     page = client.get("/events/telecom-hour/2026-11-05").get_data(as_text=True)
     data = json.loads(re.search(r'ld\+json">(.*?)</script>', page).group(1))

@@ -43,12 +43,7 @@ def entry_summary(event: Event) -> str:
     """'Sep 24–26, 2026 · Westin Westminster, Denver' and the summary on the next line; a
     series says how it repeats: 'Weekly, Thursdays 12:00 PM EST; from Oct 22, 2026, no end
     date · Online'."""
-    when = event.when_text
-    if event.series_master:
-        words, span = event.series_words(), event.series_span
-        span = span.replace("From ", "from ", 1)
-        when = f"{words[:1].upper()}{words[1:]}; {span}"
-    head = f"{when} · {event.place_text}"
+    head = f"{event.announced_when} · {event.place_text}"
     return f"{head}\n{event.summary}" if event.summary else head
 
 

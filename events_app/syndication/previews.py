@@ -10,10 +10,10 @@ DESCRIPTION_LENGTH = 200
 
 
 def link_preview(event: Event, page_url: str, site_name: str) -> list[tuple[str, str, str]]:
-    """(attribute, name, content) of each meta tag: title, time in the event's own zone,
-    place, summary, image."""
+    """(attribute, name, content) of each meta tag: title, time in the event's own zone (how
+    a series repeats), place, summary, image."""
     text = event.summary or event.description_text
-    description = f"{event.when_text} · {event.place_text}"
+    description = f"{event.announced_when} · {event.place_text}"
     if text:
         description += f". {text}"
     if len(description) > DESCRIPTION_LENGTH:
