@@ -56,6 +56,7 @@ def error_words(error: HTTPException) -> tuple[str, str]:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["safe_url"] = markup.safe_url
+    app.jinja_env.filters["day"] = timefmt.format_day
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["error_words"] = error_words
     app.jinja_env.trim_blocks = True

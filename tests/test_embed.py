@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -346,3 +346,16 @@ def test_the_widgets_data_answers_other_sites_even_when_refused(client):
         assert response.headers["Access-Control-Allow-Origin"] == "*", url
     assert client.get("/embed/calendar").status_code == 404  # a frame: our HTML page
     assert client.get("/embed/list.json").status_code == 200
+
+
+def test_a_series_dates_links_are_told_apart_by_their_date(app, client, create_series):
+    """Two dates of one show share its title: the data gives each its date, and the frame and
+    the list pages write it into the link's words for screen readers (hidden on screen)."""
+    app.config["NOW"] = NOW
+    create_series(title="Morning Show", kind="audio", start=datetime(2026, 6, 16, 9, 0), count=3)
+    audio = client.get("/embed/list.json?kind=audio").get_json()["sections"][0]["events"]
+    assert [e["series_date"] for e in audio] == ["Jun 16, 2026", "Jun 23, 2026", "Jun 30, 2026"]
+    frame = client.get("/embed/list?kind=audio").get_data(as_text=True)
+    assert 'Morning Show<span class="ew-hidden">, Jun 23, 2026</span></a>' in frame
+    page = client.get("/events/?kind=audio").get_data(as_text=True)
+    assert 'Morning Show<span class="visually-hidden">, Jun 23, 2026</span></a>' in page

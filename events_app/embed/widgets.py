@@ -17,7 +17,7 @@ from ..api.serialize import utc_text
 from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import ONLINE_KINDS, Event
-from ..timefmt import MAX_YEAR, MIN_YEAR
+from ..timefmt import MAX_YEAR, MIN_YEAR, format_day
 
 WIDGETS = ("sidebar", "list", "month")
 THEMES = ("auto", "light", "dark")
@@ -167,6 +167,8 @@ def item(event: Event, links: Links) -> dict[str, Any]:
         "end_offset": end_offset,
         "place": event.place_text,
         "recording_url": None,
+        # A series' dates share its title: the date tells their links apart (read aloud only).
+        "series_date": format_day(event.start_date) if event.series_id else None,
     }
 
 

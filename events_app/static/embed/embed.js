@@ -64,10 +64,16 @@
 
   const eventItem = (item) => {
     const when = el("time", { datetime: item.start, text: item.when });
+    // A series' dates share its title: the date, read aloud only, tells their links apart.
+    const which = () =>
+      item.series_date ? el("span", { class: "ew-hidden", text: `, ${item.series_date}` }) : null;
+    const title = link(item.url, item.title, { class: "ew-title" });
+    const date = which();
+    if (date) title.append(date);
     return el(
       "li",
       { class: "ew-item" + (item.status_label ? ` is-${item.status}` : "") },
-      link(item.url, item.title, { class: "ew-title" }),
+      title,
       item.status_label ? el("span", { class: "ew-badge", text: item.status_label }) : null,
       el("span", { class: "ew-when" }, when, el("span", { "aria-hidden": "true", text: " · " }),
         document.createTextNode(item.place)),
@@ -75,7 +81,7 @@
       item.recording_url
         ? el("a", { class: "ew-recording", href: href(item.recording_url) },
           document.createTextNode("Watch recording"),
-          el("span", { class: "ew-hidden", text: `: ${item.title}` }))
+          el("span", { class: "ew-hidden", text: `: ${item.title}` }), which())
         : null,
     );
   };
