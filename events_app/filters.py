@@ -87,6 +87,9 @@ def page_number(value: str | None) -> int:
     return page
 
 
+ARG_NAMES = ("when", "kind", "category", "place", "from", "to", "q", "sort", "page")
+
+
 @dataclass(frozen=True)
 class EventFilters:
     """What the visitor asked for. URL names: when, kind, category, place, from, to, q, sort,
@@ -104,7 +107,11 @@ class EventFilters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> EventFilters:
-        """Parse a query string; raises BadFilter for values that cannot be understood."""
+        """Parse a query string; raises BadFilter for values that cannot be understood, and
+        for one given twice ("kind=live&kind=webinar"), whose second would be dropped."""
+        for name in ARG_NAMES:
+            if hasattr(args, "getlist") and len(args.getlist(name)) > 1:  # a MultiDict
+                raise BadFilter(f"'{name}' is given more than once; give one value.", name)
         category = args.get("category") or None
         if category is not None and not _SLUG.fullmatch(category):
             raise BadFilter("A category is given by its slug: a-z, 0-9 and hyphens.")
