@@ -289,17 +289,22 @@ def _fate(occurrence: Event, rule: recurrence.Rule) -> tuple[str, bool] | None:
     return None
 
 
-def sync(master: Event, today: date, zone_before: str | None = None) -> None:
-    """Give the master one occurrence per wall start of its rule up to the horizon: new ones
-    copy the template, ones the rule no longer has are deleted, others keep their own details.
-    Occurrences are matched by their original local date, so a new time of day or zone for the
-    whole series (``zone_before``: its zone until now) moves every occurrence that was not
-    moved on its own."""
+def sync(
+    master: Event, today: date, zone_before: str | None = None, reach: date | None = None
+) -> None:
+    """Give the master one occurrence per wall start of its rule up to the horizon (or to
+    ``reach``, or to its last date beyond it, as an import's cancelled and changed dates far
+    ahead made them): new ones copy the template, ones the rule no longer has are deleted,
+    others keep their own details. Occurrences are matched by their original local date, so a
+    new time of day or zone for the whole series (``zone_before``: its zone until now) moves
+    every occurrence that was not moved on its own."""
     rule = rule_of(master)
     placed_by = replace(rule, zone=zone_before or rule.zone)  # where the dates were put
-    through = today + timedelta(days=HORIZON_DAYS)
-    walls = recurrence.wall_starts(rule, through, limit=None)  # saved within too_many_dates
     by_day = {o.recurrence_id.date(): o for o in master.occurrences if o.recurrence_id}
+    through = max(
+        today + timedelta(days=HORIZON_DAYS), reach or date.min, max(by_day, default=date.min)
+    )
+    walls = recurrence.wall_starts(rule, through, limit=None)  # saved within too_many_dates
     wanted = {w.date() for w in walls}
     for day, occurrence in by_day.items():
         if day not in wanted:
@@ -448,15 +453,16 @@ def save_master(
     before: dict[str, Any],
     old_rule: recurrence.Rule,
     today: date,
+    reach: date | None = None,
 ) -> None:
     """After the master's fields were edited (``before``: its template_values then): its new
     rule, the changes copied to the occurrences that shared the old values, occurrences that
-    sat where the old rule put them moved where the new one does."""
+    sat where the old rule put them moved where the new one does (``reach``: see sync)."""
     set_rule(master, rule)
     propagate(master, before)
     if rule.duration != old_rule.duration:
         reschedule_unmoved(master, old_rule)
-    sync(master, today, zone_before=old_rule.zone)
+    sync(master, today, zone_before=old_rule.zone, reach=reach)
 
 
 def apply_to_series(

@@ -15,6 +15,7 @@ from events_app import recurrence, series
 from events_app.extensions import db
 from events_app.importing.apply import apply_import
 from events_app.models import Event
+from tests.conftest import NOW
 
 ROUND_TRIPS = [
     # (sample, the import's "now") -- Google's public feed with splits, moves and EXDATEs;
@@ -192,3 +193,32 @@ def test_a_series_of_more_dates_than_one_may_hold_is_rejected_with_why(app_ctx):
     )
     (item,) = plan_of(data).items
     assert item.action == "rejected" and "repeats more than 10,000 times" in item.reason
+
+
+def test_dates_a_file_cancels_or_changes_beyond_the_horizon_are_kept(app, app_ctx):
+    """A weekly series whose file cancels one date and moves another past the two years our
+    series reach: its dates are made up to there, and both exceptions hold (they were lost)."""
+    app.config["NOW"] = NOW  # the horizon: Jun 14, 2028
+    data = ics(
+        "UID:far@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Weekly far\nRRULE:FREQ=WEEKLY;BYDAY=TH\n"
+        "DTSTART;TZID=America/New_York:20260702T100000\nDTEND;TZID=America/New_York:20260702T110000\n"
+        "EXDATE;TZID=America/New_York:20260709T100000,20281207T100000",
+        "UID:far@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Weekly far (moved)\n"
+        "RECURRENCE-ID;TZID=America/New_York:20281214T100000\n"
+        "DTSTART;TZID=America/New_York:20281214T150000\nDTEND;TZID=America/New_York:20281214T160000",
+    )
+    apply_import(plan_of(data), db.session, publish=True)
+    master = db.session.scalar(select(Event).where(Event.series_master.is_(True)))
+    by_day = {o.recurrence_id.date(): o for o in master.occurrences}
+    assert by_day[date(2026, 7, 9)].status == by_day[date(2028, 12, 7)].status == "cancelled"
+    moved = by_day[date(2028, 12, 14)]
+    assert (moved.title, moved.local_start.hour) == ("Weekly far (moved)", 15)
+    # An edit of the series later keeps them: dates beyond the horizon are not dropped.
+    series.sync(master, NOW.date())
+    db.session.commit()
+    assert {o.recurrence_id.date() for o in master.occurrences} >= {date(2028, 12, 14)}
+    ics_text = app.test_client().get(f"/events/{master.slug}.ics").get_data(as_text=True)
+    assert (
+        "20281207T100000" in ics_text
+        and "RECURRENCE-ID;TZID=America/New_York:20281214T100000" in ics_text
+    )
