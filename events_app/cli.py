@@ -309,7 +309,11 @@ def database_problem(error: DBAPIError) -> str:
 
 def database_errors_in_one_line(command: click.Command) -> None:
     """A database error out of ``command`` (or its subcommands) ends it with one line saying
-    what to do, not a traceback."""
+    what to do, not a traceback. Commands are module-level objects that every app made shares:
+    they are wrapped once."""
+    if getattr(command, "database_errors_said", False):
+        return
+    command.database_errors_said = True  # type: ignore[attr-defined]
     invoke = command.invoke
 
     def guarded(ctx: click.Context):

@@ -213,3 +213,16 @@ def test_the_command_line_warns_once_about_an_unread_variable_and_goes_on(tmp_pa
     assert result.stderr.count(warning) == 1, result.stderr
     assert "Did you mean EVENTS_FEED_MAX_AGE?" in result.stderr
     assert "EVENTS_PAGE_SIZE names" not in result.stderr
+
+
+def test_commands_are_wrapped_once_however_many_apps_are_made(tmp_path):
+    """Every app made shares the commands: wrapped again each time, 1,000 apps in one test
+    run nested them past Python's recursion limit."""
+    from events_app.cli import create_user
+
+    for _ in range(3):
+        made(tmp_path)
+    assert create_user.invoke.__qualname__.endswith("guarded")
+    assert create_user.invoke.__closure__ is not None
+    inner = [c.cell_contents for c in create_user.invoke.__closure__ if callable(c.cell_contents)]
+    assert all(not getattr(f, "__qualname__", "").endswith("guarded") for f in inner)
