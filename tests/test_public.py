@@ -139,6 +139,16 @@ def test_a_date_range_ending_before_it_starts_is_said_beside_the_field(
     assert "must look like 2026-09-24" in text(malformed) and "Optical day" in text(malformed)
 
 
+def test_an_empty_upcoming_list_of_dates_gone_by_offers_their_past_events(client, create_event):
+    create_event(title="Last year's summit", first_day=date(2025, 9, 24), kind="live")
+    html = text(client.get("/events/?from=2025-09-01&to=2025-09-30"))
+    assert "No upcoming events match these filters" in html
+    link = re.search(r'<a href="([^"]*)">Past events in these dates</a>', html)
+    assert link and "when=past" in link[1]
+    assert "Last year&#39;s summit" in text(client.get(link[1].replace("&amp;", "&")))
+    assert "Past events in these dates" not in text(client.get("/events/?from=2027-01-01"))
+
+
 def test_empty_result_offers_to_clear_filters(client, create_event):
     create_event(title="Something")
     html = text(client.get("/events/?q=nothing-matches-this"))
