@@ -462,7 +462,7 @@ class EventForm(FlaskForm):
                 sent, saved = " ".join(str(sent or "").split()), " ".join(str(saved or "").split())
             if sent != saved:
                 return False
-        if self.status.data != event.status_choice:
+        if self.status.data != event.status_choice or self.slug.data != event.slug:
             return False
         if self.rule is not None or event.series_master:
             master_rule = series.rule_of(event) if event.series_master else None

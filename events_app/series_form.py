@@ -146,9 +146,18 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
     if not recurrence.wall_starts(rule, limit=1):
         fields.freq.errors.append("This rule has no occurrence: check the days and the end.")
         return None
-    # On a date's form, saved for its series, the count is the series' own: see past_max_year.
-    if fields.scope.data not in ("following", "all") and past_max_year(rule, fields):
+    # On a date's form, saved for its series, the rule checked is the series': see refused.
+    if fields.scope.data not in ("following", "all") and refused(rule, fields):
         return None
+    return rule
+
+
+def refused(rule: recurrence.Rule, fields: RepeatFields) -> bool:
+    """Whether a series may not have this rule: a count running past MAX_YEAR, or more than
+    MAX_OCCURRENCES dates; the message goes beside the fields. On a date's form saved for
+    "this and following" or "all", the rule checked is the one the series gets."""
+    if past_max_year(rule, fields):
+        return True
     horizon = clock.today() + timedelta(days=series.HORIZON_DAYS)
     if recurrence.too_many_dates(rule, horizon):
         to = "to its end" if rule.count or rule.until else "up to two years from now"
@@ -156,8 +165,8 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
             f"This series would have more than {recurrence.MAX_OCCURRENCES:,} dates {to}:"
             " start it later, end it sooner or repeat less often."
         )
-        return None
-    return rule
+        return True
+    return False
 
 
 def past_max_year(rule: recurrence.Rule, fields: RepeatFields) -> bool:

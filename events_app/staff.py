@@ -47,6 +47,7 @@ from .models import (
     STATUSES,
     Event,
     Speaker,
+    Venue,
     event_loads,
 )
 from .templating import url_with
@@ -225,6 +226,23 @@ def new_event():
     return render_event_form(form, None, 400 if request.method == "POST" else 200)
 
 
+def typed_is(form: EventForm, venue: Venue) -> bool:
+    """Whether the new venue typed into the form is ``venue``: every field typed is as saved
+    (a zone left empty took the event's)."""
+    for field in form.new_venue.form:
+        name = field.short_name  # its own, without the form's "new_venue-"
+        if name == "csrf_token" or not hasattr(venue, name):
+            continue
+        typed, saved = field.data, getattr(venue, name)
+        if isinstance(typed, str) or isinstance(saved, str):
+            typed, saved = " ".join(str(typed or "").split()), " ".join(str(saved or "").split())
+            if name == "timezone" and not typed:
+                continue
+        if typed != saved:
+            return False
+    return True
+
+
 def made_from(form: EventForm):
     """The event this new-event form already made, when it is sent again as it was (a second
     click, "Send again" after an outage whose first save went through): to its edit page,
@@ -234,12 +252,11 @@ def made_from(form: EventForm):
     made = db.session.scalar(select(Event).where(Event.form_key == key)) if key else None
     if made is None:
         return None
-    sent_slug, sent_venue, form.event_id = form.slug.data, form.venue.data, made.id
-    typed = (form.new_venue.form.name.data or "").strip()
-    if sent_venue == NEW_VENUE and made.venue is not None and made.venue.name == typed:
-        form.venue.data = str(made.venue_id)  # the venue typed in is the one it made
+    sent_slug, form.event_id = form.slug.data, made.id
+    if form.venue.data == NEW_VENUE and made.venue is not None and typed_is(form, made.venue):
+        form.venue.data = str(made.venue_id)  # the venue typed in is the one it made: it stays
     same = form.validate() and form.says_as_saved(made)
-    form.slug.data, form.venue.data, form.event_id = sent_slug, sent_venue, None  # as sent
+    form.slug.data, form.event_id = sent_slug, None  # as sent, for a save of its own
     if not same:
         form.form_key.data = secrets.token_urlsafe(24)  # a new form, in effect
         return None
@@ -284,7 +301,7 @@ def edit_event(event_id: int):
         return render_event_form(form, event, 400)
     if event.series is not None and not alone and form.rule is not None:
         saved_rule = series.rule_for_scope(event, form.rule, scope)  # what the series gets
-        if series_form.past_max_year(saved_rule, form.repeat.form):
+        if series_form.refused(saved_rule, form.repeat.form):
             return render_event_form(form, event, 400)
     if alone and (refused := series.refused_date_status(event, form.status.data)):
         form.status.errors.append(refused)

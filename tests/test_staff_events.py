@@ -592,3 +592,17 @@ def test_a_form_sent_again_with_a_new_venue_or_as_a_series_makes_nothing_twice(l
         assert first.headers["Location"] == second.headers["Location"], extra
     assert db.session.scalar(select(func.count()).where(Event.series_id.is_(None))) == 2
     assert db.session.scalar(select(func.count(Venue.id))) == 1
+    # The same key, but the venue typed in another city and zone, or another address typed:
+    # changes, each an event of its own (the first was kept, an hour off what was sent).
+    page = logged_in.get("/staff/events/new").get_data(as_text=True)
+    key = page.split('name="form_key" type="hidden" value="')[1].split('"')[0]
+    data = {**FORM, **venue, "new_venue-name": "Hall N", "title": "Venue moved", "form_key": key}
+    first = logged_in.post("/staff/events/new", data=data)
+    assert first.status_code == 302, re.findall(r"class=\"error\"[^>]*>([^<]*)", first.text)
+    elsewhere = {**data, "new_venue-name": "Hall L", "new_venue-city": "Lyon",
+                 "new_venue-timezone": "Europe/Paris"}  # fmt: skip
+    for changed in (elsewhere, {**data, "slug": "venue-moved-again"}):
+        again = logged_in.post("/staff/events/new", data=changed)
+        assert again.status_code == 302, re.findall(r"class=\"error\"[^>]*>([^<]*)", again.text)
+        assert again.headers["Location"] != first.headers["Location"], changed
+    assert db.session.scalar(select(func.count()).where(Event.title == "Venue moved")) == 3

@@ -945,3 +945,23 @@ def test_a_series_of_more_dates_than_one_may_hold_is_refused_beside_repeats(logg
         assert "would have more than 10,000 dates" in response.text
         assert "Our weekly live show." in response.text  # what was typed is kept
     assert db.session.scalar(select(Event.id)) is None
+
+
+def test_all_dates_saved_from_one_date_may_not_give_the_series_too_many(logged_in, app_ctx):
+    """The rule checked is the one the series gets: from 2000, daily, endless (the date's own,
+    from 2027, would fit)."""
+    daily = {**SHOW, "title": "Since 2000", "start_date": "2000-01-01", "end_date": "2000-01-01",
+             "repeat-freq": "daily", "repeat-ends": "after", "repeat-count": "10000",
+             "repeat-until": ""}  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=daily).status_code == 302
+    master = db.session.scalar(select(Event).where(Event.series_master.is_(True)))
+    date_ = on(master, date(2027, 1, 5))
+    local = date_.local_start
+    data = {**{k: v for k, v in daily.items() if not k.startswith("repeat-")},
+            "start_date": local.date().isoformat(), "end_date": local.date().isoformat(),
+            "repeat-freq": "daily", "repeat-interval": "1", "repeat-ends": "never",
+            "repeat-scope": "all", **edit_page_fields(logged_in, date_.id)}  # fmt: skip
+    response = logged_in.post(f"/staff/events/{date_.id}/edit", data=data)
+    assert response.status_code == 400 and "would have more than 10,000 dates" in response.text
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(Event.series_id == master.id)) == 10_000

@@ -418,11 +418,7 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
         return event
     last = reader.window_end.date()
     if recurrence.too_many_dates(rule, last):
-        event.error = (
-            f"It repeats more than {recurrence.MAX_OCCURRENCES:,} times from its first date"
-            f" {'to its end' if rule.count or rule.until else 'to ' + timefmt.format_day(last)}:"
-            " more than one series may hold."
-        )
+        event.error = _too_many_dates(rule, last)
         return event
     if not any(
         recurrence.occurrence_times(rule, w)[1] >= reader.window_start
@@ -444,12 +440,25 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
             event.exdates.append(override.recurrence_wall)
         elif not override.error:
             event.overrides.append(override)
+    # Its dates are made up to the last one the file cancels or changes (importing.apply).
+    walls = [*event.exdates, *(o.recurrence_wall for o in event.overrides if o.recurrence_wall)]
+    if walls and recurrence.too_many_dates(rule, max(last, max(walls).date())):
+        event.error, event.rule = _too_many_dates(rule, max(walls).date()), None
+        return event
     changed = len(event.overrides) + len(event.exdates)
     event.notes.append(
         f"A series: {recurrence.summary(rule)}"
         + (f"; {changed} changed or removed occurrences." if changed else ".")
     )
     return event
+
+
+def _too_many_dates(rule: recurrence.Rule, through: date) -> str:
+    to = "to its end" if rule.count or rule.until else f"to {timefmt.format_day(through)}"
+    return (
+        f"It repeats more than {recurrence.MAX_OCCURRENCES:,} times from its first date {to}:"
+        " more than one series may hold."
+    )
 
 
 def _expand(group, ctx: _Context, window_start: datetime, window_end: datetime) -> list:
