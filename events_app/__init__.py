@@ -79,6 +79,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         except Exception as error:  # a syntax error, or anything it raises
             raise settings.SettingsError(f"instance/config.py could not be read: {error}") from None
         settings.warn_unread(os.environ, app.config)
+        settings.check_nested(os.environ, app.config)
         app.config.from_prefixed_env("EVENTS")
         url = os.environ.get("DATABASE_URL") or app.config.get("DATABASE_URL")
         if url:  # the environment's, else instance/config.py's (settings.check reads it)

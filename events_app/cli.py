@@ -304,7 +304,7 @@ def database_problem(error: DBAPIError) -> str:
             "This database has no tables yet, or not this version's: run `flask db upgrade`"
             f" ({words.splitlines()[0]})."
         )
-    return f"The database did not answer: {words.strip()}"
+    return f"The database did not answer: {' '.join(words.split())}"  # one line
 
 
 def database_errors_in_one_line(command: click.Command) -> None:

@@ -214,11 +214,17 @@ def export_command(path: Path) -> None:
     base = current_app.config.get("SITE_URL")
     if not base:
         click.echo("SITE_URL is not set: links in all.ics point to http://localhost/.", err=True)
-    with (
-        current_app.test_request_context(base_url=base or "http://localhost"),
-        path.open("wb") as out,
-    ):
-        write_export(db.session, out, clock.now())
+    # Written beside it, then moved over it: an export that fails leaves the last one whole.
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with (
+            current_app.test_request_context(base_url=base or "http://localhost"),
+            partial.open("wb") as out,
+        ):
+            write_export(db.session, out, clock.now())
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(f"Exported to {path} ({path.stat().st_size / 1e6:,.1f} MB).")
 
 

@@ -63,12 +63,15 @@ def _choice(args: Mapping[str, Any], name: str, allowed) -> str | None:
     return value
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(args: Mapping[str, Any], name: str) -> date | None:
     value = args.get(name) or None
     if value is None:
         return None
     try:
-        if len(value) != 10:
+        if not _ISO_DAY.fullmatch(value):  # fromisoformat also takes 20260101 and 2026-W01-1
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:

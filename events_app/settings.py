@@ -205,6 +205,20 @@ def unread_variables(environ: Mapping[str, str], known: Iterable[str]) -> list[s
     return warnings
 
 
+def check_nested(environ: Mapping[str, str], config: Mapping[str, Any]) -> None:
+    """EVENTS_A__B sets the key B of the setting A, which must then be a table of values
+    (SQLALCHEMY_ENGINES); on another (EVENTS_SITE_NAME__X) Flask would fail with a traceback."""
+    for variable in sorted(environ):
+        if not variable.startswith("EVENTS_") or "__" not in variable:
+            continue
+        name = variable.removeprefix("EVENTS_").split("__")[0]
+        if name in config and not isinstance(config[name], dict):
+            raise SettingsError(
+                f"{variable} sets a key of {name}, which is not a table of values:"
+                f" set EVENTS_{name} itself."
+            )
+
+
 def warn_unread(environ: Mapping[str, str], known: Iterable[str]) -> None:
     """Log unread_variables once per process (the master of a gunicorn says it for all)."""
     for warning in unread_variables(environ, known):

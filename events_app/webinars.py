@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from . import clock, search
 from .extensions import db
@@ -34,7 +35,8 @@ def index():
 @bp.get("/archive")
 def archive():
     # Only the search, its order and the page mean something here; validated as on the list.
-    filters = EventFilters.from_args({k: request.args.get(k) for k in ("q", "sort", "page")})
+    args = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "sort", "page")]
+    filters = EventFilters.from_args(MultiDict(args))  # a value given twice is refused
     now = clock.now()
     stmt = archived_webinars(now)
     if filters.by_relevance:

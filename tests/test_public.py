@@ -147,6 +147,7 @@ def test_an_empty_upcoming_list_of_dates_gone_by_offers_their_past_events(client
     assert link and "when=past" in link[1]
     assert "Last year&#39;s summit" in text(client.get(link[1].replace("&amp;", "&")))
     assert "Past events in these dates" not in text(client.get("/events/?from=2027-01-01"))
+    assert "Past events in these dates" in text(client.get("/events/?to=2025-09-30"))
 
 
 def test_empty_result_offers_to_clear_filters(client, create_event):
@@ -212,6 +213,9 @@ def test_drafts_never_leak(client, create_event, create_category):
         ("/events/?from=2026-09-10&to=2026-09-01", 400),
         ("/events/?category=%3Cscript%3E", 400),
         ("/events/?kind=live&kind=webinar", 400),
+        ("/webinars/archive?q=a&q=b", 400),
+        ("/events/?from=2026-W01-1", 400),  # ISO week dates: fromisoformat took them
+        ("/feeds/events.ics?to=20260101xx", 400),
         ("/calendar/?q=a&q=b", 400),
         ("/events/?kind=%00", 400),
         ("/events/?page=%00", 400),

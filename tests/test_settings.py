@@ -147,6 +147,7 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
         (("routes",), {"EVENTS_DATABASE_URL": "5"}, "DATABASE_URL (not shown) is not a database"),
         (("routes",), {"EVENTS_SITE_DESCRIPTION": "5"}, "SITE_DESCRIPTION is 5: use some text."),
         (("routes",), {"EVENTS_ALEMBIC": "5"}, "ALEMBIC is 5"),
+        (("routes",), {"EVENTS_SITE_NAME__X": "1"}, "sets a key of SITE_NAME, which is not a"),
         (
             ("db", "upgrade"),
             {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"},
@@ -179,10 +180,16 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
     ]
     down = {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"}
     cases.append((("seed-demo",), down, "Error: The database did not answer: connection failed"))
+    kept = tmp_path / "last.zip"
+    kept.write_bytes(b"the last export")  # an export that fails leaves it whole
+    cases.append((("export-site", str(kept)), down, "Error: The database did not answer"))
     for args, env, words in cases:
         result = flask(tmp_path, *args, **env)
         assert result.returncode != 0, args
         assert words in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+        error = [line for line in result.stderr.splitlines() if line.strip()][-1]
+        assert error.startswith("Error: "), (args, result.stderr)  # the message: one line
+    assert kept.read_bytes() == b"the last export" and not list(tmp_path.glob(".*.partial"))
 
 
 def test_an_events_variable_that_names_no_setting_is_warned_about_with_the_closest_name():

@@ -44,10 +44,11 @@ def contrast(one: str, other: str) -> float:
 
 def accent_warning(accent: str | None, theme: str) -> str:
     """Why links in ``accent`` are hard to read on the theme's background, or "" (also when
-    the widget takes the host page's colours, which we do not know)."""
+    the widget takes the host page's colours, which we do not know). The auto theme uses it
+    on its light background only: dark, its links take our own colour (widget.css)."""
     if not accent or not ACCENT.fullmatch(accent) or theme not in THEMES:
         return ""
-    names = ("light", "dark") if theme == "auto" else (theme,)
+    names = ("light",) if theme == "auto" else (theme,)
     poor = [(n, contrast(accent, BACKGROUNDS[n])) for n in names]
     poor = [(n, ratio) for n, ratio in poor if ratio < MIN_CONTRAST]
     if not poor:

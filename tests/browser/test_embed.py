@@ -270,6 +270,14 @@ def test_every_widget_on_a_strict_host_page(browser, events_server, host):
                      s.textIndent, s.fontVariantCaps]; })"""
     )
     assert kept_out == [["none", "normal", "0px", "normal", "0px", "normal"]] * 2, kept_out
+    # What the host does to the widget's own box still holds: hidden, it is hidden.
+    hidden = page.evaluate(
+        """() => { const w = document.querySelector('.sidebar events-widget');
+             w.style.visibility = 'hidden';
+             const seen = getComputedStyle(w.shadowRoot.querySelector('.ew-item a')).visibility;
+             w.style.visibility = ''; return seen; }"""
+    )
+    assert hidden == "hidden"
     # The README's picture: the top of the article page, sidebar widgets beside the text.
     page.screenshot(path=str(screenshot_dir() / "embed-article-page-top-1280.png"))
     for viewport in WIDTHS:
@@ -388,6 +396,16 @@ def test_frames_read_alone_at_both_widths(browser, events_server):
         assert page_width(watched.page) <= WIDTHS[1]["width"], overflowing(watched.page)
         assert not watched.errors, watched.errors
         context.close()
+
+
+def test_an_auto_frame_with_a_chosen_link_colour_reads_in_a_dark_system(browser, events_server):
+    """The colour is checked against auto's light background; dark, the links take ours."""
+    context = browser.new_context(viewport=WIDTHS[0], color_scheme="dark")
+    watched = Watched(context.new_page(), events_server.url)
+    watched.goto("/embed/sidebar?theme=auto&accent=0b5cad")
+    watched.page.wait_for_load_state("load")
+    assert not axe_violations(watched.page, ("moderate", "serious", "critical"))
+    context.close()
 
 
 def staff_embed_page(browser, events_server) -> Watched:
