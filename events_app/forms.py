@@ -31,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import timefmt
 from .markup import is_web_address
 from .models import ROLES, Category, User, Venue
-from .text import has_visible, name_key, slugify, without_direction_controls
+from .text import as_name, has_visible, name_key, slugify
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
@@ -78,19 +78,9 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-_SPACE_RUNS = re.compile(r"\s{2,}|[\t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]")  # runs, line breaks
-
-
-def single_spaces(value):
-    """A field filter: runs of spaces (and tabs) are one space, none around. A single no-break
-    or other typographic space stays as typed (French "Conférence\u00a0: 5G", an ideographic
-    space between CJK words)."""
-    return _SPACE_RUNS.sub(" ", value).strip() if isinstance(value, str) else value
-
-
 # Filters of a one-line name (a title, a venue's or category's name): single spaces, no direction
-# overrides.
-NAME_FILTERS = (without_direction_controls, single_spaces)
+# overrides (text.as_name, which imports use too).
+NAME_FILTERS = (as_name,)
 
 
 def visible(form: Form, field) -> None:

@@ -35,6 +35,22 @@ def without_direction_controls(value):
     return _DIRECTION_CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+_SPACE_RUNS = re.compile(r"\s{2,}|[\t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]")  # runs, line breaks
+
+
+def single_spaces(value):
+    """A field filter: runs of spaces (and tabs) are one space, none around. A single no-break
+    or other typographic space stays as typed (French "Conférence\u00a0: 5G", an ideographic
+    space between CJK words)."""
+    return _SPACE_RUNS.sub(" ", value).strip() if isinstance(value, str) else value
+
+
+def as_name(value):
+    """A one-line name as a form or an import keeps it (a title, a venue's or category's name):
+    single spaces, no direction overrides."""
+    return single_spaces(without_direction_controls(value))
+
+
 # Letters and symbols that show nothing: the Hangul fillers and the blank braille pattern.
 _BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 

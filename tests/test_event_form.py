@@ -223,7 +223,7 @@ def test_any_visible_title_is_accepted(make_form, title):
     ],
 )
 def test_names_keep_a_typographic_space_and_lose_runs(typed, kept):
-    from events_app.forms import single_spaces
+    from events_app.text import single_spaces
 
     assert single_spaces(typed) == kept
 

@@ -83,6 +83,8 @@ EDGES = ics(
     "DTSTART;TZID=America/New_York:20270510T140000",
     "UID:long@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Long read\nLOCATION:Some Hall, Springfield\n"
     "DTSTART:20270511T140000Z\nDTEND:20270511T150000Z\nDESCRIPTION:" + "word " * 4000,
+    "UID:spaced@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Spaced   title  here\n"
+    "CATEGORIES:Open   RAN\nDTSTART:20270512T140000Z\nDTEND:20270512T150000Z",
 )
 
 
@@ -93,9 +95,14 @@ def test_saving_untouched_imported_events_changes_nothing(client, auth, editor, 
     auth.login()
     events = db.session.scalars(select(Event).order_by(Event.id)).all()
     assert len(events) > 100
-    edges, masters = events[:2], [e for e in events if e.series_master]
-    assert [e.title for e in edges] == ["Papers due", "Long read"]
-    assert_saved_untouched(client, [*edges, *masters, *events[2::7]])  # and dates in between
+    edges, masters = events[:3], [e for e in events if e.series_master]
+    assert [e.title for e in edges] == ["Papers due", "Long read", "Spaced title here"]
+    assert_saved_untouched(client, [*edges, *masters, *events[3::11]])  # and dates between
+    # The same file again finds nothing to change (a title the form tidied came back).
+    again = plan_import(EDGES, db.session, now=NOW, **WIDE)
+    assert {i.action for i in again.items} == {"unchanged"}, [
+        (i.title, i.changes) for i in again.items
+    ]
 
 
 def assert_saved_untouched(client, events: list[Event]) -> None:

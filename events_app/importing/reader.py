@@ -26,7 +26,7 @@ from icalendar.parser import Contentline
 from .. import recurrence, timefmt
 from ..markup import is_web_address
 from ..models import DESCRIPTION_MAX
-from ..text import without_controls
+from ..text import as_name, without_controls
 from . import recurring
 from . import zones as ics_zones
 from .lines import (
@@ -526,7 +526,7 @@ def _occurrence_stamp(occ, ctx: _Context) -> str:
 
 def _read_event(comp, uid: str, ctx: _Context) -> ReadEvent:
     event = ReadEvent(uid=uid)
-    event.title = _text(comp, "SUMMARY")
+    event.title = as_name(_text(comp, "SUMMARY"))  # as the event's form keeps it
     if not event.title:
         event.title, event.untitled = UNTITLED, True
         event.notes.append(f"No SUMMARY in the file: imported as a draft titled {UNTITLED}.")
@@ -699,7 +699,7 @@ def _categories(value, notes: list[str]) -> list[str]:
         cats = getattr(item, "cats", None)
         parts = [str(c) for c in cats] if cats is not None else str(item).split(",")
         for part in parts:
-            name = " ".join(part.split())
+            name = as_name(part)  # as the category's form keeps it
             if len(name) > CATEGORY_LENGTH:
                 name = name[: CATEGORY_LENGTH - 1] + "…"
                 note = f"Category name shortened to {CATEGORY_LENGTH} characters."
