@@ -18,12 +18,13 @@ from . import clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
 from .extensions import db
 from .feeds.views import render_blocks_for_site_url
-from .forms import EMAIL_RE, MIN_PASSWORD_LENGTH, max_length
+from .forms import EMAIL_RE, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, max_length
 from .importing import bulk
 from .importing import reader as ics_reader
 from .importing.apply import ImportFailed
 from .importing.plan import PREVIEW_ORDER, ImportItem
 from .models import ROLES, Event, User, refresh_renderings
+from .text import as_name, has_visible
 
 # SQLite's and PostgreSQL's words for a table or column the migrations have not made.
 NOT_MIGRATED = re.compile(r'no such (table|column)|(relation|column) "[^"]*" does not exist')
@@ -62,11 +63,16 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
     email = normalize_email(email)
     if not EMAIL_RE.match(email) or len(email) > max_length(User, "email"):
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+            " (the sign-in form takes no more)."
+        )
+    if name and not has_visible(as_name(name)):
+        raise click.BadParameter("Give a name people can see.", param_hint="--name")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A staff account for {email} already exists.")
-    name = (name or email.split("@")[0].replace(".", " ").title())[
+    name = as_name(name or email.split("@")[0].replace(".", " ").title())[
         : max_length(User, "display_name")
     ]
     user = User(

@@ -99,7 +99,7 @@ class EventForm(FlaskForm):
     summary = TextAreaField(
         "Summary",
         description="One or two sentences for lists and feeds.",
-        validators=[limit(Event, "summary")],
+        validators=[text_length(max_length(Event, "summary"))],  # stored with LF line breaks
         render_kw={"rows": 2},
     )
     description = TextAreaField(

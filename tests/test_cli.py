@@ -50,7 +50,12 @@ def test_create_user_refuses_mismatch_short_duplicate_and_bad_email(runner, app_
     assert result.exit_code != 0 and "No password" in result.output
     assert _user("x@example.com") is None
     result = runner.invoke(args=["create-user", "x@example.com"], input="short\nshort\n")
-    assert result.exit_code != 0 and "at least 10" in result.output
+    assert result.exit_code != 0 and "10 to 1000 characters" in result.output
+    result = runner.invoke(args=["create-user", "x@example.com"], input="y" * 1001 + "\n")
+    assert result.exit_code != 0 and "10 to 1000 characters" in result.output
+    invisible = ["create-user", "x@example.com", "--name", "\u200b"]
+    result = runner.invoke(args=invisible, input="long password 1\n")
+    assert result.exit_code != 0 and "a name people can see" in result.output
     runner.invoke(args=["create-user", "x@example.com"], input="long password 1\n" * 2)
     result = runner.invoke(args=["create-user", "x@example.com"], input="long password 2\n" * 2)
     assert result.exit_code != 0 and "already exists" in result.output

@@ -228,6 +228,13 @@ def test_names_keep_a_typographic_space_and_lose_runs(typed, kept):
     assert single_spaces(typed) == kept
 
 
+def test_a_summary_at_the_limit_counts_a_line_break_as_one_character(make_form):
+    """The browser lets 500 characters into the box, a line break among them."""
+    typed = "a" * 249 + "\r\n" + "b" * 250
+    assert "summary" not in errors_of(make_form(summary=typed))
+    assert "summary" in errors_of(make_form(summary=typed + "c"))
+
+
 def test_a_description_at_the_limit_counts_a_line_break_as_one_character(make_form):
     """Browsers send a text box's line breaks as CRLF; an import stores LF: 20,000 is 20,000."""
     at_limit = ("word\r\n" * 4000)[:-2] + "!"  # 20,000 characters once CRLF is one

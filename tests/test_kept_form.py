@@ -363,14 +363,14 @@ def test_a_file_sent_after_signing_out_asks_for_the_sign_in_and_the_file_again(
     data = {"csrf_token": old_token, "file": (io.BytesIO(b"BEGIN:VCALENDAR"), "events.ics")}
     refused = client.post("/staff/import/", data=data, headers=FROM_US)
     assert refused.status_code == 400
-    assert "You were signed out, so the file was not read" in refused.text
+    assert "You are signed out, so the file was not read" in refused.text
     form_on(refused, "/staff/login?next=/staff/import/")  # the sign-in form, back to the upload
     # Signed in, a token that fails (the server's keys changed): back to the upload, said why.
     sign_in(client)
     data = {"csrf_token": "stale", "file": (io.BytesIO(b"BEGIN:VCALENDAR"), "events.ics")}
     again = client.post("/staff/import/", data=data, headers=FROM_US)
     assert again.status_code == 303 and again.headers["Location"] == "/staff/import/"
-    assert "choose it again" in client.get("/staff/import/").text
+    assert "Your page had expired, so the file" in client.get("/staff/import/").text
     # From another site: the plain refusal.
     data = {"csrf_token": "stale", "file": (io.BytesIO(b"BEGIN:VCALENDAR"), "events.ics")}
     elsewhere = client.post("/staff/import/", data=data, headers={"Origin": "https://x.example"})

@@ -159,6 +159,16 @@ def test_upload_over_the_request_limit_gets_a_message_beside_the_field(app, staf
     assert "larger than" in field_error(response.get_data(as_text=True))
 
 
+def test_a_large_upload_from_someone_not_signed_in_gets_the_sign_in_page(app, client):
+    """The size is refused before the sign-in is checked: not the staff page with its menu."""
+    too_big = b"BEGIN:VCALENDAR\r\n" + b"a" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = upload(client, too_big)
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "You are signed out, so the file was not read" in page and "Sign out" not in page
+    assert 'action="/staff/login?next=/staff/import/"' in page
+
+
 def test_another_session_cannot_see_or_apply_an_upload(app, staff_client, create_user):
     preview_url = upload(staff_client, ics(WEBINAR)).headers["Location"]
     create_user("other@example.com", role="editor")

@@ -30,7 +30,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, StringField, SubmitField
 
-from .. import clock, timefmt
+from .. import clock, kept_form, timefmt
 from ..auth import require_staff
 from ..extensions import db
 from ..feeds.source import warm_blocks
@@ -162,6 +162,8 @@ def upload_post():
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
+    if not current_user.is_authenticated:  # raised before the sign-in check: not our page
+        return kept_form.sign_in_for_upload(403)
     form = ImportUploadForm(formdata=None, zone=site_zone_name())
     size, limit = request.content_length, current_app.config["MAX_CONTENT_LENGTH"]
     if size is not None and limit is not None and size <= limit:  # werkzeug's part count
