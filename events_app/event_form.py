@@ -456,12 +456,8 @@ class EventForm(FlaskForm):
         texts = ("title", "kind", "featured", "summary", "description", "online_url",
                  "registration_url", "recording_url", "slides_url", "image_url",
                  "organizer")  # fmt: skip
-        for name in texts:
-            sent, saved = getattr(self, name).data, getattr(event, name)
-            if isinstance(sent, str) or isinstance(saved, str):
-                sent, saved = " ".join(str(sent or "").split()), " ".join(str(saved or "").split())
-            if sent != saved:
-                return False
+        if not all(_alike(getattr(self, name).data, getattr(event, name)) for name in texts):
+            return False
         if self.status.data != event.status_choice or self.slug.data != event.slug:
             return False
         if self.rule is not None or event.series_master:
@@ -483,6 +479,19 @@ class EventForm(FlaskForm):
         return self.speaker_rows == saved_speakers and set(self.categories.data or []) == (
             saved_categories
         )
+
+    def typed_venue_is(self, venue: Venue) -> bool:
+        """Whether the new venue typed into the form is ``venue``: every field typed is as saved
+        (a zone left empty took the event's)."""
+        for field in self.new_venue.form:
+            name = field.short_name  # its own, without the form's "new_venue-"
+            if name == "csrf_token" or not hasattr(venue, name):
+                continue
+            if name == "timezone" and not (field.data or "").strip():
+                continue
+            if not _alike(field.data, getattr(venue, name)):
+                return False
+        return True
 
     def apply_to(self, event: Event, session: Session) -> Venue | None:
         """Copy the validated form onto `event`. Returns a new venue, if one was entered."""
@@ -530,6 +539,14 @@ class EventForm(FlaskForm):
                 )
             )
         return new_venue
+
+
+def _alike(sent: Any, saved: Any) -> bool:
+    """A form's value and a saved one alike: text word by word (spacing and line endings
+    aside), anything else as it is."""
+    if isinstance(sent, str) or isinstance(saved, str):
+        return " ".join(str(sent or "").split()) == " ".join(str(saved or "").split())
+    return sent == saved
 
 
 def normalize_newlines(value: str | None) -> str:

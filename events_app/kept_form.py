@@ -37,6 +37,7 @@ BOOKKEEPING_FIELDS = frozenset(
 CARRIED_PREFIX = "kept-"
 EXPIRED_SIGN_IN = "This page was left open from an earlier visit: enter your password again."
 UPLOAD_NOT_READ = "You are signed out, so the file was not read: sign in and choose it again."
+UPLOAD_EXPIRED = "Your page had expired, so the file was not read: sign in and choose it again."
 
 
 def is_secret(name: str) -> bool:
@@ -159,17 +160,18 @@ def refused_upload(error: CSRFError):
     if send_to is None:
         return render_template("errors.html", error=error), error.code
     if current_user.is_authenticated:
-        flash(UPLOAD_NOT_READ.replace("You are signed out", "Your page had expired"), "error")
+        flash(UPLOAD_EXPIRED, "error")
         return redirect(send_to, 303)
-    return sign_in_for_upload(400)
+    return sign_in_for_upload(400, send_to)
 
 
-def sign_in_for_upload(status: int) -> tuple[str, int]:
+def sign_in_for_upload(status: int, send_to: str | None = None) -> tuple[str, int]:
     """The sign-in page for a file sent by someone not signed in, back to its page after."""
     from .auth import safe_next
 
     flash(UPLOAD_NOT_READ, "error")
-    return sign_in_page(LoginForm(formdata=None), safe_next(request.path), [], status)
+    send_to = send_to or safe_next(request.path)
+    return sign_in_page(LoginForm(formdata=None), send_to, [], status)
 
 
 def gone(what: str, save_as_new: str | None = None) -> None:

@@ -108,9 +108,7 @@ def wall_starts(
 def too_many_dates(rule: Rule, horizon: date) -> bool:
     """Whether the rule gives more than MAX_OCCURRENCES dates: to its end, or up to ``horizon``
     (the last day dates are made for) when it has none."""
-    through = rule.until if rule.count is None and rule.until is not None else None
-    if rule.count is None and rule.until is None:
-        through = horizon
+    through = horizon if rule.count is None and rule.until is None else None  # else: its end
     return len(wall_starts(rule, through, limit=MAX_OCCURRENCES + 1)) > MAX_OCCURRENCES
 
 

@@ -47,7 +47,6 @@ from .models import (
     STATUSES,
     Event,
     Speaker,
-    Venue,
     event_loads,
 )
 from .templating import url_with
@@ -226,23 +225,6 @@ def new_event():
     return render_event_form(form, None, 400 if request.method == "POST" else 200)
 
 
-def typed_is(form: EventForm, venue: Venue) -> bool:
-    """Whether the new venue typed into the form is ``venue``: every field typed is as saved
-    (a zone left empty took the event's)."""
-    for field in form.new_venue.form:
-        name = field.short_name  # its own, without the form's "new_venue-"
-        if name == "csrf_token" or not hasattr(venue, name):
-            continue
-        typed, saved = field.data, getattr(venue, name)
-        if isinstance(typed, str) or isinstance(saved, str):
-            typed, saved = " ".join(str(typed or "").split()), " ".join(str(saved or "").split())
-            if name == "timezone" and not typed:
-                continue
-        if typed != saved:
-            return False
-    return True
-
-
 def made_from(form: EventForm):
     """The event this new-event form already made, when it is sent again as it was (a second
     click, "Send again" after an outage whose first save went through): to its edit page,
@@ -253,7 +235,7 @@ def made_from(form: EventForm):
     if made is None:
         return None
     sent_slug, form.event_id = form.slug.data, made.id
-    if form.venue.data == NEW_VENUE and made.venue is not None and typed_is(form, made.venue):
+    if form.venue.data == NEW_VENUE and made.venue is not None and form.typed_venue_is(made.venue):
         form.venue.data = str(made.venue_id)  # the venue typed in is the one it made: it stays
     same = form.validate() and form.says_as_saved(made)
     form.slug.data, form.event_id = sent_slug, None  # as sent, for a save of its own

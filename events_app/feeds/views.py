@@ -139,17 +139,11 @@ def named_feed_for(name: str) -> Feed:
             external_url("webinars.index"),
         ),
     }[name]
-    kinds = NAMED_FEED_KINDS[name]
+    info, kinds = _info(_title(title), description, page), NAMED_FEED_KINDS[name]
     if kinds is None:
-        return Feed(name, _info(_title(title), description, page), f"{name}.ics", lambda s: s)
+        return Feed(name, info, f"{name}.ics", lambda stmt: stmt)
     condition = Event.kind.in_(kinds)
-    return Feed(
-        name,
-        _info(_title(title), description, page),
-        f"{name}.ics",
-        lambda stmt: stmt.where(condition),
-        alone=True,
-    )
+    return Feed(name, info, f"{name}.ics", lambda stmt: stmt.where(condition), alone=True)
 
 
 # --- HTTP ---------------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock, series, text, timefmt
 from ..models import Category, Event, User
+from . import recurring
 from .plan import OVERRIDE_DETAILS, ImportItem, ImportPlan
 
 SLUG_TITLE_LENGTH = 170  # leaves room in the column for "-yyyy-mm-dd" and "-NN"
@@ -137,7 +137,7 @@ class Writer:
             event.occurrences = []  # known empty, before the series gets its occurrences
             series.set_rule(event, item.rule)
             self.session.add(event)
-            series.sync(event, clock.today(), reach=_reach(item))
+            series.sync(event, clock.today(), reach=recurring.reach(item))
             _apply_exceptions(event, item)
         return event
 
@@ -166,20 +166,14 @@ class Writer:
         if "categories" in changed:
             master.categories = [self.categories.get(name) for name in item.categories]
         master.timezone = item.rule.zone
-        series.save_master(master, item.rule, before, old_rule, clock.today(), _reach(item))
+        today, reach = clock.today(), recurring.reach(item)
+        series.save_master(master, item.rule, before, old_rule, today, reach)
         _apply_exceptions(master, item)
-
-
-def _reach(item: ImportItem) -> date | None:
-    """The last day the file cancels or changes a date of its series on: its dates are made
-    up to there, beyond the horizon if need be, so that no exception of the file is lost."""
-    walls = [*item.exdates, *(o.recurrence_wall for o in item.overrides if o.recurrence_wall)]
-    return max(walls).date() if walls else None
 
 
 def _apply_exceptions(master: Event, item: ImportItem) -> None:
     """The file's removed dates and changed occurrences, on the occurrences that exist (sync
-    made them up to ``_reach``)."""
+    made them up to ``recurring.reach``)."""
     held = {o.recurrence_id: o for o in master.occurrences}
     for wall, occurrence in held.items():  # the file's cancelled dates, and only those
         if wall in item.exdates:

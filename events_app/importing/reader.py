@@ -441,9 +441,9 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
         elif not override.error:
             event.overrides.append(override)
     # Its dates are made up to the last one the file cancels or changes (importing.apply).
-    walls = [*event.exdates, *(o.recurrence_wall for o in event.overrides if o.recurrence_wall)]
-    if walls and recurrence.too_many_dates(rule, max(last, max(walls).date())):
-        event.error, event.rule = _too_many_dates(rule, max(walls).date()), None
+    far = recurring.reach(event)
+    if far is not None and recurrence.too_many_dates(rule, max(last, far)):
+        event.error, event.rule = _too_many_dates(rule, far), None
         return event
     changed = len(event.overrides) + len(event.exdates)
     event.notes.append(

@@ -93,6 +93,13 @@ def _until_day(rule: recurrence.Rule, until: date | datetime) -> date:
     return inside[-1].date() if inside else rule.start.date()
 
 
+def reach(series) -> date | None:
+    """The last day a file's series (a ReadEvent or an ImportItem) cancels or changes a date on:
+    its dates are made up to there (apply), and counted up to there (reader)."""
+    walls = [*series.exdates, *(o.recurrence_wall for o in series.overrides if o.recurrence_wall)]
+    return max(walls).date() if walls else None
+
+
 def wall_in(value: date | datetime, rule: recurrence.Rule) -> datetime:
     """An EXDATE or RECURRENCE-ID value as a wall time in the rule's zone (a date: the rule's
     start time that day)."""
