@@ -183,9 +183,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
-        if request.path.startswith("/api/"):  # routing errors (405) come before the blueprint
-            from .api.http import problem
+        from .api.http import answers_in_json, problem
 
+        # Routing errors (405) and request limits (414) come before the blueprints' handlers.
+        if answers_in_json(request.path):
             response = problem(error.code or 500, error.name, error.description or error.name)
             if isinstance(error, MethodNotAllowed) and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)

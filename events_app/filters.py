@@ -38,9 +38,9 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 class BadFilter(ValueError):
     """A query-string value that cannot mean anything; shown as a 400 page (a list page shows
-    a date's beside its field: ``field`` names the argument)."""
+    a date's beside its field), or a problem naming ``field``, the argument."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -59,7 +59,7 @@ def one_line_text(value: str | None, max_length: int) -> str:
 def _choice(args: Mapping[str, Any], name: str, allowed) -> str | None:
     value = args.get(name) or None
     if value is not None and value not in allowed:
-        raise BadFilter(f"Unknown {name} {value[:40]!r}; use one of: {', '.join(allowed)}.")
+        raise BadFilter(f"Unknown {name} {value[:40]!r}; use one of: {', '.join(allowed)}.", name)
     return value
 
 
@@ -70,12 +70,12 @@ def _date(args: Mapping[str, Any], name: str) -> date | None:
     value = args.get(name) or None
     if value is None:
         return None
+    if not _ISO_DAY.fullmatch(value):  # fromisoformat also takes 20260101 and 2026-W01-1
+        raise BadFilter(f"The {name} date must look like 2026-09-24.", name)
     try:
-        if not _ISO_DAY.fullmatch(value):  # fromisoformat also takes 20260101 and 2026-W01-1
-            raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise BadFilter(f"The {name} date must look like 2026-09-24.", name) from None
+        raise BadFilter(f"There is no day {value}: give a {name} date that exists.", name) from None
 
 
 def page_number(value: str | None) -> int:
@@ -83,10 +83,10 @@ def page_number(value: str | None) -> int:
     a whole number from 1 to MAX_PAGE."""
     value = value or "1"
     if not (value.isascii() and value.isdigit()) or len(value) > 8:
-        raise BadFilter("The page must be a whole number from 1.")
+        raise BadFilter("The page must be a whole number from 1.", "page")
     page = int(value)
     if not 1 <= page <= MAX_PAGE:
-        raise BadFilter("The page must be a whole number from 1.")
+        raise BadFilter("The page must be a whole number from 1.", "page")
     return page
 
 
@@ -117,7 +117,7 @@ class EventFilters:
                 raise BadFilter(f"'{name}' is given more than once; give one value.", name)
         category = args.get("category") or None
         if category is not None and not _SLUG.fullmatch(category):
-            raise BadFilter("A category is given by its slug: a-z, 0-9 and hyphens.")
+            raise BadFilter("A category is given by its slug: a-z, 0-9 and hyphens.", "category")
         date_from, date_to = _date(args, "from"), _date(args, "to")
         if date_from and date_to and date_to < date_from:
             raise BadFilter("The 'to' date is before the 'from' date.", "to")

@@ -49,6 +49,7 @@ from .models import (
     public_series_by_slug,
     upcoming_events,
 )
+from .response_cache import public_cache_control
 from .syndication.previews import link_preview
 
 bp = Blueprint("public", __name__)
@@ -198,7 +199,7 @@ def event_occurrence(slug: str, day: str):
     event = db.session.scalars(event_page_query(), {"slug": f"{slug}/{day}"}).unique().first()
     if event is None:
         if moved := series.split_address(db.session, slug, day):  # "this and following"
-            return redirect(url_for(".event_occurrence", slug=moved, day=day), 301)
+            return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
         message = "There is no such occurrence, or it is no longer listed."
         return staff_preview_or_404(f"{slug}/{day}", message)
     return render_template("public/detail.html", **detail_context(event))
@@ -314,6 +315,17 @@ def detail_context(event: Event) -> dict[str, Any]:
         "map_url": map_link(event),
         "link_preview": preview,
     }
+
+
+SPLIT_REDIRECT_MAX_AGE = 3600
+
+
+def split_redirect(location: str) -> Response:
+    """The 301 from a date's old address to the series "this and following" moved it to, kept
+    for an hour, not for good: a later edit of the series may give the old address back."""
+    response = redirect(location, 301)
+    response.headers["Cache-Control"] = public_cache_control(SPLIT_REDIRECT_MAX_AGE)
+    return response
 
 
 def plausible_day(day: str) -> bool:

@@ -154,7 +154,7 @@ def test_sorts(client, events):
     [
         ("kind=concert", "kind"),
         ("from=2026-02-30", "from"),
-        ("from=2026-07-01&to=2026-06-01", "from"),
+        ("from=2026-07-01&to=2026-06-01", "to"),  # as the list page says it beside "to"
         ("limit=0", "limit"),
         ("limit=101", "limit"),
         ("limit=abc", "limit"),
@@ -317,9 +317,27 @@ def test_a_series_date_names_its_series(app, client, create_series):
         f"{show.uid}/20260703",
         f"{show.uid}/2026070",
         f"{show.uid}/20261399",
+        f"{show.uid}/99991231",  # the last day there is: no day after it to compare with
+        "x/99991231",
         "/20260702",
     ):
         assert client.get(f"/api/v1/events/{wrong}").status_code == 404, wrong
+
+
+def test_an_all_day_series_dates_original_start_is_a_day(client, create_series):
+    """As its feed's RECURRENCE-ID;VALUE=DATE: a day, not midnight of it."""
+    create_series(start=datetime(2026, 7, 2), all_day=True, minutes=1440, weekdays=("TH",),
+                  slug="field-day")  # fmt: skip
+    body = client.get("/api/v1/events/field-day/2026-07-09").get_json()["data"]
+    assert body["series"]["original_start"] == "2026-07-09"
+    assert body["start"] == "2026-07-09"
+    one = client.get("/api/v1/series/field-day").get_json()["data"]["upcoming"][0]
+    assert one["series"]["original_start"] == one["start"]
+
+
+def test_the_document_refuses_unknown_parameters_as_every_api_answer_does(client):
+    response = client.get("/api/v1/openapi.json?x=1")
+    assert response.status_code == 400 and response.get_json()["parameter"] == "x"
 
 
 def test_a_series_is_found_by_its_slug_or_uid_with_its_next_dates(app, client, create_series):

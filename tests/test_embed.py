@@ -109,6 +109,7 @@ def test_month_counts_days_in_each_events_zone(client, events):
         ("?month=June", "month"),
         ("?colour=red", "colour"),
         ("?theme=dark", "theme"),  # the data has no theme: the element applies it
+        ("?month=2026-09", "month"),  # a list shows no month: it would be ignored
     ],
 )
 def test_bad_data_parameters_are_400_problems(client, events, query, parameter):
@@ -340,8 +341,14 @@ def test_the_widgets_data_answers_other_sites_even_when_refused(client):
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
-    for url, status in (("/embed/calendar.json", 404), ("/embed/list.json?count=abc", 400)):
-        response = client.get(url, headers={"Origin": "https://news.example"})
+    too_long = "/embed/list.json?q=" + "x" * 5000  # refused before any view (414)
+    for method, url, status in (
+        ("GET", "/embed/calendar.json", 404),
+        ("GET", "/embed/list.json?count=abc", 400),
+        ("GET", too_long, 414),
+        ("POST", "/embed/list.json", 405),  # refused by routing, before the blueprint
+    ):
+        response = client.open(url, method=method, headers={"Origin": "https://news.example"})
         assert response.status_code == status, url
         assert response.content_type == "application/problem+json", url
         assert response.headers["Access-Control-Allow-Origin"] == "*", url

@@ -249,3 +249,11 @@ def test_no_n_plus_one(create_event, create_venue, create_category, statements):
         _ = (e.venue.name, [c.name for c in e.categories], [s.name for s in e.speakers])
     assert len(events) == 6
     assert len(statements) == 3
+
+
+def test_a_date_written_right_that_does_not_exist_is_told_so():
+    with pytest.raises(BadFilter, match="There is no day 2026-02-29") as refused:
+        EventFilters.from_args(MultiDict({"from": "2026-02-29"}))
+    assert refused.value.field == "from"
+    with pytest.raises(BadFilter, match="must look like 2026-09-24"):
+        EventFilters.from_args(MultiDict({"to": "2026-2-28"}))

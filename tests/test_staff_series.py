@@ -502,6 +502,7 @@ def test_the_dates_a_split_moved_keep_their_old_addresses_as_redirects(logged_in
     ):
         response = visitor.get(old)
         assert response.status_code == 301 and response.headers["Location"] == moved, old
+        assert response.headers["Cache-Control"] == "public, max-age=3600", old  # not for good
         assert visitor.get(moved).status_code == 200
     assert visitor.get("/events/the-telecom-hour/2026-07-09").status_code == 200  # not moved
     assert visitor.get("/events/the-telecom-hour/2026-07-24").status_code == 404  # no such date
@@ -511,6 +512,7 @@ def test_the_dates_a_split_moved_keep_their_old_addresses_as_redirects(logged_in
     for old in ("the-telecom-hour/2026-07-23", f"{the_show().uid}/20260723"):
         response = visitor.get(f"/api/v1/events/{old}")
         assert response.status_code == 301 and response.headers["Location"] == api, old
+        assert response.headers["Cache-Control"] == "public, max-age=3600", old  # not for good
         moved = visitor.get(response.headers["Location"]).get_json()["data"]
         assert moved["start"].startswith("2026-07-23T13:00")
     for gone in ("the-telecom-hour/2026-07-24", f"{the_show().uid}/20260724", "x/20260723"):

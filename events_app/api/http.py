@@ -28,6 +28,11 @@ def allow_cors(response: Response) -> Response:
     return response
 
 
+def answers_in_json(path: str) -> bool:
+    """Whether errors at this path are problem bodies: the API and the widgets' data."""
+    return path.startswith("/api/") or (path.startswith("/embed/") and path.endswith(".json"))
+
+
 def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -60,8 +60,9 @@ SCHEMAS: dict[str, Any] = {
             "repeats": {"type": "string", "description": "e.g. weekly, Thursdays 12:00 PM EST"},
             "original_start": {
                 "type": "string",
-                "description": "The date's original local start (ISO 8601, no offset): "
-                "its identity in the series, also after it is moved",
+                "description": "The date's original local start (ISO 8601, no offset; a"
+                " day, YYYY-MM-DD, in an all-day series): its identity in the series, also"
+                " after it is moved",
             },
         },
         "A series of which the event is one date",
@@ -188,7 +189,12 @@ SCHEMAS: dict[str, Any] = {
                 "description": "The next public dates (at most 20), soonest first, cancelled "
                 "and moved ones included with their status and times",
             },
-            "upcoming_total": {"type": "integer", "description": "How many dates are to come"},
+            "upcoming_total": {
+                "type": "integer",
+                "description": "How many public dates are to come, as far as the site lists a"
+                " series' dates: a rule without an end (no UNTIL or COUNT) goes on past them,"
+                " listed up to two years ahead",
+            },
         },
         "A series: one rule, its dates each an event of /events",
     ),

@@ -172,7 +172,7 @@ class EventQuery:
         try:
             filters = EventFilters.from_args({k: args.get(k) for k in names})
         except BadFilter as error:
-            raise BadParameter(_named_in(str(error), names), str(error)) from None
+            raise BadParameter(error.field, str(error)) from None
         when = _choice(args, "when", WHENS, "upcoming")
         sort = _choice(args, "sort", SORTS, "-start" if when == "past" else "start")
         cursor_text = args.get("cursor") or None
@@ -198,12 +198,3 @@ def _limit(value: str | None) -> int:
     ):
         raise BadParameter("limit", f"The limit must be a whole number from 1 to {MAX_LIMIT}.")
     return int(value)
-
-
-def _named_in(message: str, names: tuple[str, ...]) -> str:
-    """The parameter a filters.py message is about ("The from date must ...")."""
-    lowered = message.lower()
-    for name in names:
-        if f" {name} " in lowered or f"'{name}'" in lowered:
-            return name
-    return "category" if "category" in lowered else names[0]

@@ -95,7 +95,8 @@ def people_and_topics(event: Event) -> dict[str, Any]:
 
 def event_json(event: Event, links: Links) -> dict[str, Any]:
     """One public event; ``series`` names the series it is a date of (null for a single
-    event), with the date it was first announced for (``original_start``, local wall time)."""
+    event), with the date it was first announced for (``original_start``: local wall time, or the
+    day of an all-day series, as its feed's RECURRENCE-ID)."""
     return {
         "id": event.id,
         "uid": event.calendar_uid,
@@ -138,7 +139,9 @@ def series_json(event: Event, links: Links) -> dict[str, Any] | None:
         "ics_url": links.event_ics(master.slug),
         "api_url": links.series_api(master.slug),
         "repeats": master.series_words(event.start_at),
-        "original_start": event.recurrence_id.isoformat(),
+        "original_start": (
+            event.recurrence_id.date() if master.all_day else event.recurrence_id
+        ).isoformat(),
     }
 
 

@@ -3,9 +3,9 @@ the OpenAPI document and its docs page."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from icalendar import vDuration
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
@@ -24,7 +24,7 @@ from ..models import (
     public_events,
     public_series,
 )
-from ..public import plausible_day
+from ..public import plausible_day, split_redirect
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 
@@ -127,7 +127,7 @@ def event(key: str):
     stmt = public_events().where(or_(Event.slug == key, Event.uid == key, _date_of_series(key)))
     found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
     if found is None and (moved := _split_off(key)):  # "this and following", as pages do
-        return redirect(external_url("api.event", key=moved), 301)
+        return split_redirect(external_url("api.event", key=moved))
     if found is None:
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address
@@ -230,7 +230,7 @@ def _date_of_series(key: str) -> ColumnElement[bool]:
     return and_(
         Event.series_id == of_series.scalar_subquery(),
         Event.recurrence_id >= first,
-        Event.recurrence_id < first + timedelta(days=1),
+        Event.recurrence_id <= datetime.combine(first, time.max),  # 9999-12-31 has no next day
     )
 
 
@@ -257,6 +257,7 @@ def venues():
 
 @bp.get("/openapi.json")
 def openapi_document():
+    check_known(request.args, ())
     state = changes.read_state(db.engine)
     body = http.dumps(openapi.document(external_url("api.events").removesuffix("/events")))
     return http.cacheable(body, state, max_age=MAX_AGE)

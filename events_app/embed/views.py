@@ -45,7 +45,7 @@ HTML = "text/html; charset=utf-8"
 
 
 def _wants_json() -> bool:
-    return request.path.endswith(".json")
+    return http.answers_in_json(request.path)
 
 
 @bp.errorhandler(BadParameter)

@@ -104,8 +104,7 @@ class WidgetQuery:
         try:
             filters = EventFilters.from_args({k: args.get(k) for k in names})
         except BadFilter as error:
-            name = next((n for n in names if n in str(error).lower()), names[0])
-            raise BadParameter(name, str(error)) from None
+            raise BadParameter(error.field, str(error)) from None
         count = args.get("count") or str(DEFAULT_COUNT[widget])
         if not (count.isascii() and count.isdigit() and len(count) <= 3):
             raise BadParameter("count", f"The count must be a whole number from 1 to {MAX_COUNT}.")
@@ -117,6 +116,8 @@ class WidgetQuery:
         accent = args.get("accent") or None
         if accent is not None and not ACCENT.fullmatch(accent):
             raise BadParameter("accent", "The accent must be six hex digits, like 0b5cad.")
+        if args.get("month") and widget != "month":  # it would be ignored
+            raise BadParameter("month", f"Only the month widget shows a month, not the {widget}.")
         return cls(widget, filters, int(count), _month(args.get("month")), theme, accent)
 
 

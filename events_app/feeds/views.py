@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from sqlalchemy import select
 
 from .. import changes, clock, response_cache, series
@@ -28,7 +28,7 @@ from ..models import (
     public_event_by_slug,
     public_series_by_slug,
 )
-from ..public import plausible_slug
+from ..public import plausible_slug, split_redirect
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
 from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
@@ -247,7 +247,7 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         and series_slug
         and (moved := series.split_address(db.session, series_slug, day))
     ):
-        return redirect(url_for(".event_download", series_slug=moved, day=day), 301)
+        return split_redirect(url_for(".event_download", series_slug=moved, day=day))
     if event is None:
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()

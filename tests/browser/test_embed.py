@@ -308,6 +308,37 @@ def test_a_widget_of_our_site_under_a_path_loads_from_that_path(browser, host):
     host_page.close()
 
 
+def test_a_hosts_mistakes_are_said_in_its_console(browser, host):
+    """An attribute the widget cannot use is named in the host's console with what to write
+    instead; a refused one (count="50") gives the server's reason, not a bare 400."""
+    context = browser.new_context(viewport=WIDTHS[0])
+    page = context.new_page()
+    said: list[tuple[str, str]] = []
+    page.on("console", lambda m: said.append((m.type, m.text)))
+    page.goto(f"{host}/mistakes.html")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('events-widget')].every(w =>
+             w.shadowRoot && w.shadowRoot.querySelector('.ew-by, .ew-status a'))"""
+    )
+    warnings = [text for kind, text in said if kind == "warning"]
+    errors = [text for kind, text in said if kind == "error"]
+    for expected in (
+        'widget="calendar": use sidebar, list, month (showing the list)',
+        'theme="neon": use light, dark, auto',
+        'heading-level="9": use 2 to 6',
+        'month="2026-09": only the month widget shows a month',
+        'accent="red": use six hex digits',
+    ):
+        assert any(expected in w for w in warnings), (expected, warnings)
+    assert "<events-widget> count: The count must be a whole number from 1 to 20." in errors
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('events-widget')].map(w => w.shadowRoot.textContent)"
+    )
+    assert "Events could not be loaded" in shown[2]  # the refused one says so on the page
+    assert all("Events could not be loaded" not in text for text in shown[:2]), shown
+    context.close()
+
+
 def test_widgets_show_the_visitors_time_and_work_by_keyboard(browser, host):
     host_page = HostPage(browser, f"{host}/article.html", zone="Asia/Tokyo")
     page = host_page.page

@@ -125,6 +125,31 @@
       return WIDGETS.includes(value) ? value : "list";
     }
 
+    // Say in the host's console what an attribute's value cannot mean, once per load; the
+    // widget still shows what it can (the default in its place).
+    warnUnusable() {
+      const problems = [];
+      const widget = this.getAttribute("widget");
+      if (widget !== null && !WIDGETS.includes(widget)) {
+        problems.push(`widget="${widget}": use ${WIDGETS.join(", ")} (showing the list)`);
+      }
+      const theme = this.getAttribute("theme");
+      if (theme && !THEMES.includes(theme)) problems.push(`theme="${theme}": use ${THEMES.join(", ")}`);
+      const accent = this.getAttribute("accent");
+      if (accent && !/^#?[0-9a-f]{6}$/i.test(accent)) {
+        problems.push(`accent="${accent}": use six hex digits, like 0b5cad`);
+      }
+      const level = this.getAttribute("heading-level");
+      if (level && !/^[2-6]$/.test(level)) problems.push(`heading-level="${level}": use 2 to 6`);
+      const month = this.getAttribute("month");
+      if (month && this.widget !== "month") {
+        problems.push(`month="${month}": only the month widget shows a month`);
+      } else if (month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+        problems.push(`month="${month}": use YYYY-MM, like 2026-09`);
+      }
+      for (const problem of problems) console.warn(`<events-widget> ${problem}`);
+    }
+
     dataUrl() {
       const query = new URLSearchParams();
       for (const name of FILTERS) {
@@ -132,7 +157,9 @@
         if (value) query.set(name, value);
       }
       const month = this.month || this.getAttribute("month");
-      if (this.widget === "month" && /^\d{4}-\d{2}$/.test(month || "")) query.set("month", month);
+      if (this.widget === "month" && /^\d{4}-(0[1-9]|1[0-2])$/.test(month || "")) {
+        query.set("month", month);
+      }
       const text = query.toString();
       return `${BASE}embed/${this.widget}.json${text ? `?${text}` : ""}`;
     }
@@ -159,10 +186,17 @@
       if (!this.root.firstChild) {
         this.root.append(this.frame(el("p", { class: "ew-status", role: "status", text: "Loading events…" })));
       }
+      if (!focus) this.warnUnusable();
       let model;
       try {
         const response = await fetch(this.dataUrl(), { credentials: "omit", mode: "cors" });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        if (!response.ok) {
+          // A problem body (RFC 9457) says which attribute we could not use, and why.
+          const problem = await response.json().catch(() => ({}));
+          console.error(`<events-widget> ${problem.parameter ? `${problem.parameter}: ` : ""}` +
+            `${problem.detail || `HTTP ${response.status}`}`);
+          throw new Error(`HTTP ${response.status}`);
+        }
         model = await response.json();
       } catch (error) {
         this.root.replaceChildren(this.frame(el("p", { class: "ew-status", role: "status" },
