@@ -116,6 +116,16 @@ def public_cache_control(max_age: int) -> str:
     return f"public, max-age={max_age}"
 
 
+def _dated_by_the_server(start_response: Callable) -> Callable:
+    """start_response without a Date header: the server writes each answer's (gunicorn drops
+    ours; Werkzeug's would send two, and a repeated answer would carry the first one's)."""
+
+    def start(status: str, headers: Headers, exc_info: Any = None):
+        return start_response(status, [(k, v) for k, v in headers if k.lower() != "date"], exc_info)
+
+    return start
+
+
 def _key(environ: dict[str, Any]) -> tuple:
     return (
         environ.get("wsgi.url_scheme"),
@@ -147,6 +157,7 @@ class ResponseCache:
         )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        start_response = _dated_by_the_server(start_response)
         if not self.cacheable(environ):
             return self.wsgi_app(environ, start_response)
         key = _key(environ)

@@ -370,3 +370,34 @@ def test_a_signed_in_visitors_pages_are_private(
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "Cookie" in response.headers.get("Vary", "")
     assert client.get("/staff/").headers["Cache-Control"] == "no-store"
+
+
+def test_the_server_dates_every_answer_once_and_a_repeat_anew(app: Flask, event: Event) -> None:
+    """Werkzeug's server (`make run`) sent two Date headers, and a repeated answer carried the
+    first one's time: the app leaves Date to the server (gunicorn drops an app's own)."""
+    import http.client
+    import threading
+    import time
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        dates = []
+        for path in (FEED, FEED, "/api/v1/events", "/events/original"):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200, path
+            assert len(answer.headers.get_all("Date")) == 1, (path, answer.headers)
+            dates.append(answer.headers["Date"])
+            connection.close()
+            if len(dates) == 1:
+                time.sleep(1.05)  # Date counts whole seconds
+        assert dates[1] != dates[0]  # the repeat (from the cache) is dated when it is sent
+    finally:
+        server.shutdown()
+        thread.join()
