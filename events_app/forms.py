@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,6 +11,7 @@ from wtforms import (
     EmailField,
     FloatField,
     Form,
+    FormField,
     HiddenField,
     PasswordField,
     SelectChoice,
@@ -37,6 +39,27 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    target: str  # the id of the element to move to (a choice's first box)
+    label: str
+    message: str
+
+
+def field_errors(form: Form) -> list[FieldError]:
+    """Each field's first error, in the form's order (a group's fields too): the summary
+    above a long form, each leading to its field."""
+    found = []
+    for f in form:
+        if isinstance(f, FormField):
+            found.extend(field_errors(f.form))
+        elif f.errors and isinstance(f.errors, list | tuple):
+            choices_ = f.type in ("RadioField", "MultiCheckboxField")
+            target = f"{f.id}-0" if choices_ else f.id
+            found.append(FieldError(target, f.label.text, str(f.errors[0])))
+    return found
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from . import (
     audit,
@@ -74,6 +74,28 @@ class DashboardFilters(Form):
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
 
+    def validate_date_to(self, field: DateField) -> None:
+        if self.date_from.data and field.data and field.data < self.date_from.data:
+            raise ValidationError("This is before the From date: no event could match.")
+
+
+def status_question(event: Event, status: str) -> str | None:
+    """What the dashboard asks before its one-click change of status (None: publishing)."""
+    title = f"“{event.title}”"
+    if event.series_master:
+        return {
+            "cancelled": f"Cancel every date of the series {title}? Visitors and subscribed"
+            " calendars will see them as cancelled.",
+            "draft": f"Unpublish the series {title} and all its dates? They leave the site,"
+            " the feeds and the API.",
+            "postponed": f"Mark every date of the series {title} as postponed?",
+        }.get(status)
+    return {
+        "cancelled": f"Cancel {title}? Visitors and subscribed calendars will see it as cancelled.",
+        "draft": f"Unpublish {title}? It leaves the site, the feeds and the API.",
+        "postponed": f"Mark {title} as postponed?",
+    }.get(status)
+
 
 @bp.get("/")
 def dashboard():
@@ -106,6 +128,7 @@ def dashboard():
         page=page,
         pages_nav=pager_links(page, lambda n: url_with(page=n)),
         status_actions=STATUS_ACTIONS,
+        status_question=status_question,
         now=clock.now(),
     ), status
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from . import markup, timefmt
+from . import forms, markup, timefmt
 
 # Error pages: our headings, and our words where an error carries only werkzeug's stock text.
 ERROR_TITLES = {
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = timefmt.format_day
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["error_words"] = error_words
+    app.jinja_env.globals["field_errors"] = forms.field_errors
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

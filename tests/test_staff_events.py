@@ -74,6 +74,22 @@ def test_errors_beside_fields_and_input_kept(logged_in):
                   "https://meet.example.com/optical", 'value="13:00"'):  # fmt: skip
         assert value in html, value
     assert db.session.scalar(select(Event.id)) is None
+    # Above the form, each error leads to its field (a phone shows some three screens down).
+    summary = html[
+        html.index('id="form-errors"') : html.index("</div>", html.index('id="form-errors"'))
+    ]
+    links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary)
+    assert [label.split(":")[0] for _, label in links] == ["End time", "Registration link"], links
+    for target, _ in links:
+        assert f'id="{target}"' in html, target
+
+
+def test_enter_in_a_text_box_saves_the_event(logged_in):
+    """Enter presses the form's first submit button: it was "Preview description"."""
+    html = logged_in.get("/staff/events/new").get_data(as_text=True)
+    form = html[html.index('<form method="post" class="event-form"') :]
+    first = re.search(r"<(?:input|button)[^>]*type=\"submit\"[^>]*>", form)[0]
+    assert 'name="save"' in first and 'tabindex="-1"' in first and "visually-hidden" in first
 
 
 def test_dst_gap_and_overlap_through_the_page(logged_in, app_ctx):
@@ -329,6 +345,9 @@ def test_dashboard_lists_drafts_newest_change_first_with_filters(logged_in, crea
     assert "No events match." in html
     assert logged_in.get("/staff/?status=bogus").status_code == 400
     assert logged_in.get("/staff/?date_from=never").status_code == 400
+    backwards = logged_in.get("/staff/?date_from=2030-01-01&date_to=2020-01-01")
+    assert backwards.status_code == 400
+    assert "This is before the From date" in backwards.get_data(as_text=True)
     assert logged_in.get("/staff/?page=x").status_code == 400
     assert logged_in.get("/staff/?page=99").status_code == 404
 
@@ -343,6 +362,28 @@ def test_dashboard_buttons_name_the_event_they_act_on(logged_in, create_event):
     html = logged_in.get("/staff/").get_data(as_text=True)
     for label in ("Cancel event", "Postpone", "Unpublish", "Duplicate"):
         assert f'{label}<span class="visually-hidden">: Beta webinar</span></button>' in html
+
+
+def test_dashboard_asks_before_cancelling_unpublishing_or_postponing(
+    logged_in, create_event, create_series
+):
+    """One click had cancelled a whole published series; Delete alone asked first."""
+    create_event(title="Beta webinar", kind="webinar")
+    create_series(start=datetime(2026, 7, 2, 12), title="Weekly show", weekdays=("TH",))
+    html = logged_in.get("/staff/").get_data(as_text=True)
+    for asked in (
+        "Cancel “Beta webinar”? Visitors and subscribed calendars will see it as cancelled.",
+        "Unpublish “Beta webinar”? It leaves the site, the feeds and the API.",
+        "Mark “Beta webinar” as postponed?",
+        "Cancel every date of the series “Weekly show”?",
+        "Unpublish the series “Weekly show” and all its dates?",
+        "Mark every date of the series “Weekly show” as postponed?",
+    ):
+        assert f'data-confirm="{asked}' in html, asked
+    draft = create_event(title="Gamma draft", status="draft")
+    html = logged_in.get(f"/staff/?q={draft.title}").get_data(as_text=True)
+    publish = html[html.index("Publish<span") - 300 : html.index("Publish<span")]
+    assert "data-confirm" not in publish  # publishing asks nothing
 
 
 def test_dashboard_pagination(logged_in, create_event):

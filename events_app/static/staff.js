@@ -2,7 +2,11 @@
 (function () {
   "use strict";
 
-  // Ask before destructive quick actions (delete).
+  // A form sent back with errors: start at its list of them (each links to its field).
+  const errors = document.getElementById("form-errors");
+  if (errors) errors.focus();
+
+  // Ask before quick actions that take an event off the site or change it for subscribers.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();

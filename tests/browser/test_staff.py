@@ -57,9 +57,13 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     assert any(e.startswith("400 ") for e in desktop.errors), "the refused form answers 400"
     desktop.errors.clear()
     check_page(desktop, "staff event form with errors")
+    # Focus starts at the list of errors, whose link leads to the field.
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    page.locator("#form-errors a").first.click()
+    assert page.evaluate("document.activeElement.id") == "start_time"
 
     page.fill("#start_time", "03:30")
-    page.click("#save")
+    page.press("#title", "Enter")  # saves (it had pressed "Preview description")
     page.wait_for_load_state("load")
     assert "does not exist" not in page.locator("body").inner_text()
     assert not page.locator(".form-errors").count()
@@ -89,7 +93,13 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     assert f"SUMMARY:{title} (edited)" in feed_text(page)
 
     row = dashboard_row(page, title)
-    row.get_by_role("button", name="Cancel").click()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name="Cancel").click()  # asks first; "No" leaves it be
+    assert asked and asked[0].startswith(f"Cancel “{title} (edited)”?"), asked
+    assert dashboard_row(page, title).locator(".badge-published").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    dashboard_row(page, title).get_by_role("button", name="Cancel").click()
     page.wait_for_load_state("load")
     page.goto("/events/?q=" + title.split()[-1])
     item = page.locator(".event-item", has_text=title)
