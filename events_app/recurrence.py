@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
@@ -31,6 +32,7 @@ _DU_DAYS = (du.MO, du.TU, du.WE, du.TH, du.FR, du.SA, du.SU)
 # the horizon when its rule is saved (series_form, the importer: ``too_many_dates``). An endless
 # series then gains its dates day by day without a cap (series.sync).
 MAX_OCCURRENCES = 10_000
+SPACING_CHECKED = 60  # first dates whose spacing a date's length is checked against
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,18 @@ def wall_starts(
             break
         starts.append(start)
     return starts
+
+
+def closest_starts(rule: Rule) -> timedelta | None:
+    """The shortest time between two next starts among the rule's first dates (None: one)."""
+    starts = wall_starts(rule, limit=SPACING_CHECKED)
+    return min((b - a for a, b in pairwise(starts)), default=None)
+
+
+def runs_into_next(rule: Rule) -> bool:
+    """Whether a date would still go on when the next one starts (end on start is fine)."""
+    closest = closest_starts(rule)
+    return closest is not None and rule.duration > closest
 
 
 def too_many_dates(rule: Rule, horizon: date) -> bool:

@@ -132,12 +132,6 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
             fields.count.errors.append("Enter how many times it happens.")
     if fields.errors:
         return None
-    if duration > timedelta(days=1) and fields.freq.data == "daily":
-        # Beside the choice of "Daily": the section's errors are what keeps the form from saving.
-        fields.freq.errors.append(
-            "A daily series' dates cannot be longer than a day: shorten the end, or repeat weekly."
-        )
-        return None
     rule = recurrence.Rule(
         freq=fields.freq.data, start=start, zone=zone, duration=duration,
         all_day=schedule["all_day"], interval=fields.interval.data or 1, weekdays=weekdays,
@@ -146,10 +140,29 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
     if not recurrence.wall_starts(rule, limit=1):
         fields.freq.errors.append("This rule has no occurrence: check the days and the end.")
         return None
+    if recurrence.runs_into_next(rule):
+        # Beside Repeats: the section's errors are what keeps the form from saving. A series'
+        # last day typed as the end date made seven-week dates, each over the next ones.
+        closest = recurrence.closest_starts(rule)
+        fields.freq.errors.append(
+            f"Each date would last {_span(duration)}, longer than the {_span(closest)} between"
+            " dates, and run into the next: shorten the end date. The series' last day goes"
+            " under Ends."
+        )
+        return None
     # On a date's form, saved for its series, the rule checked is the series': see refused.
     if fields.scope.data not in ("following", "all") and refused(rule, fields):
         return None
     return rule
+
+
+def _span(length: timedelta) -> str:
+    """'7 days', '2 hours', '1 day 3 hours' (whole hours)."""
+    days, hours = length.days, length.seconds // 3600
+    parts = [f"{days} day{'s' * (days != 1)}"] if days else []
+    if hours or not days:
+        parts.append(f"{hours} hour{'s' * (hours != 1)}")
+    return " ".join(parts)
 
 
 def refused(rule: recurrence.Rule, fields: RepeatFields) -> bool:

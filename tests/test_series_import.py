@@ -145,6 +145,18 @@ def test_a_rule_we_cannot_keep_is_still_imported_as_separate_events(app_ctx):
     assert all(i.rule is None for i in plan.items) and len(plan.items) >= 2
 
 
+def test_a_series_whose_dates_overlap_is_imported_as_its_dates(app_ctx):
+    """Our form refuses a series whose dates run into each other (series_form), so an import
+    does not make one: the file's dates come in one by one, each as it was."""
+    overlapping = SERIES.replace("DTEND;TZID=America/New_York:20260618T130000",
+                                 "DTEND;TZID=America/New_York:20260628T130000")  # fmt: skip
+    assert overlapping != SERIES
+    plan = plan_of(ics(overlapping))
+    assert len(plan.items) >= 2 and {i.action for i in plan.items} == {"new"}
+    assert all(i.rule is None for i in plan.items)
+    assert all(i.end_at - i.start_at >= timedelta(days=10, hours=1) for i in plan.items)
+
+
 def test_a_changed_date_keeps_its_own_details_from_the_file(app_ctx):
     """An episode's own description and link in the file (RECURRENCE-ID) come with it; the
     same file again changes nothing."""

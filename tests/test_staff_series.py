@@ -773,13 +773,45 @@ def test_a_series_beyond_the_horizon_has_no_dates_yet_and_still_duplicates(logge
     assert rule_columns(copy) == rule_columns(show)
 
 
-def test_a_daily_series_of_dates_longer_than_a_day_is_refused_beside_the_choice(logged_in, app_ctx):
-    long = {**SHOW, "start_date": "2027-01-12", "end_date": "2027-01-14", "repeat-freq": "daily"}
-    response = logged_in.post("/staff/events/new", data=long)
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        (  # a daily series of three-day dates
+            {"start_date": "2027-01-12", "end_date": "2027-01-14", "repeat-freq": "daily"},
+            "Each date would last 2 days 1 hour, longer than the 1 day between dates",
+        ),
+        (  # the series' last day typed as the first date's end: seven-week dates, weekly
+            {"start_date": "2027-01-14", "end_date": "2027-03-04"},
+            "Each date would last 49 days 1 hour, longer than the 7 days between dates",
+        ),
+        (  # Mondays and Thursdays: three days apart at the closest
+            {
+                "start_date": "2027-01-11",
+                "end_date": "2027-01-15",
+                "repeat-weekdays": ["MO", "TH"],
+            },  # fmt: skip
+            "Each date would last 4 days 1 hour, longer than the 3 days between dates",
+        ),
+        (  # all day, weekly: eight days each
+            {"start_date": "2027-01-14", "end_date": "2027-01-21", "all_day": "y"},
+            "Each date would last 8 days, longer than the 7 days between dates",
+        ),
+    ],
+)
+def test_a_series_whose_dates_run_into_the_next_is_refused_beside_repeats(
+    logged_in, app_ctx, changes, said
+):
+    response = logged_in.post("/staff/events/new", data={**SHOW, **changes})
     assert response.status_code == 400
-    assert "A daily series&#39; dates cannot be longer than a day" in response.text
-    assert 'value="2027-01-14"' in response.text  # what was typed stays
+    assert said in response.text and "The series&#39; last day goes under Ends" in response.text
+    assert f'value="{changes["end_date"]}"' in response.text  # what was typed stays
     assert db.session.scalar(select(Event.id)) is None
+
+
+def test_a_series_whose_dates_end_as_the_next_begins_is_saved(logged_in, app_ctx):
+    """Back to back is not overlapping: a week-long all-day date each week."""
+    week = {**SHOW, "start_date": "2027-01-14", "end_date": "2027-01-20", "all_day": "y"}
+    assert logged_in.post("/staff/events/new", data=week).status_code == 302
 
 
 def test_every_date_of_a_long_series_is_reachable_from_its_edit_page(logged_in, app_ctx):
