@@ -478,6 +478,18 @@ def test_floating_times_are_read_in_the_chosen_zone_with_a_note(app_ctx):
     assert item.timezone == "Europe/London"
 
 
+def test_a_floating_end_beside_a_zoned_start_is_read_in_the_starts_zone(app_ctx):
+    """The preview said "Floating times read as America/New_York: 1 event ..." while the event
+    said "read as Europe/Berlin": only its end had no zone, and it was read in Berlin."""
+    data = ics("UID:m1\nSUMMARY:Mixed\nDTSTART;TZID=Europe/Berlin:20260602T120000"
+               "\nDTEND:20260602T160000")  # fmt: skip
+    plan = plan_of(data, floating_zone="America/New_York")
+    (item,) = plan.items
+    assert item.timezone == "Europe/Berlin" and not any("Floating" in n for n in item.notes)
+    assert item.end_at == datetime(2026, 6, 2, 14, 0, tzinfo=UTC)  # 16:00 in Berlin (CEST)
+    assert plan.floating_count == 0
+
+
 def test_a_floating_series_keeps_its_uids_whatever_zone_is_chosen(app_ctx):
     kept = "UID:fk\nSUMMARY:Daily\nDTSTART:20260701T090000\nRRULE:FREQ=DAILY;COUNT=2"
     (in_new_york,) = plan_of(ics(kept), floating_zone="America/New_York").items

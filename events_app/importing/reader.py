@@ -568,9 +568,9 @@ def _read_times(comp, event: ReadEvent, ctx: _Context) -> None:
         # ownCloud writes a floating DTSTART next to a zoned DTEND: use the DTEND's zone.
         end_zone = _instant(dtend, ctx, fallback_zone="")[1]
         fallback = end_zone or fallback
-    floating = not fallback and any(
-        _is_floating(p) for p in (dtstart, dtend) if p is not None and isinstance(p.dt, datetime)
-    )
+    # Floating: no zone from the file for the start. A floating DTEND beside a zoned DTSTART
+    # is read in the start's zone (below), as a floating DTSTART beside a zoned DTEND is.
+    floating = not fallback and _is_floating(dtstart)
     if floating:
         fallback = ctx.floating_zone
     start, zone = _instant(dtstart, ctx, fallback)
