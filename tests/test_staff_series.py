@@ -999,3 +999,17 @@ def test_all_dates_saved_from_one_date_may_not_give_the_series_too_many(logged_i
     assert response.status_code == 400 and "would have more than 10,000 dates" in response.text
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).where(Event.series_id == master.id)) == 10_000
+
+
+def test_a_dates_edit_page_says_moved_from_only_when_it_was(logged_in, app_ctx):
+    """It said "originally on" every date, at the time of its own series: after "this and
+    following" changed the hour, the new series' dates read as moved from a time never held."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    date_ = on(the_show(), date(2026, 7, 9))
+    page = logged_in.get(f"/staff/events/{date_.id}/edit").text
+    assert "One date of" in page and "moved from" not in page and "originally" not in page
+    data = occurrence_form(logged_in, date_, start_time="15:00", end_time="16:00",
+                           **{"repeat-scope": "this"})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{date_.id}/edit", data=data).status_code == 302
+    page = logged_in.get(f"/staff/events/{date_.id}/edit").text
+    assert "moved from Jul 9, 2026, 12:00 PM EDT." in page
