@@ -24,7 +24,7 @@ from events_app.importing import lines as ics_lines
 from events_app.importing import reader as ics_reader
 from events_app.importing import zones as ics_zones
 from events_app.importing.apply import ImportFailed, apply_import
-from events_app.importing.plan import ACTIONS, plan_import
+from events_app.importing.plan import ACTIONS, OVER, plan_import
 from events_app.models import AuditEntry, Category, Event
 from tests.conftest import NOW
 
@@ -476,6 +476,22 @@ def test_floating_times_are_read_in_the_chosen_zone_with_a_note(app_ctx):
     )
     (item,) = plan_of(london, floating_zone="America/New_York").items
     assert item.timezone == "Europe/London"
+
+
+def test_events_already_over_are_imported_with_a_note_saying_where_they_go(app_ctx):
+    """Single events import whatever their date (past ones belong in the archive); the preview
+    says which are over, so a file of old events is not taken for upcoming ones."""
+    data = ics(
+        "UID:p1\nSUMMARY:Last year\nDTSTART:20250601T100000Z\nDTEND:20250601T110000Z",
+        "UID:p2\nSUMMARY:Yesterday\nDTSTART;VALUE=DATE:20260614",
+        "UID:p3\nSUMMARY:Today all day\nDTSTART;VALUE=DATE:20260615",
+        "UID:p4\nSUMMARY:Next month\nDTSTART:20260715T100000Z\nDTEND:20260715T110000Z",
+    )
+    plan = plan_of(data, now=NOW)  # Jun 15, 2026, noon UTC
+    over = {i.title: OVER in i.notes for i in plan.items}
+    assert over == {"Last year": True, "Yesterday": True, "Today all day": False,
+                    "Next month": False}  # fmt: skip
+    assert all(i.action == "new" for i in plan.items)
 
 
 def test_a_floating_end_beside_a_zoned_start_is_read_in_the_starts_zone(app_ctx):

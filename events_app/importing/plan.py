@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import recurrence, series, text, timefmt
 from ..markup import is_web_address
-from ..models import DESCRIPTION_MAX, Category, Event, Venue
+from ..models import DESCRIPTION_MAX, KINDS, Category, Event, Venue
 from . import reader as ics_reader
 
 # What a changed occurrence in a file (RECURRENCE-ID) may give that date besides its title and
@@ -39,6 +39,7 @@ OVERRIDE_DETAILS = ("summary", "description", "venue_id", "online_url", "registr
 
 ACTIONS = ("new", "update", "unchanged", "rejected")
 PREVIEW_ORDER = ("new", "update", "rejected", "unchanged")  # what needs a look first
+OVER = "Already over: it goes with the past events (the archive), not the upcoming ones."
 # Fields a re-import compares and may change; kind, slug, speakers and links staff add stay.
 COMPARED = (
     "title",
@@ -109,6 +110,18 @@ class ImportItem:
         return self.start_at
 
     @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    def is_over(self, now: datetime) -> bool:
+        """A single event that has ended (all day: its last day is gone by where it is)."""
+        if self.rule is not None:
+            return False
+        if self.all_day and self.last_day:
+            return self.last_day < timefmt.to_local(now, self.timezone or "UTC").date()
+        return self.end_at is not None and self.end_at <= now
+
+    @property
     def when_text(self) -> str:
         if self.all_day and self.first_day and self.last_day:
             return timefmt.format_date_range(self.first_day, self.last_day)
@@ -170,6 +183,9 @@ def plan_import(
     except Exception as exc:  # a parser bug must not become a 500
         return ImportPlan(error=f"The file could not be read: {exc}"[:300])
     items = Planner(session).plan(read.events)
+    for item in items:
+        if item.action in ("new", "update") and item.is_over(now):
+            item.notes.append(OVER)
     return ImportPlan(
         items=items,
         warnings=read.warnings,
