@@ -169,6 +169,8 @@ class EventForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.event_id = event_id
         self.occurrence = occurrence  # an occurrence's slug is its series' and date
+        # Told apart from the event's own "Time zone" above it.
+        self.new_venue.form.timezone.label.text = "The venue's time zone"
         if occurrence:
             del self.slug
             offer_scopes(self.repeat.form)

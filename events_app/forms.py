@@ -158,9 +158,9 @@ def iana_zone(form: Form, field) -> None:
 
 def slug_format(form: Form, field) -> None:
     value = (field.data or "").strip().lower()
-    field.data = value
-    if value and not SLUG_RE.match(value):
+    if value and not SLUG_RE.match(value):  # shown back as typed
         raise ValidationError("Use lowercase letters, digits and single hyphens (e.g. 5g-summit).")
+    field.data = value
 
 
 class LoginForm(FlaskForm):
@@ -195,7 +195,9 @@ def new_password_fields(label: str = "New password") -> tuple[PasswordField, Pas
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
     new_password, confirm = new_password_fields()
     submit = SubmitField("Change password")
 

@@ -206,6 +206,9 @@ def test_password_change_checks_current_and_length(client, auth, editor):
         data={"current_password": "nope", "new_password": "long enough now", "confirm": "x"},
     )
     assert b"The two passwords are not the same." in response.data
+    empty = client.post("/staff/account/password", data={"current_password": ""})
+    assert b"Enter your current password." in empty.data
+    assert b"This field is required." not in empty.data
 
 
 def test_passwords_stored_as_scrypt_hashes(runner, app_ctx):

@@ -84,6 +84,13 @@ def test_errors_beside_fields_and_input_kept(logged_in):
         assert f'id="{target}"' in html, target
 
 
+def test_a_refused_slug_comes_back_as_typed(logged_in):
+    response = logged_in.post("/staff/events/new", data={**FORM, "slug": "Bad Slug!"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "single hyphens" in html and 'value="Bad Slug!"' in html
+
+
 def test_enter_in_a_text_box_saves_the_event(logged_in):
     """Enter presses the form's first submit button: it was "Preview description"."""
     html = logged_in.get("/staff/events/new").get_data(as_text=True)

@@ -129,10 +129,14 @@
 
   // Repeats: show the fields the chosen frequency uses.
   const freq = byName("repeat-freq");
+  const intervalLabel = form.querySelector('label[for="repeat-interval"]');
+  const UNITS = { daily: "days", weekly: "weeks", monthly: "months", yearly: "years" };
   function freqChanged() {
     form.querySelectorAll("[data-repeat]").forEach((el) => {
       showWhen(el, el.dataset.repeat.split(" ").includes(freq.value));
     });
+    // "Every 2" of what: the label names the unit the chosen frequency counts in.
+    if (intervalLabel && UNITS[freq.value]) intervalLabel.textContent = `Every (${UNITS[freq.value]})`;
   }
   if (freq) {
     freq.addEventListener("change", freqChanged);

@@ -101,10 +101,12 @@ def test_a_dates_form_refusing_a_new_rule_reads_at_both_widths(admin):
         "as => as.map(a => a.pathname)"
     )
     admin.goto(dates[0])
+    interval = admin.page.locator('label[for="repeat-interval"]')
+    assert interval.inner_text() == "Every (weeks)"  # of what: the unit of its frequency
     admin.page.fill("#repeat-interval", "2")  # every other week
     admin.page.click("main form #save")
     admin.page.wait_for_load_state("load")
-    message = admin.page.locator("text=Repeats belongs to the whole series")
+    message = admin.page.locator("#repeat-scope-error", has_text="Repeats belongs to the whole")
     assert message.is_visible()
     assert admin.page.locator("#repeat-interval").input_value() == "2"  # kept
     admin.errors.clear()  # the refused form answers 400
