@@ -1013,3 +1013,28 @@ def test_a_dates_edit_page_says_moved_from_only_when_it_was(logged_in, app_ctx):
     assert logged_in.post(f"/staff/events/{date_.id}/edit", data=data).status_code == 302
     page = logged_in.get(f"/staff/events/{date_.id}/edit").text
     assert "moved from Jul 9, 2026, 12:00 PM EDT." in page
+
+
+def test_one_date_is_cancelled_and_restored_from_its_own_page(logged_in, app_ctx):
+    """The way to cancel one date had been its Status box, at the foot of a long form, saved
+    "for this occurrence only"; the series page had no way down to its dates."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    show = the_show()
+    assert (
+        'href="#occurrences-h">Dates of this series</a>'
+        in logged_in.get(f"/staff/events/{show.id}/edit").text
+    )
+    date_ = on(show, date(2026, 7, 9))
+    page = logged_in.get(f"/staff/events/{date_.id}/edit").text
+    assert 'data-confirm="Cancel the Jul 9 date of “The Telecom Hour” only?' in page
+    here = f"/staff/events/{date_.id}/edit"
+    done = logged_in.post(f"/staff/events/{date_.id}/status",
+                          data={"status": "cancelled", "next": here})  # fmt: skip
+    assert done.status_code == 302 and done.headers["Location"] == here
+    show = the_show()
+    assert [o.status for o in show.occurrences if o.status == "cancelled"] == ["cancelled"]
+    assert on(show, date(2026, 7, 9)).status == "cancelled"
+    page = logged_in.get(here).text
+    assert "Restore this date" in page and "Cancel this date<span" not in page
+    logged_in.post(f"/staff/events/{date_.id}/status", data={"status": "published", "next": here})
+    assert on(the_show(), date(2026, 7, 9)).status == "published"
