@@ -10,6 +10,7 @@ by ``flask series extend``, daily) moves that horizon along. Views commit; nothi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -495,15 +496,51 @@ def apply_to_series(
     return target
 
 
+SPLIT_SLUG = re.compile(r"(.+)-from-[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class SplitParts:
+    """The series a series was split off from by "this and following" (None: it was not),
+    and those split off from it, soonest first: told by their addresses, as split() makes
+    them ("<series>-from-<date>[-n]")."""
+
+    before: Event | None
+    after: list[Event]
+
+
+def split_parts(session: Session, master: Event) -> SplitParts:
+    before = None
+    if found := SPLIT_SLUG.fullmatch(master.slug):
+        before = session.scalar(
+            select(Event).where(Event.slug == found[1], Event.series_master.is_(True))
+        )
+    candidates = session.scalars(
+        select(Event)
+        .where(Event.series_master.is_(True), _slug_like(f"{_literal(master.slug)}-from-%"))
+        .order_by(Event.slug)
+    )
+    after = [e for e in candidates if (m := SPLIT_SLUG.fullmatch(e.slug)) and m[1] == master.slug]
+    return SplitParts(before, after)
+
+
+def _literal(text: str) -> str:
+    """``text`` matched as itself in a LIKE pattern (escaped with a backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _slug_like(pattern: str):
+    return Event.slug.like(pattern, escape="\\")
+
+
 def split_address(session: Session, series_slug: str, day: str) -> str | None:
     """Where a public date of a series went when "this and following" split it off: the
     address of the new part that has it ("<series>-from-<date>[-n]"), or None."""
     master = select(Event.id).where(Event.slug == series_slug, Event.series_master.is_(True))
     if session.scalar(master) is None:  # no such series: no scan for an address made up
         return None
-    escaped = series_slug.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"{escaped}-from-%/{day}"
-    stmt = select(Event.slug).where(listed(), Event.slug.like(pattern, escape="\\")).limit(2)
+    stmt = select(Event.slug).where(listed(), _slug_like(f"{_literal(series_slug)}-from-%/{day}"))
+    stmt = stmt.limit(2)
     found = list(session.scalars(stmt))
     return found[0].rpartition("/")[0] if len(found) == 1 else None
 

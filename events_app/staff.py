@@ -154,6 +154,9 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         venue_zones=form.venue_zones,
         rule_preview=rule_preview_of(form, event),
         series_dates=series_dates(event) if event is not None and event.series_master else None,
+        split_parts=series.split_parts(db.session, event)
+        if event is not None and event.series_master
+        else None,
         **extra,
     ), status
 
@@ -333,13 +336,16 @@ def save_edit(form: EventForm, event: Event):
         series.sync(event, today)
     changes = audit.diff(before, audit.event_snapshot(event))
     scope = form.repeat.form.scope.data if event.series_id is not None else "this"
-    master, master_changes = None, {}
+    master, master_changes, cut = None, {}, None
     if scope in series.SERIES_SCOPES and event.series is not None:
-        master_before = audit.event_snapshot(event.series)
+        old_master = event.series
+        master_before = audit.event_snapshot(old_master)
         master = series.apply_to_series(db.session, event, set(changes), form.rule, scope, today)
-        if master is not event.series or master.uid != event.series.uid:
-            master_before = audit.created({})
-        master_changes = audit.diff(master_before, audit.event_snapshot(master))
+        if master is not old_master:  # "this and following": a new series from this date on
+            cut = (old_master, audit.diff(master_before, audit.event_snapshot(old_master)))
+            master_changes = audit.created(audit.event_snapshot(master))
+        else:
+            master_changes = audit.diff(master_before, audit.event_snapshot(master))
     if not changes and not master_changes:
         db.session.rollback()
         flash("Nothing changed.", "info")
@@ -349,7 +355,15 @@ def save_edit(form: EventForm, event: Event):
     if new_venue is not None:
         audit.record("create", new_venue, audit.created(audit.venue_snapshot(new_venue)),
                      current_user, now)  # fmt: skip
-    if master is not None:
+    if cut is not None:  # each series' history says what became of it
+        audit.record("update", cut[0], cut[1], current_user, now)
+        audit.record("create", master, master_changes, current_user, now)
+        flash(
+            f"Saved this and the following dates of \u201c{master.title}\u201d: they are now a"
+            f" series of their own, from {timefmt.format_day(event.recurrence_id.date())}.",
+            "info",
+        )
+    elif master is not None:
         audit.record("update", master, master_changes, current_user, now)
         flash(f"Saved {series_form.SCOPES[scope].lower()} of \u201c{master.title}\u201d.", "info")
     else:

@@ -17,7 +17,7 @@ from test_staff_events import edit_page_fields, entries
 
 from events_app import series_form
 from events_app.extensions import db
-from events_app.models import Event, SeriesRule
+from events_app.models import AuditEntry, Event, SeriesRule
 
 SHOW = {
     "title": "The Telecom Hour",
@@ -1038,3 +1038,31 @@ def test_one_date_is_cancelled_and_restored_from_its_own_page(logged_in, app_ctx
     assert "Restore this date" in page and "Cancel this date<span" not in page
     logged_in.post(f"/staff/events/{date_.id}/status", data={"status": "published", "next": here})
     assert on(the_show(), date(2026, 7, 9)).status == "published"
+
+
+def test_a_split_is_told_on_both_series_and_in_both_histories(logged_in, app_ctx):
+    """ "This and following" left two series of one name with nothing linking them; the cut
+    series' history did not have the cut, and the new one's said "Edited" with the old
+    values."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    cut = on(the_show(), date(2026, 7, 16))
+    data = occurrence_form(logged_in, cut, start_time="13:00", end_time="14:00",
+                           **{"repeat-scope": "following"})  # fmt: skip
+    saved = logged_in.post(f"/staff/events/{cut.id}/edit", data=data, follow_redirects=True)
+    assert "they are now a series of their own, from Jul 16, 2026" in saved.text
+    old = the_show()
+    new = db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour-from-2026-07-16"))
+    old_page = logged_in.get(f"/staff/events/{old.id}/edit").text
+    new_page = logged_in.get(f"/staff/events/{new.id}/edit").text
+    assert f'Continued by <a href="/staff/events/{new.id}/edit">The Telecom Hour, ' in old_page
+    assert (
+        f'Later dates went to a series of their own: <a href="/staff/events/{new.id}/edit">'
+        in old_page
+    )
+    assert f'Split off from <a href="/staff/events/{old.id}/edit">The Telecom Hour, ' in new_page
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    last_two = [(e.action, e.object_id) for e in entries[-2:]]
+    assert last_two == [("update", old.id), ("create", new.id)]
+    cut_changes = json.loads(entries[-2].changes)
+    assert set(cut_changes) == {"repeats"} and "Jul 9, 2026" in cut_changes["repeats"][1]
+    assert json.loads(entries[-1].changes)["start"][0] is None  # created, not "edited"
