@@ -80,18 +80,23 @@ def max_length(model: type, column: str) -> int:
     return model.__table__.c[column].type.length
 
 
-def limit(model: type, column: str) -> Length:
-    n = max_length(model, column)
-    return Length(max=n, message=f"Keep this to {n} characters or fewer.")
+def limit(model: type, column: str):
+    """A validator: at most as many characters as the column holds (its box's maxlength)."""
+    check = text_length(max_length(model, column))
+    check.field_flags = {"maxlength": max_length(model, column)}
+    return check
 
 
 def text_length(most: int):
     """A validator: at most ``most`` characters of text, a line break counted as one character
-    (browsers send a text box's as CRLF; an import's are LF)."""
+    (browsers send a text box's as CRLF; an import's are LF); the message says how many."""
 
     def check(form, field) -> None:
-        if len((field.data or "").replace("\r\n", "\n")) > most:
-            raise ValidationError(f"Keep this to {most:,} characters or fewer.")
+        if not isinstance(field.data, str):
+            return
+        count = len(field.data.replace("\r\n", "\n"))
+        if count > most:
+            raise ValidationError(f"Keep this to {most:,} characters or fewer: it has {count:,}.")
 
     return check
 

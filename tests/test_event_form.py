@@ -241,5 +241,12 @@ def test_a_description_at_the_limit_counts_a_line_break_as_one_character(make_fo
     assert "description" not in errors_of(make_form(description=at_limit))
     over = at_limit + "!"
     assert errors_of(make_form(description=over))["description"] == [
-        "Keep this to 20,000 characters or fewer."
+        "Keep this to 20,000 characters or fewer: it has 20,001."
+    ]
+
+
+def test_a_title_too_long_says_how_long_it_is(make_form):
+    """A box without its maxlength (no JavaScript, a script) gets the count beside it."""
+    assert errors_of(make_form(title="t" * 230))["title"] == [
+        "Keep this to 200 characters or fewer: it has 230."
     ]

@@ -43,6 +43,24 @@
     }
   }
 
+  // A box that is full says so: a browser cuts what is typed or pasted beyond its maxlength
+  // without a word.
+  document.querySelectorAll("main form input[maxlength], main form textarea[maxlength]").forEach((box) => {
+    if (box.type === "hidden" || !box.id || box.closest(".row")) return; // rows: a grid of four lines
+    const note = document.createElement("p");
+    note.className = "box-full";
+    note.id = `${box.id}-full`;
+    note.setAttribute("aria-live", "polite");
+    note.hidden = true;
+    box.insertAdjacentElement("afterend", note);
+    const check = () => {
+      const full = box.value.length >= box.maxLength;
+      note.textContent = full ? `This box holds ${box.maxLength} characters: anything more was left out.` : "";
+      note.hidden = !full;
+    };
+    box.addEventListener("input", check);
+  });
+
   const form = document.querySelector("form.event-form");
   if (!form) return;
   const byName = (name) => form.elements.namedItem(name);

@@ -314,3 +314,20 @@ def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     expect(note).to_be_hidden()
     check_page(desktop, "staff event form, zone differs from the venue's")
     assert not desktop.errors, desktop.errors
+
+
+def test_a_full_box_says_what_was_left_out(desktop):
+    """A paste longer than the box's maxlength was cut without a word."""
+    sign_in(desktop)
+    desktop.goto("/staff/events/new")
+    page = desktop.page
+    note = page.locator("#summary-full")
+    assert note.is_hidden()
+    page.locator("#summary").focus()
+    page.keyboard.insert_text("x" * 650)  # as a paste: the browser keeps 500
+    assert len(page.input_value("#summary")) == 500
+    assert note.inner_text() == "This box holds 500 characters: anything more was left out."
+    page.fill("#summary", "short")
+    page.dispatch_event("#summary", "input")
+    assert note.is_hidden()
+    assert not desktop.errors, desktop.errors
