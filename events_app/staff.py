@@ -368,7 +368,11 @@ def save_edit(form: EventForm, event: Event):
         flash(f"Saved {series_form.SCOPES[scope].lower()} of \u201c{master.title}\u201d.", "info")
     else:
         audit.record("update", event, changes, current_user, now)
-        flash(f"Saved \u201c{event.title}\u201d.", "info")
+        if event.series is not None:
+            day = timefmt.format_day(event.recurrence_id.date())
+            flash(f"Saved the {day} date of \u201c{event.series.title}\u201d only.", "info")
+        else:
+            flash(f"Saved \u201c{event.title}\u201d.", "info")
     event_id, day = event.id, event.recurrence_id
     db.session.commit()
     if master is not None and db.session.get(Event, event_id) is None:

@@ -1013,6 +1013,7 @@ def test_a_dates_edit_page_says_moved_from_only_when_it_was(logged_in, app_ctx):
     assert logged_in.post(f"/staff/events/{date_.id}/edit", data=data).status_code == 302
     page = logged_in.get(f"/staff/events/{date_.id}/edit").text
     assert "moved from Jul 9, 2026, 12:00 PM EDT." in page
+    assert "Saved the Jul 9, 2026 date of “The Telecom Hour” only." in page  # what it applied to
 
 
 def test_one_date_is_cancelled_and_restored_from_its_own_page(logged_in, app_ctx):
