@@ -65,9 +65,14 @@ def _moved(wall: datetime, zone_name: str, was: datetime, now: datetime) -> str:
     return f"{wall:%H:%M} {zone_name} is now {_utc_clock(now)}, was {_utc_clock(was)}"
 
 
+def _clock(instant: datetime, zone_name: str) -> str:
+    """'3:30 AM EDT': the local time of day, with the zone's abbreviation then."""
+    return timefmt.format_start(instant, zone_name).rsplit(", ", 1)[1]
+
+
 def _note(which: str, problem: timefmt.LocalTimeError, instant: datetime, zone_name: str) -> str:
     """What stood in the way of a wall time under the new rules, and what was chosen."""
-    local = timefmt.format_start(instant, zone_name).rsplit(", ", 1)[1]
+    local = _clock(instant, zone_name)
     if isinstance(problem, timefmt.NonexistentTime):
         chosen = f"it is kept at {local}, where calendar apps put it"
     else:
@@ -95,6 +100,14 @@ def placement(row: Any) -> Placement | None:
         end, end_problem, start_problem = start + (row.end_at - row.start_at), None, None
     else:
         end, end_problem = timefmt.wall_to_utc(row.wall_end, zone_name, row.wall_end_fold)
+    ended_first = None
+    if end < start:
+        # 1:30 AM (EDT) to 1:15 AM (EST), the end in the hour that happened twice: rules
+        # without that second hour put the end first. Kept at the start, and staff asked.
+        ended_first = (
+            f"End: {_clock(end, zone_name)} now comes before the start; it is kept at the start,"
+            f" {_clock(start, zone_name)}, until someone sets the end."
+        )
     end = max(end, start)  # a gap can swallow the time between them
     moved = {}
     if start != row.start_at:
@@ -106,6 +119,8 @@ def placement(row: Any) -> Placement | None:
         for which, problem, instant in (("Start", start_problem, start), ("End", end_problem, end))
         if problem is not None
     ]
+    if ended_first:
+        notes.append(ended_first)
     review = " ".join(notes)[:NOTE_LENGTH] if notes else None
     return Placement(start, end, moved, review)
 

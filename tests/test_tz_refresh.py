@@ -372,3 +372,23 @@ def test_a_series_date_in_a_dst_gap_follows_its_rule_when_the_gap_goes(
     lo, hi = datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC)
     found = {start for _, start, _, _ in expand_with_recurring_ical_events(feed.encode(), lo, hi)}
     assert found == {o.start_at for o in dates}
+
+
+def test_an_end_the_new_rules_put_before_the_start_is_marked_for_review(
+    app: Flask, create_event, new_rules, restart
+) -> None:
+    """1:30 AM EDT to 1:15 AM EST on the night clocks fall back: with no summer time that
+    year, 1:15 comes first. It became a moment long, unmarked, and the form then saved that."""
+    app.config["NOW"] = NOW
+    night = create_event(title="Night shift", start=datetime(2027, 11, 7, 5, 30, tzinfo=UTC),
+                         minutes=45)  # fmt: skip
+    assert (night.wall_end, night.wall_end_fold) == (datetime(2027, 11, 7, 1, 15), 1)
+    new_rules(new_york(last_dst_year=2026))  # New York keeps standard time from 2027
+    output = refresh(restart())
+    assert night.start_at == night.end_at == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)
+    assert night.wall_end == datetime(2027, 11, 7, 1, 15)  # what was entered stays known
+    assert night.wall_review == (
+        "End: 1:15 AM EST now comes before the start; it is kept at the start, 1:30 AM EST,"
+        " until someone sets the end."
+    )
+    assert f"Review #{night.id} Night shift: {night.wall_review}" in output
