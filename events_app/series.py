@@ -154,6 +154,21 @@ def is_override(occurrence: Event, master: Event, rule: recurrence.Rule) -> bool
     return not rule.all_day and recurrence.dst_note(occurrence.recurrence_id, rule.zone) is not None
 
 
+def has_changed_dates(master: Event, since: datetime) -> bool:
+    """Whether a date of the series ending after ``since`` is not where its rule alone puts
+    it (moved, left out, at a wall time in a DST gap or overlap): what a bare RRULE, such as
+    Google's add link carries, cannot say. (A date's own title or guests are details, not
+    times: not asked here, which would read every date's speakers and categories.)"""
+    rule = rule_of(master)
+    return any(
+        is_removed(o, master)
+        or is_moved(o, rule)
+        or (not rule.all_day and recurrence.dst_note(o.recurrence_id, rule.zone) is not None)
+        for o in master.occurrences
+        if o.end_at > since
+    )
+
+
 def is_removed(occurrence: Event, master: Event) -> bool:
     """An occurrence a feed leaves out of the series with EXDATE."""
     return occurrence.status in ("cancelled", "draft") and master.status != occurrence.status

@@ -112,7 +112,22 @@ def test_unknown_occurrences_are_not_found(client, show, path):
     assert client.get(path).status_code == 404
 
 
+def test_a_series_with_changed_dates_is_subscribed_to_in_google_not_added_by_rule(client, show):
+    """Google's add link carries the rule alone: it put the cancelled Jun 25 back (and a moved
+    date at its old time). Subscribing to the series' .ics keeps every date as it is."""
+    page = client.get("/events/telecom-hour").get_data(as_text=True)
+    google = re.findall(r'href="(https://calendar.google.com[^"]+)"', page)
+    assert google == [
+        "https://calendar.google.com/calendar/r?cid=webcal%3A//localhost/events/telecom-hour.ics"
+    ]
+    assert "Subscribe in Google Calendar" in page and "Add to Google Calendar" not in page
+    assert "Some dates were moved or cancelled" in page
+
+
 def test_add_the_series_to_google_with_its_rule_and_download_it(client, show):
+    on_june_25 = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 6, 25))
+    on_june_25.status = "published"  # no date to come differs from the rule
+    db.session.commit()
     page = client.get("/events/telecom-hour").get_data(as_text=True)
     google = re.search(r'href="(https://calendar.google.com[^"]+)"', page).group(1)
     query = parse_qs(urlsplit(google.replace("&amp;", "&")).query)
@@ -121,7 +136,6 @@ def test_add_the_series_to_google_with_its_rule_and_download_it(client, show):
     assert query["ctz"] == ["America/New_York"]
     body = client.get("/events/telecom-hour.ics").get_data(as_text=True)
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z" in body
-    assert "EXDATE;TZID=America/New_York:20260625T120000" in body
     assert "BEGIN:VTIMEZONE" in body
 
 
@@ -157,6 +171,10 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     assert listing.count("Moved</span> from") == 1
     assert "Moved</span>" not in client.get("/events/telecom-hour/2026-07-09").text
     assert client.get("/events/telecom-hour").text.count("Moved</span> from") == 1
+    on_june_25 = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 6, 25))
+    on_june_25.status = "published"
+    db.session.commit()  # the move alone: Google's add link would still put it on Jul 2
+    assert "Subscribe in Google Calendar" in client.get("/events/telecom-hour").text
     # One date's page is in the section of its kind: the live audio show's, Webinars.
     assert '<a href="/webinars/" aria-current="page">Webinars</a>' in page
 

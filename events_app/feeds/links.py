@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 MAX_URL = 2000
 GOOGLE = "https://calendar.google.com/calendar/render"
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
 OUTLOOK_HOSTS = {
     "outlook": "https://outlook.live.com",
     "office": "https://outlook.office.com",
@@ -138,11 +139,21 @@ def links_for(event: Event, site: Site) -> dict[str, str]:
     }
 
 
-def series_links(master: Event, site: Site) -> dict[str, str]:
+def google_subscribe_link(webcal_url: str) -> str:
+    """Google Calendar subscribing to a feed, which it then reads again on its own schedule."""
+    return f"{GOOGLE_SUBSCRIBE}?cid={quote(webcal_url, safe='/')}"
+
+
+def series_links(master: Event, site: Site, subscribe_url: str, now: datetime) -> dict[str, str]:
     """{"google": ...} for a series page: Google's template link with ``recur=RRULE:...`` from
-    the first occurrence. Outlook's compose links cannot repeat; the page offers the .ics."""
+    the first occurrence; or, when a date still to come was moved or cancelled (which that
+    link cannot carry), {"google_subscribe": ...}: Google subscribing to the series' .ics at
+    ``subscribe_url`` (webcal://). Outlook's compose links cannot repeat; the page offers the
+    .ics."""
     from .. import recurrence, series
 
+    if series.has_changed_dates(master, now):
+        return {"google_subscribe": google_subscribe_link(subscribe_url)}
     rule = series.rule_of(master)
     if rule.all_day:
         end = rule.start + timedelta(days=max(1, rule.duration.days))

@@ -329,6 +329,12 @@ def feed_links() -> dict[str, object]:
         "feed_url_for": feed_url_for,
         "webcal": webcal,
         "calendar_links": lambda event: links.links_for(event, site()),
-        "series_calendar_links": lambda master: links.series_links(master, site()),
+        "google_subscribe_link": links.google_subscribe_link,
+        "series_calendar_links": lambda master: links.series_links(
+            master,
+            site(),
+            webcal(external_url("feeds.event_download", slug=master.slug)),
+            clock.now(),
+        ),
         "event_ics_url": lambda event: url_for("feeds.event_download", slug=event.slug),
     }
