@@ -384,6 +384,12 @@ def test_a_feed_is_never_sent_unfinished(client, app, data):
     files = list((Path(app.instance_path) / "feed-bodies").glob("*.ics"))
     assert [f.read_bytes() for f in files] == [second.data]
     assert int(second.headers["Content-Length"]) == len(second.data)
+    # Sent as a file, it is cached as any feed is (send_file's no-cache had come along).
+    memory = client.get("/feeds/live.ics")  # small: built in memory
+    for header in ("Cache-Control", "Content-Type"):
+        assert second.headers[header] == memory.headers[header], header
+    assert second.headers["Cache-Control"] == "public, max-age=300"
+    assert second.headers["Content-Type"] == "text/calendar; charset=utf-8"
     # An edit: the next build replaces the file; the old one is removed.
     event = db.session.get(Event, data["audio"].id)
     event.title = "Radio, renamed"

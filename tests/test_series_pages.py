@@ -152,6 +152,10 @@ def test_one_occurrence_downloads_under_its_permanent_derived_uid(client, show):
     at_three = replace(rule, start=datetime(2026, 5, 7, 15, 0))
     series.save_master(show, at_three, before, rule, NOW.date())
     db.session.commit()
+    download = client.get("/events/telecom-hour/2026-07-02.ics")
+    assert download.headers["Content-Disposition"] == (
+        'attachment; filename="telecom-hour-2026-07-02.ics"'  # a file name has no slash
+    )
     again = client.get("/events/telecom-hour/2026-07-02.ics").get_data(as_text=True)
     assert "DTSTART;TZID=America/New_York:20260702T150000" in again
     assert f"UID:{show.uid}/20260702\r\n" in again

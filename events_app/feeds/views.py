@@ -163,6 +163,7 @@ def _headers(
     response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified
+    response.cache_control.no_cache = None  # send_file's default for a file
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["FEED_MAX_AGE"])
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
@@ -199,7 +200,8 @@ def serve_feed(feed: Feed) -> Response:
     if body is None:
         return _being_built()
     if isinstance(body, Path):
-        response = send_file(body, mimetype=CONTENT_TYPE, conditional=False, etag=False)
+        # Werkzeug adds "; charset=utf-8" to a text/ type itself.
+        response = send_file(body, mimetype="text/calendar", conditional=False, etag=False)
     else:
         response = Response(body, content_type=CONTENT_TYPE)
     return _headers(response, *headers)
@@ -256,7 +258,8 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     zones = ical.timed_zones([event])
     body = (ical.calendar_header(info) + ical.vtimezones_text(zones) + block + ical.FOOTER).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
-    headers = (etag, event.updated_at, f"{event.slug}.ics", "attachment")
+    # One date's slug is "<series>/<date>": a file name has no slash.
+    headers = (etag, event.updated_at, f"{event.slug.replace('/', '-')}.ics", "attachment")
     if _not_modified(etag, event.updated_at):
         return _headers(Response(status=304), *headers)
     return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
