@@ -53,6 +53,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         SQLITE_JOURNAL_MODE="wal",
         ALEMBIC={"script_location": str(PROJECT_ROOT / "migrations")},
         PAGE_SIZE=20,
+        CALENDAR_PER_DAY=3,  # events a day of the month grid shows before "+N more"
         FEED_PAST_DAYS=90,
         FEED_REFRESH_HOURS=12,
         FEED_MAX_AGE=300,
@@ -74,11 +75,14 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         PROXY_FIX=0,
     )
     if test_config is None:
+        defaults = set(app.config)
+        config_file = str(Path(app.instance_path) / "config.py")
         try:
             app.config.from_pyfile("config.py", silent=True)
         except Exception as error:  # a syntax error, or anything it raises
-            raise settings.SettingsError(f"instance/config.py could not be read: {error}") from None
-        settings.warn_unread(os.environ, app.config)
+            raise settings.SettingsError(f"{config_file} could not be read: {error}") from None
+        in_file = settings.unread_in_file(config_file, set(app.config) - defaults, defaults)
+        settings.warn_unread(os.environ, app.config, in_file)
         settings.check_nested(os.environ, app.config)
         app.config.from_prefixed_env("EVENTS")
         url = os.environ.get("DATABASE_URL") or app.config.get("DATABASE_URL")

@@ -198,7 +198,7 @@ def _month_page(year: int, month: int):
     filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
     today = clock.today()
     start, end = grid_bounds(year, month)
-    per_day = current_app.config.get("CALENDAR_PER_DAY", PER_DAY)
+    per_day = current_app.config["CALENDAR_PER_DAY"]
     events, span_sizes = month_events(filters, start, end, per_day)
     weeks = month_grid(year, month, events, today, per_day, span_sizes)
 

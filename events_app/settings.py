@@ -23,6 +23,7 @@ YEAR, GIB = 365 * 24 * 3600, 1024**3
 # Whole numbers, each with its smallest and largest value.
 COUNTS = {
     "PAGE_SIZE": (1, 500),
+    "CALENDAR_PER_DAY": (1, 50),
     "FEED_PAST_DAYS": (0, 3660),
     "FEED_REFRESH_HOURS": (1, 24 * 366),
     "FEED_MAX_AGE": (0, YEAR),
@@ -199,10 +200,25 @@ def unread_variables(environ: Mapping[str, str], known: Iterable[str]) -> list[s
         name = variable.removeprefix("EVENTS_").split("__")[0]  # A__B: the dict setting A
         if variable == name or name in names or name.startswith(READ_ELSEWHERE):
             continue
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" Did you mean EVENTS_{close[0]}?" if close else ""
+        hint = _closest(name, names, "EVENTS_")
         warnings.append(f"{variable} names no setting of this app: it is ignored.{hint}")
     return warnings
+
+
+def unread_in_file(file: str, set_there: Iterable[str], known: Iterable[str]) -> list[str]:
+    """A warning for each name a config file sets that is no setting (PAGESIZE = 30)."""
+    names = sorted(set(known) | set(READ_WITHOUT_DEFAULT) | {"SECRET_KEY"})
+    return [
+        f"{file} sets {name}, which names no setting of this app: it is ignored."
+        + _closest(name, names)
+        for name in sorted(set_there)
+        if name not in names and not name.startswith(READ_ELSEWHERE)
+    ]
+
+
+def _closest(name: str, names: list[str], prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, names, n=1)
+    return f" Did you mean {prefix}{close[0]}?" if close else ""
 
 
 def check_nested(environ: Mapping[str, str], config: Mapping[str, Any]) -> None:
@@ -219,9 +235,12 @@ def check_nested(environ: Mapping[str, str], config: Mapping[str, Any]) -> None:
             )
 
 
-def warn_unread(environ: Mapping[str, str], known: Iterable[str]) -> None:
-    """Log unread_variables once per process (the master of a gunicorn says it for all)."""
-    for warning in unread_variables(environ, known):
+def warn_unread(
+    environ: Mapping[str, str], known: Iterable[str], file_warnings: Iterable[str] = ()
+) -> None:
+    """Log unread_variables (and a config file's, unread_in_file) once per process (the
+    master of a gunicorn says it for all)."""
+    for warning in [*file_warnings, *unread_variables(environ, known)]:
         if warning not in _warned:
             _warned.add(warning)
             log.warning("Warning: %s", warning)
