@@ -51,9 +51,12 @@ def form_on(response, action: str | None) -> dict[str, str]:
 
 
 def form_values_of(response) -> dict:
-    """What a browser sends from the page's main form (the one after the staff menu)."""
+    """What a browser sends from the page's main form: the event form where there is one (a
+    date's page has "Cancel this date" above it), else the first after the staff menu."""
     page = response.get_data(as_text=True)
     main = page.split('<main id="main"', 1)[1]
+    if 'class="event-form"' in main:
+        main = main[main.index('class="event-form"') :]
     return form_values(main[: main.index("</form>")])
 
 
