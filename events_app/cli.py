@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import click
+from alembic.util import CommandError as AlembicCommandError
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_alembic.cli import cli as alembic_cli
@@ -269,6 +270,28 @@ def render_descriptions() -> None:
     click.echo(f"Rendered {count} descriptions in {time.monotonic() - started:.1f} s.")
 
 
+def _revision_or_steps(alembic, target: str, way: str) -> str:
+    """``target`` as Flask-Alembic reads it: a revision id, or else a number of steps. Our
+    revision ids are numbers too: an unknown one with leading zeros ("0017") is refused rather
+    than read as seventeen steps."""
+    known = {script.revision for script in alembic.script_directory.walk_revisions()}
+    if target not in known and target.startswith("0") and target.isdigit():
+        raise click.ClickException(
+            f"There is no revision {target}; the revisions are {', '.join(sorted(known))}."
+            f" To go {way} a number of steps, give it without leading zeros."
+        )
+    return target
+
+
+@click.command("upgrade")
+@click.pass_obj
+@click.argument("target", default="heads")
+def upgrade(alembic, target: str = "heads") -> None:
+    """Upgrade the database: to the latest revision, to a revision ("0015"), or by a number
+    of steps ("1")."""
+    _migrate(alembic.upgrade, _revision_or_steps(alembic, target, "up"), "up")
+
+
 @click.command("downgrade")
 @click.pass_obj
 @click.argument("target", default="-1")
@@ -276,15 +299,24 @@ def downgrade(alembic, target: str = "-1") -> None:
     """Downgrade the database: to a revision ("0015"), or by a number of steps ("1")."""
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
+    target = _revision_or_steps(alembic, target, "down")
     known = {script.revision for script in alembic.script_directory.walk_revisions()}
-    if target not in known and target.startswith("0") and target.isdigit():
-        raise click.ClickException(
-            f"There is no revision {target}; the revisions are {', '.join(sorted(known))}."
-            " To go down a number of steps, give it without leading zeros."
-        )
     if target not in known and target.lstrip("-").isdigit():
         target = str(-abs(int(target)))
-    alembic.downgrade(target)
+    _migrate(alembic.downgrade, target, "down")
+
+
+def _migrate(step, target: str, way: str) -> None:
+    try:
+        step(target)
+    except AlembicCommandError as error:
+        if str(error).startswith("Relative revision"):  # "... -9 didn't produce 9 migrations"
+            steps = target.lstrip("+-")
+            raise click.ClickException(
+                f"There are not {steps} revisions to go {way} from this database's; `flask db"
+                " current` says where it is, `flask db history` lists them."
+            ) from None
+        raise
 
 
 def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
@@ -298,7 +330,7 @@ migrations_cli = click.Group(
     "db",
     callback=alembic_cli.callback,
     help=alembic_cli.help,
-    commands={**alembic_cli.commands, "downgrade": downgrade},
+    commands={**alembic_cli.commands, "upgrade": upgrade, "downgrade": downgrade},
 )
 
 
@@ -327,6 +359,8 @@ def database_errors_in_one_line(command: click.Command) -> None:
             return invoke(ctx)
         except (OperationalError, ProgrammingError) as error:
             raise click.ClickException(database_problem(error)) from None
+        except AlembicCommandError as error:  # "Can't locate revision identified by 'abc'"
+            raise click.ClickException(f"{error}.") from None
 
     command.invoke = guarded  # type: ignore[method-assign]
 

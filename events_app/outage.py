@@ -60,6 +60,12 @@ def record(error: BaseException, environ: dict[str, Any] | None = None) -> None:
 def unavailable(error: BaseException):
     """The error handler: 503, Retry-After, the outage page (with a form's fields to resend)."""
     record(error, request.environ)
+    from .api.http import answers_in_json, problem
+
+    if answers_in_json(request.path):  # the API and the widgets' data: a problem body
+        response = problem(503, "Service Unavailable", "The database does not answer just now.")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     # The page must not ask the database again: who is signed in is not known now.
     g._login_user = AnonymousUserMixin()
     kept = kept_form.fields(request.form) if request.method == "POST" else []

@@ -159,6 +159,20 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         result = runner.invoke(args=["db", "downgrade", "0007"])
         assert result.exit_code == 1 and "There is no revision 0007" in result.output
         assert {s.revision for s in alembic.current()} == {"0014"}
+        # Upgrade reads them so too, and what cannot be done is one line, not a traceback.
+        for args, said in (
+            (["upgrade", "0017"], "Error: There is no revision 0017; the revisions are 0001,"),
+            (["upgrade", "abc"], "Error: Can't locate revision identified by 'abc'."),
+            (["downgrade", "99"], "Error: There are not 99 revisions to go down"),
+            (["upgrade", "9"], "Error: There are not 9 revisions to go up"),
+        ):
+            result = runner.invoke(args=["db", *args])
+            assert result.exit_code == 1 and result.output.startswith(said), result.output
+            assert "Traceback" not in result.output
+        assert {s.revision for s in alembic.current()} == {"0014"}
+        result = runner.invoke(args=["db", "upgrade", "0015"])  # a revision id: to it
+        assert result.exit_code == 0, result.output
+        assert {s.revision for s in alembic.current()} == {"0015"}
     finally:
         alembic.upgrade()
     assert db.session.get(Event, kept) is not None

@@ -119,6 +119,13 @@ def test_without_a_kept_answer_a_503_page_in_the_sites_layout(
         assert all(r.levelname == "WARNING" and not r.exc_info for r in lines)
         assert all("OperationalError" in r.fields["error"] for r in lines)
         assert client.get("/healthz").status_code == 503
+        # The API and the widgets' data are read by programs: a problem body, as their others.
+        for path in ("/api/v1/events", "/api/v1/events/kept", "/embed/sidebar.json"):
+            response = client.get(path, headers={"Origin": "https://news.example"})
+            assert response.status_code == 503, path
+            assert response.content_type == "application/problem+json", path
+            assert response.get_json()["status"] == 503 and response.headers["Retry-After"] == "5"
+            assert response.headers["Access-Control-Allow-Origin"] == "*", path
     assert client.get("/events/?q=never+asked").status_code == 200
 
 
