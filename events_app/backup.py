@@ -109,8 +109,11 @@ def backup_command(path: Path) -> None:
         raise click.ClickException(f"{path} exists; choose a new name for the backup.")
     if not path.parent.is_dir():
         raise click.ClickException(f"The folder {path.parent} does not exist.")
-    backup_sqlite(live, path)
+    # Read first: a database without the site's tables is refused before any file is made
+    # (a backup of it would be refused by restore, and stood in the way of the next try).
     events = db.session.scalar(select(func.count(Event.id)))
+    db.session.rollback()
+    backup_sqlite(live, path)
     click.echo(f"Backed up {events:,} events to {path} ({path.stat().st_size / 1e6:,.1f} MB).")
 
 

@@ -194,3 +194,18 @@ def test_every_worker_serves_the_restored_data_at_once(
     assert len({line["pid"] for line in after}) == 2, "both workers answered after the restore"
     with site.app_context():
         db.engine.dispose()
+
+
+def test_a_backup_of_a_database_without_tables_makes_no_file(tmp_path: Path) -> None:
+    """It was refused after copying: the file left behind refused the next try ("exists")."""
+    url = f"sqlite:///{tmp_path / 'unmigrated.sqlite'}"
+    unmigrated = create_app(_base_config(url, tmp_path))
+    target = tmp_path / "backup.sqlite"
+    result = unmigrated.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 1 and "no tables yet" in result.output, result.output
+    assert not target.exists() and not list(tmp_path.glob("backup.sqlite*"))
+    with unmigrated.app_context():
+        alembic.upgrade()
+        result = unmigrated.test_cli_runner().invoke(args=["backup", str(target)])
+        assert result.exit_code == 0 and target.exists(), result.output
+        db.engine.dispose()
