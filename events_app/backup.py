@@ -140,16 +140,20 @@ def restore_command(path: Path, yes: bool) -> None:
     revision = backup_revision(path)
     if not yes:
         click.confirm(f"Replace every event, venue and account in {live} with {path}?", abort=True)
+    replaced = changes.read_state(db.engine)  # what caches have seen, to come after
     restore_sqlite(path)
     alembic.upgrade()  # a backup made before the latest migrations
-    announce_restore()
+    announce_restore(replaced)
     events = db.session.scalar(select(func.count(Event.id)))
     click.echo(f"Restored {events:,} events from {path} (schema {revision}, now up to date).")
 
 
-def announce_restore() -> None:
-    """A new change token and removal time, so that every cache sees the restored data."""
-    changes.mark_changed(db.session)
+def announce_restore(replaced: changes.State | None = None) -> None:
+    """A new change token and removal time, so that every cache sees the restored data: later
+    than the ``replaced`` data's last change (stamps can run a little ahead of the clock after
+    a burst of saves, and a Last-Modified going back would keep caches on the replaced data)."""
+    last = [t for t in (replaced.changed_at, replaced.removed_at) if t] if replaced else []
+    changes.mark_changed(db.session, after=max(last, default=None))
     db.session.commit()
 
 

@@ -373,8 +373,12 @@ def _write_state(session: Session, stamp: datetime, removal: bool) -> None:
     session.connection().execute(update(table).where(table.c.id == 1).values(**values))
 
 
-def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
+def mark_changed(
+    session: Session, event_ids: list[int] | None = None, *, after: datetime | None = None
+) -> None:
     """Record changes made behind the ORM (raw SQL, bulk inserts), in the caller's transaction.
+    ``after``: a time this change must come after, beyond what the database says (a restore:
+    the replaced data's last change, which caches have seen).
 
     The events in ``event_ids`` get a new version and ``updated_at`` (so their stored iCalendar
     blocks are rendered again) and a higher SEQUENCE (it must rise when a time, place or status
@@ -385,6 +389,8 @@ def mark_changed(session: Session, event_ids: list[int] | None = None) -> None:
     from .models import Event, new_version
 
     stamp = _lock_and_stamp(session, clock.now())
+    if after is not None:
+        stamp = max(stamp, after + timedelta(seconds=1))
     session.info.pop(_PENDING, None)
     if event_ids:
         table = Event.__table__

@@ -17,7 +17,7 @@ import pytest
 from conftest import NOW, _base_config
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from werkzeug.http import parse_date
+from werkzeug.http import http_date, parse_date
 
 from events_app import clock, create_app
 from events_app.backup import backup_sqlite
@@ -209,3 +209,25 @@ def test_a_backup_of_a_database_without_tables_makes_no_file(tmp_path: Path) -> 
         result = unmigrated.test_cli_runner().invoke(args=["backup", str(target)])
         assert result.exit_code == 0 and target.exists(), result.output
         db.engine.dispose()
+
+
+def test_a_restore_right_after_a_burst_of_changes_still_moves_last_modified_on(
+    sqlite_app: Flask, runner: FlaskCliRunner, events: list[int], tmp_path: Path
+) -> None:
+    """Changes within one second are stamped a second apart, so a burst runs ahead of the
+    clock; a restore stamped "now" went back before it, and a cache holding the burst's
+    answer got 304 for the restored data."""
+    client = sqlite_app.test_client()
+    path = tmp_path / "site.sqlite"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    for n in range(4):  # the clock stands still (NOW): each change a second after the last
+        db.session.get(Event, events[0]).title = f"Renamed {n}"
+        db.session.commit()
+    burst = parse_date(client.get(FEED).headers["Last-Modified"])
+    assert burst > NOW + timedelta(seconds=2)
+    result = runner.invoke(args=["restore", str(path), "--yes"])  # still NOW
+    assert result.exit_code == 0, result.output
+    restored = client.get(FEED)
+    assert parse_date(restored.headers["Last-Modified"]) > burst
+    asked = client.get(FEED, headers={"If-Modified-Since": http_date(burst)})
+    assert asked.status_code == 200
