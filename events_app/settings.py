@@ -74,8 +74,15 @@ def check(config: dict[str, Any], instance_path: str) -> None:
         elif not isinstance(value, bool):
             problems.append(f"{name} is {value!r}: use true or false.")
     for name in TEXTS:
-        if not isinstance(config.get(name), str) or not config[name].strip():
-            problems.append(f"{name} is {config.get(name)!r}: use some text.")
+        value = config.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # EVENTS_SITE_NAME=2024 is read as JSON: a number.
+            problems.append(
+                f"{name} is {value!r}: use some text (a number in EVENTS_{name} is read as"
+                f" one: write it as '\"{value}\"')."
+            )
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(f"{name} is {value!r}: use some text.")
     for name, (least, most) in COUNTS.items():
         value = config.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:

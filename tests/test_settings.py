@@ -51,6 +51,11 @@ def test_every_wrong_setting_is_named_in_one_message(tmp_path):
         ({"SQLALCHEMY_ENGINES": {"x": "sqlite://"}}, "no default database URL"),
         ({"SQLALCHEMY_ENGINES": "sqlite://"}, "no default database URL"),
         ({"PRODUCTION": 2}, "PRODUCTION is 2: use true or false."),
+        (
+            {"SITE_NAME": 2024},
+            """SITE_NAME is 2024: use some text (a number in EVENTS_SITE_NAME"""
+            """ is read as one: write it as '"2024"').""",
+        ),  # fmt: skip
     ],
 )
 def test_values_out_of_range_or_of_the_wrong_kind_are_named(tmp_path, settings, words):
