@@ -152,7 +152,11 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
         (("routes",), {"EVENTS_PAGE_SIZE": "abc"}, "Error: PAGE_SIZE is 'abc'"),
         (("routes",), {"DATABASE_URL": "mysql://u@h/d"}, "SQLite or PostgreSQL only"),
         (("routes",), {"EVENTS_DATABASE_URL": "5"}, "DATABASE_URL (not shown) is not a database"),
-        (("routes",), {"EVENTS_SITE_DESCRIPTION": "5"}, "SITE_DESCRIPTION is 5: use some text."),
+        (
+            ("routes",),
+            {"EVENTS_SITE_DESCRIPTION": "5"},
+            "SITE_DESCRIPTION is 5: use some text (a number in EVENTS_SITE_DESCRIPTION",
+        ),
         (("routes",), {"EVENTS_ALEMBIC": "5"}, "ALEMBIC is 5"),
         (("routes",), {"EVENTS_SITE_NAME__X": "1"}, "sets a key of SITE_NAME, which is not a"),
         (
