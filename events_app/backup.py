@@ -22,6 +22,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import URL, func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from . import changes
 from .extensions import alembic, db
@@ -140,12 +141,20 @@ def restore_command(path: Path, yes: bool) -> None:
     revision = backup_revision(path)
     if not yes:
         click.confirm(f"Replace every event, venue and account in {live} with {path}?", abort=True)
-    replaced = changes.read_state(db.engine)  # what caches have seen, to come after
+    replaced = _state_before(db.engine)  # what caches have seen, to come after
     restore_sqlite(path)
     alembic.upgrade()  # a backup made before the latest migrations
     announce_restore(replaced)
     events = db.session.scalar(select(func.count(Event.id)))
     click.echo(f"Restored {events:,} events from {path} (schema {revision}, now up to date).")
+
+
+def _state_before(engine) -> changes.State | None:
+    """The live data's change state, or None when it has none (a new, empty database)."""
+    try:
+        return changes.read_state(engine)
+    except (OperationalError, ProgrammingError):  # no feed_state table yet
+        return None
 
 
 def announce_restore(replaced: changes.State | None = None) -> None:

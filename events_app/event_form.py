@@ -164,10 +164,16 @@ class EventForm(FlaskForm):
     preview = SubmitField("Preview description")
 
     def __init__(
-        self, *args: Any, event_id: int | None = None, occurrence: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        event_id: int | None = None,
+        occurrence: bool = False,
+        saved_rule: recurrence.Rule | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.event_id = event_id
+        self.saved_rule = saved_rule  # the series' rule as saved (a series or one of its dates)
         self.occurrence = occurrence  # an occurrence's slug is its series' and date
         # Told apart from the event's own "Time zone" above it.
         self.new_venue.form.timezone.label.text = "The venue's time zone"
@@ -309,7 +315,7 @@ class EventForm(FlaskForm):
                 sub.errors = []  # the series' rule does not change
             return True
         if self.schedule:
-            self.rule = rule_from(repeat, self.schedule)
+            self.rule = rule_from(repeat, self.schedule, self.saved_rule)
         return not repeat.errors
 
     def validate_title(self, field) -> None:

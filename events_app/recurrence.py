@@ -32,7 +32,9 @@ _DU_DAYS = (du.MO, du.TU, du.WE, du.TH, du.FR, du.SA, du.SU)
 # the horizon when its rule is saved (series_form, the importer: ``too_many_dates``). An endless
 # series then gains its dates day by day without a cap (series.sync).
 MAX_OCCURRENCES = 10_000
-SPACING_CHECKED = 60  # first dates whose spacing a date's length is checked against
+# A date's length is checked against the dates of its rule's first year (a clock change in
+# it shortens a gap), at most this many of them.
+SPACING_CHECKED = 800
 
 
 @dataclass(frozen=True)
@@ -107,16 +109,21 @@ def wall_starts(
     return starts
 
 
+def _first_year(rule: Rule) -> list[datetime]:
+    return wall_starts(rule, rule.start.date() + timedelta(days=370), limit=SPACING_CHECKED)
+
+
 def closest_starts(rule: Rule) -> timedelta | None:
-    """The shortest time between two next starts among the rule's first dates (None: one)."""
-    starts = wall_starts(rule, limit=SPACING_CHECKED)
-    return min((b - a for a, b in pairwise(starts)), default=None)
+    """The shortest time between two dates in a row in the rule's first year, on the clock
+    ("1 day" for a daily rule), or None for a single date."""
+    return min((b - a for a, b in pairwise(_first_year(rule))), default=None)
 
 
 def runs_into_next(rule: Rule) -> bool:
-    """Whether a date would still go on when the next one starts (end on start is fine)."""
-    closest = closest_starts(rule)
-    return closest is not None and rule.duration > closest
+    """Whether a date would still go on when the next one starts (ending as it starts is fine),
+    in the rule's first year: a clock change can make a date as long as the gap run over."""
+    times = [occurrence_times(rule, wall) for wall in _first_year(rule)]
+    return any(end > start for (_, end), (start, _) in pairwise(times))
 
 
 def too_many_dates(rule: Rule, horizon: date) -> bool:

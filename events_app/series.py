@@ -155,18 +155,20 @@ def is_override(occurrence: Event, master: Event, rule: recurrence.Rule) -> bool
 
 
 def has_changed_dates(master: Event, since: datetime) -> bool:
-    """Whether a date of the series ending after ``since`` is not where its rule alone puts
-    it (moved, left out, at a wall time in a DST gap or overlap): what a bare RRULE, such as
+    """Whether a date of the series not over by ``since``, where it is or where its rule puts
+    it, is not simply where its rule puts it (moved, or left out): what a bare RRULE, such as
     Google's add link carries, cannot say. (A date's own title or guests are details, not
     times: not asked here, which would read every date's speakers and categories.)"""
     rule = rule_of(master)
-    return any(
-        is_removed(o, master)
-        or is_moved(o, rule)
-        or (not rule.all_day and recurrence.dst_note(o.recurrence_id, rule.zone) is not None)
-        for o in master.occurrences
-        if o.end_at > since
-    )
+    for date_ in master.occurrences:
+        if (
+            date_.end_at <= since
+            and recurrence.occurrence_times(rule, date_.recurrence_id)[1] <= since
+        ):
+            continue  # over, both where it is and where the rule put it
+        if is_removed(date_, master) or is_moved(date_, rule):
+            return True
+    return False
 
 
 def is_removed(occurrence: Event, master: Event) -> bool:

@@ -93,9 +93,12 @@ def asks_another_rule(fields: RepeatFields, rule: recurrence.Rule) -> bool:
     return ends == "after" and fields.count.data != rule.count
 
 
-def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule | None:
+def rule_from(
+    fields: RepeatFields, schedule: dict[str, Any], saved: recurrence.Rule | None = None
+) -> recurrence.Rule | None:
     """The rule the section describes for the event's validated schedule (local start, zone,
-    length), or None when it does not repeat; errors go beside the fields."""
+    length), or None when it does not repeat; errors go beside the fields. ``saved``: the
+    series' rule as it is (an edit leaving dates that already overlap as they are saves)."""
     if fields.freq.data not in recurrence.FREQS or not schedule:
         return None
     zone = schedule["zone"]
@@ -140,14 +143,18 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
     if not recurrence.wall_starts(rule, limit=1):
         fields.freq.errors.append("This rule has no occurrence: check the days and the end.")
         return None
-    if recurrence.runs_into_next(rule):
+    if recurrence.runs_into_next(rule) and not (saved and recurrence.runs_into_next(saved)):
         # Beside Repeats: the section's errors are what keeps the form from saving. A series'
         # last day typed as the end date made seven-week dates, each over the next ones.
-        closest = recurrence.closest_starts(rule)
+        closest = recurrence.closest_starts(rule) or duration
+        if duration > closest:
+            why = f"longer than the {_span(closest)} between dates, and run into the next"
+        else:  # as long as the gap: a clock change shortens one by an hour
+            why = f"as long as the {_span(closest)} between dates: where the clocks change, it"
+            why += " would run into the next"
         fields.freq.errors.append(
-            f"Each date would last {_span(duration)}, longer than the {_span(closest)} between"
-            " dates, and run into the next: shorten the end date. The series' last day goes"
-            " under Ends."
+            f"Each date would last {_span(duration)}, {why}. Shorten the end date; the series'"
+            " last day goes under Ends."
         )
         return None
     # On a date's form, saved for its series, the rule checked is the series': see refused.
@@ -157,12 +164,10 @@ def rule_from(fields: RepeatFields, schedule: dict[str, Any]) -> recurrence.Rule
 
 
 def _span(length: timedelta) -> str:
-    """'7 days', '2 hours', '1 day 3 hours' (whole hours)."""
-    days, hours = length.days, length.seconds // 3600
-    parts = [f"{days} day{'s' * (days != 1)}"] if days else []
-    if hours or not days:
-        parts.append(f"{hours} hour{'s' * (hours != 1)}")
-    return " ".join(parts)
+    """'7 days', '2 hours', '1 day 3 hours 30 minutes' (whole minutes)."""
+    days, minutes = length.days, length.seconds // 60
+    units = ((days, "day"), (minutes // 60, "hour"), (minutes % 60, "minute"))
+    return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in units if n) or "0 minutes"
 
 
 def refused(rule: recurrence.Rule, fields: RepeatFields) -> bool:

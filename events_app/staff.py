@@ -88,7 +88,8 @@ def status_question(event: Event, status: str) -> str | None:
             " calendars will see them as cancelled.",
             "draft": f"Unpublish the series {title} and all its dates? They leave the site,"
             " the feeds and the API.",
-            "postponed": f"Mark every date of the series {title} as postponed?",
+            "postponed": f"Mark the series {title} as postponed? Its dates show so, but for"
+            " those given a status of their own.",
         }.get(status)
     return {
         "cancelled": f"Cancel {title}? Visitors and subscribed calendars will see it as cancelled.",
@@ -141,6 +142,12 @@ def get_event(event_id: int, editing: bool = False) -> Event:
             kept_form.gone("event", url_for(".new_event"))
         abort(404, "There is no such event; it may have been deleted.")
     return event
+
+
+def series_rule_of(event: Event) -> recurrence.Rule | None:
+    """The rule of the series the event is, or is a date of (None: a single event)."""
+    master = event if event.series_master else event.series
+    return series.rule_of(master) if master is not None else None
 
 
 def render_event_form(form: EventForm, event: Event | None, status: int = 200, **extra: Any):
@@ -276,7 +283,9 @@ def made_from(form: EventForm):
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
     event = get_event(event_id, editing=True)
-    form = EventForm(event_id=event.id, occurrence=event.series_id is not None)
+    form = EventForm(
+        event_id=event.id, occurrence=event.series_id is not None, saved_rule=series_rule_of(event)
+    )
     if request.method == "GET":
         form.load(event)
         form.original.data = json.dumps(audit.event_snapshot(event))
@@ -444,7 +453,10 @@ def rule_preview():
             saved = get_event(int(request.args["event"]))
         except ValueError:
             abort(400, "event must be the number of an event.")
-    form = EventForm(occurrence=request.form.get("repeat-scope") is not None)
+    form = EventForm(
+        occurrence=request.form.get("repeat-scope") is not None,
+        saved_rule=series_rule_of(saved) if saved is not None else None,
+    )
     form.validate()
     # One date saved on its own keeps its series' rule, whatever the Repeats fields say.
     keeps_rule = saved is not None and saved.series is not None
@@ -514,8 +526,16 @@ def change_status(event_id: int):
         series.propagate(event, before)
     audit.record("status", event, {"status": [old, new_status]}, current_user, now)
     db.session.commit()
-    flash(f"\u201c{event.title}\u201d is now {STATUSES[new_status].lower()}.", "info")
+    flash(f"{_named(event)} is now {STATUSES[new_status].lower()}.", "info")
     return back_to_dashboard()
+
+
+def _named(event: Event) -> str:
+    """'“Title”', or for one date of a series 'The Jul 9, 2026 date of “Series”'."""
+    if event.series is None:
+        return f"\u201c{event.title}\u201d"
+    day = timefmt.format_day(event.recurrence_id.date())
+    return f"The {day} date of \u201c{event.series.title}\u201d"
 
 
 @bp.post("/events/<int:event_id>/duplicate")

@@ -231,3 +231,19 @@ def test_a_restore_right_after_a_burst_of_changes_still_moves_last_modified_on(
     assert parse_date(restored.headers["Last-Modified"]) > burst
     asked = client.get(FEED, headers={"If-Modified-Since": http_date(burst)})
     assert asked.status_code == 200
+
+
+def test_a_backup_is_restored_into_a_new_empty_database(
+    sqlite_app: Flask, runner: FlaskCliRunner, events: list[int], tmp_path: Path
+) -> None:
+    """The disaster case: a new machine, an empty instance folder, yesterday's backup."""
+    path = tmp_path / "site.sqlite"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    new_site = create_app(_base_config(f"sqlite:///{fresh / 'events.sqlite'}", fresh))
+    result = new_site.test_cli_runner().invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Restored 2 events" in result.output
+    with new_site.app_context():
+        db.engine.dispose()

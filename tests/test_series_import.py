@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 import pytest
 import recurring_ical_events
+from servers import form_values
 from sqlalchemy import func, select
 from test_importer import ics, plan_of, sample
 
@@ -145,16 +146,32 @@ def test_a_rule_we_cannot_keep_is_still_imported_as_separate_events(app_ctx):
     assert all(i.rule is None for i in plan.items) and len(plan.items) >= 2
 
 
-def test_a_series_whose_dates_overlap_is_imported_as_its_dates(app_ctx):
-    """Our form refuses a series whose dates run into each other (series_form), so an import
-    does not make one: the file's dates come in one by one, each as it was."""
+@pytest.fixture
+def logged_in(app, client, auth, editor):
+    app.config["NOW"] = NOW
+    auth.login()
+    return client
+
+
+def test_a_series_whose_dates_overlap_is_imported_as_a_series_its_form_saves(app_ctx, logged_in):
+    """Our form refuses to make a series' dates run into each other (series_form); a file's
+    series that already does stays a series (a re-import changes nothing), and its form saves
+    an edit that leaves its dates as they are."""
     overlapping = SERIES.replace("DTEND;TZID=America/New_York:20260618T130000",
                                  "DTEND;TZID=America/New_York:20260628T130000")  # fmt: skip
     assert overlapping != SERIES
     plan = plan_of(ics(overlapping))
-    assert len(plan.items) >= 2 and {i.action for i in plan.items} == {"new"}
-    assert all(i.rule is None for i in plan.items)
-    assert all(i.end_at - i.start_at >= timedelta(days=10, hours=1) for i in plan.items)
+    (item,) = plan.items
+    assert item.action == "new" and item.rule is not None
+    apply_import(plan, db.session, publish=True)
+    assert {i.action for i in plan_of(ics(overlapping)).items} == {"unchanged"}
+    master = db.session.scalar(select(Event).where(Event.series_master.is_(True)))
+    page = logged_in.get(f"/staff/events/{master.id}/edit").text
+    data = {**form_values(page[page.index('class="event-form"') :].split("</form>")[0]),
+            "title": "The Telecom Hour, renamed", "save": "Save event"}  # fmt: skip
+    assert logged_in.post(f"/staff/events/{master.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert master.title == "The Telecom Hour, renamed"
 
 
 def test_a_changed_date_keeps_its_own_details_from_the_file(app_ctx):

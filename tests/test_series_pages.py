@@ -124,6 +124,25 @@ def test_a_series_with_changed_dates_is_subscribed_to_in_google_not_added_by_rul
     assert "Some dates were moved or cancelled" in page
 
 
+def test_a_date_moved_into_the_past_still_keeps_googles_add_link_away(client, show):
+    """Its rule still makes Jul 2, which Google's add link would put back."""
+    on_june_25 = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 6, 25))
+    on_june_25.status = "published"
+    july_2 = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 7, 2))
+    july_2.set_timed(NOW - timedelta(days=5), NOW - timedelta(days=5, hours=-1), july_2.timezone)
+    db.session.commit()
+    assert "Subscribe in Google Calendar" in client.get("/events/telecom-hour").text
+
+
+def test_a_series_at_a_time_the_clocks_skip_keeps_googles_add_link(client, app, create_series):
+    """A date at 2:30 AM on the spring change is where the rule puts it: no date changed."""
+    app.config["NOW"] = NOW
+    create_series(title="Night Owls", slug="night-owls", start=datetime(2027, 3, 7, 2, 30),
+                  zone="America/New_York", weekdays=("SU",), count=4)  # fmt: skip
+    page = client.get("/events/night-owls").text
+    assert "Add to Google Calendar" in page and "Some dates were moved" not in page
+
+
 def test_add_the_series_to_google_with_its_rule_and_download_it(client, show):
     on_june_25 = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 6, 25))
     on_june_25.status = "published"  # no date to come differs from the rule

@@ -384,7 +384,7 @@ def test_dashboard_asks_before_cancelling_unpublishing_or_postponing(
         "Mark “Beta webinar” as postponed?",
         "Cancel every date of the series “Weekly show”?",
         "Unpublish the series “Weekly show” and all its dates?",
-        "Mark every date of the series “Weekly show” as postponed?",
+        "Mark the series “Weekly show” as postponed? Its dates show so, but for those given",
     ):
         assert f'data-confirm="{asked}' in html, asked
     draft = create_event(title="Gamma draft", status="draft")

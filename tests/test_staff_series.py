@@ -803,7 +803,7 @@ def test_a_series_whose_dates_run_into_the_next_is_refused_beside_repeats(
 ):
     response = logged_in.post("/staff/events/new", data={**SHOW, **changes})
     assert response.status_code == 400
-    assert said in response.text and "The series&#39; last day goes under Ends" in response.text
+    assert said in response.text and "the series&#39; last day goes under Ends" in response.text
     assert f'value="{changes["end_date"]}"' in response.text  # what was typed stays
     assert db.session.scalar(select(Event.id)) is None
 
@@ -812,6 +812,20 @@ def test_a_series_whose_dates_end_as_the_next_begins_is_saved(logged_in, app_ctx
     """Back to back is not overlapping: a week-long all-day date each week."""
     week = {**SHOW, "start_date": "2027-01-14", "end_date": "2027-01-20", "all_day": "y"}
     assert logged_in.post("/staff/events/new", data=week).status_code == 302
+
+
+def test_a_series_whose_dates_would_overlap_where_the_clocks_change_is_refused(logged_in):
+    """Monday 10:00 to the next Monday 10:00 is a week long: across the spring change the
+    next Monday comes an hour sooner, and that date ran over it by an hour."""
+    week = {**SHOW, "start_date": "2027-03-01", "start_time": "10:00", "end_date": "2027-03-08",
+            "end_time": "10:00", "repeat-weekdays": ["MO"], "repeat-ends": "after",
+            "repeat-count": "4"}  # fmt: skip
+    response = logged_in.post("/staff/events/new", data=week)
+    assert response.status_code == 400
+    assert (
+        "Each date would last 7 days, as long as the 7 days between dates: where the clocks"
+        " change, it would run into the next." in response.text
+    )
 
 
 def test_every_date_of_a_long_series_is_reachable_from_its_edit_page(logged_in, app_ctx):
@@ -1027,11 +1041,14 @@ def test_one_date_is_cancelled_and_restored_from_its_own_page(logged_in, app_ctx
     )
     date_ = on(show, date(2026, 7, 9))
     page = logged_in.get(f"/staff/events/{date_.id}/edit").text
-    assert 'data-confirm="Cancel the Jul 9 date of “The Telecom Hour” only?' in page
+    assert 'data-confirm="Cancel the Jul 9, 2026 date of “The Telecom Hour” only?' in page
     here = f"/staff/events/{date_.id}/edit"
     done = logged_in.post(f"/staff/events/{date_.id}/status",
                           data={"status": "cancelled", "next": here})  # fmt: skip
     assert done.status_code == 302 and done.headers["Location"] == here
+    assert (
+        "The Jul 9, 2026 date of “The Telecom Hour” is now cancelled." in logged_in.get(here).text
+    )
     show = the_show()
     assert [o.status for o in show.occurrences if o.status == "cancelled"] == ["cancelled"]
     assert on(show, date(2026, 7, 9)).status == "cancelled"
@@ -1039,6 +1056,12 @@ def test_one_date_is_cancelled_and_restored_from_its_own_page(logged_in, app_ctx
     assert "Restore this date" in page and "Cancel this date<span" not in page
     logged_in.post(f"/staff/events/{date_.id}/status", data={"status": "published", "next": here})
     assert on(the_show(), date(2026, 7, 9)).status == "published"
+    # A draft series shows no date: cancelling one alone would say what no one sees.
+    show = the_show()
+    show.status = "draft"
+    db.session.commit()
+    page = logged_in.get(here).text
+    assert "Cancel this date<span" not in page and "Restore this date" not in page
 
 
 def test_a_split_is_told_on_both_series_and_in_both_histories(logged_in, app_ctx):

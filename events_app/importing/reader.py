@@ -416,8 +416,6 @@ def _read_series(uid: str, group: list, reader: CalendarReader) -> ReadEvent | N
         # Google writes one-off events as RRULE COUNT=1: a single event
         _show_utc_in_calendar_zone(event, masters[0], ctx)
         return event
-    if recurrence.runs_into_next(rule):
-        return None  # a series' dates may not overlap (series_form): its dates, one by one
     last = reader.window_end.date()
     if recurrence.too_many_dates(rule, last):
         event.error = _too_many_dates(rule, last)
