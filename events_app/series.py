@@ -518,27 +518,34 @@ SPLIT_SLUG = re.compile(r"(.+)-from-[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[0-9]+)?")
 
 @dataclass(frozen=True)
 class SplitParts:
-    """The series a series was split off from by "this and following" (None: it was not),
-    and those split off from it, soonest first: told by their addresses, as split() makes
-    them ("<series>-from-<date>[-n]")."""
+    """The series a series continues and the one continuing it, when "this and following"
+    made them (None: none): the parts of one series, told by the addresses split() gives them
+    ("<series>-from-<date>[-n]", of a part split again too), in date order."""
 
     before: Event | None
-    after: list[Event]
+    after: Event | None
+
+
+def _root_slug(slug: str) -> str:
+    while found := SPLIT_SLUG.fullmatch(slug):
+        slug = found[1]
+    return slug
 
 
 def split_parts(session: Session, master: Event) -> SplitParts:
-    before = None
-    if found := SPLIT_SLUG.fullmatch(master.slug):
-        before = session.scalar(
-            select(Event).where(Event.slug == found[1], Event.series_master.is_(True))
-        )
+    root = _root_slug(master.slug)
     candidates = session.scalars(
-        select(Event)
-        .where(Event.series_master.is_(True), _slug_like(f"{_literal(master.slug)}-from-%"))
-        .order_by(Event.slug)
+        select(Event).where(
+            Event.series_master.is_(True),
+            (Event.slug == root) | _slug_like(f"{_literal(root)}-from-%"),
+        )
     )
-    after = [e for e in candidates if (m := SPLIT_SLUG.fullmatch(e.slug)) and m[1] == master.slug]
-    return SplitParts(before, after)
+    parts = [e for e in candidates if _root_slug(e.slug) == root]
+    if master not in parts or len(parts) < 2:
+        return SplitParts(None, None)
+    parts.sort(key=lambda e: (rule_of(e).start, e.id))
+    at = parts.index(master)
+    return SplitParts(parts[at - 1] if at else None, parts[at + 1] if at + 1 < len(parts) else None)
 
 
 def _literal(text: str) -> str:

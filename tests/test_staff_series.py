@@ -1090,3 +1090,17 @@ def test_a_split_is_told_on_both_series_and_in_both_histories(logged_in, app_ctx
     cut_changes = json.loads(entries[-2].changes)
     assert set(cut_changes) == {"repeats"} and "Jul 9, 2026" in cut_changes["repeats"][1]
     assert json.loads(entries[-1].changes)["start"][0] is None  # created, not "edited"
+    # Split again, earlier: the parts link in date order, each to its neighbours.
+    cut = on(the_show(), date(2026, 7, 2))
+    data = occurrence_form(logged_in, cut, title="The Telecom Hour, summer",
+                           **{"repeat-scope": "following"})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{cut.id}/edit", data=data).status_code == 302
+    middle = db.session.scalar(
+        select(Event).where(Event.slug == "the-telecom-hour-from-2026-07-02")
+    )
+    middle_page = logged_in.get(f"/staff/events/{middle.id}/edit").text
+    assert f'Split off from <a href="/staff/events/{old.id}/edit">' in middle_page
+    assert f'Continued by <a href="/staff/events/{new.id}/edit">' in middle_page
+    old_page = logged_in.get(f"/staff/events/{old.id}/edit").text
+    assert f'Continued by <a href="/staff/events/{middle.id}/edit">' in old_page
+    assert f'/staff/events/{new.id}/edit">' not in old_page
