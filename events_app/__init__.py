@@ -12,7 +12,7 @@ from flask import Flask, render_template, request
 from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import changes, reads, search, settings
+from . import calendar, changes, reads, search, settings
 from .extensions import alembic, csrf, db, login_manager, use_sqlite_journal_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         SQLITE_JOURNAL_MODE="wal",
         ALEMBIC={"script_location": str(PROJECT_ROOT / "migrations")},
         PAGE_SIZE=20,
-        CALENDAR_PER_DAY=3,  # events a day of the month grid shows before "+N more"
+        CALENDAR_PER_DAY=calendar.PER_DAY,  # a day of the month grid's events before "+N more"
         FEED_PAST_DAYS=90,
         FEED_REFRESH_HOURS=12,
         FEED_MAX_AGE=300,
@@ -82,7 +82,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         except Exception as error:  # a syntax error, or anything it raises
             raise settings.SettingsError(f"{config_file} could not be read: {error}") from None
         in_file = settings.unread_in_file(config_file, set(app.config) - defaults, defaults)
-        settings.warn_unread(os.environ, app.config, in_file)
+        settings.warn_unread(os.environ, defaults, in_file)  # not the file's typos too
         settings.check_nested(os.environ, app.config)
         app.config.from_prefixed_env("EVENTS")
         url = os.environ.get("DATABASE_URL") or app.config.get("DATABASE_URL")

@@ -270,17 +270,17 @@ def render_descriptions() -> None:
     click.echo(f"Rendered {count} descriptions in {time.monotonic() - started:.1f} s.")
 
 
-def _revision_or_steps(alembic, target: str, way: str) -> str:
-    """``target`` as Flask-Alembic reads it: a revision id, or else a number of steps. Our
-    revision ids are numbers too: an unknown one with leading zeros ("0017") is refused rather
-    than read as seventeen steps."""
+def _revision_or_steps(alembic, target: str, way: str) -> tuple[str, bool]:
+    """(``target``, whether it is a revision id) as Flask-Alembic reads it: a revision id, or
+    else a number of steps. Our revision ids are numbers too: an unknown one with leading
+    zeros ("0017") is refused rather than read as seventeen steps."""
     known = {script.revision for script in alembic.script_directory.walk_revisions()}
-    if target not in known and target.startswith("0") and target.isdigit():
+    if target not in known and len(target) > 1 and target.startswith("0") and target.isdigit():
         raise click.ClickException(
             f"There is no revision {target}; the revisions are {', '.join(sorted(known))}."
             f" To go {way} a number of steps, give it without leading zeros."
         )
-    return target
+    return target, target in known
 
 
 @click.command("upgrade")
@@ -289,7 +289,7 @@ def _revision_or_steps(alembic, target: str, way: str) -> str:
 def upgrade(alembic, target: str = "heads") -> None:
     """Upgrade the database: to the latest revision, to a revision ("0015"), or by a number
     of steps ("1")."""
-    _migrate(alembic.upgrade, _revision_or_steps(alembic, target, "up"), "up")
+    _migrate(alembic.upgrade, _revision_or_steps(alembic, target, "up")[0])
 
 
 @click.command("downgrade")
@@ -299,24 +299,22 @@ def downgrade(alembic, target: str = "-1") -> None:
     """Downgrade the database: to a revision ("0015"), or by a number of steps ("1")."""
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
-    target = _revision_or_steps(alembic, target, "down")
-    known = {script.revision for script in alembic.script_directory.walk_revisions()}
-    if target not in known and target.lstrip("-").isdigit():
+    target, is_revision = _revision_or_steps(alembic, target, "down")
+    if not is_revision and target.lstrip("-").isdigit():
         target = str(-abs(int(target)))
-    _migrate(alembic.downgrade, target, "down")
+    _migrate(alembic.downgrade, target)
 
 
-def _migrate(step, target: str, way: str) -> None:
+def _migrate(step, target: str) -> None:
+    """Run ``step`` (upgrade, downgrade); a target it cannot reach is one line."""
     try:
         step(target)
-    except AlembicCommandError as error:
-        if str(error).startswith("Relative revision"):  # "... -9 didn't produce 9 migrations"
-            steps = target.lstrip("+-")
-            raise click.ClickException(
-                f"There are not {steps} revisions to go {way} from this database's; `flask db"
-                " current` says where it is, `flask db history` lists them."
-            ) from None
-        raise
+    except (AlembicCommandError, AssertionError) as error:  # "head+1": an assertion in Alembic
+        said = str(error) or f"{target} is not a revision this database can go to"
+        raise click.ClickException(
+            f"{said}. `flask db current` says where the database is, `flask db history` lists"
+            " the revisions."
+        ) from None
 
 
 def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:

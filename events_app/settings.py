@@ -52,6 +52,8 @@ READ_WITHOUT_DEFAULT = (
     "USE_SESSION_FOR_NEXT",
     "LOGIN_DISABLED",
     "MAX_QUERY_STRING_LENGTH",
+    "AUTH_HEADER_NAME",  # Flask-Login's
+    "FORCE_HOST_FOR_REDIRECTS",
 )
 log = logging.getLogger("events_app.settings")
 _warned: set[str] = set()  # per process; gunicorn's workers inherit the master's

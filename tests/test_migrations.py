@@ -163,8 +163,9 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         for args, said in (
             (["upgrade", "0017"], "Error: There is no revision 0017; the revisions are 0001,"),
             (["upgrade", "abc"], "Error: Can't locate revision identified by 'abc'."),
-            (["downgrade", "99"], "Error: There are not 99 revisions to go down"),
-            (["upgrade", "9"], "Error: There are not 9 revisions to go up"),
+            (["downgrade", "99"], "Error: Relative revision -99 didn't produce 99 migrations."),
+            (["upgrade", "9"], "Error: Relative revision +9 didn't produce 9 migrations."),
+            (["upgrade", "head+1"], "Error: "),
         ):
             result = runner.invoke(args=["db", *args])
             assert result.exit_code == 1 and result.output.startswith(said), result.output

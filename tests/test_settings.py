@@ -246,6 +246,10 @@ def test_a_name_in_config_py_that_is_no_setting_is_warned_about(tmp_path):
         == 1
     ), result.stderr
     assert "sets PAGE_SIZE" not in result.stderr and "sets FEED_MAX_AGE" not in result.stderr
+    # The same typo in the environment is still named (the file's did not make it known).
+    both = flask(tmp_path, "routes", EVENTS_PAGESIZE="30", EVENTS_AUTH_HEADER_NAME="X-Token")
+    assert "EVENTS_PAGESIZE names no setting" in both.stderr, both.stderr
+    assert "AUTH_HEADER_NAME" not in both.stderr  # Flask-Login reads it
 
 
 def test_the_calendar_days_size_is_a_setting_checked_like_the_others(tmp_path):

@@ -53,12 +53,18 @@
     note.setAttribute("aria-live", "polite");
     note.hidden = true;
     box.insertAdjacentElement("afterend", note);
-    const check = () => {
-      const full = box.value.length >= box.maxLength;
-      note.textContent = full ? `This box holds ${box.maxLength} characters: anything more was left out.` : "";
+    let cut = false; // what was typed or pasted would have gone past the limit
+    box.addEventListener("beforeinput", (e) => {
+      const incoming = e.data ?? e.dataTransfer?.getData("text/plain") ?? "";
+      const selected = (box.selectionEnd ?? 0) - (box.selectionStart ?? 0);
+      cut = box.value.length - selected + incoming.length > box.maxLength;
+    });
+    box.addEventListener("input", () => {
+      const full = cut && box.value.length >= box.maxLength;
+      note.textContent = full ? `This box holds ${box.maxLength} characters: what went beyond was left out.` : "";
       note.hidden = !full;
-    };
-    box.addEventListener("input", check);
+      cut = false;
+    });
   });
 
   const form = document.querySelector("form.event-form");

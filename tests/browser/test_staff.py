@@ -326,8 +326,12 @@ def test_a_full_box_says_what_was_left_out(desktop):
     page.locator("#summary").focus()
     page.keyboard.insert_text("x" * 650)  # as a paste: the browser keeps 500
     assert len(page.input_value("#summary")) == 500
-    assert note.inner_text() == "This box holds 500 characters: anything more was left out."
+    assert note.inner_text() == "This box holds 500 characters: what went beyond was left out."
     page.fill("#summary", "short")
     page.dispatch_event("#summary", "input")
     assert note.is_hidden()
+    page.fill("#summary", "")
+    page.locator("#summary").focus()
+    page.keyboard.insert_text("y" * 500)  # exactly full: nothing was left out
+    assert len(page.input_value("#summary")) == 500 and note.is_hidden()
     assert not desktop.errors, desktop.errors
