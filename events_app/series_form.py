@@ -148,12 +148,11 @@ def rule_from(
         # last day typed as the end date made seven-week dates, each over the next ones.
         closest = recurrence.closest_starts(rule) or duration
         if duration > closest:
-            why = f"longer than the {_span(closest)} between dates, and run into the next"
-        else:  # as long as the gap: a clock change shortens one by an hour
-            why = f"as long as the {_span(closest)} between dates: where the clocks change, it"
-            why += " would run into the next"
+            why = f", longer than the {_span(closest)} between dates, and run into the next"
+        else:  # about as long as the gap: a clock change shortens one by an hour
+            why = f": where the clocks change, it would run into the next, {_span(closest)} later"
         fields.freq.errors.append(
-            f"Each date would last {_span(duration)}, {why}. Shorten the end date; the series'"
+            f"Each date would last {_span(duration)}{why}. Shorten the end date; the series'"
             " last day goes under Ends."
         )
         return None

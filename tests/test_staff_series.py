@@ -823,8 +823,8 @@ def test_a_series_whose_dates_would_overlap_where_the_clocks_change_is_refused(l
     response = logged_in.post("/staff/events/new", data=week)
     assert response.status_code == 400
     assert (
-        "Each date would last 7 days, as long as the 7 days between dates: where the clocks"
-        " change, it would run into the next." in response.text
+        "Each date would last 7 days: where the clocks change, it would run into the next,"
+        " 7 days later." in response.text
     )
 
 
