@@ -377,11 +377,7 @@ def save_edit(form: EventForm, event: Event):
         flash(f"Saved {series_form.SCOPES[scope].lower()} of \u201c{master.title}\u201d.", "info")
     else:
         audit.record("update", event, changes, current_user, now)
-        if event.series is not None:
-            day = timefmt.format_day(event.recurrence_id.date())
-            flash(f"Saved the {day} date of \u201c{event.series.title}\u201d only.", "info")
-        else:
-            flash(f"Saved \u201c{event.title}\u201d.", "info")
+        flash(f"Saved {_named(event)}{' only' if event.series is not None else ''}.", "info")
     event_id, day = event.id, event.recurrence_id
     db.session.commit()
     if master is not None and db.session.get(Event, event_id) is None:
@@ -526,16 +522,17 @@ def change_status(event_id: int):
         series.propagate(event, before)
     audit.record("status", event, {"status": [old, new_status]}, current_user, now)
     db.session.commit()
-    flash(f"{_named(event)} is now {STATUSES[new_status].lower()}.", "info")
+    named = _named(event)
+    flash(f"{named[:1].upper()}{named[1:]} is now {STATUSES[new_status].lower()}.", "info")
     return back_to_dashboard()
 
 
 def _named(event: Event) -> str:
-    """'“Title”', or for one date of a series 'The Jul 9, 2026 date of “Series”'."""
+    """'“Title”', or for one date of a series 'the Jul 9, 2026 date of “Series”'."""
     if event.series is None:
         return f"\u201c{event.title}\u201d"
     day = timefmt.format_day(event.recurrence_id.date())
-    return f"The {day} date of \u201c{event.series.title}\u201d"
+    return f"the {day} date of \u201c{event.series.title}\u201d"
 
 
 @bp.post("/events/<int:event_id>/duplicate")
