@@ -6,10 +6,24 @@
   const errors = document.getElementById("form-errors");
   if (errors) errors.focus();
 
-  // Ask before quick actions that take an event off the site or change it for subscribers.
+  // Whether a form's fields differ from what the page came with (typing not yet saved).
+  const typedInto = (form) => [...form.elements].some((el) => {
+    if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
+    return el.value !== el.defaultValue;
+  });
+  const eventForm = document.querySelector("form.event-form");
+
+  // Ask before quick actions that take an event off the site or change it for subscribers;
+  // on an event's page, say that what was typed into its form and not saved would be lost.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
-      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+      let question = form.dataset.confirm;
+      if (eventForm && form !== eventForm && typedInto(eventForm)) {
+        question += "\n\nWhat you typed in the form below is not saved yet and would be lost: save it first.";
+      }
+      if (!window.confirm(question)) e.preventDefault();
     });
   });
 
@@ -21,12 +35,7 @@
   if (base) {
     const edited = base.form;
     const hidden = [...edited.querySelectorAll("input[type=hidden][name=version], input[type=hidden][name=original]")];
-    const typed = () => [...edited.elements].some((el) => {
-      if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
-      if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
-      if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
-      return el.value !== el.defaultValue;
-    });
+    const typed = () => typedInto(edited);
     const remember = () => {
       const startedFrom = Object.fromEntries(hidden.map((el) => [el.name, el.value]));
       history.replaceState({ ...history.state, startedFrom }, "");
@@ -67,7 +76,7 @@
     });
   });
 
-  const form = document.querySelector("form.event-form");
+  const form = eventForm;
   if (!form) return;
   const byName = (name) => form.elements.namedItem(name);
   // Hides a part of the form that does not apply, unless it shows a message (a refused value

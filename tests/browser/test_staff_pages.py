@@ -113,6 +113,26 @@ def test_a_dates_form_refusing_a_new_rule_reads_at_both_widths(admin):
     check_page(admin, "staff date form refusing a new rule")
 
 
+def test_cancel_this_date_warns_of_typing_not_saved(admin):
+    """The date's page has two forms: cancelling the date reloads the page, and what was typed
+    into its event form and not saved would go with it. The question says so first."""
+    master = linked(admin, "/staff/?q=Telecom+Hour", r"/staff/events/\d+/edit")
+    admin.goto(master)
+    dates = admin.page.locator("#occurrences-h ~ * a[href$='/edit']").evaluate_all(
+        "as => as.map(a => a.pathname)"
+    )
+    admin.goto(dates[-1])
+    page = admin.page
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Cancel this date").click()
+    assert asked and "not saved yet" not in asked[-1]  # nothing typed: the question alone
+    page.fill("#title", "A title typed, not saved")
+    page.get_by_role("button", name="Cancel this date").click()
+    assert "What you typed in the form below is not saved yet" in asked[-1]
+    assert page.input_value("#title") == "A title typed, not saved"  # dismissed: kept
+
+
 def test_side_by_side_boxes_line_up_whatever_their_hints_and_messages(admin):
     """Kind beside the slug (a hint), End date (a hint and, here, a message) beside End time."""
     admin.goto("/staff/events/new")
