@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.routing import BaseConverter
 
 from . import clock, timefmt
 from .extensions import db
@@ -170,13 +171,43 @@ def month_current():
     return _month_page(today.year, today.month)
 
 
-@bp.get("/<int:year>/<int(fixed_digits=2):month>")
+class DigitsConverter(BaseConverter):
+    """A number of exactly ``digits`` ASCII digits ("2026", "09"): anything else does not
+    match, so the next rule (not_a_month) says how a month is written. (A converter that
+    matches and then refuses, as `int` does "0001", ends the routing in a bare 404.)"""
+
+    def __init__(self, map, digits: int) -> None:
+        super().__init__(map)
+        self.digits = digits
+        self.regex = f"[0-9]{{{digits}}}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{value:0{self.digits}d}"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("digits", DigitsConverter))
+
+
+@bp.get("/<digits(4):year>/<digits(2):month>")
 def month(year: int, month: int):
     if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
         abort(
             404, description=f"The calendar covers months 1-12 of the years {MIN_YEAR}-{MAX_YEAR}."
         )
     return _month_page(year, month)
+
+
+@bp.get("/<path:rest>")
+def not_a_month(rest: str):
+    """/calendar/1/1, /calendar/2026/9, /calendar/sept: say how a month is addressed."""
+    abort(
+        404,
+        description=f"A month's calendar is at /calendar/YYYY/MM, such as /calendar/2026/09"
+        f" (years {MIN_YEAR}-{MAX_YEAR}).",
+    )
 
 
 def list_url(filters: EventFilters, year: int, month: int, today: date) -> str:

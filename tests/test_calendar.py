@@ -246,12 +246,16 @@ def test_the_month_as_a_list_lists_that_months_events(
         "/calendar/abc/01",
         "/calendar/2026/01/02",
         "/calendar/1899/12",
+        "/calendar/0001/01",
+        "/calendar/september",
     ],
 )
 def test_bad_months_are_404(client, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert "main-nav" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "main-nav" in html
+    assert "/calendar/2026/09" in html or "the years 1900-2999" in html  # how to write one
 
 
 def test_edge_years_have_no_link_beyond(client):

@@ -7,7 +7,10 @@ import re
 import pytest
 from flask import request, url_for
 
+from events_app.calendar import DigitsConverter
 from events_app.security import SECURITY_HEADERS, DatabaseIntConverter
+
+NUMBERS = (DatabaseIntConverter, DigitsConverter)  # the converters of numbers in URLs
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -184,7 +187,7 @@ def test_a_number_in_a_url_has_one_spelling(
         for rule in app.url_map.iter_rules()
         if "GET" in rule.methods
         and rule.arguments
-        and all(isinstance(rule._converters[a], DatabaseIntConverter) for a in rule.arguments)
+        and all(isinstance(rule._converters[a], NUMBERS) for a in rule.arguments)
     ]
     assert {r.endpoint for r in rules} >= {"calendar.month", "staff.edit_event"}
     for rule in rules:
