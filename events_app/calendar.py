@@ -5,7 +5,7 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter
 
 from . import clock, timefmt
 from .extensions import db
-from .filters import EventFilters
+from .filters import EventFilters, next_day_found
 from .models import (
     KINDS,
     Event,
@@ -243,6 +243,12 @@ def _month_page(year: int, month: int):
 
     categories = categories_by_name(db.session)
     category = next((c for c in categories if c.slug == filters.category), None)
+    month_has_events = any(d.events for w in weeks for d in w if d.in_month)
+    next_day = None  # a filtered month with nothing: where the next match is
+    if not month_has_events and filters.is_filtered:
+        month_end = date(year, month, monthrange(year, month)[1]) + timedelta(days=1)
+        after = datetime.combine(month_end, time(0), UTC)
+        next_day = next_day_found(db.session, filters, max(after, clock.now()))
     return render_template(
         "calendar/month.html",
         weeks=weeks,
@@ -259,5 +265,7 @@ def _month_page(year: int, month: int):
         categories=categories,
         places=place_names(db.session),
         kinds=KINDS,
-        month_has_events=any(d.events for w in weeks for d in w if d.in_month),
+        month_has_events=month_has_events,
+        next_day=next_day,
+        next_day_url=month_url((next_day.year, next_day.month)) if next_day else None,
     )

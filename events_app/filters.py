@@ -353,10 +353,7 @@ def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
     if rows:
         total = rows[0].total
     elif page > 1:
-        count_stmt = select(func.count()).select_from(
-            stmt.order_by(None).with_only_columns(Event.id).subquery()
-        )
-        total = session.scalar(count_stmt) or 0
+        total = count_of(session, stmt)
     else:
         total = 0
     if page > 1 and offset >= total:
@@ -364,6 +361,21 @@ def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
     ids = [row.id for row in rows]
     loaded = {e.id: e for e in session.scalars(_by_ids(ids)).unique()} if ids else {}
     return Page(items=[loaded[i] for i in ids], page=page, per_page=per_page, total=total)
+
+
+def count_of(session: Session, stmt: Select) -> int:
+    """How many events a select of Event finds."""
+    counted = select(func.count()).select_from(
+        stmt.order_by(None).with_only_columns(Event.id).subquery()
+    )
+    return session.scalar(counted) or 0
+
+
+def next_day_found(session: Session, filters: EventFilters, after: datetime) -> date | None:
+    """The first day of the first public event ``filters`` finds that ends after ``after``
+    (a month calendar with none: where the next one is)."""
+    stmt = filtered_events_query(replace(filters, sort="date"), after, window=(after, None))
+    return session.scalar(stmt.with_only_columns(Event.start_date).limit(1))
 
 
 def _by_ids(ids: list[int]) -> Select:

@@ -30,6 +30,7 @@ from .filters import (
     BadFilter,
     EventFilters,
     PageNotFound,
+    count_of,
     filtered_events_query,
     pager_links,
     paginate,
@@ -129,6 +130,14 @@ def _list_page(
         return url_for(endpoint, **view_args, **args)
 
     categories = categories_by_name(db.session)
+    # An empty upcoming (past) list of a search or filters: how many the other tab finds.
+    other = "past" if filters.when == "upcoming" else "upcoming"
+    tab = {"when": "past"} if filters.when == "past" else {}
+    elsewhere = None
+    if not page.items and filters.is_filtered and not date_errors:
+        found = count_of(db.session, filtered_events_query(replace(filters, when=other), now))
+        if found:
+            elsewhere = (found, url_for_filters(replace(filters, when=other, page=1)))
     page_html = render_template(
         "public/list.html",
         date_errors=date_errors or {},
@@ -149,7 +158,9 @@ def _list_page(
         categories=categories,
         places=place_names(db.session),
         kinds=KINDS,
-        clear_url=url_for(endpoint, **view_args),
+        elsewhere=elsewhere,
+        ranked=search.ranks(filters.q),
+        clear_url=url_for(endpoint, **view_args, **tab),  # clearing keeps the tab
         calendar_url=url_for("calendar.month_current", **filters.to_args(when="upcoming", page=1)),
         when_urls={
             w: url_for_filters(replace(filters, when=w, page=1)) for w in ("upcoming", "past")

@@ -178,13 +178,18 @@ def condition(q: str, *, few_dates: bool = False) -> ColumnElement[bool]:
     return event_id.in_(_matching(terms, ranked=False))
 
 
+def ranks(q: str | None) -> bool:
+    """Whether a search can be ranked: it has words to find, not only words to leave out."""
+    return any(not t.exclude for t in parse(q or ""))
+
+
 def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
     """``stmt`` (a select of Event, unordered) limited to the events matching ``q``, best
     match first, then in date order (soonest, or newest); a search of exclusions only keeps
     date order."""
     terms = parse(q)
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
-    if not any(not t.exclude for t in terms):
+    if not ranks(q):
         return stmt.where(condition(q)).order_by(*dates)
     matches = _matching(terms, ranked=True)
     if dialect() == "postgresql":

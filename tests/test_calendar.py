@@ -315,3 +315,18 @@ def test_a_site_timezone_that_does_not_exist_stops_the_app() -> None:
 
     with pytest.raises(RuntimeError, match="SITE_TIMEZONE"):
         create_app({"TESTING": True, "SECRET_KEY": "x", "SITE_TIMEZONE": "Mars/Olympus"})
+
+
+def test_a_filtered_month_with_nothing_says_where_the_next_match_is(client, create_event):
+    """A search from the calendar landed on this month, empty, while matches came later."""
+    create_event(title="London Fibre Forum", first_day=date(2026, 8, 18), kind="live")
+    create_event(title="London Fibre Dinner", first_day=date(2026, 6, 2), kind="live")  # past
+    html = client.get("/calendar/2026/06?q=london").get_data(as_text=True)
+    assert "London Fibre" in html  # June has one: nothing more to say
+    assert "The next one is on" not in html
+    html = client.get("/calendar/2026/07?q=london").get_data(as_text=True)
+    assert "No events match these filters in July 2026." in html
+    assert 'The next one is on <a href="/calendar/2026/08?q=london">Aug 18, 2026</a>.' in html
+    html = client.get("/calendar/2026/09?q=london").get_data(as_text=True)
+    assert "No events match these filters in September 2026." in html
+    assert "The next one is on" not in html  # none later

@@ -139,15 +139,25 @@ def test_a_date_range_ending_before_it_starts_is_said_beside_the_field(
     assert "must look like 2026-09-24" in text(malformed) and "Optical day" in text(malformed)
 
 
-def test_an_empty_upcoming_list_of_dates_gone_by_offers_their_past_events(client, create_event):
+def test_an_empty_list_offers_what_the_other_tab_finds(client, create_event):
+    """An upcoming list empty for a search (or dates gone by) said nothing of the past events
+    it matched; and the other way round."""
     create_event(title="Last year's summit", first_day=date(2025, 9, 24), kind="live")
+    create_event(title="Next year's summit", first_day=date(2027, 9, 24), kind="live")
     html = text(client.get("/events/?from=2025-09-01&to=2025-09-30"))
     assert "No upcoming events match these filters" in html
-    link = re.search(r'<a href="([^"]*)">Past events in these dates</a>', html)
+    link = re.search(r'<a href="([^"]*)">1 past event matches</a>', html)
     assert link and "when=past" in link[1]
     assert "Last year&#39;s summit" in text(client.get(link[1].replace("&amp;", "&")))
-    assert "Past events in these dates" not in text(client.get("/events/?from=2027-01-01"))
-    assert "Past events in these dates" in text(client.get("/events/?to=2025-09-30"))
+    search = client.get("/events/?q=last+year")  # a search only: the past one
+    assert ">1 past event matches</a>" in text(search)
+    assert "<title>Search “last year” · Upcoming events" in text(search)
+    assert "No events found matching “last year”" in text(search)
+    past = text(client.get("/events/?when=past&q=next+year"))
+    assert ">1 upcoming event matches</a>" in past
+    assert '<a class="button" href="/events/?when=past">Clear filters</a>' in past  # same tab
+    nothing = text(client.get("/events/?q=neither"))
+    assert "event matches" not in nothing and "events match</a>" not in nothing
 
 
 def test_empty_result_offers_to_clear_filters(client, create_event):
