@@ -160,6 +160,8 @@ def _list_page(
         kinds=KINDS,
         elsewhere=elsewhere,
         ranked=search.ranks(filters.q),
+        unread_terms=search.unread_terms(filters.q),
+        max_terms=search.MAX_TERMS,
         clear_url=url_for(endpoint, **view_args, **tab),  # clearing keeps the tab
         calendar_url=url_for("calendar.month_current", **filters.to_args(when="upcoming", page=1)),
         when_urls={

@@ -80,6 +80,15 @@ def parse(q: str) -> list[Term]:
     Words are runs of letters and digits ("Wi-Fi" is the phrase "wi fi"); at most MAX_TERMS
     terms; the last plain word, when the text does not end in a space or quote, is a prefix.
     """
+    terms = _every_term(q)[:MAX_TERMS]
+    last = terms[-1] if terms else None
+    quoted = q.rstrip().endswith('"')
+    if last and not last.exclude and len(last.words) == 1 and not quoted and q == q.rstrip():
+        terms[-1] = Term(last.words, prefix=True)
+    return terms
+
+
+def _every_term(q: str) -> list[Term]:
     terms: list[Term] = []
     for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', q):
         exclude = bool(match[1] or match[3])
@@ -88,12 +97,12 @@ def parse(q: str) -> list[Term]:
             words = tuple(w.lower() for w in _WORD.findall(match[4]))
         if words:
             terms.append(Term(words, exclude=exclude))
-    terms = terms[:MAX_TERMS]
-    last = terms[-1] if terms else None
-    quoted = q.rstrip().endswith('"')
-    if last and not last.exclude and len(last.words) == 1 and not quoted and q == q.rstrip():
-        terms[-1] = Term(last.words, prefix=True)
     return terms
+
+
+def unread_terms(q: str | None) -> int:
+    """How many terms of ``q`` past the first MAX_TERMS a search leaves out."""
+    return max(0, len(_every_term(q or "")) - MAX_TERMS)
 
 
 def fts5_query(terms: Sequence[Term]) -> str | None:

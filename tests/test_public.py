@@ -504,3 +504,12 @@ def test_a_stored_link_no_parser_can_read_is_left_off_every_page(client, app_ctx
         response = client.get(url)
         assert response.status_code == 200, url
         assert odd not in response.get_data(as_text=True), url
+
+
+def test_a_search_past_its_tenth_word_says_what_was_left_out(client, create_event):
+    create_event(title="Open RAN summit", kind="live")
+    long = "/events/?q=" + "+".join("abcdefghij") + "+open+ran"
+    html = text(client.get(long))
+    assert "Only the first 10 words were searched; 2 more were left out." in html
+    assert "left out" not in text(client.get("/events/?q=open+ran"))
+    assert "<title>Search “london” · " in text(client.get("/calendar/2026/06?q=london"))
