@@ -82,8 +82,9 @@ def max_length(model: type, column: str) -> int:
 
 def limit(model: type, column: str):
     """A validator: at most as many characters as the column holds (its box's maxlength)."""
-    check = text_length(max_length(model, column))
-    check.field_flags = {"maxlength": max_length(model, column)}
+    most = max_length(model, column)
+    check = text_length(most)
+    check.field_flags = {"maxlength": most}
     return check
 
 

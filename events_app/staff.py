@@ -80,8 +80,16 @@ class DashboardFilters(Form):
 
 
 def status_question(event: Event, status: str) -> str | None:
-    """What the dashboard asks before its one-click change of status (None: publishing)."""
+    """What a one-click change of status asks first (None: publishing): the dashboard's, and
+    "Cancel this date" on one date's page."""
     title = f"“{event.title}”"
+    if event.series is not None:
+        if status != "cancelled":
+            return None
+        return (
+            f"Cancel {_named(event)} only? Visitors and subscribed calendars will see it as"
+            " cancelled; the other dates stay as they are."
+        )
     if event.series_master:
         return {
             "cancelled": f"Cancel every date of the series {title}? Visitors and subscribed"
@@ -164,6 +172,7 @@ def render_event_form(form: EventForm, event: Event | None, status: int = 200, *
         split_parts=series.split_parts(db.session, event)
         if event is not None and event.series_master
         else None,
+        status_question=status_question,
         **extra,
     ), status
 

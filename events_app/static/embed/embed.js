@@ -16,6 +16,7 @@
   const FILTERS = ["kind", "category", "place", "q", "count"];
   const WIDGETS = ["sidebar", "list", "month"];
   const THEMES = ["light", "dark", "auto"];
+  const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/; // YYYY-MM
 
   let stylesheet;
   const loadStyles = () => {
@@ -144,7 +145,7 @@
       const month = this.getAttribute("month");
       if (month && this.widget !== "month") {
         problems.push(`month="${month}": only the month widget shows a month`);
-      } else if (month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      } else if (month && !MONTH.test(month)) {
         problems.push(`month="${month}": use YYYY-MM, like 2026-09`);
       }
       for (const problem of problems) console.warn(`<events-widget> ${problem}`);
@@ -157,7 +158,7 @@
         if (value) query.set(name, value);
       }
       const month = this.month || this.getAttribute("month");
-      if (this.widget === "month" && /^\d{4}-(0[1-9]|1[0-2])$/.test(month || "")) {
+      if (this.widget === "month" && MONTH.test(month || "")) {
         query.set("month", month);
       }
       const text = query.toString();
