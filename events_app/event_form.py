@@ -380,7 +380,10 @@ class EventForm(FlaskForm):
         needs all three, comes last."""
         zone = self.zone_name()
         zone_ok = not self.timezone.errors and timefmt.is_valid_zone(zone) if zone else False
-        if not zone_ok and not self.timezone.errors:
+        # A new venue's zone that is wrong is said beside it, once.
+        venue_said = not self.timezone.data and self.venue.data == NEW_VENUE
+        venue_said = venue_said and bool(self.new_venue.form.timezone.errors)
+        if not zone_ok and not self.timezone.errors and not venue_said:
             self.timezone.errors.append("Choose the time zone of the event (or of its venue).")
         dates_ok = not (self.start_date.errors or self.end_date.errors)
         first = self.start_date.data

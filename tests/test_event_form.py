@@ -6,6 +6,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from events_app.event_form import EventForm
+from events_app.forms import field_errors
 
 WEBINAR = {
     "title": "Optical Networks Outlook",
@@ -149,10 +150,11 @@ def test_venue_zone_is_the_default(make_form, create_venue):
 def test_new_venue_inline(make_form):
     form = make_form(kind="live", venue="new", **{"new_venue-city": "Denver"})
     assert form.errors["new_venue"] == {"name": ["Enter the new venue's name."]}
-    form = make_form(
-        kind="live", venue="new", **{"new_venue-name": "Hall", "new_venue-timezone": "Nowhere/X"}
-    )
+    venue = {"new_venue-name": "Hall", "new_venue-timezone": "Nowhere/X"}
+    form = make_form(kind="live", venue="new", timezone="", **venue)
     assert "timezone" in form.errors["new_venue"]
+    # Said once, beside the venue's zone: the event's own zone (left empty) is not blamed.
+    assert [e.target for e in field_errors(form)] == ["new_venue-timezone"]
     form = make_form(kind="live", venue="new", **{"new_venue-name": "Hall A"})
     assert errors_of(form) == {}
     # Mistakes in the inline venue do not count when it is not chosen.
