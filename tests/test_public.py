@@ -176,7 +176,7 @@ def test_pagination_links_keep_filters(client, create_event):
     page3 = text(client.get("/events/?kind=webinar&page=3"))
     assert "Webinar 10" in page3 and "Webinar 11" in page3 and "Webinar 00" not in page3
     assert 'href="/events/?kind=webinar&amp;page=2" rel="prev"' in page3
-    assert 'aria-current="page">3<' in page3
+    assert 'aria-current="page" aria-label="Page 3">3<' in page3
 
 
 def test_drafts_never_leak(client, create_event, create_category):
@@ -513,3 +513,16 @@ def test_a_search_past_its_tenth_word_says_what_was_left_out(client, create_even
     assert "Only the first 10 words were searched; 2 more were left out." in html
     assert "left out" not in text(client.get("/events/?q=open+ran"))
     assert "<title>Search “london” · " in text(client.get("/calendar/2026/06?q=london"))
+
+
+def test_screen_readers_hear_the_status_a_new_tab_and_the_details_first(client, create_event):
+    """A cancelled event's link says so (its badge sits apart); links that open a new tab say
+    it; the details box is first in the page, as phones draw it."""
+    create_event(slug="gone", title="Gone Webinar", status="cancelled")
+    listing = client.get("/events/").text
+    assert '>Gone Webinar<span class="visually-hidden">, cancelled</span></a>' in listing
+    create_event(slug="on", title="On Webinar")
+    page = client.get("/events/on").text
+    google = re.search(r'target="_blank">Add to Google Calendar<span[^>]*>([^<]*)</span></a>', page)
+    assert google and google[1] == " (opens in a new tab)"
+    assert page.index('class="detail-side"') < page.index('class="detail-main"')

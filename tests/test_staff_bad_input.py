@@ -1,5 +1,7 @@
 """Bad input anywhere in the staff area gets a 4xx or a form message, never a 500."""
 
+import re
+
 import pytest
 from test_staff_events import FORM
 
@@ -104,3 +106,40 @@ def test_deeply_nested_markdown_is_saved_and_shown(logged_in, app_ctx):
     response = logged_in.post("/staff/events/new", data={**FORM, "description": nested})
     assert response.status_code == 302
     assert logged_in.get(response.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/events/new",
+        "/staff/venues/new",
+        "/staff/venues/{venue}/edit",
+        "/staff/categories/new",
+        "/staff/categories/{category}/edit",
+        "/staff/users/new",
+        "/staff/users/{user}/password",
+        "/staff/account/password",
+        "/staff/import/",
+    ],
+)
+def test_every_refused_staff_form_lists_its_errors_linked_to_their_fields(
+    logged_in, create_venue, create_category, editor, path
+):
+    """Above the form: what is wrong, each a link to a field of the page (site.js starts the
+    focus there)."""
+    url = path.format(venue=create_venue().id, category=create_category().id, user=editor.id)
+    sent = {"name": "", "slug": "", "email": "", "new_password": "x", "confirm": "y"}
+    html = logged_in.post(url, data=sent).get_data(as_text=True)
+    assert 'id="form-errors"' in html, url
+    summary = html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets, url
+    for target in targets:
+        assert f'id="{target}"' in html, (url, target)
+
+
+def test_a_refused_sign_in_lists_its_error_and_does_not_take_the_focus_back(client):
+    html = client.post("/staff/login", data={"email": "x@example.com", "password": "no"}).text
+    assert 'id="form-errors"' in html and 'href="#password"' in html
+    assert "autofocus" not in html
+    assert "autofocus" in client.get("/staff/login").text

@@ -1,3 +1,24 @@
+// Arriving after an action: start at what it said. A refused form's list of errors first
+// (each links to its field), else the message of what was done.
+(() => {
+  const errors = document.getElementById("form-errors");
+  const start = errors || document.getElementById("flashes");
+  if (start) start.focus();
+  if (!errors) return;
+  // Following a link to a field: focus it with its label (or its group's legend) in sight; the
+  // browser's own jump puts the field at the very top, its label out of sight.
+  errors.addEventListener("click", (e) => {
+    const link = e.target.closest("a[href^='#']");
+    const field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    e.preventDefault();
+    const label = document.querySelector(`label[for="${CSS.escape(field.id)}"]`)
+      || field.closest(".field-choices")?.querySelector("legend") || field;
+    field.focus({ preventScroll: true });
+    label.scrollIntoView({ block: "start" });
+  });
+})();
+
 // Progressive enhancement: add the visitor's own time to <time data-local> (timed events only),
 // unless the visitor's zone has the event zone's offset anyway (visitor-time.js).
 document.querySelectorAll("time[data-local]").forEach((el) => {

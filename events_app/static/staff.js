@@ -2,10 +2,6 @@
 (function () {
   "use strict";
 
-  // A form sent back with errors: start at its list of them (each links to its field).
-  const errors = document.getElementById("form-errors");
-  if (errors) errors.focus();
-
   // Whether a form's fields differ from what the page came with (typing not yet saved).
   const typedInto = (form) => [...form.elements].some((el) => {
     if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
@@ -59,8 +55,7 @@
     const note = document.createElement("p");
     note.className = "box-full";
     note.id = `${box.id}-full`;
-    note.setAttribute("aria-live", "polite");
-    note.hidden = true;
+    note.setAttribute("aria-live", "polite"); // kept on the page: a region that appears with its words is not read
     box.insertAdjacentElement("afterend", note);
     let cut = false; // what was typed or pasted would have gone past the limit
     box.addEventListener("beforeinput", (e) => {
@@ -71,7 +66,6 @@
     box.addEventListener("input", () => {
       const full = cut && box.value.length >= box.maxLength;
       note.textContent = full ? `This box holds ${box.maxLength} characters: what went beyond was left out.` : "";
-      note.hidden = !full;
       cut = false;
     });
   });
@@ -99,6 +93,7 @@
   // Description preview without leaving the page (the server sanitizes the HTML).
   const previewButton = form.querySelector("[data-markdown-preview]");
   const previewBox = document.getElementById("description-preview");
+  const previewSaid = document.getElementById("description-preview-status");
   if (previewButton && previewBox) {
     previewButton.addEventListener("click", async (e) => {
       e.preventDefault();
@@ -106,12 +101,16 @@
       body.append("text", byName("description").value);
       const token = byName("csrf_token");
       if (token) body.append("csrf_token", token.value);
+      let said = "The preview is shown below.";
       try {
         previewBox.innerHTML = await previewFrom(form.dataset.previewUrl, body);
       } catch (err) {
-        previewBox.textContent = "The preview could not be loaded (" + err.message + ").";
+        said = "The preview could not be loaded (" + err.message + ").";
+        previewBox.textContent = said;
       }
       previewBox.hidden = false;
+      // Said once, briefly; the description itself is read where it is shown.
+      if (previewSaid) previewSaid.textContent = previewSaid.textContent === said ? `${said}\u00a0` : said;
     });
   }
 
@@ -139,7 +138,6 @@
     zoneNote.textContent = differs
       ? `${name} is in ${picked}; the times are read in ${zone.value.trim()}.`
       : "";
-    zoneNote.hidden = !differs;
   }
   function venueChanged() {
     const picked = venueZone();
@@ -196,6 +194,15 @@
 
   // Repeats: the summary and next dates follow what is typed (the server reads the rule).
   const rulePreview = document.getElementById("rule-preview");
+  // What is read aloud of it: the summary and what saving would delete, when they change (the
+  // next dates are there to look at, not to be read at every pause in typing).
+  const ruleSaid = document.getElementById("rule-preview-status");
+  const sayRule = () => {
+    if (!ruleSaid) return;
+    const said = [...rulePreview.querySelectorAll(".rule-preview > p:first-child, .rule-dropped > p:first-child, .rule-preview > p.hint")]
+      .map((p) => p.textContent.trim()).join(" ");
+    if (said !== ruleSaid.textContent) ruleSaid.textContent = said;
+  };
   const ruleFields = /^(repeat-|start_|end_|all_day|timezone)/;
   let ruleTimer = null;
   async function refreshRule() {
@@ -204,7 +211,10 @@
       rulePreview.innerHTML = await previewFrom(form.dataset.rulePreviewUrl, body);
     } catch (err) {
       rulePreview.textContent = "The dates could not be previewed (" + err.message + ").";
+      if (ruleSaid) ruleSaid.textContent = rulePreview.textContent;
+      return;
     }
+    sayRule();
   }
   function ruleChanged(e) {
     if (!e.target.name || !ruleFields.test(e.target.name) || freq.value === "never") return;

@@ -118,6 +118,104 @@ def scrolls_inside(page) -> list[str]:
     )
 
 
+# Where each stop of the Tab key lands: its box (page coordinates), its focus outline and the
+# colours just outside its four sides, where the outline is drawn (what is painted there: the
+# topmost element under that point with a background, other than the element itself).
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el.dataset.tabStop) return null;
+  el.dataset.tabStop = "1";
+  const box = el.getBoundingClientRect();
+  const style = getComputedStyle(el);
+  const gap = (parseFloat(style.outlineOffset) || 0) + (parseFloat(style.outlineWidth) || 0) / 2;
+  const painted = (x, y) => {
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return null;
+    for (const n of document.elementsFromPoint(x, y)) {
+      if (el.contains(n)) continue;
+      const bg = getComputedStyle(n).backgroundColor;
+      if (bg && bg !== "transparent" && !/rgba\\(.*, 0\\)$/.test(bg)) return bg;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const midX = box.left + box.width / 2, midY = box.top + box.height / 2;
+  const around = [painted(box.left - gap, midY), painted(box.right + gap, midY),
+                  painted(midX, box.top - gap), painted(midX, box.bottom + gap)].filter(Boolean);
+  const text = (el.textContent || el.value || "").trim().slice(0, 30);
+  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (text ? ` "${text}"` : "");
+  return {name, top: box.top + scrollY, height: box.height, width: box.width,
+          outline: style.outlineStyle, width_px: parseFloat(style.outlineWidth) || 0,
+          color: style.outlineColor, around, frame: el.tagName === "IFRAME"};
+}"""
+
+
+def tab_stops(page, limit: int = 250) -> list[dict]:
+    """Every element the Tab key reaches, in order, from the top of the page."""
+    page.evaluate(
+        """() => { document.querySelectorAll("[data-tab-stop]")
+                     .forEach(e => delete e.dataset.tabStop);
+                   const body = document.body;  // Tab goes on from the focused element
+                   body.tabIndex = -1; body.focus(); body.removeAttribute("tabindex");
+                   scrollTo(0, 0); }"""
+    )
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(_FOCUSED)
+        if stop is None:
+            break
+        stops.append(stop)
+    page.evaluate("() => { document.activeElement?.blur(); scrollTo(0, 0); }")
+    return stops
+
+
+def _rgb(css: str) -> tuple[float, float, float]:
+    r, g, b = (float(v) for v in re.findall(r"[\d.]+", css)[:3])
+    return r, g, b
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(css: str) -> float:
+        parts = [c / 255 for c in _rgb(css)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# A focus indicator against what is around it (WCAG 1.4.11 asks 3:1 of non-text contrast).
+MIN_FOCUS_CONTRAST = 3.0
+
+
+def focus_problems(stops: list[dict], single_column: bool) -> list[str]:
+    """Tab stops without a visible focus ring, one too faint against its surroundings, and, in
+    a single column (a phone), a stop drawn above the one before it: the keyboard's order is
+    not the order the page is read in."""
+    found = []
+    for before, stop in zip([None, *stops], stops, strict=False):
+        if stop["frame"]:
+            continue  # the frame's own page draws its focus
+        if stop["outline"] == "none" or stop["width_px"] < 1:
+            found.append(f"no focus outline on {stop['name']}")
+        else:
+            # Seen on at least half its sides (a header link's ring may reach past the header).
+            ratios = [contrast(stop["color"], around) for around in stop["around"]]
+            faint = [r for r in ratios if r < MIN_FOCUS_CONTRAST]
+            if ratios and len(faint) * 2 > len(ratios):
+                found.append(
+                    f"focus outline {min(faint):.2f}:1 < {MIN_FOCUS_CONTRAST}:1 on {stop['name']}"
+                    f" ({stop['color']} on {stop['around']})"
+                )
+        if single_column and before and stop["top"] < before["top"] - 8:
+            found.append(
+                f"Tab goes up: {before['name']} (y {before['top']:.0f}) then {stop['name']}"
+                f" (y {stop['top']:.0f})"
+            )
+    return found
+
+
 def screenshot(page, name: str) -> Path:
     """A full-page screenshot of the current page, named after `name` and the viewport width."""
     folder = screenshot_dir()
@@ -131,7 +229,8 @@ def screenshot(page, name: str) -> Path:
 def check_page(watched, name: str) -> None:
     """At desktop and phone widths: a screenshot, no serious axe findings (low contrasts that
     axe only calls "incomplete" included) and no sideways scrolling, of the page or of a box in
-    it. And no console errors (CSP violations show up there)."""
+    it; every Tab stop shows a focus ring that stands out, and on a phone the Tab key goes down
+    the page. And no console errors (CSP violations show up there)."""
     page = watched.page
     page.wait_for_load_state("load")
     assert not watched.errors, f"{name}: console errors {watched.errors}"
@@ -146,5 +245,8 @@ def check_page(watched, name: str) -> None:
                 f"{viewport['width']}px: {page_width(page)}px wide: {overflowing(page)}"
             )
         problems += [f"{viewport['width']}px: scrolls sideways: {b}" for b in scrolls_inside(page)]
+        stops = tab_stops(page)
+        single = viewport["width"] <= PHONE["width"]
+        problems += [f"{viewport['width']}px: {p}" for p in focus_problems(stops, single)]
     page.set_viewport_size(before)
     assert not problems, f"{name}:\n" + "\n".join(problems)

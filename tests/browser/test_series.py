@@ -61,6 +61,10 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     assert f"{first:%b} {first.day}, {first.year}" in preview.inner_text()
     page.fill("#repeat-count", "3")
     preview.get_by_text(re.compile(r": 3 occurrences")).wait_for()
+    # Read aloud: the summary alone, from a status that stays on the page (not every date).
+    said = page.locator("#rule-preview-status")
+    assert said.get_attribute("role") == "status" and preview.get_attribute("role") is None
+    assert re.fullmatch(r"Every Thursday at 12:00 PM .*: 3 occurrences\.?", said.inner_text())
     page.fill("#repeat-count", "10")
     preview.get_by_text(re.compile(r": 10 occurrences")).wait_for()
     save(page)

@@ -56,11 +56,16 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     assert page.input_value("#start_time") == "02:30"
     assert any(e.startswith("400 ") for e in desktop.errors), "the refused form answers 400"
     desktop.errors.clear()
-    check_page(desktop, "staff event form with errors")
-    # Focus starts at the list of errors, whose link leads to the field.
+    # Focus starts at the list of errors, whose link leads to the field, its label in sight.
     assert page.evaluate("document.activeElement.id") == "form-errors"
+    check_page(desktop, "staff event form with errors")
     page.locator("#form-errors a").first.click()
     assert page.evaluate("document.activeElement.id") == "start_time"
+    # (scrolled smoothly: wait for it to settle)
+    page.wait_for_function(
+        "() => { const top = document.querySelector('label[for=start_time]')"
+        ".getBoundingClientRect().top; return top >= 0 && top < 100; }"
+    )
 
     page.fill("#start_time", "03:30")
     page.press("#title", "Enter")  # saves (it had pressed "Preview description")
@@ -71,6 +76,9 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     row = dashboard_row(page, title)
     row.get_by_role("button", name="Publish").click()
     page.wait_for_load_state("load")
+    # What was done is said in the page's main part, and the focus starts there.
+    assert page.evaluate("document.activeElement.id") == "flashes"
+    assert "is now published" in page.locator("main #flashes").inner_text()
     assert dashboard_row(page, title).locator(".badge-published, .badge").first.is_visible()
 
     page.goto("/events/?q=" + title.split()[-1])
@@ -335,3 +343,28 @@ def test_a_full_box_says_what_was_left_out(desktop):
     page.keyboard.insert_text("y" * 500)  # exactly full: nothing was left out
     assert len(page.input_value("#summary")) == 500 and note.is_hidden()
     assert not desktop.errors, desktop.errors
+
+
+def test_a_refused_sign_in_starts_at_its_errors_and_a_preview_is_said(desktop):
+    """Every refused staff form starts at its list of errors (the sign-in's email box no longer
+    takes the focus back); the description preview says briefly that it is shown."""
+    page = desktop.page
+    desktop.goto("/staff/login")
+    page.fill("input[name=email]", STAFF_EMAIL)
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert "Password:" in page.locator("#form-errors").inner_text()
+    desktop.errors.clear()  # the refused form answers 400 (or 200 with the message)
+    check_page(desktop, "staff sign in refused")
+
+    sign_in(desktop)
+    desktop.goto("/staff/events/new")
+    page.fill("#description", "Some **bold** words.")
+    page.get_by_role("button", name="Preview description").click()
+    page.locator("#description-preview strong").wait_for()
+    said = page.locator("#description-preview-status")
+    assert said.get_attribute("role") == "status"
+    assert said.inner_text().strip() == "The preview is shown below."
+    assert page.locator("#description-preview").get_attribute("aria-live") is None
