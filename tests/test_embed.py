@@ -82,6 +82,21 @@ def test_filters_and_count(client, events):
     }
 
 
+def test_a_filter_matching_nothing_here_is_noted_for_the_hosts_console(client, events):
+    """A mistyped category or place shows an empty widget (a deleted one must not break the
+    host's page), with a note embed.js and the frames write to the console."""
+    assert client.get("/embed/list.json?category=5g&place=denver").get_json()["notes"] == []
+    notes = client.get("/embed/sidebar.json?category=five-g&place=Denverr").get_json()["notes"]
+    assert notes == [
+        'category="five-g": there is no such category (its slug is in the address of its page'
+        " on our site)",
+        'place="Denverr": no venue is in a city or country of that name',
+    ]
+    frame = client.get("/embed/list?category=five-g").text
+    assert "data-notes='[" in frame and "five-g" in frame
+    assert "data-notes" not in client.get("/embed/list?category=5g").text
+
+
 def test_month_counts_days_in_each_events_zone(client, events):
     month = client.get("/embed/month.json?month=2026-06").get_json()["month"]
     days = {d["date"]: d for week in month["weeks"] for d in week}
@@ -92,10 +107,16 @@ def test_month_counts_days_in_each_events_zone(client, events):
     assert [days[f"2026-06-{n}"]["count"] for n in (24, 25, 26, 27)] == [1, 1, 1, 0]
     assert days["2026-06-15"]["today"] and days["2026-06-01"]["in_month"]
     assert days["2026-06-24"]["url"].endswith("/events/?from=2026-06-24&to=2026-06-24")
-    assert [e["title"] for e in month["events"]][:2] == ["Past Webinar", "Telecom Radio Hour"]
+    # This month's list starts today: what is still to come (the grid shows the 12th's too).
+    assert [e["title"] for e in month["events"]][:2] == ["Telecom Radio Hour", "Open RAN Webinar"]
+    assert days["2026-06-12"]["count"] == 1 and "Past Webinar" not in str(month["events"])
+    assert month["empty"] == "Nothing more this month."
     assert "Secret Draft" not in str(month)
     default = client.get("/embed/month.json").get_json()["month"]
     assert default["value"] == "2026-06"
+    # Another month lists from its first day.
+    july = client.get("/embed/month.json?month=2026-07").get_json()["month"]
+    assert july["empty"] == "Nothing this month."
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ before the content; data and script are CORS-open for GET; only the frames may b
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from ..feeds.views import external_url
 from ..filters import filtered_events_query
 from ..markup import safe_url
 from ..models import (
+    Category,
     Event,
     archived_webinars,
     dates_overlap,
@@ -128,7 +128,7 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
     today = clock.today()
     year, month = query.month or (today.year, today.month)
     start, end = grid_bounds(year, month)
-    first, last = date(year, month, 1), widgets.month_end(year, month)
+    last = widgets.month_end(year, month)
     public = (listed(),)
     spans_stmt = query.filters.apply(
         select(Event.start_date, Event.end_date, func.count())
@@ -137,12 +137,18 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
         masters=False,
     )
     spans = {(a, b): n for a, b, n in db.session.execute(spans_stmt).all()}
+    listed_from = widgets.listed_from(year, month, today)
     events_stmt = query.filters.apply(public_events(), masters=False).where(
-        dates_overlap(first, last, masters=False)
+        dates_overlap(listed_from, last, masters=False)
     )
     events_stmt = events_stmt.order_by(Event.start_at, Event.id).limit(query.count)
     events = list(db.session.scalars(events_stmt).unique())
     return widgets.month_model(year, month, spans, events, today, links, query)
+
+
+def _category_known(slug: str | None) -> bool:
+    found = select(Category.id).where(Category.slug == slug)
+    return not slug or db.session.scalar(found) is not None
 
 
 def widget_model(query: WidgetQuery) -> dict[str, Any]:
@@ -153,6 +159,7 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
         "site": {"name": current_app.config["SITE_NAME"], "url": external_url("public.home")},
         "sections": [],
         "month": None,
+        "notes": widgets.unmatched(query.filters, _category_known(query.filters.category)),
     }
     if query.widget == "sidebar":
         model["sections"] = _sidebar(query, links, now)

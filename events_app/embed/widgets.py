@@ -132,6 +132,20 @@ def _month(value: str | None) -> tuple[int, int] | None:
     return int(found[1]), int(found[2])
 
 
+def unmatched(filters: EventFilters, category_known: bool) -> list[str]:
+    """What a filter names that matches nothing here (a slug or place mistyped, or gone): the
+    widget shows nothing for it, and embed.js says why in the host's console."""
+    notes = []
+    if filters.category and not category_known:
+        notes.append(
+            f'category="{filters.category}": there is no such category (its slug is in the'
+            " address of its page on our site)"
+        )
+    if filters.place and not filters.place_venue_ids:
+        notes.append(f'place="{filters.place}": no venue is in a city or country of that name')
+    return notes
+
+
 @dataclass(frozen=True)
 class Links:
     """Absolute URLs of our pages: ``event(slug)`` and ``page(endpoint, **args)``."""
@@ -196,6 +210,13 @@ def sidebar_sections(query: WidgetQuery) -> list[tuple[str, str, tuple[str, ...]
     ]
 
 
+def listed_from(year: int, month: int, today: date) -> date:
+    """The first day whose events the month widget lists under its grid: today in the current
+    month (on the 30th, what is still to come, not the 5th's), else the month's first."""
+    first = date(year, month, 1)
+    return today if first <= today <= month_end(year, month) else first
+
+
 def month_model(
     year: int,
     month: int,
@@ -207,7 +228,7 @@ def month_model(
 ) -> dict[str, Any]:
     """A Monday-first grid of day numbers, each with how many events cover it (from `spans`:
     {(start_date, end_date): events}, local days in each event's own zone), and `events`, the
-    month's first events (at most `query.count` are listed)."""
+    month's first events from ``listed_from`` (at most `query.count` are listed)."""
     start, end = grid_bounds(year, month)
     counts: dict[date, int] = {}
     for (first_day, last_day), size in spans.items():
@@ -235,8 +256,9 @@ def month_model(
             d += timedelta(days=1)
         weeks.append(week)
     first = date(year, month, 1)
+    since = listed_from(year, month, today)
     in_month = sum(
-        size for (a, b), size in spans.items() if b >= first and a <= month_end(year, month)
+        size for (a, b), size in spans.items() if b >= since and a <= month_end(year, month)
     )
 
     def shift(delta: int) -> str | None:
@@ -253,6 +275,7 @@ def month_model(
         "url": links.page("calendar.month", year=year, month=month, **args),
         "events": [item(e, links) for e in events[: query.count]],
         "more": max(0, in_month - min(len(events), query.count)),
+        "empty": "Nothing more this month." if since > first else "Nothing this month.",
     }
 
 

@@ -5,9 +5,12 @@
 // ends share is written once, the zone too, even across midnight), or null when the visitor's
 // zone has the event zone's offsets (minutes east of UTC) at both ends anyway (endOffset: the
 // end's, when the event's zone changes its clocks meanwhile; else the start's).
+// Written in English, as the text around it, with the visitor's own 12- or 24-hour clock.
 const visitorTime = (() => {
+  const LANG = "en";
+  const { hourCycle } = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions();
   const day = { year: "numeric", month: "short", day: "numeric" };
-  const clock = { hour: "numeric", minute: "2-digit", timeZoneName: "short" };
+  const clock = { hour: "numeric", minute: "2-digit", timeZoneName: "short", ...(hourCycle && { hourCycle }) };
   const { timeZoneName: _, ...clockWithoutZone } = clock;
   const sameDay = (a, b) => a.toDateString() === b.toDateString();
   const known = (value) => value !== null && value !== undefined && value !== "";
@@ -20,15 +23,15 @@ const visitorTime = (() => {
     if (mine(offset, start) && (!hasEnd || mine(known(endOffset) ? endOffset : offset, end))) {
       return null;
     }
-    const format = new Intl.DateTimeFormat(undefined, { ...day, ...clock });
+    const format = new Intl.DateTimeFormat(LANG, { ...day, ...clock });
     if (!hasEnd) return format.format(start);
     if (!format.formatRange) {  // older browsers: both ends whole
-      const last = sameDay(start, end) ? end.toLocaleTimeString(undefined, clock) : format.format(end);
+      const last = sameDay(start, end) ? end.toLocaleTimeString(LANG, clock) : format.format(end);
       return `${format.format(start)} – ${last}`;
     }
     const zone = (d) => format.formatToParts(d).find((p) => p.type === "timeZoneName")?.value;
     if (sameDay(start, end) || zone(start) !== zone(end)) return format.formatRange(start, end);
-    const bare = new Intl.DateTimeFormat(undefined, { ...day, ...clockWithoutZone });
+    const bare = new Intl.DateTimeFormat(LANG, { ...day, ...clockWithoutZone });
     return `${bare.formatRange(start, end)} ${zone(start)}`;
   };
 })();

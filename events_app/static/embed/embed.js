@@ -11,7 +11,6 @@
   if (window.customElements === undefined || customElements.get("events-widget")) return;
   const script = document.currentScript || document.querySelector('script[src$="/embed.js"]');
   const SCRIPT_URL = new URL(script ? script.src : "/", window.location.href);
-  const ORIGIN = SCRIPT_URL.origin;
   const BASE = new URL(".", SCRIPT_URL).href; // our site's root, with its path on a shared host
   const FILTERS = ["kind", "category", "place", "q", "count"];
   const WIDGETS = ["sidebar", "list", "month"];
@@ -27,8 +26,26 @@
         sheet.replaceSync(text);
         return sheet;
       })
-      .catch(() => null);
+      .catch(() => {
+        stylesheet = undefined; // the next widget (or load) asks again
+        return null;
+      });
     return stylesheet;
+  };
+  const WAIT = 15000; // ms before a load that has no answer counts as failed
+  const PRESENTATION = ["theme", "accent", "heading-level"]; // drawn again, not asked again
+
+  // WCAG contrast of two six-digit hex colours, as the staff Embed page checks a link colour
+  // (embed/widgets.py: accent_warning, on the same backgrounds).
+  const BACKGROUNDS = { light: "ffffff", dark: "15191d", auto: "ffffff" };
+  const contrast = (one, other) => {
+    const luminance = (hex) => {
+      const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+        .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [high, low] = [luminance(one), luminance(other)].sort((a, b) => b - a);
+    return (high + 0.05) / (low + 0.05);
   };
 
   const el = (tag, attrs = {}, ...children) => {
@@ -60,7 +77,7 @@
   // (visitor-time.js, served in front of this file).
   const localTime = (item) => {
     const text = item.all_day ? null : visitorTime(item.start, item.end, item.offset, item.end_offset);
-    return text === null ? null : el("span", { class: "ew-local", text: `Your time: ${text}` });
+    return text === null ? null : el("span", { class: "ew-local", text: ` (your time: ${text})` });
   };
 
   const eventItem = (item) => {
@@ -76,9 +93,8 @@
       { class: "ew-item" + (item.status_label ? ` is-${item.status}` : "") },
       title,
       item.status_label ? el("span", { class: "ew-badge", text: item.status_label }) : null,
-      el("span", { class: "ew-when" }, when, el("span", { "aria-hidden": "true", text: " · " }),
-        document.createTextNode(item.place)),
-      localTime(item),
+      el("span", { class: "ew-when" }, when, localTime(item),
+        el("span", { "aria-hidden": "true", text: " · " }), document.createTextNode(item.place)),
       item.recording_url
         ? el("a", { class: "ew-recording", href: href(item.recording_url) },
           document.createTextNode("Watch recording"),
@@ -107,8 +123,13 @@
       this.schedule();
     }
 
-    attributeChangedCallback() {
-      this.month = null;
+    attributeChangedCallback(name, old, value) {
+      if (old === value) return;
+      if (PRESENTATION.includes(name) && this.model) {
+        if (this.isConnected) this.render(this.model); // the same events, drawn anew
+        return;
+      }
+      this.month = null; // other events: the month widget starts again at its first month
       if (this.isConnected) this.schedule();
     }
 
@@ -139,6 +160,12 @@
       const accent = this.getAttribute("accent");
       if (accent && !/^#?[0-9a-f]{6}$/i.test(accent)) {
         problems.push(`accent="${accent}": use six hex digits, like 0b5cad`);
+      } else if (accent && THEMES.includes(theme)) {
+        const ratio = contrast(accent.replace(/^#/, ""), BACKGROUNDS[theme]);
+        if (ratio < 4.5) {
+          problems.push(`accent="${accent}": links are hard to read on the ${theme} theme's ` +
+            `background (${(Math.floor(ratio * 10) / 10).toFixed(1)}:1; they need 4.5:1)`);
+        }
       }
       const level = this.getAttribute("heading-level");
       if (level && !/^[2-6]$/.test(level)) problems.push(`heading-level="${level}": use 2 to 6`);
@@ -167,7 +194,8 @@
 
     frame(...children) {
       const theme = this.getAttribute("theme");
-      const box = el("div", { class: "ew" + (THEMES.includes(theme) ? ` theme-${theme}` : "") });
+      // Our words are English, left to right, whatever the host page is written in.
+      const box = el("div", { class: "ew" + (THEMES.includes(theme) ? ` theme-${theme}` : ""), lang: "en", dir: "ltr" });
       const accent = (this.getAttribute("accent") || "").replace(/^#/, "");
       if (/^[0-9a-f]{6}$/i.test(accent)) box.style.setProperty("--ew-accent", `#${accent}`);
       box.append(...children.filter(Boolean));
@@ -179,32 +207,56 @@
       return el(`h${level}`, { class: "ew-heading", id, text });
     }
 
+    // Asks for the events and draws them. `focus`: the month button pressed ("prev", "next"),
+    // which keeps the focus; if that month cannot be loaded, the one shown stays, saying so.
     async load(focus) {
+      const mine = (this.loads = (this.loads || 0) + 1); // a later load makes this one stale
+      if (!focus) this.warnUnusable();
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), WAIT);
+      const answer = fetch(this.dataUrl(), { credentials: "omit", mode: "cors", signal: abort.signal });
+      answer.catch(() => {}); // read below; a failure is handled there
       const sheet = await loadStyles();
+      if (mine !== this.loads) return;
       if (sheet && !this.root.adoptedStyleSheets.includes(sheet)) {
         this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, sheet];
       }
       if (!this.root.firstChild) {
         this.root.append(this.frame(el("p", { class: "ew-status", role: "status", text: "Loading events…" })));
       }
-      if (!focus) this.warnUnusable();
       let model;
       try {
-        const response = await fetch(this.dataUrl(), { credentials: "omit", mode: "cors" });
+        const response = await answer;
         if (!response.ok) {
           // A problem body (RFC 9457) says which attribute we could not use, and why.
           const problem = await response.json().catch(() => ({}));
-          console.error(`<events-widget> ${problem.parameter ? `${problem.parameter}: ` : ""}` +
-            `${problem.detail || `HTTP ${response.status}`}`);
+          if (mine === this.loads) {
+            console.error(`<events-widget> ${problem.parameter ? `${problem.parameter}: ` : ""}` +
+              `${problem.detail || `HTTP ${response.status}`}`);
+          }
           throw new Error(`HTTP ${response.status}`);
         }
         model = await response.json();
       } catch (error) {
+        if (mine !== this.loads) return;
+        if (focus && this.model) {
+          this.month = this.shownMonth; // still the month on screen
+          this.root.querySelector(".ew-failed")?.remove();
+          this.root.querySelector(".ew-month-nav")?.after(el("p", { class: "ew-status ew-failed", role: "alert",
+            text: `That month could not be loaded; still showing ${this.model.month.label}.` }));
+          return;
+        }
         this.root.replaceChildren(this.frame(el("p", { class: "ew-status", role: "status" },
           document.createTextNode("Events could not be loaded. "),
           link(BASE, "See them on our site"))));
         return;
+      } finally {
+        clearTimeout(timer);
       }
+      if (mine !== this.loads) return;
+      if (!focus) for (const note of model.notes || []) console.warn(`<events-widget> ${note}`);
+      this.model = model;
+      this.shownMonth = this.month;
       this.render(model, focus);
     }
 
@@ -257,7 +309,7 @@
         nav,
         el("table", { class: "ew-grid" }, el("caption", { class: "ew-hidden", text: `${m.label}: days with events` }),
           el("thead", {}, head), body),
-        m.events.length ? eventList(m.events) : el("p", { class: "ew-empty", text: "Nothing this month." }),
+        m.events.length ? eventList(m.events) : el("p", { class: "ew-empty", text: m.empty || "Nothing this month." }),
         m.more ? el("p", { class: "ew-more" }, link(m.url, `${m.more} more this month`)) : null);
     }
   }
@@ -265,12 +317,18 @@
   customElements.define("events-widget", EventsWidget);
 
   // Fit our widget frames to their content (frame.js in each frame posts its height).
+  // A frame is ours by its address's path (/embed/...), whatever its host is spelled like
+  // (localhost, 127.0.0.1) and even sandboxed (its messages then come from origin "null").
+  const OURS = new URL("embed/", BASE).pathname;
   window.addEventListener("message", (event) => {
-    if (event.origin !== ORIGIN || !event.data || event.data.type !== "events-widget:height") return;
+    if (!event.data || event.data.type !== "events-widget:height") return;
     const height = Number(event.data.height);
     if (!Number.isFinite(height) || height <= 0 || height > 20000) return;
     for (const frame of document.querySelectorAll("iframe")) {
-      if (frame.contentWindow === event.source) frame.style.height = `${Math.ceil(height)}px`;
+      if (frame.contentWindow !== event.source) continue;
+      let path = "";
+      try { path = new URL(frame.src, location.href).pathname; } catch { path = ""; }
+      if (path.startsWith(OURS)) frame.style.height = `${Math.ceil(height)}px`;
     }
   });
 })();
