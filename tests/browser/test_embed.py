@@ -598,6 +598,16 @@ def test_widgets_hold_in_a_right_to_left_page_and_when_answers_fail_or_cross(bro
         " return [b.lang, getComputedStyle(b).direction]; }"
     )
     assert box == ["en", "ltr"]
+    # Large text in a narrow column: each day's number and link stay inside its cell.
+    spilled = page.evaluate(
+        """() => [...document.querySelector('#large').shadowRoot.querySelectorAll('td, th')]
+             .filter(c => { const a = c.firstElementChild || c, box = a.getBoundingClientRect(),
+                                  cell = c.getBoundingClientRect();
+                            return box.left < cell.left - 1 || box.right > cell.right + 1
+                              || c.scrollWidth > c.clientWidth + 1; })
+             .map(c => c.textContent)"""
+    )
+    assert not spilled, spilled
 
     month = page.locator("#month")
     label = month.locator(".ew-heading a").inner_text()
