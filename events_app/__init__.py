@@ -169,8 +169,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_serving(app: Flask) -> None:
     """Reverse-proxy trust, security headers, request limits, outages, kept forms, logs."""
-    from . import kept_form, observability, ops, outage, response_cache, security
+    from . import assets, kept_form, observability, ops, outage, response_cache, security
 
+    assets.init_app(app)
     security.init_app(app)
     outage.init_app(app)
     kept_form.init_app(app)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from flask import request, url_for
@@ -252,3 +254,21 @@ def test_feeds_are_cacheable_by_shared_caches_even_for_staff(
         assert "Set-Cookie" not in response.headers
     # Pages that do use the session still say so.
     assert "Cookie" in client.get("/staff/").headers.get("Vary", "")
+
+
+def test_static_files_are_linked_by_content_and_kept_a_year(client):
+    """Pages link our files with their hash: that address is kept a year; any other (none, an
+    old hash) is asked again every time, so no page is shown with an old stylesheet."""
+    page = client.get("/").text
+    linked = re.search(r'href="(/static/site\.css\?v=([0-9a-f]{12}))"', page)
+    assert linked, "site.css is linked by its content"
+    digest = hashlib.sha256((Path(client.application.static_folder) / "site.css").read_bytes())
+    assert linked[2] == digest.hexdigest()[:12]
+    with client.get(linked[1]) as kept:
+        assert kept.status_code == 200
+        assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for other in ("/static/site.css", "/static/site.css?v=000000000000"):
+        with client.get(other) as sent:
+            assert sent.headers["Cache-Control"] == "no-cache", other
+    with client.get("/static/../events_app/assets.py?v=x") as outside:
+        assert outside.status_code == 404

@@ -162,10 +162,10 @@ def test_robots_keeps_staff_out_and_names_the_sitemap(client):
 
 def test_favicon_ico_leads_to_the_icon_pages_name(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response.location.endswith("/static/favicon.svg")
+    assert response.status_code == 301 and "/static/favicon.svg?v=" in response.location
     with client.get(response.location) as icon:
         assert icon.status_code == 200 and icon.content_type.startswith("image/svg+xml")
-    assert 'href="/static/favicon.svg"' in client.get("/").text
+    assert 'href="/static/favicon.svg?v=' in client.get("/").text
 
 
 def _meta(html: str) -> dict[str, str]:

@@ -159,7 +159,7 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
         "site": {"name": current_app.config["SITE_NAME"], "url": external_url("public.home")},
         "sections": [],
         "month": None,
-        "notes": widgets.unmatched(query.filters, _category_known(query.filters.category)),
+        "notes": [],
     }
     if query.widget == "sidebar":
         model["sections"] = _sidebar(query, links, now)
@@ -167,6 +167,8 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
         model["sections"] = _list(query, links, now)
     else:
         model["month"] = _month(query, links)
+    if widgets.shows_nothing(model):  # then say whether a filter can match anything at all
+        model["notes"] = widgets.unmatched(query.filters, _category_known(query.filters.category))
     return model
 
 

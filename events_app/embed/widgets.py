@@ -132,6 +132,14 @@ def _month(value: str | None) -> tuple[int, int] | None:
     return int(found[1]), int(found[2])
 
 
+def shows_nothing(model: Mapping[str, Any]) -> bool:
+    """Whether a widget's model lists no event and, for a month, marks no day."""
+    month = model.get("month")
+    if month and (month["events"] or any(d["count"] for week in month["weeks"] for d in week)):
+        return False
+    return not any(section["events"] for section in model.get("sections", []))
+
+
 def unmatched(filters: EventFilters, category_known: bool) -> list[str]:
     """What a filter names that matches nothing here (a slug or place mistyped, or gone): the
     widget shows nothing for it, and embed.js says why in the host's console."""
