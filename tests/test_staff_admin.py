@@ -432,3 +432,13 @@ def test_categories_are_listed_as_people_read_a_list(as_editor, app_ctx, create_
     form = as_editor.get("/staff/events/new").get_data(as_text=True)
     shown = [n for n in re.findall(r'name="categories"[^>]*> ([^<]+)<', form) if n in expected]
     assert shown == expected
+
+
+def test_the_staff_menu_names_what_its_links_do_once(client, auth, admin):
+    """The account link (the user's name) says it changes the password in its name; Export's
+    tooltip is its description only, not said twice."""
+    auth.login("admin@example.com")
+    nav = client.get("/staff/").text.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+    assert '>Ada Admin<span class="visually-hidden">: change your password</span></a>' in nav
+    export = re.search(r"<a [^>]*title=\"Every event[^>]*>([^<]*)(<span[^>]*>)?", nav)
+    assert export and export[1] == "Export" and export[2] is None

@@ -2,8 +2,16 @@
 // (each links to its field), else the message of what was done.
 (() => {
   const errors = document.getElementById("form-errors");
-  const start = errors || document.getElementById("flashes");
-  if (start) start.focus();
+  const flashes = document.getElementById("flashes");
+  // A page that starts in a field of its own (sign-in after signing out) keeps it.
+  const start = errors || (document.querySelector("[autofocus]") ? null : flashes);
+  if (start) {
+    start.focus();
+    // An address with a #fragment: the browser's jump to it comes later and takes the focus.
+    window.addEventListener("load", () => {
+      if (document.activeElement === document.body) start.focus();
+    }, { once: true });
+  }
   if (!errors) return;
   // Following a link to a field: focus it with its label (or its group's legend) in sight; the
   // browser's own jump puts the field at the very top, its label out of sight.

@@ -5,9 +5,10 @@
 // ends share is written once, the zone too, even across midnight), or null when the visitor's
 // zone has the event zone's offsets (minutes east of UTC) at both ends anyway (endOffset: the
 // end's, when the event's zone changes its clocks meanwhile; else the start's).
-// Written in English, as the text around it, with the visitor's own 12- or 24-hour clock.
+// Written in English, as the text around it (the visitor's English if theirs is one: "BST",
+// "IST"), with the visitor's own 12- or 24-hour clock.
 const visitorTime = (() => {
-  const LANG = "en";
+  const LANG = /^en(-|$)/i.test(navigator.language || "") ? navigator.language : "en";
   const { hourCycle } = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions();
   const day = { year: "numeric", month: "short", day: "numeric" };
   const clock = { hour: "numeric", minute: "2-digit", timeZoneName: "short", ...(hourCycle && { hourCycle }) };

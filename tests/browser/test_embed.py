@@ -656,3 +656,37 @@ def test_widgets_hold_in_a_right_to_left_page_and_when_answers_fail_or_cross(bro
     assert not host_page.errors, host_page.errors
     screenshot(page, "embed right to left host")
     host_page.close()
+
+
+def test_a_widget_is_drawn_without_its_styles_and_asks_for_them_again(browser, host):
+    """The stylesheet refused once: the widgets still show their events (unstyled), and the
+    next load asks for the styles again, which then apply."""
+    context = browser.new_context(viewport=WIDTHS[0])
+    page = context.new_page()
+    refused = []
+
+    asked = []
+
+    def refuse_once(route):
+        asked.append(route.request.url)
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.fulfill(status=500, body="")
+
+    page.route("**/embed/widget.css", refuse_once)
+    page.goto(f"{host}/layouts.html")
+    sheets = (
+        "() => document.querySelector('#month').shadowRoot.adoptedStyleSheets"
+        ".reduce((n, s) => n + s.cssRules.length, 0)"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#month').shadowRoot?.querySelector('.ew-by')"
+    )
+    assert refused
+    if page.evaluate(sheets) == 0:  # drawn unstyled: its next load asks again
+        page.locator("#month").locator("button[data-nav=next]").click()
+    page.wait_for_function(sheets.replace("() =>", "() => 10 <"))
+    assert len(asked) >= 2, asked
+    context.close()

@@ -368,3 +368,8 @@ def test_a_refused_sign_in_starts_at_its_errors_and_a_preview_is_said(desktop):
     assert said.get_attribute("role") == "status"
     assert said.inner_text().strip() == "The preview is shown below."
     assert page.locator("#description-preview").get_attribute("aria-live") is None
+    # Signed out: the sign-in page says so, and its email box keeps the focus it asks for.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/staff/login"))
+    assert page.locator("#flashes").count() == 1
+    assert page.evaluate("document.activeElement.id") == "email"

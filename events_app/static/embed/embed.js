@@ -17,10 +17,17 @@
   const THEMES = ["light", "dark", "auto"];
   const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/; // YYYY-MM
 
+  const WAIT = 15000; // ms before a load that has no answer counts as failed
+  const STYLE_WAIT = 3000; // ms a first drawing waits for the styles; they are added when they come
   let stylesheet;
   const loadStyles = () => {
-    stylesheet ||= fetch(`${BASE}embed/widget.css`, { credentials: "omit" })
-      .then((r) => (r.ok ? r.text() : ""))
+    if (stylesheet) return stylesheet;
+    const signal = AbortSignal.timeout?.(WAIT);
+    stylesheet = fetch(`${BASE}embed/widget.css`, { credentials: "omit", signal })
+      .then((r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return r.text();
+      })
       .then((text) => {
         const sheet = new CSSStyleSheet();
         sheet.replaceSync(text);
@@ -32,7 +39,7 @@
       });
     return stylesheet;
   };
-  const WAIT = 15000; // ms before a load that has no answer counts as failed
+  const aWhile = (ms) => new Promise((resolve) => { setTimeout(() => resolve(null), ms); });
   const PRESENTATION = ["theme", "accent", "heading-level"]; // drawn again, not asked again
 
   // WCAG contrast of two six-digit hex colours, as the staff Embed page checks a link colour
@@ -126,7 +133,10 @@
     attributeChangedCallback(name, old, value) {
       if (old === value) return;
       if (PRESENTATION.includes(name) && this.model) {
-        if (this.isConnected) this.render(this.model); // the same events, drawn anew
+        if (this.isConnected) {
+          this.warnUnusable();
+          this.render(this.model); // the same events, drawn anew
+        }
         return;
       }
       this.month = null; // other events: the month widget starts again at its first month
@@ -216,14 +226,12 @@
       const timer = setTimeout(() => abort.abort(), WAIT);
       const answer = fetch(this.dataUrl(), { credentials: "omit", mode: "cors", signal: abort.signal });
       answer.catch(() => {}); // read below; a failure is handled there
-      const sheet = await loadStyles();
-      if (mine !== this.loads) return;
-      if (sheet && !this.root.adoptedStyleSheets.includes(sheet)) {
-        this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, sheet];
-      }
       if (!this.root.firstChild) {
         this.root.append(this.frame(el("p", { class: "ew-status", role: "status", text: "Loading events…" })));
       }
+      const styles = loadStyles().then((sheet) => this.adopt(sheet));
+      await Promise.race([styles, aWhile(STYLE_WAIT)]); // drawn without them past that
+      if (mine !== this.loads) return;
       let model;
       try {
         const response = await answer;
@@ -239,13 +247,14 @@
         model = await response.json();
       } catch (error) {
         if (mine !== this.loads) return;
-        if (focus && this.model) {
+        if (focus && this.model?.month) {
           this.month = this.shownMonth; // still the month on screen
           this.root.querySelector(".ew-failed")?.remove();
           this.root.querySelector(".ew-month-nav")?.after(el("p", { class: "ew-status ew-failed", role: "alert",
             text: `That month could not be loaded; still showing ${this.model.month.label}.` }));
           return;
         }
+        this.model = null; // its events are not what the attributes now ask for
         this.root.replaceChildren(this.frame(el("p", { class: "ew-status", role: "status" },
           document.createTextNode("Events could not be loaded. "),
           link(BASE, "See them on our site"))));
@@ -258,6 +267,12 @@
       this.model = model;
       this.shownMonth = this.month;
       this.render(model, focus);
+    }
+
+    adopt(sheet) {
+      if (sheet && !this.root.adoptedStyleSheets.includes(sheet)) {
+        this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, sheet];
+      }
     }
 
     render(model, focus) {
@@ -317,18 +332,18 @@
   customElements.define("events-widget", EventsWidget);
 
   // Fit our widget frames to their content (frame.js in each frame posts its height).
-  // A frame is ours by its address's path (/embed/...), whatever its host is spelled like
-  // (localhost, 127.0.0.1) and even sandboxed (its messages then come from origin "null").
-  const OURS = new URL("embed/", BASE).pathname;
+  // A frame is ours by its address (our origin, under embed/); a sandboxed one's messages
+  // come from origin "null", so the frame is found by the window that sent the message.
+  const OURS = new URL("embed/", BASE).href;
   window.addEventListener("message", (event) => {
     if (!event.data || event.data.type !== "events-widget:height") return;
     const height = Number(event.data.height);
     if (!Number.isFinite(height) || height <= 0 || height > 20000) return;
     for (const frame of document.querySelectorAll("iframe")) {
       if (frame.contentWindow !== event.source) continue;
-      let path = "";
-      try { path = new URL(frame.src, location.href).pathname; } catch { path = ""; }
-      if (path.startsWith(OURS)) frame.style.height = `${Math.ceil(height)}px`;
+      let address = "";
+      try { address = new URL(frame.src, location.href).href; } catch { address = ""; }
+      if (address.startsWith(OURS)) frame.style.height = `${Math.ceil(height)}px`;
     }
   });
 })();
