@@ -10,29 +10,35 @@ sent as Flask sends it (``no-cache``: asked again, ``304`` when unchanged).
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from flask import Flask, Response, request
 from werkzeug.security import safe_join
 
 YEAR = 365 * 24 * 3600
-_known: dict[str, tuple[int, str]] = {}  # path -> (mtime_ns, hash): read again when changed
+CHECK_EVERY = 2.0  # seconds between looks at a file's time (an edit under `make run` shows)
+# (folder, filename) -> (hash or None, mtime_ns, when last looked at)
+_known: dict[tuple[str, str], tuple[str | None, int, float]] = {}
 
 
 def fingerprint(folder: str, filename: str) -> str | None:
-    """The first 12 hex digits of the file's SHA-256, or None for no such file."""
+    """The first 12 hex digits of the file's SHA-256, or None for no such file; a page links
+    several, so it is looked up in memory and the file's time checked every few seconds."""
+    key, now = (folder, filename), time.monotonic()
+    known = _known.get(key)
+    if known is not None and now - known[2] < CHECK_EVERY:
+        return known[0]
     path = safe_join(folder, filename)
-    if path is None:
-        return None
     try:
-        changed = Path(path).stat().st_mtime_ns
+        changed = Path(path).stat().st_mtime_ns if path else -1
     except OSError:
-        return None
-    known = _known.get(path)
-    if known is None or known[0] != changed:
-        known = (changed, hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12])
-        _known[path] = known
-    return known[1]
+        changed = -1
+    if known is None or known[1] != changed:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12] if changed >= 0 else None
+        known = (digest, changed, now)
+    _known[key] = (known[0], changed, now)
+    return known[0]
 
 
 def init_app(app: Flask) -> None:
