@@ -289,7 +289,19 @@ def _revision_or_steps(alembic, target: str, way: str) -> tuple[str, bool]:
 def upgrade(alembic, target: str = "heads") -> None:
     """Upgrade the database: to the latest revision, to a revision ("0015"), or by a number
     of steps ("1")."""
+    before = _current(alembic)
     _migrate(alembic.upgrade, _revision_or_steps(alembic, target, "up")[0])
+    now = _current(alembic)
+    if now == before and target not in ("head", "heads", *now):
+        # Alembic says nothing when the target is behind the database (even "base").
+        click.echo(
+            f"Nothing to do: the database is at {', '.join(now) or 'base'}, past {target}."
+            f" To go back to it: flask db downgrade {target}"
+        )
+
+
+def _current(alembic) -> tuple[str, ...]:
+    return tuple(script.revision for script in alembic.current())
 
 
 @click.command("downgrade")

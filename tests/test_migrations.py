@@ -174,6 +174,15 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         result = runner.invoke(args=["db", "upgrade", "0015"])  # a revision id: to it
         assert result.exit_code == 0, result.output
         assert {s.revision for s in alembic.current()} == {"0015"}
+        # A target behind the database: Alembic does nothing, and now says so.
+        for target in ("0014", "base"):
+            result = runner.invoke(args=["db", "upgrade", target])
+            assert result.exit_code == 0 and result.output.startswith(
+                f"Nothing to do: the database is at 0015, past {target}. To go back to it:"
+                f" flask db downgrade {target}"
+            ), result.output
+        assert {s.revision for s in alembic.current()} == {"0015"}
+        assert runner.invoke(args=["db", "upgrade", "0015"]).output == ""  # where it is: quiet
     finally:
         alembic.upgrade()
     assert db.session.get(Event, kept) is not None
