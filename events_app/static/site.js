@@ -7,10 +7,17 @@
   const start = errors || (document.querySelector("[autofocus]") ? null : flashes);
   if (start) {
     start.focus();
-    // An address with a #fragment: the browser's jump to it comes later and takes the focus.
-    window.addEventListener("load", () => {
-      if (document.activeElement === document.body) start.focus();
-    }, { once: true });
+    // An address with a #fragment: the browser's jump to it comes later and takes the focus
+    // (to its element, or to none).
+    if (location.hash) {
+      let jumpedTo = null;
+      try {
+        jumpedTo = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      } catch { /* a malformed %-escape: no element */ }
+      window.addEventListener("load", () => setTimeout(() => {
+        if ([document.body, jumpedTo].includes(document.activeElement)) start.focus();
+      }), { once: true });
+    }
   }
   if (!errors) return;
   // Following a link to a field: focus it with its label (or its group's legend) in sight; the

@@ -93,9 +93,13 @@ def test_editor_creates_publishes_edits_cancels(desktop):
     row = dashboard_row(page, title)
     row.get_by_role("link", name="Edit").click()
     page.wait_for_url(re.compile(r"/edit$"))
+    page.goto(page.url + "#speakers")  # an address with a fragment: the browser jumps there
     page.fill("#title", f"{title} (edited)")
     page.click("#save")
     page.wait_for_load_state("load")
+    # ... and the message of what was saved still has the focus, in sight.
+    page.wait_for_function("() => document.activeElement.id === 'flashes'")
+    assert page.locator("#flashes").is_visible()
     page.goto("/events/?q=" + title.split()[-1])
     assert page.locator(".event-title a", has_text=f"{title} (edited)").count() == 1
     assert f"SUMMARY:{title} (edited)" in feed_text(page)
