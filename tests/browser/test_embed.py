@@ -344,6 +344,25 @@ def test_a_hosts_mistakes_are_said_in_its_console(browser, host):
     )
     assert "Events could not be loaded" in shown[2]  # the refused one says so on the page
     assert all("Events could not be loaded" not in text for text in shown[:2] + shown[3:]), shown
+    # A link colour set later is checked as one set at first; a widget whose next load is
+    # refused, drawn again in another theme, still says so (not the events it had before).
+    before = len(said)
+    page.evaluate(
+        "() => document.querySelectorAll('events-widget')[3].setAttribute('accent', 'fff3a0')"
+    )
+    page.wait_for_timeout(300)
+    later = [text for kind, text in said[before:] if kind == "warning"]
+    assert any('accent="fff3a0": links are hard to read' in w for w in later), later
+    fourth = "() => document.querySelectorAll('events-widget')[3].shadowRoot.textContent"
+    assert "Nothing is scheduled" in page.evaluate(fourth)
+    page.evaluate("() => document.querySelectorAll('events-widget')[3].setAttribute('count', '50')")
+    page.wait_for_function(f"() => ({fourth})().includes('Events could not be loaded')")
+    page.evaluate(
+        "() => document.querySelectorAll('events-widget')[3].setAttribute('theme', 'dark')"
+    )
+    page.wait_for_timeout(500)
+    again = page.evaluate(fourth)
+    assert "Events could not be loaded" in again and "Nothing is scheduled" not in again, again
     context.close()
 
 
