@@ -315,6 +315,11 @@ def test_embed_script_carries_the_visitors_time_code_of_our_pages(client):
     assert body.startswith("{\n" + shared) and body.rstrip().endswith("}")
     assert (static / "embed" / "embed.js").read_text() in body
     assert "visitorTime(" in (static / "embed" / "embed.js").read_text()
+    # ... and contrast.js, which the staff Embed page loads too: one writer of the WCAG ratio.
+    assert (static / "contrast.js").read_text() in body
+    assert "contrastRatio(" in (static / "embed" / "embed.js").read_text()
+    assert "contrastRatio(" in (static / "staff-embed.js").read_text()
+    assert "luminance" not in (static / "embed" / "embed.js").read_text()
 
 
 @pytest.mark.parametrize(

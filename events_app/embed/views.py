@@ -41,6 +41,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static" / "embed"
 WIDGET = "<any(sidebar, list, month):widget>"
 MAX_AGE = 60
 SCRIPT_MAX_AGE = 300  # hosts pick up a new embed.js within five minutes
+SHARED_SCRIPTS = ("visitor-time.js", "contrast.js")  # of static/, put in front of embed.js
 HTML = "text/html; charset=utf-8"
 
 
@@ -184,9 +185,10 @@ def _asset(body: bytes, content_type: str) -> Response:
 
 @bp.get("/embed.js")
 def script():
-    """embed.js with the visitor's-time code of our own pages in front, in one block (its
-    `const` stays out of the host page's globals)."""
-    shared = (STATIC.parent / "visitor-time.js").read_bytes()
+    """embed.js with the code it shares with our own pages in front (the visitor's time, the
+    contrast of a link colour), in one block (their `const`s stay out of the host page's
+    globals)."""
+    shared = b"\n".join((STATIC.parent / name).read_bytes() for name in SHARED_SCRIPTS)
     body = b"{\n" + shared + b"\n" + (STATIC / "embed.js").read_bytes() + b"\n}\n"
     return _asset(body, "text/javascript; charset=utf-8")
 

@@ -81,27 +81,17 @@
   };
 
   // A link colour hard to read on the widget's background is said beside the box (the server
-  // says the same without JavaScript: widgets.accent_warning).
+  // says the same without JavaScript: widgets.accent_warning; contrastRatio: contrast.js).
   const accentBox = form.elements.accent;
   const contrastNote = document.getElementById("e-accent-contrast");
   const backgrounds = JSON.parse(accentBox?.dataset.backgrounds || "{}");
   const minContrast = Number(accentBox?.dataset.minContrast) || 4.5;
-  const luminance = (hex) => {
-    const [r, g, b] = [0, 2, 4]
-      .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
-      .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const contrast = (one, other) => {
-    const [light, dark] = [luminance(one), luminance(other)].sort((x, y) => y - x);
-    return (light + 0.05) / (dark + 0.05);
-  };
   const warnContrast = ({ args }) => {
     if (!contrastNote) return;
     const theme = args.theme || "";
     const names = theme === "auto" ? ["light", "dark"] : backgrounds[theme] ? [theme] : [];
     const poor = args.accent
-      ? names.map((n) => [n, contrast(args.accent, backgrounds[n])]).filter(([, r]) => r < minContrast)
+      ? names.map((n) => [n, contrastRatio(args.accent, backgrounds[n])]).filter(([, r]) => r < minContrast)
       : [];
     // Rounded down, so that a ratio just short of the need never reads as meeting it.
     const where = poor

@@ -42,18 +42,9 @@
   const aWhile = (ms) => new Promise((resolve) => { setTimeout(() => resolve(null), ms); });
   const PRESENTATION = ["theme", "accent", "heading-level"]; // drawn again, not asked again
 
-  // WCAG contrast of two six-digit hex colours, as the staff Embed page checks a link colour
-  // (embed/widgets.py: accent_warning, on the same backgrounds).
+  // The themes' backgrounds a link colour is checked on (contrast.js, served in front of this
+  // file), as the staff Embed page checks it (embed/widgets.py: BACKGROUNDS, accent_warning).
   const BACKGROUNDS = { light: "ffffff", dark: "15191d", auto: "ffffff" };
-  const contrast = (one, other) => {
-    const luminance = (hex) => {
-      const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
-        .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const [high, low] = [luminance(one), luminance(other)].sort((a, b) => b - a);
-    return (high + 0.05) / (low + 0.05);
-  };
 
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
@@ -171,7 +162,7 @@
       if (accent && !/^#?[0-9a-f]{6}$/i.test(accent)) {
         problems.push(`accent="${accent}": use six hex digits, like 0b5cad`);
       } else if (accent && THEMES.includes(theme)) {
-        const ratio = contrast(accent.replace(/^#/, ""), BACKGROUNDS[theme]);
+        const ratio = contrastRatio(accent.replace(/^#/, ""), BACKGROUNDS[theme]);
         if (ratio < 4.5) {
           problems.push(`accent="${accent}": links are hard to read on the ${theme} theme's ` +
             `background (${(Math.floor(ratio * 10) / 10).toFixed(1)}:1; they need 4.5:1)`);
