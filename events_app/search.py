@@ -181,7 +181,7 @@ def condition(q: str, *, few_dates: bool = False) -> ColumnElement[bool]:
         return false()  # nothing searchable (only symbols): nothing is found
     sqlite = dialect() != "postgresql"
     event_id = Event.id + 0 if sqlite and few_dates else Event.id  # "+ 0": not an id lookup
-    if not any(not t.exclude for t in terms) and sqlite:
+    if not _finds(terms) and sqlite:
         # Only exclusions: everything but what they match.
         return event_id.not_in(select(fts.c.rowid).where(_fts5_match(fts5_excluded(terms))))
     return event_id.in_(_matching(terms, ranked=False))
@@ -189,7 +189,12 @@ def condition(q: str, *, few_dates: bool = False) -> ColumnElement[bool]:
 
 def ranks(q: str | None) -> bool:
     """Whether a search can be ranked: it has words to find, not only words to leave out."""
-    return any(not t.exclude for t in parse(q or ""))
+    return _finds(parse(q or ""))
+
+
+def _finds(terms: Sequence[Term]) -> bool:
+    """Whether parsed terms have words to find, not only words to leave out."""
+    return any(not t.exclude for t in terms)
 
 
 def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
@@ -198,7 +203,7 @@ def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
     date order."""
     terms = parse(q)
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
-    if not ranks(q):
+    if not _finds(terms):  # as ranks(q), from the terms already parsed
         return stmt.where(condition(q)).order_by(*dates)
     matches = _matching(terms, ranked=True)
     if dialect() == "postgresql":
@@ -225,7 +230,7 @@ def highlights(session: Session, q: str | None, event_ids: Iterable[int]) -> dic
     """Highlights of the listed events for the search ``q`` ({} without wanted words)."""
     ids = list(event_ids)
     terms = parse(q or "")
-    if not ids or not any(not t.exclude for t in terms):
+    if not ids or not _finds(terms):
         return {}
     wanted = [t for t in terms if not t.exclude]
     if session.get_bind().dialect.name == "postgresql":
