@@ -18,8 +18,8 @@ from werkzeug.security import safe_join
 
 YEAR = 365 * 24 * 3600
 CHECK_EVERY = 2.0  # seconds between looks at a file's time (an edit under `make run` shows)
-# (folder, filename) -> (hash or None, mtime_ns, when last looked at)
-_known: dict[tuple[str, str], tuple[str | None, int, float]] = {}
+# (folder, filename) -> (hash, mtime_ns, when last looked at); None, None: no such file
+_known: dict[tuple[str, str], tuple[str | None, int | None, float]] = {}
 
 
 def fingerprint(folder: str, filename: str) -> str | None:
@@ -31,14 +31,17 @@ def fingerprint(folder: str, filename: str) -> str | None:
         return known[0]
     path = safe_join(folder, filename)
     try:
-        changed = Path(path).stat().st_mtime_ns if path else -1
+        changed = Path(path).stat().st_mtime_ns if path else None
     except OSError:
-        changed = -1
-    if known is None or known[1] != changed:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12] if changed >= 0 else None
-        known = (digest, changed, now)
-    _known[key] = (known[0], changed, now)
-    return known[0]
+        changed = None
+    if known is not None and known[1] == changed:
+        digest = known[0]
+    elif changed is None:
+        digest = None
+    else:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    _known[key] = (digest, changed, now)
+    return digest
 
 
 def init_app(app: Flask) -> None:
