@@ -654,6 +654,13 @@ def in_category(category_id: int) -> ColumnElement[bool]:
     return Event.categories.any(Category.id == category_id)
 
 
+def category_by_slug(session: Session, slug: str | None) -> Category | None:
+    """The category whose address names it ``slug``, or None (also for no slug)."""
+    if not slug:
+        return None
+    return session.scalar(select(Category).where(Category.slug == slug))
+
+
 def categories_by_name(session: Session) -> list[Category]:
     """Every category, in the order people read a list (text.name_order; SQL's order puts
     capitals first and accents last)."""

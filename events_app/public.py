@@ -42,6 +42,7 @@ from .models import (
     Event,
     archived_webinars,
     categories_by_name,
+    category_by_slug,
     event_categories,
     event_loads,
     listed,
@@ -181,7 +182,7 @@ def event_list():
 def category_page(slug: str):
     if not plausible_slug(slug):
         abort(404, description="There is no such category.")
-    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    category = category_by_slug(db.session, slug)
     if category is None:
         abort(404, description="There is no such category.")
     filters, date_errors = list_filters(request.args)

@@ -23,9 +23,9 @@ from ..feeds.views import external_url
 from ..filters import filtered_events_query
 from ..markup import safe_url
 from ..models import (
-    Category,
     Event,
     archived_webinars,
+    category_by_slug,
     dates_overlap,
     listed,
     public_events,
@@ -147,11 +147,6 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
     return widgets.month_model(year, month, spans, events, today, links, query)
 
 
-def _category_known(slug: str | None) -> bool:
-    found = select(Category.id).where(Category.slug == slug)
-    return not slug or db.session.scalar(found) is not None
-
-
 def widget_model(query: WidgetQuery) -> dict[str, Any]:
     """What the widget shows: its sections (sidebar, list) or its month."""
     links, now = _links(), clock.now()
@@ -169,7 +164,9 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     else:
         model["month"] = _month(query, links)
     if widgets.shows_nothing(model):  # then say whether a filter can match anything at all
-        model["notes"] = widgets.unmatched(query.filters, _category_known(query.filters.category))
+        slug = query.filters.category
+        known = not slug or category_by_slug(db.session, slug) is not None
+        model["notes"] = widgets.unmatched(query.filters, known)
     return model
 
 

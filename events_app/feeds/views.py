@@ -24,6 +24,7 @@ from ..models import (
     NAMED_FEED_KINDS,
     Category,
     Event,
+    category_by_slug,
     in_category,
     public_event_by_slug,
     public_series_by_slug,
@@ -216,7 +217,7 @@ def named_feed(name: str):
 def category(slug: str):
     if not plausible_slug(slug):
         abort(404, description="There is no such category.")
-    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    found = category_by_slug(db.session, slug)
     if found is None:
         abort(404, description="There is no such category.")
     return serve_feed(category_feed(found))
@@ -225,11 +226,9 @@ def category(slug: str):
 @bp.get("/feeds/events.ics")
 def filtered():
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
-    category = None
-    if filters.category:
-        category = db.session.scalar(select(Category).where(Category.slug == filters.category))
-        if category is None:
-            abort(400, description="Unknown category.")
+    category = category_by_slug(db.session, filters.category)
+    if filters.category and category is None:
+        abort(400, description="Unknown category.")
     return serve_feed(filters_feed(filters, category))
 
 

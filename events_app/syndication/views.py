@@ -22,6 +22,7 @@ from ..models import (
     Category,
     Event,
     announced,
+    category_by_slug,
     event_categories,
     event_loads,
     in_category,
@@ -84,7 +85,7 @@ def named_atom(name: str):
 def category_atom(slug: str):
     category = None
     if plausible_slug(slug):
-        category = db.session.scalar(select(Category).where(Category.slug == slug))
+        category = category_by_slug(db.session, slug)
     if category is None:
         abort(404, description="There is no such category.")
     feed = _feed(
