@@ -224,6 +224,22 @@ def test_statements_do_not_grow_with_series_or_their_occurrences(
     assert large == small, f"{path}: {small} statements with 2 series, {large} with 8"
 
 
+def test_an_occurrence_page_loads_nothing_lazily(
+    app: Flask, generator: Generator, count_get: Callable[[str], int], statements: list[Sent]
+) -> None:
+    """A date of a series: one query for the page, one for its rule; the series' zone and
+    all-day-ness (its rule's wording) come with it, not as a lookup each (a round trip each
+    on PostgreSQL)."""
+    generator.add_series(1, weeks=10)
+    slug = generator.session.scalars(
+        select(Event.slug).where(Event.series_id.is_not(None), Event.start_at > NOW)
+    ).first()
+    count_get(f"/events/{slug}")
+    lazy = [s for s in statements if s.startswith("SELECT events.") and "WHERE events.id = ?" in s]
+    assert not lazy
+    assert len(statements) == 2, statements
+
+
 def test_month_grid_from_capped_query_equals_grid_of_every_event(app: Flask) -> None:
     """month_events loads only what the grid can show; the grid must come out the same."""
     from events_app.calendar import grid_bounds, month_events, month_grid
