@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import NOW
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ical_readers import READERS, ReaderUnavailable
 from sqlalchemy import select
 from tools import require_tool
@@ -263,6 +265,42 @@ def test_google_and_outlook_links_for_a_timed_event(create_event):
         assert outlook["subject"] == "Timed, in NY"
     assert all(len(url) <= calendar_links.MAX_URL for url in links.values())
     assert "\u2026" in google["details"]
+
+
+def _fit_by_trying(head: str, after: str, body: str, tail: str) -> str:
+    """The cut calendar links made before Details: quote the whole URL for every try."""
+
+    def make(details: str) -> str:
+        return head + quote(details, safe="/") + after
+
+    full = make(f"{body}\n\n{tail}" if body else tail)
+    if len(full) <= calendar_links.MAX_URL:
+        return full
+    low, high = 0, len(body)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if len(make(f"{body[:mid].rstrip()}\u2026\n\n{tail}")) <= calendar_links.MAX_URL:
+            low = mid
+        else:
+            high = mid - 1
+    return make(f"{body[:low].rstrip()}\u2026\n\n{tail}" if low else tail)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    unit=st.text(st.sampled_from("ab /&é€😀\n \t"), min_size=1, max_size=30),
+    repeats=st.integers(1, 300),
+    tail=st.text(st.sampled_from("ab:/é\n"), min_size=1, max_size=300),
+    head=st.integers(0, 1990),
+    after=st.integers(0, 200),
+)
+def test_details_are_cut_as_trying_every_length_would(unit, repeats, tail, head, after):
+    """Details counts the quoted length instead of quoting each try: the same links."""
+    body = (unit * repeats)[:3000]
+    head_text, after_text = "h" * head, "&location=" + "l" * after
+    expected = _fit_by_trying(head_text, after_text, body, tail)
+    got = calendar_links.Details(body, tail).url(head_text, after_text)
+    assert got == expected
 
 
 def test_links_for_an_all_day_range(create_event):

@@ -76,24 +76,73 @@ def _tail(event: Event, site: Site) -> str:
     return "\n".join(lines)
 
 
-def _fit(make_url, body: str, tail: str) -> str:
-    """The longest link whose details are ``body`` (cut at a character) followed by ``tail``."""
-    full = make_url(f"{body}\n\n{tail}" if body else tail)
-    if len(full) <= MAX_URL:
-        return full
-    low, high = 0, len(body)
-    while low < high:  # the longest prefix that fits
-        mid = (low + high + 1) // 2
-        if len(make_url(f"{body[:mid].rstrip()}{ELLIPSIS}\n\n{tail}")) <= MAX_URL:
-            low = mid
-        else:
-            high = mid - 1
-    if low == 0:
-        return make_url(tail)
-    return make_url(f"{body[:low].rstrip()}{ELLIPSIS}\n\n{tail}")
+# Bytes quote() leaves as they are (with safe="/"); any other byte takes three characters.
+_KEPT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
 
 
-def google_link(event: Event, site: Site, recur: tuple[str, str] | None = None) -> str:
+def _quote(text: str) -> str:
+    return quote(text, safe="/")
+
+
+class Details:
+    """An event's details (its text, then how to join and its page), written into each link
+    quoted once; cut to fit under MAX_URL without quoting it again for every try."""
+
+    def __init__(self, body: str, tail: str) -> None:
+        self.body, self.tail = body, tail
+        self.whole = _quote(f"{self.body}\n\n{self.tail}" if self.body else self.tail)
+        self._lengths: list[int] = [0]  # quoted length of body[:i], as far as asked
+
+    @classmethod
+    def of(cls, event: Event, site: Site) -> Details:
+        return cls(_body(event), _tail(event, site))
+
+    def url(self, head: str, after: str = "") -> str:
+        """``head`` + the details, quoted, + ``after``: the longest that fits (the text cut at
+        a character, with an ellipsis)."""
+        room = MAX_URL - len(head) - len(after)
+        if len(self.whole) <= room:
+            return head + self.whole + after
+        ending = len(_quote(f"{ELLIPSIS}\n\n{self.tail}"))
+        low, high = 0, len(self.body)
+        while low < high:  # the longest prefix that fits
+            mid = (low + high + 1) // 2
+            if self._quoted_length(len(self.body[:mid].rstrip()), room) + ending <= room:
+                low = mid
+            else:
+                high = mid - 1
+        if low == 0:
+            return head + _quote(self.tail) + after
+        return head + _quote(f"{self.body[:low].rstrip()}{ELLIPSIS}\n\n{self.tail}") + after
+
+    def _quoted_length(self, chars: int, room: int) -> int:
+        """Quoted length of the body's first ``chars`` characters (more than ``room``: any
+        number above it; each character takes at least one)."""
+        if chars > room:
+            return room + 1
+        lengths = self._lengths
+        for char in self.body[len(lengths) - 1 : chars]:
+            code = ord(char)
+            size = (1 if code in _KEPT else 3) if code < 128 else 3 * len(char.encode())
+            lengths.append(lengths[-1] + size)
+        return lengths[chars]
+
+
+def _query(params: dict[str, str]) -> str:
+    return urlencode(params, quote_via=quote, safe="/")
+
+
+def _location(event: Event) -> str:
+    location = event_location(event)
+    return f"&location={_quote(location)}" if location else ""
+
+
+def google_link(
+    event: Event,
+    site: Site,
+    recur: tuple[str, str] | None = None,
+    details: Details | None = None,
+) -> str:
     """Google's template link; ``recur`` = (dates, RRULE value) makes it a whole series."""
     dates, ctz = google_dates(event)
     params = {"action": "TEMPLATE", "text": event.title, "dates": dates}
@@ -101,41 +150,31 @@ def google_link(event: Event, site: Site, recur: tuple[str, str] | None = None) 
         params["dates"], params["recur"] = recur[0], f"RRULE:{recur[1]}"
     if ctz:
         params["ctz"] = ctz
-    location = event_location(event)
-
-    def make(details: str) -> str:
-        query = {**params, "details": details}
-        if location:
-            query["location"] = location
-        return f"{GOOGLE}?{urlencode(query, quote_via=quote, safe='/')}"
-
-    return _fit(make, _body(event), _tail(event, site))
+    details = details or Details.of(event, site)
+    return details.url(f"{GOOGLE}?{_query(params)}&details=", _location(event))
 
 
-def outlook_link(event: Event, site: Site, host: str = "outlook") -> str:
+def outlook_link(
+    event: Event, site: Site, host: str = "outlook", details: Details | None = None
+) -> str:
     params = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
         "subject": event.title,
         **outlook_times(event),
     }
-    location = event_location(event)
-
-    def make(details: str) -> str:
-        query = {**params, "body": details}
-        if location:
-            query["location"] = location
-        return f"{OUTLOOK_HOSTS[host]}{OUTLOOK_PATH}?{urlencode(query, quote_via=quote, safe='/')}"
-
-    return _fit(make, _body(event), _tail(event, site))
+    details = details or Details.of(event, site)
+    head = f"{OUTLOOK_HOSTS[host]}{OUTLOOK_PATH}?{_query(params)}&body="
+    return details.url(head, _location(event))
 
 
 def links_for(event: Event, site: Site) -> dict[str, str]:
     """{"google": ..., "outlook": ..., "office": ...} for the event's page."""
+    details = Details.of(event, site)
     return {
-        "google": google_link(event, site),
-        "outlook": outlook_link(event, site, "outlook"),
-        "office": outlook_link(event, site, "office"),
+        "google": google_link(event, site, details=details),
+        "outlook": outlook_link(event, site, "outlook", details),
+        "office": outlook_link(event, site, "office", details),
     }
 
 
