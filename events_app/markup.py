@@ -53,6 +53,7 @@ def render_markdown(text: str | None) -> Markup:
 
 _TAG = re.compile(r"<[^>]+>")
 _BLANKS = re.compile(r"\n{3,}")
+_SPACE = re.compile(r"\s")  # str.isspace's characters
 
 
 def rendering_key(text: str | None) -> str:
@@ -96,10 +97,12 @@ def html_to_text(rendered: Markup) -> str:
     return _BLANKS.sub("\n\n", plain).strip()
 
 
+@lru_cache(maxsize=1024)
 def is_web_address(value: str) -> bool:
     """An absolute http(s) address with a host and no spaces, that URL parsers can read
-    ("http://[::1" and a port of 99999 cannot be read)."""
-    if not value or any(c.isspace() for c in value):
+    ("http://[::1" and a port of 99999 cannot be read). Kept: a page asks about each of an
+    event's links several times."""
+    if not value or _SPACE.search(value):
         return False
     try:
         parts = urlsplit(value)
