@@ -45,6 +45,13 @@ def scenario(app, create_series, create_event):
         "America/New_York",
     )  # fmt: skip
     occurrence(show, date(2027, 1, 14)).title = "The Telecom Hour: 5G core with Ada"
+    # Moved to before the feeds' window, from a date in it and from one still to come: the
+    # feed must still replace those dates, or readers make them from the rule.
+    for day in (date(2026, 3, 19), date(2027, 3, 4)):
+        occurrence(show, day).set_timed(
+            datetime(2026, 3, 10, 16, 0, tzinfo=UTC), datetime(2026, 3, 10, 17, 0, tzinfo=UTC),
+            "America/New_York",
+        )  # fmt: skip
     # Moved into another zone at its wall time (12:00 in Tokyo), a zone no other event uses.
     occurrence(show, date(2027, 2, 11)).set_timed(
         datetime(2027, 2, 11, 3, 0, tzinfo=UTC), datetime(2027, 2, 11, 4, 0, tzinfo=UTC),
@@ -130,8 +137,11 @@ def test_every_reader_expands_the_feed_to_our_occurrences(scenario, client, read
 def test_the_feed_writes_each_series_once_with_rrule_exdate_and_overrides(scenario, client):
     body = client.get("/feeds/all.ics").data.decode()
     show = scenario["show"]
-    # The master, the moved, the retitled one and the one moved into Tokyo time.
-    assert body.count(f"UID:{show.uid}") == 4
+    # The master, the moved, the retitled one, the one moved into Tokyo time, and the two
+    # moved to before the window (their dates, in it, are theirs to replace).
+    assert body.count(f"UID:{show.uid}") == 6
+    assert "RECURRENCE-ID;TZID=America/New_York:20260319T120000\r\n" in body
+    assert "RECURRENCE-ID;TZID=America/New_York:20270304T120000\r\n" in body
     assert "RECURRENCE-ID;TZID=America/New_York:20270211T120000\r\n" in body
     assert "DTSTART;TZID=Asia/Tokyo:20270211T120000\r\n" in body
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH\r\n" in body

@@ -257,14 +257,15 @@ def render_occurrence(occurrence: Event, site: Site) -> str:
 def render_series(master: Event, site: Site, window_start: datetime | None = None) -> str:
     """A series: one master VEVENT with RRULE, EXDATE for each cancelled occurrence (in
     DTSTART's value type and zone), and one VEVENT per changed occurrence with the master's UID
-    and a RECURRENCE-ID; overrides that ended before ``window_start`` are left out. A rule
+    and a RECURRENCE-ID; overrides that ended before ``window_start``, at their date and at
+    the date the rule gives them, are left out. A rule
     some client would misread (recurrence.unsafe_reason) is written as separate events with
     derived UIDs instead, those of the window only."""
     from .. import recurrence, series
 
     rule = series.rule_of(master)
     occurrences = [o for o in master.occurrences if o.recurrence_id is not None]
-    in_window = [o for o in occurrences if window_start is None or o.end_at >= window_start]
+    in_window = [o for o in occurrences if _in_window(o, rule, window_start)]
     if recurrence.unsafe_reason(rule) is not None:
         return "".join(
             _vevent(
@@ -298,6 +299,18 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
         head.append(_wall_prop("RECURRENCE-ID", o.recurrence_id, rule.all_day, rule.zone))
         parts.append(_vevent(o, site, head + _times(o)))
     return "".join(parts)
+
+
+def _in_window(occurrence: Event, rule, window_start: datetime | None) -> bool:
+    """Whether a feed from ``window_start`` writes this date: it ends in the window, or the
+    date the rule gives it does (moved to before the window, its override must still replace
+    that date, or readers make it from the rule)."""
+    if window_start is None or occurrence.end_at >= window_start:
+        return True
+    from .. import recurrence
+
+    _, original_end = recurrence.occurrence_times(rule, occurrence.recurrence_id)
+    return original_end >= window_start
 
 
 @dataclass(frozen=True)
