@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Control characters no stored text keeps: all C0 but tab, newline and carriage return, and
-# DEL. XML (Atom) cannot carry them at all, iCalendar TEXT must not; no one types them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters no stored text keeps: the C0 controls but tab, newline and carriage return, DEL,
+# and what XML 1.0 cannot carry besides (the noncharacters U+FFFE and U+FFFF, lone
+# surrogates). One in a title would make a whole Atom feed unreadable; iCalendar TEXT must not
+# hold controls either; no one types them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _ODD_BREAK = re.compile(r"[\x0b\x0c]")  # vertical tab, form feed: Word's manual line breaks
 
 

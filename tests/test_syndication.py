@@ -231,13 +231,13 @@ def test_control_characters_never_reach_a_feed(client, events):
     from events_app.models import Event
 
     webinar = events["webinar"]
-    webinar.title = "Optical\x01 Webinar\x1b"
+    webinar.title = "Optical\x01 Webinar\x1b\ufffe\uffff"
     webinar.summary = "Line one\x0bline two"
     db.session.commit()
     assert (webinar.title, webinar.summary) == ("Optical Webinar", "Line one line two")
     # As an older database may hold it: written past the model.
     db.session.execute(
-        update(Event).where(Event.id == webinar.id).values(summary="Raw\x02 text\x7f")
+        update(Event).where(Event.id == webinar.id).values(summary="Raw\x02 text\x7f\ufffe")
     )
     db.session.commit()
     for path in ("/feeds/all.atom", "/feeds/webinars.atom"):
