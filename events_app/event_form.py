@@ -125,7 +125,7 @@ class EventForm(FlaskForm):
         "Time zone",
         description="The zone the times are in; the venue's zone when left empty.",
         validators=[limit(Event, "timezone"), iana_zone],
-        render_kw={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"},
+        render_kw={"list": "zone-names", "spellcheck": "false"},
     )
     start_fold = RadioField("Which start time?", choices=[], validate_choice=False)
     end_fold = RadioField("Which end time?", choices=[], validate_choice=False)

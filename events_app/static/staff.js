@@ -25,12 +25,13 @@
 
   // Back, forward or reload to a form: the browser fetches the page again (staff pages are
   // no-store) and puts back what was typed into it, but not the hidden fields saying which
-  // version the typing started from, so a colleague's save in between would be overwritten
-  // unseen. Those fields are kept in the history entry, and put back when typing was.
-  const base = document.querySelector("form input[type=hidden][name=original]");
+  // version the typing started from (a colleague's save in between would be overwritten
+  // unseen), nor a new event form's key (saved again, it would make a second event). Those
+  // fields are kept in the history entry, and put back when typing was.
+  const base = document.querySelector("form input[type=hidden][name=original], form input[type=hidden][name=form_key]");
   if (base) {
     const edited = base.form;
-    const hidden = [...edited.querySelectorAll("input[type=hidden][name=version], input[type=hidden][name=original]")];
+    const hidden = [...edited.querySelectorAll(["version", "original", "form_key"].map((n) => `input[type=hidden][name=${n}]`).join(", "))];
     const typed = () => typedInto(edited);
     const remember = () => {
       const startedFrom = Object.fromEntries(hidden.map((el) => [el.name, el.value]));

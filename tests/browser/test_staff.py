@@ -280,6 +280,30 @@ def test_back_to_an_edited_form_still_meets_a_colleagues_save(desktop, phone):
     me.errors.clear()  # the conflict answers 409
 
 
+def test_back_to_a_saved_new_event_and_save_again_makes_no_second_event(desktop):
+    """I create an event, press Back to its form and press Save again: the browser fetched
+    the form again (no-store) with a new key and put my typing back, all but the zone. Every
+    field I typed must come back, and saving must lead to the event made, not make another."""
+    me = desktop
+    title = f"Saved Twice Through Back {uuid.uuid4().hex[:8]}"
+    sign_in(me)
+    start_webinar(me, title, "2027-06-01", "Europe/Paris")
+    me.page.click("#save")
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    made = me.page.url
+
+    me.page.go_back()
+    me.page.wait_for_url(re.compile(r"/staff/events/new$"))
+    me.page.wait_for_load_state("load")
+    assert me.page.input_value("#title") == title
+    assert me.page.input_value("#timezone") == "Europe/Paris"
+    me.page.click("#save")
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    assert me.page.url == made
+    assert me.page.get_by_text("This form was already saved").is_visible()
+    assert dashboard_row(me.page, title).count() == 1
+
+
 def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     """A saved event's zone is its venue's: choosing another venue brings that venue's zone
     (it kept the first venue's, so a Denver event showed London times); a zone typed by hand
