@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -128,6 +129,7 @@ def test_sample_imports_or_rejects_each_event_and_reimport_changes_nothing(app_c
         else:
             assert item.title and item.timezone and item.start_at <= item.end_at
             assert len(item.uid) <= 255
+            assert not re.search(r"</?[a-zA-Z]", item.summary), "a summary shows no tags"
             if item.all_day:
                 assert item.first_day <= item.last_day
     summary = apply_import(plan, db.session, publish=False)
@@ -526,6 +528,20 @@ def test_a_floating_series_keeps_its_uids_whatever_zone_is_chosen(app_ctx):
         ]
     )
     assert in_tokyo[0].start_at == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
+
+
+def test_a_summary_is_the_text_of_an_html_or_markdown_description(app_ctx):
+    """Google writes descriptions in HTML: the summary lists and feeds show is its text."""
+    html = WEBINAR.replace(
+        "DESCRIPTION:All about the core.",
+        'DESCRIPTION:Open evening - <a href="https://example.org/" target="_blank">example'
+        ".org</a> <br>More <b>below</b>.",
+    )
+    markdown = WEBINAR.replace(
+        "DESCRIPTION:All about the core.", r"DESCRIPTION:**Core** & *edge*\n\nMore."
+    )
+    assert plan_of(ics(html)).items[0].summary == "Open evening - example.org"
+    assert plan_of(ics(markdown)).items[0].summary == "Core & edge"
 
 
 def test_an_event_without_summary_comes_in_as_an_untitled_draft(app_ctx):

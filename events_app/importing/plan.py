@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import recurrence, series, text, timefmt
-from ..markup import is_web_address
+from ..markup import is_web_address, markdown_to_text
 from ..models import DESCRIPTION_MAX, KINDS, Category, Event, Venue
 from . import reader as ics_reader
 
@@ -321,7 +321,10 @@ def _meeting(location: str) -> tuple[bool, str]:
 
 
 def _summary(description: str) -> str:
-    first = next((p.strip() for p in description.split("\n") if p.strip()), "")
+    """The description's first line, as text: its HTML (Google writes its descriptions in
+    HTML) and Markdown read, not shown as tags and asterisks in lists and feeds."""
+    shown = markdown_to_text(description)
+    first = next((p.strip() for p in shown.split("\n") if p.strip()), "")
     first = " ".join(first.split())
     return first if len(first) <= SUMMARY_LENGTH else first[: SUMMARY_LENGTH - 1] + "…"
 
