@@ -304,6 +304,32 @@ def test_back_to_a_saved_new_event_and_save_again_makes_no_second_event(desktop)
     assert dashboard_row(me.page, title).count() == 1
 
 
+def test_a_title_of_one_long_word_stays_in_its_boxes(desktop, phone):
+    """A title with no space (200 characters, as the form allows) and a long organizer name
+    break inside their boxes: they ran over the next days of the month and made the event
+    page wider than a phone's screen."""
+    word = uuid.uuid4().hex[:8] + "Supercalifragilistic" * 9
+    sign_in(desktop)
+    start_webinar(desktop, word, "2027-03-10", "UTC")
+    desktop.page.fill("#organizer", "Organisation" * 12)
+    desktop.page.select_option("#status", "published")
+    desktop.page.click("#save")
+    desktop.page.wait_for_url(re.compile(r"/edit$"))
+    slug = desktop.page.locator("#slug").input_value()
+
+    phone.goto(f"/events/{slug}")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 360
+    desktop.goto("/calendar/2027/03")
+    spill = desktop.page.evaluate(
+        """(word) => [...document.querySelectorAll(".cal-event")]
+            .filter((item) => item.textContent.includes(word))
+            .map((item) => item.getBoundingClientRect().right
+                            - item.closest(".day").getBoundingClientRect().right)""",
+        word,
+    )
+    assert spill and all(px <= 0 for px in spill), spill
+
+
 def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     """A saved event's zone is its venue's: choosing another venue brings that venue's zone
     (it kept the first venue's, so a Denver event showed London times); a zone typed by hand
