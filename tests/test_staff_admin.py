@@ -367,6 +367,15 @@ def test_a_coordinate_that_is_not_a_number_gets_one_message(as_editor, app_ctx, 
     assert db.session.scalar(select(Venue)) is None
 
 
+def test_categories_named_without_latin_letters_get_an_address_each(as_editor, app_ctx):
+    """Arabic, Chinese or emoji names make no slug of their own: each gets a free one."""
+    for name in ("\U0001f389\U0001f389", "الألياف البصرية", "光纤"):
+        response = as_editor.post("/staff/categories/new", data={"name": name, "slug": ""})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    slugs = db.session.scalars(select(Category.slug).order_by(Category.id)).all()
+    assert slugs == ["category", "category-2", "category-3"]
+
+
 def test_a_category_address_taken_is_said_beside_the_name(as_editor, app_ctx, create_category):
     create_category("Émile Zola", slug="emile-zola")
     data = {"name": "émile zola!", "slug": ""}
