@@ -160,6 +160,8 @@ def iana_zone(form: Form, field) -> None:
             f'"{value[:64]}" is not a time zone we know. Choose one from the list, '
             'such as "America/New_York" or "Europe/London".'
         )
+    if value and (advice := timefmt.fixed_offset_advice(value)):
+        raise ValidationError(advice)
 
 
 def slug_format(form: Form, field) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta  # noqa: F401 (UTC re-exported)
 from functools import cache
@@ -51,6 +52,35 @@ def is_valid_zone(name: str | None) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return name in known_zone_names()
+
+
+# Zone names that are one offset all year, which people choose meaning a place that changes
+# its clocks: "EST" is UTC-5 in July too, New York is UTC-4 then. Etc/GMT+5 is UTC-5 (POSIX's
+# reversed sign). The place's zone is what an event needs (PRODUCT: never a fixed offset).
+_FIXED_OFFSET_ADVICE = {
+    "EST": 'For US Eastern time choose "America/New_York"; for a place on UTC\u22125 all year,'
+    ' its own zone (such as "America/Panama").',
+    "MST": 'For US Mountain time choose "America/Denver"; for Arizona, "America/Phoenix".',
+}
+_ETC_OFFSET = re.compile(r"Etc/GMT([+-])(\d+)")
+
+
+def fixed_offset_advice(name: str) -> str | None:
+    """Why a zone name that is a fixed offset is not what an event wants, and what to choose;
+    None for a place's zone (and for UTC)."""
+    if name in _FIXED_OFFSET_ADVICE:
+        return (
+            f'"{name}" is the same offset all year, without daylight saving time. '
+            + (_FIXED_OFFSET_ADVICE[name])
+        )
+    if (found := _ETC_OFFSET.fullmatch(name)) and int(found[2]) != 0:
+        sign = "\u2212" if found[1] == "+" else "+"  # a minus sign, as the time is written
+        offset = f"UTC{sign}{int(found[2])}"
+        return (
+            f'"{name}" is {offset} all year (its sign is reversed), without daylight saving'
+            ' time. Choose the zone of the place, such as "Europe/Paris" or "Asia/Tokyo".'
+        )
+    return None
 
 
 def zone(name: str) -> ZoneInfo:

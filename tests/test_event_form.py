@@ -60,6 +60,13 @@ def test_valid_webinar(make_form):
         ("end_date", {"end_date": "9999-12-31", "all_day": "y"}, "in the years 1900-2999"),
         ("timezone", {"timezone": "Mars/Olympus_Mons"}, "is not a time zone we know"),
         ("timezone", {"timezone": "EST5EDT "}, None),
+        # One offset all year, chosen meaning a place that changes its clocks.
+        ("timezone", {"timezone": "EST"}, 'For US Eastern time choose "America/New_York"'),
+        ("timezone", {"timezone": "MST"}, '"America/Denver"'),
+        ("timezone", {"timezone": "Etc/GMT+5"}, "is UTC\u22125 all year (its sign is reversed)"),
+        ("timezone", {"timezone": "Etc/GMT-14"}, "is UTC+14 all year"),
+        ("timezone", {"timezone": "Etc/GMT+0"}, None),
+        ("timezone", {"timezone": "HST"}, None),  # Honolulu's offset, which it keeps all year
         ("timezone", {"timezone": ""}, "Choose the time zone"),
         ("kind", {"kind": "party"}, "Not a valid choice"),
         ("status", {"status": "secret"}, "Not a valid choice"),
