@@ -326,7 +326,7 @@ def test_detail_timed_event(client, create_event, create_category):
         speakers=(("Priya Raman", "VP", "Northwind"),),
     )
     html = text(client.get("/events/standalone"))
-    assert "<h1>5G Standalone</h1>" in html
+    assert '<h1 dir="auto">5G Standalone</h1>' in html
     assert (
         '<time datetime="2026-11-08T19:00:00Z" data-end="2026-11-08T20:00:00Z" '
         'data-offset="-300" data-local>'

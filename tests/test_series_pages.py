@@ -44,7 +44,7 @@ def test_a_series_in_one_abbreviation_names_its_zone(client, app, create_series)
 def test_the_list_shows_occurrences_with_a_part_of_line(client, show):
     page = client.get("/events/?kind=audio").get_data(as_text=True)
     assert page.count('href="/events/telecom-hour/2026-06-18"') == 1
-    assert 'Part of: <a href="/events/telecom-hour">The Telecom Hour</a>' in page
+    assert 'Part of: <a dir="auto" href="/events/telecom-hour">The Telecom Hour</a>' in page
     assert "(weekly, Thursdays 12:00 PM EDT)" in page
     assert 'href="/events/telecom-hour"' in page and 'href="/events/telecom-hour/' in page
 
@@ -206,4 +206,4 @@ def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
     page = client.get("/").get_data(as_text=True)
     audio = page.split('id="audio-h"')[1].split("</section>")[0]
     assert 'href="/events/telecom-hour/2026-06-18"' in audio
-    assert 'Part of: <a href="/events/telecom-hour">The Telecom Hour</a>' in audio
+    assert 'Part of: <a dir="auto" href="/events/telecom-hour">The Telecom Hour</a>' in audio

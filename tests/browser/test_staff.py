@@ -330,6 +330,36 @@ def test_a_title_of_one_long_word_stays_in_its_boxes(desktop, phone):
     assert spill and all(px <= 0 for px in spill), spill
 
 
+def test_a_right_to_left_title_reads_right_to_left_everywhere_it_is_shown(desktop):
+    """An Arabic title with a Latin word in it ("5G") keeps its own direction on the English
+    pages: as a left-to-right paragraph its words came out of order."""
+    page = desktop.page
+    tag = uuid.uuid4().hex[:6]
+    title = f"مؤتمر الاتصالات 5G {tag}"
+    sign_in(desktop)
+    start_webinar(desktop, title, "2027-04-14", "Asia/Dubai")
+    page.fill("#summary", "ملخص قصير عن المؤتمر")
+    page.select_option("#status", "published")
+    page.click("#save")
+    page.wait_for_url(re.compile(r"/edit$"))
+    slug = page.locator("#slug").input_value()
+
+    def direction(selector: str) -> list[str]:
+        return page.locator(selector).evaluate_all(
+            "(found) => found.map((node) => getComputedStyle(node).direction)"
+        )
+
+    desktop.goto(f"/events/{slug}")
+    assert direction("h1") == ["rtl"] and direction(".lead") == ["rtl"]
+    assert direction("main") == ["ltr"]  # the page around it stays English
+    desktop.goto(f"/events/?q={tag}")
+    assert direction(".event-title") == ["rtl"]
+    desktop.goto("/calendar/2027/04")
+    assert direction(f".cal-event a:has-text('{tag}')") == ["rtl"]
+    dashboard_row(page, title)
+    assert direction(f"main td a:has-text('{tag}')")[0] == "rtl"  # the title (then Edit, View)
+
+
 def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     """A saved event's zone is its venue's: choosing another venue brings that venue's zone
     (it kept the first venue's, so a Denver event showed London times); a zone typed by hand

@@ -83,7 +83,7 @@
     // A series' dates share its title: the date, read aloud only, tells their links apart.
     const which = () =>
       item.series_date ? el("span", { class: "ew-hidden", text: `, ${item.series_date}` }) : null;
-    const title = link(item.url, item.title, { class: "ew-title" });
+    const title = link(item.url, item.title, { class: "ew-title", dir: "auto" }); // its own direction (an Arabic title)
     const date = which();
     if (date) title.append(date);
     return el(
