@@ -17,7 +17,7 @@ from functools import cached_property
 from math import ceil
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -165,10 +165,13 @@ class EventFilters:
         from .extensions import db
 
         place = (self.place or "").lower()
-        found = select(Venue.id).where(
-            or_(func.lower(Venue.city) == place, func.lower(Venue.country) == place)
+        # Compared here: SQLite's lower() folds A-Z only, so "ÖREBRO" would miss Örebro.
+        venues = db.session.execute(select(Venue.id, Venue.city, Venue.country).order_by(Venue.id))
+        return tuple(
+            venue_id
+            for venue_id, city, country in venues
+            if place in ((city or "").lower(), (country or "").lower())
         )
-        return tuple(db.session.scalars(found.order_by(Venue.id)))
 
     def _at_place(self) -> ColumnElement[bool]:
         """Events at the place's venues, named as values.

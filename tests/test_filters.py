@@ -154,6 +154,15 @@ def test_a_place_names_the_venues_of_a_city_or_country(create_event, create_venu
     assert titles(EventFilters(place="denver"), window=(None, None)) == ["Denver live"]
 
 
+def test_a_place_matches_in_any_case_beyond_a_to_z(create_event, create_venue):
+    """SQLite's lower() folds A-Z only: "ÖREBRO" and "örebro" must still find Örebro."""
+    orebro = create_venue(name="Conventum", city="Örebro", country="Sverige",
+                          timezone="Europe/Stockholm")  # fmt: skip
+    create_event(title="Fibre day", kind="live", venue=orebro, zone="Europe/Stockholm")
+    for place in ("Örebro", "örebro", "ÖREBRO", "SVERIGE"):
+        assert titles(EventFilters(place=place)) == ["Fibre day"], place
+
+
 def test_date_range_uses_local_days(create_event):
     day = NOW.date() + timedelta(days=10)
     create_event(title="Three days", first_day=day, last_day=day + timedelta(days=2))
