@@ -35,6 +35,8 @@ COUNTS = {
     "MAX_CONTENT_LENGTH": (1, GIB),
     "PROXY_FIX": (0, 10),
 }
+# The same, for settings read without a default (READ_WITHOUT_DEFAULT): checked when set.
+COUNTS_WHEN_SET = {"MAX_QUERY_STRING_LENGTH": (256, 1024 * 1024)}
 FLAGS = ("PRODUCTION", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
 TEXTS = ("SITE_NAME", "SITE_DESCRIPTION", "UID_DOMAIN")
 YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
@@ -85,10 +87,17 @@ def check(config: dict[str, Any], instance_path: str) -> None:
             )
         elif not isinstance(value, str) or not value.strip():
             problems.append(f"{name} is {value!r}: use some text.")
-    for name, (least, most) in COUNTS.items():
+    counts = {**COUNTS, **{n: r for n, r in COUNTS_WHEN_SET.items() if config.get(n) is not None}}
+    for name, (least, most) in counts.items():
         value = config.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
             problems.append(f"{name} is {value!r}: use a whole number from {least} to {most}.")
+    host = config.get("FORCE_HOST_FOR_REDIRECTS")  # Flask-Login's: a host name
+    if host is not None and (not isinstance(host, str) or not host.strip() or "/" in host):
+        problems.append(
+            f"FORCE_HOST_FOR_REDIRECTS is {host!r}: use a host name, like events.example.com"
+            " (or leave it unset)."
+        )
     problems += _networks(config)
     site_url = config.get("SITE_URL")
     if site_url:

@@ -51,6 +51,9 @@ def test_every_wrong_setting_is_named_in_one_message(tmp_path):
         ({"SQLALCHEMY_ENGINES": {"x": "sqlite://"}}, "no default database URL"),
         ({"SQLALCHEMY_ENGINES": "sqlite://"}, "no default database URL"),
         ({"PRODUCTION": 2}, "PRODUCTION is 2: use true or false."),
+        # Read without a default, by the app (security.py) and Flask-Login: checked when set.
+        ({"MAX_QUERY_STRING_LENGTH": "abc"}, "MAX_QUERY_STRING_LENGTH is 'abc': use a whole"),
+        ({"FORCE_HOST_FOR_REDIRECTS": 5}, "FORCE_HOST_FOR_REDIRECTS is 5: use a host name"),
         (
             {"SITE_NAME": 2024},
             """SITE_NAME is 2024: use some text (a number in EVENTS_SITE_NAME"""
