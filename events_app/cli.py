@@ -324,7 +324,7 @@ def _migrate(step, target: str) -> None:
     except (AlembicCommandError, AssertionError) as error:  # "head+1": an assertion in Alembic
         said = str(error) or f"{target} is not a revision this database can go to"
         raise click.ClickException(
-            f"{said}. `flask db current` says where the database is, `flask db history` lists"
+            f"{said}. `flask db current` says where the database is, `flask db log` lists"
             " the revisions."
         ) from None
 

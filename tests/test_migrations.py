@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -160,6 +161,7 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         assert result.exit_code == 1 and "There is no revision 0007" in result.output
         assert {s.revision for s in alembic.current()} == {"0014"}
         # Upgrade reads them so too, and what cannot be done is one line, not a traceback.
+        named = []
         for args, said in (
             (["upgrade", "0017"], "Error: There is no revision 0017; the revisions are 0001,"),
             (["upgrade", "abc"], "Error: Can't locate revision identified by 'abc'."),
@@ -170,6 +172,9 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
             result = runner.invoke(args=["db", *args])
             assert result.exit_code == 1 and result.output.startswith(said), result.output
             assert "Traceback" not in result.output
+            named += re.findall(r"`flask (db \w+)`", result.output)
+        # The commands those messages name to find the way exist.
+        assert named and all(runner.invoke(args=n.split()).exit_code == 0 for n in set(named))
         assert {s.revision for s in alembic.current()} == {"0014"}
         result = runner.invoke(args=["db", "upgrade", "0015"])  # a revision id: to it
         assert result.exit_code == 0, result.output
