@@ -82,11 +82,12 @@ def page_number(value: str | None) -> int:
     """The `page` argument of any paged list (1 when absent); BadFilter (a 400) when it is not
     a whole number from 1 to MAX_PAGE."""
     value = value or "1"
-    if not (value.isascii() and value.isdigit()) or len(value) > 8:
-        raise BadFilter("The page must be a whole number from 1.", "page")
+    wrong = BadFilter(f"The page must be a whole number from 1 to {MAX_PAGE:,}.", "page")
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_PAGE)):
+        raise wrong
     page = int(value)
     if not 1 <= page <= MAX_PAGE:
-        raise BadFilter("The page must be a whole number from 1.", "page")
+        raise wrong
     return page
 
 

@@ -5,7 +5,7 @@ import pytest
 from conftest import STAFF_PASSWORD
 
 PAGED = ["/events/", "/staff/", "/staff/audit"]
-MESSAGE = "The page must be a whole number from 1."
+MESSAGE = "The page must be a whole number from 1 to 10,000,000."
 
 
 @pytest.fixture
@@ -27,3 +27,4 @@ def test_first_page_and_past_the_end(as_admin, url):
     assert as_admin.get(url).status_code == 200
     assert as_admin.get(url, query_string={"page": "1"}).status_code == 200
     assert as_admin.get(url, query_string={"page": "2"}).status_code == 404
+    assert as_admin.get(url, query_string={"page": "10000000"}).status_code == 404
