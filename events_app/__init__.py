@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -193,10 +193,11 @@ def register_errorhandlers(app: Flask) -> None:
         # Routing errors (405) and request limits (414) come before the blueprints' handlers.
         if answers_in_json(request.path):
             response = problem(error.code or 500, error.name, error.description or error.name)
-            if isinstance(error, MethodNotAllowed) and error.valid_methods:
-                response.headers["Allow"] = ", ".join(error.valid_methods)
-            return response
-        return render_template("errors.html", error=error), error.code
+        else:
+            response = make_response(render_template("errors.html", error=error), error.code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # HTTP asks it of a 405
+        return response
 
     for code in (400, 403, 404, 405, 413, 414, 429):
         app.register_error_handler(code, render_error)

@@ -406,6 +406,21 @@ def test_a_wrong_method_is_a_problem_body_too(client):
     assert client.post("/events/").mimetype == "text/html"
 
 
+def test_every_405_says_which_methods_the_address_takes(app, client):
+    """HTTP asks a 405 for an Allow header: pages and feeds as much as the API."""
+    methods: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments:
+            methods.setdefault(rule.rule, set()).update(rule.methods)
+    for path, allowed in methods.items():
+        if "PUT" in allowed:
+            continue
+        response = client.put(path)
+        assert response.status_code == 405, path
+        said = set(response.headers.get("Allow", "").replace(" ", "").split(","))
+        assert said == allowed, (path, said, allowed)
+
+
 def test_an_unknown_parameter_gets_an_answer_the_document_lists(client, events, create_series):
     """Every operation refuses a parameter it does not take with a 400 problem, and says so."""
     create_series(start=datetime(2026, 6, 18, 12, 0), slug="weekly")
