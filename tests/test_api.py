@@ -128,14 +128,21 @@ def test_filters_are_the_lists(client, events):
 
 
 def test_cursor_pages_are_stable_when_events_are_added(client, events, create_event):
-    first = client.get("/api/v1/events?limit=2").get_json()
+    response = client.get("/api/v1/events?limit=2")
+    first = response.get_json()
     assert [e["title"] for e in first["data"]] == ["Awards Dinner", "Cancelled webinar"]
     assert first["links"]["next"].startswith("http://localhost/api/v1/events?")
+    # The same next page as a Link header, which a page elsewhere may read (CORS).
+    assert response.headers["Link"] == f'<{first["links"]["next"]}>; rel="next"'
+    exposed = response.headers["Access-Control-Expose-Headers"].replace(" ", "").split(",")
+    assert "Link" in exposed and "Last-Modified" not in exposed  # only what is sent
     # An event added before the cursor does not shift the next page.
     create_event(title="Earlier newcomer", start=NOW + timedelta(hours=2))
     second = client.get(f"/api/v1/events?limit=2&cursor={first['next_cursor']}").get_json()
     assert [e["title"] for e in second["data"]] == ["Postponed webinar", "Big 5G Event"]
     assert second["next_cursor"] is None and second["links"]["next"] is None
+    last = client.get(f"/api/v1/events?limit=2&cursor={first['next_cursor']}")
+    assert "Link" not in last.headers
 
 
 def test_sorts(client, events):

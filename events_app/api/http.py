@@ -14,7 +14,7 @@ from .. import changes, clock, response_cache
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
-EXPOSED = "ETag, Last-Modified, Link"
+EXPOSED = "ETag, Link"  # what a page of JavaScript elsewhere may read of our headers
 
 
 def allow_cors(response: Response) -> Response:
@@ -23,7 +23,7 @@ def allow_cors(response: Response) -> Response:
     response.headers["Access-Control-Expose-Headers"] = EXPOSED
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
@@ -52,11 +52,16 @@ def cacheable(
     state: changes.State | None,
     content_type: str = JSON,
     max_age: int = 60,
+    next_url: str | None = None,
 ) -> Response:
     """A 200 (or 304 for the client's copy) with a strong ETag of its bytes, public for
     `max_age` seconds, and offered to the response cache until the token read *before* the
-    content (`state`) changes, or the next minute (upcoming lists move with the clock)."""
+    content (`state`) changes, or the next minute (upcoming lists move with the clock).
+    ``next_url``: the next page, also as a ``Link`` header (RFC 8288), which HTTP clients
+    follow by themselves."""
     response = Response(body, content_type=content_type)
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = max_age

@@ -227,10 +227,19 @@ CACHE_HEADERS = {
 }
 
 
-def _ok(schema: str, description: str) -> dict[str, Any]:
+NEXT_PAGE_HEADER = {
+    "Link": {
+        "schema": {"type": "string"},
+        "description": 'The next page, when there is one: `<https://...>; rel="next"`'
+        " (RFC 8288), as `links.next`",
+    }
+}
+
+
+def _ok(schema: str, description: str, *, paged: bool = False) -> dict[str, Any]:
     return {
         "description": description,
-        "headers": CACHE_HEADERS,
+        "headers": {**CACHE_HEADERS, **NEXT_PAGE_HEADER} if paged else CACHE_HEADERS,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
     }
 
@@ -331,7 +340,7 @@ def document(server_url: str) -> dict[str, Any]:
                     "listEvents",
                     "Public events, filtered, sorted and paged by cursor",
                     EVENT_LIST_PARAMS,
-                    _ok("EventPage", "A page of events"),
+                    _ok("EventPage", "A page of events", paged=True),
                 )
             },
             "/events/{key}": {"get": one_event},

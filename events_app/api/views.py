@@ -105,17 +105,13 @@ def events():
         next_cursor = Cursor(query.sort, value, last.id).encode()
     args = request.args.to_dict()
     to = links()
+    next_url = external_url("api.events", **{**args, "cursor": next_cursor}) if more else None
     body = {
         "data": [serialize.event_json(e, to) for e in page],
         "next_cursor": next_cursor,
-        "links": {
-            "self": external_url("api.events", **args),
-            "next": external_url("api.events", **{**args, "cursor": next_cursor})
-            if next_cursor
-            else None,
-        },
+        "links": {"self": external_url("api.events", **args), "next": next_url},
     }
-    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+    return http.cacheable(http.dumps(body), state, max_age=MAX_AGE, next_url=next_url)
 
 
 @bp.get("/events/<anytext:key>")
