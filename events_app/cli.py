@@ -13,7 +13,14 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_alembic.cli import cli as alembic_cli
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    DatabaseError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from . import clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
@@ -369,6 +376,13 @@ def database_errors_in_one_line(command: click.Command) -> None:
             return invoke(ctx)
         except (OperationalError, ProgrammingError) as error:
             raise click.ClickException(database_problem(error)) from None
+        except DatabaseError as error:  # "file is not a database": DATABASE_URL names another file
+            if isinstance(error, IntegrityError | DataError):
+                raise  # a bug of the command's, not the database's
+            words = " ".join(str(error.orig).split())
+            raise click.ClickException(
+                f"The database could not be read: {words}. Check DATABASE_URL."
+            ) from None
         except AlembicCommandError as error:  # "Can't locate revision identified by 'abc'"
             raise click.ClickException(f"{error}.") from None
 

@@ -192,6 +192,12 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path):
             ("import-ics", str(one)),
         )
     ]
+    not_a_database = tmp_path / "notes.sqlite"  # DATABASE_URL naming another file
+    not_a_database.write_text("shopping list\n" * 100)
+    cases += [
+        (args, {"DATABASE_URL": f"sqlite:///{not_a_database}"}, "file is not a database. Check")
+        for args in (("db", "upgrade"), ("tz-refresh",), ("seed-demo",))
+    ]
     down = {"DATABASE_URL": f"postgresql://u:p@127.0.0.1:{free_port()}/none"}
     cases.append((("seed-demo",), down, "Error: The database did not answer: connection failed"))
     kept = tmp_path / "last.zip"
