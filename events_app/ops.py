@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, Flask, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import outage
-from .extensions import db
+from . import cli, outage
+from .extensions import alembic, db
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers `SELECT 1`, 503 otherwise (for load balancers)."""
+    """200 when the database answers and holds this version's tables; 503 otherwise (for load
+    balancers): code deployed before `flask db upgrade` answers every page with a 503, and is
+    not healthy."""
     headers = {"Cache-Control": "no-store"}
     try:
-        db.session.execute(text("SELECT 1")).scalar_one()
+        found = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        revisions = set(found)
     except SQLAlchemyError as error:
-        outage.record(error, request.environ)  # said once, in the request's log line
         db.session.rollback()
+        if cli.NOT_MIGRATED.search(str(getattr(error, "orig", error))):
+            said = "no tables: run flask db upgrade"
+            return {"status": "unavailable", "database": said}, 503, headers
+        outage.record(error, request.environ)  # said once, in the request's log line
         return {"status": "unavailable", "database": "error"}, 503, headers
+    behind = revisions & older_revisions()
+    if behind or not revisions:
+        at = ", ".join(sorted(revisions)) or "none"
+        said = f"at revision {at}, this version needs {head_revision()}: run flask db upgrade"
+        return {"status": "unavailable", "database": said}, 503, headers
     return {"status": "ok", "database": "ok"}, 200, headers
+
+
+@cache
+def head_revision() -> str:
+    return alembic.script_directory.get_current_head() or ""
+
+
+@cache
+def older_revisions() -> frozenset[str]:
+    """The revisions before this version's last: a database at one of them is not migrated
+    yet (one at a revision this version does not know is newer: a rollback; its pages run)."""
+    known = {script.revision for script in alembic.script_directory.walk_revisions()}
+    return frozenset(known - {head_revision()})
 
 
 def init_app(app: Flask) -> None:

@@ -38,6 +38,24 @@ def test_healthz_503_when_sqlite_file_cannot_be_opened(tmp_path):
     assert response.json["status"] == "unavailable"
 
 
+def test_healthz_503_until_the_database_is_migrated(tmp_path):
+    """Code deployed before `flask db upgrade` serves every page a 503: not healthy either."""
+    app = _app(tmp_path, f"sqlite:///{tmp_path / 'new.sqlite'}")
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "no tables: run flask db upgrade"
+    assert response.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        alembic.upgrade("0015")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "at revision 0015, this version needs" in response.json["database"]
+    with app.app_context():
+        alembic.upgrade()
+    assert client.get("/healthz").status_code == 200
+
+
 def test_healthz_503_when_postgresql_port_is_closed(tmp_path):
     url = f"postgresql+psycopg://events:pw@127.0.0.1:{free_port()}/events?connect_timeout=3"
     response = _app(tmp_path, url).test_client().get("/healthz")
