@@ -77,6 +77,13 @@ def test_filters_and_count(client, events):
     assert sections(client, "?category=5g&count=1")["webinars"] == ["Open RAN Webinar"]
     assert sections(client, "?place=denver")["live"] == ["Big 5G Event"]
     assert sections(client, "?q=cloud", "list") == {"list": ["Cloud Webinar"]}
+    # The archive's own search carries a widget's search; the lists carry every filter.
+    more = {
+        s["id"]: s["more"]["url"]
+        for s in client.get("/embed/sidebar.json?q=past").get_json()["sections"]
+    }
+    assert more["recordings"] == "http://localhost/webinars/archive?q=past"
+    assert more["webinars"] == "http://localhost/events/?kind=webinar&q=past"
     assert sections(client, "?count=2", "list") == {
         "list": ["Telecom Radio Hour", "Open RAN Webinar"]
     }

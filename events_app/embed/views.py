@@ -89,7 +89,9 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, An
         if archive:
             stmt = archived_webinars(now, loads)
             stmt = stmt.where(Event.kind.in_(kinds), Event.recording_url != "")
-            more = ("The whole webinar archive", external_url("webinars.archive"))
+            # The archive searches (its only filter): a widget's search carries over.
+            searched = {"q": query.filters.q} if query.filters.q else {}
+            more = ("The whole webinar archive", external_url("webinars.archive", **searched))
             empty = "No recordings yet."
         else:
             stmt = upcoming_events(now, kind=kinds, loads=loads)
