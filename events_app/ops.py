@@ -26,10 +26,10 @@ def healthz():
         revisions = set(found)
     except SQLAlchemyError as error:
         db.session.rollback()
+        outage.record(error, request.environ)  # said once, in the request's log line
         if cli.NOT_MIGRATED.search(str(getattr(error, "orig", error))):
             said = "no tables: run flask db upgrade"
             return {"status": "unavailable", "database": said}, 503, headers
-        outage.record(error, request.environ)  # said once, in the request's log line
         return {"status": "unavailable", "database": "error"}, 503, headers
     behind = revisions & older_revisions()
     if behind or not revisions:

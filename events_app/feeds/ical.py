@@ -33,9 +33,10 @@ from .vtimezone import covers, vtimezone_for, wall_time_is_ambiguous
 
 if TYPE_CHECKING:
     from ..models import Event
+    from ..recurrence import Rule
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "5"  # 5: no DTEND on an event that takes no time; 4: tight lists
+RENDERER_VERSION = "6"  # 6: series dates moved before the window; 5: no DTEND if no time
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -258,9 +259,9 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
     """A series: one master VEVENT with RRULE, EXDATE for each cancelled occurrence (in
     DTSTART's value type and zone), and one VEVENT per changed occurrence with the master's UID
     and a RECURRENCE-ID; overrides that ended before ``window_start``, at their date and at
-    the date the rule gives them, are left out. A rule
-    some client would misread (recurrence.unsafe_reason) is written as separate events with
-    derived UIDs instead, those of the window only."""
+    the date the rule gives them, are left out. A rule some client would misread
+    (recurrence.unsafe_reason) is written as separate events with derived UIDs instead, those
+    of the window only."""
     from .. import recurrence, series
 
     rule = series.rule_of(master)
@@ -301,7 +302,7 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
     return "".join(parts)
 
 
-def _in_window(occurrence: Event, rule, window_start: datetime | None) -> bool:
+def _in_window(occurrence: Event, rule: Rule, window_start: datetime | None) -> bool:
     """Whether a feed from ``window_start`` writes this date: it ends in the window, or the
     date the rule gives it does (moved to before the window, its override must still replace
     that date, or readers make it from the rule)."""
