@@ -169,10 +169,12 @@ class EventForm(FlaskForm):
         event_id: int | None = None,
         occurrence: bool = False,
         saved_rule: recurrence.Rule | None = None,
+        saved_zone: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.event_id = event_id
+        self.timezone.object_data = saved_zone  # the event's zone as saved (forms.iana_zone)
         self.saved_rule = saved_rule  # the series' rule as saved (a series or one of its dates)
         self.occurrence = occurrence  # an occurrence's slug is its series' and date
         # Told apart from the event's own "Time zone" above it.

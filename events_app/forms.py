@@ -152,7 +152,8 @@ def http_url(form: Form, field) -> None:
 
 
 def iana_zone(form: Form, field) -> None:
-    """Empty (checked elsewhere when required), or a zone name tzdata knows."""
+    """Empty (checked elsewhere when required), or a zone name tzdata knows; not a name that is
+    one offset all year (timefmt.fixed_offset_advice) unless the record already has it."""
     value = (field.data or "").strip()
     field.data = value
     if value and not timefmt.is_valid_zone(value):
@@ -160,7 +161,8 @@ def iana_zone(form: Form, field) -> None:
             f'"{value[:64]}" is not a time zone we know. Choose one from the list, '
             'such as "America/New_York" or "Europe/London".'
         )
-    if value and (advice := timefmt.fixed_offset_advice(value)):
+    # A zone the record already has stays saveable (an import keeps what its file says).
+    if value and value != field.object_data and (advice := timefmt.fixed_offset_advice(value)):
         raise ValidationError(advice)
 
 

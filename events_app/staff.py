@@ -293,7 +293,10 @@ def made_from(form: EventForm):
 def edit_event(event_id: int):
     event = get_event(event_id, editing=True)
     form = EventForm(
-        event_id=event.id, occurrence=event.series_id is not None, saved_rule=series_rule_of(event)
+        event_id=event.id,
+        occurrence=event.series_id is not None,
+        saved_rule=series_rule_of(event),
+        saved_zone=event.timezone,
     )
     if request.method == "GET":
         form.load(event)
@@ -461,6 +464,7 @@ def rule_preview():
     form = EventForm(
         occurrence=request.form.get("repeat-scope") is not None,
         saved_rule=series_rule_of(saved) if saved is not None else None,
+        saved_zone=saved.timezone if saved is not None else None,
     )
     form.validate()
     # One date saved on its own keeps its series' rule, whatever the Repeats fields say.

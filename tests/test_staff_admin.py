@@ -1,5 +1,6 @@
 """Venues, categories, staff accounts and the audit log."""
 
+import html
 import json
 import re
 
@@ -365,6 +366,20 @@ def test_a_coordinate_that_is_not_a_number_gets_one_message(as_editor, app_ctx, 
     assert error == "Enter a number, like 39.8367."
     assert f'value="{typed}"' in page  # what was typed stays in the box
     assert db.session.scalar(select(Venue)) is None
+
+
+def test_a_fixed_offset_zone_is_refused_when_chosen_and_kept_when_saved(
+    as_editor, app_ctx, create_venue
+):
+    """EST (UTC-5 all year) is refused for a new venue, with the zone to choose; a venue that
+    already has it (imported, or saved before) is still saved as it is."""
+    response = as_editor.post("/staff/venues/new", data={**VENUE, "timezone": "EST"})
+    assert response.status_code == 400
+    assert 'For US Eastern time choose "America/New_York"' in html.unescape(response.text)
+    old = create_venue(name="Old Hall", timezone="EST")
+    form = {**VENUE, "name": "Old Hall", "timezone": "EST", "city": "Denver"}
+    response = as_editor.post(f"/staff/venues/{old.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def test_categories_named_without_latin_letters_get_an_address_each(as_editor, app_ctx):

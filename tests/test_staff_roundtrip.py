@@ -77,7 +77,8 @@ def test_saving_untouched_forms_changes_nothing(client, auth, editor, app_ctx):
 
 
 # What imports hold that staff forms may not make: a DTSTART alone (the event takes no time), a
-# description at the limit whose unknown LOCATION the import writes into the text.
+# description at the limit whose unknown LOCATION the import writes into the text, a zone that
+# is one offset all year (EST: the file says so; a form would offer New York instead).
 EDGES = ics(
     "UID:instant@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Papers due\n"
     "DTSTART;TZID=America/New_York:20270510T140000",
@@ -85,6 +86,8 @@ EDGES = ics(
     "DTSTART:20270511T140000Z\nDTEND:20270511T150000Z\nDESCRIPTION:" + "word " * 4000,
     "UID:spaced@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Spaced   title  here\n"
     "CATEGORIES:Open   RAN\nDTSTART:20270512T140000Z\nDTEND:20270512T150000Z",
+    "UID:fixed@t\nDTSTAMP:20260101T000000Z\nSUMMARY:Fixed offset\n"
+    "DTSTART;TZID=EST:20270513T140000\nDTEND;TZID=EST:20270513T150000",
 )
 
 
@@ -95,8 +98,14 @@ def test_saving_untouched_imported_events_changes_nothing(client, auth, editor, 
     auth.login()
     events = db.session.scalars(select(Event).order_by(Event.id)).all()
     assert len(events) > 100
-    edges, masters = events[:3], [e for e in events if e.series_master]
-    assert [e.title for e in edges] == ["Papers due", "Long read", "Spaced title here"]
+    edges, masters = events[:4], [e for e in events if e.series_master]
+    assert [e.title for e in edges] == [
+        "Papers due",
+        "Long read",
+        "Spaced title here",
+        "Fixed offset",
+    ]
+    assert edges[3].timezone == "EST"
     assert_saved_untouched(client, [*edges, *masters, *events[3::11]])  # and dates between
     # The same file again finds nothing to change (a title the form tidied came back).
     again = plan_import(EDGES, db.session, now=NOW, **WIDE)

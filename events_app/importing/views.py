@@ -149,7 +149,7 @@ def upload():
 
 @bp.post("/")
 def upload_post():
-    form = ImportUploadForm()
+    form = ImportUploadForm(zone=site_zone_name())  # the default zone, as offered
     if form.validate_on_submit():
         zone = form.zone.data or site_zone_name()
         data = form.file.data.read(ics_reader.MAX_FILE_BYTES + 1)
