@@ -61,7 +61,9 @@ def cacheable(
     follow by themselves."""
     response = Response(body, content_type=content_type)
     if next_url:
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
+        # "," and ";" left as they are end the link for common parsers (requests' included).
+        target = next_url.replace(",", "%2C").replace(";", "%3B")
+        response.headers["Link"] = f'<{target}>; rel="next"'
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = max_age
