@@ -228,7 +228,7 @@ def test_control_characters_never_reach_a_feed(client, events):
     saved before that still leaves every feed well-formed: one would break the whole feed."""
     from sqlalchemy import update
 
-    from events_app.models import Event
+    from events_app.models import Category, Event
 
     webinar = events["webinar"]
     webinar.title = "Optical\x01 Webinar\x1b\ufffe\uffff"
@@ -239,6 +239,7 @@ def test_control_characters_never_reach_a_feed(client, events):
     db.session.execute(
         update(Event).where(Event.id == webinar.id).values(summary="Raw\x02 text\x7f\ufffe")
     )
+    db.session.execute(update(Category).values(name="Optical\uffff"))  # an attribute's text
     db.session.commit()
     for path in ("/feeds/all.atom", "/feeds/webinars.atom"):
         ET.fromstring(client.get(path).data)  # well-formed XML

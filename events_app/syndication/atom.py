@@ -48,9 +48,11 @@ def entry_summary(event: Event) -> str:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
+    # Text and attributes without what XML cannot carry, saved before it was refused.
+    clean = {name: without_controls(value) for name, value in attrs.items()}
+    element = ET.SubElement(parent, f"{{{NS}}}{tag}", clean)
     if text is not None:
-        element.text = without_controls(text)  # text saved before they were refused
+        element.text = without_controls(text)
     return element
 
 
