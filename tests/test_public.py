@@ -300,10 +300,10 @@ def test_category_page_lists_only_that_category(client, create_event, create_cat
     create_event(title="Coherent optics", categories=[optical])
     create_event(title="Unrelated")
     html = text(client.get("/categories/optical"))
-    assert "<h1>Optical</h1>" in html
+    assert '<h1 dir="auto">Optical</h1>' in html
     assert "Coherent optics" in html and "Unrelated" not in html
     html = text(client.get("/categories/optical?when=past"))
-    assert "There are no past events in Optical yet." in html
+    assert "There are no past events in <bdi>Optical</bdi> yet." in html
 
 
 # --- event detail --------------------------------------------------------------------------------

@@ -68,7 +68,7 @@
   };
   const link = (url, text, attrs = {}) => {
     const target = href(url);
-    return target ? el("a", { href: target, ...attrs, text }) : el("span", { text });
+    return target ? el("a", { href: target, ...attrs, text }) : el("span", { ...attrs, text });
   };
 
   // The visitor's own time, unless their zone has the event zone's offset anyway
