@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 _ALLOWED_TAGS = {
-    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "div",
     "ul", "ol", "li", "h2", "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -27,7 +27,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 # Bump whenever render_markdown's output may change: renderings stored with an older key
 # (Event.description_html) are then ignored, and the text is rendered again where shown.
-MARKUP_VERSION = "2"  # 2: markdown-it-py instead of Python-Markdown
+MARKUP_VERSION = "3"  # 3: <div> kept (imported HTML's lines); 2: markdown-it-py
 
 # One event page shows its description as HTML and as text (structured data, three calendar
 # links): each conversion is done once per text, not once per use (the largest cost of the
@@ -92,7 +92,8 @@ def html_to_text(rendered: Markup) -> str:
     four times: structured data, meta description and calendar links)."""
     rendered = re.sub(r"</li>\s+<", "</li><", str(rendered))  # a tight list: items line by line
     rendered = re.sub(r"<li>\s*(<p>)?", "- ", rendered)  # a loose list item holds a <p>
-    rendered = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
+    rendered = re.sub(r"</(p|div|li|h\d|blockquote|pre|tr)>|<br ?/?>", "\n", rendered)
+    rendered = re.sub(r"</t[dh]>\s*(?=<t[dh])", " ", rendered)  # a row's cells on its line
     plain = html.unescape(_TAG.sub("", rendered))
     return _BLANKS.sub("\n\n", plain).strip()
 

@@ -542,6 +542,10 @@ def test_a_summary_is_the_text_of_an_html_or_markdown_description(app_ctx):
     )
     assert plan_of(ics(html)).items[0].summary == "Open evening - example.org"
     assert plan_of(ics(markdown)).items[0].summary == "Core & edge"
+    lines = WEBINAR.replace(
+        "DESCRIPTION:All about the core.", "DESCRIPTION:<div>Hi</div><div>two</div>"
+    )
+    assert plan_of(ics(lines)).items[0].summary == "Hi"  # its first line, not "Hitwo"
 
 
 def test_an_event_without_summary_comes_in_as_an_untitled_draft(app_ctx):

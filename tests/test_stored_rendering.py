@@ -149,7 +149,17 @@ def test_render_descriptions_stores_what_a_new_renderer_makes(
         # A loose list keeps a blank line between items, as it is written.
         ("- One\n\n- Two", "- One\n\n- Two"),
         ("1. First\n2. Second", "- First\n- Second"),
+        # Imported HTML: lines in <div>s stay lines, a table's cells stay apart.
+        ("<div>Open evening</div><div>Doors at 7</div>", "Open evening\nDoors at 7"),
+        ("<table><tr><td>Talk</td><td>19:00</td></tr></table>", "Talk 19:00"),
+        ("| Talk | At |\n|---|---|\n| Keynote | 9:00 |", "Talk At\n\nKeynote 9:00"),
     ],
 )  # fmt: skip
 def test_descriptions_as_text_keep_lists_as_written(markdown, text):
     assert markup.markdown_to_text(markdown) == text
+
+
+def test_imported_html_keeps_its_lines_on_the_page():
+    assert str(markup.render_markdown("<div>One</div><div>Two</div>")) == (
+        "<div>One</div><div>Two</div>"
+    )
