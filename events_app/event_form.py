@@ -576,14 +576,18 @@ def set_fold_choices(field: RadioField, ambiguous: timefmt.AmbiguousTime) -> Non
 
 
 def unique_slug(
-    session: Session, base: str, exclude_id: int | None = None, limit_: int | None = None
+    session: Session,
+    base: str,
+    exclude_id: int | None = None,
+    limit_: int | None = None,
+    model: type[Event] | type[Category] = Event,
 ) -> str:
-    """`base`, or `base-2`, `base-3`... whichever no other event uses yet (at most `limit_`
-    characters, the column's by default)."""
-    limit_ = limit_ or max_length(Event, "slug")
-    query = select(Event.slug).where(func.lower(Event.slug).startswith(base, autoescape=True))
+    """`base`, or `base-2`, `base-3`... whichever no other event (or row of `model`) uses yet
+    (at most `limit_` characters, the column's by default)."""
+    limit_ = limit_ or max_length(model, "slug")
+    query = select(model.slug).where(func.lower(model.slug).startswith(base, autoescape=True))
     if exclude_id is not None:
-        query = query.where(Event.id != exclude_id)
+        query = query.where(model.id != exclude_id)
     taken = set(session.scalars(query))
     slug, n = base, 1
     while slug in taken:

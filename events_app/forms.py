@@ -324,19 +324,12 @@ class CategoryForm(FlaskForm):
         """The slug made from the name; a name without a Latin letter or digit (Arabic, Chinese,
         emoji) makes none, and gets the first free of "category", "category-2", ..."""
         made = slugify(self.name.data or "", max_length(Category, "slug"))
-        return made or self._free_slug("category")
-
-    def _free_slug(self, base: str) -> str:
-        from sqlalchemy import select
-
+        if made:
+            return made
+        from .event_form import unique_slug  # it imports this module
         from .extensions import db
 
-        query = select(Category.slug).where(Category.slug.startswith(base))
-        if self.category_id is not None:
-            query = query.where(Category.id != self.category_id)
-        taken = set(db.session.scalars(query))
-        candidates = [base, *(f"{base}-{n}" for n in range(2, len(taken) + 2))]
-        return next(c for c in candidates if c not in taken)
+        return unique_slug(db.session, "category", self.category_id, model=Category)
 
     def validate_name(self, field) -> None:
         if not field.data:  # spaces only: NAME_FILTERS left nothing
