@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import URL, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from . import changes
+from . import changes, cli
 from .extensions import alembic, db
 from .models import Event
 
@@ -84,8 +84,7 @@ def backup_revision(path: Path) -> str:
     if len(rows) != 1:
         raise click.ClickException(f"{path} has no single schema revision.")
     revision = rows[0][0]
-    known = {script.revision for script in alembic.script_directory.walk_revisions()}
-    if revision not in known:
+    if revision not in cli.known_revisions():
         raise click.ClickException(
             f"{path} has schema revision {revision}, which this version does not know "
             "(a backup made by a newer version): restore it with that version."

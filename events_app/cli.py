@@ -24,7 +24,7 @@ from sqlalchemy.exc import (
 
 from . import clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
-from .extensions import db
+from .extensions import alembic, db
 from .feeds.views import render_blocks_for_site_url
 from .forms import EMAIL_RE, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, max_length
 from .importing import bulk
@@ -277,11 +277,16 @@ def render_descriptions() -> None:
     click.echo(f"Rendered {count} descriptions in {time.monotonic() - started:.1f} s.")
 
 
-def _revision_or_steps(alembic, target: str, way: str) -> tuple[str, bool]:
+def known_revisions() -> frozenset[str]:
+    """This version's schema revisions: the ids of its migrations."""
+    return frozenset(script.revision for script in alembic.script_directory.walk_revisions())
+
+
+def _revision_or_steps(target: str, way: str) -> tuple[str, bool]:
     """(``target``, whether it is a revision id) as Flask-Alembic reads it: a revision id, or
     else a number of steps. Our revision ids are numbers too: an unknown one with leading
     zeros ("0017") is refused rather than read as seventeen steps."""
-    known = {script.revision for script in alembic.script_directory.walk_revisions()}
+    known = known_revisions()
     if target not in known and len(target) > 1 and target.startswith("0") and target.isdigit():
         raise click.ClickException(
             f"There is no revision {target}; the revisions are {', '.join(sorted(known))}."
@@ -297,7 +302,7 @@ def upgrade(alembic, target: str = "heads") -> None:
     """Upgrade the database: to the latest revision, to a revision ("0015"), or by a number
     of steps ("1")."""
     before = _current(alembic)
-    _migrate(alembic.upgrade, _revision_or_steps(alembic, target, "up")[0])
+    _migrate(alembic.upgrade, _revision_or_steps(target, "up")[0])
     now = _current(alembic)
     if now == before and target not in ("head", "heads", *now):
         # Alembic says nothing when the target is behind the database (even "base").
@@ -318,7 +323,7 @@ def downgrade(alembic, target: str = "-1") -> None:
     """Downgrade the database: to a revision ("0015"), or by a number of steps ("1")."""
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
-    target, is_revision = _revision_or_steps(alembic, target, "down")
+    target, is_revision = _revision_or_steps(target, "down")
     if not is_revision and target.lstrip("-").isdigit():
         target = str(-abs(int(target)))
     _migrate(alembic.downgrade, target)

@@ -48,8 +48,7 @@ def head_revision() -> str:
 def older_revisions() -> frozenset[str]:
     """The revisions before this version's last: a database at one of them is not migrated
     yet (one at a revision this version does not know is newer: a rollback; its pages run)."""
-    known = {script.revision for script in alembic.script_directory.walk_revisions()}
-    return frozenset(known - {head_revision()})
+    return cli.known_revisions() - {head_revision()}
 
 
 def init_app(app: Flask) -> None:
