@@ -69,10 +69,8 @@ def fixed_offset_advice(name: str) -> str | None:
     """Why a zone name that is a fixed offset is not what an event wants, and what to choose;
     None for a place's zone (and for UTC)."""
     if name in _FIXED_OFFSET_ADVICE:
-        return (
-            f'"{name}" is the same offset all year, without daylight saving time. '
-            + (_FIXED_OFFSET_ADVICE[name])
-        )
+        said = "is the same offset all year, without daylight saving time."
+        return f'"{name}" {said} {_FIXED_OFFSET_ADVICE[name]}'
     if (found := _ETC_OFFSET.fullmatch(name)) and int(found[2]) != 0:
         sign = "\u2212" if found[1] == "+" else "+"  # a minus sign, as the time is written
         offset = f"UTC{sign}{int(found[2])}"
