@@ -131,7 +131,12 @@ def safe_next(target: str | None) -> str | None:
 
 def require_staff() -> Any:
     """A before_request hook: anonymous visitors go to the login page (a form they sent is
-    kept, to send again after signing in: kept_form.py)."""
+    kept, to send again after signing in: kept_form.py). Flask's own answer to `OPTIONS`
+    (the methods a URL takes, nothing more) is left alone, as Flask-Login's `login_required`
+    does."""
+    rule = request.url_rule
+    if request.method == "OPTIONS" and rule is not None and rule.provide_automatic_options:
+        return None
     if not current_user.is_authenticated:
         return kept_form.sign_in_needed() or login_manager.unauthorized()
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, request
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadHost
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -67,6 +68,15 @@ def check_request_limits() -> None:
         abort(400, "Form fields may not contain NUL characters.")
 
 
+def options_response() -> Response:
+    """Flask's automatic answer to `OPTIONS` (a CORS preflight), as `204 No Content` with its
+    `Allow` header: no body, so no content type."""
+    response = Response(status=204)
+    response.allow.update(sorted(request_ctx.url_adapter.allowed_methods()))
+    del response.headers["Content-Type"]
+    return response
+
+
 def add_security_headers(response: Response) -> Response:
     frameable = response.headers.get("Content-Security-Policy") == FRAMEABLE_CONTENT_SECURITY_POLICY
     for name, value in SECURITY_HEADERS.items():
@@ -97,14 +107,15 @@ class RefuseBadHost:
 
 
 class PublicResponseSessionInterface(SecureCookieSessionInterface):
-    """Leave the session out of responses marked `Cache-Control: public` (the feeds).
+    """Leave the session out of responses marked `Cache-Control: public` (the feeds) and of
+    answers to `OPTIONS`.
 
     Flask-Login reads the session on every response, which would add `Vary: Cookie` (and may
     refresh the cookie), so a shared cache or CDN could never serve one copy to everyone.
     """
 
     def save_session(self, app: Flask, session, response: Response) -> None:
-        if response.cache_control.public and not session.modified:
+        if (response.cache_control.public or request.method == "OPTIONS") and not session.modified:
             return
         super().save_session(app, session, response)
 
@@ -113,6 +124,7 @@ def init_app(app: Flask) -> None:
     """Call before blueprints are registered, so that their rules use the bounded converter."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.session_interface = PublicResponseSessionInterface()
+    app.make_default_options_response = options_response
     app.config.setdefault("MAX_QUERY_STRING_LENGTH", 2048)
     app.before_request(check_request_limits)
     app.after_request(add_security_headers)

@@ -438,6 +438,24 @@ def test_every_405_says_which_methods_the_address_takes(app, client):
         assert said == allowed, (path, said, allowed)
 
 
+def test_every_options_answer_is_a_204_naming_the_methods_and_keeping_no_session(app, client):
+    """A CORS preflight or an OPTIONS probe gets `204` and `Allow`: no body, no cookie, no
+    `Vary: Cookie`, and on staff addresses no "please sign in" left for the next page."""
+    methods: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments:
+            methods.setdefault(rule.rule, set()).update(rule.methods)
+    for path, allowed in methods.items():
+        response = client.options(path, headers={"Origin": "https://other.example"})
+        assert response.status_code == 204, path
+        assert response.data == b"" and "Content-Type" not in response.headers, path
+        said = set(response.headers["Allow"].replace(" ", "").split(","))
+        assert said == allowed, (path, said, allowed)
+        assert "Set-Cookie" not in response.headers and "Vary" not in response.headers, path
+    login = client.get("/staff/login")
+    assert "Please sign in" not in login.get_data(as_text=True)  # no flash kept by a probe
+
+
 def test_an_unknown_parameter_gets_an_answer_the_document_lists(client, events, create_series):
     """Every operation refuses a parameter it does not take with a 400 problem, and says so."""
     create_series(start=datetime(2026, 6, 18, 12, 0), slug="weekly")
