@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 # Characters no stored text keeps: the C0 controls but tab, newline and carriage return, DEL,
 # and what XML 1.0 cannot carry besides (the noncharacters U+FFFE and U+FFFF, lone
 # surrogates). One in a title would make a whole Atom feed unreadable; iCalendar TEXT must not
@@ -20,10 +22,13 @@ def without_controls(value: str) -> str:
 
 
 def slugify(text: str, max_length: int = 200, fallback: str = "") -> str:
-    """'Big 5G Summit: Denver!' -> 'big-5g-summit-denver'; accents dropped ('Zajęty' -> 'zajety');
-    cut to `max_length` without a trailing hyphen; `fallback` when nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """'Big 5G Summit: Denver!' -> 'big-5g-summit-denver'; other scripts spelt in Latin letters
+    ('Zajęty' -> 'zajety', 'Москва' -> 'moskva', '北京' -> 'beijing'), symbols and emoji left
+    out, apostrophes too ("Women's" -> 'womens'); cut to `max_length` without a trailing
+    hyphen; `fallback` when nothing is left."""
+    words = "".join(" " if unicodedata.category(c) == "So" else c for c in text)
+    latin = anyascii(words).lower().replace("'", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
     return slug[:max_length].rstrip("-") or fallback
 
 

@@ -176,6 +176,21 @@ def test_slug_unique(make_form, create_event):
     assert "Another event already uses this address" in form.errors["slug"][0]
 
 
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Москва Telecom Forum", "moskva-telecom-forum"),  # the city was dropped before
+        ("北京 5G 峰会", "beijing-5g-fenghui"),
+        ("Ελληνικά Δίκτυα", "ellinika-diktya"),
+        ("مؤتمر 5G", "mutmr-5g"),
+        ("Women’s Leadership \U0001f680 Straße", "womens-leadership-strasse"),
+        ("\U0001f389\U0001f389", "event"),
+    ],
+)
+def test_titles_in_any_script_make_a_readable_address(make_form, title, slug):
+    assert make_form(title=title, slug="").slug.data == slug
+
+
 def test_speakers_parsed(make_form):
     form = make_form(speakers="Dana Whitfield | Principal Analyst | Heavy Reading\n\nTom Keller\n")
     assert form.speaker_rows == [

@@ -382,13 +382,15 @@ def test_a_fixed_offset_zone_is_refused_when_chosen_and_kept_when_saved(
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def test_categories_named_without_latin_letters_get_an_address_each(as_editor, app_ctx):
-    """Arabic, Chinese or emoji names make no slug of their own: each gets a free one."""
-    for name in ("\U0001f389\U0001f389", "الألياف البصرية", "光纤"):
+def test_categories_in_other_scripts_get_an_address_each(as_editor, app_ctx):
+    """Names in other scripts are spelt in Latin letters; names of emoji alone make no slug of
+    their own: each gets a free one."""
+    names = ("\U0001f389\U0001f389", "الألياف البصرية", "光纤", "Связь", "\u2b50")
+    for name in names:
         response = as_editor.post("/staff/categories/new", data={"name": name, "slug": ""})
         assert response.status_code == 302, response.get_data(as_text=True)
     slugs = db.session.scalars(select(Category.slug).order_by(Category.id)).all()
-    assert slugs == ["category", "category-2", "category-3"]
+    assert slugs == ["category", "llyf-lbsryh", "guangxian", "svyaz", "category-2"]
 
 
 def test_a_category_address_taken_is_said_beside_the_name(as_editor, app_ctx, create_category):
