@@ -211,11 +211,12 @@ def not_a_month(rest: str):
 
 
 def list_url(filters: EventFilters, year: int, month: int, today: date) -> str:
-    """The list of the month's events with the same filters: its past events for a month
-    that is over, else those still to come."""
+    """The list of the month's events with the same filters, as its grid shows them: its past
+    events (newest first) for a month that is over, all of them (soonest first) for this
+    month, those to come for a later one."""
     first = date(year, month, 1)
     last = date(year, month, monthrange(year, month)[1])
-    when = "past" if last < today else "upcoming"
+    when = "past" if last < today else "all" if first <= today else "upcoming"
     return url_for("public.event_list", **filters.to_args(when=when, date_from=first, date_to=last))
 
 
