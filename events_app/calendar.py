@@ -248,8 +248,10 @@ def _month_page(year: int, month: int):
     next_day = None  # a filtered month with nothing: where the next match is
     if not month_has_events and filters.is_filtered:
         month_end = date(year, month, monthrange(year, month)[1]) + timedelta(days=1)
-        after = datetime.combine(month_end, time(0), UTC)
-        next_day = next_day_found(db.session, filters, max(after, clock.now()))
+        after, now = datetime.combine(month_end, time(0), UTC), clock.now()
+        next_day = next_day_found(db.session, filters, max(after, now))
+        if next_day is None and after > now:  # none later: the next from today, if earlier
+            next_day = next_day_found(db.session, filters, now)
     return render_template(
         "calendar/month.html",
         weeks=weeks,

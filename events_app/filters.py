@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from math import ceil
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
+from werkzeug.exceptions import NotFound
 
 from . import search
 from .models import KINDS, Category, Event, Venue, dates_overlap, event_loads, public_events
@@ -49,11 +50,16 @@ def one_line_text(value: str | None, max_length: int) -> str:
     """Free text from a URL: control characters (NUL...) removed, spaces collapsed, truncated.
 
     Over-long input is cut rather than refused: a pasted paragraph still searches something.
+    It is cut before a word, not inside one (unless the first word is that long).
     """
     if not value:
         return ""
     kept = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in value)
-    return " ".join(kept.split())[:max_length].strip()
+    spaced = " ".join(kept.split())
+    if len(spaced) <= max_length:
+        return spaced
+    head = spaced[: max_length + 1]
+    return head.rsplit(" ", 1)[0].strip() if " " in head else spaced[:max_length]
 
 
 def _choice(args: Mapping[str, Any], name: str, allowed) -> str | None:
@@ -340,7 +346,20 @@ class Page:
 
 
 class PageNotFound(LookupError):
-    """A page number past the last page (the view answers 404)."""
+    """A page number past the last page (the view answers 404: ``no_such_page``)."""
+
+    def __init__(self, page: int, last: int) -> None:
+        super().__init__(page)
+        self.last = last  # the list's last page (1 when it is empty)
+
+
+def no_such_page(error: PageNotFound, description: str, url_for_page) -> NoReturn:
+    """The 404 of a page past the end, with a link to the list's last page (a bookmarked later
+    page of a list that has since shrunk)."""
+    not_found = NotFound(description)
+    words = f"Go to page {error.last}, the last" if error.last > 1 else "Go to the first page"
+    not_found.way_back = (words, url_for_page(error.last))
+    raise not_found
 
 
 def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
@@ -361,7 +380,7 @@ def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
     else:
         total = 0
     if page > 1 and offset >= total:
-        raise PageNotFound(page)
+        raise PageNotFound(page, max(1, ceil(total / per_page)))
     ids = [row.id for row in rows]
     loaded = {e.id: e for e in session.scalars(_by_ids(ids)).unique()} if ids else {}
     return Page(items=[loaded[i] for i in ids], page=page, per_page=per_page, total=total)

@@ -32,6 +32,7 @@ from .filters import (
     PageNotFound,
     count_of,
     filtered_events_query,
+    no_such_page,
     pager_links,
     paginate,
 )
@@ -114,6 +115,16 @@ def _list_page(
     **view_args,
 ):
     now = clock.now()
+
+    def url_for_filters(f: EventFilters) -> str:
+        args = f.to_args()
+        if category is not None:
+            args.pop("category", None)
+        return url_for(endpoint, **view_args, **args)
+
+    def url_for_page(n: int) -> str:
+        return url_for_filters(replace(filters, page=n))
+
     try:
         page = paginate(
             db.session,
@@ -121,14 +132,8 @@ def _list_page(
             filters.page,
             current_app.config["PAGE_SIZE"],
         )
-    except PageNotFound:
-        abort(404, description="There is no such page in this list.")
-
-    def url_for_filters(f: EventFilters) -> str:
-        args = f.to_args()
-        if category is not None:
-            args.pop("category", None)
-        return url_for(endpoint, **view_args, **args)
+    except PageNotFound as error:
+        no_such_page(error, "There is no such page in this list.", url_for_page)
 
     categories = categories_by_name(db.session)
     # An empty upcoming (past) list of a search or filters: how many the other tab finds.
@@ -148,7 +153,7 @@ def _list_page(
         sort_urls={
             s: url_for_filters(replace(filters, sort=s, page=1)) for s in ("relevance", "date")
         },
-        pages_nav=pager_links(page, lambda n: url_for_filters(replace(filters, page=n))),
+        pages_nav=pager_links(page, url_for_page),
         filters=filters,
         # On a category page the category is the page, not a filter to clear.
         has_filters=replace(filters, category=None).is_filtered
@@ -161,8 +166,7 @@ def _list_page(
         kinds=KINDS,
         elsewhere=elsewhere,
         ranked=search.ranks(filters.q),
-        unread_terms=search.unread_terms(filters.q),
-        max_terms=search.MAX_TERMS,
+        search_terms=search.unread_terms(request.args.get("q"), filters.q),
         clear_url=url_for(endpoint, **view_args, **tab),  # clearing keeps the tab
         calendar_url=url_for("calendar.month_current", **filters.to_args(when="upcoming", page=1)),
         when_urls={

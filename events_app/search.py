@@ -24,6 +24,7 @@ is written out for either database, so both find the same events.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -90,7 +91,8 @@ def parse(q: str) -> list[Term]:
 
 def _every_term(q: str) -> list[Term]:
     terms: list[Term] = []
-    for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', q):
+    # NFKC: full-width letters and digits from a CJK keyboard ("５Ｇ") are the plain ones.
+    for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', unicodedata.normalize("NFKC", q)):
         exclude = bool(match[1] or match[3])
         words = tuple(w.lower() for w in _WORD.findall(match[2] if match[2] is not None else ""))
         if match[4] is not None:
@@ -100,9 +102,16 @@ def _every_term(q: str) -> list[Term]:
     return terms
 
 
-def unread_terms(q: str | None) -> int:
-    """How many terms of ``q`` past the first MAX_TERMS a search leaves out."""
-    return max(0, len(_every_term(q or "")) - MAX_TERMS)
+def searchable(q: str | None) -> bool:
+    """Whether ``q`` has anything to search for (a letter or digit); "!!!" or an emoji has not."""
+    return bool(parse(q or ""))
+
+
+def unread_terms(typed: str | None, searched: str | None) -> tuple[int, int]:
+    """(terms searched, terms left out) of what was ``typed``, when a search used only
+    ``searched`` (the first MAX_TERMS terms of the text, cut to its longest length)."""
+    used = len(parse(searched or ""))
+    return used, max(0, len(_every_term(typed or "")) - used)
 
 
 def fts5_query(terms: Sequence[Term]) -> str | None:

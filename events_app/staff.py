@@ -40,7 +40,7 @@ from . import (
 from .auth import admin_required, require_staff, safe_next
 from .event_form import NEW_VENUE, SCHEDULE_KEYS, EventForm, unique_slug
 from .extensions import db
-from .filters import PageNotFound, page_number, pager_links, paginate
+from .filters import PageNotFound, no_such_page, page_number, pager_links, paginate
 from .forms import choices
 from .models import (
     KINDS,
@@ -129,8 +129,8 @@ def dashboard():
     number = page_number(request.args.get("page"))  # BadFilter: a 400 saying why
     try:
         page = paginate(db.session, stmt, number, current_app.config["PAGE_SIZE"])
-    except PageNotFound:
-        abort(404, "There is no such page of events.")
+    except PageNotFound as error:
+        no_such_page(error, "There is no such page of events.", lambda n: url_with(page=n))
     return render_template(
         "staff/dashboard.html",
         filters=filters,

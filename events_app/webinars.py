@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from . import clock, search
 from .extensions import db
-from .filters import EventFilters, PageNotFound, pager_links, paginate
+from .filters import EventFilters, PageNotFound, no_such_page, pager_links, paginate
 from .models import archived_webinars, upcoming_events
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -39,17 +39,18 @@ def archive():
     filters = EventFilters.from_args(MultiDict(args))  # a value given twice is refused
     now = clock.now()
     stmt = archived_webinars(now)
+
+    def page_url(n: int) -> str:
+        return url_for(".archive", **filters.to_args(page=n))
+
     if filters.by_relevance:
         stmt = search.by_relevance(stmt.order_by(None), filters.q, newest_first=True)
     elif filters.q:
         stmt = stmt.where(search.condition(filters.q))
     try:
         page = paginate(db.session, stmt, filters.page, current_app.config["PAGE_SIZE"])
-    except PageNotFound:
-        abort(404, description="There is no such page in the archive.")
-
-    def page_url(n: int) -> str:
-        return url_for(".archive", **filters.to_args(page=n))
+    except PageNotFound as error:
+        no_such_page(error, "There is no such page in the archive.", page_url)
 
     return render_template(
         "webinars/archive.html",
@@ -58,6 +59,8 @@ def archive():
         pages_nav=pager_links(page, page_url),
         q=filters.q,
         filters=filters,
+        ranked=search.ranks(filters.q),
+        search_terms=search.unread_terms(request.args.get("q"), filters.q),
         highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),
         sort_urls={
             s: url_for(".archive", **filters.to_args(sort=s, page=1)) for s in ("relevance", "date")

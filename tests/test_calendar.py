@@ -332,4 +332,9 @@ def test_a_filtered_month_with_nothing_says_where_the_next_match_is(client, crea
     assert 'The next one is on <a href="/calendar/2026/08?q=london">Aug 18, 2026</a>.' in html
     html = client.get("/calendar/2026/09?q=london").get_data(as_text=True)
     assert "No events match these filters in September 2026." in html
-    assert "The next one is on" not in html  # none later
+    # None later: the next from today, before this month.
+    assert 'The next one from today is on <a href="/calendar/2026/08?q=london">Aug 18' in html
+    assert "matching “<bdi>london</bdi>”</span></h1>" in html  # the heading says it is a search
+    html = client.get("/calendar/2026/09?q=nowhere").get_data(as_text=True)
+    assert "No events match these filters in September 2026." in html
+    assert "The next one" not in html  # none at all

@@ -87,10 +87,12 @@ def test_free_text_is_cleaned_and_truncated():
     f = EventFilters.from_args(
         MultiDict({"q": "  a\x00b  " + "x" * 10_000, "place": "\tNew\nYork "})
     )
-    assert f.q.startswith("a b ")
-    assert len(f.q) <= Q_MAX_LENGTH
+    assert f.q == "a b"  # cut before the word that does not fit, not inside it
     assert f.place == "New York"
     assert EventFilters.from_args({"q": "\x00 \x01"}).q is None
+    words = [f"word{n:03}x" for n in range(100)]  # 8 characters and a space each
+    assert EventFilters.from_args({"q": " ".join(words)}).q == " ".join(words[:22])  # 206 long
+    assert EventFilters.from_args({"q": "x" * 300}).q == "x" * Q_MAX_LENGTH
 
 
 def test_upcoming_and_past_split_and_order(create_event):

@@ -177,6 +177,14 @@ def test_pagination_links_keep_filters(client, create_event):
     assert "Webinar 10" in page3 and "Webinar 11" in page3 and "Webinar 00" not in page3
     assert 'href="/events/?kind=webinar&amp;page=2" rel="prev"' in page3
     assert 'aria-current="page" aria-label="Page 3">3<' in page3
+    # A page past the end (a bookmark of a list that has since shrunk) links to the last one.
+    gone = client.get("/events/?kind=webinar&page=7")
+    assert gone.status_code == 404
+    assert '<a href="/events/?kind=webinar&amp;page=3">Go to page 3, the last</a>' in text(gone)
+    gone = client.get("/events/?q=nothing-at-all&page=2")
+    assert '<a href="/events/?q=nothing-at-all">Go to the first page</a>' in text(gone)
+    gone = client.get("/webinars/archive?q=webinar&page=4")
+    assert gone.status_code == 404 and "Go to the first page" in text(gone)
 
 
 def test_drafts_never_leak(client, create_event, create_category):
@@ -513,6 +521,35 @@ def test_a_search_past_its_tenth_word_says_what_was_left_out(client, create_even
     assert "Only the first 10 words were searched; 2 more were left out." in html
     assert "left out" not in text(client.get("/events/?q=open+ran"))
     assert "<title>Search “london” · " in text(client.get("/calendar/2026/06?q=london"))
+    robots = '<meta name="robots" content="noindex, follow">'
+    for url in ("/events/?q=open", "/calendar/?q=open", "/webinars/archive?q=open"):
+        assert robots in text(client.get(url)), url  # search engines keep no search results
+    for url in ("/events/", "/calendar/", "/webinars/archive", "/events/?kind=live"):
+        assert robots not in text(client.get(url)), url
+    # A pasted paragraph is cut to 200 characters, before a word: what it left is counted too.
+    pasted = " ".join(["open", "ran"] + [f"word{n:03}x" for n in range(60)])
+    html = text(client.get("/events/", query_string={"q": pasted}))
+    assert "Only the first 10 words were searched; 52 more were left out." in html
+    few = "open " + "x" * 150 + " " + "y" * 150  # three words, the last two too long to keep
+    html = text(client.get("/events/", query_string={"q": few}))
+    assert "Only the first 2 words were searched; 1 more was left out." in html
+
+
+@pytest.mark.parametrize("archive", [False, True])
+def test_a_search_with_nothing_to_search_for_says_so(client, create_event, archive):
+    """ "!!!" or an emoji has no word to find: the page says what to type, and offers no feed
+    of it (a feed of nothing stays empty)."""
+    create_event(
+        title="Open RAN summit", kind="webinar", start=datetime(2026, 1, 8, 15, tzinfo=UTC)
+    )
+    url = "/webinars/archive" if archive else "/events/"
+    for q in ("\U0001f680", "!!!", '"'):
+        html = text(client.get(url, query_string={"q": q}))
+        assert "has no letters or digits to search for" in html, q
+        assert "Subscribe to" not in html and "Check the spelling" not in html, q
+    html = text(client.get(url, query_string={"q": "zzzz"}))
+    assert "Check the spelling, or try fewer or other words." in html
+    assert "has no letters" not in html and "Subscribe to" in html or archive
 
 
 def test_screen_readers_hear_the_status_a_new_tab_and_the_details_first(client, create_event):

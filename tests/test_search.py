@@ -115,6 +115,9 @@ def test_accents_do_not_matter(corpus):
     assert found("krakow") == found("Kraków") == ["Optical Networking Summit"]
     assert found("café") == found("cafe") == ["Cafe Analytics"]
     assert found("chloe") == ["5G Open RAN Forum"]
+    # Typed on a CJK keyboard in full width: the plain letters and digits.
+    assert found("ｃａｆｅ") == ["Cafe Analytics"]
+    assert found("５Ｇ ｆｏｒｕｍ") == ["5G Open RAN Forum"]
 
 
 def test_other_scripts(corpus):

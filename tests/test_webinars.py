@@ -93,6 +93,14 @@ def test_archive_search_and_pagination(client, create_event):
     assert "Optical session 0" not in page2
     nothing = text(client.get("/webinars/archive?q=zzz"))
     assert "No past webinars match" in nothing and "Clear search" in nothing
+    # The search is in the title and the heading; an order to choose only when ranked.
+    assert "<title>Search “optical” · Webinar archive (page 2) · " in page2
+    assert "No past sessions matching “zzz”</h2>" in nothing
+    assert "Sort by:" in page1
+    excluding = text(client.get("/webinars/archive?q=-cloud"))
+    assert "7 past sessions matching" in excluding and "Sort by:" not in excluding
+    long = text(client.get("/webinars/archive?q=" + "+".join("abcdefghijkl")))
+    assert "Only the first 10 words were searched; 2 more were left out." in long
 
 
 def test_archive_excludes_drafts_and_live_events(client, create_event, create_venue):

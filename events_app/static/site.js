@@ -67,3 +67,13 @@ document.querySelectorAll("time[data-local]").forEach((el) => {
   more.hidden = true;
   more.before(button);
 })();
+
+// A search or filter form sends only the fields filled in: "/events/?q=optical", not
+// "...&kind=&category=&place=&from=&to=" (one address per view, for sharing and for caches).
+document.querySelectorAll("form[role=search][method=get]").forEach((form) => {
+  form.addEventListener("formdata", (e) => {
+    for (const [name, value] of [...e.formData.entries()]) {
+      if (value === "") e.formData.delete(name);
+    }
+  });
+});

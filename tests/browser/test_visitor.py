@@ -30,6 +30,8 @@ def test_list_filters_and_pagination(desktop):
     page.select_option("#f-kind", "webinar")
     page.click("form.filters button[type=submit]")
     page.wait_for_url(re.compile(r"kind=webinar"))
+    # Only the fields filled in travel: no "&category=&place=&from=&to=&q=".
+    assert urlsplit(page.url).query == "kind=webinar", page.url
     badges = page.locator(".event-list .badge-kind")
     assert badges.count() > 0
     assert {t.strip() for t in badges.all_text_contents()} == {"Webinar"}
