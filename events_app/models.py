@@ -527,8 +527,11 @@ class Event(Base):
             return None
         if self.all_day:
             return None if self.first_day == original.date() else timefmt.format_day(original)
-        at = recurrence.instant(original, self.timezone)  # a wall time in a gap: as calendars do
-        return None if at == self.start_at else timefmt.format_start(at, self.timezone)
+        # The original is a wall time in the series' zone; a date moved to a zone of its own
+        # says it in the series' ("3:00 PM BST", not the same wall time in New York's).
+        zone = self.series.timezone if self.series is not None else self.timezone
+        at = recurrence.instant(original, zone)  # a wall time in a gap: as calendars do
+        return None if at == self.start_at else timefmt.format_start(at, zone)
 
     @property
     def local_end(self) -> datetime:

@@ -29,9 +29,11 @@ SERIES_SCOPES = ("all", "following")
 # Re-materialize when the horizon is this close to today + HORIZON_DAYS (not every day).
 EXTEND_SLACK_DAYS = 7
 # What an occurrence copies from its master, and what makes it differ (an override).
+# The venue by its relationship, not venue_id: a form sets the object, whose id the column
+# gets only at the flush (a venue typed in with the event has none before it).
 TEMPLATE_COLUMNS = (
     "title", "kind", "summary", "description", "online_url", "registration_url",
-    "recording_url", "slides_url", "image_url", "organizer", "status", "featured", "venue_id",
+    "recording_url", "slides_url", "image_url", "organizer", "status", "featured", "venue",
 )  # fmt: skip
 
 
@@ -219,7 +221,7 @@ OWN_DETAILS = {
     "title": "title", "kind": "kind", "summary": "summary", "description": "description",
     "online_url": "join link", "registration_url": "registration link",
     "recording_url": "recording", "slides_url": "slides", "image_url": "image",
-    "organizer": "organizer", "featured": "featured mark", "venue_id": "venue",
+    "organizer": "organizer", "featured": "featured mark", "venue": "venue",
     "speakers": "speakers", "categories": "categories",
 }  # fmt: skip
 
@@ -461,8 +463,8 @@ def _same_times(occurrence: Event, rule: recurrence.Rule) -> bool:
 
 
 # audit.event_snapshot keys -> the template fields behind them
-AUDIT_TEMPLATE_KEYS = {name: name for name in TEMPLATE_COLUMNS if name != "venue_id"}
-AUDIT_TEMPLATE_KEYS |= {"venue": "venue_id", "speakers": "speakers", "categories": "categories"}
+AUDIT_TEMPLATE_KEYS = {name: name for name in TEMPLATE_COLUMNS}
+AUDIT_TEMPLATE_KEYS |= {"speakers": "speakers", "categories": "categories"}
 
 
 def save_master(
@@ -503,8 +505,6 @@ def apply_to_series(
     if "status" in names:  # the status chosen for this date becomes the series' own
         target.status, occurrence.own_status = occurrence.status_choice, None
     _copy_template(occurrence, target, names - {"status"})
-    if "venue_id" in names:
-        target.venue = occurrence.venue
     from .event_form import SCHEDULE_KEYS
 
     keep_time = not changed & set(SCHEDULE_KEYS)  # the date's times left as they were

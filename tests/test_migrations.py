@@ -144,6 +144,38 @@ def test_0016_a_deleted_rows_id_is_never_given_again(
         assert db.session.get(model, row_id) is not None, model.__name__
 
 
+def test_0017_series_dates_left_without_their_venue_get_it(app, create_series, create_venue):
+    """Series made from the staff form at a venue had dates without one. The migration gives
+    them the series' venue, as a change (a new version, so their calendar entries are written
+    again; a higher SEQUENCE; a new token for every cache); a date with a venue of its own
+    keeps it."""
+    hall, own = create_venue(name="Hall A"), create_venue(name="Own Room")
+    show = create_series(start=datetime(2026, 6, 18, 12, 0), kind="live", venue=hall)
+    hall_id, own_id, show_id = hall.id, own.id, show.id
+    kept = sorted(show.occurrences, key=lambda o: o.recurrence_id)[1].id
+    table = Event.__table__
+    db.session.execute(table.update().where(Event.series_id == show_id).values(venue_id=None))
+    db.session.execute(table.update().where(Event.id == kept).values(venue_id=own_id))
+    db.session.commit()
+
+    def read():
+        columns = (Event.id, Event.venue_id, Event.sequence, Event.version)
+        rows = db.session.execute(select(*columns).where(Event.series_id == show_id)).all()
+        token = db.session.scalar(text("SELECT token FROM feed_state"))
+        db.session.close()  # PostgreSQL: an open transaction would hold off the migration
+        return {row[0]: row[1:] for row in rows}, token
+
+    before, token_before = read()
+    alembic.downgrade("0016")
+    alembic.upgrade()
+    after, token_after = read()
+    assert after.pop(kept) == before.pop(kept)  # its own venue, untouched
+    assert {venue for venue, _, _ in after.values()} == {hall_id}
+    for row_id, (_, sequence, version) in after.items():
+        assert sequence > before[row_id][1] and version != before[row_id][2], row_id
+    assert token_after != token_before
+
+
 def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, create_event):
     """Our revision ids are numbers; Flask-Alembic read any number as steps, so `flask db
     downgrade 0015` went down fifteen steps and left an empty database."""
@@ -163,7 +195,7 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         # Upgrade reads them so too, and what cannot be done is one line, not a traceback.
         named = []
         for args, said in (
-            (["upgrade", "0017"], "Error: There is no revision 0017; the revisions are 0001,"),
+            (["upgrade", "0099"], "Error: There is no revision 0099; the revisions are 0001,"),
             (["upgrade", "abc"], "Error: Can't locate revision identified by 'abc'."),
             (["downgrade", "99"], "Error: Relative revision -99 didn't produce 99 migrations."),
             (["upgrade", "9"], "Error: Relative revision +9 didn't produce 9 migrations."),

@@ -103,6 +103,33 @@ def test_a_reimport_updates_the_series_matched_by_uid(app_ctx):
     assert db.session.scalar(select(func.count(Event.id))) < count  # December went, no copies
 
 
+def test_a_series_imports_with_its_venue_on_every_date(app_ctx, create_venue):
+    """LOCATION naming a venue here is every date's venue; a changed date's own LOCATION is
+    its own; a re-import naming another venue moves the dates that had the series' venue."""
+    hall = create_venue(name="Hall A", city="Boston", timezone="America/New_York")
+    annex = create_venue(name="Annex", city="Boston", timezone="America/New_York")
+    room = create_venue(name="Club Room", city="Boston", timezone="America/New_York")
+    hall_id, annex_id, room_id = hall.id, annex.id, room.id
+    at_hall = SERIES + "\nLOCATION:Hall A, Boston"
+    moved_to_room = MOVED + "\nLOCATION:Club Room, Boston"
+    apply_import(plan_of(ics(at_hall, moved_to_room)), db.session, publish=True)
+    db.session.commit()
+    db.session.expire_all()
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    venues = {o.recurrence_id.date().isoformat(): o.venue_id for o in master.occurrences}
+    assert master.venue_id == hall_id and venues.pop("2026-07-09") == room_id
+    assert set(venues.values()) == {hall_id}
+    at_annex = at_hall.replace("Hall A", "Annex")
+    apply_import(plan_of(ics(at_annex, moved_to_room)), db.session, publish=True)
+    db.session.commit()
+    db.session.expire_all()
+    venues = {o.recurrence_id.date().isoformat(): o.venue_id for o in master.occurrences}
+    assert master.venue_id == annex_id and venues.pop("2026-07-09") == room_id
+    assert set(venues.values()) == {annex_id}
+    (item,) = plan_of(ics(at_annex, moved_to_room)).items
+    assert item.action == "unchanged", item.changes
+
+
 def test_a_series_imported_as_a_draft_shows_none_of_its_dates_until_published(app_ctx, client):
     apply_import(plan_of(ics(SERIES, MOVED)), db.session, publish=False)
     master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))

@@ -109,6 +109,56 @@ def test_create_the_weekly_show(logged_in, app_ctx, editor):
     assert "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20270624T160000Z" in feed(logged_in)
 
 
+def test_every_date_of_a_series_has_its_venue_and_follows_a_new_one(
+    logged_in, app_ctx, create_venue
+):
+    """The venue chosen (or typed in) for a new series is every date's; a new venue for the
+    series, from its own form or "all dates" of one date's, moves every date that had the old
+    one, and a date given a venue of its own keeps it."""
+    hall = create_venue(name="Hall A", timezone="America/New_York")
+    annex = create_venue(name="Annex", timezone="America/New_York")
+    own = create_venue(name="Own Room", timezone="America/New_York")
+    hall_id, annex_id, own_id = hall.id, annex.id, own.id
+    live = {**SHOW, "kind": "live", "venue": str(hall_id), "online_url": ""}
+    assert logged_in.post("/staff/events/new", data=live).status_code == 302
+    show = the_show()
+    assert {o.venue_id for o in show.occurrences} == {hall_id}
+    blocks = feed(logged_in).split("BEGIN:VEVENT")[1:]
+    assert blocks and all("LOCATION:Hall A" in block for block in blocks)
+    mine = on(show, date(2026, 7, 9))
+    form = occurrence_form(logged_in, mine, kind="live", venue=str(own_id), online_url="")
+    assert logged_in.post(f"/staff/events/{mine.id}/edit", data=form).status_code == 302
+    master_form = {
+        **live,
+        "venue": str(annex_id),
+        **edit_page_fields(logged_in, show.id),
+        "repeat-scope": "all",
+    }
+    response = logged_in.post(f"/staff/events/{show.id}/edit", data=master_form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    show = the_show()
+    venues = {o.recurrence_id.date(): o.venue_id for o in show.occurrences}
+    assert venues.pop(date(2026, 7, 9)) == own_id
+    assert set(venues.values()) == {annex_id}
+    other = on(show, date(2026, 7, 16))
+    form = occurrence_form(
+        logged_in, other, kind="live", venue=str(hall_id), online_url="", **{"repeat-scope": "all"}
+    )
+    assert logged_in.post(f"/staff/events/{other.id}/edit", data=form).status_code == 302
+    show = the_show()
+    venues = {o.recurrence_id.date(): o.venue_id for o in show.occurrences}
+    assert show.venue_id == hall_id and venues.pop(date(2026, 7, 9)) == own_id
+    assert set(venues.values()) == {hall_id}
+    # A venue typed in with a new series is its dates' too.
+    typed = {**live, "title": "Breakfast Club", "venue": "new", "new_venue-name": "Club Room",
+             "new_venue-city": "Boston", "new_venue-timezone": "America/New_York"}  # fmt: skip
+    assert logged_in.post("/staff/events/new", data=typed).status_code == 302
+    db.session.expire_all()
+    club = db.session.scalar(select(Event).where(Event.slug == "breakfast-club"))
+    assert club.venue is not None and club.venue.name == "Club Room"
+    assert {o.venue_id for o in club.occurrences} == {club.venue_id}
+
+
 def test_cancel_move_and_retitle_single_dates(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     show = the_show()
@@ -379,6 +429,23 @@ def test_a_date_of_a_draft_or_cancelled_series_cannot_be_published_alone(logged_
     assert dates.count("<small>cancelled on its own</small>") == 1
     logged_in.post(f"/staff/events/{show.id}/status", data={"status": "published"})
     assert on(the_show(), one.recurrence_id.date()).status == "cancelled"
+
+
+def test_a_date_moved_to_another_zone_says_where_it_was_in_the_series_zone(logged_in, app_ctx):
+    """A London series' date moved to New York: "moved from" says 3:00 PM BST (the series'
+    time, as the feed's RECURRENCE-ID does), not 3:00 PM in New York."""
+    london = {**SHOW, "timezone": "Europe/London", "start_time": "15:00", "end_time": "16:00"}
+    logged_in.post("/staff/events/new", data=london)
+    one = on(the_show(), date(2026, 7, 9))
+    form = occurrence_form(logged_in, one, timezone="America/New_York",
+                           start_time="11:00", end_time="12:00")  # fmt: skip
+    assert logged_in.post(f"/staff/events/{one.id}/edit", data=form).status_code == 302
+    one = on(the_show(), date(2026, 7, 9))
+    assert one.moved_from == "Jul 9, 2026, 3:00 PM BST"
+    page = logged_in.get(f"/events/{one.slug}").text
+    assert "from Jul 9, 2026, 3:00 PM BST" in page
+    assert "(weekly, Thursdays 3:00 PM BST)" in page
+    assert "RECURRENCE-ID;TZID=Europe/London:20260709T150000" in feed(logged_in)
 
 
 def test_all_dates_from_a_moved_date_keep_the_series_time_unless_its_time_changed(

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import audit, clock, series, text, timefmt
-from ..models import Category, Event, User
+from ..models import Category, Event, User, Venue
 from . import recurring
 from .plan import OVERRIDE_DETAILS, ImportItem, ImportPlan
 
@@ -124,7 +124,7 @@ class Writer:
             kind=item.kind,
             summary=item.summary,
             description=item.description,
-            venue_id=item.venue_id,
+            venue=_venue(self.session, item.venue_id),
             registration_url=item.registration_url,
             online_url=item.online_url,
             status=status,
@@ -159,8 +159,10 @@ class Writer:
         before = series.template_values(master)
         old_rule = series.rule_of(master) if master.series_master else item.rule
         changed = set(item.changes)
-        for name in changed & {"title", "summary", "description", "venue_id", "status"}:
+        for name in changed & {"title", "summary", "description", "status"}:
             setattr(master, name, item.status if name == "status" else getattr(item, name))
+        if "venue_id" in changed:
+            master.venue = _venue(self.session, item.venue_id)
         for name in changed & {"registration_url", "online_url"}:
             setattr(master, name, getattr(item, name))
         if "categories" in changed:
@@ -169,6 +171,12 @@ class Writer:
         today, reach = clock.today(), recurring.reach(item)
         series.save_master(master, item.rule, before, old_rule, today, reach)
         _apply_exceptions(master, item)
+
+
+def _venue(session: Session, venue_id: int | None) -> Venue | None:
+    """The venue as an object: a series copies its venue to its dates by the relationship
+    (series.TEMPLATE_COLUMNS), which a pending event's venue_id alone does not load."""
+    return session.get(Venue, venue_id) if venue_id is not None else None
 
 
 def _apply_exceptions(master: Event, item: ImportItem) -> None:
@@ -189,7 +197,10 @@ def _apply_exceptions(master: Event, item: ImportItem) -> None:
         for name in OVERRIDE_DETAILS:
             value = getattr(override, name)
             if value and value != getattr(occurrence, name):  # the file's own details only
-                setattr(occurrence, name, value)
+                if name == "venue_id":
+                    occurrence.venue = _venue(object_session(master), value)
+                else:
+                    setattr(occurrence, name, value)
         if (occurrence.all_day, occurrence.start_at, occurrence.end_at) != (
             override.all_day,
             override.start_at,
