@@ -32,12 +32,13 @@ def fingerprint(folder: str, filename: str) -> str | None:
     path = safe_join(folder, filename)
     try:
         changed = Path(path).stat().st_mtime_ns if path else None
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         changed = None
     if known is not None and known[1] == changed:
         digest = known[0]
     elif changed is None:
-        digest = None
+        _known.pop(key, None)  # no file: nothing kept (names asked for are endless)
+        return None
     else:
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
     _known[key] = (digest, changed, now)

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
+import time
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import URL, func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from . import changes, cli
 from .extensions import alembic, db
@@ -59,12 +60,27 @@ def backup_sqlite(live: Path, target: Path) -> None:
     partial.rename(target)
 
 
-def restore_sqlite(backup: Path) -> None:
-    """Copy ``backup`` over the live database (through the app's own connection pool)."""
+class DatabaseBusy(Exception):
+    """Another process held the live database's write lock for all of RESTORE_WAIT."""
+
+
+RESTORE_WAIT = 15.0  # seconds: a save takes milliseconds; a lock held longer is not a save
+
+
+def restore_sqlite(backup: Path, wait: float) -> None:
+    """Copy ``backup`` over the live database (through the app's own connection pool), or
+    raise DatabaseBusy when another process kept it locked for ``wait`` seconds (SQLite's
+    backup would otherwise try again for ever)."""
+    deadline = time.monotonic() + wait
+
+    def give_up_when_locked_too_long(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise DatabaseBusy
+
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     connection = db.engine.raw_connection()
     try:
-        source.backup(connection.driver_connection)
+        source.backup(connection.driver_connection, progress=give_up_when_locked_too_long)
     finally:
         connection.close()
         source.close()
@@ -107,13 +123,19 @@ def backup_command(path: Path) -> None:
         return
     if path.exists():
         raise click.ClickException(f"{path} exists; choose a new name for the backup.")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise click.ClickException(f"{path.parent} is a file, not a folder.")
     if not path.parent.is_dir():
         raise click.ClickException(f"The folder {path.parent} does not exist.")
     # Read first: a database without the site's tables is refused before any file is made
     # (a backup of it would be refused by restore, and stood in the way of the next try).
     events = db.session.scalar(select(func.count(Event.id)))
     db.session.rollback()
-    backup_sqlite(live, path)
+    try:
+        backup_sqlite(live, path)
+    except (sqlite3.Error, OSError) as error:  # a folder it may not write to
+        words = f"The backup could not be written to {path} ({error})."
+        raise click.ClickException(words) from None
     click.echo(f"Backed up {events:,} events to {path} ({path.stat().st_size / 1e6:,.1f} MB).")
 
 
@@ -140,20 +162,34 @@ def restore_command(path: Path, yes: bool) -> None:
     revision = backup_revision(path)
     if not yes:
         click.confirm(f"Replace every event, venue and account in {live} with {path}?", abort=True)
-    replaced = _state_before(db.engine)  # what caches have seen, to come after
-    restore_sqlite(path)
+    replaced = _state_before(db.engine, live)  # what caches have seen, to come after
+    try:
+        restore_sqlite(path, RESTORE_WAIT)
+    except DatabaseBusy:
+        raise click.ClickException(
+            f"{live} stayed locked by another process for {RESTORE_WAIT:g} seconds; nothing"
+            " was restored. Stop what is writing to it (a long import, a sqlite3 shell) and"
+            " run restore again."
+        ) from None
     alembic.upgrade()  # a backup made before the latest migrations
     announce_restore(replaced)
     events = db.session.scalar(select(func.count(Event.id)))
     click.echo(f"Restored {events:,} events from {path} (schema {revision}, now up to date).")
 
 
-def _state_before(engine) -> changes.State | None:
-    """The live data's change state, or None when it has none (a new, empty database)."""
+def _state_before(engine, live: Path) -> changes.State | None:
+    """The live data's change state, or None when it has none (a new, empty database). A live
+    file that is not a database (damaged) is refused, with what to do."""
     try:
         return changes.read_state(engine)
-    except (OperationalError, ProgrammingError):  # no feed_state table yet
-        return None
+    except (DBAPIError, sqlite3.Error) as error:  # the state's own connection: sqlite3's
+        words = " ".join(str(getattr(error, "orig", None) or error).split())
+        if "no such table" in words:  # a new database: nothing was served from it
+            return None
+        raise click.ClickException(
+            f"The live database {live} could not be read ({words}). Move it aside (it may"
+            " be worth keeping) and run restore again: it restores into a new file."
+        ) from None
 
 
 def announce_restore(replaced: changes.State | None = None) -> None:

@@ -78,11 +78,14 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
         )
     if name and not has_visible(as_name(name)):
         raise click.BadParameter("Give a name people can see.", param_hint="--name")
+    if len(as_name(name)) > (most := max_length(User, "display_name")):
+        raise click.BadParameter(
+            f"Keep it to {most} characters or fewer: it has {len(as_name(name))}.",
+            param_hint="--name",
+        )
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A staff account for {email} already exists.")
-    name = as_name(name or email.split("@")[0].replace(".", " ").title())[
-        : max_length(User, "display_name")
-    ]
+    name = as_name(name or email.split("@")[0].replace(".", " ").title())[:most]
     user = User(
         email=email,
         display_name=name,
@@ -343,6 +346,8 @@ def _migrate(step, target: str) -> None:
 
 def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
     """A file to write (a backup, an export): its folder must exist."""
+    if path.parent.exists() and not path.parent.is_dir():
+        raise click.BadParameter(f"{path.parent} is a file, not a folder.")
     if not path.parent.is_dir():
         raise click.BadParameter(f"the folder {path.parent} does not exist.")
     return path

@@ -16,6 +16,7 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -223,8 +224,12 @@ def export_command(path: Path) -> None:
         ):
             write_export(db.session, out, clock.now())
         partial.replace(path)
+    except OSError as error:  # a folder it may not write to, a full disk
+        words = f"The export could not be written to {path} ({error})."
+        raise click.ClickException(words) from None
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
     click.echo(f"Exported to {path} ({path.stat().st_size / 1e6:,.1f} MB).")
 
 

@@ -54,7 +54,10 @@ def single_spaces(value):
 
 def as_name(value):
     """A one-line name as a form or an import keeps it (a title, a venue's or category's name):
-    single spaces, no direction overrides."""
+    no control characters (as stored: a name that differs only by one is the same name), single
+    spaces, no direction overrides."""
+    if isinstance(value, str):
+        value = without_controls(value)
     return single_spaces(without_direction_controls(value))
 
 

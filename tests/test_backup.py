@@ -247,3 +247,63 @@ def test_a_backup_is_restored_into_a_new_empty_database(
     assert "Restored 2 events" in result.output
     with new_site.app_context():
         db.engine.dispose()
+
+
+def test_restore_as_an_operator_runs_it_on_a_new_a_damaged_and_a_locked_live_file(
+    sqlite_app: Flask, runner: FlaskCliRunner, events: list[int], tmp_path: Path, monkeypatch
+) -> None:
+    """In a process of its own (the change state's own connection answers with sqlite3's
+    errors): a new machine's empty folder is restored into; a damaged live file is refused
+    in one line saying what to do; a live file another process keeps locked is given up on
+    after RESTORE_WAIT, in one line, not waited on for ever."""
+    from events_app import backup
+
+    path = tmp_path / "site.sqlite"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+
+    def flask(folder: Path, *args: str) -> subprocess.CompletedProcess:
+        env = server_env(SECRET_KEY="s", EVENTS_INSTANCE_PATH=str(folder))
+        command = [str(Path(sys.executable).with_name("flask")), "--app", "events_app", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    done = flask(fresh, "restore", str(path), "--yes")
+    assert done.returncode == 0 and "Restored 2 events" in done.stdout, done.stderr
+
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "events.sqlite").write_bytes(b"not a database at all " * 400)
+    done = flask(damaged, "restore", str(path), "--yes")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "could not be read (file is not a database). Move it aside" in done.stderr
+    (damaged / "events.sqlite").rename(damaged / "events.sqlite.damaged")
+    assert flask(damaged, "restore", str(path), "--yes").returncode == 0
+
+    monkeypatch.setattr(backup, "RESTORE_WAIT", 0.5)
+    live = Path(sqlite_app.config["SQLALCHEMY_ENGINES"]["default"].removeprefix("sqlite:///"))
+    holder = sqlite3.connect(live, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write, never finished
+    try:
+        result = runner.invoke(args=["restore", str(path), "--yes"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1, result.output
+    assert "stayed locked by another process for 0.5 seconds; nothing was restored" in result.output
+
+
+def test_backup_and_export_to_where_they_cannot_write_say_so_in_one_line(
+    sqlite_app: Flask, runner: FlaskCliRunner, events: list[int], tmp_path: Path
+) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("a file, not a folder")
+    for command in ("backup", "export-site"):
+        result = runner.invoke(args=[command, str(a_file / "out.zip")])
+        assert result.exit_code != 0 and "is a file, not a folder" in result.output, command
+        assert "Traceback" not in result.output
+    unwritable = Path("/proc/events-test.sqlite")  # no one may make a file here, root neither
+    result = runner.invoke(args=["backup", str(unwritable)])
+    assert result.exit_code == 1 and "The backup could not be written to" in result.output
+    result = runner.invoke(args=["export-site", "/proc/events-test.zip"])
+    assert result.exit_code == 1 and "The export could not be written to" in result.output

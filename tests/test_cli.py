@@ -63,6 +63,16 @@ def test_create_user_refuses_mismatch_short_duplicate_and_bad_email(runner, app_
     assert result.exit_code != 0
     result = runner.invoke(args=["create-user", "y@example.com", "--role", "owner"])
     assert result.exit_code != 0
+    # As the form: a name too long is refused, not cut; an address with a control character
+    # (which no one could type to sign in) is no address; controls in a name are dropped.
+    long_name = ["create-user", "z@example.com", "--name", "N" * 101]
+    result = runner.invoke(args=long_name, input="long password 1\n")
+    assert result.exit_code != 0 and "100 characters or fewer: it has 101" in result.output
+    result = runner.invoke(args=["create-user", "z@example.com\x01"], input="long password 1\n")
+    assert result.exit_code != 0 and "is not an email address" in result.output
+    odd = ["create-user", "z@example.com", "--name", "Zoe\x01 Lee"]
+    assert runner.invoke(args=odd, input="long password 1\n").exit_code == 0
+    assert _user("z@example.com").display_name == "Zoe Lee"
 
 
 # --- import-ics -------------------------------------------------------------------------------

@@ -272,3 +272,12 @@ def test_static_files_are_linked_by_content_and_kept_a_year(client):
             assert sent.headers["Cache-Control"] == "no-cache", other
     with client.get("/static/../events_app/assets.py?v=x") as outside:
         assert outside.status_code == 404
+    # A NUL in a file's name is a 404 (it was a 500), and names of no file are not kept.
+    from events_app import assets
+
+    kept_before = len(assets._known)
+    for odd in ("/static/%00", "/static/site.css%00.css", "/static/no-such-1.css"):
+        with client.get(odd) as missing:
+            assert missing.status_code == 404, odd
+            assert 'rel="canonical"' not in missing.text, odd
+    assert len(assets._known) == kept_before

@@ -164,6 +164,19 @@ def test_category_with_non_ascii_capitals_is_refused_not_a_500(as_editor, app_ct
     assert "A category with this name already exists." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("sent", ["Du\x01pQ", "DupQ\x7f", "\x0bDupQ"])
+def test_a_category_name_that_differs_by_a_control_character_is_the_same_name(
+    as_editor, app_ctx, create_category, sent
+):
+    """Stored names drop control characters: the form compares what will be stored."""
+    create_category("DupQ", slug="dupq")
+    other = create_category("Other", slug="other")
+    for url in ("/staff/categories/new", f"/staff/categories/{other.id}/edit"):
+        response = as_editor.post(url, data={"name": sent, "slug": "x"})
+        assert response.status_code == 400, url
+        assert "A category with this name already exists." in response.text
+
+
 def test_category_unique_and_in_use(as_editor, app_ctx, create_category, create_event):
     cloud = create_category("Cloud")
     response = as_editor.post("/staff/categories/new", data={"name": "cloud", "slug": ""})
@@ -207,6 +220,7 @@ def test_admin_manages_accounts(app, as_admin, app_ctx):
         ({"new_password": "x" * 2000, "confirm": "x" * 2000}, "Use at most 1000 characters."),
         ({"new_password": "short", "confirm": "short"}, "Use at least 10 characters."),
         ({"display_name": "\u200b"}, "Enter a name people can see"),
+        ({"email": "x@example.com\x01"}, "Enter an email address like name@example.com."),
     ):
         sent = {**data, "email": "x@example.com", **wrong}
         response = as_admin.post("/staff/users/new", data=sent)
