@@ -12,7 +12,8 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
 - series (series.py): a change to an occurrence, or an occurrence added or deleted, touches
   its master (whose stored block holds the series); a change to a rule touches the master and
   raises its ``sequence``, as a change to the master's first start does (its end is only the
-  series' span, bookkeeping); an occurrence's own ``sequence`` rises as any event's does;
+  series' span, bookkeeping), and as a date's status does (the master's EXDATEs may change);
+  an occurrence's own ``sequence`` rises as any event's does;
 - ``version`` (SQLAlchemy's version column) takes a new random value on every change of an
   event's row; never a counter, so a restored backup cannot bring one back with other content.
 
@@ -244,6 +245,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 touched[id(obj)] = obj
                 if (master := _master_of(obj)) is not None:
                     touched[id(master)] = master
+                    if "status" in content:  # a date cancelled or back: the master's EXDATEs
+                        _bump_sequence(master)
                 sequence_fields = SEQUENCE_FIELDS
                 if obj.series_master:
                     sequence_fields = SEQUENCE_FIELDS - MASTER_SPAN_FIELDS

@@ -62,6 +62,22 @@ def test_changing_one_occurrence_raises_its_sequence_and_renews_the_master_block
     assert block.count("RECURRENCE-ID") == 1
 
 
+def test_cancelling_one_date_or_bringing_it_back_raises_the_master_sequence(create_series):
+    """The master's VEVENT lists a cancelled date in EXDATE: a changed set of dates is a
+    change of the series (RFC 5546), so its SEQUENCE rises, as the date's own does."""
+    show = weekly(create_series)
+    one = show.occurrences[3]
+    sequences = [show.sequence]
+    for status in ("cancelled", "published"):
+        series.set_date_status(one, status)
+        db.session.commit()
+        sequences.append(show.sequence)
+        master_block = ical.render_event(show, SITE).split("END:VEVENT")[0]
+        assert f"SEQUENCE:{show.sequence}\r\n" in master_block
+        assert ("EXDATE" in master_block) == (status == "cancelled")
+    assert sequences[0] < sequences[1] < sequences[2]
+
+
 def test_changing_the_rule_raises_the_master_sequence(create_series):
     show = weekly(create_series)
     sequence = show.sequence
