@@ -323,10 +323,18 @@ def _current(alembic) -> tuple[str, ...]:
 @click.pass_obj
 @click.argument("target", default="-1")
 def downgrade(alembic, target: str = "-1") -> None:
-    """Downgrade the database: to a revision ("0015"), or by a number of steps ("1")."""
+    """Downgrade the database: to a revision ("0015"), or by a number of steps ("1", "-3")."""
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
     target, is_revision = _revision_or_steps(target, "down")
+    as_revision = f"{int(target):04}" if target.isdigit() else ""
+    if not is_revision and int(target or 0) > 1 and as_revision in known_revisions():
+        # "15" meaning revision 0015 would undo fifteen migrations (and drop their tables).
+        raise click.ClickException(
+            f"{target} could mean revision {as_revision} or {target} steps down, which drops"
+            f" what those migrations made. Write {as_revision} for the revision, or -{target}"
+            " for the steps."
+        )
     if not is_revision and target.lstrip("-").isdigit():
         target = str(-abs(int(target)))
     _migrate(alembic.downgrade, target)

@@ -25,6 +25,7 @@ import click
 from flask import Blueprint, Flask, Response, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Column, Date, DateTime, Table, func, insert, inspect, select, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from . import changes, clock
@@ -141,13 +142,23 @@ def import_site(session: Session, data: dict) -> dict[str, int]:
         for at in range(0, len(rows), BATCH):
             batch = []
             for row in rows[at : at + BATCH]:
+                if not isinstance(row, dict):
+                    raise ImportRefused(f"A row of {name} is not a set of columns: {row!r:.80}.")
                 strange = sorted(set(row) - set(columns))
                 if strange:
                     raise ImportRefused(f"Columns of {name} this version does not know: {strange}.")
-                batch.append(
-                    {k: None if k in cut else _value(columns[k], v) for k, v in row.items()}
-                )
-            session.execute(insert(table), batch)
+                try:
+                    values = {
+                        k: None if k in cut else _value(columns[k], v) for k, v in row.items()
+                    }
+                except (TypeError, ValueError) as error:  # a date that is no date
+                    raise ImportRefused(f"A row of {name} could not be read ({error}).") from None
+                batch.append(values)
+            try:
+                session.execute(insert(table), batch)
+            except (IntegrityError, DataError) as error:  # a file edited by hand, or damaged
+                words = str(error.orig).splitlines()[0]
+                raise ImportRefused(f"The rows of {name} could not be loaded ({words}).") from None
         counts[name] = len(rows)
     continue_ids(session, tables.values())
     changes.mark_changed(session)

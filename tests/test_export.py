@@ -146,9 +146,31 @@ def test_the_command_line_export_and_what_import_refuses(
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("site.json", json.dumps({"format": "something else"}))
     (tmp_path / "other.zip").write_bytes(other.getvalue())
-    for name, says in (("bad.zip", "is not an export"), ("other.zip", "not an export")):
+    # A real export edited by hand: a row twice, a date that is no date, a row that is a list.
+    data = json.loads(zipfile.ZipFile(path).read("site.json"))
+    events = data["tables"]["events"]
+    edits = {
+        "twice.zip": ("events", [*events, events[0]]),
+        "no-date.zip": ("events", [{**events[0], "first_day": "2026-02-30"}, *events[1:]]),
+        "a-list.zip": ("categories", [["not", "a", "row"]]),
+    }
+    for name, (table, rows) in edits.items():
+        edited = io.BytesIO()
+        with zipfile.ZipFile(edited, "w") as archive:
+            archive.writestr(
+                "site.json", json.dumps({**data, "tables": {**data["tables"], table: rows}})
+            )
+        (tmp_path / name).write_bytes(edited.getvalue())
+    for name, says in (
+        ("bad.zip", "is not an export"),
+        ("other.zip", "not an export"),
+        ("twice.zip", "The rows of events could not be loaded"),
+        ("no-date.zip", "A row of events could not be read"),
+        ("a-list.zip", "A row of categories is not a set of columns"),
+    ):
         result = runner.invoke(args=["import-site", str(tmp_path / name)])
-        assert result.exit_code != 0 and says in result.output, result.output
+        assert result.exit_code == 1 and says in result.output, result.output
+        assert "Traceback" not in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Event.id))) == 0
 

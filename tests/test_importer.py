@@ -577,6 +577,16 @@ def test_slugs_follow_the_one_slug_rule(app_ctx):
     assert not event.categories[0].slug.endswith("-")
 
 
+def test_an_event_keeps_at_most_twenty_categories(app_ctx):
+    """A feed that puts a keyword list in CATEGORIES made every word a category."""
+    words = ",".join(f"Tag {n}" for n in range(500))
+    (item,) = plan_of(ics(WEBINAR.replace("5G,Cloud", words))).items
+    assert item.categories == [f"Tag {n}" for n in range(20)]
+    assert "Only the first 20 of its 500 categories were kept." in item.notes
+    apply_import(plan_of(ics(WEBINAR.replace("5G,Cloud", words))), db.session, publish=False)
+    assert db.session.scalar(select(func.count(Category.id))) == 20
+
+
 def test_same_title_and_day_get_numbered_slugs(app_ctx, create_event):
     create_event(slug="5g-core-webinar-2026-07-01")
     create_event(slug="5g-core-webinar-2026-07-01-2")

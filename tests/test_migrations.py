@@ -192,6 +192,10 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         result = runner.invoke(args=["db", "downgrade", "0007"])
         assert result.exit_code == 1 and "There is no revision 0007" in result.output
         assert {s.revision for s in alembic.current()} == {"0014"}
+        # "13", a revision's number without its zeros, is neither read as 13 steps nor done.
+        result = runner.invoke(args=["db", "downgrade", "13"])
+        assert result.exit_code == 1 and "Write 0013 for the revision, or -13" in result.output
+        assert {s.revision for s in alembic.current()} == {"0014"}
         # Upgrade reads them so too, and what cannot be done is one line, not a traceback.
         named = []
         for args, said in (

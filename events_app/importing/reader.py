@@ -50,6 +50,9 @@ MAX_EVENTS = 3000  # per upload through the web form
 UID_LENGTH = 255
 TITLE_LENGTH = 200
 CATEGORY_LENGTH = 100
+# Categories kept per event: a feed that tags an event with hundreds of words (a keyword list
+# in CATEGORIES) would otherwise make them all categories, listed on every page.
+MAX_EVENT_CATEGORIES = 20
 URL_LENGTH = 500
 UNTITLED = "(untitled)"
 CONFERENCE_PROPERTIES = (
@@ -707,7 +710,11 @@ def _categories(value, notes: list[str]) -> list[str]:
                     notes.append(note)
             if name:
                 names.setdefault(name.casefold(), name)
-    return list(names.values())
+    if len(names) > MAX_EVENT_CATEGORIES:
+        notes.append(
+            f"Only the first {MAX_EVENT_CATEGORIES} of its {len(names):,} categories were kept."
+        )
+    return list(names.values())[:MAX_EVENT_CATEGORIES]
 
 
 def _int(value) -> int:
