@@ -216,6 +216,25 @@ def set_date_status(occurrence: Event, chosen: str) -> None:
         occurrence.status = status
 
 
+def date_in_the_way(session: Session, occurrence: Event, schedule: dict[str, Any]) -> str | None:
+    """The day ('Dec 8, 2026') of another date of ``occurrence``'s series, taking place, that
+    the ``schedule`` typed for it (event_form's) would overlap; None when it overlaps none."""
+    assert occurrence.series_id is not None
+    stmt = select(Event.start_date).where(
+        Event.series_id == occurrence.series_id,
+        Event.id != occurrence.id,
+        Event.status.not_in(STRUCK),
+    )
+    if schedule.get("all_day"):
+        stmt = stmt.where(Event.first_day <= schedule["last"], Event.last_day >= schedule["first"])
+    elif schedule:
+        stmt = stmt.where(Event.start_at < schedule["end"], Event.end_at > schedule["start"])
+    else:
+        return None
+    found = session.scalar(stmt.order_by(Event.start_at).limit(1))
+    return timefmt.format_day(found) if found else None
+
+
 # Template fields as the rule preview names a date's own value of them.
 OWN_DETAILS = {
     "title": "title", "kind": "kind", "summary": "summary", "description": "description",

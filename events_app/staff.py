@@ -315,13 +315,14 @@ def edit_event(event_id: int):
         answer = conflict(form, event, unless_same=True)
         if answer is not None:
             return answer
-    if event.series_master and form.rule is None:
+    scope = form.repeat.form.scope.data
+    alone = event.series is not None and scope not in series.SERIES_SCOPES
+    if (event.series_master or (event.series is not None and not alone)) and form.rule is None:
+        # "Does not repeat" saved for a series (or from a date, for its dates) was ignored.
         form.repeat.form.freq.errors.append(
             "A series keeps repeating: to stop it, choose when it ends."
         )
         return render_event_form(form, event, 400)
-    scope = form.repeat.form.scope.data
-    alone = event.series is not None and scope not in series.SERIES_SCOPES
     if alone and series_form.asks_another_rule(form.repeat.form, series.rule_of(event.series)):
         form.repeat.form.scope.errors.append(
             "Repeats belongs to the whole series: to change it, apply the changes to all dates"
@@ -334,6 +335,13 @@ def edit_event(event_id: int):
             return render_event_form(form, event, 400)
     if alone and (refused := series.refused_date_status(event, form.status.data)):
         form.status.errors.append(refused)
+        return render_event_form(form, event, 400)
+    if alone and (other := series.date_in_the_way(db.session, event, form.schedule)):
+        # A date typed to last weeks (its series' last day as its end) covered a month.
+        form.end_date.errors.append(
+            f"This date would run into the series' date of {other}: shorten it, or cancel"
+            " that date first."
+        )
         return render_event_form(form, event, 400)
     try:
         return save_edit(form, event)

@@ -193,6 +193,24 @@ def test_cancel_move_and_retitle_single_dates(logged_in, app_ctx):
     assert dates.count(">moved</span>") == 1 and "from Nov 5, 2026, 12:00 PM EST" in dates
 
 
+def test_one_date_may_not_be_stretched_over_the_next_ones(logged_in, app_ctx):
+    """The series' last day typed as one date's end made a date of two months, shown on every
+    day of them: refused beside the end date, as the series' own form refuses it; a date moved
+    onto a cancelled one's time is fine."""
+    logged_in.post("/staff/events/new", data=SHOW)
+    one = on(the_show(), date(2026, 7, 9))
+    form = occurrence_form(logged_in, one, end_date="2026-09-03")
+    response = logged_in.post(f"/staff/events/{one.id}/edit", data=form)
+    assert response.status_code == 400
+    assert "would run into the series&#39; date of Jul 16, 2026" in response.text
+    assert 'value="2026-09-03"' in response.text  # what was typed stays
+    assert on(the_show(), date(2026, 7, 9)).end_at == one.end_at
+    cancelled = on(the_show(), date(2026, 7, 16))
+    logged_in.post(f"/staff/events/{cancelled.id}/status", data={"status": "cancelled"})
+    form = occurrence_form(logged_in, one, start_date="2026-07-16", end_date="2026-07-16")
+    assert logged_in.post(f"/staff/events/{one.id}/edit", data=form).status_code == 302
+
+
 def test_this_and_following_starts_a_new_series_at_a_new_time(logged_in, app_ctx):
     logged_in.post("/staff/events/new", data=SHOW)
     show = the_show()
@@ -347,6 +365,13 @@ def test_a_series_cannot_stop_repeating_by_accident(logged_in, app_ctx):
     response = logged_in.post(f"/staff/events/{show.id}/edit", data=data)
     assert response.status_code == 400
     assert "A series keeps repeating" in response.get_data(as_text=True)
+    # From one date, for it and the following ones or for all: refused as well, not ignored.
+    one = on(the_show(), date(2026, 7, 9))
+    for scope in ("following", "all"):
+        data = occurrence_form(logged_in, one, **{"repeat-freq": "never", "repeat-scope": scope})
+        response = logged_in.post(f"/staff/events/{one.id}/edit", data=data)
+        assert response.status_code == 400 and "A series keeps repeating" in response.text, scope
+    assert the_show().rule.until == date(2027, 6, 24) and len(the_show().occurrences) == 54
 
 
 def test_publishing_states_apply_to_the_whole_series(logged_in, app_ctx):
