@@ -371,7 +371,11 @@ def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
     descriptions, stored VEVENT blocks) through that sort cost more than the search itself.
     """
     offset = (page - 1) * per_page
-    narrow = stmt.with_only_columns(Event.id, func.count().over().label("total"))
+    ranked_ids = stmt.get_execution_options().get(search.RANKED_IDS)
+    if ranked_ids is not None:  # a ranked search: its ids alone, not joined back to events
+        narrow = ranked_ids.add_columns(func.count().over().label("total"))
+    else:
+        narrow = stmt.with_only_columns(Event.id, func.count().over().label("total"))
     rows = session.execute(narrow.limit(per_page).offset(offset)).all()
     if rows:
         total = rows[0].total
@@ -388,9 +392,9 @@ def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
 
 def count_of(session: Session, stmt: Select) -> int:
     """How many events a select of Event finds."""
-    counted = select(func.count()).select_from(
-        stmt.order_by(None).with_only_columns(Event.id).subquery()
-    )
+    ids = stmt.get_execution_options().get(search.RANKED_IDS)
+    ids = ids if ids is not None else stmt.with_only_columns(Event.id)
+    counted = select(func.count()).select_from(ids.order_by(None).subquery())
     return session.scalar(counted) or 0
 
 

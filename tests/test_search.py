@@ -105,6 +105,37 @@ def test_best_match_first_or_by_date(corpus):
     assert ranked[2:] == ["5G Open RAN Forum", "Cloud native roundtable"]
 
 
+def test_a_series_is_one_entry_when_ranked_and_every_date_by_date(
+    create_event, create_series, client: FlaskClient
+):
+    """A weekly show filled the first pages of a search: ranked, its matching dates sharing a
+    title are one entry, its soonest (newest, among past ones), which says what it is part
+    of; a date with a title of its own is an entry of its own; by date, every date."""
+    start = (NOW - timedelta(days=28)).replace(tzinfo=None, hour=12, minute=0)
+    show = create_series(start=start, title="Optical Hour", summary="Optical networks, weekly.",
+                         count=12)  # fmt: skip
+    special = sorted(show.occurrences, key=lambda o: o.start_at)[8]
+    special.title = "Optical Hour: 6G special"
+    create_event(title="Optical Summit", start=day(15))
+    db.session.commit()
+    upcoming = [o for o in show.occurrences if o.start_at > NOW and o is not special]
+    assert sorted(found("optical")) == [
+        "Optical Hour",
+        "Optical Hour: 6G special",
+        "Optical Summit",
+    ]
+    ranked = db.session.scalars(filtered_events_query(EventFilters(q="optical"), NOW)).all()
+    (entry,) = [e for e in ranked if e.title == "Optical Hour"]
+    assert entry.id == min(upcoming, key=lambda o: o.start_at).id  # the soonest date
+    assert len(found("optical", sort="date")) == 8 + 1  # every date to come, and the summit
+    past = db.session.scalars(filtered_events_query(EventFilters(q="optical", when="past"), NOW))
+    (newest_past,) = past.all()
+    assert newest_past.start_at == max(o.start_at for o in show.occurrences if o.end_at <= NOW)
+    page = client.get("/events/?q=optical").get_data(as_text=True)
+    assert "3 events matching" in page and page.count("Part of:") == 2
+    assert client.get("/events/?q=optical&page=2").status_code == 404
+
+
 def test_past_results_tie_newest_first(create_event):
     for n in range(3):
         create_event(title=f"Fibre session {n}", start=NOW - timedelta(days=10 - n))
