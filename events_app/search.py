@@ -7,8 +7,9 @@ metadata (its shape differs by database):
 - PostgreSQL: (event_id, document tsvector under a GIN index, body) in the text search
   configuration ``events_search`` (English stemming, no stop words, unaccent); ranked by
   ``ts_rank``.
-Both index the title (weighted highest), the kind ("Webinar"), categories and speakers, the
-venue's name, city and country, and the summary and description as text. Every event is
+Both index the title (weighted highest), the kind ("Webinar", "Online", "Hybrid": _kind_words),
+categories and speakers, the venue's name, city and country, and the summary and description
+as text. Every event is
 indexed, drafts too (the staff dashboard searches them); public queries keep their status
 condition.
 
@@ -46,7 +47,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from .markup import markdown_to_text
-from .models import KINDS, Category, Event, Speaker, Venue, event_categories
+from .models import KINDS, ONLINE_KINDS, Category, Event, Speaker, Venue, event_categories
 
 TABLE = "event_search"
 CONFIG = "events_search"  # PostgreSQL text search configuration (migration 0009)
@@ -355,6 +356,7 @@ def documents(connection: Connection, ids: Sequence[int]) -> list[Document]:
             e.c.kind,
             e.c.summary,
             e.c.description,
+            e.c.online_url,
             v.c.name,
             v.c.city,
             v.c.country,
@@ -382,14 +384,23 @@ def documents(connection: Connection, ids: Sequence[int]) -> list[Document]:
         Document(
             event_id=row.id,
             title=_clean(row.title),
-            topics=_clean(
-                " · ".join(t for t in (KINDS.get(row.kind), *topics.get(row.id, ())) if t)
-            ),
+            topics=_clean(" · ".join(t for t in (*_kind_words(row), *topics.get(row.id, ())) if t)),
             place=_clean(" ".join(p for p in (row.name, row.city, row.country) if p)),
             body=_clean(f"{row.summary}\n{markdown_to_text(row.description)}".strip()),
         )
         for row in rows
     ]
+
+
+def _kind_words(row) -> tuple[str, ...]:
+    """How a visitor names the kind: "Webinar" and "Online"; a live event with a join link
+    is "Hybrid" and "Online" too (its venue and "& online" alone did not find it)."""
+    words = (KINDS.get(row.kind, ""),)
+    if row.kind in ONLINE_KINDS:
+        return (*words, "Online")
+    if row.online_url:
+        return (*words, "Hybrid", "Online") if row.name else (*words, "Online")
+    return words
 
 
 def reindex(connection: Connection, event_ids: Iterable[int]) -> None:

@@ -187,6 +187,19 @@ def test_pagination_links_keep_filters(client, create_event):
     assert gone.status_code == 404 and "Go to the first page" in text(gone)
 
 
+def test_a_hybrid_event_says_so_beside_its_kind(client, create_event, create_venue):
+    """At a venue and with a join link: "Hybrid" beside "Live event" on the list, in a
+    search and its own page; a live event without the link, or online without a venue, not."""
+    hall = create_venue(name="Hall A")
+    create_event(title="Hybrid Forum", kind="live", venue=hall, slug="hybrid-forum",
+                 online_url="https://stream.example.com/f")  # fmt: skip
+    create_event(title="Hall Only", kind="live", venue=hall, slug="hall-only")
+    for url in ("/events/", "/events/?q=hybrid", "/events/hybrid-forum"):
+        html = text(client.get(url))
+        assert html.count('<span class="badge badge-hybrid">Hybrid</span>') == 1, url
+    assert "badge-hybrid" not in text(client.get("/events/hall-only"))
+
+
 def test_drafts_never_leak(client, create_event, create_category):
     cat = create_category("Cloud")
     create_event(

@@ -88,6 +88,18 @@ def test_the_kind_is_searched_like_a_category(corpus):
     assert "Cloud native roundtable" not in found("webinar")
 
 
+def test_online_finds_what_can_be_attended_online_and_hybrid_the_hybrid_ones(corpus):
+    """A live event at a venue with a join link is hybrid: "online" and "hybrid" find it,
+    as "online" finds the webinars and live audio; one without the link is neither."""
+    summit = corpus[0]  # live, at the Kraków hotel, no join link
+    online = {e.title for e in corpus if e.kind != "live" and e.status != "draft"}
+    assert set(found("online")) == online and found("hybrid") == []
+    summit.online_url = "https://stream.example.com/summit"
+    db.session.commit()
+    assert set(found("online")) == online | {summit.title}
+    assert found("hybrid") == [summit.title] == found("hybrid krakow")
+
+
 def test_phrases_and_exclusions(corpus):
     assert sorted(found("open ran")) == ["5G Open RAN Forum", "Private 5G breakfast"]
     assert found('"open ran"') == ["5G Open RAN Forum"]
