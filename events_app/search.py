@@ -17,9 +17,10 @@ Only ``changes.py`` writes it (``reindex``), from the ORM's flush hooks and ``ma
 so every change that counts for caches counts for search too.
 
 The query language is ``websearch_to_tsquery``'s: words must all appear (stemmed: "network"
-finds "networks"), "quoted phrases" appear as written, ``-word`` and ``-"a phrase"`` exclude;
-the last plain word also matches as a prefix ("webin" finds webinars). The same parsed query
-is written out for either database, so both find the same events.
+finds "networks"), "quoted phrases" appear as written, ``-word`` and ``-"a phrase"`` exclude,
+``a or b`` finds either; the last plain word also matches as a prefix ("webin" finds
+webinars). The same parsed query is written out for either database, so both find the same
+events.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
@@ -70,15 +71,23 @@ pg_index = table(TABLE, column("event_id"), column("document"), column("body"))
 
 @dataclass(frozen=True)
 class Term:
-    """One word, or a phrase (several words in a row); excluded with '-', or a prefix."""
+    """One word, or a phrase (several words in a row); excluded with '-', or a prefix; with
+    ``either``, the terms it may be found instead of ("optical or fiber")."""
 
     words: tuple[str, ...]
     exclude: bool = False
     prefix: bool = False
+    either: tuple[Term, ...] = ()
+
+    @property
+    def choices(self) -> tuple[Term, ...]:
+        """This term and those it may be found instead of."""
+        return (replace(self, either=()), *self.either)
 
 
 def parse(q: str) -> list[Term]:
-    """Terms of a search box's text, websearch style: words, "phrases", -exclusions.
+    """Terms of a search box's text, websearch style: words, "phrases", -exclusions, and
+    ``or`` between two terms to find either.
 
     Words are runs of letters and digits ("Wi-Fi" is the phrase "wi fi"); at most MAX_TERMS
     terms; the last plain word, when the text does not end in a space or quote, is a prefix.
@@ -86,21 +95,33 @@ def parse(q: str) -> list[Term]:
     terms = _every_term(q)[:MAX_TERMS]
     last = terms[-1] if terms else None
     quoted = q.rstrip().endswith('"')
-    if last and not last.exclude and len(last.words) == 1 and not quoted and q == q.rstrip():
-        terms[-1] = Term(last.words, prefix=True)
+    if last and not last.exclude and not quoted and q == q.rstrip():
+        final = last.choices[-1]
+        if len(final.words) == 1:
+            final = replace(final, prefix=True)
+            terms[-1] = replace(last, either=(*last.either[:-1], final)) if last.either else final
     return terms
 
 
 def _every_term(q: str) -> list[Term]:
     terms: list[Term] = []
+    joining = False  # an "or" came after the last term
     # NFKC: full-width letters and digits from a CJK keyboard ("５Ｇ") are the plain ones.
     for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', unicodedata.normalize("NFKC", q)):
         exclude = bool(match[1] or match[3])
         words = tuple(w.lower() for w in _WORD.findall(match[2] if match[2] is not None else ""))
         if match[4] is not None:
+            if match[4].lower() == "or" and not exclude and terms and not terms[-1].exclude:
+                joining = True
+                continue
             words = tuple(w.lower() for w in _WORD.findall(match[4]))
         if words:
-            terms.append(Term(words, exclude=exclude))
+            term = Term(words, exclude=exclude)
+            if joining and not exclude:
+                before = terms.pop()
+                term = replace(before, either=(*before.either, term))
+            terms.append(term)
+        joining = False
     return terms
 
 
@@ -126,6 +147,8 @@ def fts5_excluded(terms: Sequence[Term]) -> str | None:
 
 
 def _fts5_term(term: Term) -> str:
+    if term.either:
+        return "(" + " OR ".join(_fts5_term(t) for t in term.choices) + ")"
     return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
 
 
@@ -133,11 +156,15 @@ def tsquery_text(terms: Sequence[Term]) -> str | None:
     """``to_tsquery`` text of all the terms ('a' & 'b' <-> 'c' & !'d' & 'we':*), or None."""
     parts = []
     for term in terms:
-        phrase = " <-> ".join(f"'{w}'" for w in term.words) + (":*" if term.prefix else "")
-        if len(term.words) > 1:
-            phrase = f"({phrase})"
+        choices = [_ts_phrase(t) for t in term.choices]
+        phrase = f"({' | '.join(choices)})" if len(choices) > 1 else choices[0]
         parts.append(("!" if term.exclude else "") + phrase)
     return " & ".join(parts) or None
+
+
+def _ts_phrase(term: Term) -> str:
+    phrase = " <-> ".join(f"'{w}'" for w in term.words) + (":*" if term.prefix else "")
+    return f"({phrase})" if len(term.words) > 1 else phrase
 
 
 # --- conditions and ranking for event queries -------------------------------------------------

@@ -100,6 +100,16 @@ def test_online_finds_what_can_be_attended_online_and_hybrid_the_hybrid_ones(cor
     assert found("hybrid") == [summit.title] == found("hybrid krakow")
 
 
+def test_or_finds_either(corpus):
+    assert sorted(found("kubernetes or krakow")) == [
+        "Cloud native roundtable",
+        "Optical Networking Summit",
+    ]
+    assert sorted(found("kubernetes OR krakow -fibre")) == ["Cloud native roundtable"]
+    assert found('"long haul" or "open interfaces" metro') == ["Metro transport day"]
+    assert sorted(found("форум or 東京")) == ["Московский форум связи", "東京 ネットワーク 会議"]
+
+
 def test_phrases_and_exclusions(corpus):
     assert sorted(found("open ran")) == ["5G Open RAN Forum", "Private 5G breakfast"]
     assert found('"open ran"') == ["5G Open RAN Forum"]
@@ -296,6 +306,16 @@ def test_parse_terms():
     assert search.fts5_query(terms) == '"radio" AND "edg"*'
     assert search.fts5_excluded(terms) == '"open ran"'
     assert search.tsquery_text(terms) == "'radio' & !('open' <-> 'ran') & 'edg':*"
+    terms = search.parse('"open ran" OR 5g cloud or webin')
+    assert terms == [
+        t(("open", "ran"), either=(t(("5g",)),)),
+        t(("cloud",), either=(t(("webin",), prefix=True),)),
+    ]
+    assert search.fts5_query(terms) == '("open ran" OR "5g") AND ("cloud" OR "webin"*)'
+    assert search.tsquery_text(terms) == "(('open' <-> 'ran') | '5g') & ('cloud' | 'webin':*)"
+    # "or" first, last or after an exclusion is a word, as websearch_to_tsquery reads it.
+    assert search.parse("or radio") == [t(("or",)), t(("radio",), prefix=True)]
+    assert search.parse("radio or ") == [t(("radio",))]
 
 
 def test_imported_events_are_found_and_a_reimport_updates_the_index(app_ctx):

@@ -71,7 +71,8 @@ FILTER_PARAMS = (
         "Full-text search, as the list's search box: every word must appear in the title,"
         " summary, description, speakers, venue (name, city, country), categories or kind;"
         ' words are stemmed, accents do not matter, the last word is also a prefix, "quoted'
-        ' phrases" match as written and -word excludes. Results are in date order (the'
+        ' phrases" match as written, -word excludes and "a or b" finds either. Results are in'
+        " date order (the"
         f" `sort` parameter); a longer text is cut to {Q_MAX_LENGTH} characters.",
         {"type": "string"},
     ),
