@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     Connection,
     bindparam,
+    case,
     column,
     false,
     func,
@@ -246,9 +247,10 @@ def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
     date order.
 
     A series is one entry: of its dates that match, sharing a title, only the soonest (the
-    newest, ``newest_first``) is listed, with its "Part of" line; a weekly show's dates no
-    longer fill the first pages. A date with a title of its own is an entry of its own. The
-    select's ``RANKED_IDS`` execution option is the ids alone (see there)."""
+    newest, ``newest_first``) not cancelled (a cancelled one when all are) is listed, with
+    its "Part of" line; a weekly show's dates no longer fill the first pages. A date with a
+    title of its own is an entry of its own. The select's ``RANKED_IDS`` execution option is
+    the ids alone (see there)."""
     terms = parse(q)
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
     if not _finds(terms):  # as ranks(q), from the terms already parsed
@@ -267,16 +269,18 @@ def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
             Event.series_id.label("series_id"),
             Event.title.label("title"),
             Event.start_at.label("start_at"),
+            Event.status.label("status"),
             matches.c.rank.label("rank"),
         )
         .order_by(None)
         .cte("found")
         .prefix_with("MATERIALIZED")  # read once by both halves below, not matched twice
     )
+    taking_place = case((found.c.status == "cancelled", 1), else_=0)  # a cancelled one last
     soonest = (
-        (found.c.start_at.desc(), found.c.id.desc())
+        (taking_place, found.c.start_at.desc(), found.c.id.desc())
         if newest_first
-        else (found.c.start_at, found.c.id)
+        else (taking_place, found.c.start_at, found.c.id)
     )
     nth = func.row_number().over(partition_by=(found.c.series_id, found.c.title), order_by=soonest)
     dated = (

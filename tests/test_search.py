@@ -155,6 +155,13 @@ def test_a_series_is_one_entry_when_ranked_and_every_date_by_date(
     assert newest_past.start_at == max(o.start_at for o in show.occurrences if o.end_at <= NOW)
     page = client.get("/events/?q=optical").get_data(as_text=True)
     assert "3 events matching" in page and page.count("Part of:") == 2
+    # The soonest date cancelled: the entry is the next one taking place.
+    soonest = min(upcoming, key=lambda o: o.start_at)
+    soonest.status = soonest.own_status = "cancelled"
+    db.session.commit()
+    ranked = db.session.scalars(filtered_events_query(EventFilters(q="optical"), NOW)).all()
+    (entry,) = [e for e in ranked if e.title == "Optical Hour"]
+    assert entry.start_at == sorted(o.start_at for o in upcoming)[1]
     assert client.get("/events/?q=optical&page=2").status_code == 404
 
 
