@@ -62,6 +62,14 @@ START, STOP = "\ue000", "\ue001"
 SNIPPET_WORDS = 24
 _WORD = re.compile(r"[^\W_]+")
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ue000\ue001]")
+# Chinese and Japanese write words without spaces: each character is a word of its own in the
+# index (set apart by zero-width spaces, which both databases' parsers split at and pages do
+# not show), and a query's run of them a phrase, so "会议" finds "网络会议". Korean has spaces.
+_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_CJK_CHAR = f"([{_CJK}])"
+_CJK_CHARS = re.compile(_CJK_CHAR)
+_CJK_UNITS = re.compile(f"[{_CJK}]|[^{_CJK}]+")
+SPLIT = "\u200b"
 
 fts = table(TABLE, column("rowid"), column("title"), column("body"))
 pg_index = table(TABLE, column("event_id"), column("document"), column("body"))
@@ -110,12 +118,12 @@ def _every_term(q: str) -> list[Term]:
     # NFKC: full-width letters and digits from a CJK keyboard ("５Ｇ") are the plain ones.
     for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', unicodedata.normalize("NFKC", q)):
         exclude = bool(match[1] or match[3])
-        words = tuple(w.lower() for w in _WORD.findall(match[2] if match[2] is not None else ""))
+        words = _words(match[2] if match[2] is not None else "")
         if match[4] is not None:
             if match[4].lower() == "or" and not exclude and terms and not terms[-1].exclude:
                 joining = True
                 continue
-            words = tuple(w.lower() for w in _WORD.findall(match[4]))
+            words = _words(match[4])
         if words:
             term = Term(words, exclude=exclude)
             if joining and not exclude:
@@ -129,6 +137,12 @@ def _every_term(q: str) -> list[Term]:
 def searchable(q: str | None) -> bool:
     """Whether ``q`` has anything to search for (a letter or digit); "!!!" or an emoji has not."""
     return bool(parse(q or ""))
+
+
+def _words(text_: str) -> tuple[str, ...]:
+    """The index's words of a query's text: runs of letters and digits, a CJK character
+    each ("网络会议" is the phrase 网 络 会 议)."""
+    return tuple(u.lower() for w in _WORD.findall(text_) for u in _CJK_UNITS.findall(w))
 
 
 def unread_terms(typed: str | None, searched: str | None) -> tuple[int, int]:
@@ -334,7 +348,7 @@ def highlights(session: Session, q: str | None, event_ids: Iterable[int]) -> dic
         stmt = (
             select(
                 pg_index.c.event_id,
-                func.ts_headline(config, Event.title, query, title_options),
+                func.ts_headline(config, _pg_split(Event.title), query, title_options),
                 func.ts_headline(config, pg_index.c.body, query, body_options),
             )
             .join(Event, Event.id == pg_index.c.event_id)
@@ -356,9 +370,15 @@ def highlights(session: Session, q: str | None, event_ids: Iterable[int]) -> dic
     }
 
 
+def _pg_split(title: ColumnElement) -> ColumnElement:
+    """The title as the index holds it (CJK characters apart, as _clean does), in SQL."""
+    return func.regexp_replace(title, literal(_CJK_CHAR), literal(f"{SPLIT}\\1{SPLIT}"), "g")
+
+
 def _marked(value: str | None) -> Markup:
-    text_ = str(escape(value or ""))
-    return Markup(text_.replace(START, "<mark>").replace(STOP, "</mark>"))
+    text_ = str(escape((value or "").replace(SPLIT, "")))
+    marked = text_.replace(START, "<mark>").replace(STOP, "</mark>")
+    return Markup(marked.replace("</mark><mark>", ""))  # a CJK phrase's characters: one mark
 
 
 # --- the index ----------------------------------------------------------------------------------
@@ -374,7 +394,8 @@ class Document:
 
 
 def _clean(value: str | None) -> str:
-    return _NOT_TEXT.sub(" ", value or "")
+    """Text as the index holds it: no highlight marks or controls; CJK characters apart."""
+    return _CJK_CHARS.sub(f"{SPLIT}\\1{SPLIT}", _NOT_TEXT.sub(" ", value or ""))
 
 
 def documents(connection: Connection, ids: Sequence[int]) -> list[Document]:

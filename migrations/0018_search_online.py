@@ -1,9 +1,10 @@
-"""search index: online and hybrid
+"""search index: online and hybrid, Chinese and Japanese words
 
 The index now holds "Online" for webinars, live audio and live events with a join link, and
 "Hybrid" for those also at a venue (search._kind_words): a search for "online" or "hybrid"
-found hybrid events only when their own text said so. Existing events are indexed again here
-(search.rebuild), as 0012 did.
+found hybrid events only when their own text said so. Chinese and Japanese characters are
+words of their own (search._clean), so a word inside a run of them is found. Existing events
+are indexed again here (search.rebuild), as 0012 did.
 
 Revision ID: 0018
 Revises: 0017

@@ -188,6 +188,22 @@ def test_other_scripts(corpus):
     assert found("通信") == ["東京 ネットワーク 会議"]
 
 
+def test_chinese_and_japanese_words_are_found_inside_longer_runs(create_event, client: FlaskClient):
+    """Written without spaces, a word sat inside one run of characters: only a search from
+    the run's start found it. Each character is now a word, a query's run a phrase."""
+    create_event(title="5G网络会议 北京", summary="移动通信技术会议", start=day(4))
+    create_event(title="オープンネットワーク会議", start=day(5))
+    create_event(title="会 and 议 apart", start=day(6))
+    assert found("会议") == ["5G网络会议 北京"]  # as a phrase: not the one with them apart
+    assert found("网络会议") == found("5G网络") == found("北京") == ["5G网络会议 北京"]
+    assert found("通信技术") == ["5G网络会议 北京"]
+    assert found("ネットワーク") == found("ワーク会議") == ["オープンネットワーク会議"]
+    assert found("议会") == []  # the characters in another order are another word
+    page = client.get("/events/?q=会议").get_data(as_text=True)
+    assert "5G网络<mark>会议</mark> 北京" in page  # shown as written, marked
+    assert "\u200b" not in page
+
+
 def test_drafts_are_never_found_by_visitors(corpus, client: FlaskClient):
     assert "Optical secrets" not in found("optical")
     assert "Optical secrets" not in found("secrets")
