@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.sql import Select
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 
 from . import clock, search, series
 from .extensions import db
@@ -219,18 +219,29 @@ def event_occurrence(slug: str, day: str):
         if moved := series.split_address(db.session, slug, day):  # "this and following"
             return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
         message = "There is no such occurrence, or it is no longer listed."
-        return staff_preview_or_404(f"{slug}/{day}", message)
+        # A bookmarked date that the series no longer has (its rule changed): the 404 leads
+        # to the series' dates.
+        master = db.session.scalars(public_series_by_slug(slug)).unique().first()
+        way_back = None
+        if master is not None:
+            way_back = (f"See the dates of “{master.title}”", url_for(".event_detail", slug=slug))
+        return staff_preview_or_404(f"{slug}/{day}", message, way_back)
     return render_template("public/detail.html", **detail_context(event))
 
 
-def staff_preview_or_404(slug: str, message: str) -> Response:
+def staff_preview_or_404(
+    slug: str, message: str, way_back: tuple[str, str] | None = None
+) -> Response:
     """An address that is not public: signed-in staff are sent to the event's preview (a
-    draft's page, its series' dates from the series preview), everyone else gets a 404."""
+    draft's page, its series' dates from the series preview), everyone else gets a 404 (with
+    ``way_back``, (words, URL), a link to where to go instead)."""
     if current_user.is_authenticated:
         event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
         if event_id is not None:
             return redirect(url_for("staff.preview_event", event_id=event_id))
-    abort(404, description=message)
+    not_found = NotFound(message)
+    not_found.way_back = way_back
+    raise not_found
 
 
 def series_page(master: Event):

@@ -49,6 +49,17 @@ def test_the_list_shows_occurrences_with_a_part_of_line(client, show):
     assert 'href="/events/telecom-hour"' in page and 'href="/events/telecom-hour/' in page
 
 
+def test_a_date_the_series_no_longer_has_leads_to_its_dates(client, show):
+    """A bookmark of a date the rule no longer makes (or never made): a 404 that links the
+    series' page; a series that does not exist, a plain 404."""
+    response = client.get(f"/events/{show.slug}/2026-06-20")  # not one of its Thursdays
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<a href="/events/{show.slug}">See the dates of “{show.title}”</a>' in html
+    response = client.get("/events/no-such-series/2026-06-18")
+    assert response.status_code == 404 and "See the dates" not in response.text
+
+
 def test_a_cancelled_occurrence_stays_on_our_pages_labelled(client, show):
     page = client.get("/events/telecom-hour/2026-06-25").get_data(as_text=True)
     assert "Cancelled." in page and "This episode of the series will not take place." in page
