@@ -217,13 +217,16 @@ def list_url(filters: EventFilters, year: int, month: int, today: date) -> str:
     first = date(year, month, 1)
     last = date(year, month, monthrange(year, month)[1])
     when = "past" if last < today else "all" if first <= today else "upcoming"
-    return url_for("public.event_list", **filters.to_args(when=when, date_from=first, date_to=last))
+    # In date order, as the grid: a search ranked would make a series one entry.
+    args = filters.to_args(when=when, date_from=first, date_to=last, sort="date")
+    return url_for("public.event_list", **args)
 
 
 def day_args(filters: EventFilters, day: date, today: date) -> dict[str, str]:
     """The list of one day's events, as a month grid counts them: up to today, those over
     and those not (an event of several days, one earlier today) alike; later, those to come."""
-    return filters.to_args(when="all" if day <= today else "upcoming", date_from=day, date_to=day)
+    when = "all" if day <= today else "upcoming"
+    return filters.to_args(when=when, date_from=day, date_to=day, sort="date")  # as list_url
 
 
 def _month_page(year: int, month: int):

@@ -319,7 +319,7 @@ def _current(alembic) -> tuple[str, ...]:
     return tuple(script.revision for script in alembic.current())
 
 
-@click.command("downgrade")
+@click.command("downgrade", context_settings={"ignore_unknown_options": True})  # "-3": steps
 @click.pass_obj
 @click.argument("target", default="-1")
 def downgrade(alembic, target: str = "-1") -> None:
@@ -327,15 +327,16 @@ def downgrade(alembic, target: str = "-1") -> None:
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
     target, is_revision = _revision_or_steps(target, "down")
-    as_revision = f"{int(target):04}" if target.isdigit() else ""
-    if not is_revision and int(target or 0) > 1 and as_revision in known_revisions():
+    as_revision = f"{int(target):04}" if target.isascii() and target.isdigit() else ""
+    if not is_revision and as_revision and int(target) > 1 and as_revision in known_revisions():
         # "15" meaning revision 0015 would undo fifteen migrations (and drop their tables).
         raise click.ClickException(
             f"{target} could mean revision {as_revision} or {target} steps down, which drops"
             f" what those migrations made. Write {as_revision} for the revision, or -{target}"
             " for the steps."
         )
-    if not is_revision and target.lstrip("-").isdigit():
+    steps = target.lstrip("-")
+    if not is_revision and steps.isascii() and steps.isdigit():
         target = str(-abs(int(target)))
     _migrate(alembic.downgrade, target)
 

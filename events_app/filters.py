@@ -307,8 +307,8 @@ def filtered_events_query(
         return stmt.order_by(Event.start_at.desc(), Event.id.desc())
     if filters.when == "upcoming":
         stmt = stmt.where(Event.end_at > now)
-    if ranked:
-        return search.by_relevance(stmt, filters.q)
+    if ranked:  # "all": a series' entry is its next date to come, not its first ever
+        return search.by_relevance(stmt, filters.q, now=now if filters.when == "all" else None)
     return stmt.order_by(Event.start_at, Event.id)
 
 

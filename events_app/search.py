@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
@@ -255,16 +256,19 @@ def _finds(terms: Sequence[Term]) -> bool:
 RANKED_IDS = "events_ranked_ids"
 
 
-def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
+def by_relevance(
+    stmt: Select, q: str, *, newest_first: bool = False, now: datetime | None = None
+) -> Select:
     """``stmt`` (a select of Event, unordered) limited to the events matching ``q``, best
     match first, then in date order (soonest, or newest); a search of exclusions only keeps
     date order.
 
-    A series is one entry: of its dates that match, sharing a title, only the soonest (the
-    newest, ``newest_first``) not cancelled (a cancelled one when all are) is listed, with
-    its "Part of" line; a weekly show's dates no longer fill the first pages. A date with a
-    title of its own is an entry of its own. The select's ``RANKED_IDS`` execution option is
-    the ids alone (see there)."""
+    A series is one entry: of its dates that match, sharing a title, the soonest (the newest,
+    ``newest_first``) taking place (neither cancelled nor postponed, unless all are), with its
+    "Part of" line; a weekly show's dates no longer fill the first pages. With ``now`` (a list
+    of past and upcoming events), the next date to come, or else the newest past one. A date
+    with a title of its own is an entry of its own. The select's ``RANKED_IDS`` execution
+    option is the ids alone (see there)."""
     terms = parse(q)
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
     if not _finds(terms):  # as ranks(q), from the terms already parsed
@@ -283,19 +287,22 @@ def by_relevance(stmt: Select, q: str, *, newest_first: bool = False) -> Select:
             Event.series_id.label("series_id"),
             Event.title.label("title"),
             Event.start_at.label("start_at"),
+            Event.end_at.label("end_at"),
             Event.status.label("status"),
             matches.c.rank.label("rank"),
         )
         .order_by(None)
-        .cte("found")
-        .prefix_with("MATERIALIZED")  # read once by both halves below, not matched twice
+        .cte("found")  # used twice: both databases compute it once (no keyword older SQLite lacks)
     )
-    taking_place = case((found.c.status == "cancelled", 1), else_=0)  # a cancelled one last
-    soonest = (
-        (taking_place, found.c.start_at.desc(), found.c.id.desc())
-        if newest_first
-        else (taking_place, found.c.start_at, found.c.id)
-    )
+    put_off = case((found.c.status.in_(("cancelled", "postponed")), 1), else_=0)
+    if now is not None:  # the next date to come; none: the newest past one
+        over = found.c.end_at <= now
+        newest_over = case((over, found.c.start_at)).desc()  # NULL (to come) in each of them
+        soonest = (put_off, case((over, 1), else_=0), newest_over, found.c.start_at, found.c.id)
+    elif newest_first:
+        soonest = (put_off, found.c.start_at.desc(), found.c.id.desc())
+    else:
+        soonest = (put_off, found.c.start_at, found.c.id)
     nth = func.row_number().over(partition_by=(found.c.series_id, found.c.title), order_by=soonest)
     dated = (
         select(found.c.id, found.c.rank, found.c.start_at, nth.label("nth"))

@@ -417,9 +417,11 @@ def split(session: Session, occurrence: Event, today: date) -> Event:
     walls_before = recurrence.wall_starts(old, occurrence.recurrence_id.date() - timedelta(days=1))
     new_rule = _following(old, occurrence.recurrence_id)
     twin = Event(uid=new_uid())
+    # Its address first: looking it up flushes, and a twin already holding the venue but not
+    # yet in the session would be left out of the venue's events (SQLAlchemy warns).
+    twin.slug = unique_series_slug(session, f"{master.slug}-from-{occurrence.recurrence_id.date()}")
     _copy_template(master, twin)
     twin.timezone = master.timezone
-    twin.slug = unique_series_slug(session, f"{master.slug}-from-{occurrence.recurrence_id.date()}")
     set_rule(twin, new_rule)
     session.add(twin)
     for o in [o for o in master.occurrences if o.recurrence_id >= occurrence.recurrence_id]:

@@ -205,6 +205,18 @@ def _list_link(html: str) -> str:
     )
 
 
+def test_the_month_as_a_list_of_a_search_lists_every_date_as_its_grid(client, create_series):
+    """Ranked, a series is one entry: the month's and a day's lists are in date order, as the
+    grid, every date there."""
+    create_series(start=datetime(2026, 7, 2, 12, 0), title="Optical Hour", count=4)
+    html = client.get("/calendar/2026/07?q=optical").get_data(as_text=True)
+    assert html.count(">Optical Hour<") == 4
+    link = _list_link(html)
+    assert "sort=date" in link
+    listed = client.get(link).get_data(as_text=True)
+    assert "4 events matching" in listed
+
+
 @pytest.mark.parametrize(
     ("month", "when", "shown", "not_shown"),
     [

@@ -192,15 +192,22 @@ def test_flask_db_downgrade_takes_a_revision_id_as_a_revision(app, runner, creat
         result = runner.invoke(args=["db", "downgrade", "0007"])
         assert result.exit_code == 1 and "There is no revision 0007" in result.output
         assert {s.revision for s in alembic.current()} == {"0014"}
-        # "13", a revision's number without its zeros, is neither read as 13 steps nor done.
+        # "13", a revision's number without its zeros, is neither read as 13 steps nor done;
+        # "-2" is two steps, as the refusal says.
         result = runner.invoke(args=["db", "downgrade", "13"])
         assert result.exit_code == 1 and "Write 0013 for the revision, or -13" in result.output
         assert {s.revision for s in alembic.current()} == {"0014"}
+        result = runner.invoke(args=["db", "downgrade", "-2"])
+        assert result.exit_code == 0, result.output
+        assert {s.revision for s in alembic.current()} == {"0012"}
+        assert runner.invoke(args=["db", "upgrade", "0014"]).exit_code == 0
         # Upgrade reads them so too, and what cannot be done is one line, not a traceback.
         named = []
         for args, said in (
             (["upgrade", "0099"], "Error: There is no revision 0099; the revisions are 0001,"),
             (["upgrade", "abc"], "Error: Can't locate revision identified by 'abc'."),
+            (["downgrade", "abc"], "Error: Can't locate revision identified by 'abc'."),
+            (["downgrade", "１２"], "Error: "),  # digits, but not ASCII ones
             (["downgrade", "99"], "Error: Relative revision -99 didn't produce 99 migrations."),
             (["upgrade", "9"], "Error: Relative revision +9 didn't produce 9 migrations."),
             (["upgrade", "head+1"], "Error: "),

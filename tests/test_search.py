@@ -155,13 +155,19 @@ def test_a_series_is_one_entry_when_ranked_and_every_date_by_date(
     assert newest_past.start_at == max(o.start_at for o in show.occurrences if o.end_at <= NOW)
     page = client.get("/events/?q=optical").get_data(as_text=True)
     assert "3 events matching" in page and page.count("Part of:") == 2
-    # The soonest date cancelled: the entry is the next one taking place.
-    soonest = min(upcoming, key=lambda o: o.start_at)
-    soonest.status = soonest.own_status = "cancelled"
+    # Past and upcoming together: its next date to come, not its first ever.
+    every = db.session.scalars(filtered_events_query(EventFilters(q="optical", when="all"), NOW))
+    (entry,) = [e for e in every.all() if e.title == "Optical Hour"]
+    assert entry.id == min(upcoming, key=lambda o: o.start_at).id
+    # The soonest date cancelled, the next postponed: the entry is the next taking place.
+    first, second, third = sorted(upcoming, key=lambda o: o.start_at)[:3]
+    first.status = first.own_status = "cancelled"
+    second.status = second.own_status = "postponed"
     db.session.commit()
-    ranked = db.session.scalars(filtered_events_query(EventFilters(q="optical"), NOW)).all()
-    (entry,) = [e for e in ranked if e.title == "Optical Hour"]
-    assert entry.start_at == sorted(o.start_at for o in upcoming)[1]
+    for when in ("upcoming", "all"):
+        stmt = filtered_events_query(EventFilters(q="optical", when=when), NOW)
+        (entry,) = [e for e in db.session.scalars(stmt).all() if e.title == "Optical Hour"]
+        assert entry.id == third.id, when
     assert client.get("/events/?q=optical&page=2").status_code == 404
 
 

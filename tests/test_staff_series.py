@@ -149,6 +149,19 @@ def test_every_date_of_a_series_has_its_venue_and_follows_a_new_one(
     venues = {o.recurrence_id.date(): o.venue_id for o in show.occurrences}
     assert show.venue_id == hall_id and venues.pop(date(2026, 7, 9)) == own_id
     assert set(venues.values()) == {hall_id}
+    # This and following, at another venue: the new part's dates are there, but the one with
+    # its own venue; the earlier part stays where it was.
+    later = on(the_show(), date(2026, 8, 6))
+    form = occurrence_form(logged_in, later, kind="live", venue=str(annex_id), online_url="",
+                           **{"repeat-scope": "following"})  # fmt: skip
+    assert logged_in.post(f"/staff/events/{later.id}/edit", data=form).status_code == 302
+    mine = on(the_show(), date(2026, 7, 9))  # before the split: the first part's own venue
+    db.session.expire_all()
+    twin = db.session.scalar(select(Event).where(Event.slug == "the-telecom-hour-from-2026-08-06"))
+    assert twin.venue_id == annex_id and {o.venue_id for o in twin.occurrences} == {annex_id}
+    first = {o.recurrence_id.date(): o.venue_id for o in the_show().occurrences}
+    assert first.pop(date(2026, 7, 9)) == own_id and set(first.values()) == {hall_id}
+    assert mine.venue_id == own_id
     # A venue typed in with a new series is its dates' too.
     typed = {**live, "title": "Breakfast Club", "venue": "new", "new_venue-name": "Club Room",
              "new_venue-city": "Boston", "new_venue-timezone": "America/New_York"}  # fmt: skip
