@@ -257,7 +257,12 @@ RANKED_IDS = "events_ranked_ids"
 
 
 def by_relevance(
-    stmt: Select, q: str, *, newest_first: bool = False, now: datetime | None = None
+    stmt: Select,
+    q: str,
+    *,
+    newest_first: bool = False,
+    now: datetime | None = None,
+    every_date: bool = False,
 ) -> Select:
     """``stmt`` (a select of Event, unordered) limited to the events matching ``q``, best
     match first, then in date order (soonest, or newest); a search of exclusions only keeps
@@ -267,8 +272,9 @@ def by_relevance(
     ``newest_first``) taking place (neither cancelled nor postponed, unless all are), with its
     "Part of" line; a weekly show's dates no longer fill the first pages. With ``now`` (a list
     of past and upcoming events), the next date to come, or else the newest past one. A date
-    with a title of its own is an entry of its own. The select's ``RANKED_IDS`` execution
-    option is the ids alone (see there)."""
+    with a title of its own is an entry of its own. ``every_date``: each date an entry (the
+    archive, where each has its own recording). The select's ``RANKED_IDS`` execution option
+    is the ids alone (see there)."""
     terms = parse(q)
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
     if not _finds(terms):  # as ranks(q), from the terms already parsed
@@ -280,6 +286,8 @@ def by_relevance(
         # searches); kept apart, only (event_id, rank) do.
         matches = matches.offset(0)
     matches = matches.subquery("matches")
+    if every_date:
+        return stmt.join(matches, matches.c.event_id == Event.id).order_by(matches.c.rank, *dates)
     found = (
         stmt.join(matches, matches.c.event_id == Event.id)
         .with_only_columns(

@@ -44,7 +44,10 @@ def archive():
         return url_for(".archive", **filters.to_args(page=n))
 
     if filters.by_relevance:
-        stmt = search.by_relevance(stmt.order_by(None), filters.q, newest_first=True)
+        # Each past episode is an entry of its own here: each has its own recording.
+        stmt = search.by_relevance(
+            stmt.order_by(None), filters.q, newest_first=True, every_date=True
+        )
     elif filters.q:
         stmt = stmt.where(search.condition(filters.q))
     try:

@@ -77,6 +77,9 @@ def test_the_archive_holds_past_episodes_with_their_recordings(client, show):
     page = client.get("/webinars/archive").get_data(as_text=True)
     assert "https://example.com/episode-2" in page
     assert 'href="/events/telecom-hour/2026-05-14"' in page
+    # Searched, each episode is still an entry (each its own recording), not the series once.
+    found = client.get("/webinars/archive?q=telecom+hour").get_data(as_text=True)
+    assert "6 past sessions matching" in found and "https://example.com/episode-2" in found
 
 
 def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):
