@@ -135,11 +135,6 @@ def _every_term(q: str) -> list[Term]:
     return terms
 
 
-def searchable(q: str | None) -> bool:
-    """Whether ``q`` has anything to search for (a letter or digit); "!!!" or an emoji has not."""
-    return bool(parse(q or ""))
-
-
 def _words(text_: str) -> tuple[str, ...]:
     """The index's words of a query's text: runs of letters and digits, a CJK character
     each ("网络会议" is the phrase 网 络 会 议)."""
