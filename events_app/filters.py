@@ -300,15 +300,19 @@ def filtered_events_query(
         if end is not None:
             stmt = stmt.where(Event.start_at < end)
         return stmt.order_by(Event.start_at, Event.id)
+    # A search within dates (from, to) lists every date in them, as the feed of the same
+    # filters holds them; an open-ended one lists a series once (search.by_relevance).
+    every_date = bool(filters.date_from or filters.date_to)
     if filters.when == "past":
         stmt = stmt.where(Event.end_at <= now)
         if ranked:
-            return search.by_relevance(stmt, filters.q, newest_first=True)
+            return search.by_relevance(stmt, filters.q, newest_first=True, every_date=every_date)
         return stmt.order_by(Event.start_at.desc(), Event.id.desc())
     if filters.when == "upcoming":
         stmt = stmt.where(Event.end_at > now)
     if ranked:  # "all": a series' entry is its next date to come, not its first ever
-        return search.by_relevance(stmt, filters.q, now=now if filters.when == "all" else None)
+        when_all = now if filters.when == "all" else None
+        return search.by_relevance(stmt, filters.q, now=when_all, every_date=every_date)
     return stmt.order_by(Event.start_at, Event.id)
 
 

@@ -268,8 +268,8 @@ def by_relevance(
     "Part of" line; a weekly show's dates no longer fill the first pages. With ``now`` (a list
     of past and upcoming events), the next date to come, or else the newest past one. A date
     with a title of its own is an entry of its own. ``every_date``: each date an entry (the
-    archive, where each has its own recording). The select's ``RANKED_IDS`` execution option
-    is the ids alone (see there)."""
+    archive, where each has its own recording; a search within dates). The select's
+    ``RANKED_IDS`` execution option is the ids alone (see there)."""
     terms = parse(q)
     dates = (Event.start_at.desc(), Event.id.desc()) if newest_first else (Event.start_at, Event.id)
     if not _finds(terms):  # as ranks(q), from the terms already parsed

@@ -150,6 +150,10 @@ def test_a_series_is_one_entry_when_ranked_and_every_date_by_date(
     (entry,) = [e for e in ranked if e.title == "Optical Hour"]
     assert entry.id == min(upcoming, key=lambda o: o.start_at).id  # the soonest date
     assert len(found("optical", sort="date")) == 8 + 1  # every date to come, and the summit
+    # Within dates, as its feed: every date there, best match first.
+    weeks = {"date_from": NOW.date(), "date_to": (NOW + timedelta(days=20)).date()}
+    in_range = [o for o in upcoming if o.start_at.date() <= weeks["date_to"]]
+    assert found("optical", **weeks).count("Optical Hour") == len(in_range) > 1
     past = db.session.scalars(filtered_events_query(EventFilters(q="optical", when="past"), NOW))
     (newest_past,) = past.all()
     assert newest_past.start_at == max(o.start_at for o in show.occurrences if o.end_at <= NOW)
