@@ -20,10 +20,10 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
-from werkzeug.exceptions import NotFound
 
 from . import search
 from .models import KINDS, Category, Event, Venue, dates_overlap, event_loads, public_events
+from .templating import not_found
 
 WHENS = ("upcoming", "past", "all")  # "all": both, soonest first (a day's link)
 SORTS = ("relevance", "date")  # of a search; without one, lists are in date order
@@ -360,10 +360,8 @@ class PageNotFound(LookupError):
 def no_such_page(error: PageNotFound, description: str, url_for_page) -> NoReturn:
     """The 404 of a page past the end, with a link to the list's last page (a bookmarked later
     page of a list that has since shrunk)."""
-    not_found = NotFound(description)
     words = f"Go to page {error.last}, the last" if error.last > 1 else "Go to the first page"
-    not_found.way_back = (words, url_for_page(error.last))
-    raise not_found
+    not_found(description, (words, url_for_page(error.last)))
 
 
 def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.sql import Select
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest
 
 from . import clock, search, series
 from .extensions import db
@@ -54,6 +54,7 @@ from .models import (
 )
 from .response_cache import public_cache_control
 from .syndication.previews import link_preview
+from .templating import not_found
 
 bp = Blueprint("public", __name__)
 # Occurrences shown on a series page, upcoming and past each.
@@ -239,9 +240,7 @@ def staff_preview_or_404(
         event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
         if event_id is not None:
             return redirect(url_for("staff.preview_event", event_id=event_id))
-    not_found = NotFound(message)
-    not_found.way_back = way_back
-    raise not_found
+    not_found(message, way_back)
 
 
 def series_page(master: Event):

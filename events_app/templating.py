@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
 from flask import Flask, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from . import forms, markup, timefmt
 
@@ -43,6 +44,14 @@ def url_with(**changes: object) -> str:
 def iso_utc(instant: datetime) -> str:
     """'2026-11-08T19:00:00Z' for <time datetime>."""
     return instant.astimezone(timefmt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def not_found(message: str, way_back: tuple[str, str] | None = None) -> NoReturn:
+    """A 404 with ``message``; ``way_back``, (words, URL), is a link on its page (errors.html)
+    to where to go instead."""
+    error = NotFound(message)
+    error.way_back = way_back
+    raise error
 
 
 def error_words(error: HTTPException) -> tuple[str, str]:
