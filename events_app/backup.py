@@ -123,10 +123,8 @@ def backup_command(path: Path) -> None:
         return
     if path.exists():
         raise click.ClickException(f"{path} exists; choose a new name for the backup.")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise click.ClickException(f"{path.parent} is a file, not a folder.")
-    if not path.parent.is_dir():
-        raise click.ClickException(f"The folder {path.parent} does not exist.")
+    if problem := cli.folder_problem(path):  # checked here: PostgreSQL's file is pg_dump's
+        raise click.ClickException(problem[:1].upper() + problem[1:])
     # Read first: a database without the site's tables is refused before any file is made
     # (a backup of it would be refused by restore, and stood in the way of the next try).
     events = db.session.scalar(select(func.count(Event.id)))

@@ -353,12 +353,19 @@ def _migrate(step, target: str) -> None:
         ) from None
 
 
-def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
-    """A file to write (a backup, an export): its folder must exist."""
+def folder_problem(path: Path) -> str | None:
+    """Why a file cannot be written at ``path`` for want of its folder, or None."""
     if path.parent.exists() and not path.parent.is_dir():
-        raise click.BadParameter(f"{path.parent} is a file, not a folder.")
+        return f"{path.parent} is a file, not a folder."
     if not path.parent.is_dir():
-        raise click.BadParameter(f"the folder {path.parent} does not exist.")
+        return f"the folder {path.parent} does not exist."
+    return None
+
+
+def in_a_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
+    """A file to write (an export): its folder must exist (``folder_problem``)."""
+    if problem := folder_problem(path):
+        raise click.BadParameter(problem)
     return path
 
 
