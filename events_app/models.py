@@ -458,7 +458,7 @@ class Event(Base):
 
     @property
     def is_online(self) -> bool:
-        return self.kind in ONLINE_KINDS or bool(self.online_url)
+        return attended_online(self.kind, self.online_url)
 
     @property
     def place_text(self) -> str:
@@ -470,7 +470,7 @@ class Event(Base):
 
     @property
     def is_hybrid(self) -> bool:
-        return self.kind == "live" and self.venue is not None and bool(self.online_url)
+        return hybrid(self.kind, self.venue is not None, self.online_url)
 
     @property
     def kind_label(self) -> str:
@@ -644,6 +644,19 @@ class LoginAttempt(Base):
 # --- queries used by more than one module (each returns a select; the caller executes it) -----
 
 ONLINE_KINDS = ("webinar", "audio")
+
+
+def attended_online(kind: str, online_url: str | None) -> bool:
+    """Whether an event can be attended online: a webinar or live audio, or one with a join
+    link (Event.is_online; the search index's "Online")."""
+    return kind in ONLINE_KINDS or bool(online_url)
+
+
+def hybrid(kind: str, has_venue: bool, online_url: str | None) -> bool:
+    """A live event at a venue with a join link (Event.is_hybrid; the index's "Hybrid")."""
+    return kind == "live" and has_venue and bool(online_url)
+
+
 # The kinds each named feed holds (/feeds/<name>.ics and .atom); None: every kind.
 NAMED_FEED_KINDS: dict[str, tuple[str, ...] | None] = {
     "all": None,

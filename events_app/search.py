@@ -50,7 +50,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from .markup import markdown_to_text
-from .models import KINDS, ONLINE_KINDS, Category, Event, Speaker, Venue, event_categories
+from .models import (
+    KINDS,
+    Category,
+    Event,
+    Speaker,
+    Venue,
+    attended_online,
+    event_categories,
+    hybrid,
+)
 
 TABLE = "event_search"
 CONFIG = "events_search"  # PostgreSQL text search configuration (migration 0009)
@@ -458,10 +467,10 @@ def _kind_words(row) -> tuple[str, ...]:
     """How a visitor names the kind: "Webinar" and "Online"; a live event with a join link
     is "Hybrid" and "Online" too (its venue and "& online" alone did not find it)."""
     words = (KINDS.get(row.kind, ""),)
-    if row.kind in ONLINE_KINDS:
-        return (*words, "Online")
-    if row.online_url:
-        return (*words, "Hybrid", "Online") if row.name else (*words, "Online")
+    if hybrid(row.kind, row.name is not None, row.online_url):
+        words += ("Hybrid",)
+    if attended_online(row.kind, row.online_url):
+        words += ("Online",)
     return words
 
 
