@@ -327,17 +327,17 @@ def downgrade(alembic, target: str = "-1") -> None:
     # Flask-Alembic reads any number as steps, and our revision ids are numbers: "downgrade
     # 0015" went down fifteen steps, to an empty database.
     target, is_revision = _revision_or_steps(target, "down")
-    as_revision = f"{int(target):04}" if target.isascii() and target.isdigit() else ""
-    if not is_revision and as_revision and int(target) > 1 and as_revision in known_revisions():
-        # "15" meaning revision 0015 would undo fifteen migrations (and drop their tables).
-        raise click.ClickException(
-            f"{target} could mean revision {as_revision} or {target} steps down, which drops"
-            f" what those migrations made. Write {as_revision} for the revision, or -{target}"
-            " for the steps."
-        )
     steps = target.lstrip("-")
-    if not is_revision and steps.isascii() and steps.isdigit():
-        target = str(-abs(int(target)))
+    if not is_revision and steps.isascii() and steps.isdigit():  # a number of steps
+        as_revision = f"{int(steps):04}"
+        if target == steps and int(steps) > 1 and as_revision in known_revisions():
+            # "15" meaning revision 0015 would undo fifteen migrations (and drop their tables).
+            raise click.ClickException(
+                f"{target} could mean revision {as_revision} or {target} steps down, which"
+                f" drops what those migrations made. Write {as_revision} for the revision, or"
+                f" -{target} for the steps."
+            )
+        target = str(-int(steps))
     _migrate(alembic.downgrade, target)
 
 
