@@ -141,6 +141,8 @@ def _every_term(q: str) -> list[Term]:
                 term = replace(before, either=(*before.either, term))
             terms.append(term)
         joining = False
+    if joining:  # an "or" at the end is the word, as websearch_to_tsquery reads it
+        terms.append(Term(("or",)))
     return terms
 
 

@@ -106,6 +106,7 @@ def test_or_finds_either(corpus):
         "Optical Networking Summit",
     ]
     assert sorted(found("kubernetes OR krakow -fibre")) == ["Cloud native roundtable"]
+    assert found("kubernetes or ") == []  # a last "or" is a word no event holds
     assert found('"long haul" or "open interfaces" metro') == ["Metro transport day"]
     assert sorted(found("форум or 東京")) == ["Московский форум связи", "東京 ネットワーク 会議"]
 
@@ -348,7 +349,8 @@ def test_parse_terms():
     assert search.tsquery_text(terms) == "(('open' <-> 'ran') | '5g') & ('cloud' | 'webin':*)"
     # "or" first, last or after an exclusion is a word, as websearch_to_tsquery reads it.
     assert search.parse("or radio") == [t(("or",)), t(("radio",), prefix=True)]
-    assert search.parse("radio or ") == [t(("radio",))]
+    assert search.parse("radio or ") == [t(("radio",)), t(("or",))]
+    assert search.parse("radio or") == [t(("radio",)), t(("or",), prefix=True)]
 
 
 def test_imported_events_are_found_and_a_reimport_updates_the_index(app_ctx):
