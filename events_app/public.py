@@ -54,7 +54,7 @@ from .models import (
 )
 from .response_cache import public_cache_control
 from .syndication.previews import link_preview
-from .templating import not_found
+from .templating import external_url, not_found
 
 bp = Blueprint("public", __name__)
 # Occurrences shown on a series page, upcoming and past each.
@@ -265,13 +265,13 @@ def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
         .limit(SERIES_PAGE_ROWS)
     ).unique()
     upcoming, past = list(upcoming), list(past)
-    page_url = url_for("public.event_detail", slug=master.slug, _external=True)
+    page_url = external_url("public.event_detail", slug=master.slug)
     structured = series_jsonld(
         master,
         upcoming,
         page_url=page_url,
         site_name=current_app.config["SITE_NAME"],
-        event_url=lambda e: url_for("public.event_detail", slug=e.slug, _external=True),
+        event_url=lambda e: external_url("public.event_detail", slug=e.slug),
     )
     return {
         "master": master,
@@ -325,18 +325,18 @@ def event_page_query() -> Select[tuple[Event]]:
 
 def detail_context(event: Event) -> dict[str, Any]:
     """What the event page's template needs; the staff draft preview renders it too."""
-    page_url = url_for("public.event_detail", slug=event.slug, _external=True)
+    page_url = external_url("public.event_detail", slug=event.slug)
     structured = event_jsonld(
         event,
         page_url=page_url,
         site_name=current_app.config["SITE_NAME"],
-        site_url=url_for("public.home", _external=True),
+        site_url=external_url("public.home"),
     )
     if event.series is not None:
         structured["superEvent"] = {
             "@type": "EventSeries",
             "name": event.series.title,
-            "url": url_for("public.event_detail", slug=event.series.slug, _external=True),
+            "url": external_url("public.event_detail", slug=event.series.slug),
         }
     preview = link_preview(event, page_url, current_app.config["SITE_NAME"])
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NoReturn
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
 from . import forms, markup, timefmt
@@ -28,6 +28,15 @@ ERROR_TEXTS = {
     414: "The address is longer than this site accepts.",
     429: "Too many requests in a short time: wait a minute and try again.",
 }
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL on SITE_URL when it is set (what feeds, the sitemap and every page's
+    canonical link name), else on this request's host."""
+    base = current_app.config.get("SITE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def url_with(**changes: object) -> str:

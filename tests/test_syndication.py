@@ -3,6 +3,7 @@ alternate links, and Google Calendar's subscribe link."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -261,3 +262,23 @@ def test_a_series_atom_entry_says_how_it_repeats(client, create_series):
         for s in summaries
     ), summaries
     assert any("; from Jul 1, 2026, no end date · " in s for s in summaries), summaries
+
+
+def test_site_url_is_the_event_and_series_pages_address_too(app, client, events, create_series):
+    """An event page (and a series') names itself on SITE_URL, as the sitemap, Atom and every
+    other page do: not on whatever host the request came through (a proxy's upstream)."""
+    app.config["SITE_URL"] = "https://events.example.com"
+    master = create_series(start=datetime(2026, 6, 18, 12, 0), weekdays=("TH",), slug="hour")
+    occurrence = master.occurrences[0]
+    sitemap = client.get("/sitemaps/events-1.xml").get_data(as_text=True)
+    for slug in ("big-5g-event", "hour", occurrence.slug):
+        url = f"https://events.example.com/events/{slug}"
+        assert f"<loc>{url}</loc>" in sitemap
+        html = client.get(f"/events/{slug}").get_data(as_text=True)
+        assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [url]
+        assert _meta(html)["og:url"] == url
+        data = json.loads(
+            re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1)
+        )
+        assert data["url"] == url
+        assert "localhost" not in json.dumps(data)

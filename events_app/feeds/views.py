@@ -30,6 +30,7 @@ from ..models import (
     public_series_by_slug,
 )
 from ..public import plausible_slug, split_redirect
+from ..templating import external_url
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
 from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
@@ -82,13 +83,6 @@ def _info(name: str, description: str, url: str) -> ical.FeedInfo:
 def _title(part: str | None = None) -> str:
     name = current_app.config["SITE_NAME"]
     return f"{name}: {part}" if part else name
-
-
-def external_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("SITE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def filters_feed(filters: EventFilters, category: Category | None = None) -> Feed:
