@@ -19,6 +19,19 @@ EVENT_STATUS = {
 }
 
 
+def event_status(event: Event) -> dict[str, str]:
+    """eventStatus, and for a series date moved off where its series put it, previousStartDate
+    (the series' own start): a moved date still taking place is EventRescheduled, as
+    schema.org and Google's Event guidelines ask, not EventScheduled at its new time."""
+    status = EVENT_STATUS.get(event.status, "EventScheduled")
+    original = event.original_start
+    if original is None:
+        return {"eventStatus": SCHEMA + status}
+    if status == "EventScheduled":
+        status = "EventRescheduled"
+    return {"eventStatus": SCHEMA + status, "previousStartDate": original.isoformat()}
+
+
 def attendance_mode(event: Event) -> str:
     if event.is_hybrid:
         return "MixedEventAttendanceMode"
@@ -70,7 +83,7 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
         "url": page_url,
         "startDate": start,
         "endDate": end,
-        "eventStatus": SCHEMA + EVENT_STATUS.get(event.status, "EventScheduled"),
+        **event_status(event),
         "eventAttendanceMode": SCHEMA + attendance_mode(event),
     }
     description = event.description_text or event.summary
@@ -133,7 +146,7 @@ def series_jsonld(
                 "name": e.title,
                 "url": event_url(e),
                 "startDate": e.first_day.isoformat() if e.all_day else e.local_start.isoformat(),
-                "eventStatus": SCHEMA + EVENT_STATUS.get(e.status, "EventScheduled"),
+                **event_status(e),
             }
             for e in upcoming
         ]

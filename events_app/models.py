@@ -516,9 +516,9 @@ class Event(Base):
         return timefmt.to_local(self.start_at, self.timezone)
 
     @property
-    def moved_from(self) -> str | None:
-        """A series date whose start was moved to another day or time: where the series put it
-        ('Dec 24, 2026, 12:00 PM EST'; 'Dec 24, 2026' all-day). None for any other event. Not
+    def original_start(self) -> date | datetime | None:
+        """A series date whose start was moved to another day or time: where the series put it,
+        a day (all-day) or an aware time in the series' zone. None for any other event. Not
         series.is_moved, which feeds use: that also counts a changed end, and needs the rule."""
         from . import recurrence
 
@@ -526,12 +526,22 @@ class Event(Base):
         if original is None:
             return None
         if self.all_day:
-            return None if self.first_day == original.date() else timefmt.format_day(original)
+            return None if self.first_day == original.date() else original.date()
         # The original is a wall time in the series' zone; a date moved to a zone of its own
         # says it in the series' ("3:00 PM BST", not the same wall time in New York's).
         zone = self.series.timezone if self.series is not None else self.timezone
         at = recurrence.instant(original, zone)  # a wall time in a gap: as calendars do
-        return None if at == self.start_at else timefmt.format_start(at, zone)
+        return None if at == self.start_at else timefmt.to_local(at, zone)
+
+    @property
+    def moved_from(self) -> str | None:
+        """original_start in words: 'Dec 24, 2026, 12:00 PM EST'; 'Dec 24, 2026' all-day."""
+        original = self.original_start
+        if original is None:
+            return None
+        if isinstance(original, datetime):
+            return timefmt.format_start(original, original.tzinfo.key)
+        return timefmt.format_day(original)
 
     @property
     def local_end(self) -> datetime:

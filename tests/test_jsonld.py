@@ -1,6 +1,6 @@
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -161,3 +161,60 @@ def test_detail_page_embeds_parseable_json_ld(client, create_event, create_venue
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
     assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
     assert data["url"] == "http://localhost/events/tricky"
+
+
+def _jsonld(client, path: str) -> dict:
+    html = client.get(path).get_data(as_text=True)
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1)
+    )
+
+
+def test_a_moved_series_date_is_rescheduled_with_its_previous_start(app, client, create_series):
+    """schema.org EventRescheduled: "the event's previousStartDate should be set to the old
+    date and the startDate should be set to the event's new date" (Google's Event guidelines
+    ask the same); the page says "Moved from ...", the structured data said EventScheduled."""
+    from events_app.extensions import db
+
+    app.config["NOW"] = datetime(2026, 6, 1, tzinfo=UTC)
+    master = create_series(
+        slug="hour", start=datetime(2026, 7, 2, 12, 0), zone="America/New_York",
+        weekdays=("TH",), count=4,
+    )  # fmt: skip
+    by_day = {o.recurrence_id.date(): o for o in master.occurrences}
+    for day in (date(2026, 7, 9), date(2026, 7, 16)):
+        o = by_day[day]
+        o.set_timed(o.start_at + timedelta(days=1), o.end_at + timedelta(days=1), o.timezone)
+    by_day[date(2026, 7, 16)].status = "cancelled"
+    db.session.commit()
+
+    moved = _jsonld(client, "/events/hour/2026-07-09")
+    assert moved["startDate"] == "2026-07-10T12:00:00-04:00"
+    assert moved["eventStatus"] == "https://schema.org/EventRescheduled"
+    assert moved["previousStartDate"] == "2026-07-09T12:00:00-04:00"
+    cancelled = _jsonld(client, "/events/hour/2026-07-16")
+    assert cancelled["eventStatus"] == "https://schema.org/EventCancelled"
+    assert cancelled["previousStartDate"] == "2026-07-16T12:00:00-04:00"
+    kept = _jsonld(client, "/events/hour/2026-07-02")
+    assert kept["eventStatus"] == "https://schema.org/EventScheduled"
+    assert "previousStartDate" not in kept
+    dates = {e["url"].rsplit("/", 1)[1]: e for e in _jsonld(client, "/events/hour")["subEvent"]}
+    assert dates["2026-07-09"]["eventStatus"] == "https://schema.org/EventRescheduled"
+    assert dates["2026-07-09"]["previousStartDate"] == "2026-07-09T12:00:00-04:00"
+    assert "previousStartDate" not in dates["2026-07-23"]
+
+
+def test_a_moved_all_day_series_date_names_its_previous_day(app, client, create_series):
+    from events_app.extensions import db
+
+    app.config["NOW"] = datetime(2026, 6, 1, tzinfo=UTC)
+    master = create_series(
+        slug="days", start=datetime(2026, 7, 1, 0, 0), zone="Europe/Berlin", all_day=True,
+        minutes=1440, freq="monthly", month_day=1, count=3,
+    )  # fmt: skip
+    o = next(o for o in master.occurrences if o.recurrence_id.date() == date(2026, 8, 1))
+    o.set_all_day(date(2026, 8, 3), date(2026, 8, 3), o.timezone)
+    db.session.commit()
+    data = _jsonld(client, "/events/days/2026-08-01")
+    assert (data["startDate"], data["previousStartDate"]) == ("2026-08-03", "2026-08-01")
+    assert data["eventStatus"] == "https://schema.org/EventRescheduled"
