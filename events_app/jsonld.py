@@ -126,9 +126,12 @@ def series_jsonld(
     *,
     page_url: str,
     site_name: str,
+    site_url: str,
     event_url: Callable[[Event], str],
 ) -> dict[str, Any]:
-    """The schema.org EventSeries of a series page, its upcoming occurrences as subEvents."""
+    """The schema.org EventSeries of a series page, its upcoming occurrences as subEvents:
+    each a whole Event as its own page gives it (Google reads every Event on a page, and one
+    without its location or end is an error), but the description its series already has."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "EventSeries",
@@ -141,13 +144,15 @@ def series_jsonld(
         data["description"] = description
     if upcoming:
         data["subEvent"] = [
-            {
-                "@type": "Event",
-                "name": e.title,
-                "url": event_url(e),
-                "startDate": e.first_day.isoformat() if e.all_day else e.local_start.isoformat(),
-                **event_status(e),
-            }
+            _sub_event(
+                event_jsonld(e, page_url=event_url(e), site_name=site_name, site_url=site_url)
+            )
             for e in upcoming
         ]
+    return data
+
+
+def _sub_event(data: dict[str, Any]) -> dict[str, Any]:
+    del data["@context"]
+    data.pop("description", None)
     return data

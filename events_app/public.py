@@ -271,6 +271,7 @@ def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
         upcoming,
         page_url=page_url,
         site_name=current_app.config["SITE_NAME"],
+        site_url=external_url("public.home"),
         event_url=lambda e: external_url("public.event_detail", slug=e.slug),
     )
     return {

@@ -218,3 +218,31 @@ def test_a_moved_all_day_series_date_names_its_previous_day(app, client, create_
     data = _jsonld(client, "/events/days/2026-08-01")
     assert (data["startDate"], data["previousStartDate"]) == ("2026-08-03", "2026-08-01")
     assert data["eventStatus"] == "https://schema.org/EventRescheduled"
+
+
+def test_a_series_pages_dates_are_whole_events(app, client, create_series, create_venue):
+    """Each subEvent is an Event that Google checks as such: name, startDate and location
+    required, endDate and eventAttendanceMode recommended. They had neither location nor end."""
+    app.config["NOW"] = datetime(2026, 6, 1, tzinfo=UTC)
+    create_series(
+        slug="hour", start=datetime(2026, 7, 2, 12, 0), zone="America/New_York",
+        weekdays=("TH",), count=2, kind="audio", online_url="https://radio.example/live",
+    )  # fmt: skip
+    create_series(
+        slug="breakfast", start=datetime(2026, 7, 7, 8, 0), zone="America/Denver",
+        weekdays=("TU",), count=2, kind="live", venue=create_venue(),
+    )  # fmt: skip
+    hour = _jsonld(client, "/events/hour")["subEvent"]
+    assert [e["startDate"] for e in hour] == [
+        "2026-07-02T12:00:00-04:00",
+        "2026-07-09T12:00:00-04:00",
+    ]
+    for sub in hour:
+        assert sub["@type"] == "Event" and "@context" not in sub
+        assert sub["endDate"] == sub["startDate"].replace("T12:", "T13:")
+        assert sub["location"] == {"@type": "VirtualLocation", "url": "https://radio.example/live"}
+        assert sub["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+        assert sub["organizer"]["name"] == "Telecom Events"
+    for sub in _jsonld(client, "/events/breakfast")["subEvent"]:
+        assert sub["location"]["@type"] == "Place" and sub["location"]["address"]
+        assert sub["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
