@@ -282,3 +282,29 @@ def test_site_url_is_the_event_and_series_pages_address_too(app, client, events,
         )
         assert data["url"] == url
         assert "localhost" not in json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("/?kind=live&q=5G", "http://localhost/"),  # the home page reads no filters
+        ("/webinars/?kind=live&category=optical", "http://localhost/webinars/"),
+        ("/webinars/archive?kind=live&q=5g&page=1", "http://localhost/webinars/archive?q=5g"),
+        ("/webinars/archive?kind=nope&q=5g", "http://localhost/webinars/archive?q=5g"),
+        (
+            "/categories/optical?category=5g&kind=live",
+            "http://localhost/categories/optical?kind=live",
+        ),
+        (
+            "/calendar/2026/09?when=past&page=3&kind=live",
+            "http://localhost/calendar/2026/09?kind=live",
+        ),
+    ],
+)
+def test_a_canonical_url_keeps_only_the_arguments_its_page_reads(client, events, path, canonical):
+    """An argument the page ignores shows the same page: naming it in the canonical link tells
+    a search engine that each such address is a page of its own (duplicates of one page)."""
+    response = client.get(path)
+    assert response.status_code == 200
+    found = re.findall(r'<link rel="canonical" href="([^"]+)"', response.get_data(as_text=True))
+    assert found == [canonical.replace("&", "&amp;")]

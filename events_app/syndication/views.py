@@ -10,12 +10,13 @@ from math import ceil
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from .. import changes
 from ..api import http
 from ..extensions import db
 from ..feeds.views import external_url
-from ..filters import BadFilter, EventFilters
+from ..filters import ARG_NAMES, BadFilter, EventFilters
 from ..models import (
     NAMED_FEED_KINDS,
     PUBLIC_STATUSES,
@@ -185,14 +186,28 @@ def favicon():
 # --- links in every page's head -----------------------------------------------------------------
 
 
+# The query arguments each page reads; a page not named here reads none (the home page and
+# the webinars page show the same whatever filters are added to their address).
+PAGE_ARGS = {
+    "public.event_list": frozenset(ARG_NAMES),
+    "public.category_page": frozenset(ARG_NAMES) - {"category"},  # the page is its category
+    "calendar.month_current": frozenset(ARG_NAMES) - {"when", "page", "sort"},  # always a grid
+    "calendar.month": frozenset(ARG_NAMES) - {"when", "page", "sort"},
+    "webinars.archive": frozenset({"q", "sort", "page"}),
+}
+
+
 def canonical_url() -> str | None:
     """This page's URL on SITE_URL, with only the arguments that change what it shows, as the
     list's own links write them (EventFilters.to_args: one order, no defaults), so
-    "?q=x&kind=live", "?kind=live&q=x&utm_source=y&page=1" name one page."""
+    "?q=x&kind=live", "?kind=live&q=x&utm_source=y&page=1" name one page, and "/?kind=live"
+    (the home page reads no filters) is "/"."""
     if request.endpoint is None or request.url_rule is None:
         return None
+    read = PAGE_ARGS.get(request.endpoint, frozenset())
+    given = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k in read])
     try:
-        args = EventFilters.from_args(request.args).to_args()
+        args = EventFilters.from_args(given).to_args() if given else {}
     except BadFilter:  # the page says what is wrong; it has no address of its own
         args = {}
     return external_url(request.endpoint, **(request.view_args or {}), **args)
