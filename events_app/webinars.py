@@ -32,10 +32,14 @@ def index():
     )
 
 
+# The list's arguments the archive reads: its search, its order and the page.
+ARCHIVE_ARGS = frozenset({"q", "sort", "page"})
+
+
 @bp.get("/archive")
 def archive():
-    # Only the search, its order and the page mean something here; validated as on the list.
-    args = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "sort", "page")]
+    # Only ARCHIVE_ARGS mean something here; validated as on the list.
+    args = [(k, v) for k, v in request.args.items(multi=True) if k in ARCHIVE_ARGS]
     filters = EventFilters.from_args(MultiDict(args))  # a value given twice is refused
     now = clock.now()
     stmt = archived_webinars(now)

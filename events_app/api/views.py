@@ -14,7 +14,6 @@ from werkzeug.routing import PathConverter
 
 from .. import changes, clock
 from ..extensions import db
-from ..feeds.views import external_url
 from ..filters import filtered_events_query
 from ..models import (
     PUBLIC_STATUSES,
@@ -25,6 +24,7 @@ from ..models import (
     public_series,
 )
 from ..public import plausible_day, split_redirect
+from ..templating import external_url
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 

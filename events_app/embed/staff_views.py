@@ -12,8 +12,8 @@ from markupsafe import escape
 from ..api.params import BadParameter
 from ..auth import require_staff
 from ..extensions import db
-from ..feeds.views import external_url
 from ..models import KINDS, categories_by_name
+from ..templating import external_url
 from .widgets import (
     BACKGROUNDS,
     DEFAULT_COUNT,

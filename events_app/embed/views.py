@@ -19,7 +19,6 @@ from ..api import http
 from ..api.params import BadParameter
 from ..calendar import grid_bounds
 from ..extensions import db
-from ..feeds.views import external_url
 from ..filters import filtered_events_query
 from ..markup import safe_url
 from ..models import (
@@ -32,6 +31,7 @@ from ..models import (
     upcoming_events,
 )
 from ..security import allow_framing
+from ..templating import external_url
 from . import widgets
 from .widgets import WidgetQuery
 

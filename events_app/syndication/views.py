@@ -15,7 +15,6 @@ from werkzeug.datastructures import MultiDict
 from .. import changes
 from ..api import http
 from ..extensions import db
-from ..feeds.views import external_url
 from ..filters import ARG_NAMES, BadFilter, EventFilters
 from ..models import (
     NAMED_FEED_KINDS,
@@ -29,6 +28,8 @@ from ..models import (
     in_category,
 )
 from ..public import plausible_slug
+from ..templating import external_url
+from ..webinars import ARCHIVE_ARGS
 from . import atom, sitemap
 
 bp = Blueprint("syndication", __name__)
@@ -193,7 +194,7 @@ PAGE_ARGS = {
     "public.category_page": frozenset(ARG_NAMES) - {"category"},  # the page is its category
     "calendar.month_current": frozenset(ARG_NAMES) - {"when", "page", "sort"},  # always a grid
     "calendar.month": frozenset(ARG_NAMES) - {"when", "page", "sort"},
-    "webinars.archive": frozenset({"q", "sort", "page"}),
+    "webinars.archive": ARCHIVE_ARGS,
 }
 
 
