@@ -401,3 +401,21 @@ def test_a_series_dates_links_are_told_apart_by_their_date(app, client, create_s
     for url in ("/events/?kind=audio", "/calendar/2026/06"):
         page = client.get(url).get_data(as_text=True)
         assert 'Morning Show<span class="visually-hidden">, Jun 23, 2026</span></a>' in page, url
+
+
+def test_a_searched_list_shows_the_next_matches_soonest_first(app, client, create_event):
+    """A list widget with `q` shows what comes next, as the sidebar and the month do: not the
+    best matches months ahead first, and each date of a series, not the series once."""
+    app.config["NOW"] = NOW
+    create_event(title="Spectrum Auction Webinar", start=NOW + timedelta(days=90))
+    create_event(
+        title="Policy Briefing", summary="On the spectrum auction.", start=NOW + timedelta(days=2)
+    )
+    create_event(title="Spectrum Weekly", start=NOW + timedelta(days=5))
+    create_event(title="Spectrum Weekly", start=NOW + timedelta(days=12))
+    data = client.get("/embed/list.json?q=spectrum&count=3").get_json()["sections"][0]
+    titles = [e["title"] for e in data["events"]]
+    assert titles == ["Policy Briefing", "Spectrum Weekly", "Spectrum Weekly"]
+    assert data["more"]["url"] == "http://localhost/events/?q=spectrum&sort=date"
+    frame = client.get("/embed/list?q=spectrum&count=1").get_data(as_text=True)
+    assert "Policy Briefing" in frame and "Spectrum Auction Webinar" not in frame

@@ -7,6 +7,7 @@ before the content; data and script are CORS-open for GET; only the frames may b
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +119,14 @@ def _list_url(query: WidgetQuery, **changes: Any) -> str:
 
 
 def _list(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
-    stmt = filtered_events_query(query.filters, now, loads=widgets.item_loads()).limit(query.count)
+    # The next events, soonest first, as the sidebar and the month list them: a search
+    # narrows the list but does not rank it (ranked, the widget showed the best matches,
+    # months ahead, instead of the next ones, and a series once). Its link lists the same.
+    filters = replace(query.filters, sort="date")
+    stmt = filtered_events_query(filters, now, loads=widgets.item_loads()).limit(query.count)
     events = db.session.scalars(stmt).all()
     heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming events")
-    more = ("All upcoming events", _list_url(query))
+    more = ("All upcoming events", external_url("public.event_list", **filters.to_args()))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
     ]
