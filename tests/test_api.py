@@ -467,3 +467,23 @@ def test_an_unknown_parameter_gets_an_answer_the_document_lists(client, events, 
         assert response.status_code == 400, url
         assert response.content_type == "application/problem+json", url
         assert "400" in operations["get"]["responses"], path
+
+
+def test_a_description_comes_as_safe_html_beside_its_source(
+    app, client, create_event, create_series
+):
+    """An integrator shows a description as the event page does: rendered and sanitized, not
+    the Markdown source, which keeps whatever HTML an editor or an import put in it."""
+    app.config["NOW"] = NOW
+    text = '**Agenda** <img src=x onerror="alert(1)"><script>alert(2)</script> [join](javascript:x)'
+    create_event(title="Described", slug="described", description=text)
+    create_series(title="Described show", slug="described-show", start=datetime(2026, 6, 18, 12),
+                  count=2, description=text)  # fmt: skip
+    event = client.get("/api/v1/events/described").get_json()["data"]
+    series = client.get("/api/v1/series/described-show").get_json()["data"]
+    page = client.get("/events/described").get_data(as_text=True)
+    for data in (event, series, series["upcoming"][0]):
+        html = data["description_html"]
+        assert data["description"] == text  # the source, as documented
+        assert "<strong>Agenda</strong>" in html and html in page
+        assert "onerror" not in html and "<script" not in html and 'href="javascript' not in html

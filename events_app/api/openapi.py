@@ -19,6 +19,17 @@ DATE_OR_DATETIME = {
     "anyOf": [{"format": "date-time"}, {"format": "date"}],
 }
 
+DESCRIPTION = {
+    "type": "string",
+    "description": "The description as the editor wrote it: Markdown, which may hold HTML as"
+    " typed or imported, unsanitized. To show it, use description_html.",
+}
+DESCRIPTION_HTML = {
+    "type": "string",
+    "description": "The description as the event's page shows it: HTML, sanitized (no scripts,"
+    " handlers, styles or javascript: links; only basic text tags and links).",
+}
+
 
 def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
     schema: dict[str, Any] = {
@@ -100,7 +111,8 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Cancelled and postponed events stay listed, labelled.",
             },
             "summary": TEXT,
-            "description": {"type": "string", "description": "Markdown"},
+            "description": DESCRIPTION,
+            "description_html": DESCRIPTION_HTML,
             "description_text": {"type": "string", "description": "The description as text"},
             "all_day": {"type": "boolean"},
             "start": DATE_OR_DATETIME,
@@ -152,7 +164,8 @@ SCHEMAS: dict[str, Any] = {
             "kind": {"type": "string", "enum": list(KINDS)},
             "status": {"type": "string", "enum": list(PUBLIC_STATUSES)},
             "summary": TEXT,
-            "description": {"type": "string", "description": "Markdown"},
+            "description": DESCRIPTION,
+            "description_html": DESCRIPTION_HTML,
             "description_text": {"type": "string", "description": "The description as text"},
             "repeats": {
                 "type": "string",
