@@ -419,3 +419,19 @@ def test_a_searched_list_shows_the_next_matches_soonest_first(app, client, creat
     assert data["more"]["url"] == "http://localhost/events/?q=spectrum&sort=date"
     frame = client.get("/embed/list?q=spectrum&count=1").get_data(as_text=True)
     assert "Policy Briefing" in frame and "Spectrum Auction Webinar" not in frame
+
+
+def test_a_place_known_only_from_a_draft_stays_unannounced(app, client, create_event, create_venue):
+    """The console note for a place matching nothing reads public events' venues only, as
+    /api/v1/venues does: a venue entered for a draft is not confirmed by the note's absence."""
+    app.config["NOW"] = NOW
+    secret = create_venue(name="Unannounced Hall", city="Reykjavik", country="Iceland")
+    create_event(title="Secret Summit", kind="live", venue=secret, status="draft")
+    public = create_venue(name="Old Hall", city="Oslo", country="Norway", timezone="Europe/Oslo")
+    create_event(title="Past Summit", kind="live", venue=public, start=NOW - timedelta(days=30))
+    for place in ("reykjavik", "Iceland", "Atlantis"):
+        notes = client.get(f"/embed/list.json?place={place}").get_json()["notes"]
+        assert notes == [f'place="{place}": no venue is in a city or country of that name']
+        assert "data-notes" in client.get(f"/embed/sidebar?place={place}").text
+    assert client.get("/embed/list.json?place=OSLO").get_json()["notes"] == []  # past: known
+    assert "reykjavik" not in client.get("/api/v1/venues").text.lower()

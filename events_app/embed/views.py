@@ -28,6 +28,7 @@ from ..models import (
     category_by_slug,
     dates_overlap,
     listed,
+    place_names,
     public_events,
     upcoming_events,
 )
@@ -173,7 +174,9 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     if widgets.shows_nothing(model):  # then say whether a filter can match anything at all
         slug = query.filters.category
         known = not slug or category_by_slug(db.session, slug) is not None
-        model["notes"] = widgets.unmatched(query.filters, known)
+        place = (query.filters.place or "").lower()
+        place_known = not place or place in {n.lower() for n in place_names(db.session)}
+        model["notes"] = widgets.unmatched(query.filters, known, place_known)
     return model
 
 

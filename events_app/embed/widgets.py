@@ -140,16 +140,18 @@ def shows_nothing(model: Mapping[str, Any]) -> bool:
     return not any(section["events"] for section in model.get("sections", []))
 
 
-def unmatched(filters: EventFilters, category_known: bool) -> list[str]:
+def unmatched(filters: EventFilters, category_known: bool, place_known: bool) -> list[str]:
     """What a filter names that matches nothing here (a slug or place mistyped, or gone): the
-    widget shows nothing for it, and embed.js says why in the host's console."""
+    widget shows nothing for it, and embed.js says why in the host's console. ``place_known``:
+    a venue of a public event is there (one entered for a draft only stays unannounced, as in
+    /api/v1/venues)."""
     notes = []
     if filters.category and not category_known:
         notes.append(
             f'category="{filters.category}": there is no such category (its slug is in the'
             " address of its page on our site)"
         )
-    if filters.place and not filters.place_venue_ids:
+    if filters.place and not place_known:
         notes.append(f'place="{filters.place}": no venue is in a city or country of that name')
     return notes
 
