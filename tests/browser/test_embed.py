@@ -709,3 +709,24 @@ def test_a_widget_is_drawn_without_its_styles_and_asks_for_them_again(browser, h
     page.wait_for_function(sheets.replace("() =>", "() => 10 <"))
     assert len(asked) >= 2, asked
     context.close()
+
+
+def test_a_searched_list_shows_the_next_matches_soonest_first(browser, host):
+    """A topic page's list widget (q="5g") and its frame list the next matches in date order,
+    not the best matches whenever they are."""
+    host_page = HostPage(browser, f"{host}/search.html")
+    page = host_page.page
+    host_page.wait_for_widgets()
+    starts = page.evaluate(
+        "() => [...document.querySelector('events-widget').shadowRoot"
+        ".querySelectorAll('.ew-item time')].map(t => t.getAttribute('datetime'))"
+    )
+    frame = page.frame_locator("iframe").locator(".ew-item time")
+    framed = [frame.nth(i).get_attribute("datetime") for i in range(frame.count())]
+    for found in (starts, framed):
+        assert len(found) == 5, found
+        days = [s[:10] for s in found]  # an all-day event's is a date, a timed one's UTC
+        assert days == sorted(days), found
+    assert starts == framed
+    assert not host_page.errors, host_page.errors
+    host_page.close()
