@@ -435,3 +435,15 @@ def test_a_place_known_only_from_a_draft_stays_unannounced(app, client, create_e
         assert "data-notes" in client.get(f"/embed/sidebar?place={place}").text
     assert client.get("/embed/list.json?place=OSLO").get_json()["notes"] == []  # past: known
     assert "reykjavik" not in client.get("/api/v1/venues").text.lower()
+
+
+def test_a_frames_link_colour_hard_to_read_is_said_in_its_console(client, events):
+    """As embed.js warns of the element's, a frame's accent below 4.5:1 on its background is
+    a note that frame.js writes to the console; a readable one, or the default, is none."""
+    frame = client.get("/embed/list?theme=light&accent=ffd479").text
+    notes = re.search(r"data-notes='([^']*)'", frame)
+    assert notes and 'accent=\\"ffd479\\": Links in this colour are hard to read' in notes[1]
+    assert "1.4:1 on the light background" in notes[1]
+    assert "hard to read" in client.get("/embed/month?accent=ffd479").text  # auto: light
+    for query in ("?theme=dark&accent=ffd479", "?theme=light&accent=0b5cad", "?theme=dark"):
+        assert "data-notes" not in client.get(f"/embed/sidebar{query}").text, query

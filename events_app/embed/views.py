@@ -218,7 +218,12 @@ def data(widget: str):
 def frame(widget: str):
     query = WidgetQuery.from_args(widget, request.args, frame=True)
     state = changes.read_state(db.engine)
-    html = render_template("embed/frame.html", model=widget_model(query), query=query)
+    model = widget_model(query)
+    # A link colour hard to read on the frame's background is said in its console, as embed.js
+    # says it of the element's (the staff Embed page, beside the field).
+    if warning := widgets.accent_warning(query.accent, query.theme):
+        model["notes"] = [*model["notes"], f'accent="{query.accent}": {warning}']
+    html = render_template("embed/frame.html", model=model, query=query)
     return allow_framing(http.cacheable(html.encode(), state, HTML, max_age=MAX_AGE))
 
 
