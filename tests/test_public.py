@@ -539,6 +539,10 @@ def test_a_search_past_its_tenth_word_says_what_was_left_out(client, create_even
         assert robots in text(client.get(url)), url  # search engines keep no search results
     for url in ("/events/", "/calendar/", "/webinars/archive", "/events/?kind=live"):
         assert robots not in text(client.get(url)), url
+    # Pages that read no search are themselves, as their canonical link says: no mixed signal.
+    for url in ("/?q=open", "/webinars/?q=open"):
+        html = text(client.get(url))
+        assert robots not in html and 'rel="canonical" href="http://localhost/' in html, url
     # A pasted paragraph is cut to 200 characters, before a word: what it left is counted too.
     pasted = " ".join(["open", "ran"] + [f"word{n:03}x" for n in range(60)])
     html = text(client.get("/events/", query_string={"q": pasted}))

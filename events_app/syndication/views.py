@@ -214,6 +214,14 @@ def canonical_url() -> str | None:
     return external_url(request.endpoint, **(request.view_args or {}), **args)
 
 
+def is_search_result() -> bool:
+    """Whether this page lists the results of a search (``q``, on a page that reads it): one
+    page per query, none worth a search engine's index. A page that ignores ``q`` (the home
+    page) is itself, and its canonical link names it without."""
+    read = PAGE_ARGS.get(request.endpoint or "", frozenset())
+    return "q" in read and bool(request.args.get("q"))
+
+
 def atom_alternates() -> list[tuple[str, str]]:
     """(title, URL) of the Atom feeds that match this page; the whole site's on every page."""
     site_name = current_app.config["SITE_NAME"]
@@ -238,4 +246,8 @@ def atom_alternates() -> list[tuple[str, str]]:
 
 @bp.app_context_processor
 def head_links() -> dict[str, object]:
-    return {"canonical_url": canonical_url, "atom_alternates": atom_alternates}
+    return {
+        "canonical_url": canonical_url,
+        "is_search_result": is_search_result,
+        "atom_alternates": atom_alternates,
+    }
