@@ -176,6 +176,22 @@ def dst_note(wall: datetime, zone: str) -> str | None:
     return None
 
 
+def spans_clock_change(rule: Rule, wall: datetime) -> bool:
+    """Whether the occurrence starting at this wall time runs over a change of the zone's UTC
+    offset, or ends at a wall time that occurs twice. Its length is exact (RFC 5545 3.8.5.3:
+    the same exact duration for every date), which libical applies, while icalendar, vobject,
+    ical.js and the ``ical`` package add it on the clock, and ical.js takes the second of two
+    equal wall times: readers end such a date at different instants."""
+    if rule.all_day or not rule.duration:
+        return False
+    start, end = occurrence_times(rule, wall)
+    zone = _zone(rule.zone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.utcoffset() != local_end.utcoffset():
+        return True
+    return timefmt.is_ambiguous(local_end.replace(tzinfo=None, fold=0), rule.zone)
+
+
 def unsafe_reason(rule: Rule) -> str | None:
     """Why some calendar app would read this rule differently, or None when all read it alike."""
     if rule.count == 1:

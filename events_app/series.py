@@ -144,7 +144,8 @@ def is_moved(occurrence: Event, rule: recurrence.Rule) -> bool:
 
 def is_override(occurrence: Event, master: Event, rule: recurrence.Rule) -> bool:
     """Whether a feed writes the occurrence as a VEVENT with RECURRENCE-ID: it was moved, has
-    its own details, or its wall time falls in a DST gap or overlap. A cancelled occurrence of
+    its own details, its wall time falls in a DST gap or overlap, or it runs over a clock
+    change (``recurrence.spans_clock_change``). A cancelled occurrence of
     a live series is not one: it is an EXDATE."""
     if occurrence.status == "cancelled" and master.status != "cancelled":
         return False
@@ -152,8 +153,14 @@ def is_override(occurrence: Event, master: Event, rule: recurrence.Rule) -> bool
         return True
     # A wall time that does not exist or occurs twice: readers place it differently (the
     # `ical` package's timeline ends a gap occurrence before it starts), so its instants are
-    # written out.
-    return not rule.all_day and recurrence.dst_note(occurrence.recurrence_id, rule.zone) is not None
+    # written out; so are those of a date that runs over a clock change, or ends at a wall
+    # time that occurs twice, which readers end at different instants.
+    if rule.all_day:
+        return False
+    wall = occurrence.recurrence_id
+    return recurrence.dst_note(wall, rule.zone) is not None or recurrence.spans_clock_change(
+        rule, wall
+    )
 
 
 def has_changed_dates(master: Event, since: datetime) -> bool:

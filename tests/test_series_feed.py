@@ -405,3 +405,54 @@ def test_a_venue_moved_into_a_place_brings_its_date_back_to_that_place_feed(
     second = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200
     assert exdate not in master_of(second.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_dates_over_a_clock_change_end_where_our_pages_end_them(app, create_series, client, reader):
+    """Dates that run over a clock change, or end in a DST gap or in the hour that occurs
+    twice, though they start at a plain wall time: libical applies the rule's exact length
+    (RFC 5545 3.8.5.3), the others add it on the clock or take the second of two equal wall
+    times. Their instants are written out, so every reader ends them where our pages do."""
+    app.config["NOW"] = NOW
+    # Sat 11 PM - Sun 4 AM, New York: 5 hours, 11 PM - 3 AM on Nov 1 and 4 AM - 5 AM on Mar 14.
+    create_series(
+        title="Overnight Desk",
+        start=datetime(2026, 7, 4, 23, 0),
+        zone="America/New_York",
+        weekdays=("SA",),
+        until=date(2027, 6, 1),
+        minutes=300,
+    )
+    # Sun 1:30-2:30 AM New York: on Mar 14, 2027 its end, 2:30, is in the gap.
+    create_series(
+        title="Night Desk",
+        start=datetime(2026, 7, 5, 1, 30),
+        zone="America/New_York",
+        weekdays=("SU",),
+        until=date(2027, 6, 1),
+    )
+    # Lord Howe moves its clocks by 30 minutes: Sun 1:45-2:15 ends in the gap on Oct 4.
+    create_series(
+        title="Island Hour",
+        start=datetime(2026, 7, 5, 1, 45),
+        zone="Australia/Lord_Howe",
+        weekdays=("SU",),
+        until=date(2027, 6, 1),
+        minutes=30,
+    )
+    # Sun 12:30-1:30 AM St. John's: on Nov 1, 2026 its end, 1:30, occurs twice.
+    create_series(
+        title="Harbour Hour",
+        start=datetime(2026, 7, 12, 0, 30),
+        zone="America/St_Johns",
+        weekdays=("SU",),
+        until=date(2027, 6, 1),
+    )
+    db.session.commit()
+    body = client.get("/feeds/all.ics").data
+    try:
+        got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+    except ReaderUnavailable as missing:
+        require_tool(str(missing))
+    expected = expected_instances()
+    assert got - expected == set() and expected - got == set()
