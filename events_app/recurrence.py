@@ -207,13 +207,18 @@ def unsafe_reason(rule: Rule) -> str | None:
 
 def _until_value(rule: Rule) -> str | None:
     """UNTIL as RFC 5545 wants it next to a zoned DTSTART: the last start, in UTC (a date for
-    all-day series). None when the rule has no end date."""
+    all-day series). None when the rule has no end date. A last start at a wall time that
+    occurs twice (or not at all) is the later of its two readings: ical.js and libical read
+    1:30 AM on the night clocks go back as the second 1:30, and drop a last date whose UNTIL
+    is the first; every date before it is a day or more earlier."""
     if rule.until is None or rule.count is not None:
         return None
     if rule.all_day:
         return rule.until.strftime("%Y%m%d")
     last = wall_starts(rule, rule.until)
-    end = instant(last[-1], rule.zone) if last else instant(rule.start, rule.zone)
+    wall = last[-1] if last else rule.start
+    zone = _zone(rule.zone)
+    end = max(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
     return end.strftime("%Y%m%dT%H%M%SZ")
 
 

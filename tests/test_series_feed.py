@@ -456,3 +456,31 @@ def test_dates_over_a_clock_change_end_where_our_pages_end_them(app, create_seri
         require_tool(str(missing))
     expected = expected_instances()
     assert got - expected == set() and expected - got == set()
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_series_ending_in_the_hour_that_occurs_twice_keeps_its_last_date(
+    app, create_series, client, reader
+):
+    """Sundays at 1:30 AM New York until Nov 1, 2026, when 1:30 occurs twice: the last date
+    is the first 1:30 (EDT), as calendar apps place it. ical.js and libical read the rule's
+    1:30 as the second; an UNTIL at the first then dropped that date from their calendars."""
+    app.config["NOW"] = NOW
+    master = create_series(
+        title="Last Night Desk",
+        start=datetime(2026, 10, 4, 1, 30),
+        zone="America/New_York",
+        weekdays=("SU",),
+        until=date(2026, 11, 1),
+        minutes=20,
+    )
+    assert occurrence(master, date(2026, 11, 1)).start_at == datetime(
+        2026, 11, 1, 5, 30, tzinfo=UTC
+    )
+    body = client.get("/feeds/all.ics").data
+    try:
+        got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+    except ReaderUnavailable as missing:
+        require_tool(str(missing))
+    assert {start for _, start, _, _ in got} == {o.start_at for o in master.occurrences}
+    assert len(master.occurrences) == 5

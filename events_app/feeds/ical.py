@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from ..recurrence import Rule
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "7"  # 7: dates over a clock change written out; 6: series dates moved before
-# the window; 5: no DTEND if no time
+RENDERER_VERSION = "8"  # 8: UNTIL at a repeated hour; 7: dates over a clock change written
+# out; 6: series dates moved before the window; 5: no DTEND if no time
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
