@@ -318,7 +318,28 @@ class EventForm(FlaskForm):
             return True
         if self.schedule:
             self.rule = rule_from(repeat, self.schedule, self.saved_rule)
+            if self.rule is not None and not self._first_date_as_chosen(self.rule):
+                return False
         return not repeat.errors
+
+    def _first_date_as_chosen(self, rule: recurrence.Rule) -> bool:
+        """Whether the series' first date is where the form put it. A series repeats a wall
+        time, which calendar apps (and ``recurrence.instant``) place at the first of two: the
+        second 1:30 AM chosen for its first date would be dropped for the first, unsaid."""
+        s = self.schedule
+        if s["all_day"]:
+            return True
+        wall = timefmt.to_local(s["start"], s["zone"]).replace(tzinfo=None, fold=0)
+        if rule.start != wall or recurrence.occurrence_times(rule, wall)[0] == s["start"]:
+            return True  # placed as chosen, or the series' first date is another day
+        first = timefmt.to_local(recurrence.instant(wall, s["zone"]), s["zone"])
+        self.start_fold.errors.append(
+            f"A series repeats its time of day, and calendar apps put a date at"
+            f" {timefmt.format_clock(wall.time())} on {timefmt.format_day(wall.date())} at the"
+            f" first one ({timefmt.zone_abbr(first)}): choose the first, or start the series"
+            " on another date and move this date on its own."
+        )
+        return False
 
     def validate_title(self, field) -> None:
         if field.data and not has_visible(field.data):

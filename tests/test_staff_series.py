@@ -1209,3 +1209,23 @@ def test_a_split_is_told_on_both_series_and_in_both_histories(logged_in, app_ctx
     old_page = logged_in.get(f"/staff/events/{old.id}/edit").text
     assert f'Continued by <a href="/staff/events/{middle.id}/edit">' in old_page
     assert f'/staff/events/{new.id}/edit">' not in old_page
+
+
+def test_a_series_first_date_at_the_second_of_two_equal_times_is_asked_not_dropped(
+    logged_in, app_ctx
+):
+    """The form asks which 1:30 AM of Nov 1, 2026 (New York) is meant. A series repeats a wall
+    time, which calendar apps put at the first (EDT): the second (EST), chosen for its first
+    date, was saved as the first, an hour earlier than chosen, and nothing said so."""
+    night = {**SHOW, "start_date": "2026-11-01", "start_time": "01:30", "end_date": "2026-11-01",
+             "end_time": "02:30", "repeat-weekdays": ["SU"]}  # fmt: skip
+    response = logged_in.post("/staff/events/new", data={**night, "start_fold": "1"})
+    assert response.status_code == 400
+    assert "A series repeats its time of day" in response.text
+    assert "at the first one (EDT): choose the first" in response.text
+    assert 'checked id="start_fold-1"' in response.text  # the choice is asked again, as made
+    assert db.session.scalar(select(Event.id)) is None
+
+    assert logged_in.post("/staff/events/new", data={**night, "start_fold": "0"}).status_code == 302
+    first = on(the_show(), date(2026, 11, 1))
+    assert first.start_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 1:30 AM EDT, as chosen
