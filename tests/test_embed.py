@@ -269,6 +269,9 @@ def test_embed_page_builds_the_snippet_and_preview(client, auth, editor, events)
     frame = client.get("/staff/embed/?mode=iframe&widget=month&place=Denver").get_data(as_text=True)
     assert "&lt;iframe src=&#34;http://localhost/embed/month?place=Denver&#34;" in frame
     assert '<iframe src="http://localhost/embed/month?place=Denver"' in frame
+    # It fits a column narrower than 320 px, without the browser's frame border.
+    assert "width=&#34;320&#34; height=&#34;" in frame
+    assert "style=&#34;max-width: 100%; border: 0&#34;" in frame
 
 
 def test_embed_page_says_what_is_wrong_beside_the_field(client, auth, editor, events):

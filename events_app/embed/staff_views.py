@@ -58,12 +58,17 @@ def frame_url(origin: str, args: dict[str, str]) -> str:
     return f"{origin}/embed/{args['widget']}" + (f"?{urlencode(rest)}" if rest else "")
 
 
+# The iframe snippet's style: 320 px wide, narrower in a narrower column (a 280 px sidebar),
+# without the border browsers draw around frames. staff-embed.js writes the same.
+FRAME_STYLE = "max-width: 100%; border: 0"
+
+
 def snippet(origin: str, args: dict[str, str], mode: str, height: int, site_name: str) -> str:
     """The HTML a host pastes: an iframe, or the script tag and the custom element."""
     if mode == "iframe":
         return (
             f'<iframe src="{escape(frame_url(origin, args))}" title="{escape(site_name)}: events"'
-            f' width="320" height="{height}" loading="lazy"></iframe>'
+            f' width="320" height="{height}" style="{FRAME_STYLE}" loading="lazy"></iframe>'
         )
     element = " ".join(f'{k}="{escape(v)}"' for k, v in args.items())
     script = f'<script src="{origin}/embed.js" async></script>'

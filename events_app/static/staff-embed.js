@@ -74,7 +74,7 @@
   const snippet = ({ mode, args }) => {
     if (mode === "iframe") {
       return `<iframe src="${escapeAttr(frameUrl(args))}" title="${escapeAttr(siteName)}: events"`
-        + ` width="320" height="${height}" loading="lazy"></iframe>`;
+        + ` width="320" height="${height}" style="max-width: 100%; border: 0" loading="lazy"></iframe>`;
     }
     const attrs = Object.entries(args).map(([k, v]) => `${k}="${escapeAttr(v)}"`).join(" ");
     return `<script src="${origin}/embed.js" async></script>\n<events-widget ${attrs}></events-widget>`;

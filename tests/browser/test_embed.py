@@ -494,6 +494,7 @@ def test_staff_embed_page_builds_the_snippet_live(browser, events_server):
     )
     frame_snippet = page.input_value("#embed-snippet")
     assert frame_snippet.startswith(f'<iframe src="{events_server.url}/embed/list?kind=webinar"')
+    assert 'style="max-width: 100%; border: 0"' in frame_snippet  # as the page's own, no JS
     assert page.locator("button[data-copy-target=embed-snippet]").is_visible()
     for viewport in WIDTHS:
         page.set_viewport_size(viewport)
