@@ -383,6 +383,8 @@ def test_the_widgets_data_answers_other_sites_even_when_refused(client):
         ("GET", "/embed/list.json?count=abc", 400),
         ("GET", too_long, 414),
         ("POST", "/embed/list.json", 405),  # refused by routing, before the blueprint
+        ("GET", "/embed/list.json/", 404),  # no route: still the data's address, mistyped
+        ("GET", "/embed/list.JSON", 404),
     ):
         response = client.open(url, method=method, headers={"Origin": "https://news.example"})
         assert response.status_code == status, url

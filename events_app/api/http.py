@@ -29,8 +29,10 @@ def allow_cors(response: Response) -> Response:
 
 
 def answers_in_json(path: str) -> bool:
-    """Whether errors at this path are problem bodies: the API and the widgets' data."""
-    return path.startswith("/api/") or (path.startswith("/embed/") and path.endswith(".json"))
+    """Whether errors at this path are problem bodies: the API and the widgets' data (also
+    mistyped: "/embed/list.json/", "/embed/list.JSON")."""
+    data = path.startswith("/embed/") and path.rstrip("/").lower().endswith(".json")
+    return path.startswith("/api/") or data
 
 
 def dumps(data: Any) -> bytes:
