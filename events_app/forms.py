@@ -228,6 +228,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField("Role", choices=choices(ROLES))
     active = BooleanField("Active (may sign in)")
+    original = HiddenField()  # the account as the edit form showed it (merge.py)
     submit = SubmitField("Save")
 
 

@@ -237,6 +237,12 @@ def delete_category(category_id: int):
 # --- staff accounts (admins) -----------------------------------------------------------------
 
 
+def account_fields(user: User) -> dict[str, Any]:
+    """What the account form edits, as audit snapshots hold it (its email is not edited)."""
+    snapshot = audit.user_snapshot(user)
+    return {name: snapshot[name] for name in ("display_name", "role", "active")}
+
+
 def active_admins() -> int:
     return db.session.scalar(
         select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))
@@ -278,7 +284,25 @@ def new_user():
 def edit_user(user_id: int):
     user = get_or_404(User, user_id, "staff account", editing=True)
     form = UserForm(obj=user)
+    if request.method == "GET":
+        form.original.data = json.dumps(account_fields(user))
     if form.validate_on_submit():
+        # A colleague's save since the form was opened (a deactivation, a new role) is never
+        # undone unseen by a form that still shows the account as it was.
+        before = account_fields(user)
+        started = merge.started_from(form.original.data, before)
+        if started and started != before:
+            typed = {
+                "display_name": form.display_name.data.strip(),
+                "role": form.role.data,
+                "active": bool(form.active.data),
+            }
+            extra = conflict(form, started, typed, before)
+            if extra is not None:
+                changed_by = audit.last_entry(user)
+                return render_template(
+                    "staff/user_form.html", form=form, user=user, changed_by=changed_by, **extra
+                ), 409
         losing_admin = user.role == "admin" and user.active
         losing_admin = losing_admin and (form.role.data != "admin" or not form.active.data)
         if losing_admin and active_admins() <= 1:

@@ -482,3 +482,36 @@ def test_the_staff_menu_names_what_its_links_do_once(client, auth, admin):
     assert '>Ada Admin<span class="visually-hidden">: change your password</span></a>' in nav
     export = re.search(r"<a [^>]*title=\"Every event[^>]*>([^<]*)(<span[^>]*>)?", nav)
     assert export and export[1] == "Export" and export[2] is None
+
+
+def test_a_stale_account_form_does_not_undo_a_colleagues_deactivation(
+    as_admin, app, app_ctx, create_user
+):
+    """One admin deactivates an account while another has its form open to fix the name: the
+    second save is stopped (409) with the deactivation in the form, instead of silently
+    signing the account back in; saving again keeps it deactivated and the new name."""
+    user = create_user("sales@example.com", STAFF_PASSWORD, display_name="Sales")
+    create_user("second-admin@example.com", STAFF_PASSWORD, role="admin")
+    url = f"/staff/users/{user.id}/edit"
+    mine = main_form(as_admin.get(url))
+    assert mine["active"] == ["y"]
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "second-admin@example.com", "password": STAFF_PASSWORD}
+    )
+    theirs = {k: v for k, v in main_form(colleague.get(url)).items() if k != "active"}
+    assert colleague.post(url, data=theirs).status_code == 302  # unticked: deactivated
+    db.session.refresh(user)
+    assert not user.active
+
+    response = as_admin.post(url, data={**mine, "display_name": "Sales Team"})
+    assert response.status_code == 409
+    assert "Someone else saved this account while you were editing" in response.text
+    db.session.refresh(user)
+    assert not user.active and user.display_name == "Sales"
+    again = main_form(response)
+    assert again["display_name"] == "Sales Team"  # mine, kept
+    assert "active" not in again  # theirs, taken into the form
+    assert as_admin.post(url, data=again).status_code == 302
+    db.session.refresh(user)
+    assert not user.active and user.display_name == "Sales Team"
