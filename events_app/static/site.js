@@ -1,10 +1,12 @@
 // Arriving after an action: start at what it said. A refused form's list of errors first
-// (each links to its field), else the message of what was done.
+// (each links to its field), else a save that was stopped (a colleague's save met, the item
+// deleted meanwhile: [data-start-here]), else the message of what was done.
 (() => {
   const errors = document.getElementById("form-errors");
+  const stopped = document.querySelector("main [data-start-here]");
   const flashes = document.getElementById("flashes");
   // A page that starts in a field of its own (sign-in after signing out) keeps it.
-  const start = errors || (document.querySelector("[autofocus]") ? null : flashes);
+  const start = errors || stopped || (document.querySelector("[autofocus]") ? null : flashes);
   if (start) {
     start.focus();
     // An address with a #fragment: the browser's jump to it comes later and takes the focus

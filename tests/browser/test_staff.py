@@ -457,3 +457,43 @@ def test_a_refused_sign_in_starts_at_its_errors_and_a_preview_is_said(desktop):
     page.wait_for_url(re.compile(r"/staff/login"))
     assert page.locator("#flashes").count() == 1
     assert page.evaluate("document.activeElement.id") == "email"
+
+
+def test_a_stopped_save_starts_at_what_stopped_it(desktop, phone):
+    """A save that meets a colleague's change (409) or finds its category deleted meanwhile
+    (404) puts the focus on what says so, as a refused form does with its errors: a keyboard
+    or screen reader user starts at the news, not at the top of the page."""
+    me, colleague = desktop, phone
+    name = f"Focus Topic {uuid.uuid4().hex[:6]}"
+    sign_in(me)
+    me.goto("/staff/categories/new")
+    me.page.fill("#name", name)
+    me.page.click("main [type=submit]")
+    me.page.wait_for_url(re.compile(r"/staff/categories$"))
+    me.page.locator("main").get_by_role("link", name=name, exact=True).click()
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    edit_path = me.page.url.removeprefix(me.base_url)
+
+    sign_in(colleague)
+    colleague.goto(edit_path)
+    colleague.page.fill("#name", f"{name} (theirs)")
+    colleague.page.click("main [type=submit]")
+    colleague.page.wait_for_url(re.compile(r"/staff/categories$"))
+
+    me.page.fill("#name", f"{name} (mine)")
+    me.page.click("main [type=submit]")
+    me.page.wait_for_load_state("load")
+    assert me.page.locator("#conflict").is_visible()
+    assert me.page.evaluate("document.activeElement.id") == "conflict"
+    assert f"409 {me.base_url}{edit_path}" in me.errors
+    me.errors.clear()
+
+    colleague.page.once("dialog", lambda dialog: dialog.accept())
+    colleague.page.locator("main button", has_text=f"{name} (theirs)").click()
+    colleague.page.wait_for_load_state("load")
+    me.page.click("main [type=submit]")
+    me.page.wait_for_load_state("load")
+    heading = me.page.get_by_role("heading", name="This category was deleted while you edited it")
+    assert heading.is_visible()
+    assert me.page.evaluate("document.activeElement.tagName") == "H1"
+    assert f"404 {me.base_url}{edit_path}" in me.errors
