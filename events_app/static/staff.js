@@ -6,7 +6,12 @@
   const typedInto = (form) => [...form.elements].some((el) => {
     if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
     if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
-    if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
+    if (el.tagName === "SELECT") {
+      // A list with no option marked selected starts at its first (a new event's Venue).
+      const start = [...el.options].map((o) => o.defaultSelected);
+      if (!el.multiple && start.length && !start.includes(true)) start[0] = true;
+      return [...el.options].some((o, i) => o.selected !== start[i]);
+    }
     return el.value !== el.defaultValue;
   });
   const eventForm = document.querySelector("form.event-form");
@@ -47,6 +52,26 @@
         hidden.forEach((el) => { if (el.name in state.startedFrom) el.value = state.startedFrom[el.name]; });
       }, { once: true });
     }
+  }
+
+  // Leaving a form with typing not yet saved (a link, the menu, Sign out, reload, closing the
+  // tab) asks first: a reload or a closed tab puts nothing back. A form that came back refused
+  // or stopped (a colleague's save) holds unsaved typing too. Saving it, or an action whose
+  // own question already said what would be lost, leaves without asking.
+  const guarded = document.querySelector("main form.event-form, main form.staff-form");
+  if (guarded) {
+    const cameBack = Boolean(document.querySelector("main #form-errors, main #conflict"));
+    let leaving = false;
+    document.addEventListener("submit", (e) => {
+      if (!e.defaultPrevented && (e.target === guarded || e.target.matches("form[data-confirm]"))) {
+        leaving = true;
+      }
+    });
+    window.addEventListener("beforeunload", (e) => {
+      if (leaving || !(cameBack || typedInto(guarded))) return;
+      e.preventDefault();
+      e.returnValue = ""; // older browsers ask only when this is set
+    });
   }
 
   // A box that is full says so: a browser cuts what is typed or pasted beyond its maxlength

@@ -497,3 +497,36 @@ def test_a_stopped_save_starts_at_what_stopped_it(desktop, phone):
     assert heading.is_visible()
     assert me.page.evaluate("document.activeElement.tagName") == "H1"
     assert f"404 {me.base_url}{edit_path}" in me.errors
+
+
+def test_leaving_a_form_with_typing_not_saved_asks_first(desktop):
+    """A reload, a closed tab or a click on the menu puts nothing back: with typing not yet
+    saved (or a form that came back refused), the browser asks before leaving; saving, or
+    leaving an untouched form, does not ask."""
+    me = desktop
+    asked: list[str] = []
+    me.page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    sign_in(me)
+    me.goto("/staff/events/new")
+    me.page.locator("header").get_by_role("link", name="Venues").click()
+    me.page.wait_for_url(re.compile(r"/staff/venues$"))
+    assert asked == [], "nothing typed: nothing to ask"
+
+    me.goto("/staff/events/new")
+    me.page.click("#title")
+    me.page.keyboard.type("Half an hour of typing")
+    me.page.locator("header").get_by_role("link", name="Venues").click()
+    me.page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert me.page.url.endswith("/staff/events/new"), "staying put: the typing is still there"
+    assert me.page.input_value("#title") == "Half an hour of typing"
+
+    me.page.click("#save")  # refused: no date, no zone; what came back is not saved either
+    me.page.wait_for_load_state("load")
+    assert me.page.evaluate("document.activeElement.id") == "form-errors"
+    assert asked == ["beforeunload"], "saving does not ask"
+    me.page.locator("header").get_by_role("link", name="Venues").click()
+    me.page.wait_for_timeout(500)
+    assert asked == ["beforeunload", "beforeunload"]
+    assert me.page.input_value("#title") == "Half an hour of typing"
+    me.errors.clear()  # the refused form's 400
