@@ -176,6 +176,26 @@ def dst_note(wall: datetime, zone: str) -> str | None:
     return None
 
 
+def clock_change_note(rule: Rule, wall: datetime) -> str | None:
+    """For a date that runs over a clock change: where its length (every date's, exact) ends
+    it, which is not the same wall time as on the other dates. None for any other date."""
+    if not spans_clock_change(rule, wall):
+        return None
+    start, end = occurrence_times(rule, wall)
+    local = end.astimezone(_zone(rule.zone))
+    hours, minutes = divmod(round(rule.duration.total_seconds() / 60), 60)
+    length = " ".join(
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((hours, "hour"), (minutes, "minute"))
+        if n
+    )
+    return (
+        f"{wall:%b %-d}: runs over the clock change in {rule.zone}, so it ends at"
+        f" {timefmt.format_clock(local.time())} {timefmt.zone_abbr(local)}; every date lasts"
+        f" {length}"
+    )
+
+
 def spans_clock_change(rule: Rule, wall: datetime) -> bool:
     """Whether the occurrence starting at this wall time runs over a change of the zone's UTC
     offset, or ends at a wall time that occurs twice. Its length is exact (RFC 5545 3.8.5.3:

@@ -209,7 +209,12 @@ def preview(
     would delete."""
     starts = recurrence.wall_starts(rule, today + timedelta(days=series.HORIZON_DAYS))
     upcoming = [w for w in starts if w.date() >= today][:PREVIEW_DATES]
-    notes = [n for w in starts if w.date() >= today and (n := recurrence.dst_note(w, rule.zone))]
+    notes = [
+        n
+        for w in starts
+        if w.date() >= today
+        and (n := recurrence.dst_note(w, rule.zone) or recurrence.clock_change_note(rule, w))
+    ]
     fate_of = saved.fates([w.date() for w in upcoming]) if saved else {}
     dates = []
     for wall in upcoming:

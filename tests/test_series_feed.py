@@ -459,6 +459,42 @@ def test_dates_over_a_clock_change_end_where_our_pages_end_them(app, create_seri
 
 
 @pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_series_whose_first_date_runs_over_a_clock_change_keeps_its_length(
+    app, create_series, client, reader
+):
+    """A series' first date runs over the night the clocks change (Sat 11 PM New York, 5 and
+    3 hours): its length is exact, and so is every later date's. The master's DTEND had been
+    that date's wall time, from which the readers that subtract wall times (all but libical)
+    took a length an hour off for every other date."""
+    app.config["NOW"] = NOW
+    create_series(
+        title="Fall Back Desk",  # Oct 31, 2026 11 PM EDT - Nov 1 3 AM EST; then 11 PM - 4 AM
+        start=datetime(2026, 10, 31, 23, 0),
+        zone="America/New_York",
+        weekdays=("SA",),
+        until=date(2027, 2, 1),
+        minutes=300,
+    )
+    create_series(
+        title="Spring Forward Desk",  # Mar 13, 2027 11 PM EST - 3 AM EDT; then 11 PM - 2 AM
+        start=datetime(2027, 3, 13, 23, 0),
+        zone="America/New_York",
+        weekdays=("SA",),
+        until=date(2027, 4, 20),
+        minutes=180,
+    )
+    db.session.commit()
+    body = client.get("/feeds/all.ics").data
+    try:
+        got = EXPANDERS[reader](body, WINDOW_START, WINDOW_END)
+    except ReaderUnavailable as missing:
+        require_tool(str(missing))
+    expected = expected_instances()
+    assert len(expected) == 14 + 6
+    assert got - expected == set() and expected - got == set()
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
 def test_a_series_ending_in_the_hour_that_occurs_twice_keeps_its_last_date(
     app, create_series, client, reader
 ):

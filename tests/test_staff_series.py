@@ -701,6 +701,21 @@ def test_preview_dates_shows_the_rule_and_dst_notes_and_saves_nothing(logged_in,
     assert db.session.scalar(select(Event.id)) is None
 
 
+def test_the_preview_says_where_dates_over_a_clock_change_end(logged_in, app_ctx):
+    """Sat 11 PM - Sun 3 AM New York from Oct 31, 2026, the night clocks go back: 5 hours,
+    which every date lasts (11 PM - 4 AM on the others, 5 AM on the night they go forward)."""
+    overnight = {**SHOW, "start_date": "2026-10-31", "end_date": "2026-11-01",
+                 "start_time": "23:00", "end_time": "03:00", "repeat-weekdays": ["SA"]}  # fmt: skip
+    html = logged_in.post("/staff/events/rule-preview", data=overnight).get_data(as_text=True)
+    assert "Oct 31: runs over the clock change in America/New_York, so it ends at 3:00 AM EST;" \
+        " every date lasts 5 hours" in html  # fmt: skip
+    assert "Mar 13: runs over the clock change in America/New_York, so it ends at 5:00 AM EDT;" \
+        " every date lasts 5 hours" in html  # fmt: skip
+    assert "Nov 7, 2026, 11:00 PM EST – Nov 8, 2026, 4:00 AM EST" in html
+    plain = logged_in.post("/staff/events/rule-preview", data=SHOW).get_data(as_text=True)
+    assert "clock change" not in plain
+
+
 def test_the_rule_preview_follows_the_form_as_typed(logged_in, app_ctx):
     """The Repeats section's live preview: summary and next dates, nothing saved; what keeps
     the rule from being read is said instead."""

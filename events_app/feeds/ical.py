@@ -36,8 +36,9 @@ if TYPE_CHECKING:
     from ..recurrence import Rule
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "8"  # 8: UNTIL at a repeated hour; 7: dates over a clock change written
-# out; 6: series dates moved before the window; 5: no DTEND if no time
+RENDERER_VERSION = "9"  # 9: a series' DTEND in UTC when its first date runs over a clock
+# change; 8: UNTIL at a repeated hour; 7: dates over a clock change written out; 6: series
+# dates moved before the window; 5: no DTEND if no time
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -279,14 +280,19 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
             if o.status in STATUS_MAP
         )
     lines = _stamp_lines(master, master.uid, master.sequence)
+    lines.append(_wall_prop("DTSTART", rule.start, rule.all_day, rule.zone))
     if rule.all_day:
         end_wall = rule.start + timedelta(days=max(1, rule.duration.days))
-    else:
-        _, end = recurrence.occurrence_times(rule, rule.start)
-        end_wall = end.astimezone(_zone(rule.zone)).replace(tzinfo=None)
-    lines.append(_wall_prop("DTSTART", rule.start, rule.all_day, rule.zone))
-    if end_wall != rule.start:  # dates that take no time have no DTEND
         lines.append(_wall_prop("DTEND", end_wall, rule.all_day, rule.zone))
+    elif rule.duration:  # dates that take no time have no DTEND
+        _, end = recurrence.occurrence_times(rule, rule.start)
+        if recurrence.spans_clock_change(rule, rule.start):
+            # The first date runs over a clock change: its wall times are not the length
+            # (readers but libical subtract them); in UTC they are, for every reader.
+            lines.append(prop("DTEND", utc_stamp(end)))
+        else:
+            end_wall = end.astimezone(_zone(rule.zone)).replace(tzinfo=None)
+            lines.append(_wall_prop("DTEND", end_wall, rule.all_day, rule.zone))
     lines.append(prop("RRULE", recurrence.rrule_text(rule)))
     removed = [o.recurrence_id for o in occurrences if series.is_removed(o, master)]
     if removed:
