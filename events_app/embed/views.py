@@ -175,7 +175,12 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
         slug = query.filters.category
         known = not slug or category_by_slug(db.session, slug) is not None
         place = (query.filters.place or "").lower()
-        place_known = not place or place in {n.lower() for n in place_names(db.session)}
+        # A place with venues (read for the sections already) is known if one has public
+        # events: a venue only a draft uses stays unannounced, as in /api/v1/venues.
+        place_known = not place or (
+            bool(query.filters.place_venue_ids)
+            and place in {n.lower() for n in place_names(db.session)}
+        )
         model["notes"] = widgets.unmatched(query.filters, known, place_known)
     return model
 
