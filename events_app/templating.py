@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import NoReturn
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
 from . import forms, markup, timefmt
@@ -30,12 +31,27 @@ ERROR_TEXTS = {
 }
 
 
+def on_site(path: str) -> tuple[str, str]:
+    """A path as url_for writes it (the app's mount point, if it is served under one, then
+    the route), as (the absolute base a link starts with, the rest): SITE_URL when it is set,
+    else this request's root. A mount point the base names already is not written twice
+    (SITE_URL https://example.com/events for an app mounted at /events, or a request's root,
+    which holds its mount point)."""
+    base = (current_app.config.get("SITE_URL") or request.url_root).rstrip("/")
+    if has_request_context():
+        mount = request.script_root
+    else:
+        mount = (current_app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
+    if mount and path.startswith(mount + "/") and urlsplit(base).path.endswith(mount):
+        path = path[len(mount) :]
+    return base, path
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL on SITE_URL when it is set (what feeds, the sitemap and every page's
     canonical link name), else on this request's host."""
-    base = current_app.config.get("SITE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
+    if current_app.config.get("SITE_URL"):
+        return "".join(on_site(url_for(endpoint, **values)))
     return url_for(endpoint, _external=True, **values)
 
 

@@ -308,3 +308,22 @@ def test_a_canonical_url_keeps_only_the_arguments_its_page_reads(client, events,
     assert response.status_code == 200
     found = re.findall(r'<link rel="canonical" href="([^"]+)"', response.get_data(as_text=True))
     assert found == [canonical.replace("&", "&amp;")]
+
+
+@pytest.mark.parametrize("site_url", [None, "https://example.com/events-app"])
+def test_an_app_served_under_a_path_writes_it_once(app, client, events, site_url):
+    """Mounted at /events-app (SCRIPT_NAME), with SITE_URL naming that path or not set: the
+    event page's canonical link, JSON-LD and the feeds' event URLs say /events-app once (they
+    said /events-app/events-app/events/..., a dead link)."""
+    app.config["SITE_URL"] = site_url
+    root = site_url or "http://localhost/events-app"
+    url = f"{root}/events/big-5g-event"
+    html = client.get("/events/big-5g-event", base_url="http://localhost/events-app").text
+    assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [url]
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
+    assert data["url"] == url
+    listing = client.get("/events/", base_url="http://localhost/events-app").text
+    assert f'<link rel="canonical" href="{root}/events/">' in listing
+    feed = client.get("/feeds/all.ics", base_url="http://localhost/events-app").text
+    assert f"URL;VALUE=URI:{url}\r\n" in feed
+    assert "events-app/events-app" not in html + listing + feed

@@ -30,7 +30,7 @@ from ..models import (
     public_series_by_slug,
 )
 from ..public import plausible_slug, split_redirect
-from ..templating import external_url
+from ..templating import external_url, on_site
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
 from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
@@ -65,9 +65,8 @@ def site() -> ical.Site:
 
 
 def _make_site() -> ical.Site:
-    base = current_app.config.get("SITE_URL") or request.url_root
-    path = url_for("public.event_detail", slug="SLUG").replace("SLUG", "{slug}")
-    return ical.Site(base.rstrip("/"), path)
+    base, path = on_site(url_for("public.event_detail", slug="SLUG"))
+    return ical.Site(base, path.replace("SLUG", "{slug}"))
 
 
 def _info(name: str, description: str, url: str) -> ical.FeedInfo:
