@@ -543,6 +543,10 @@ def test_a_search_past_its_tenth_word_says_what_was_left_out(client, create_even
     for url in ("/?q=open", "/webinars/?q=open"):
         html = text(client.get(url))
         assert robots not in html and 'rel="canonical" href="http://localhost/' in html, url
+    # A blank search is no search: the list itself, as its canonical link names it.
+    for url in ("/events/?q=%20", "/events/?q=%0A%09"):
+        html = text(client.get(url))
+        assert robots not in html and 'rel="canonical" href="http://localhost/events/"' in html
     # A pasted paragraph is cut to 200 characters, before a word: what it left is counted too.
     pasted = " ".join(["open", "ran"] + [f"word{n:03}x" for n in range(60)])
     html = text(client.get("/events/", query_string={"q": pasted}))

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from .. import changes
 from ..api import http
 from ..extensions import db
-from ..filters import ARG_NAMES, BadFilter, EventFilters
+from ..filters import ARG_NAMES, Q_MAX_LENGTH, BadFilter, EventFilters, one_line_text
 from ..models import (
     NAMED_FEED_KINDS,
     PUBLIC_STATUSES,
@@ -219,7 +219,8 @@ def is_search_result() -> bool:
     page per query, none worth a search engine's index. A page that ignores ``q`` (the home
     page) is itself, and its canonical link names it without."""
     read = PAGE_ARGS.get(request.endpoint or "", frozenset())
-    return "q" in read and bool(request.args.get("q"))
+    # The search as EventFilters reads it: "?q=%20" is none, and the canonical link drops it.
+    return "q" in read and bool(one_line_text(request.args.get("q"), Q_MAX_LENGTH))
 
 
 def atom_alternates() -> list[tuple[str, str]]:
