@@ -178,7 +178,8 @@ def dst_note(wall: datetime, zone: str) -> str | None:
 
 def clock_change_note(rule: Rule, wall: datetime) -> str | None:
     """For a date that runs over a clock change: where its length (every date's, exact) ends
-    it, which is not the same wall time as on the other dates. None for any other date."""
+    it, which is not the same wall time as on the other dates; for one that ends just before
+    it, at a time that occurs twice, which of the two. None for any other date."""
     if not spans_clock_change(rule, wall):
         return None
     start, end = occurrence_times(rule, wall)
@@ -189,10 +190,16 @@ def clock_change_note(rule: Rule, wall: datetime) -> str | None:
         for n, unit in ((hours, "hour"), (minutes, "minute"))
         if n
     )
+    ends = f"{timefmt.format_clock(local.time())} {timefmt.zone_abbr(local)}"
+    if start.astimezone(_zone(rule.zone)).utcoffset() == local.utcoffset():
+        # Ends before the clock change, at a time that occurs twice: not over it.
+        return (
+            f"{wall:%b %-d}: ends at {ends}, a time that occurs twice in {rule.zone};"
+            f" every date lasts {length}"
+        )
     return (
-        f"{wall:%b %-d}: runs over the clock change in {rule.zone}, so it ends at"
-        f" {timefmt.format_clock(local.time())} {timefmt.zone_abbr(local)}; every date lasts"
-        f" {length}"
+        f"{wall:%b %-d}: runs over the clock change in {rule.zone}, so it ends at {ends};"
+        f" every date lasts {length}"
     )
 
 

@@ -1244,3 +1244,15 @@ def test_a_series_first_date_at_the_second_of_two_equal_times_is_asked_not_dropp
     assert logged_in.post("/staff/events/new", data={**night, "start_fold": "0"}).status_code == 302
     first = on(the_show(), date(2026, 11, 1))
     assert first.start_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 1:30 AM EDT, as chosen
+
+
+def test_the_preview_does_not_say_a_date_ending_before_the_change_runs_over_it(logged_in, app_ctx):
+    """Sat 11:30 PM - Sun 1:30 AM New York from Oct 31, 2026: that night's date ends at the
+    first 1:30 AM (EDT), before clocks go back. It is written out in feeds (its end occurs
+    twice) but does not run over the clock change, as the preview said it did."""
+    late = {**SHOW, "start_date": "2026-10-31", "end_date": "2026-11-01",
+            "start_time": "23:30", "end_time": "01:30", "end_fold": "0",
+            "repeat-weekdays": ["SA"]}  # fmt: skip
+    html = logged_in.post("/staff/events/rule-preview", data=late).get_data(as_text=True)
+    assert "Oct 31: runs over the clock change" not in html
+    assert "Oct 31: ends at 1:30 AM EDT, a time that occurs twice in America/New_York" in html
