@@ -347,3 +347,68 @@ def test_new_categories_are_named_in_the_preview_and_the_audit_log(app, staff_cl
         assert {(e.action, e.user_id) for e in made} == {("import", editor.id)}
     again = staff_client.get(upload(staff_client, ics(one)).headers["Location"]).text
     assert "New categor" not in again  # they exist now
+
+
+def _save_edit_form(client, event_id: int, **changes: str) -> None:
+    """Save the event's edit page as a browser would, with `changes` typed in."""
+    from werkzeug.datastructures import MultiDict
+
+    from tests.test_staff_roundtrip import FormFields
+
+    parser = FormFields()
+    parser.feed(client.get(f"/staff/events/{event_id}/edit").get_data(as_text=True))
+    data = MultiDict(parser.data)
+    for name, value in changes.items():
+        data.setlist(name, [value])
+    response = client.post(f"/staff/events/{event_id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
+def _import(client, data: bytes) -> str:
+    """Upload, read the preview, confirm (publishing); the preview's HTML."""
+    preview_url = upload(client, data).headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    if "Nothing to import" not in html:
+        assert client.post(preview_url, data={"publish": "y"}).status_code == 302
+    return html
+
+
+def test_a_reimport_keeps_what_staff_edited_on_the_site_since(staff_client, app_ctx, editor):
+    _import(staff_client, ics(WEBINAR))
+    event = db.session.scalar(select(Event).where(Event.uid == "webinar-1@example.org"))
+    _save_edit_form(staff_client, event.id, title="5G Core Webinar: new speaker")
+    assert staff_client.post(f"/staff/events/{event.id}/status", data={"status": "cancelled"})
+    db.session.expire_all()
+    assert (event.title, event.status, event.sequence) == (
+        "5G Core Webinar: new speaker",
+        "cancelled",
+        1,
+    )
+
+    # The same file again: what the file says has not changed since it was imported, so the
+    # editor's title and cancellation stay, and the preview says nothing is to be updated.
+    html = _import(staff_client, ics(WEBINAR))
+    assert "<strong>0</strong> to update" in html and "Nothing to import" in html
+    assert "Kept the title edited on the site by editor@example.com" in html
+    db.session.expire_all()
+    assert (event.title, event.status, event.sequence) == (
+        "5G Core Webinar: new speaker",
+        "cancelled",
+        1,
+    )
+
+    # The file changes the title too: it wins, and the preview says whose edit it replaces.
+    html = _import(
+        staff_client, ics(WEBINAR.replace("SUMMARY:5G Core Webinar", "SUMMARY:5G Core Live"))
+    )
+    assert "The title was edited on the site by editor@example.com" in html
+    db.session.expire_all()
+    assert (event.title, event.status) == ("5G Core Live", "cancelled")
+    # Its time edited on the site, the file's old time does not move it back.
+    _save_edit_form(staff_client, event.id, start_time="16:00", end_time="17:00")
+    html = _import(
+        staff_client, ics(WEBINAR.replace("SUMMARY:5G Core Webinar", "SUMMARY:5G Core Live"))
+    )
+    assert "Kept the time edited on the site" in html
+    db.session.expire_all()
+    assert event.start_at == datetime(2026, 7, 1, 20, 0, tzinfo=UTC)

@@ -14,6 +14,9 @@ Choices where the issue is silent:
   cancelled in the file is republished.
 - kind, slug and staff-only fields are set on creation and never overwritten by a re-import,
   nor is the title staff gave an event the file has no SUMMARY for.
+- a field staff edited on the site since it was last imported (the audit log says which, and
+  what the import wrote) keeps the site's value while the file still has what was imported;
+  a file that changed it too overwrites it, and the preview says whose edit that undoes.
 SEQUENCE and updated_at are left to changes.py (a time, zone, venue or status change
 raises SEQUENCE).
 """
@@ -28,9 +31,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import recurrence, series, text, timefmt
+from .. import audit, recurrence, series, text, timefmt
 from ..markup import is_web_address, markdown_to_text
-from ..models import DESCRIPTION_MAX, KINDS, Category, Event, Venue
+from ..models import DESCRIPTION_MAX, KINDS, AuditEntry, Category, Event, Venue
 from . import reader as ics_reader
 
 # What a changed occurrence in a file (RECURRENCE-ID) may give that date besides its title and
@@ -229,6 +232,11 @@ class Planner:
             if item.action != "rejected":
                 _compare(item, existing.get(item.uid))
             items.append(item)
+        updates = [i for i in items if i.action == "update" and i.event_id is not None]
+        edits = _site_edits(self.session, [i.event_id for i in updates if i.event_id])
+        for item in updates:
+            if item.event_id in edits:
+                _respect_site_edits(self.session, item, edits[item.event_id])
         return items
 
 
@@ -398,3 +406,146 @@ def _series_changes(item: ImportItem, event: Event) -> dict[str, tuple[object, o
 
 def _exceptions_text(exceptions: dict[datetime, str]) -> str:
     return "; ".join(f"{w:%Y-%m-%d %H:%M}: {what}" for w, what in sorted(exceptions.items()))
+
+
+# --- edits made on the site since the last import -----------------------------------------------
+
+# A plan's changed field -> the audit log's name for it (audit.event_snapshot).
+AUDIT_NAMES = {
+    "title": "title",
+    "summary": "summary",
+    "description": "description",
+    "venue_id": "venue",
+    "registration_url": "registration_url",
+    "online_url": "online_url",
+    "categories": "categories",
+    "status": "status",
+}
+SCHEDULE_AUDIT_NAMES = ("start", "end", "timezone", "all_day")
+SITE_EDITS = ("update", "status")  # saves by staff on the site (not imports, not zone rules)
+
+
+@dataclass
+class SiteEdits:
+    """Per audit field: the value the last import wrote, and, when staff saved the field on
+    the site after that import, the entry that says who and when."""
+
+    imported: dict[str, object] = field(default_factory=dict)
+    edited: dict[str, AuditEntry] = field(default_factory=dict)
+    created_by_import: bool = False  # fields its creation entry left out were empty
+    was_imported: bool = False
+
+
+def _site_edits(session: Session, event_ids: list[int]) -> dict[int, SiteEdits]:
+    """Of these events, the imported ones that staff edited on the site after an import,
+    read from the audit log."""
+    found: dict[int, SiteEdits] = {}
+    for i in range(0, len(event_ids), 500):
+        query = (
+            select(AuditEntry)
+            .where(
+                AuditEntry.object_type == "event",
+                AuditEntry.object_id.in_(event_ids[i : i + 500]),
+                AuditEntry.action.in_(("create", "import", *SITE_EDITS)),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+        for entry in session.scalars(query):
+            changes = audit.changes_of(entry)
+            edits = found.setdefault(entry.object_id or 0, SiteEdits())
+            if entry.action == "import":
+                if not edits.was_imported and _is_creation(changes):
+                    edits.created_by_import = True
+                edits.was_imported = True
+                for name, pair in changes.items():
+                    if isinstance(pair, list) and len(pair) == 2:
+                        edits.imported[name] = pair[1]
+                        edits.edited.pop(name, None)
+            elif entry.action in SITE_EDITS and edits.was_imported:
+                for name in changes:
+                    edits.edited[name] = entry
+    return {k: v for k, v in found.items() if v.edited}
+
+
+def _is_creation(changes: dict) -> bool:
+    pairs = changes.values()
+    return bool(changes) and all(
+        isinstance(p, list) and len(p) == 2 and p[0] is None for p in pairs
+    )
+
+
+_UNKNOWN = object()
+
+
+def _imported_value(edits: SiteEdits, name: str) -> object:
+    """What the last import wrote in this field (unknown: it never said)."""
+    if name in edits.imported:
+        return edits.imported[name]
+    if edits.created_by_import:  # not in the creation entry: it was empty
+        return False if name == "all_day" else ""
+    return _UNKNOWN
+
+
+def _file_value(session: Session, item: ImportItem, name: str) -> object:
+    """The file's value for an audit field, written as the audit log writes it."""
+    if name == "venue":
+        venue = session.get(Venue, item.venue_id) if item.venue_id is not None else None
+        return venue.short_place if venue else ""
+    if name == "categories":
+        return ", ".join(sorted(item.categories))
+    if name == "all_day":
+        return bool(item.all_day)
+    if name in ("start", "end"):
+        if item.all_day:
+            day = item.first_day if name == "start" else item.last_day
+            return day.isoformat() if day else None
+        return audit._local(item.start_at if name == "start" else item.end_at, item.timezone)
+    return getattr(item, name)
+
+
+def _edited_by(entry: AuditEntry) -> str:
+    who = entry.user_email or "someone"
+    return f"{who} on {entry.at:%b %-d, %Y}"
+
+
+def _respect_site_edits(session: Session, item: ImportItem, edits: SiteEdits) -> None:
+    """Keep what staff edited on the site since the last import where the file did not change
+    it; say so where the file changes it too (importing overwrites that edit)."""
+    groups: list[tuple[list[str], list[str]]] = []
+    for name, audit_name in AUDIT_NAMES.items():
+        if name in item.changes:
+            groups.append(([name], [audit_name]))
+    schedule = [n for n in SCHEDULE if n in item.changes]
+    if schedule:
+        groups.append((schedule, list(SCHEDULE_AUDIT_NAMES)))
+    for names, audit_names in groups:
+        edited = [edits.edited[a] for a in audit_names if a in edits.edited]
+        if not edited:
+            continue
+        label = "time" if names is schedule else audit_names[0].replace("_", " ")
+        if names == ["status"]:
+            imported = _imported_value(edits, "status")
+            file_unchanged = (
+                imported is not _UNKNOWN and (imported == "cancelled") == item.cancelled
+            )
+        else:
+            file_unchanged = all(
+                _file_value(session, item, a) == _imported_value(edits, a) for a in audit_names
+            )
+        by = _edited_by(edited[-1])
+        if file_unchanged:
+            for name in names:
+                item.changes.pop(name, None)
+            if names == ["status"]:
+                item.status = None
+            item.notes.append(
+                f"Kept the {label} edited on the site by {by}: the file still has the "
+                "one imported before."
+            )
+        else:
+            item.notes.append(
+                f"The {label} was edited on the site by {by}; the file changes it too, "
+                "so importing replaces that edit."
+            )
+    if not item.changes:
+        item.action = "unchanged"
