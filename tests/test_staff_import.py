@@ -412,3 +412,22 @@ def test_a_reimport_keeps_what_staff_edited_on_the_site_since(staff_client, app_
     assert "Kept the time edited on the site" in html
     db.session.expire_all()
     assert event.start_at == datetime(2026, 7, 1, 20, 0, tzinfo=UTC)
+
+
+def test_an_updates_changes_are_said_in_words_in_the_events_zone(staff_client, create_venue):
+    create_venue(name="Westin Westminster", city="Denver")
+    _import(staff_client, ics(WEBINAR))
+    long_text = "All about the core." + " More on the core." * 1500  # 27,000 characters
+    changed = (
+        WEBINAR.replace("T140000", "T160000")
+        .replace("T150000", "T170000")
+        .replace("CATEGORIES:5G,Cloud", "CATEGORIES:5G\nLOCATION:Westin Westminster")
+        .replace("DESCRIPTION:All about the core.", f"DESCRIPTION:{long_text}")
+    )
+    html = staff_client.get(upload(staff_client, ics(changed)).headers["Location"]).text
+    changes = re.search(r'<ul class="changes">(.*?)</ul>', html, re.S).group(1)
+    assert "When: Jul 1, 2026, 2:00 – 3:00 PM EDT &rarr; Jul 1, 2026, 4:00 – 5:00 PM EDT" in changes
+    assert "Venue: (none) &rarr; Westin Westminster" in changes
+    assert "Categories: 5G, Cloud &rarr; 5G</li>" in changes
+    assert "+00:00" not in changes and "[&#39;" not in changes  # no UTC instants, no lists
+    assert len(changes) < 1500  # the description cut short, not 20,000 characters twice

@@ -67,6 +67,19 @@ ONLINE_WORDS = re.compile(
 )
 NO_PLACE = re.compile(r"^(tbd|tba|n/?a|none|-+)?$", re.IGNORECASE)
 SUMMARY_LENGTH = 300
+CHANGE_LABELS = {
+    "venue_id": "Venue",
+    "registration_url": "Registration link",
+    "online_url": "Online link",
+    "repeats": "Repeats",
+    "exceptions": "Changed or removed dates",
+}
+SHOWN_CHANGE = 160  # characters of a changed text the preview shows
+
+
+def _shortened(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= SHOWN_CHANGE else value[: SHOWN_CHANGE - 1] + "…"
 
 
 @dataclass
@@ -99,6 +112,9 @@ class ImportItem:
     status: str | None = None  # for updates: the status to set, when it changes
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # For an update's preview: the event's time and venue as the site has them now.
+    old_when: str = ""
+    old_venue: str = ""
     # A series kept as one: its rule, removed dates (wall times) and changed occurrences.
     rule: recurrence.Rule | None = None
     exdates: list[datetime] = field(default_factory=list)
@@ -123,6 +139,28 @@ class ImportItem:
         if self.all_day and self.last_day:
             return self.last_day < timefmt.to_local(now, self.timezone or "UTC").date()
         return self.end_at is not None and self.end_at <= now
+
+    @property
+    def change_lines(self) -> list[tuple[str, str, str]]:
+        """An update's changes as the preview says them: (what, was, becomes), in words: times
+        in the event's zone (not UTC instants), the venue by name, long text cut short."""
+        lines = []
+        if any(name in self.changes for name in SCHEDULE):
+            lines.append(("When", self.old_when, self.when_text))
+        for name, (old, new) in self.changes.items():
+            if name in SCHEDULE:
+                continue
+            if name == "venue_id":
+                old, new = self.old_venue, self.venue_name
+            elif name == "description":
+                old, new = _shortened(str(old or "")), _shortened(str(new or ""))
+                if old == new:  # they differ further on
+                    new = f"{new} (changed further on)"
+            elif isinstance(old, list | tuple) or isinstance(new, list | tuple):
+                old, new = ", ".join(map(str, old or [])), ", ".join(map(str, new or []))
+            label = CHANGE_LABELS.get(name, name.replace("_", " ").capitalize())
+            lines.append((label, _shortened(str(old or "")), _shortened(str(new or ""))))
+        return [(label, old or "(none)", new or "(none)") for label, old, new in lines]
 
     @property
     def when_text(self) -> str:
@@ -364,6 +402,10 @@ def _compare(item: ImportItem, event: Event | None) -> None:
     if not item.all_day:
         current["first_day"] = current["last_day"] = None
     item.changes = {k: (current[k], wanted[k]) for k in compared if current[k] != wanted[k]}
+    if any(name in item.changes for name in SCHEDULE):
+        item.old_when = event.when_text
+    if "venue_id" in item.changes:
+        item.old_venue = event.venue.name if event.venue else ""
     if item.rule is not None:
         item.changes |= _series_changes(item, event)
     item.action = "update" if item.changes else "unchanged"
