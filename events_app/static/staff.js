@@ -15,13 +15,17 @@
     return el.value !== el.defaultValue;
   });
   const eventForm = document.querySelector("form.event-form");
+  // A form that came back refused or stopped (a colleague's save), or kept behind a sign-in,
+  // holds typing not yet saved whether or not more was typed since.
+  const cameBack = Boolean(document.querySelector("main #form-errors, main #conflict, main form.kept-form"));
+  const unsaved = (form) => cameBack || typedInto(form);
 
   // Ask before quick actions that take an event off the site or change it for subscribers;
   // on an event's page, say that what was typed into its form and not saved would be lost.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
       let question = form.dataset.confirm;
-      if (eventForm && form !== eventForm && typedInto(eventForm)) {
+      if (eventForm && form !== eventForm && unsaved(eventForm)) {
         question += "\n\nWhat you typed in the form below is not saved yet and would be lost: save it first.";
       }
       if (!window.confirm(question)) e.preventDefault();
@@ -55,12 +59,10 @@
   }
 
   // Leaving a form with typing not yet saved (a link, the menu, Sign out, reload, closing the
-  // tab) asks first: a reload or a closed tab puts nothing back. A form that came back refused
-  // or stopped (a colleague's save) holds unsaved typing too. Saving it, or an action whose
+  // tab) asks first: a reload or a closed tab puts nothing back. Saving it, or an action whose
   // own question already said what would be lost, leaves without asking.
-  const guarded = document.querySelector("main form.event-form, main form.staff-form");
+  const guarded = document.querySelector("main form.event-form, main form.staff-form, main form.kept-form");
   if (guarded) {
-    const cameBack = Boolean(document.querySelector("main #form-errors, main #conflict"));
     let leaving = false;
     document.addEventListener("submit", (e) => {
       if (!e.defaultPrevented && (e.target === guarded || e.target.matches("form[data-confirm]"))) {
@@ -68,7 +70,7 @@
       }
     });
     window.addEventListener("beforeunload", (e) => {
-      if (leaving || !(cameBack || typedInto(guarded))) return;
+      if (leaving || !unsaved(guarded)) return;
       e.preventDefault();
       e.returnValue = ""; // older browsers ask only when this is set
     });

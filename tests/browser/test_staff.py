@@ -238,12 +238,20 @@ def test_a_form_sent_after_signing_out_in_another_tab_is_kept(desktop):
     me.page.wait_for_load_state("load")
     assert me.page.get_by_role("heading", name="Send your form again").is_visible()
     check_page(me, "staff form kept, send again")
+    # What it keeps is not saved: leaving asks first (dismissed: I stay); sending does not.
+    asked: list[str] = []
+    me.page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    me.page.locator("header").get_by_role("link", name="Venues").click()
+    me.page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert me.page.get_by_role("heading", name="Send your form again").is_visible()
 
     me.page.get_by_role("button", name="Send again").click()
     me.page.wait_for_url(re.compile(r"/edit$"))
     assert me.page.input_value("#title") == title
     assert me.page.input_value("#summary") == "Written before lunch, saved after it."
     assert me.page.input_value("#start_time") == "16:00"
+    assert asked == ["beforeunload"], "sending it again does not ask"
     assert not me.errors
 
 

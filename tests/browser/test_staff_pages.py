@@ -131,6 +131,15 @@ def test_cancel_this_date_warns_of_typing_not_saved(admin):
     page.get_by_role("button", name="Cancel this date").click()
     assert "What you typed in the form below is not saved yet" in asked[-1]
     assert page.input_value("#title") == "A title typed, not saved"  # dismissed: kept
+    # Refused, the form came back with that typing, still not saved: the question says so
+    # though nothing more was typed.
+    page.fill("#title", "")
+    page.click("main form #save")
+    page.wait_for_load_state("load")
+    assert page.locator("#title-error").is_visible()
+    admin.errors.clear()  # the refused form answers 400
+    page.get_by_role("button", name="Cancel this date").click()
+    assert "What you typed in the form below is not saved yet" in asked[-1]
 
 
 def test_side_by_side_boxes_line_up_whatever_their_hints_and_messages(admin):
