@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter
 
 from . import clock, timefmt
 from .extensions import db
-from .filters import EventFilters, next_day_found
+from .filters import ARG_NAMES, EventFilters, next_day_found
 from .models import (
     KINDS,
     Event,
@@ -227,6 +227,11 @@ def day_args(filters: EventFilters, day: date, today: date) -> dict[str, str]:
     and those not (an event of several days, one earlier today) alike; later, those to come."""
     when = "all" if day <= today else "upcoming"
     return filters.to_args(when=when, date_from=day, date_to=day, sort="date")  # as list_url
+
+
+# The list's arguments a month reads: not when, page or sort (it is always the whole month's
+# grid, in date order).
+MONTH_ARGS = frozenset(ARG_NAMES) - {"when", "page", "sort"}
 
 
 def _month_page(year: int, month: int):

@@ -27,6 +27,7 @@ from werkzeug.exceptions import BadRequest
 from . import clock, search, series
 from .extensions import db
 from .filters import (
+    ARG_NAMES,
     BadFilter,
     EventFilters,
     PageNotFound,
@@ -181,6 +182,10 @@ def _list_page(
 def event_list():
     filters, date_errors = list_filters(request.args)
     return _list_page(filters, category=None, endpoint=".event_list", date_errors=date_errors)
+
+
+# The list's arguments a category's page reads: all but the category, which the page is.
+CATEGORY_PAGE_ARGS = frozenset(ARG_NAMES) - {"category"}
 
 
 @bp.get("/categories/<slug>")

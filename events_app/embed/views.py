@@ -127,7 +127,7 @@ def _list(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]
     stmt = filtered_events_query(filters, now, loads=widgets.item_loads()).limit(query.count)
     events = db.session.scalars(stmt).all()
     heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming events")
-    more = ("All upcoming events", external_url("public.event_list", **filters.to_args()))
+    more = ("All upcoming events", _list_url(query, sort="date"))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
     ]

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import changes
 from ..api import http
+from ..calendar import MONTH_ARGS
 from ..extensions import db
 from ..filters import ARG_NAMES, Q_MAX_LENGTH, BadFilter, EventFilters, one_line_text
 from ..models import (
@@ -27,7 +28,7 @@ from ..models import (
     event_loads,
     in_category,
 )
-from ..public import plausible_slug
+from ..public import CATEGORY_PAGE_ARGS, plausible_slug
 from ..templating import external_url
 from ..webinars import ARCHIVE_ARGS
 from . import atom, sitemap
@@ -191,9 +192,9 @@ def favicon():
 # the webinars page show the same whatever filters are added to their address).
 PAGE_ARGS = {
     "public.event_list": frozenset(ARG_NAMES),
-    "public.category_page": frozenset(ARG_NAMES) - {"category"},  # the page is its category
-    "calendar.month_current": frozenset(ARG_NAMES) - {"when", "page", "sort"},  # always a grid
-    "calendar.month": frozenset(ARG_NAMES) - {"when", "page", "sort"},
+    "public.category_page": CATEGORY_PAGE_ARGS,
+    "calendar.month_current": MONTH_ARGS,
+    "calendar.month": MONTH_ARGS,
     "webinars.archive": ARCHIVE_ARGS,
 }
 
