@@ -94,7 +94,8 @@ def _has_value(value: Any) -> bool:
     return value is not None and not (isinstance(value, str | list | tuple) and not value)
 
 
-def _local(instant: datetime | None, zone: str | None) -> str | None:
+def local_text(instant: datetime | None, zone: str | None) -> str | None:
+    """An instant as the audit log writes it: "2026-07-01 14:00 EDT" in its zone."""
     if instant is None or not zone:
         return None
     from . import timefmt
@@ -119,7 +120,10 @@ def _fields(event: Event) -> dict[str, Any]:
         start = event.first_day.isoformat() if event.first_day else None
         end = event.last_day.isoformat() if event.last_day else None
     else:
-        start, end = _local(event.start_at, event.timezone), _local(event.end_at, event.timezone)
+        start, end = (
+            local_text(event.start_at, event.timezone),
+            local_text(event.end_at, event.timezone),
+        )
     return {
         "title": event.title,
         "slug": event.slug,
@@ -163,7 +167,7 @@ def rule_snapshot(rule: Any) -> dict[str, Any]:
     from . import recurrence
 
     start, end = recurrence.occurrence_times(rule, rule.start)
-    times = {"start": _local(start, rule.zone), "end": _local(end, rule.zone)}
+    times = {"start": local_text(start, rule.zone), "end": local_text(end, rule.zone)}
     if rule.all_day:
         last = rule.start.date() + timedelta(days=max(1, rule.duration.days) - 1)
         times = {"start": rule.start.date().isoformat(), "end": last.isoformat()}

@@ -541,7 +541,7 @@ def _file_value(session: Session, item: ImportItem, name: str) -> object:
         if item.all_day:
             day = item.first_day if name == "start" else item.last_day
             return day.isoformat() if day else None
-        return audit._local(item.start_at if name == "start" else item.end_at, item.timezone)
+        return audit.local_text(item.start_at if name == "start" else item.end_at, item.timezone)
     return getattr(item, name)
 
 
