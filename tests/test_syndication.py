@@ -62,6 +62,7 @@ def parse(client, path: str):
 def test_atom_feeds_parse_and_hold_public_events_newest_change_first(client, events):
     feed = parse(client, "/feeds/all.atom")
     assert feed.version == "atom10"
+    assert feed.feed.language == "en"  # xml:lang, as the pages' <html lang>
     assert [e.title for e in feed.entries] == [
         "Cancelled: Dropped Webinar",
         "Optical Webinar",

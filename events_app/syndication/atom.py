@@ -67,7 +67,9 @@ def atom_bytes(
     """The feed document; `events` newest change first; `empty_updated` dates a feed with no
     entries (the change token's time, so the bytes stay the same until something changes)."""
     ET.register_namespace("", NS)
-    root = ET.Element(f"{{{NS}}}feed")
+    # The language of its text, as the pages' <html lang="en">: readers pick fonts, voices
+    # and hyphenation by it (RFC 4287 2: xml:lang).
+    root = ET.Element(f"{{{NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "en"})
     events = list(events)
     _add(root, "id", feed.id)
     _add(root, "title", feed.title)
