@@ -6,6 +6,7 @@ Pure: no Flask, no database. The template emits it with `|tojson`, which escapes
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from .markup import safe_url
@@ -69,8 +70,12 @@ def _place(event: Event) -> dict[str, Any]:
     return place
 
 
-def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) -> dict[str, Any]:
-    """The schema.org Event for `event`; `page_url` is the event page's absolute URL."""
+def event_jsonld(
+    event: Event, *, page_url: str, site_name: str, site_url: str, now: datetime
+) -> dict[str, Any]:
+    """The schema.org Event for `event`; `page_url` is the event page's absolute URL. Its
+    online place is the join link while the page offers it (``Event.join_open``), else the
+    page."""
     if event.all_day:
         assert event.first_day is not None and event.last_day is not None
         start, end = event.first_day.isoformat(), event.last_day.isoformat()
@@ -96,7 +101,8 @@ def event_jsonld(event: Event, *, page_url: str, site_name: str, site_url: str) 
         locations.append({"@type": "Place", "name": VENUE_TO_BE_ANNOUNCED})
     online_url, image_url = safe_url(event.online_url), safe_url(event.image_url)
     if event.is_online and (event.venue is None or online_url):
-        locations.append({"@type": "VirtualLocation", "url": online_url or page_url})
+        join = online_url if event.join_open(now) else None
+        locations.append({"@type": "VirtualLocation", "url": join or page_url})
     data["location"] = locations[0] if len(locations) == 1 else locations
     if image_url:
         data["image"] = [image_url]
@@ -128,6 +134,7 @@ def series_jsonld(
     site_name: str,
     site_url: str,
     event_url: Callable[[Event], str],
+    now: datetime,
 ) -> dict[str, Any]:
     """The schema.org EventSeries of a series page, its upcoming occurrences as subEvents:
     each a whole Event as its own page gives it (Google reads every Event on a page, and one
@@ -145,7 +152,9 @@ def series_jsonld(
     if upcoming:
         data["subEvent"] = [
             _sub_event(
-                event_jsonld(e, page_url=event_url(e), site_name=site_name, site_url=site_url)
+                event_jsonld(
+                    e, page_url=event_url(e), site_name=site_name, site_url=site_url, now=now
+                )
             )
             for e in upcoming
         ]

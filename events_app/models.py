@@ -550,6 +550,11 @@ class Event(Base):
     def is_past(self, now: datetime) -> bool:
         return self.end_at <= now
 
+    def join_open(self, now: datetime) -> bool:
+        """Whether its join link is offered (its page, its structured data): not over, not
+        cancelled."""
+        return not self.is_past(now) and self.status != "cancelled"
+
     def is_archived(self, now: datetime) -> bool:
         """A past online event: it belongs in the webinar archive."""
         return self.kind in ONLINE_KINDS and self.is_past(now)

@@ -278,6 +278,7 @@ def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
         site_name=current_app.config["SITE_NAME"],
         site_url=external_url("public.home"),
         event_url=lambda e: external_url("public.event_detail", slug=e.slug),
+        now=clock.now(),
     )
     return {
         "master": master,
@@ -337,6 +338,7 @@ def detail_context(event: Event) -> dict[str, Any]:
         page_url=page_url,
         site_name=current_app.config["SITE_NAME"],
         site_url=external_url("public.home"),
+        now=clock.now(),
     )
     if event.series is not None:
         structured["superEvent"] = {

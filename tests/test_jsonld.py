@@ -43,12 +43,13 @@ def denver() -> Venue:
     )
 
 
-def build(event: Event) -> dict:
+def build(event: Event, now: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> dict:
     return event_jsonld(
         event,
         page_url="https://ev.test/events/x",
         site_name="Telecom Events",
         site_url="https://ev.test/",
+        now=now,
     )
 
 
@@ -85,6 +86,9 @@ def test_timed_webinar_has_offsets_and_virtual_location():
     assert data["location"] == {"@type": "VirtualLocation", "url": "https://example.com/join"}
     assert data["performer"][0]["name"] == "Priya Raman"
     assert data["performer"][0]["affiliation"]["name"] == "Northwind"
+    # Over, its page offers no join link: nor does its data, which names the page instead.
+    over = build(event, now=datetime(2026, 11, 8, 20, tzinfo=UTC))
+    assert over["location"] == {"@type": "VirtualLocation", "url": "https://ev.test/events/x"}
 
 
 def test_non_hour_offset():
@@ -113,6 +117,7 @@ def test_hybrid_cancelled_event_has_both_locations_and_no_offer():
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
     assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
     assert [loc["@type"] for loc in data["location"]] == ["Place", "VirtualLocation"]
+    assert data["location"][1]["url"] == "https://ev.test/events/x"  # cancelled: no join link
     assert "offers" not in data
     assert data["image"] == ["https://img/x.jpg"]
 
