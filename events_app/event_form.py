@@ -298,6 +298,15 @@ class EventForm(FlaskForm):
     # --- validation ----------------------------------------------------------------------------
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # An empty address is made from the title when the form is saved (validate_slug); a
+        # refused form comes back with it empty as sent, so a title then corrected makes it.
+        typed_slug = self.slug.data if "slug" in self._fields else None
+        ok = self._validate(extra_validators)
+        if not ok and "slug" in self._fields and not typed_slug:
+            self.slug.data = typed_slug
+        return ok
+
+    def _validate(self, extra_validators: Any) -> bool:
         ok = super().validate(extra_validators)
         if self.venue.data != NEW_VENUE:
             # The inline venue is ignored unless chosen, so its mistakes do not count either.

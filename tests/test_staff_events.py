@@ -91,6 +91,19 @@ def test_a_refused_slug_comes_back_as_typed(logged_in):
     assert "single hyphens" in html and 'value="Bad Slug!"' in html
 
 
+def test_an_empty_address_stays_empty_on_a_refused_form(logged_in, app_ctx):
+    """Made from the title when the event is saved: a refused form does not fill it in, so a
+    title corrected before saving again makes it (it had kept the typo)."""
+    refused = {**FORM, "title": "Optcal Networks Outlook", "slug": "", "end_time": "13:00"}
+    html = logged_in.post("/staff/events/new", data=refused).get_data(as_text=True)
+    (box,) = re.findall(r'<input[^>]*name="slug"[^>]*>', html)
+    assert 'value=""' in box
+    assert "optcal-networks-outlook" not in html
+    fixed = {**refused, "title": "Optical Networks Outlook", "end_time": "15:00"}
+    assert logged_in.post("/staff/events/new", data=fixed).status_code == 302
+    assert db.session.scalar(select(Event.slug)) == "optical-networks-outlook"
+
+
 def test_enter_in_a_text_box_saves_the_event(logged_in):
     """Enter presses the form's first submit button: it was "Preview description"."""
     html = logged_in.get("/staff/events/new").get_data(as_text=True)
