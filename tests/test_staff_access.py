@@ -173,3 +173,12 @@ def test_a_new_unprotected_staff_route_is_caught(app, rows, create_user):
     finally:
         with grown.app_context():
             db.engine.dispose()
+
+
+def test_an_editor_refused_an_admin_page_is_pointed_to_the_dashboard(client, auth, editor):
+    auth.login()
+    response = client.get("/staff/users")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert '<a href="/staff/">Back to the dashboard</a>' in html and "home page" not in html
+    assert "Back to the home page" in client.get("/no/such/page").get_data(as_text=True)
