@@ -90,11 +90,9 @@ def edit_venue(venue_id: int):
         form.original.data = json.dumps(audit.venue_snapshot(venue))
     if form.validate_on_submit():
         before = audit.venue_snapshot(venue)
-        started = merge.started_from(form.original.data, before)
-        if started and started != before:
-            conflict = venue_conflict(form, venue, started, before)
-            if conflict is not None:
-                return conflict
+        extra = conflict(form, venue, before, typed_venue(form))
+        if extra is not None:
+            return render_venue_form(form, venue, **extra), 409
         copy_venue_fields(form, venue)
         changes = audit.diff(before, audit.venue_snapshot(venue))
         if changes:
@@ -105,21 +103,24 @@ def edit_venue(venue_id: int):
     return render_venue_form(form, venue), (400 if form.errors else 200)
 
 
-def venue_conflict(form: VenueForm, venue: Venue, started: dict, theirs: dict):
-    """A colleague saved this venue since the form was opened (see ``conflict``)."""
+def typed_venue(form: VenueForm) -> dict[str, Any]:
+    """The venue as the form has it, as audit snapshots hold it."""
     typed = Venue()  # never added to the session
     copy_venue_fields(form, typed)
-    extra = conflict(form, started, audit.venue_snapshot(typed), theirs)
-    if extra is None:
+    return audit.venue_snapshot(typed)
+
+
+def conflict(form, item, theirs: dict, typed: dict) -> dict | None:
+    """Whether a colleague saved ``item`` since ``form`` was opened (its ``original`` field
+    holds the item as the form showed it; ``theirs`` and ``typed`` are the item now and as
+    typed, as audit snapshots hold them): their changes to fields this editor left alone come
+    into the form, this editor's input stays everywhere else (marked where both changed a
+    field), and saving again goes through. The template's conflict values, with who saved it
+    (``changed_by``); None when nobody did, or every change of theirs is one this form makes
+    too."""
+    started = merge.started_from(form.original.data, theirs)
+    if not started or started == theirs:
         return None
-    return render_venue_form(form, venue, changed_by=audit.last_entry(venue), **extra), 409
-
-
-def conflict(form, started: dict, typed: dict, theirs: dict) -> dict | None:
-    """A colleague saved what ``form`` edits since it was opened: their changes to fields this
-    editor left alone come into the form, this editor's input stays everywhere else (marked
-    where both changed a field), and saving again goes through. The template's conflict
-    values, or None when every change of theirs is one this form makes too."""
     their_changes = audit.diff(started, theirs)
     merged, both = merge.plan(started, typed, theirs, their_changes)
     if not merged and not both:
@@ -127,7 +128,12 @@ def conflict(form, started: dict, typed: dict, theirs: dict) -> dict | None:
     for name in merged:
         form[name].data, form[name].raw_data = theirs[name], None
     form.original.data = json.dumps(theirs)
-    return {"their_changes": their_changes, "merged": merged, "both": both}
+    return {
+        "their_changes": their_changes,
+        "merged": merged,
+        "both": both,
+        "changed_by": audit.last_entry(item),
+    }
 
 
 @bp.post("/venues/<int:venue_id>/delete")
@@ -189,19 +195,12 @@ def edit_category(category_id: int):
         form.original.data = json.dumps(audit.category_snapshot(category))
     if form.validate_on_submit():
         before = audit.category_snapshot(category)
-        started = merge.started_from(form.original.data, before)
-        if started and started != before:
-            typed = {"name": form.name.data, "slug": form.slug.data}
-            extra = conflict(form, started, typed, before)
-            if extra is not None:
-                changed_by = audit.last_entry(category)
-                return render_template(
-                    "staff/category_form.html",
-                    form=form,
-                    category=category,
-                    changed_by=changed_by,
-                    **extra,
-                ), 409
+        typed = {"name": form.name.data, "slug": form.slug.data}
+        extra = conflict(form, category, before, typed)
+        if extra is not None:
+            return render_template(
+                "staff/category_form.html", form=form, category=category, **extra
+            ), 409
         category.name, category.slug = form.name.data, form.slug.data
         changes = audit.diff(before, audit.category_snapshot(category))
         if changes:
@@ -289,20 +288,14 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         # A colleague's save since the form was opened (a deactivation, a new role) is never
         # undone unseen by a form that still shows the account as it was.
-        before = account_fields(user)
-        started = merge.started_from(form.original.data, before)
-        if started and started != before:
-            typed = {
-                "display_name": form.display_name.data.strip(),
-                "role": form.role.data,
-                "active": bool(form.active.data),
-            }
-            extra = conflict(form, started, typed, before)
-            if extra is not None:
-                changed_by = audit.last_entry(user)
-                return render_template(
-                    "staff/user_form.html", form=form, user=user, changed_by=changed_by, **extra
-                ), 409
+        typed = {
+            "display_name": form.display_name.data.strip(),
+            "role": form.role.data,
+            "active": bool(form.active.data),
+        }
+        extra = conflict(form, user, account_fields(user), typed)
+        if extra is not None:
+            return render_template("staff/user_form.html", form=form, user=user, **extra), 409
         losing_admin = user.role == "admin" and user.active
         losing_admin = losing_admin and (form.role.data != "admin" or not form.active.data)
         if losing_admin and active_admins() <= 1:
