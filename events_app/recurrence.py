@@ -184,12 +184,7 @@ def clock_change_note(rule: Rule, wall: datetime) -> str | None:
         return None
     start, end = occurrence_times(rule, wall)
     local = end.astimezone(_zone(rule.zone))
-    hours, minutes = divmod(round(rule.duration.total_seconds() / 60), 60)
-    length = " ".join(
-        f"{n} {unit}{'' if n == 1 else 's'}"
-        for n, unit in ((hours, "hour"), (minutes, "minute"))
-        if n
-    )
+    length = timefmt.format_length(rule.duration)
     ends = f"{timefmt.format_clock(local.time())} {timefmt.zone_abbr(local)}"
     if start.astimezone(_zone(rule.zone)).utcoffset() == local.utcoffset():
         # Ends before the clock change, at a time that occurs twice: not over it.

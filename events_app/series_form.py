@@ -11,7 +11,7 @@ from wtforms.validators import NumberRange, Optional
 
 from . import clock, recurrence, series, timefmt
 from .forms import MultiCheckboxField, choices
-from .timefmt import MAX_YEAR
+from .timefmt import MAX_YEAR, format_length
 
 REPEATS = {"never": "Does not repeat", **recurrence.FREQS}
 SCOPES = {
@@ -147,26 +147,20 @@ def rule_from(
         # Beside Repeats: the section's errors are what keeps the form from saving. A series'
         # last day typed as the end date made seven-week dates, each over the next ones.
         closest = recurrence.closest_starts(rule) or duration
+        gap = format_length(closest)
         if duration > closest:
-            why = f", longer than the {_span(closest)} between dates, and run into the next"
+            why = f", longer than the {gap} between dates, and run into the next"
         else:  # about as long as the gap: a clock change shortens one by an hour
-            why = f": where the clocks change, it would run into the next, {_span(closest)} later"
+            why = f": where the clocks change, it would run into the next, {gap} later"
         fields.freq.errors.append(
-            f"Each date would last {_span(duration)}{why}. Shorten the end date; the series'"
-            " last day goes under Ends."
+            f"Each date would last {format_length(duration)}{why}. Shorten the end date; the"
+            " series' last day goes under Ends."
         )
         return None
     # On a date's form, saved for its series, the rule checked is the series': see refused.
     if fields.scope.data not in ("following", "all") and refused(rule, fields):
         return None
     return rule
-
-
-def _span(length: timedelta) -> str:
-    """'7 days', '2 hours', '1 day 3 hours 30 minutes' (whole minutes)."""
-    days, minutes = length.days, length.seconds // 60
-    units = ((days, "day"), (minutes // 60, "hour"), (minutes % 60, "minute"))
-    return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in units if n) or "0 minutes"
 
 
 def refused(rule: recurrence.Rule, fields: RepeatFields) -> bool:

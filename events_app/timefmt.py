@@ -278,6 +278,13 @@ def format_timed_range(start: datetime, end: datetime, zone_name: str) -> str:
     )
 
 
+def format_length(length: timedelta) -> str:
+    """'7 days', '2 hours', '1 day 3 hours 30 minutes' (whole minutes)."""
+    days, minutes = length.days, length.seconds // 60
+    units = ((days, "day"), (minutes // 60, "hour"), (minutes % 60, "minute"))
+    return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in units if n) or "0 minutes"
+
+
 def format_start(start: datetime, zone_name: str) -> str:
     """'Nov 8, 2026, 6:30 PM EST'."""
     s = start.astimezone(ZoneInfo(zone_name))
