@@ -147,6 +147,14 @@ def month_events(
     return list(db.session.scalars(stmt).unique()), sizes
 
 
+def events_in_month(span_sizes: dict[tuple[date, date], int], year: int, month: int) -> int:
+    """How many events cover at least one day of the month itself (not the grid's days of the
+    months around it), from `month_events`' sizes of every span."""
+    first = date(year, month, 1)
+    last = date(year, month, monthrange(year, month)[1])
+    return sum(size for (start, end), size in span_sizes.items() if start <= last and end >= first)
+
+
 def _entry(event: Event, day: date) -> Entry:
     first, last = day == event.start_date, day == event.end_date
     if event.all_day:
@@ -277,6 +285,8 @@ def _month_page(year: int, month: int):
         places=place_names(db.session),
         kinds=KINDS,
         month_has_events=month_has_events,
+        # A filtered month says how many match, as a list does.
+        found=events_in_month(span_sizes, year, month) if filters.is_filtered else None,
         next_day=next_day,
         next_day_url=month_url((next_day.year, next_day.month)) if next_day else None,
     )

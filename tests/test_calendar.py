@@ -350,3 +350,24 @@ def test_a_filtered_month_with_nothing_says_where_the_next_match_is(client, crea
     html = client.get("/calendar/2026/09?q=nowhere").get_data(as_text=True)
     assert "No events match these filters in September 2026." in html
     assert "The next one" not in html  # none at all
+
+
+def test_a_filtered_month_says_how_many_events_match_in_it(client, app, create_event):
+    """As a list does: the grid alone leaves a visitor counting cells, and its "+N more"
+    and the days of the months around it make that count wrong."""
+    app.config["CALENDAR_PER_DAY"] = 1
+    day = datetime(2026, 7, 8, 14, tzinfo=UTC)
+    for i in range(3):  # two of them behind a "+2 more"
+        create_event(title=f"Fibre talk {i}", start=day + timedelta(hours=i))
+    create_event(
+        title="Fibre fair", kind="live", first_day=date(2026, 6, 29), last_day=date(2026, 7, 1)
+    )
+    create_event(title="Fibre August", first_day=date(2026, 8, 1))  # in July's grid, not July
+    create_event(title="Copper talk", start=day)
+    html = client.get("/calendar/2026/07?q=fibre").get_data(as_text=True)
+    assert "4 matching events in July 2026" in html
+    html = client.get("/calendar/2026/07?q=fibre&kind=live").get_data(as_text=True)
+    assert "1 matching event in July 2026" in html
+    assert "matching event" not in client.get("/calendar/2026/07").get_data(as_text=True)
+    html = client.get("/calendar/2026/09?q=fibre").get_data(as_text=True)
+    assert "matching event" not in html and "No events match these filters" in html
