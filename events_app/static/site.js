@@ -79,3 +79,22 @@ document.querySelectorAll("form[role=search][method=get]").forEach((form) => {
     }
   });
 });
+
+// An event or series reached from a list, a search or the month calendar: a link back to
+// it as it was (its search, filters and page). Read from the referrer, which only the browser
+// knows: the page's HTML stays one for everyone, cached once.
+(() => {
+  const slot = document.querySelector("[data-back-to-results]");
+  if (!slot || !document.referrer) return;
+  let from;
+  try {
+    from = new URL(document.referrer);
+  } catch { return; }
+  const listing = /^\/(events\/|categories\/[^/]+|calendar\/.*|webinars\/(archive)?)$/;
+  if (from.origin !== location.origin || !listing.test(from.pathname)) return;
+  slot.querySelector("a").href = from.href;
+  slot.querySelector("[data-label]").textContent = (from.searchParams.get("q") || "").trim()
+    ? "Back to search results"
+    : from.pathname.startsWith("/calendar/") ? "Back to the calendar" : "Back to the list";
+  slot.hidden = false;
+})();

@@ -202,3 +202,29 @@ def test_the_api_docs_give_each_group_its_description_under_it_on_a_phone(browse
     )
     assert boxes and min(boxes) > 250, boxes  # was squeezed into a 33 px column
     phone.page.context.close()
+
+
+def test_an_event_reached_from_results_links_back_to_them_as_they_were(desktop):
+    """Its search, filters and page kept; reached any other way, no such link."""
+    page = desktop.page
+    back = page.locator(".back-to-results a")
+    for start, event_link, label in (
+        ("/events/?q=5g&page=2", ".event-title a", "Back to search results"),
+        ("/categories/5g?page=2", ".event-title a", "Back to the list"),
+        ("/calendar/?kind=webinar", ".cal-event a", "Back to the calendar"),
+    ):
+        desktop.goto(start)
+        page.locator(event_link).first.click()
+        page.wait_for_load_state("load")
+        assert back.is_visible(), start
+        assert back.inner_text().strip() == "\u2190 " + label
+        if label == "Back to the list":
+            check_page(desktop, "event back to results")
+        back.click()
+        page.wait_for_load_state("load")
+        assert page.url == desktop.base_url + start
+    desktop.goto("/events/big-5g-event")  # typed, or from elsewhere
+    assert not back.is_visible()
+    desktop.goto("/events/the-telecom-hour")  # a series page has it too
+    assert page.locator("[data-back-to-results]").count() == 1 and not back.is_visible()
+    assert not desktop.errors, desktop.errors
