@@ -267,6 +267,17 @@ def test_google_and_outlook_links_for_a_timed_event(create_event):
     assert "\u2026" in google["details"]
 
 
+def test_a_postponed_events_links_say_so_in_the_title_as_its_ics_does(create_event):
+    """A copy added to a calendar keeps the original dates and hears nothing more: the word
+    in its title is all that tells the visitor those dates are not to be relied on."""
+    event = create_event(title="Fibre Days", first_day=date(2026, 9, 24), status="postponed")
+    links = calendar_links.links_for(event, SITE)
+    assert _query(links["google"])["text"] == "Postponed: Fibre Days"
+    assert _query(links["outlook"])["subject"] == "Postponed: Fibre Days"
+    assert _query(links["office"])["subject"] == "Postponed: Fibre Days"
+    assert ical.event_summary(event) == "Postponed: Fibre Days"
+
+
 def _fit_by_trying(head: str, after: str, body: str, tail: str) -> str:
     """The cut calendar links made before Details: quote the whole URL for every try."""
 

@@ -5,6 +5,7 @@ or, when a wall time occurs twice (fall-back hour), both ends in UTC with ``Z``;
 event gives dates with an exclusive end. Outlook (outlook.live.com and outlook.office.com
 compose deep links): ISO 8601 local times with their UTC offset, or dates with ``allday=true``
 and an exclusive end.
+The title is the feeds' ("Postponed: ..."): a one-off copy is never told of the new dates.
 The description is trimmed so that every link stays under MAX_URL characters.
 """
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from ..timefmt import to_local
-from .ical import Site, event_location
+from .ical import Site, event_location, event_summary
 from .vtimezone import wall_time_is_ambiguous
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def google_link(
 ) -> str:
     """Google's template link; ``recur`` = (dates, RRULE value) makes it a whole series."""
     dates, ctz = google_dates(event)
-    params = {"action": "TEMPLATE", "text": event.title, "dates": dates}
+    params = {"action": "TEMPLATE", "text": event_summary(event), "dates": dates}
     if recur is not None:
         params["dates"], params["recur"] = recur[0], f"RRULE:{recur[1]}"
     if ctz:
@@ -160,7 +161,7 @@ def outlook_link(
     params = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": event.title,
+        "subject": event_summary(event),
         **outlook_times(event),
     }
     details = details or Details.of(event, site)
