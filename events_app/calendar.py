@@ -250,10 +250,10 @@ def _month_page(year: int, month: int):
     events, span_sizes = month_events(filters, start, end, per_day)
     weeks = month_grid(year, month, events, today, per_day, span_sizes)
 
-    def month_url(ym: tuple[int, int] | None) -> str | None:
+    def month_url(ym: tuple[int, int] | None, **changes) -> str | None:
         if ym is None:
             return None
-        return url_for(".month", year=ym[0], month=ym[1], **filters.to_args())
+        return url_for(".month", year=ym[0], month=ym[1], **replace(filters, **changes).to_args())
 
     def day_url(day: date) -> str:
         return url_for("public.event_list", **day_args(filters, day, today))
@@ -281,6 +281,10 @@ def _month_page(year: int, month: int):
         filters=filters,
         feed_filters=filters,
         category=category,
+        # A category= that names none: said, as the list says it.
+        without_unknown_category=month_url((year, month), category=None)
+        if filters.category and category is None
+        else None,
         categories=categories,
         places=place_names(db.session),
         kinds=KINDS,

@@ -146,8 +146,17 @@ def _list_page(
         found = count_of(db.session, filtered_events_query(replace(filters, when=other), now))
         if found:
             elsewhere = (found, url_for_filters(replace(filters, when=other, page=1)))
+    # A category= that names none (a kept link to a renamed one): said, not just "no match"
+    # under a form that shows "All categories".
+    unknown_category = None
+    if category is None and filters.category not in (None, *(c.slug for c in categories)):
+        unknown_category = (
+            filters.category,
+            url_for_filters(replace(filters, category=None, page=1)),
+        )
     page_html = render_template(
         "public/list.html",
+        unknown_category=unknown_category,
         date_errors=date_errors or {},
         now=now,
         page=page,

@@ -371,3 +371,12 @@ def test_a_filtered_month_says_how_many_events_match_in_it(client, app, create_e
     assert "matching event" not in client.get("/calendar/2026/07").get_data(as_text=True)
     html = client.get("/calendar/2026/09?q=fibre").get_data(as_text=True)
     assert "matching event" not in html and "No events match these filters" in html
+
+
+def test_an_unknown_category_on_the_calendar_is_named(client, create_event):
+    create_event(title="June webinar", start=datetime(2026, 6, 18, 18, tzinfo=UTC))
+    html = client.get("/calendar/2026/06?category=opticals&q=june").get_data(as_text=True)
+    assert "There is no category “<bdi>opticals</bdi>”" in html
+    assert 'href="/calendar/2026/06?q=june">See June 2026 in every category</a>' in html
+    assert "opticals.ics" not in html  # no feed to subscribe to: a 404
+    assert "No events match these filters" not in html

@@ -584,3 +584,17 @@ def test_screen_readers_hear_the_status_a_new_tab_and_the_details_first(client, 
     google = re.search(r'target="_blank">Add to Google Calendar<span[^>]*>([^<]*)</span></a>', page)
     assert google and google[1] == " (opens in a new tab)"
     assert page.index('class="detail-side"') < page.index('class="detail-main"')
+
+
+def test_an_unknown_category_is_named_not_called_no_match(client, create_event, create_category):
+    """A kept link to a renamed category listed nothing under a form showing "All
+    categories", and said the filters matched nothing; it says so, and where to go."""
+    create_event(title="Plain", categories=[create_category(name="Optical", slug="optical")])
+    response = client.get("/events/?category=opticals&kind=webinar")
+    assert response.status_code == 200
+    html = text(response)
+    assert "There is no category “<bdi>opticals</bdi>”" in html
+    assert "No upcoming events match these filters" not in html
+    assert 'href="/events/?kind=webinar">See these upcoming events in every category' in html
+    assert "opticals.ics" not in html  # no feed to subscribe to: a 404
+    assert "There is no category" not in text(client.get("/events/?category=optical&q=zzz"))
