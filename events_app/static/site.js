@@ -90,11 +90,15 @@ document.querySelectorAll("form[role=search][method=get]").forEach((form) => {
   try {
     from = new URL(document.referrer);
   } catch { return; }
-  const listing = /^\/(events\/|categories\/[^/]+|calendar\/.*|webinars\/(archive)?)$/;
-  if (from.origin !== location.origin || !listing.test(from.pathname)) return;
+  // The site's path (an app served under one): the default link is <path>/events/.
+  const base = new URL(slot.querySelector("a").href).pathname.replace(/events\/$/, "");
+  const listing = /^(events\/|categories\/[^/]+|calendar\/.*|webinars\/(archive)?)$/;
+  if (from.origin !== location.origin || !from.pathname.startsWith(base)) return;
+  const path = from.pathname.slice(base.length);
+  if (!listing.test(path)) return;
   slot.querySelector("a").href = from.href;
   slot.querySelector("[data-label]").textContent = (from.searchParams.get("q") || "").trim()
     ? "Back to search results"
-    : from.pathname.startsWith("/calendar/") ? "Back to the calendar" : "Back to the list";
+    : path.startsWith("calendar/") ? "Back to the calendar" : "Back to the list";
   slot.hidden = false;
 })();
