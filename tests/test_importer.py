@@ -785,6 +785,31 @@ def test_a_rule_repeating_every_second_or_minute_is_refused(app_ctx, freq, start
     assert webinar.action == "new"  # the rest of the file is read
 
 
+def test_a_rule_whose_until_is_centuries_away_is_refused_without_listing_its_dates(
+    app_ctx, monkeypatch
+):
+    """Its dates are listed up to the cap only: listing a daily rule from 1900 to UNTIL=2999
+    (400,000 dates) took seconds for each such event in a file."""
+    from events_app import recurrence
+
+    listed: list[int] = []
+    wall_starts = recurrence.wall_starts
+
+    def counting(*args, **kwargs):
+        starts = wall_starts(*args, **kwargs)
+        listed.append(len(starts))
+        return starts
+
+    monkeypatch.setattr(recurrence, "wall_starts", counting)
+    series = (
+        "UID:s@example.org\nSUMMARY:Daily\nDTSTART:19000101T120000Z\nDTEND:19000101T130000Z\n"
+        "RRULE:FREQ=DAILY;UNTIL=29991231T000000Z"
+    )
+    (daily,) = plan_of(ics(series)).items
+    assert daily.action == "rejected" and "repeats more than" in daily.reason
+    assert max(listed) <= recurrence.MAX_OCCURRENCES + 1
+
+
 @pytest.mark.parametrize("interval", ["0", "-2", "x"])
 def test_a_rule_with_a_bad_interval_is_refused_in_the_preview_not_at_confirm(app_ctx, interval):
     """INTERVAL=0 repeats one date; its occurrences could not be saved, and the confirm step

@@ -87,8 +87,11 @@ def _until_day(rule: recurrence.Rule, until: date | datetime) -> date:
         return until
     limit = until if until.tzinfo else until.replace(tzinfo=UTC)
     # Up to the day after UNTIL's UTC day: east of UTC, the last start's local day is later.
+    # At most one date past the cap: a rule with more is refused (too_many_dates) whatever its
+    # last day, and one to UNTIL=29991231 from 1900 took seconds per event to list.
     through = limit.date() + timedelta(days=1)
-    starts = recurrence.wall_starts(replace(rule, until=None), through, limit=None)
+    cap = recurrence.MAX_OCCURRENCES + 1
+    starts = recurrence.wall_starts(replace(rule, until=None), through, limit=cap)
     inside = [w for w in starts if recurrence.instant(w, rule.zone) <= limit]
     return inside[-1].date() if inside else rule.start.date()
 
