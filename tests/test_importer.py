@@ -830,6 +830,24 @@ def test_a_rule_repeating_every_hour_is_cut_at_the_cap(app_ctx):
     assert any("repeats more than" in w for w in plan.warnings)
 
 
+def test_a_rule_expanded_from_long_ago_is_listed_in_moments(app_ctx):
+    """Weekdays since 1980, a rule kept as separate events: its dates before the window are
+    listed a few times, not once for every quarter hour of the window (17 s from 1990)."""
+    import time
+
+    series = (
+        "UID:s@example.org\nSUMMARY:Standup\nDTSTART:19800102T140000Z\n"
+        "DTEND:19800102T143000Z\nRRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    )
+    began = time.perf_counter()
+    plan = plan_of(ics(series))
+    assert time.perf_counter() - began < 4
+    assert len(plan.items) == ics_reader.MAX_OCCURRENCES_PER_SERIES
+    starts = sorted(i.start_at for i in plan.items)
+    assert starts[0] >= NOW - timedelta(days=92) and starts[-1] - starts[0] < timedelta(days=600)
+    assert all(s.weekday() < 5 for s in starts)
+
+
 def test_long_uids_fit_the_column(app_ctx):
     long_uid = "x" * 400
     single = plan_of(ics(WEBINAR.replace("webinar-1@example.org", long_uid))).items[0]
