@@ -785,6 +785,30 @@ def test_a_rule_repeating_every_second_or_minute_is_refused(app_ctx, freq, start
     assert webinar.action == "new"  # the rest of the file is read
 
 
+@pytest.mark.parametrize(
+    ("rule", "start", "reason"),
+    [
+        ("FREQ=HOURLY", "19000101T120000Z", "Repeats every hour from 1900-01-01"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "20260101T120000Z", "gives no date"),
+        ("FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "20260101T120000Z", "gives no date"),
+        ("FREQ=DAILY;BYSETPOS=2", "20260101T120000Z", "gives no date"),
+        ("FREQ=DAILY;BYMINUTE=0,1,2;BYSECOND=0,30", "20260701T120000Z", "several times an hour"),
+    ],
+)
+def test_a_rule_that_would_take_minutes_to_list_is_refused(app_ctx, rule, start, reason):
+    """Before listing: dateutil goes one hour or day at a time from DTSTART, and looks for a
+    February 30th day by day until the year 9999 (10 s to minutes for each such event)."""
+    import time
+
+    series = f"UID:s@example.org\nSUMMARY:Odd\nDTSTART:{start}\nRRULE:{rule}"
+    began = time.perf_counter()
+    plan = plan_of(ics(series, WEBINAR))
+    assert time.perf_counter() - began < 4
+    odd = item_by_uid(plan, "s@example.org")
+    assert odd.action == "rejected" and reason in odd.reason
+    assert item_by_uid(plan, "webinar-1").action == "new"  # the rest of the file is read
+
+
 def test_a_rule_whose_until_is_centuries_away_is_refused_without_listing_its_dates(
     app_ctx, monkeypatch
 ):
