@@ -67,6 +67,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         # The public base URL ("https://events.example.com") feeds link to; default: the request's.
         SITE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=None,  # unset: as PRODUCTION (configure's last step)
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
@@ -101,7 +102,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
                 f"The instance folder {app.instance_path} cannot be written ({error.strerror}):"
                 " set EVENTS_INSTANCE_PATH to a folder the app may write, or SECRET_KEY."
             ) from None
-    app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        # A production site is served over HTTPS: its staff cookie never goes out over HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["PRODUCTION"]
 
 
 def database_url(url: str) -> str:

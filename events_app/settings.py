@@ -70,7 +70,7 @@ def check(config: dict[str, Any], instance_path: str) -> None:
     naming every wrong one."""
     problems = []
     for name in FLAGS:
-        if name not in config:
+        if config.get(name) is None:  # not set
             continue
         value = config.get(name)
         if isinstance(value, str | int) and str(value).strip().lower() in YES + NO:

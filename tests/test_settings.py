@@ -86,6 +86,17 @@ def test_engine_options_of_a_wrong_kind_are_one_line(tmp_path):
         made(tmp_path, SQLALCHEMY_ENGINES=engines)
 
 
+def test_production_sends_the_session_cookie_over_https_only_unless_told(tmp_path):
+    """A production operator who did not set SESSION_COOKIE_SECURE got a staff cookie that
+    went out over plain HTTP too."""
+    secret = {"SECRET_KEY": "s" * 32}
+    assert made(tmp_path, PRODUCTION=True, **secret).config["SESSION_COOKIE_SECURE"] is True
+    assert made(tmp_path, PRODUCTION="yes", **secret).config["SESSION_COOKIE_SECURE"] is True
+    told = made(tmp_path, PRODUCTION=True, SESSION_COOKIE_SECURE="false", **secret)
+    assert told.config["SESSION_COOKIE_SECURE"] is False  # HTTPS ends before the app, say
+    assert made(tmp_path).config["SESSION_COOKIE_SECURE"] is False  # development: plain HTTP
+
+
 def test_the_instance_folder_must_be_a_folder(tmp_path):
     a_file = tmp_path / "instance"
     a_file.write_text("")
