@@ -290,6 +290,11 @@ class EventForm(FlaskForm):
                 local = datetime.combine(day, clock.data, tzinfo=ZoneInfo(zone))
                 self._offer_fold_if_ambiguous(fold, local, fold.data)
 
+    def sent_version(self) -> int | None:
+        """The version the edit form was opened at, as sent (None: missing or not a number)."""
+        version = self.version.data or ""
+        return int(version) if version.isascii() and version.isdigit() else None
+
     def sent_form_key(self) -> str | None:
         """The new-event form's key as sent, when it is one we could have made."""
         key = self.form_key.data or ""

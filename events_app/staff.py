@@ -308,10 +308,10 @@ def edit_event(event_id: int):
         return render_event_form(form, event, 200 if form.validate() else 400)
     if not form.validate():
         return render_event_form(form, event, 400)
-    version = form.version.data or ""  # None when the field is not sent at all
-    if not (version.isascii() and version.isdigit()):
-        abort(400, "The form lost its version number; reload the page and edit again.")
-    if int(version) != event.version:
+    version = form.sent_version()
+    if version is None and not merge.started_from(form.original.data, audit.event_snapshot(event)):
+        return version_lost(form, event)
+    if version != event.version:  # a lost version with its original: the merge tells
         answer = conflict(form, event, unless_same=True)
         if answer is not None:
             return answer
@@ -405,6 +405,23 @@ def save_edit(form: EventForm, event: Event):
         flash(f"{timefmt.format_day(day.date())} is no longer one of its dates.", "info")
         return redirect(url_for(".edit_event", event_id=master.id))
     return redirect(url_for(".edit_event", event_id=event_id))
+
+
+VERSION_LOST = (
+    "This page lost track of which saved version of the event it shows, so a colleague's save"
+    " made meanwhile could not be checked. Nothing was saved: what you typed is below; check"
+    " it, then save again."
+)
+
+
+def version_lost(form: EventForm, event: Event):
+    """The form came without a readable version or original (a page changed by hand or by a
+    browser add-on): it comes back as typed, with the message by Save and the event's version
+    now, so that saving again goes through."""
+    form.version.data = str(event.version)
+    form.original.data = json.dumps(audit.event_snapshot(event))
+    form.save.errors = [VERSION_LOST]
+    return render_event_form(form, event, 400)
 
 
 def conflict(form: EventForm, event: Event, *, unless_same: bool = False):

@@ -3,7 +3,9 @@
 import re
 
 import pytest
-from test_staff_events import FORM
+from test_staff_events import FORM, edit_page_fields
+
+from events_app.extensions import db
 
 HUGE = "9" * 30
 
@@ -59,12 +61,41 @@ def test_garbage_in_the_event_form(logged_in, changes):
     assert response.status_code == 400
 
 
-def test_garbage_version_and_original(logged_in, create_event):
+def test_a_lost_version_comes_back_with_what_was_typed(logged_in, create_event, app_ctx):
+    """No version (or not a number) and no readable original: nothing tells whether a colleague
+    saved meanwhile, so the form comes back as typed, the message by Save (it was a plain 400
+    page, the typing lost); sent again as it came back, it saves."""
     event = create_event()
-    data = {**FORM, "slug": event.slug}
     url = f"/staff/events/{event.id}/edit"
-    assert logged_in.post(url, data={**data, "version": "abc"}).status_code == 400
-    assert logged_in.post(url, data=data).status_code == 400  # no version field at all
+    data = {**FORM, "slug": event.slug, "title": "Typed Over Title"}
+    for sent in (
+        {**data, "version": "abc"},
+        data,  # no version field at all
+        {**data, "version": "1e3", "original": "[not json"},
+        {**data, "version": "\u0661", "original": "{}"},
+    ):
+        response = logged_in.post(url, data=sent)
+        assert response.status_code == 400, sent
+        html = response.get_data(as_text=True)
+        assert 'id="save-error"' in html and "could not be checked" in html
+        assert 'href="#save"' in html  # the summary above the form leads to it
+        assert 'value="Typed Over Title"' in html
+    again = {name: html.split(f'name="{name}" type="hidden" value="')[1].split('"')[0]
+             for name in ("version", "original")}  # fmt: skip
+    again["original"] = again["original"].replace("&#34;", '"').replace("&amp;", "&")
+    assert logged_in.post(url, data={**data, **again}).status_code == 302
+    db.session.refresh(event)
+    assert event.title == "Typed Over Title"
+
+
+def test_a_lost_version_with_its_original_is_checked_by_the_merge(logged_in, create_event):
+    event = create_event()
+    url = f"/staff/events/{event.id}/edit"
+    fields = edit_page_fields(logged_in, event.id)
+    data = {**FORM, "slug": event.slug, **fields}
+    assert logged_in.post(url, data={**data, "version": "abc"}).status_code == 302  # unchanged
+    response = logged_in.post(url, data={**data, "version": "abc", "title": "Mine"})
+    assert response.status_code == 409  # the first save changed the title it started from
     response = logged_in.post(url, data={**data, "version": "0", "original": "[not json"})
     assert response.status_code == 409
 
