@@ -188,6 +188,8 @@ def login():
             return redirect(next_url or url_for("staff.dashboard"))
         form.password.errors.append(error)
         status = 429 if error == THROTTLED_MESSAGE else 200
+    elif request.method == "POST":  # a field refused, as every refused form: said beside it
+        status = 400
     elif current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("staff.dashboard"))
     return kept_form.sign_in_page(form, next_url, kept, status)
@@ -217,4 +219,4 @@ def change_password():
             start_session(user)
             flash("Password changed. Other sessions of this account are signed out.", "info")
             return redirect(url_for("staff.dashboard"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200

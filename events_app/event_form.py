@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from wtforms import (
@@ -31,6 +30,7 @@ from .extensions import db
 from .forms import (
     NAME_FILTERS,
     MultiCheckboxField,
+    PageForm,
     VenueFields,
     choices,
     http_url,
@@ -83,7 +83,7 @@ TIME_OPTIONS = {
 }
 
 
-class EventForm(FlaskForm):
+class EventForm(PageForm):
     # what
     title = StringField(
         "Title",

@@ -33,6 +33,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import timefmt
 from .markup import is_web_address
 from .models import ROLES, Category, User, Venue
+from .security import NUL, NUL_REFUSED
 from .text import as_name, has_visible, name_key, slugify
 
 MIN_PASSWORD_LENGTH = 10
@@ -61,6 +62,36 @@ def field_errors(form: Form) -> list[FieldError]:
             target = f"{f.id}-0" if choices_ else f.id
             found.append(FieldError(target, f.label.text, str(f.errors[0])))
     return found
+
+
+class PageForm(FlaskForm):
+    """A form with a page of its own (the address that shows it takes it): a NUL character
+    sent in a field is refused beside that field, shown as U+FFFD and never passed on, so the
+    form comes back with everything typed. (security.check_request_limits refuses NUL in any
+    other request.)"""
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs) -> None:
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        refuse_nul(self)
+
+
+def refuse_nul(form: Form) -> None:
+    for f in form:
+        if isinstance(f, FormField):
+            refuse_nul(f.form)
+        elif any(isinstance(value, str) and NUL in value for value in f.raw_data or ()):
+            f.raw_data = [shown_nul(value) for value in f.raw_data]
+            if isinstance(f.data, list):
+                f.data = [shown_nul(value) for value in f.data]
+            elif isinstance(f.data, str):  # as typed, with the NUL to see (a filter drops it)
+                f.data = f.raw_data[0]
+                for keep in f.filters:
+                    f.data = keep(f.data)
+            f.process_errors.insert(0, NUL_REFUSED)
+
+
+def shown_nul(value):
+    return value.replace(NUL, "\ufffd") if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -174,7 +205,7 @@ def slug_format(form: Form, field) -> None:
     field.data = value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=1000)]
@@ -205,7 +236,7 @@ def new_password_fields(label: str = "New password") -> tuple[PasswordField, Pas
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PageForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
@@ -213,12 +244,12 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PageForm):
     new_password, confirm = new_password_fields()
     submit = SubmitField("Set password")
 
 
-class UserForm(FlaskForm):
+class UserForm(PageForm):
     """Edit a staff account's name, role and active flag."""
 
     display_name = StringField(
@@ -286,7 +317,7 @@ class VenueFields(Form):
     )
 
 
-class VenueForm(FlaskForm, VenueFields):
+class VenueForm(PageForm, VenueFields):
     name = StringField(
         "Name",
         filters=NAME_FILTERS,
@@ -304,7 +335,7 @@ class VenueForm(FlaskForm, VenueFields):
     submit = SubmitField("Save venue")
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PageForm):
     name = StringField(
         "Name",
         filters=NAME_FILTERS,

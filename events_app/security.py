@@ -9,6 +9,10 @@ from werkzeug.exceptions import BadHost
 from werkzeug.routing import IntegerConverter, ValidationError
 from werkzeug.wsgi import get_host
 
+NUL = "\x00"
+NUL_REFUSED = (
+    "This has an invisible NUL character (shown as \ufffd), which cannot be saved: delete it."
+)
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -60,12 +64,19 @@ def check_request_limits() -> None:
     """Refuse over-long query strings and NUL characters in forms before any view sees them."""
     if len(request.query_string) > current_app.config["MAX_QUERY_STRING_LENGTH"]:
         abort(414, "The query string is too long.")
-    # No browser sends NUL in a form, and PostgreSQL cannot store it: refuse it for every form.
-    if request.method == "POST" and any(
-        "\x00" in key or any("\x00" in value for value in values)
-        for key, values in request.form.lists()
-    ):
+    # PostgreSQL cannot store NUL: a form page's own form says so beside the field
+    # (forms.PageForm); anything else sent with one is refused here.
+    if request.method == "POST" and has_nul(request.form) and not is_form_page():
         abort(400, "Form fields may not contain NUL characters.")
+
+
+def has_nul(form) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in form.lists())
+
+
+def is_form_page() -> bool:
+    """The address posted to shows its form too (GET): its view answers with the form."""
+    return "GET" in request_ctx.url_adapter.allowed_methods()
 
 
 def options_response() -> Response:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from test_properties import _APP, parse_form, signed_in, world  # noqa: F401 (a fixture)
 from test_staff_events import FORM, edit_page_fields
 
 from events_app.extensions import db
@@ -174,3 +175,45 @@ def test_a_refused_sign_in_lists_its_error_and_does_not_take_the_focus_back(clie
     assert 'id="form-errors"' in html and 'href="#password"' in html
     assert "autofocus" not in html
     assert "autofocus" in client.get("/staff/login").text
+
+
+FORM_PAGES = [
+    rule
+    for rule in sorted(_APP.url_map.iter_rules(), key=lambda r: r.rule)
+    if {"GET", "POST"} <= rule.methods
+    or any(
+        other.rule == rule.rule and "POST" in other.methods
+        for other in _APP.url_map.iter_rules()
+        if "GET" in rule.methods and other is not rule
+    )
+]
+
+
+@pytest.mark.parametrize("rule", FORM_PAGES, ids=lambda r: r.rule)
+def test_a_nul_typed_in_a_form_page_is_said_beside_its_field(client, world, rule):  # noqa: F811
+    """Every address that shows a form and takes it back (walked from the URL map): a NUL
+    in what was typed comes back beside the field, the text kept (it was a plain 400 page)."""
+    ids, session_id = world
+    path = rule.rule
+    for name, value in ids.items():
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), path)
+    if rule.endpoint != "auth.login":
+        signed_in(client, session_id)
+    page = client.get(path)
+    if page.status_code != 200 or 'method="post"' not in page.text:
+        pytest.skip(f"{path} shows no form here ({page.status_code})")
+    form = parse_form(page.text)
+    kinds = ("text", "email", "textarea", "password")
+    typed = [name for name, kind in form.fields.items() if kind in kinds]
+    sent = {name: form.shown.get(name, "") for name in form.fields if name != "csrf_token"}
+    sent |= {name: f"Typed\x00{name}" for name in typed}
+    response = client.post(path, data=sent)
+    assert response.status_code == 400, path
+    html = response.get_data(as_text=True)
+    shown = parse_form(html).shown
+    for name in typed:
+        error = html.split(f'id="{name}-error">', 1)[-1].split("</p>", 1)[0]
+        # The event form's inline new venue counts (and is checked) only when chosen.
+        assert "NUL character" in error or name.startswith("new_venue-"), (path, name)
+        if form.fields[name] != "password":  # (an email is shown lower-cased)
+            assert shown[name].strip().lower() == f"typed\ufffd{name}".lower(), (path, name)

@@ -25,7 +25,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, StringField, SubmitField
@@ -35,7 +34,7 @@ from ..auth import require_staff
 from ..extensions import db
 from ..feeds.source import warm_blocks
 from ..feeds.views import site
-from ..forms import iana_zone
+from ..forms import PageForm, iana_zone
 from . import reader as ics_reader
 from .apply import ImportFailed, apply_import
 from .plan import ImportPlan, plan_import
@@ -51,7 +50,7 @@ KEEP_SECONDS = 24 * 3600
 LIMIT_TEXT = f"{ics_reader.MAX_FILE_BYTES // 1024 // 1024} MB"
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(PageForm):
     file = FileField(
         "iCalendar file",
         description=f"An .ics export from Google, Outlook, Apple or a feed; at most {LIMIT_TEXT}.",
@@ -71,7 +70,7 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField("Preview import")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(PageForm):
     publish = BooleanField(
         "Publish imported events",
         description="Otherwise new events are saved as drafts for review.",
