@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort, current_app, request
 from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.exceptions import BadHost
+from werkzeug.exceptions import BadHost, BadRequest, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter, ValidationError
 from werkzeug.wsgi import get_host
 
@@ -60,14 +60,45 @@ class DatabaseIntConverter(IntegerConverter):
         return number
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FORM_CUT_OFF = (
+    "The form arrived cut off or garbled (the connection may have dropped while it was sent),"
+    " so nothing of it could be read and nothing was saved. Go back: your browser still has"
+    " what you typed; send it again."
+)
+
+
+class UnreadableForm(BadRequest):
+    """A form body that could not be read at all: cut off (a connection dropped while it was
+    sent) or garbled. A page that takes a file answers it beside its file field."""
+
+
 def check_request_limits() -> None:
-    """Refuse over-long query strings and NUL characters in forms before any view sees them."""
+    """Refuse over-long query strings, bodies that are not forms or cannot be read, and NUL
+    characters in forms before any view (or the CSRF check, which would only miss its token)
+    sees them."""
     if len(request.query_string) > current_app.config["MAX_QUERY_STRING_LENGTH"]:
         abort(414, "The query string is too long.")
+    if request.method == "POST" and request.content_length and request.url_rule is not None:
+        if request.mimetype not in FORM_TYPES:
+            raise UnsupportedMediaType(
+                f"This address takes a form ({' or '.join(FORM_TYPES)}),"
+                f" not {request.mimetype or 'a body without a Content-Type'}."
+            )
+        if form_cut_off():
+            raise UnreadableForm(FORM_CUT_OFF)
     # PostgreSQL cannot store NUL: a form page's own form says so beside the field
     # (forms.PageForm); anything else sent with one is refused here.
     if request.method == "POST" and has_nul(request.form) and not is_form_page():
         abort(400, "Form fields may not contain NUL characters.")
+
+
+def form_cut_off() -> bool:
+    """A multipart body longer than a form of no fields (its closing boundary alone) of which
+    no field could be read: werkzeug reads nothing of one that ends before that boundary."""
+    if request.mimetype != "multipart/form-data" or request.form or request.files:
+        return False
+    return request.content_length > len(request.mimetype_params.get("boundary", "")) + 8
 
 
 def has_nul(form) -> bool:
@@ -137,6 +168,6 @@ def init_app(app: Flask) -> None:
     app.session_interface = PublicResponseSessionInterface()
     app.make_default_options_response = options_response
     app.config.setdefault("MAX_QUERY_STRING_LENGTH", 2048)
-    app.before_request(check_request_limits)
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request_limits)  # before CSRF
     app.after_request(add_security_headers)
     app.wsgi_app = RefuseBadHost(app.wsgi_app)  # innermost: it sees the host ProxyFix gives

@@ -19,6 +19,7 @@ ERROR_TITLES = {
     405: "Method not allowed",
     413: "Too large",
     414: "Address too long",
+    415: "Not a form",
     429: "Too many requests",
 }
 ERROR_TEXTS = {
@@ -27,6 +28,7 @@ ERROR_TEXTS = {
     405: "This address does not take that kind of request.",
     413: "What was sent is larger than this site accepts.",
     414: "The address is longer than this site accepts.",
+    415: "This address takes a form, sent as web forms are.",
     429: "Too many requests in a short time: wait a minute and try again.",
 }
 

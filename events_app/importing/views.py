@@ -35,6 +35,7 @@ from ..extensions import db
 from ..feeds.source import warm_blocks
 from ..feeds.views import site
 from ..forms import PageForm, iana_zone
+from ..security import UnreadableForm
 from . import reader as ics_reader
 from .apply import ImportFailed, apply_import
 from .plan import ImportPlan, plan_import
@@ -47,6 +48,10 @@ SESSION_KEY = "import_tokens"
 DONE_KEY = "import_tokens_done"
 ZONES_KEY = "import_zones"  # token -> the zone chosen for floating times at upload
 KEEP_SECONDS = 24 * 3600
+UPLOAD_CUT_OFF = (
+    "The upload arrived cut off (the connection may have dropped while it was sent), so the"
+    " file was not read: choose it and send it again."
+)
 LIMIT_TEXT = f"{ics_reader.MAX_FILE_BYTES // 1024 // 1024} MB"
 
 
@@ -170,6 +175,15 @@ def too_large(error):
     else:
         form.file.errors = [f"The file is larger than {LIMIT_TEXT}."]
     return _upload_page(form), 413
+
+
+@bp.errorhandler(UnreadableForm)
+def unreadable(error: UnreadableForm):
+    if not current_user.is_authenticated:  # raised before the sign-in check: not our page
+        return kept_form.sign_in_for_upload(403)
+    form = ImportUploadForm(formdata=None, zone=site_zone_name())
+    form.file.errors = [UPLOAD_CUT_OFF]
+    return _upload_page(form), 400
 
 
 @bp.get("/<token>")
