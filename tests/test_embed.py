@@ -385,6 +385,8 @@ def test_the_widgets_data_answers_other_sites_even_when_refused(client):
         ("POST", "/embed/list.json", 405),  # refused by routing, before the blueprint
         ("GET", "/embed/list.json/", 404),  # no route: still the data's address, mistyped
         ("GET", "/embed/list.JSON", 404),
+        ("GET", "/embed/list.json%00", 404),  # was our HTML page
+        ("GET", "/embed/list.json%20x", 404),
     ):
         response = client.open(url, method=method, headers={"Origin": "https://news.example"})
         assert response.status_code == status, url

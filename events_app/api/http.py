@@ -30,8 +30,8 @@ def allow_cors(response: Response) -> Response:
 
 def answers_in_json(path: str) -> bool:
     """Whether errors at this path are problem bodies: the API and the widgets' data (also
-    mistyped: "/embed/list.json/", "/embed/list.JSON")."""
-    data = path.startswith("/embed/") and path.rstrip("/").lower().endswith(".json")
+    mistyped: "/embed/list.json/", "/embed/list.JSON", "/embed/list.json%00")."""
+    data = path.startswith("/embed/") and ".json" in path.lower()
     return path.startswith("/api/") or data
 
 
