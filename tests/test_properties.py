@@ -1,6 +1,7 @@
-"""Property tests (Hypothesis): no route answers 500 to any path or query; staff forms never
-answer 500 and keep what the editor typed when they come back with errors; and the event form
-saves the wall times typed (DST gaps and overlaps included) or says why beside the field."""
+"""Property tests (Hypothesis): no route answers 500 to any path, query, method or header
+(the API and the widgets' data answer problem bodies); staff forms never answer 500 and keep
+what the editor typed when they come back with errors; and the event form saves the wall times
+typed (DST gaps and overlaps included) or says why beside the field."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from werkzeug.security import generate_password_hash
 
 from events_app import create_app
+from events_app.api.http import answers_in_json
 from events_app.extensions import db
 from events_app.models import Event, User
 from events_app.text import without_direction_controls
@@ -114,8 +116,21 @@ values = st.one_of(any_text, numbers, st.sampled_from(INTERESTING))
 queries = st.lists(st.tuples(st.one_of(st.sampled_from(QUERY_KEYS), any_text), values), max_size=6)
 
 
+# Written into a path as they are: escapes of no UTF-8 text, NUL, dots, slashes.
+RAW_SEGMENTS = ["%C3%28", "%FF", "%00", "%E2%82", ".", "..", "%2e%2e", "a/b", "%2F", "x" * 3000]
+HEADERS = {
+    "Accept": st.sampled_from(["application/json", "text/html", "*/*", "text/calendar", ";;"]),
+    "If-None-Match": st.sampled_from(["*", "garbage", 'W/"x", ,"', '"' + "a" * 3000 + '"']),
+    "If-Modified-Since": st.sampled_from(
+        ["yesterday", "Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", ""]
+    ),  # fmt: skip
+}
+headers = st.fixed_dictionaries({}, optional=HEADERS)
+
+
 def path_strategy(rule, ids: dict[str, int]):
-    """The rule's URL with every <argument> replaced by generated (or known valid) text."""
+    """The rule's URL with every <argument> replaced by generated (or known valid) text, or a
+    raw segment; now and then with a slash added at its end."""
     parts = re.split(r"<(?:[^:<>]+:)?([^<>]+)>", rule.rule)
     segments = []
     for i, part in enumerate(parts):
@@ -123,10 +138,12 @@ def path_strategy(rule, ids: dict[str, int]):
             segments.append(st.just(part))
             continue
         known = [str(v) for k, v in ids.items() if k == part]
-        segments.append(st.one_of(st.sampled_from(known), values) if known else values)
-    return st.tuples(*segments).map(
-        lambda seg: "".join(s if i % 2 == 0 else quote(s, safe="") for i, s in enumerate(seg))
-    )
+        typed = st.one_of(st.sampled_from(known), values) if known else values
+        segments.append(
+            st.one_of(typed.map(lambda s: quote(s, safe="")), st.sampled_from(RAW_SEGMENTS))
+        )
+    ending = st.sampled_from(["", "", "", "/", "%00"])
+    return st.tuples(*segments, ending).map("".join)
 
 
 @pytest.fixture
@@ -176,10 +193,18 @@ def test_get_routes_never_answer_500(client, world, rule):
         signed_in(client, session_id)
 
     @GET_SETTINGS
-    @given(path=path_strategy(rule, ids), query=queries)
-    def check(path: str, query: list[tuple[str, str]]) -> None:
-        response = client.get(path, query_string=query)
-        assert response.status_code < 500, (path, query, response.status_code)
+    @given(
+        path=path_strategy(rule, ids),
+        query=queries,
+        method=st.sampled_from(["GET", "GET", "HEAD", "OPTIONS"]),
+        sent=headers,
+    )
+    def check(path: str, query: list[tuple[str, str]], method: str, sent: dict) -> None:
+        response = client.open(path, method=method, query_string=query, headers=sent)
+        said = (method, path, query, sent, response.status_code)
+        assert response.status_code < 500, said
+        if response.status_code >= 400 and answers_in_json(path):  # never our HTML page
+            assert response.mimetype == "application/problem+json", said
         response.close()
 
     check()
