@@ -17,6 +17,16 @@ from typing import Any
 MAX_ORIGINAL = 200_000
 
 
+def lost(what: str) -> str:
+    """What a form says when it came back without a readable record of what it started from
+    (its hidden fields changed by hand or by a browser add-on)."""
+    return (
+        f"This page lost track of the {what} as it showed it, so a colleague's save made"
+        " meanwhile could not be checked. Nothing was saved: what you typed is below; check"
+        " it, then save again."
+    )
+
+
 def started_from(original: str | None, theirs: dict[str, Any]) -> dict[str, Any]:
     """The snapshot a form was opened with, from its `original` field: only the keys a
     snapshot has now ({} when unreadable; the field is in the page, so anything may come)."""

@@ -407,21 +407,14 @@ def save_edit(form: EventForm, event: Event):
     return redirect(url_for(".edit_event", event_id=event_id))
 
 
-VERSION_LOST = (
-    "This page lost track of which saved version of the event it shows, so a colleague's save"
-    " made meanwhile could not be checked. Nothing was saved: what you typed is below; check"
-    " it, then save again."
-)
-
-
 def version_lost(form: EventForm, event: Event):
     """The form came without a readable version or original (a page changed by hand or by a
     browser add-on): it comes back as typed, with the message by Save and the event's version
     now, so that saving again goes through."""
     form.version.data = str(event.version)
     form.original.data = json.dumps(audit.event_snapshot(event))
-    form.save.errors = [VERSION_LOST]
-    return render_event_form(form, event, 400)
+    form.save.errors = [merge.lost("event")]
+    return render_event_form(form, event, 409)
 
 
 def conflict(form: EventForm, event: Event, *, unless_same: bool = False):

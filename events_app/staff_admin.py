@@ -110,6 +110,10 @@ def typed_venue(form: VenueForm) -> dict[str, Any]:
     return audit.venue_snapshot(typed)
 
 
+def what_is(item) -> str:
+    return {Venue: "venue", Category: "category"}.get(type(item), "account")
+
+
 def conflict(form, item, theirs: dict, typed: dict) -> dict | None:
     """Whether a colleague saved ``item`` since ``form`` was opened (its ``original`` field
     holds the item as the form showed it; ``theirs`` and ``typed`` are the item now and as
@@ -117,8 +121,13 @@ def conflict(form, item, theirs: dict, typed: dict) -> dict | None:
     into the form, this editor's input stays everywhere else (marked where both changed a
     field), and saving again goes through. The template's conflict values, with who saved it
     (``changed_by``); None when nobody did, or every change of theirs is one this form makes
-    too."""
+    too. When its ``original`` was sent unreadable: {} and the form says so by its button
+    (one sent without any, by a script, is taken as it is)."""
     started = merge.started_from(form.original.data, theirs)
+    if form.original.data and not started:  # unreadable: a colleague's save cannot be told
+        form.original.data = json.dumps(theirs)
+        form.submit.errors = [merge.lost(what_is(item))]
+        return {}
     if not started or started == theirs:
         return None
     their_changes = audit.diff(started, theirs)

@@ -64,8 +64,8 @@ def test_garbage_in_the_event_form(logged_in, changes):
 
 def test_a_lost_version_comes_back_with_what_was_typed(logged_in, create_event, app_ctx):
     """No version (or not a number) and no readable original: nothing tells whether a colleague
-    saved meanwhile, so the form comes back as typed, the message by Save (it was a plain 400
-    page, the typing lost); sent again as it came back, it saves."""
+    saved meanwhile, so the form comes back (409) as typed, the message by Save (it was a plain
+    400 page, the typing lost); sent again as it came back, it saves."""
     event = create_event()
     url = f"/staff/events/{event.id}/edit"
     data = {**FORM, "slug": event.slug, "title": "Typed Over Title"}
@@ -76,7 +76,7 @@ def test_a_lost_version_comes_back_with_what_was_typed(logged_in, create_event, 
         {**data, "version": "\u0661", "original": "{}"},
     ):
         response = logged_in.post(url, data=sent)
-        assert response.status_code == 400, sent
+        assert response.status_code == 409, sent
         html = response.get_data(as_text=True)
         assert 'id="save-error"' in html and "could not be checked" in html
         assert 'href="#save"' in html  # the summary above the form leads to it
@@ -99,6 +99,33 @@ def test_a_lost_version_with_its_original_is_checked_by_the_merge(logged_in, cre
     assert response.status_code == 409  # the first save changed the title it started from
     response = logged_in.post(url, data={**data, "version": "0", "original": "[not json"})
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "path, typed",
+    [
+        ("/staff/venues/{venue}/edit", {"name": "Typed Hall", "city": "Denver",
+                                        "country": "US", "timezone": "America/Denver"}),
+        ("/staff/categories/{category}/edit", {"name": "Typed Topic", "slug": "typed-topic"}),
+        ("/staff/users/{user}/edit", {"display_name": "Typed Name", "role": "editor",
+                                      "active": "y"}),
+    ],
+)  # fmt: skip
+def test_an_edit_form_that_lost_its_original_comes_back_with_what_was_typed(
+    logged_in, create_venue, create_category, editor, path, typed
+):
+    """Its original unreadable, a colleague's save could not be told: the form comes back
+    (409), the message by its button (it saved over whatever a colleague had saved)."""
+    url = path.format(venue=create_venue().id, category=create_category().id, user=editor.id)
+    for original in ("[not json", "{}", '"a string"'):
+        response = logged_in.post(url, data={**typed, "original": original})
+        assert response.status_code == 409, (url, original)
+        html = response.get_data(as_text=True)
+        assert "could not be checked" in html.split('id="submit-error">', 1)[1].split("</p>")[0]
+        assert f'value="{next(iter(typed.values()))}"' in html
+    given = html.split('name="original" type="hidden" value="')[1].split('"')[0]
+    given = given.replace("&#34;", '"').replace("&amp;", "&")
+    assert logged_in.post(url, data={**typed, "original": given}).status_code == 302
 
 
 # Addresses urllib cannot read (it raises instead of answering): a bracket left open, a
