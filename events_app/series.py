@@ -560,7 +560,9 @@ def _root_slug(slug: str) -> str:
     return slug
 
 
-def split_parts(session: Session, master: Event) -> SplitParts:
+def parts_of(session: Session, master: Event) -> list[Event]:
+    """Every part of ``master``'s series that "this and following" made (drafts too), itself
+    among them, in date order: just ``[master]`` for a series never split."""
     root = _root_slug(master.slug)
     candidates = session.scalars(
         select(Event).where(
@@ -568,10 +570,16 @@ def split_parts(session: Session, master: Event) -> SplitParts:
             (Event.slug == root) | _slug_like(f"{_literal(root)}-from-%"),
         )
     )
-    parts = [e for e in candidates if _root_slug(e.slug) == root]
-    if master not in parts or len(parts) < 2:
+    found = [e for e in candidates if _root_slug(e.slug) == root]
+    if master not in found:
+        return [master]
+    return sorted(found, key=lambda e: (rule_of(e).start, e.id))
+
+
+def split_parts(session: Session, master: Event) -> SplitParts:
+    parts = parts_of(session, master)
+    if len(parts) < 2:
         return SplitParts(None, None)
-    parts.sort(key=lambda e: (rule_of(e).start, e.id))
     at = parts.index(master)
     return SplitParts(parts[at - 1] if at else None, parts[at + 1] if at + 1 < len(parts) else None)
 

@@ -27,6 +27,7 @@ from ..models import (
     category_by_slug,
     in_category,
     public_event_by_slug,
+    public_series,
     public_series_by_slug,
 )
 from ..public import plausible_slug, split_redirect
@@ -246,15 +247,32 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
-    block, _, _ = ical.cached_block(event, here, block_context(here))
-    zones = ical.timed_zones([event])
-    body = (ical.calendar_header(info) + ical.vtimezones_text(zones) + block + ical.FOOTER).encode()
+    shown = _series_parts(event) if event.series_master else [event]
+    context = block_context(here)
+    blocks = "".join(ical.cached_block(e, here, context)[0] for e in shown)
+    zones = ical.timed_zones(shown)
+    body = (
+        ical.calendar_header(info) + ical.vtimezones_text(zones) + blocks + ical.FOOTER
+    ).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
+    changed = max(e.updated_at for e in shown)
     # One date's slug is "<series>/<date>": a file name has no slash.
-    headers = (etag, event.updated_at, f"{event.slug.replace('/', '-')}.ics", "attachment")
-    if _not_modified(etag, event.updated_at):
+    headers = (etag, changed, f"{event.slug.replace('/', '-')}.ics", "attachment")
+    if _not_modified(etag, changed):
         return _headers(Response(status=304), *headers)
     return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
+
+
+def _series_parts(master: Event) -> list[Event]:
+    """The public parts of a series that "this and following" split (series.parts_of), in
+    date order: the .ics of any of them holds them all, so that a calendar subscribed to it
+    (a series page offers that) keeps the dates the split moved to a new part."""
+    parts = series.parts_of(db.session, master)
+    if len(parts) < 2:
+        return [master]
+    ids = [part.id for part in parts if part.id != master.id]
+    others = db.session.scalars(public_series().where(Event.id.in_(ids))).unique()
+    return sorted([master, *others], key=ical.feed_order)
 
 
 def render_blocks_for_site_url(ids: list[int] | None = None) -> int | None:

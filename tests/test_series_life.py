@@ -1,0 +1,262 @@
+"""A weekly series over its whole life, as subscribed calendars see it: staff forms change it
+step by step, and after each step every feed is read by every reader, each reader one process
+across all the steps (as a long-lived client keeps what it learned)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import icalendar
+import pytest
+from conftest import NOW
+from sqlalchemy import select
+from test_staff_events import edit_page_fields
+
+from events_app.extensions import db
+from events_app.models import Event
+from tests.ical_expanders import (
+    expand_many_with_icaljs,
+    expand_many_with_libical,
+    expand_many_with_vobject,
+    expand_with_recurring_ical_events,
+)
+from tests.ical_readers import ReaderUnavailable
+from tests.tools import require_tool
+
+SHOW = {
+    "title": "The Telecom Hour",
+    "kind": "audio",
+    "status": "published",
+    "summary": "Our weekly live show.",
+    "start_date": "2026-06-18",
+    "start_time": "12:00",
+    "end_date": "2026-06-18",
+    "end_time": "13:00",
+    "timezone": "America/New_York",
+    "venue": "",
+    "online_url": "https://radio.example.com/live",
+    "repeat-freq": "weekly",
+    "repeat-interval": "1",
+    "repeat-weekdays": ["TH"],
+    "repeat-ends": "on",
+    "repeat-until": "2026-09-24",
+    "repeat-scope": "all",
+}
+LO, HI = NOW - timedelta(days=1), NOW + timedelta(days=400)
+FEEDS = ("/feeds/all.ics", "/feeds/events.ics?kind=audio", "/events/the-telecom-hour.ics")
+EXPANDERS = {
+    "recurring-ical-events": lambda files, lo, hi: [
+        expand_with_recurring_ical_events(f, lo, hi) for f in files
+    ],
+    "vobject": expand_many_with_vobject,
+    "ical.js": expand_many_with_icaljs,
+    "libical": expand_many_with_libical,
+}
+
+
+@dataclass
+class Life:
+    client: object
+    steps: list[str] = field(default_factory=list)
+    files: list[bytes] = field(default_factory=list)  # every feed of every step, in order
+    where: list[tuple[str, str]] = field(default_factory=list)  # (step, feed) of each file
+    expected: list[set] = field(default_factory=list)  # the site's dates of each file
+    uids: set[str] = field(default_factory=set)
+
+    def masters(self) -> list[Event]:
+        db.session.expire_all()
+        found = db.session.scalars(
+            select(Event).where(Event.series_master.is_(True), Event.slug.like("the-telecom-%"))
+        )
+        return list(found)
+
+    def site_dates(self) -> set:
+        """What the site shows: each date taking place, by its series' UID, start and end."""
+        dates = set()
+        for master in self.masters():
+            self.uids.add(master.uid)
+            for o in master.occurrences:
+                if o.status in ("published", "postponed"):
+                    dates.add((master.uid, o.start_at, o.end_at))
+        return dates
+
+    def snapshot(self, step: str) -> None:
+        expected = self.site_dates()
+        self.steps.append(step)
+        for url in FEEDS:
+            response = self.client.get(url)
+            if response.status_code != 200:
+                continue
+            self.files.append(response.data)
+            self.where.append((step, url))
+            self.expected.append(expected)
+
+
+def taking_place(instances: set, uids: set[str]) -> set:
+    return {
+        (uid, start, end)
+        for uid, start, end, summary in instances
+        if uid in uids and not summary.startswith("Cancelled: ")
+    }
+
+
+def the_show(slug: str = "the-telecom-hour") -> Event:
+    db.session.expire_all()
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def date_of(master: Event, day: str) -> Event:
+    return next(o for o in master.occurrences if o.recurrence_id.date().isoformat() == day)
+
+
+def date_form(client, event: Event, **changes) -> dict:
+    local_start, local_end = event.local_start, event.local_end
+    data = {
+        **SHOW,
+        "title": event.title,
+        "status": event.status,
+        "timezone": event.timezone,
+        "start_date": local_start.date().isoformat(),
+        "start_time": local_start.strftime("%H:%M"),
+        "end_date": local_end.date().isoformat(),
+        "end_time": local_end.strftime("%H:%M"),
+        "repeat-scope": "this",
+        **edit_page_fields(client, event.id),
+    }
+    data.update(changes)
+    return data
+
+
+def master_form(client, master: Event, **changes) -> dict:
+    rule = master.rule
+    data = {
+        **SHOW,
+        "timezone": master.timezone,
+        "start_date": rule.start_local.date().isoformat(),
+        "start_time": rule.start_local.strftime("%H:%M"),
+        "end_date": rule.start_local.date().isoformat(),
+        "end_time": (rule.start_local + timedelta(minutes=rule.duration_minutes)).strftime("%H:%M"),
+        "repeat-until": rule.until.isoformat(),
+        **edit_page_fields(client, master.id),
+    }
+    data.update(changes)
+    return data
+
+
+def ok(response) -> None:
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+
+
+@pytest.fixture
+def life(app, client, auth, admin):
+    app.config["NOW"] = NOW
+    auth.login("admin@example.com")
+    return Life(client)
+
+
+def live_a_life(life: Life) -> None:
+    client = life.client
+    ok(client.post("/staff/events/new", data=SHOW))
+    life.snapshot("created")
+    show = the_show()
+    moved = date_of(show, "2026-07-09")
+    ok(client.post(f"/staff/events/{moved.id}/edit", data=date_form(
+        client, moved, start_date="2026-07-10", end_date="2026-07-10", start_time="15:00",
+        end_time="16:00")))  # fmt: skip
+    life.snapshot("moved one date")
+    cancelled = date_of(the_show(), "2026-07-16")
+    ok(client.post(f"/staff/events/{cancelled.id}/status", data={"status": "cancelled"}))
+    life.snapshot("cancelled one date")
+    show = the_show()
+    ok(client.post(f"/staff/events/{show.id}/edit", data=master_form(
+        client, show, start_time="13:00", end_time="14:00")))  # fmt: skip
+    life.snapshot("new time for all")
+    cut = date_of(the_show(), "2026-08-20")
+    ok(
+        client.post(
+            f"/staff/events/{cut.id}/edit",
+            data=date_form(
+                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
+            ),
+        )
+    )
+    life.snapshot("this and following")
+    show = the_show()
+    ok(client.post(f"/staff/events/{show.id}/edit", data=master_form(
+        client, show, timezone="America/Chicago")))  # fmt: skip
+    life.snapshot("new zone")
+    show = the_show()
+    ok(client.post(f"/staff/events/{show.id}/edit", data=master_form(
+        client, show, **{"repeat-until": "2026-07-30"})))  # fmt: skip
+    life.snapshot("ends early")
+    show = the_show()
+    ok(client.post(f"/staff/events/{show.id}/edit", data=master_form(
+        client, show, **{"repeat-until": "2026-08-13"})))  # fmt: skip
+    life.snapshot("lengthened")
+    one = date_of(the_show(), "2026-07-23")
+    assert client.post(f"/staff/events/{one.id}/delete").status_code == 409
+    cancelled = date_of(the_show(), "2026-07-16")
+    ok(client.post(f"/staff/events/{cancelled.id}/status", data={"status": "published"}))
+    life.snapshot("un-cancelled")
+    own = client.get("/events/the-telecom-hour.ics").data
+    calendar = icalendar.Calendar.from_ical(own)
+    master = next(e for e in calendar.walk("VEVENT") if "RRULE" in e)
+    master["SUMMARY"] = "The Telecom Hour (imported)"
+    master["SEQUENCE"] = int(master["SEQUENCE"]) + 1
+    response = client.post(
+        "/staff/import/",
+        data={"file": (io.BytesIO(calendar.to_ical()), "show.ics")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    ok(client.post(response.headers["Location"], data={"publish": "y"}))
+    life.snapshot("import")
+    for master in life.masters():
+        ok(client.post(f"/staff/events/{master.id}/delete"))
+    life.snapshot("deleted")
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_every_reader_follows_a_series_through_its_life(life, reader):
+    live_a_life(life)
+    try:
+        expanded = EXPANDERS[reader](life.files, LO, HI)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    wrong = []
+    for where, expected, instances in zip(life.where, life.expected, expanded, strict=True):
+        seen = taking_place(instances, life.uids)
+        if seen != expected:
+            wrong.append((where, sorted(seen - expected), sorted(expected - seen)))
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_series_file_keeps_the_dates_this_and_following_moved_on(life, reader):
+    """Google is offered to subscribe to a series' own .ics: after "this and following" made
+    a new series of the later dates, that file still has them (the file of either part holds
+    both), or the subscribed show stopped at the split."""
+    client = life.client
+    ok(client.post("/staff/events/new", data=SHOW))
+    cut = date_of(the_show(), "2026-08-20")
+    ok(
+        client.post(
+            f"/staff/events/{cut.id}/edit",
+            data=date_form(
+                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
+            ),
+        )
+    )
+    expected = life.site_dates()
+    assert len({uid for uid, _, _ in expected}) == 2
+    files = [
+        client.get(url).data
+        for url in ("/events/the-telecom-hour.ics", "/events/the-telecom-hour-from-2026-08-20.ics")
+    ]
+    try:
+        expanded = EXPANDERS[reader](files, LO, HI)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    assert [taking_place(found, life.uids) for found in expanded] == [expected, expected]
