@@ -4,9 +4,13 @@ across all the steps (as a long-lived client keeps what it learned)."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -15,6 +19,7 @@ from sqlalchemy import select
 from test_staff_events import edit_page_fields
 
 from events_app.extensions import db
+from events_app.feeds import ical
 from events_app.models import Event
 from tests.ical_expanders import (
     expand_many_with_icaljs,
@@ -205,6 +210,17 @@ def live_a_life(life: Life) -> None:
     master = next(e for e in calendar.walk("VEVENT") if "RRULE" in e)
     master["SUMMARY"] = "The Telecom Hour (imported)"
     master["SEQUENCE"] = int(master["SEQUENCE"]) + 1
+    # An hour later, two more weeks, and the date of Jul 30 moved to the Friday.
+    for name in ("DTSTART", "DTEND"):
+        master[name].dt = master[name].dt + timedelta(hours=1)
+    master["RRULE"]["UNTIL"] = [master["RRULE"]["UNTIL"][0] + timedelta(days=14, hours=1)]
+    moved = icalendar.Event()
+    for name in ("UID", "SUMMARY", "DTSTAMP"):
+        moved.add(name, master[name])
+    moved.add("RECURRENCE-ID", master["DTSTART"].dt.replace(month=7, day=30))
+    moved.add("DTSTART", master["DTSTART"].dt.replace(month=7, day=31))
+    moved.add("DTEND", master["DTEND"].dt.replace(month=7, day=31))
+    calendar.add_component(moved)
     response = client.post(
         "/staff/import/",
         data={"file": (io.BytesIO(calendar.to_ical()), "show.ics")},
@@ -260,3 +276,91 @@ def test_a_series_file_keeps_the_dates_this_and_following_moved_on(life, reader)
     except ReaderUnavailable as exc:
         require_tool(str(exc))
     assert [taking_place(found, life.uids) for found in expanded] == [expected, expected]
+
+
+def components(data: bytes) -> dict[tuple, dict]:
+    """Each VEVENT by (UID, RECURRENCE-ID in UTC): its SEQUENCE and what a change of it is."""
+    found = {}
+    for event in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        rid = event.get("RECURRENCE-ID")
+        exdates = event.get("EXDATE", [])
+        exdates = exdates if isinstance(exdates, list) else [exdates]
+        found[(str(event["UID"]), rid and rid.dt.astimezone(UTC))] = {
+            "sequence": int(event.get("SEQUENCE", 0)),
+            "what": (
+                event["DTSTART"].dt.astimezone(UTC),
+                event.get("DTEND") and event["DTEND"].dt.astimezone(UTC),
+                str(event.get("STATUS")),
+                event.get("RRULE") and event["RRULE"].to_ical(),
+                sorted(d.dt.astimezone(UTC) for e in exdates for d in e.dts),
+            ),
+        }
+    return found
+
+
+def test_sequence_rises_whenever_what_a_calendar_shows_of_an_event_changes(life):
+    live_a_life(life)
+    last: dict[str, dict] = {}
+    wrong = []
+    for (step, url), data in zip(life.where, life.files, strict=True):
+        now = components(data)
+        for key, item in now.items():
+            before = last.get(url, {}).get(key)
+            if before is None:
+                continue
+            if item["sequence"] < before["sequence"] or (
+                item["what"] != before["what"] and item["sequence"] == before["sequence"]
+            ):
+                wrong.append((step, url, key, before, item))
+        last[url] = now
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+def google_gets(client, link: str) -> bytes:
+    """The calendar Google makes of a link: the .ics a subscription reads, or the series an
+    add link's dates, zone and rule make."""
+    query = parse_qs(urlsplit(html.unescape(link)).query)
+    if "cid" in query:
+        return client.get(urlsplit(query["cid"][0]).path).data
+    zone = ZoneInfo(query["ctz"][0])
+    start, end = (
+        datetime.strptime(t, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
+        for t in query["dates"][0].split("/")
+    )
+    event = icalendar.Event.from_ical(f"BEGIN:VEVENT\r\n{query['recur'][0]}\r\nEND:VEVENT\r\n")
+    event.add("UID", the_show().uid)
+    event.add("SUMMARY", query["text"][0])
+    event.add("DTSTART", start)
+    event.add("DTEND", end)
+    calendar = icalendar.Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", "-//Google, as a test reads its link//EN")
+    calendar.add_component(icalendar.Timezone.from_ical(ical.vtimezones_text([zone.key])))
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_google_is_offered_every_part_of_a_split_series(life, reader):
+    """The first part's page offered Google an add link whose rule ends at the split: the
+    show stopped there in the visitor's calendar. It subscribes Google to the .ics now."""
+    client = life.client
+    ok(client.post("/staff/events/new", data=SHOW))
+    cut = date_of(the_show(), "2026-08-20")
+    ok(
+        client.post(
+            f"/staff/events/{cut.id}/edit",
+            data=date_form(
+                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
+            ),
+        )
+    )
+    expected = life.site_dates()
+    page = client.get("/events/the-telecom-hour").text
+    links = re.findall(r'href="(https://calendar\.google\.com/[^"]+)"', page)
+    assert len(links) == 1
+    try:
+        (expanded,) = EXPANDERS[reader]([google_gets(client, links[0])], LO, HI)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    assert taking_place(expanded, life.uids) == expected

@@ -184,15 +184,18 @@ def google_subscribe_link(webcal_url: str) -> str:
     return f"{GOOGLE_SUBSCRIBE}?cid={quote(webcal_url, safe='/')}"
 
 
-def series_links(master: Event, site: Site, subscribe_url: str, now: datetime) -> dict[str, str]:
+def series_links(
+    master: Event, site: Site, subscribe_url: str, now: datetime, continued: bool = False
+) -> dict[str, str]:
     """{"google": ...} for a series page: Google's template link with ``recur=RRULE:...`` from
-    the first occurrence; or, when a date still to come was moved or cancelled (which that
-    link cannot carry), {"google_subscribe": ...}: Google subscribing to the series' .ics at
-    ``subscribe_url`` (webcal://). Outlook's compose links cannot repeat; the page offers the
-    .ics."""
+    the first occurrence; or, when a date still to come was moved or cancelled, or the series
+    is ``continued`` by a part "this and following" split off (none of which that link can
+    carry: its rule ends at the split), {"google_subscribe": ...}: Google subscribing to the
+    series' .ics at ``subscribe_url`` (webcal://), which holds every part. Outlook's compose
+    links cannot repeat; the page offers the .ics."""
     from .. import recurrence, series
 
-    if series.has_changed_dates(master, now):
+    if continued or series.has_changed_dates(master, now):
         return {"google_subscribe": google_subscribe_link(subscribe_url)}
     rule = series.rule_of(master)
     if rule.all_day:

@@ -348,6 +348,7 @@ def feed_links() -> dict[str, object]:
             site(),
             webcal(external_url("feeds.event_download", slug=master.slug)),
             clock.now(),
+            continued=series.split_parts(db.session, master).after is not None,
         ),
         "event_ics_url": lambda event: url_for("feeds.event_download", slug=event.slug),
     }
