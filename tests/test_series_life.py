@@ -20,6 +20,7 @@ from test_staff_events import edit_page_fields
 
 from events_app.extensions import db
 from events_app.feeds import ical
+from events_app.feeds.ical import STATUS_MAP
 from events_app.models import Event
 from tests.ical_expanders import (
     expand_many_with_icaljs,
@@ -27,7 +28,13 @@ from tests.ical_expanders import (
     expand_many_with_vobject,
     expand_with_recurring_ical_events,
 )
-from tests.ical_readers import ReaderUnavailable
+from tests.ical_readers import (
+    ReaderUnavailable,
+    read_many_with_icaljs,
+    read_many_with_libical,
+    read_many_with_vobject,
+    read_with_icalendar,
+)
 from tests.tools import require_tool
 
 SHOW = {
@@ -51,6 +58,13 @@ SHOW = {
 }
 LO, HI = NOW - timedelta(days=1), NOW + timedelta(days=400)
 FEEDS = ("/feeds/all.ics", "/feeds/events.ics?kind=audio", "/events/the-telecom-hour.ics")
+DATES = ("2026-07-09", "2026-07-23")  # one moved on its own, one not: their own .ics
+READERS = {
+    "icalendar": lambda files: [read_with_icalendar(f) for f in files],
+    "vobject": read_many_with_vobject,
+    "ical.js": read_many_with_icaljs,
+    "libical": read_many_with_libical,
+}
 EXPANDERS = {
     "recurring-ical-events": lambda files, lo, hi: [
         expand_with_recurring_ical_events(f, lo, hi) for f in files
@@ -68,6 +82,8 @@ class Life:
     files: list[bytes] = field(default_factory=list)  # every feed of every step, in order
     where: list[tuple[str, str]] = field(default_factory=list)  # (step, feed) of each file
     expected: list[set] = field(default_factory=list)  # the site's dates of each file
+    date_files: list[bytes] = field(default_factory=list)  # DATES' own .ics, step by step
+    date_expected: list[dict] = field(default_factory=list)  # each as the site has it
     uids: set[str] = field(default_factory=set)
 
     def masters(self) -> list[Event]:
@@ -97,6 +113,15 @@ class Life:
             self.files.append(response.data)
             self.where.append((step, url))
             self.expected.append(expected)
+        show = the_show()
+        for day in DATES if show is not None else ():
+            response = self.client.get(f"/events/the-telecom-hour/{day}.ics")
+            assert response.status_code == 200
+            one = date_of(show, day)
+            self.date_files.append(response.data)
+            self.date_expected.append(
+                {one.calendar_uid: (one.start_at, one.end_at, STATUS_MAP[one.status])}
+            )
 
 
 def taking_place(instances: set, uids: set[str]) -> set:
@@ -361,6 +386,53 @@ def test_google_is_offered_every_part_of_a_split_series(life, reader):
     assert len(links) == 1
     try:
         (expanded,) = EXPANDERS[reader]([google_gets(client, links[0])], LO, HI)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    assert taking_place(expanded, life.uids) == expected
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_dates_own_file_follows_it_through_the_life_of_its_series(life, reader):
+    """A date's .ics, read again after every step by one reader process: its UID stays, its
+    instants and status are the site's."""
+    live_a_life(life)
+    try:
+        read = READERS[reader](life.date_files)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    seen = [
+        {uid: (e["start"], e["end"], e["status"]) for uid, e in events.items()} for events in read
+    ]
+    assert seen == life.date_expected
+    assert len({uid for one in seen for uid in one}) == len(DATES)
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_part_deleted_is_not_kept_by_a_client_asking_if_modified_since(life, reader):
+    """A client that asks with If-Modified-Since alone got 304 for the series' .ics once a
+    later part was deleted (its newest change went with it) and kept the deleted dates."""
+    client = life.client
+    ok(client.post("/staff/events/new", data=SHOW))
+    cut = date_of(the_show(), "2026-08-20")
+    ok(
+        client.post(
+            f"/staff/events/{cut.id}/edit",
+            data=date_form(
+                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
+            ),
+        )
+    )
+    first = client.get("/events/the-telecom-hour.ics")
+    assert len({uid for uid, _, _ in life.site_dates()}) == 2
+    ok(client.post(f"/staff/events/{the_show('the-telecom-hour-from-2026-08-20').id}/delete"))
+    again = client.get(
+        "/events/the-telecom-hour.ics",
+        headers={"If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    kept = first.data if again.status_code == 304 else again.data
+    expected = life.site_dates()
+    try:
+        (expanded,) = EXPANDERS[reader]([kept], LO, HI)
     except ReaderUnavailable as exc:
         require_tool(str(exc))
     assert taking_place(expanded, life.uids) == expected

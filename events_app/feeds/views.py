@@ -234,6 +234,7 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         slug = f"{series_slug}/{day}"
     if not plausible_slug(slug):
         abort(404, description="There is no such event, or it is no longer listed.")
+    state = changes.read_state(db.engine)  # before the content it guards
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None and not series_slug:
         event = db.session.scalars(public_series_by_slug(slug)).unique().first()
@@ -256,6 +257,9 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     ).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
     changed = max(e.updated_at for e in shown)
+    if event.series_master and state is not None and state.removed_at is not None:
+        # A part of the series deleted, or no longer public, took its newest change with it.
+        changed = max(changed, state.removed_at)
     # One date's slug is "<series>/<date>": a file name has no slash.
     headers = (etag, changed, f"{event.slug.replace('/', '-')}.ics", "attachment")
     if _not_modified(etag, changed):
