@@ -254,6 +254,13 @@ def live_a_life(life: Life) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     ok(client.post(response.headers["Location"], data={"publish": "y"}))
     life.snapshot("import")
+    show = the_show()
+    ok(client.post(f"/staff/events/{show.id}/status", data={"status": "cancelled"}))
+    life.snapshot("series cancelled")
+    one = date_of(the_show(), "2026-07-23")
+    ok(client.post(f"/staff/events/{one.id}/status", data={"status": "postponed"}))
+    ok(client.post(f"/staff/events/{show.id}/status", data={"status": "published"}))
+    life.snapshot("series published again")
     for master in life.masters():
         ok(client.post(f"/staff/events/{master.id}/delete"))
     life.snapshot("deleted")
