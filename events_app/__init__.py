@@ -202,7 +202,7 @@ def register_errorhandlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)  # HTTP asks it of a 405
         return response
 
-    for code in (400, 403, 404, 405, 413, 414, 415, 429):
+    for code in (400, 403, 404, 405, 410, 413, 414, 415, 429):
         app.register_error_handler(code, render_error)
 
 

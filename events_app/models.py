@@ -883,6 +883,24 @@ class FeedState(Base):
     longest_series_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class DeletedEvent(Base):
+    """The address of a public event or series that was deleted: its .ics answers with a
+    calendar of no events, so that a calendar subscribed to it drops them (an error keeps
+    them there), and its pages, and its dates', answer 410 Gone."""
+
+    __tablename__ = "deleted_events"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def deleted_event(session, slug: str) -> DeletedEvent | None:
+    """The deleted public event or series that had this address, if one had it; an event that
+    has it now comes first (callers look for that one before)."""
+    return session.get(DeletedEvent, slug)
+
+
 def place_names(session) -> list[str]:
     """Cities and countries of venues with public events, for the place filter's suggestions."""
     rows = session.execute(

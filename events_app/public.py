@@ -45,6 +45,7 @@ from .models import (
     archived_webinars,
     categories_by_name,
     category_by_slug,
+    deleted_event,
     event_categories,
     event_loads,
     listed,
@@ -219,6 +220,8 @@ def event_detail(slug: str):
     if event is None:
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
+            if gone := deleted_event(db.session, slug):
+                abort(410, description=f"“{gone.title}” was deleted.")
             return staff_preview_or_404(slug, "There is no such event, or it is no longer listed.")
         return series_page(master)
     return render_template("public/detail.html", **detail_context(event))
@@ -233,6 +236,8 @@ def event_occurrence(slug: str, day: str):
     if event is None:
         if moved := series.split_address(db.session, slug, day):  # "this and following"
             return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
+        if gone := deleted_event(db.session, slug):
+            abort(410, description=f"“{gone.title}” was deleted, with its dates.")
         message = "There is no such occurrence, or it is no longer listed."
         # A bookmarked date that the series no longer has (its rule changed): the 404 leads
         # to the series' dates.

@@ -44,7 +44,9 @@ from .filters import PageNotFound, no_such_page, page_number, pager_links, pagin
 from .forms import choices
 from .models import (
     KINDS,
+    PUBLIC_STATUSES,
     STATUSES,
+    DeletedEvent,
     Event,
     Speaker,
     event_loads,
@@ -619,6 +621,8 @@ def delete_event(event_id: int):
                                " or change the series' rule.")  # fmt: skip
     audit.record("delete", event, audit.deleted(audit.event_snapshot(event)), current_user)
     title = event.title
+    if event.status in PUBLIC_STATUSES:  # calendars may hold it: its address says it is gone
+        db.session.merge(DeletedEvent(slug=event.slug, title=title, deleted_at=clock.now()))
     db.session.delete(event)
     db.session.commit()
     flash(f"Deleted \u201c{title}\u201d.", "info")

@@ -443,3 +443,32 @@ def test_a_part_deleted_is_not_kept_by_a_client_asking_if_modified_since(life, r
     except ReaderUnavailable as exc:
         require_tool(str(exc))
     assert taking_place(expanded, life.uids) == expected
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_deleted_series_leaves_the_calendars_subscribed_to_it(life, reader):
+    """A deleted series' .ics answered 404, and a calendar app keeps what it last read when
+    a feed fails: a calendar subscribed to the series showed every date for good. It is a
+    calendar of no events now; the series' pages and its dates' say 410 Gone."""
+    client = life.client
+    ok(client.post("/staff/events/new", data=SHOW))
+    url = "/events/the-telecom-hour.ics"
+    assert life.site_dates()
+    kept = client.get(url).data
+    ok(client.post(f"/staff/events/{the_show().id}/delete"))
+    response = client.get(url)
+    if response.status_code == 200:
+        kept = response.data
+    assert not life.site_dates()
+    try:
+        (expanded,) = EXPANDERS[reader]([kept], LO, HI)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    assert taking_place(expanded, life.uids) == set()
+    for gone in (
+        "/events/the-telecom-hour",
+        "/events/the-telecom-hour/2026-07-09",
+        "/events/the-telecom-hour/2026-07-09.ics",
+    ):
+        assert client.get(gone).status_code == 410
+    assert client.get("/events/never-was.ics").status_code == 404

@@ -23,8 +23,10 @@ from ..filters import EventFilters, feed_conditions
 from ..models import (
     NAMED_FEED_KINDS,
     Category,
+    DeletedEvent,
     Event,
     category_by_slug,
+    deleted_event,
     in_category,
     public_event_by_slug,
     public_series,
@@ -245,6 +247,11 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     ):
         return split_redirect(url_for(".event_download", series_slug=moved, day=day))
     if event is None:
+        gone = deleted_event(db.session, series_slug or slug)
+        if gone is not None and not series_slug:
+            return _deleted_calendar(gone)
+        if gone is not None:
+            abort(410, description=f"“{gone.title}” was deleted, with its dates.")
         abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
@@ -263,6 +270,18 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     # One date's slug is "<series>/<date>": a file name has no slash.
     headers = (etag, changed, f"{event.slug.replace('/', '-')}.ics", "attachment")
     if _not_modified(etag, changed):
+        return _headers(Response(status=304), *headers)
+    return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
+
+
+def _deleted_calendar(gone: DeletedEvent) -> Response:
+    """A deleted event's or series' .ics: a calendar of no events. An error would leave a
+    calendar subscribed to it showing every date for good; this makes it drop them."""
+    info = _info(gone.title, f"“{gone.title}” was deleted.", external_url("public.home"))
+    body = (ical.calendar_header(info) + ical.FOOTER).encode()
+    etag = hashlib.sha256(body).hexdigest()[:40]
+    headers = (etag, gone.deleted_at, f"{gone.slug}.ics", "attachment")
+    if _not_modified(etag, gone.deleted_at):
         return _headers(Response(status=304), *headers)
     return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
 
