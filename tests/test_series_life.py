@@ -203,6 +203,10 @@ def live_a_life(life: Life) -> None:
     ok(client.post(f"/staff/events/{show.id}/edit", data=master_form(
         client, show, start_time="13:00", end_time="14:00")))  # fmt: skip
     life.snapshot("new time for all")
+    moved = date_of(the_show(), "2026-07-09")
+    ok(client.post(f"/staff/events/{moved.id}/edit", data=date_form(
+        client, moved, start_time="16:00", end_time="17:00")))  # fmt: skip
+    life.snapshot("moved date moved again")
     cut = date_of(the_show(), "2026-08-20")
     ok(
         client.post(

@@ -36,9 +36,10 @@ if TYPE_CHECKING:
     from ..recurrence import Rule
 
 # Bump whenever the bytes a block renders to may change: every cached block is then re-rendered.
-RENDERER_VERSION = "9"  # 9: a series' DTEND in UTC when its first date runs over a clock
-# change; 8: UNTIL at a repeated hour; 7: dates over a clock change written out; 6: series
-# dates moved before the window; 5: no DTEND if no time
+RENDERER_VERSION = "10"  # 10: an override's SEQUENCE is the master's plus its own; 9: a
+# series' DTEND in UTC when its first date runs over a clock change; 8: UNTIL at a repeated
+# hour; 7: dates over a clock change written out; 6: series dates moved before the window;
+# 5: no DTEND if no time
 PRODID = "-//Telecom Events//Events App 1.0//EN"
 FOOTER = "END:VCALENDAR\r\n"
 STATUS_MAP = {"published": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -303,10 +304,17 @@ def render_series(master: Event, site: Site, window_start: datetime | None = Non
     for o in in_window:
         if series.is_removed(o, master) or not series.is_override(o, master, rule):
             continue
-        head = _stamp_lines(o, master.uid, max(master.sequence or 0, o.sequence or 0))
+        head = _stamp_lines(o, master.uid, override_sequence(master, o))
         head.append(_wall_prop("RECURRENCE-ID", o.recurrence_id, rule.all_day, rule.zone))
         parts.append(_vevent(o, site, head + _times(o)))
     return "".join(parts)
+
+
+def override_sequence(master: Event, occurrence: Event) -> int:
+    """An override's SEQUENCE: its master's plus its own, which rises whenever either does
+    (the larger of the two stood still when a date moved again caught up with its master's)
+    and is never below the master's."""
+    return (master.sequence or 0) + (occurrence.sequence or 0)
 
 
 def _in_window(occurrence: Event, rule: Rule, window_start: datetime | None) -> bool:
