@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from conftest import NOW
+from servers import form_values
 from sqlalchemy import select
 from test_staff_events import edit_page_fields
 
@@ -142,19 +143,9 @@ def date_of(master: Event, day: str) -> Event:
 
 
 def date_form(client, event: Event, **changes) -> dict:
-    local_start, local_end = event.local_start, event.local_end
-    data = {
-        **SHOW,
-        "title": event.title,
-        "status": event.status,
-        "timezone": event.timezone,
-        "start_date": local_start.date().isoformat(),
-        "start_time": local_start.strftime("%H:%M"),
-        "end_date": local_end.date().isoformat(),
-        "end_time": local_end.strftime("%H:%M"),
-        "repeat-scope": "this",
-        **edit_page_fields(client, event.id),
-    }
+    """What one date's edit page sends, as it stands, with these changes."""
+    page = client.get(f"/staff/events/{event.id}/edit").text
+    data = {**form_values(page), "repeat-scope": "this"}
     data.update(changes)
     return data
 
@@ -217,6 +208,21 @@ def live_a_life(life: Life) -> None:
         )
     )
     life.snapshot("this and following")
+    later = date_of(the_show("the-telecom-hour-from-2026-08-20"), "2026-09-03")
+    ok(
+        client.post(
+            f"/staff/events/{later.id}/edit",
+            data=date_form(
+                client, later, timezone="Europe/London", start_time="18:00", end_time="19:00"
+            ),
+        )
+    )
+    life.snapshot("one date of the new part in its own zone")
+    moved = date_of(the_show(), "2026-07-09")
+    ok(client.post(f"/staff/events/{moved.id}/edit", data=date_form(
+        client, moved, start_date="2026-07-09", end_date="2026-07-09", start_time="13:00",
+        end_time="14:00")))  # fmt: skip
+    life.snapshot("moved date put back")
     show = the_show()
     ok(client.post(f"/staff/events/{show.id}/edit", data=master_form(
         client, show, timezone="America/Chicago")))  # fmt: skip
