@@ -86,6 +86,7 @@ class Life:
     date_files: list[bytes] = field(default_factory=list)  # DATES' own .ics, step by step
     date_expected: list[dict] = field(default_factory=list)  # each as the site has it
     uids: set[str] = field(default_factory=set)
+    cache: dict[str, object] = field(default_factory=dict)  # each URL's last 200 response
 
     def masters(self) -> list[Event]:
         db.session.expire_all()
@@ -104,22 +105,34 @@ class Life:
                     dates.add((master.uid, o.start_at, o.end_at))
         return dates
 
+    def fetch(self, url: str) -> bytes:
+        """The file as a polling client has it: asked for with the ETag and Last-Modified it
+        has (both, or Last-Modified alone every other time), kept on 304."""
+        kept = self.cache.get(url)
+        headers = {}
+        if kept is not None:
+            headers["If-Modified-Since"] = kept.headers["Last-Modified"]
+            if len(self.steps) % 2:
+                headers["If-None-Match"] = kept.headers["ETag"]
+        response = self.client.get(url, headers=headers)
+        if response.status_code == 304:
+            assert kept is not None
+            return kept.data
+        assert response.status_code == 200, (url, response.status_code)
+        self.cache[url] = response
+        return response.data
+
     def snapshot(self, step: str) -> None:
         expected = self.site_dates()
         self.steps.append(step)
         for url in FEEDS:
-            response = self.client.get(url)
-            if response.status_code != 200:
-                continue
-            self.files.append(response.data)
+            self.files.append(self.fetch(url))
             self.where.append((step, url))
             self.expected.append(expected)
         show = the_show()
         for day in DATES if show is not None else ():
-            response = self.client.get(f"/events/the-telecom-hour/{day}.ics")
-            assert response.status_code == 200
             one = date_of(show, day)
-            self.date_files.append(response.data)
+            self.date_files.append(self.fetch(f"/events/the-telecom-hour/{day}.ics"))
             self.date_expected.append(
                 {one.calendar_uid: (one.start_at, one.end_at, STATUS_MAP[one.status])}
             )

@@ -249,7 +249,7 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     if event is None:
         gone = deleted_event(db.session, series_slug or slug)
         if gone is not None and not series_slug:
-            return _deleted_calendar(gone)
+            return _deleted_calendar(gone, state)
         if gone is not None:
             abort(410, description=f"“{gone.title}” was deleted, with its dates.")
         abort(404, description="There is no such event, or it is no longer listed.")
@@ -274,14 +274,19 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
 
 
-def _deleted_calendar(gone: DeletedEvent) -> Response:
+def _deleted_calendar(gone: DeletedEvent, state: changes.State | None) -> Response:
     """A deleted event's or series' .ics: a calendar of no events. An error would leave a
-    calendar subscribed to it showing every date for good; this makes it drop them."""
+    calendar subscribed to it showing every date for good; this makes it drop them. Its
+    Last-Modified is no earlier than the removal's stamp, which is later than every change the
+    file had before (the clock's now may not be)."""
     info = _info(gone.title, f"“{gone.title}” was deleted.", external_url("public.home"))
     body = (ical.calendar_header(info) + ical.FOOTER).encode()
     etag = hashlib.sha256(body).hexdigest()[:40]
-    headers = (etag, gone.deleted_at, f"{gone.slug}.ics", "attachment")
-    if _not_modified(etag, gone.deleted_at):
+    changed = gone.deleted_at
+    if state is not None and state.removed_at is not None:
+        changed = max(changed, state.removed_at)
+    headers = (etag, changed, f"{gone.slug}.ics", "attachment")
+    if _not_modified(etag, changed):
         return _headers(Response(status=304), *headers)
     return _headers(Response(body, content_type=CONTENT_TYPE), *headers)
 
