@@ -221,6 +221,8 @@ def event_detail(slug: str):
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
             if gone := deleted_event(db.session, slug):
+                if left := series.part_left(db.session, slug):
+                    return split_redirect(url_for(".event_detail", slug=left.slug))
                 abort(410, description=f"“{gone.title}” was deleted.")
             return staff_preview_or_404(slug, "There is no such event, or it is no longer listed.")
         return series_page(master)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import recurrence, timefmt
-from .models import Event, SeriesRule, Speaker, listed, new_uid
+from .models import DeletedEvent, Event, SeriesRule, Speaker, listed, new_uid, public_series
 
 HORIZON_DAYS = 730
 # The scopes of a save of one date that apply to its series too (series_form.SCOPES); the
@@ -563,7 +563,21 @@ def _root_slug(slug: str) -> str:
 def parts_of(session: Session, master: Event) -> list[Event]:
     """Every part of ``master``'s series that "this and following" made (drafts too), itself
     among them, in date order: just ``[master]`` for a series never split."""
-    root = _root_slug(master.slug)
+    found = parts_named(session, _root_slug(master.slug))
+    return found if master in found else [master]
+
+
+def part_left(session: Session, root: str) -> Event | None:
+    """The first public part of the series that was at the address ``root`` before it was
+    deleted, when "this and following" had split parts off it: that address leads there."""
+    ids = [part.id for part in parts_named(session, root)]
+    stmt = public_series().where(Event.id.in_(ids)).order_by(Event.start_at, Event.id)
+    return session.scalars(stmt).unique().first() if ids else None
+
+
+def parts_named(session: Session, root: str) -> list[Event]:
+    """The series at the address ``root`` and the parts "this and following" split off it
+    (drafts too), those that exist, in date order."""
     candidates = session.scalars(
         select(Event).where(
             Event.series_master.is_(True),
@@ -571,8 +585,6 @@ def parts_of(session: Session, master: Event) -> list[Event]:
         )
     )
     found = [e for e in candidates if _root_slug(e.slug) == root]
-    if master not in found:
-        return [master]
     return sorted(found, key=lambda e: (rule_of(e).start, e.id))
 
 
@@ -597,8 +609,8 @@ def split_address(session: Session, series_slug: str, day: str) -> str | None:
     """Where a public date of a series went when "this and following" split it off: the
     address of the new part that has it ("<series>-from-<date>[-n]"), or None."""
     master = select(Event.id).where(Event.slug == series_slug, Event.series_master.is_(True))
-    if session.scalar(master) is None:  # no such series: no scan for an address made up
-        return None
+    if session.scalar(master) is None and session.get(DeletedEvent, series_slug) is None:
+        return None  # no such series, nor was there: no scan for an address made up
     stmt = select(Event.slug).where(listed(), _slug_like(f"{_literal(series_slug)}-from-%/{day}"))
     stmt = stmt.limit(2)
     found = list(session.scalars(stmt))

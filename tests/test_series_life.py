@@ -495,3 +495,39 @@ def test_a_deleted_series_leaves_the_calendars_subscribed_to_it(life, reader):
     ):
         assert client.get(gone).status_code == 410
     assert client.get("/events/never-was.ics").status_code == 404
+
+
+@pytest.mark.parametrize("reader", sorted(EXPANDERS))
+def test_a_series_whose_first_part_was_deleted_keeps_the_later_parts_at_its_address(life, reader):
+    """The earlier part of a split series deleted (a tidy-up once it is over): a calendar
+    subscribed to the series' address keeps the dates of the part that continues it."""
+    client = life.client
+    ok(client.post("/staff/events/new", data=SHOW))
+    cut = date_of(the_show(), "2026-08-20")
+    ok(
+        client.post(
+            f"/staff/events/{cut.id}/edit",
+            data=date_form(
+                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
+            ),
+        )
+    )
+    life.fetch("/events/the-telecom-hour.ics")
+    assert len({uid for uid, _, _ in life.site_dates()}) == 2
+    ok(client.post(f"/staff/events/{the_show().id}/delete"))
+    expected = life.site_dates()
+    assert len({uid for uid, _, _ in expected}) == 1
+    life.steps.append("deleted")  # the next poll sends Last-Modified alone
+    later = "/events/the-telecom-hour-from-2026-08-20"
+    for old, new in (
+        ("/events/the-telecom-hour", later),
+        ("/events/the-telecom-hour/2026-08-27", f"{later}/2026-08-27"),
+        ("/events/the-telecom-hour/2026-08-27.ics", f"{later}/2026-08-27.ics"),
+    ):
+        assert client.get(old).headers.get("Location") == new
+    assert client.get("/events/the-telecom-hour/2026-07-09").status_code == 410
+    try:
+        (expanded,) = EXPANDERS[reader]([life.fetch("/events/the-telecom-hour.ics")], LO, HI)
+    except ReaderUnavailable as exc:
+        require_tool(str(exc))
+    assert taking_place(expanded, life.uids) == expected

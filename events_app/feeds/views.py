@@ -246,10 +246,12 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         and (moved := series.split_address(db.session, series_slug, day))
     ):
         return split_redirect(url_for(".event_download", series_slug=moved, day=day))
-    if event is None:
-        gone = deleted_event(db.session, series_slug or slug)
-        if gone is not None and not series_slug:
+    gone = deleted_event(db.session, series_slug or slug) if event is None else None
+    if gone is not None and not series_slug:
+        event = series.part_left(db.session, slug)  # its address still has the parts left
+        if event is None:
             return _deleted_calendar(gone, state)
+    if event is None:
         if gone is not None:
             abort(410, description=f"“{gone.title}” was deleted, with its dates.")
         abort(404, description="There is no such event, or it is no longer listed.")
