@@ -243,6 +243,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 if not content:
                     continue
                 touched[id(obj)] = obj
+                if "slug" in content and obj.series_id is None:
+                    _remember_slug(session, obj)
                 if (master := _master_of(obj)) is not None:
                     touched[id(master)] = master
                     if "status" in content:  # a date cancelled or back: the master's EXDATEs
@@ -308,6 +310,18 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         _queue_search(session, touched.values())
     if change["removal"]:
         session.info[_PENDING]["removal"] = True
+
+
+def _remember_slug(session: Session, event: Any) -> None:
+    """A public event's or series' address before this change of slug leads to it from now on
+    (models.FormerSlug); a series' dates follow it."""
+    from .models import PUBLIC_STATUSES, FormerSlug
+
+    attrs = inspect(event).attrs
+    old_slug = attrs.slug.history.deleted
+    old_status = attrs.status.history.deleted or [event.status]
+    if old_slug and old_slug[0] and old_status[0] in PUBLIC_STATUSES:
+        session.merge(FormerSlug(slug=old_slug[0], event_id=event.id))
 
 
 def _queue_search(session: Session, touched: Any) -> None:

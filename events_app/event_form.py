@@ -92,7 +92,10 @@ class EventForm(PageForm):
     )
     slug = StringField(
         "Address (slug)",
-        description="The end of the event's address. Made from the title when left empty.",
+        description=(
+            "The end of the event's address. Made from the title when left empty. Changed once"
+            " public, the old address still leads here."
+        ),
         validators=[limit(Event, "slug"), slug_format],
     )
     kind = SelectField("Kind", choices=choices(KINDS))

@@ -901,6 +901,28 @@ def deleted_event(session, slug: str) -> DeletedEvent | None:
     return session.get(DeletedEvent, slug)
 
 
+class FormerSlug(Base):
+    """An address a public event or series had before its slug was changed: it leads to the
+    event's address now (a 301), so links shared, bookmarked or saved in calendars keep working.
+    A series' dates follow their series (``<former>/<date>``)."""
+
+    __tablename__ = "former_slugs"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+
+
+def renamed_event(session, slug: str) -> Event | None:
+    """The public event or series whose address was ``slug`` before a change of slug, if any;
+    an event that has the address now comes first (callers look for that one before)."""
+    stmt = (
+        select(Event)
+        .join(FormerSlug, FormerSlug.event_id == Event.id)
+        .where(FormerSlug.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+    )
+    return session.scalar(stmt)
+
+
 def place_names(session) -> list[str]:
     """Cities and countries of venues with public events, for the place filter's suggestions."""
     rows = session.execute(

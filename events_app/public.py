@@ -52,6 +52,7 @@ from .models import (
     place_names,
     public_events,
     public_series_by_slug,
+    renamed_event,
     upcoming_events,
 )
 from .response_cache import public_cache_control
@@ -220,6 +221,8 @@ def event_detail(slug: str):
     if event is None:
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
+            if renamed := renamed_event(db.session, slug):  # its slug was changed
+                return split_redirect(url_for(".event_detail", slug=renamed.slug))
             if gone := deleted_event(db.session, slug):
                 if left := series.part_left(db.session, slug):
                     return split_redirect(url_for(".event_detail", slug=left.slug))
@@ -238,6 +241,9 @@ def event_occurrence(slug: str, day: str):
     if event is None:
         if moved := series.split_address(db.session, slug, day):  # "this and following"
             return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
+        renamed = renamed_event(db.session, slug)  # its series' slug was changed
+        if renamed is not None and renamed.series_master:
+            return split_redirect(url_for(".event_occurrence", slug=renamed.slug, day=day))
         if gone := deleted_event(db.session, slug):
             abort(410, description=f"“{gone.title}” was deleted, with its dates.")
         message = "There is no such occurrence, or it is no longer listed."
@@ -376,8 +382,9 @@ SPLIT_REDIRECT_MAX_AGE = 3600
 
 
 def split_redirect(location: str) -> Response:
-    """The 301 from a date's old address to the series "this and following" moved it to, kept
-    for an hour, not for good: a later edit of the series may give the old address back."""
+    """The 301 from an address that moved (an event's slug changed, or a date's series split
+    by "this and following") to where it is now, kept for an hour, not for good: a later edit
+    may give the old address back."""
     response = redirect(location, 301)
     response.headers["Cache-Control"] = public_cache_control(SPLIT_REDIRECT_MAX_AGE)
     return response

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Form, SelectField, StringField
@@ -48,6 +48,7 @@ from .models import (
     STATUSES,
     DeletedEvent,
     Event,
+    FormerSlug,
     Speaker,
     event_loads,
 )
@@ -621,8 +622,11 @@ def delete_event(event_id: int):
                                " or change the series' rule.")  # fmt: skip
     audit.record("delete", event, audit.deleted(audit.event_snapshot(event)), current_user)
     title = event.title
-    if event.status in PUBLIC_STATUSES:  # calendars may hold it: its address says it is gone
-        db.session.merge(DeletedEvent(slug=event.slug, title=title, deleted_at=clock.now()))
+    if event.status in PUBLIC_STATUSES:  # calendars may hold it: its addresses say it is gone
+        former = db.session.scalars(select(FormerSlug.slug).where(FormerSlug.event_id == event.id))
+        for slug in (event.slug, *former):
+            db.session.merge(DeletedEvent(slug=slug, title=title, deleted_at=clock.now()))
+    db.session.execute(delete(FormerSlug).where(FormerSlug.event_id == event.id))
     db.session.delete(event)
     db.session.commit()
     flash(f"Deleted \u201c{title}\u201d.", "info")

@@ -22,6 +22,7 @@ from ..models import (
     categories_by_name,
     public_events,
     public_series,
+    renamed_event,
 )
 from ..public import plausible_day, split_redirect
 from ..templating import external_url
@@ -124,6 +125,9 @@ def event(key: str):
     found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
     if found is None and (moved := _split_off(key)):  # "this and following", as pages do
         return split_redirect(external_url("api.event", key=moved))
+    renamed = renamed_event(db.session, key) if found is None else None
+    if renamed is not None and not renamed.series_master:  # its slug was changed
+        return split_redirect(external_url("api.event", key=renamed.slug))
     if found is None:
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address

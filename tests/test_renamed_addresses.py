@@ -1,0 +1,93 @@
+"""An event's or series' address (slug) changed by an editor: the old one leads to the new (a
+301 from its page, its .ics, its dates and the API), as WordPress keeps an old slug; once the
+event is deleted, every address it had says so (410)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import NOW
+from sqlalchemy import select
+from test_staff_events import FORM, edit_page_fields
+from test_staff_series import SHOW, on, the_show
+
+from events_app.extensions import db
+from events_app.models import Event, FormerSlug
+
+
+@pytest.fixture
+def staff(app, client, auth, admin):
+    app.config["NOW"] = NOW
+    auth.login("admin@example.com")
+    return client
+
+
+def rename(client, event: Event, slug: str, form: dict, **changes) -> None:
+    data = {**form, **edit_page_fields(client, event.id), "slug": slug, **changes}
+    assert client.post(f"/staff/events/{event.id}/edit", data=data).status_code == 302
+
+
+def moved(client, old: str) -> str:
+    response = client.get(old)
+    assert response.status_code == 301, old
+    assert response.headers["Cache-Control"] == "public, max-age=3600", old  # not for good
+    return response.headers["Location"]
+
+
+def test_a_renamed_event_is_found_at_every_address_it_had(staff, app_ctx):
+    made = staff.post("/staff/events/new", data={**FORM, "slug": "optcal-outlook"})
+    assert made.status_code == 302
+    event = db.session.scalar(select(Event))
+    rename(staff, event, "optical-outlook", FORM)
+    visitor = app_ctx.test_client()
+    assert moved(visitor, "/events/optcal-outlook") == "/events/optical-outlook"
+    assert moved(visitor, "/events/optcal-outlook.ics") == "/events/optical-outlook.ics"
+    api = moved(visitor, "/api/v1/events/optcal-outlook")
+    assert api == "http://localhost/api/v1/events/optical-outlook"
+    assert visitor.get(api).get_json()["data"]["title"] == FORM["title"]
+
+    db.session.expire_all()
+    rename(staff, event, "optical-networks-2026", FORM)  # again: both earlier ones lead here
+    for old in ("/events/optcal-outlook", "/events/optical-outlook"):
+        assert moved(visitor, old) == "/events/optical-networks-2026"
+    assert visitor.get("/events/optical-networks-2026").status_code == 200
+
+    # A new event given an old address has it: the live address comes first.
+    new = {**FORM, "title": "Outlook, the sequel", "slug": "optical-outlook"}
+    assert staff.post("/staff/events/new", data=new).status_code == 302
+    assert "Outlook, the sequel" in visitor.get("/events/optical-outlook").get_data(as_text=True)
+
+    # Deleted, every address it had says so.
+    db.session.expire_all()
+    assert staff.post(f"/staff/events/{event.id}/delete").status_code == 302
+    for old in ("/events/optcal-outlook", "/events/optical-networks-2026"):
+        assert visitor.get(old).status_code == 410, old
+    assert db.session.scalars(select(FormerSlug.event_id)).all() == []  # SQLite keeps no FKs
+
+
+def test_a_draft_renamed_before_it_was_public_keeps_no_old_address(staff, app_ctx):
+    draft = {**FORM, "status": "draft"}
+    assert staff.post("/staff/events/new", data={**draft, "slug": "wip"}).status_code == 302
+    event = db.session.scalar(select(Event))
+    rename(staff, event, "optical-outlook", FORM)  # renamed as it is published
+    assert db.session.scalar(select(FormerSlug)) is None  # "wip" was never public
+    assert app_ctx.test_client().get("/events/wip").status_code == 404
+
+
+def test_a_renamed_series_takes_its_dates_addresses_along(staff, app_ctx):
+    assert staff.post("/staff/events/new", data=SHOW).status_code == 302
+    rename(staff, the_show(), "telecom-hour", SHOW)
+    db.session.expire_all()
+    master = db.session.scalar(select(Event).where(Event.slug == "telecom-hour"))
+    assert on(master, date(2026, 7, 23)).slug == "telecom-hour/2026-07-23"
+    visitor = app_ctx.test_client()
+    assert moved(visitor, "/events/the-telecom-hour") == "/events/telecom-hour"
+    day = "/events/telecom-hour/2026-07-23"
+    assert moved(visitor, "/events/the-telecom-hour/2026-07-23") == day
+    assert moved(visitor, "/events/the-telecom-hour/2026-07-23.ics") == day + ".ics"
+    assert moved(visitor, "/events/the-telecom-hour.ics") == "/events/telecom-hour.ics"
+    assert visitor.get(day).status_code == 200
+    no_such_date = moved(visitor, "/events/the-telecom-hour/2026-07-24")  # to the series' 404
+    assert visitor.get(no_such_date).status_code == 404
+    assert visitor.get("/events/the-telecom-hour-2/2026-07-23").status_code == 404
