@@ -127,7 +127,6 @@ def instance_secret_key(instance: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     try:
         db.init_app(app)
     except (TypeError, ValueError, ArgumentError) as error:  # engine options of a wrong kind

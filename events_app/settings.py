@@ -7,6 +7,8 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import logging
+import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -160,8 +162,21 @@ def _networks(config: dict[str, Any]) -> list[str]:
 
 
 def _instance(path: str) -> list[str]:
-    if Path(path).exists() and not Path(path).is_dir():
+    """The instance folder, made when missing: one the app may write (feed files, zone
+    definitions, imports), or every feed would fail once the app is serving."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
         return [f"The instance folder {path} is a file (EVENTS_INSTANCE_PATH): use a folder."]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".write-check-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        return [
+            f"The instance folder {path} cannot be written ({error.strerror}): set"
+            " EVENTS_INSTANCE_PATH to a folder the app may write."
+        ]
     return []
 
 

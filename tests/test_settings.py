@@ -104,6 +104,17 @@ def test_the_instance_folder_must_be_a_folder(tmp_path):
         create_app({**_base_config("sqlite://", a_file)})
 
 
+@pytest.mark.parametrize("folder", ["/proc", "/proc/events-instance"])
+def test_an_instance_folder_the_app_cannot_write_stops_it(folder):
+    """With SECRET_KEY set the app started, then answered every feed with a 500 (its zone
+    definitions and large feeds are files there); one it could not make was a traceback.
+    /proc takes no new files, even from root."""
+    with pytest.raises(SettingsError) as raised:
+        create_app({**_base_config("sqlite://", Path(folder))})
+    assert raised.value.message.startswith(f"The instance folder {folder} cannot be written (")
+    assert "set EVENTS_INSTANCE_PATH to a folder the app may write" in raised.value.message
+
+
 def test_settings_given_as_text_are_read_as_meant(tmp_path):
     app = made(tmp_path, PRODUCTION="False", METRICS_ALLOWED_NETWORKS="10.0.0.0/8, ::1/128")
     assert app.config["PRODUCTION"] is False
