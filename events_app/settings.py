@@ -8,6 +8,7 @@ import difflib
 import ipaddress
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -42,6 +43,7 @@ COUNTS_WHEN_SET = {"MAX_QUERY_STRING_LENGTH": (256, 1024 * 1024)}
 FLAGS = ("PRODUCTION", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
 TEXTS = ("SITE_NAME", "SITE_DESCRIPTION", "UID_DOMAIN")
 YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
+HOST_NAME = re.compile(r"[^\W_]([^\W_]|-)*(\.[^\W_]([^\W_]|-)*)*")  # events.example.com
 DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}  # the database and its driver
 
 
@@ -109,6 +111,17 @@ def check(config: dict[str, Any], instance_path: str) -> None:
                 f"SITE_URL is {site_url!r}: use the site's address with its scheme, like "
                 "https://events.example.com."
             )
+        elif parts.query or parts.fragment or "?" in str(site_url) or "#" in str(site_url):
+            problems.append(  # every link is made by adding a path to it
+                f"SITE_URL is {site_url!r}: use the site's address without a query or fragment,"
+                " like https://events.example.com or https://example.com/events."
+            )
+    uid_domain = config.get("UID_DOMAIN")
+    if isinstance(uid_domain, str) and uid_domain.strip() and not HOST_NAME.fullmatch(uid_domain):
+        problems.append(
+            f"UID_DOMAIN is {uid_domain!r}: use a host name alone, like events.example.com"
+            " (the host part of every event's permanent UID and of the Atom feeds' ids)."
+        )
     zone = config.get("SITE_TIMEZONE")
     if not isinstance(zone, str) or not is_valid_zone(zone):
         problems.append(
@@ -131,6 +144,7 @@ def check(config: dict[str, Any], instance_path: str) -> None:
         problems += _database(engine, instance_path)
     else:
         problems.append("SQLALCHEMY_ENGINES has no default database URL: set DATABASE_URL.")
+    problems += _secret_key(config.get("SECRET_KEY"))
     if not config.get("SECRET_KEY") and config["PRODUCTION"] is True:
         problems.append(
             "No SECRET_KEY configured. In production set the SECRET_KEY environment "
@@ -139,6 +153,20 @@ def check(config: dict[str, Any], instance_path: str) -> None:
         )
     if problems:
         raise SettingsError(" ".join(problems))
+
+
+def _secret_key(key: Any) -> list[str]:
+    """A secret key is text (its value is never written out); a number or a list failed every
+    form with a 500, and blank text signs nothing worth the name."""
+    if key is None or (isinstance(key, str | bytes) and key.strip()):
+        return []
+    if isinstance(key, str | bytes):
+        said = "blank"
+    elif isinstance(key, int | float) and not isinstance(key, bool):
+        said = "a number (EVENTS_SECRET_KEY is read as JSON: set SECRET_KEY instead)"
+    else:
+        said = f"a {type(key).__name__}"
+    return [f"SECRET_KEY is {said}: use a long random string."]
 
 
 def _networks(config: dict[str, Any]) -> list[str]:

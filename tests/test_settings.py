@@ -54,6 +54,17 @@ def test_every_wrong_setting_is_named_in_one_message(tmp_path):
         # Read without a default, by the app (security.py) and Flask-Login: checked when set.
         ({"MAX_QUERY_STRING_LENGTH": "abc"}, "MAX_QUERY_STRING_LENGTH is 'abc': use a whole"),
         ({"FORCE_HOST_FOR_REDIRECTS": 5}, "FORCE_HOST_FOR_REDIRECTS is 5: use a host name"),
+        # A key of another kind failed every form with a 500; its value is never written out.
+        ({"SECRET_KEY": 123456}, "SECRET_KEY is a number (EVENTS_SECRET_KEY is read as JSON"),
+        ({"SECRET_KEY": ["a", "b"]}, "SECRET_KEY is a list: use a long random string."),
+        ({"SECRET_KEY": "   "}, "SECRET_KEY is blank: use a long random string."),
+        # Pasted as a URL, it went into every new event's permanent UID.
+        (
+            {"UID_DOMAIN": "https://events.example.com"},
+            "UID_DOMAIN is 'https://events.example.com': use a host name alone, like",
+        ),
+        ({"UID_DOMAIN": "events example"}, "UID_DOMAIN is 'events example': use a host name"),
+        ({"SITE_URL": "https://example.com/?utm=x"}, "without a query or fragment"),
         (
             {"SITE_NAME": 2024},
             """SITE_NAME is 2024: use some text (a number in EVENTS_SITE_NAME"""
@@ -65,6 +76,7 @@ def test_values_out_of_range_or_of_the_wrong_kind_are_named(tmp_path, settings, 
     with pytest.raises(SettingsError) as raised:
         made(tmp_path, **settings)
     assert words in raised.value.message
+    assert "123456" not in raised.value.message
 
 
 def test_a_broken_instance_config_py_is_one_line(tmp_path, monkeypatch):
