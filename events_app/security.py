@@ -150,11 +150,17 @@ class RefuseBadHost:
 
 class PublicResponseSessionInterface(SecureCookieSessionInterface):
     """Leave the session out of responses marked `Cache-Control: public` (the feeds) and of
-    answers to `OPTIONS`.
+    answers to `OPTIONS`; scope its cookie to the app's path.
 
     Flask-Login reads the session on every response, which would add `Vary: Cookie` (and may
     refresh the cookie), so a shared cache or CDN could never serve one copy to everyone.
     """
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """SESSION_COOKIE_PATH when set, else the path the app is served under (SCRIPT_NAME):
+        under https://example.com/events/ the staff cookie is not sent to the host's other
+        applications (it went to all of them, as Path=/)."""
+        return app.config["SESSION_COOKIE_PATH"] or request.script_root or "/"
 
     def save_session(self, app: Flask, session, response: Response) -> None:
         if (response.cache_control.public or request.method == "OPTIONS") and not session.modified:

@@ -119,6 +119,26 @@ def test_proxy_fix_and_secure_cookies_from_environment(tmp_path, monkeypatch):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_the_session_cookie_stays_under_the_path_the_app_is_served_at(tmp_path):
+    """Served under https://example.com/events/ (SCRIPT_NAME=/events), the staff cookie was
+    Path=/: sent to every other application of the host, and theirs, also named "session",
+    could replace it."""
+    app = _app(tmp_path, "sqlite://")
+
+    @app.get("/_sign")
+    def sign():
+        session["seen"] = True
+        return "ok"
+
+    client = app.test_client()
+    cookie = client.get("/_sign", base_url="https://example.com/events").headers["Set-Cookie"]
+    assert "Path=/events;" in cookie or cookie.endswith("Path=/events"), cookie
+    assert "Path=/;" in client.get("/_sign").headers["Set-Cookie"]  # served at the root
+    app.config["SESSION_COOKIE_PATH"] = "/"  # an operator's choice stands
+    cookie = client.get("/_sign", base_url="https://example.com/events").headers["Set-Cookie"]
+    assert "Path=/;" in cookie, cookie
+
+
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     with pytest.raises(RuntimeError, match="No SECRET_KEY configured.*SECRET_KEY environment"):
         create_app({"PRODUCTION": True, "SQLALCHEMY_ENGINES": {"default": "sqlite://"}})
