@@ -66,16 +66,10 @@ def seed_demo(if_empty: bool) -> None:
 )
 def create_user(email: str, role: str, name: str, password: str | None) -> None:
     """Create a staff account with EMAIL and the password typed at the prompt."""
-    if password is None:
-        password = _new_password()
+    # Everything else is checked before the password is asked for (typed twice, for nothing).
     email = normalize_email(email)
     if not EMAIL_RE.match(email) or len(email) > max_length(User, "email"):
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise click.ClickException(
-            f"The password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
-            " (the sign-in form takes no more)."
-        )
     if name and not has_visible(as_name(name)):
         raise click.BadParameter("Give a name people can see.", param_hint="--name")
     if len(as_name(name)) > (most := max_length(User, "display_name")):
@@ -85,6 +79,13 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
         )
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A staff account for {email} already exists.")
+    if password is None:
+        password = _new_password()
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+            " (the sign-in form takes no more)."
+        )
     name = as_name(name or email.split("@")[0].replace(".", " ").title())[:most]
     user = User(
         email=email,

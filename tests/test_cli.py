@@ -75,6 +75,20 @@ def test_create_user_refuses_mismatch_short_duplicate_and_bad_email(runner, app_
     assert _user("z@example.com").display_name == "Zoe Lee"
 
 
+def test_create_user_says_what_is_wrong_before_asking_for_the_password(runner, app_ctx):
+    """A mistyped address or an account that exists was said only after the password had
+    been typed twice (here: nothing piped in, which it then complained about instead)."""
+    runner.invoke(args=["create-user", "taken@example.com"], input="long password 1\n")
+    for args, words in (
+        (["create-user", "not-an-email"], "'not-an-email' is not an email address."),
+        (["create-user", "Taken@example.com"], "A staff account for taken@example.com already"),
+        (["create-user", "new@example.com", "--name", "\u200b"], "a name people can see"),
+    ):
+        result = runner.invoke(args=args, input="")
+        assert result.exit_code != 0 and words in result.output, result.output
+        assert "password" not in result.output.lower(), result.output
+
+
 # --- import-ics -------------------------------------------------------------------------------
 
 
