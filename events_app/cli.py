@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from alembic.util import CommandError as AlembicCommandError
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.cli import with_appcontext
 from flask_alembic.cli import cli as alembic_cli
 from sqlalchemy import func, select
@@ -378,13 +378,21 @@ migrations_cli = click.Group(
 )
 
 
+def database_named() -> str:
+    """'The database <url>' for a message, its password hidden: a SQLite file that a typo in
+    DATABASE_URL names is made empty on first use, and would be said to need migrating."""
+    if not has_app_context():
+        return "The database"
+    return f"The database {db.engine.url.render_as_string(hide_password=True)}"
+
+
 def database_problem(error: DBAPIError) -> str:
     """One line for a database error that stops a command: not migrated, or not answering."""
     words = str(error.orig)
     if NOT_MIGRATED.search(words):
         return (
-            "This database has no tables yet, or not this version's: run `flask db upgrade`"
-            f" ({words.splitlines()[0]})."
+            f"{database_named()} has no tables yet, or not this version's: run `flask db"
+            f" upgrade` ({words.splitlines()[0]})."
         )
     return f"The database did not answer: {' '.join(words.split())}"  # one line
 
@@ -408,7 +416,7 @@ def database_errors_in_one_line(command: click.Command) -> None:
                 raise  # a bug of the command's, not the database's
             words = " ".join(str(error.orig).split())
             raise click.ClickException(
-                f"The database could not be read: {words}. Check DATABASE_URL."
+                f"{database_named()} could not be read: {words}. Check DATABASE_URL."
             ) from None
         except AlembicCommandError as error:  # "Can't locate revision identified by 'abc'"
             raise click.ClickException(f"{error}.") from None

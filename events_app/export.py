@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from . import changes, clock
 from .auth import admin_required, require_staff
-from .cli import in_a_folder
+from .cli import database_named, in_a_folder
 from .extensions import db
 from .models import Base
 from .text import slugify
@@ -250,7 +250,7 @@ def export_command(path: Path) -> None:
 def import_command(path: Path) -> None:
     """Load the export at PATH into this site, which must be empty (migrated, no events)."""
     if not inspect(db.engine).has_table("events"):
-        raise click.ClickException("This database has no tables yet: run `flask db upgrade`.")
+        raise click.ClickException(f"{database_named()} has no tables yet: run `flask db upgrade`.")
     try:
         counts = import_site(db.session, read_export(path))
     except ImportRefused as error:

@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, insert, select
 
+from events_app import create_app
 from events_app.extensions import db
 from events_app.importing import bulk
 from events_app.importing import reader as ics_reader
 from events_app.importing.apply import ImportFailed
 from events_app.models import AuditEntry, Category, Event, User
-from tests.conftest import NOW
+from tests.conftest import NOW, _base_config
 from tests.test_importer import WEBINAR, ics
 
 
@@ -87,6 +88,17 @@ def test_create_user_says_what_is_wrong_before_asking_for_the_password(runner, a
         result = runner.invoke(args=args, input="")
         assert result.exit_code != 0 and words in result.output, result.output
         assert "password" not in result.output.lower(), result.output
+
+
+def test_a_database_without_tables_is_named_in_the_message(tmp_path):
+    """A typo in DATABASE_URL makes a new, empty SQLite file: being told only "this database
+    has no tables yet: run flask db upgrade" led to migrating the wrong file."""
+    typo = tmp_path / "event.sqlite"
+    app = create_app(_base_config(f"sqlite:///{typo}", tmp_path))
+    for args in (["tz-refresh"], ["backup", str(tmp_path / "b.sqlite")], ["import-site", __file__]):
+        result = app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"Error: The database sqlite:///{typo} has no tables yet" in result.output, args
 
 
 # --- import-ics -------------------------------------------------------------------------------
