@@ -101,6 +101,15 @@ def test_a_database_without_tables_is_named_in_the_message(tmp_path):
         assert f"Error: The database sqlite:///{typo} has no tables yet" in result.output, args
 
 
+def test_every_command_says_what_it_does_in_the_list(runner):
+    """`flask --help` listed `feeds` with no words beside it."""
+    result = runner.invoke(args=["--help"])
+    commands = result.output.split("Commands:")[1].splitlines()
+    listed = {line.split()[0]: line.split()[1:] for line in commands if line.strip()}
+    assert "feeds" in listed and "backup" in listed
+    assert [name for name, words in listed.items() if not words] == []
+
+
 # --- import-ics -------------------------------------------------------------------------------
 
 

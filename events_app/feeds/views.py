@@ -40,6 +40,7 @@ from .bodies import FeedBodies, feed_bodies
 from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
 
 bp = Blueprint("feeds", __name__)
+bp.cli.help = "The feeds' stored iCalendar blocks (render-blocks)."
 bp.record_once(lambda state: state.app.extensions.setdefault("feed_bodies", FeedBodies(state.app)))
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
