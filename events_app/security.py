@@ -150,7 +150,7 @@ class RefuseBadHost:
 
 class PublicResponseSessionInterface(SecureCookieSessionInterface):
     """Leave the session out of responses marked `Cache-Control: public` (the feeds) and of
-    answers to `OPTIONS`; scope its cookie to the app's path.
+    answers to `OPTIONS`; keep its cookie to the app's path, and to HTTPS once it is used.
 
     Flask-Login reads the session on every response, which would add `Vary: Cookie` (and may
     refresh the cookie), so a shared cache or CDN could never serve one copy to everyone.
@@ -161,6 +161,11 @@ class PublicResponseSessionInterface(SecureCookieSessionInterface):
         under https://example.com/events/ the staff cookie is not sent to the host's other
         applications (it went to all of them, as Path=/)."""
         return app.config["SESSION_COOKIE_PATH"] or request.script_root or "/"
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """SESSION_COOKIE_SECURE, or this request came over HTTPS (as the proxies the app
+        trusts say): a cookie set over HTTPS is never sent over plain HTTP."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
     def save_session(self, app: Flask, session, response: Response) -> None:
         if (response.cache_control.public or request.method == "OPTIONS") and not session.modified:

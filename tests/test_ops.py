@@ -139,6 +139,23 @@ def test_the_session_cookie_stays_under_the_path_the_app_is_served_at(tmp_path):
     assert "Path=/;" in cookie, cookie
 
 
+def test_the_session_cookie_is_secure_when_it_is_set_over_https(tmp_path):
+    """Unless SESSION_COOKIE_SECURE was set as well, the cookie set over HTTPS (a proxy's
+    X-Forwarded-Proto, trusted) was sent again over plain HTTP, where anyone could read it."""
+    app = _app(tmp_path, "sqlite://", PROXY_FIX=1)
+
+    @app.get("/_sign")
+    def sign():
+        session["seen"] = True
+        return "ok"
+
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert "; Secure" in client.get("/_sign", headers=forwarded).headers["Set-Cookie"]
+    assert "; Secure" in client.get("/_sign", base_url="https://localhost").headers["Set-Cookie"]
+    assert "Secure" not in client.get("/_sign").headers["Set-Cookie"]  # plain HTTP, as set
+
+
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     with pytest.raises(RuntimeError, match="No SECRET_KEY configured.*SECRET_KEY environment"):
         create_app({"PRODUCTION": True, "SQLALCHEMY_ENGINES": {"default": "sqlite://"}})
