@@ -17,6 +17,7 @@ from __future__ import annotations
 import shlex
 import sqlite3
 import time
+import zipfile
 from pathlib import Path
 
 import click
@@ -96,7 +97,11 @@ def backup_revision(path: Path) -> str:
         finally:
             source.close()
     except sqlite3.Error as error:
-        raise click.ClickException(f"{path} is not a backup of this site ({error}).") from None
+        hint = " It is a zip, an export: load it with `flask import-site`."
+        hint = hint if zipfile.is_zipfile(path) else ""
+        raise click.ClickException(
+            f"{path} is not a backup of this site ({error}).{hint}"
+        ) from None
     if len(rows) != 1:
         raise click.ClickException(f"{path} has no single schema revision.")
     revision = rows[0][0]

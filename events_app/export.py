@@ -185,7 +185,11 @@ def read_export(path: Path) -> dict:
         with zipfile.ZipFile(path) as archive, archive.open("site.json") as member:
             return json.load(member)
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ImportRefused(f"{path} is not an export of this site ({error}).") from None
+        with open(path, "rb") as file:
+            is_backup = file.read(16) == b"SQLite format 3\x00"
+        hint = " It is a SQLite database, a backup: load it with `flask restore`."
+        hint = hint if is_backup else ""
+        raise ImportRefused(f"{path} is not an export of this site ({error}).{hint}") from None
 
 
 def export_name(now: datetime) -> str:

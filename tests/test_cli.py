@@ -1,4 +1,6 @@
 import re
+import sqlite3
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -108,6 +110,25 @@ def test_every_command_says_what_it_does_in_the_list(runner):
     listed = {line.split()[0]: line.split()[1:] for line in commands if line.strip()}
     assert "feeds" in listed and "backup" in listed
     assert [name for name, words in listed.items() if not words] == []
+
+
+def test_a_backup_and_an_export_given_to_each_others_command_say_which_to_use(runner, tmp_path):
+    """Moving a site, an export given to `restore` (or a backup to `import-site`) was only
+    "not a backup of this site (file is not a database)"."""
+    export = tmp_path / "site.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("site.json", "{}")
+    backup = tmp_path / "events.sqlite"
+    sqlite3.connect(backup).execute("CREATE TABLE t (x)").connection.close()
+    if runner.app.config["SQLALCHEMY_ENGINES"]["default"].startswith("sqlite"):
+        result = runner.invoke(args=["restore", str(export), "--yes"])  # PostgreSQL: pg_restore
+        assert result.exit_code == 1
+        assert "It is a zip, an export: load it with `flask import-site`." in result.output
+    result = runner.invoke(args=["import-site", str(backup)])
+    assert result.exit_code == 1
+    assert "It is a SQLite database, a backup: load it with `flask restore`." in result.output
+    result = runner.invoke(args=["import-site", __file__])
+    assert result.exit_code == 1 and "It is" not in result.output
 
 
 # --- import-ics -------------------------------------------------------------------------------
