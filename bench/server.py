@@ -56,6 +56,7 @@ class Server:
             SECRET_KEY="bench-secret",
             EVENTS_INSTANCE_PATH=str(instance),
             EVENTS_PRODUCTION="true",
+            EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here
             EVENTS_SITE_URL=SITE_URL,  # cached blocks link here, whatever the port
             BENCH_STATIC_DIR=str(self.static_dir),
         )

@@ -43,6 +43,7 @@ def server_env(url: str, instance: Path) -> dict[str, str]:
         DATABASE_URL=url,
         SECRET_KEY="soak-secret",
         EVENTS_PRODUCTION="true",
+        EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here
         EVENTS_SITE_URL=SITE_URL,
         EVENTS_INSTANCE_PATH=str(instance),
     )
