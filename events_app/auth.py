@@ -21,13 +21,26 @@ from .models import LoginAttempt, User
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
-MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+# Failed password checks allowed within FAILURE_WINDOW, counted three ways, so that nobody can
+# shut a colleague out: a guesser only ever blocks their own address, or (when many addresses
+# guess at one account) the addresses the account has never signed in from.
+MAX_FAILURES = 5  # for one email from one address: a mistyping person, or one guesser
+MAX_FAILURES_PER_ADDRESS = 20  # from one address over all emails: password spraying
+MAX_FAILURES_PER_ACCOUNT = 50  # for one email over all addresses: distributed guessing
 ATTEMPTS_KEPT = timedelta(days=30)
 THROTTLED_MESSAGE = (
-    "Too many failed sign-in attempts from this address or for this account. "
+    "Too many wrong passwords for this email from this address. "
     "Please wait 15 minutes before trying again."
 )
+ADDRESS_THROTTLED_MESSAGE = (
+    "Too many wrong passwords from this address. Please wait 15 minutes before trying again."
+)
+ACCOUNT_THROTTLED_MESSAGE = (
+    "Too many wrong passwords for this email from many addresses. Sign in from an address "
+    "you have signed in from before, or try again later."
+)
+THROTTLED_MESSAGES = (THROTTLED_MESSAGE, ADDRESS_THROTTLED_MESSAGE, ACCOUNT_THROTTLED_MESSAGE)
 BAD_CREDENTIALS_MESSAGE = "That email and password do not match an active staff account."
 # Checked against when the email is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
@@ -65,31 +78,40 @@ def normalize_email(email: str) -> str:
 # --- throttling ------------------------------------------------------------------------------
 
 
-def is_throttled(db_session: Session, email: str, ip: str, now: datetime) -> bool:
-    """True when `email` or `ip` has MAX_FAILURES failed logins within FAILURE_WINDOW of `now`.
+def _failures(db_session: Session, since: datetime, *conditions: Any) -> int:
+    return db_session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.success.is_(False), LoginAttempt.at > since, *conditions
+        )
+    )
 
-    Failures for an account count only since its last successful login.
+
+def throttled(db_session: Session, email: str, ip: str, now: datetime) -> str | None:
+    """Why a password check for `email` from `ip` is refused at `now`, or None if it may go on.
+
+    Counts failures within FAILURE_WINDOW: for the email from this address (since the pair's
+    last success), from this address, and for the email from everywhere; the last limit spares
+    addresses the email signed in from within ATTEMPTS_KEPT. Counts never depend on whether the
+    email has an account.
     """
     since = now - FAILURE_WINDOW
+    pair = (LoginAttempt.email == email, LoginAttempt.ip == ip)
     last_success = db_session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.email == email, LoginAttempt.success.is_(True)
-        )
+        select(func.max(LoginAttempt.at)).where(*pair, LoginAttempt.success.is_(True))
     )
-    email_since = max(since, last_success) if last_success else since
-    by_email = db_session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == email,
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at > email_since,
+    if _failures(db_session, max(since, last_success or since), *pair) >= MAX_FAILURES:
+        return THROTTLED_MESSAGE
+    if _failures(db_session, since, LoginAttempt.ip == ip) >= MAX_FAILURES_PER_ADDRESS:
+        return ADDRESS_THROTTLED_MESSAGE
+    if _failures(db_session, since, LoginAttempt.email == email) >= MAX_FAILURES_PER_ACCOUNT:
+        known = db_session.scalar(
+            select(LoginAttempt.id)
+            .where(*pair, LoginAttempt.success.is_(True), LoginAttempt.at > now - ATTEMPTS_KEPT)
+            .limit(1)
         )
-    )
-    by_ip = db_session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since
-        )
-    )
-    return by_email >= MAX_FAILURES or by_ip >= MAX_FAILURES
+        if known is None:
+            return ACCOUNT_THROTTLED_MESSAGE
+    return None
 
 
 def authenticate(
@@ -98,8 +120,9 @@ def authenticate(
     """Check a login and record the attempt. Returns (user, None) or (None, error message)."""
     email = normalize_email(email)[:254]
     ip = (ip or "unknown")[:64]
-    if is_throttled(db_session, email, ip, now):
-        return None, THROTTLED_MESSAGE
+    refusal = throttled(db_session, email, ip, now)
+    if refusal:
+        return None, refusal
     user = db_session.scalar(select(User).where(User.email == email))
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     ok = bool(user and user.active and password_ok)
@@ -187,7 +210,7 @@ def login():
                 return kept_form.page(kept, next_url, 200)
             return redirect(next_url or url_for("staff.dashboard"))
         form.password.errors.append(error)
-        status = 429 if error == THROTTLED_MESSAGE else 200
+        status = 429 if error in THROTTLED_MESSAGES else 200
     elif request.method == "POST":  # a field refused, as every refused form: said beside it
         status = 400
     elif current_user.is_authenticated and request.method == "GET":

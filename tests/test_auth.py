@@ -6,11 +6,15 @@ from sqlalchemy import select
 
 from events_app import create_app
 from events_app.auth import (
+    ACCOUNT_THROTTLED_MESSAGE,
+    ADDRESS_THROTTLED_MESSAGE,
     BAD_CREDENTIALS_MESSAGE,
     MAX_FAILURES,
+    MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ADDRESS,
     THROTTLED_MESSAGE,
-    is_throttled,
     safe_next,
+    throttled,
 )
 from events_app.extensions import db
 from events_app.models import LoginAttempt, User
@@ -68,58 +72,114 @@ def _fail(email: str, ip: str, at):
     db.session.commit()
 
 
-def test_throttle_per_account(app_ctx):
+def _succeed(email: str, ip: str, at):
+    db.session.add(LoginAttempt(email=email, ip=ip, at=at, success=True))
+    db.session.commit()
+
+
+def test_throttle_per_account_and_address(app_ctx):
     for i in range(MAX_FAILURES - 1):
-        _fail("a@example.com", f"10.0.0.{i}", NOW - timedelta(minutes=i))
-    assert not is_throttled(db.session, "a@example.com", "10.9.9.9", NOW)
-    _fail("a@example.com", "10.0.0.99", NOW - timedelta(minutes=1))
-    assert is_throttled(db.session, "a@example.com", "10.9.9.9", NOW)
-    assert not is_throttled(db.session, "b@example.com", "10.9.9.9", NOW)
-    # The failures age out of the 15-minute window.
-    assert not is_throttled(db.session, "a@example.com", "10.9.9.9", NOW + timedelta(minutes=16))
-
-
-def test_throttle_per_ip(app_ctx):
-    for i in range(MAX_FAILURES):
-        _fail(f"user{i}@example.com", "10.1.1.1", NOW - timedelta(minutes=2))
-    assert is_throttled(db.session, "new@example.com", "10.1.1.1", NOW)
-    assert not is_throttled(db.session, "new@example.com", "10.1.1.2", NOW)
-
-
-def test_success_resets_the_account_count(app_ctx):
-    for i in range(MAX_FAILURES - 1):
-        _fail("a@example.com", f"10.0.0.{i}", NOW - timedelta(minutes=5))
-    db.session.add(
-        LoginAttempt(
-            email="a@example.com", ip="10.0.0.1", at=NOW - timedelta(minutes=4), success=True
-        )
-    )
+        _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=i))
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) is None
     _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=1))
-    assert not is_throttled(db.session, "a@example.com", "10.9.9.9", NOW)
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
+    # Only that pair: the account from elsewhere, and that address for others, go on.
+    assert throttled(db.session, "a@example.com", "10.9.9.9", NOW) is None
+    assert throttled(db.session, "b@example.com", "10.0.0.1", NOW) is None
+    # The failures age out of the 15-minute window.
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW + timedelta(minutes=16)) is None
 
 
-def test_login_throttled_per_account_through_the_form(client, auth, editor):
-    for i in range(MAX_FAILURES):
+def test_failures_from_many_addresses_do_not_lock_the_account(app_ctx):
+    """Five failures for an account from anywhere used to lock it for everyone."""
+    for i in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        _fail("a@example.com", f"10.0.{i // 250}.{i % 250}", NOW - timedelta(minutes=2))
+    assert throttled(db.session, "a@example.com", "10.9.9.9", NOW) is None
+
+
+def test_throttle_per_address_across_accounts(app_ctx):
+    for i in range(MAX_FAILURES_PER_ADDRESS - 1):
+        _fail(f"user{i}@example.com", "10.1.1.1", NOW - timedelta(minutes=2))
+    assert throttled(db.session, "new@example.com", "10.1.1.1", NOW) is None
+    _fail("last@example.com", "10.1.1.1", NOW - timedelta(minutes=2))
+    assert throttled(db.session, "new@example.com", "10.1.1.1", NOW) == ADDRESS_THROTTLED_MESSAGE
+    assert throttled(db.session, "new@example.com", "10.1.1.2", NOW) is None
+    assert throttled(db.session, "new@example.com", "10.1.1.1", NOW + timedelta(minutes=14)) is None
+
+
+def test_throttle_per_account_spares_addresses_it_signed_in_from(app_ctx):
+    _succeed("a@example.com", "10.8.0.1", NOW - timedelta(days=29))
+    _succeed("a@example.com", "10.8.0.2", NOW - timedelta(days=31))  # too long ago to count
+    for i in range(MAX_FAILURES_PER_ACCOUNT):
+        _fail("a@example.com", f"10.0.{i // 250}.{i % 250}", NOW - timedelta(minutes=2))
+    assert throttled(db.session, "a@example.com", "10.9.9.9", NOW) == ACCOUNT_THROTTLED_MESSAGE
+    assert throttled(db.session, "a@example.com", "10.8.0.2", NOW) == ACCOUNT_THROTTLED_MESSAGE
+    assert throttled(db.session, "a@example.com", "10.8.0.1", NOW) is None
+    assert throttled(db.session, "b@example.com", "10.9.9.9", NOW) is None
+
+
+def test_success_resets_the_count_for_its_address(app_ctx):
+    for _ in range(MAX_FAILURES - 1):
+        _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=5))
+    _succeed("a@example.com", "10.0.0.1", NOW - timedelta(minutes=4))
+    _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=1))
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) is None
+
+
+def test_success_elsewhere_does_not_reset_the_count_for_an_address(app_ctx):
+    for _ in range(MAX_FAILURES):
+        _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=5))
+    _succeed("a@example.com", "10.0.0.2", NOW - timedelta(minutes=4))
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
+
+
+def test_right_password_gets_in_while_others_hammer_the_account(client, auth, editor):
+    for i in range(2):  # two guessers, each until refused
         client.environ_base["REMOTE_ADDR"] = f"10.2.0.{i}"
-        assert BAD_CREDENTIALS_MESSAGE.encode() in auth.login(password="wrong password!").data
+        for _ in range(MAX_FAILURES):
+            assert BAD_CREDENTIALS_MESSAGE.encode() in auth.login(password="wrong password!").data
+        refused = auth.login(password="wrong password!")
+        assert refused.status_code == 429
+        assert THROTTLED_MESSAGE.encode() in refused.data
+        assert auth.login().status_code == 429  # even the right password, from that address
     client.environ_base["REMOTE_ADDR"] = "10.2.0.200"
-    response = auth.login()  # even the right password is refused now
-    assert response.status_code == 429
-    assert THROTTLED_MESSAGE.encode() in response.data
-    assert client.get("/staff/").status_code == 302
+    assert auth.login().status_code == 302
+    assert client.get("/staff/").status_code == 200
 
 
-def test_login_throttled_per_ip_without_revealing_the_account(client, auth, editor):
+def test_login_throttled_per_address_without_revealing_the_account(
+    app, client, auth, editor, app_ctx
+):
+    app.config["NOW"] = NOW
+    for i in range(MAX_FAILURES_PER_ADDRESS - 1):
+        _fail(f"guess{i}@example.com", "10.3.0.1", NOW - timedelta(minutes=1))
     client.environ_base["REMOTE_ADDR"] = "10.3.0.1"
-    for i in range(MAX_FAILURES):
-        auth.login(f"guess{i}@example.com", "wrong password!")
+    assert auth.login("guess@example.com", "wrong password!").status_code == 200
     existing = auth.login("editor@example.com", "wrong password!")
     missing = auth.login("nobody@example.com", "wrong password!")
     assert existing.status_code == missing.status_code == 429
-    assert THROTTLED_MESSAGE.encode() in existing.data
-    assert THROTTLED_MESSAGE.encode() in missing.data
+    assert ADDRESS_THROTTLED_MESSAGE.encode() in existing.data
+    assert ADDRESS_THROTTLED_MESSAGE.encode() in missing.data
     assert b"editor@example.com" not in existing.data.replace(b'value="editor@example.com"', b"")
     client.environ_base["REMOTE_ADDR"] = "10.3.0.2"
+    assert auth.login().status_code == 302
+
+
+def test_distributed_guessing_refuses_new_addresses_only(app, client, auth, editor, app_ctx):
+    app.config["NOW"] = NOW
+    client.environ_base["REMOTE_ADDR"] = "10.4.0.1"
+    assert auth.login().status_code == 302  # the editor's own address, signed in from before
+    auth.logout()
+    for email in ("editor@example.com", "nobody@example.com"):
+        for i in range(MAX_FAILURES_PER_ACCOUNT):
+            _fail(email, f"10.5.{i // 250}.{i % 250}", NOW - timedelta(minutes=1))
+    client.environ_base["REMOTE_ADDR"] = "10.6.0.1"
+    existing = auth.login()
+    missing = auth.login("nobody@example.com")
+    assert existing.status_code == missing.status_code == 429
+    assert ACCOUNT_THROTTLED_MESSAGE.encode() in existing.data
+    assert ACCOUNT_THROTTLED_MESSAGE.encode() in missing.data
+    client.environ_base["REMOTE_ADDR"] = "10.4.0.1"
     assert auth.login().status_code == 302
 
 
