@@ -96,10 +96,12 @@ def throttled(db_session: Session, email: str, ip: str, now: datetime) -> str | 
     """
     since = now - FAILURE_WINDOW
     pair = (LoginAttempt.email == email, LoginAttempt.ip == ip)
+    # By id, not time: a failure in the same second as the success came after it.
     last_success = db_session.scalar(
-        select(func.max(LoginAttempt.at)).where(*pair, LoginAttempt.success.is_(True))
+        select(func.max(LoginAttempt.id)).where(*pair, LoginAttempt.success.is_(True))
     )
-    if _failures(db_session, max(since, last_success or since), *pair) >= MAX_FAILURES:
+    after_success = LoginAttempt.id > (last_success or 0)
+    if _failures(db_session, since, *pair, after_success) >= MAX_FAILURES:
         return THROTTLED_MESSAGE
     if _failures(db_session, since, LoginAttempt.ip == ip) >= MAX_FAILURES_PER_ADDRESS:
         return ADDRESS_THROTTLED_MESSAGE

@@ -133,6 +133,14 @@ def test_success_elsewhere_does_not_reset_the_count_for_an_address(app_ctx):
     assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
 
 
+def test_failures_in_the_second_of_a_success_count_after_it(app_ctx):
+    """The clock has whole seconds: failures right after a success went uncounted."""
+    _succeed("a@example.com", "10.0.0.1", NOW)
+    for _ in range(MAX_FAILURES):
+        _fail("a@example.com", "10.0.0.1", NOW)
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
+
+
 def test_right_password_gets_in_while_others_hammer_the_account(client, auth, editor):
     for i in range(2):  # two guessers, each until refused
         client.environ_base["REMOTE_ADDR"] = f"10.2.0.{i}"
