@@ -116,10 +116,12 @@ def throttled(db_session: Session, email: str, ip: str, now: datetime) -> str | 
     return None
 
 
-def authenticate(
+def check_password(
     db_session: Session, email: str, password: str, ip: str, now: datetime
 ) -> tuple[User | None, str | None]:
-    """Check a login and record the attempt. Returns (user, None) or (None, error message)."""
+    """Check the password of the active account `email` from `ip`, throttled, and record the
+    attempt. Returns (user, None) or (None, error message): one of THROTTLED_MESSAGES, or
+    BAD_CREDENTIALS_MESSAGE whether or not the account exists."""
     email = normalize_email(email)[:254]
     ip = (ip or "unknown")[:64]
     refusal = throttled(db_session, email, ip, now)
@@ -129,8 +131,16 @@ def authenticate(
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     ok = bool(user and user.active and password_ok)
     db_session.add(LoginAttempt(at=now, email=email, ip=ip, success=ok))
-    if not ok:
-        return None, BAD_CREDENTIALS_MESSAGE
+    return (user, None) if ok else (None, BAD_CREDENTIALS_MESSAGE)
+
+
+def authenticate(
+    db_session: Session, email: str, password: str, ip: str, now: datetime
+) -> tuple[User | None, str | None]:
+    """Check a login (check_password) and note it on the user. Returns as check_password."""
+    user, error = check_password(db_session, email, password, ip, now)
+    if user is None:
+        return None, error
     user.last_login_at = now
     # Old attempts no longer matter for throttling; keep a month for looking into incidents.
     db_session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
@@ -234,14 +244,24 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not check_password_hash(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append("That is not your current password.")
-        else:
-            user = current_user._get_current_object()
+        # Checked and counted as a sign-in is: a stolen session may not guess it without limit.
+        user, error = check_password(
+            db.session,
+            current_user.email,
+            form.current_password.data,
+            request.remote_addr,
+            clock.now(),
+        )
+        db.session.commit()  # the attempt counts, whatever follows
+        if user is not None:
             user.password_hash = hash_password(form.new_password.data)
             user.session_version += 1
             db.session.commit()
             start_session(user)
             flash("Password changed. Other sessions of this account are signed out.", "info")
             return redirect(url_for("staff.dashboard"))
+        if error in THROTTLED_MESSAGES:
+            form.current_password.errors.append(error)
+            return render_template("auth/password.html", form=form), 429
+        form.current_password.errors.append("That is not your current password.")
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

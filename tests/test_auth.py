@@ -279,6 +279,52 @@ def test_password_change_checks_current_and_length(client, auth, editor):
     assert b"This field is required." not in empty.data
 
 
+def _change_password(client, current: str):
+    new = "a brand new passphrase"
+    data = {"current_password": current, "new_password": new, "confirm": new}
+    return client.post("/staff/account/password", data=data)
+
+
+def test_password_change_guesses_are_throttled_as_sign_ins(app, client, auth, editor, app_ctx):
+    assert auth.login().status_code == 302
+    for _ in range(MAX_FAILURES):
+        wrong = _change_password(client, "a wrong guess")
+        assert wrong.status_code == 400
+        assert b"That is not your current password." in wrong.data
+    refused = _change_password(client, STAFF_PASSWORD)  # even the right one, from here
+    assert refused.status_code == 429
+    assert THROTTLED_MESSAGE.encode() in refused.data
+    attempts = db.session.execute(select(LoginAttempt.ip, LoginAttempt.success)).all()
+    assert sorted(attempts) == [("127.0.0.1", False)] * MAX_FAILURES + [("127.0.0.1", True)]
+    # One count: signing in to the account from this address is refused as well.
+    assert (
+        app.test_client()
+        .post("/staff/login", data={"email": "editor@example.com", "password": STAFF_PASSWORD})
+        .status_code
+        == 429
+    )
+    client.environ_base["REMOTE_ADDR"] = "10.7.0.1"
+    assert _change_password(client, STAFF_PASSWORD).status_code == 302
+
+
+def test_password_change_counts_the_address_the_trusted_proxy_gives(app, editor, app_ctx):
+    config = {k: v for k, v in app.config.items() if k.isupper()}
+    proxied = create_app({**config, "PROXY_FIX": 1})
+    client = proxied.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    form = {"email": "editor@example.com", "password": STAFF_PASSWORD}
+    assert client.post("/staff/login", data=form).status_code == 302
+    for _ in range(MAX_FAILURES):
+        assert _change_password(client, "a wrong guess").status_code == 400
+    assert _change_password(client, STAFF_PASSWORD).status_code == 429
+    failed = set(db.session.scalars(select(LoginAttempt.ip).where(LoginAttempt.success.is_(False))))
+    assert failed == {"203.0.113.7"}
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.8"
+    assert _change_password(client, STAFF_PASSWORD).status_code == 302
+    with proxied.app_context():
+        db.engine.dispose()
+
+
 def test_passwords_stored_as_scrypt_hashes(runner, app_ctx):
     runner.invoke(args=["create-user", "s@example.com"], input="long password 1\n" * 2)
     user = db.session.scalar(select(User).where(User.email == "s@example.com"))
