@@ -167,18 +167,31 @@ class EventFilters:
         return bool(self.q) and self.sort == "relevance"
 
     @cached_property
-    def place_venue_ids(self) -> tuple[int, ...]:
-        """The venues in the city or country named by ``place`` (any case), read once."""
+    def _place_venues(self) -> tuple[tuple[int, str], ...]:
+        """(id, the place as spelled there) of the venues in the city or country named by
+        ``place`` (any case), read once."""
         from .extensions import db
 
         place = (self.place or "").lower()
         # Compared here: SQLite's lower() folds A-Z only, so "ÖREBRO" would miss Örebro.
         venues = db.session.execute(select(Venue.id, Venue.city, Venue.country).order_by(Venue.id))
         return tuple(
-            venue_id
+            (venue_id, city if (city or "").lower() == place else country)
             for venue_id, city, country in venues
             if place in ((city or "").lower(), (country or "").lower())
         )
+
+    @property
+    def place_venue_ids(self) -> tuple[int, ...]:
+        """The venues in the city or country named by ``place``."""
+        return tuple(venue_id for venue_id, _ in self._place_venues)
+
+    @property
+    def place_name(self) -> str | None:
+        """``place`` as its venues spell it ("denver": "Denver"), else as given."""
+        if not self.place:
+            return None
+        return next((name for _, name in self._place_venues), self.place)
 
     def _at_place(self) -> ColumnElement[bool]:
         """Events at the place's venues, named as values.

@@ -165,6 +165,17 @@ def test_a_place_matches_in_any_case_beyond_a_to_z(create_event, create_venue):
         assert titles(EventFilters(place=place)) == ["Fibre day"], place
 
 
+def test_a_place_is_named_as_its_venues_spell_it(create_venue, statements):
+    create_venue(name="Conventum", city="Örebro", country="Sverige", timezone="Europe/Stockholm")
+    filters = EventFilters(place="ÖREBRO")
+    statements.clear()
+    assert filters.place_name == "Örebro"
+    assert filters.place_venue_ids and len(statements) == 1  # one read for both
+    assert EventFilters(place="sverige").place_name == "Sverige"
+    assert EventFilters(place="atlantis").place_name == "atlantis"  # no venue: as given
+    assert EventFilters().place_name is None
+
+
 def test_date_range_uses_local_days(create_event):
     day = NOW.date() + timedelta(days=10)
     create_event(title="Three days", first_day=day, last_day=day + timedelta(days=2))
