@@ -24,6 +24,7 @@ from .models import (
     public_events,
 )
 from .timefmt import MAX_YEAR, MIN_YEAR
+from .view_names import view_name
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -280,6 +281,8 @@ def _month_page(year: int, month: int):
         day_url=day_url,
         filters=filters,
         feed_filters=filters,
+        # The whole month, past and to come: no "upcoming".
+        view=view_name(replace(filters, when="all"), category=category and category.name),
         category=category,
         # A category= that names none: said, as the list says it.
         without_unknown_category=month_url((year, month), category=None)

@@ -58,6 +58,7 @@ from .models import (
 from .response_cache import public_cache_control
 from .syndication.previews import link_preview
 from .templating import external_url, not_found
+from .view_names import view_name
 
 bp = Blueprint("public", __name__)
 # Occurrences shown on a series page, upcoming and past each.
@@ -156,8 +157,12 @@ def _list_page(
             filters.category,
             url_for_filters(replace(filters, category=None, page=1)),
         )
+    named = category.name if category else None
+    if filters.category and category is None:
+        named = next((c.name for c in categories if c.slug == filters.category), None)
     page_html = render_template(
         "public/list.html",
+        view=view_name(filters, category=named),
         unknown_category=unknown_category,
         date_errors=date_errors or {},
         now=now,

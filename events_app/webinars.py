@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -9,6 +11,7 @@ from . import clock, search
 from .extensions import db
 from .filters import EventFilters, PageNotFound, no_such_page, pager_links, paginate
 from .models import archived_webinars, upcoming_events
+from .view_names import view_name
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
@@ -66,6 +69,7 @@ def archive():
         pages_nav=pager_links(page, page_url),
         q=filters.q,
         filters=filters,
+        view=view_name(replace(filters, when="all"), nouns=("past session", "past sessions")),
         ranked=search.ranks(filters.q),
         search_terms=search.unread_terms(request.args.get("q"), filters.q),
         highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),

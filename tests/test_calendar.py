@@ -214,7 +214,7 @@ def test_the_month_as_a_list_of_a_search_lists_every_date_as_its_grid(client, cr
     link = _list_link(html)
     assert "sort=date" in link
     listed = client.get(link).get_data(as_text=True)
-    assert "4 events matching" in listed
+    assert "4 upcoming events matching" in listed
 
 
 @pytest.mark.parametrize(
@@ -365,12 +365,12 @@ def test_a_filtered_month_says_how_many_events_match_in_it(client, app, create_e
     create_event(title="Fibre August", first_day=date(2026, 8, 1))  # in July's grid, not July
     create_event(title="Copper talk", start=day)
     html = client.get("/calendar/2026/07?q=fibre").get_data(as_text=True)
-    assert "4 matching events in July 2026" in html
+    assert "4 events matching “<bdi>fibre</bdi>” in July 2026" in html
     html = client.get("/calendar/2026/07?q=fibre&kind=live").get_data(as_text=True)
-    assert "1 matching event in July 2026" in html
-    assert "matching event" not in client.get("/calendar/2026/07").get_data(as_text=True)
+    assert "1 live event matching “<bdi>fibre</bdi>” in July 2026" in html
+    assert "results-count" not in client.get("/calendar/2026/07").get_data(as_text=True)
     html = client.get("/calendar/2026/09?q=fibre").get_data(as_text=True)
-    assert "matching event" not in html and "No events match these filters" in html
+    assert "results-count" not in html and "No events match these filters" in html
 
 
 def test_an_unknown_category_on_the_calendar_is_named(client, create_event):

@@ -151,8 +151,8 @@ def test_an_empty_list_offers_what_the_other_tab_finds(client, create_event):
     assert "Last year&#39;s summit" in text(client.get(link[1].replace("&amp;", "&")))
     search = client.get("/events/?q=last+year")  # a search only: the past one
     assert ">1 past event matches</a>" in text(search)
-    assert "<title>Search “last year” · Upcoming events" in text(search)
-    assert "No events found matching “last year”" in text(search)
+    assert "<title>Upcoming events matching “last year” · " in text(search)
+    assert "No upcoming events matching “<bdi>last year</bdi>”" in text(search)
     past = text(client.get("/events/?when=past&q=next+year"))
     assert ">1 upcoming event matches</a>" in past
     assert '<a class="button" href="/events/?when=past">Clear filters</a>' in past  # same tab
@@ -171,7 +171,7 @@ def test_pagination_links_keep_filters(client, create_event):
     for i in range(12):
         create_event(title=f"Webinar {i:02d}", start=NOW + timedelta(days=i + 1))
     page1 = text(client.get("/events/?kind=webinar"))
-    assert "12 events, page 1 of 3" in page1
+    assert "12 upcoming webinars, page 1 of 3" in page1
     assert 'href="/events/?kind=webinar&amp;page=2" rel="next"' in page1
     page3 = text(client.get("/events/?kind=webinar&page=3"))
     assert "Webinar 10" in page3 and "Webinar 11" in page3 and "Webinar 00" not in page3
@@ -321,7 +321,7 @@ def test_category_page_lists_only_that_category(client, create_event, create_cat
     create_event(title="Coherent optics", categories=[optical])
     create_event(title="Unrelated")
     html = text(client.get("/categories/optical"))
-    assert '<h1 dir="auto">Optical</h1>' in html
+    assert '<h1 dir="auto">Upcoming <bdi>Optical</bdi> events</h1>' in html
     assert "Coherent optics" in html and "Unrelated" not in html
     html = text(client.get("/categories/optical?when=past"))
     assert "There are no past events in <bdi>Optical</bdi> yet." in html
@@ -533,7 +533,9 @@ def test_a_search_past_its_tenth_word_says_what_was_left_out(client, create_even
     html = text(client.get(long))
     assert "Only the first 10 words were searched; 2 more were left out." in html
     assert "left out" not in text(client.get("/events/?q=open+ran"))
-    assert "<title>Search “london” · " in text(client.get("/calendar/2026/06?q=london"))
+    assert "<title>June 2026 · Events matching “london” · " in text(
+        client.get("/calendar/2026/06?q=london")
+    )
     robots = '<meta name="robots" content="noindex, follow">'
     for url in ("/events/?q=open", "/calendar/?q=open", "/webinars/archive?q=open"):
         assert robots in text(client.get(url)), url  # search engines keep no search results

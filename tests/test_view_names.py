@@ -1,0 +1,144 @@
+"""A filtered view says what it shows: heading, tab title and result count, all from
+view_names.view_name."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from events_app.filters import EventFilters
+from events_app.view_names import view_name
+from tests.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def _pin_now(app):
+    app.config["NOW"] = NOW
+
+
+@pytest.fixture
+def denver(create_venue):
+    return create_venue()
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+def h1(html: str) -> str:
+    return re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+
+
+def count(html: str) -> str:
+    return re.search(r'class="results-count">\s*(.*?)\s*</(h2|p)>', html, re.S).group(1)
+
+
+def test_the_words_of_filters(app_ctx, denver):
+    f = EventFilters(
+        when="all",
+        kind="webinar",
+        place="denver",
+        q="5g",
+        date_from=date(2026, 12, 1),
+        date_to=date(2026, 12, 31),
+    )
+    assert str(view_name(f).heading) == "Webinars in Denver matching “5g”, Dec 1–31, 2026"
+    upcoming = view_name(EventFilters(kind="live", category="5g"), category="5G")
+    assert str(upcoming.heading) == "Upcoming 5G live events"
+    assert str(upcoming.count(1)) == "1 upcoming 5G live event"
+    assert str(upcoming.count(0)) == "No upcoming 5G live events"
+    assert str(upcoming.feed) == "5G live events"
+    past = view_name(EventFilters(when="past", date_from=date(2026, 3, 2)))
+    assert str(past.heading) == "Past events from Mar 2, 2026"
+    assert str(past.count(1200)) == "1,200 past events from Mar 2, 2026"
+    assert str(view_name(EventFilters(date_to=date(2026, 3, 2))).feed) == "events until Mar 2, 2026"
+    # A place no venue has is said as it was given; a category no longer named, by its slug.
+    nowhere = view_name(EventFilters(when="all", place="Atlantis", category="old-topic"))
+    assert str(nowhere.heading) == "old-topic events in Atlantis"
+
+
+def test_user_text_is_escaped_and_isolated_in_html(app_ctx):
+    words = view_name(EventFilters(q="<b>عرض</b>", category="a-b"), category="A&B").heading
+    assert words.__html__() == (
+        "Upcoming <bdi>A&amp;B</bdi> events matching “<bdi>&lt;b&gt;عرض&lt;/b&gt;</bdi>”"
+    )
+
+
+def test_a_filtered_list_says_what_it_shows_everywhere(client, create_event, denver):
+    create_event(
+        title="Denver 5G webinar",
+        venue=denver,
+        start=datetime(2026, 12, 3, 19, tzinfo=UTC),
+        summary="All about 5g.",
+    )
+    create_event(title="Elsewhere", start=datetime(2026, 12, 3, 19, tzinfo=UTC))
+    html = text(client.get("/events/?place=denver&kind=webinar&q=5g&from=2026-12-01&to=2026-12-31"))
+    words = "webinars in <bdi>Denver</bdi> matching “<bdi>5g</bdi>”, Dec 1–31, 2026"
+    assert h1(html) == "Upcoming " + words
+    assert (
+        count(html)
+        == "1 upcoming webinar in <bdi>Denver</bdi> matching “<bdi>5g</bdi>”, Dec 1–31, 2026"
+    )
+    assert title(html) == (
+        "Upcoming webinars in Denver matching “5g”, Dec 1–31, 2026 · Telecom Events"
+    )
+
+
+def test_the_past_tab_and_a_page_say_so(client, create_event):
+    for n in range(6):
+        create_event(kind="live", first_day=date(2026, 5, 1 + n))
+    html = text(client.get("/events/?when=past&kind=live&page=2"))
+    assert h1(html) == "Past live events"
+    assert title(html) == "Past live events (page 2) · Telecom Events"
+    assert count(html) == "6 past live events, page 2 of 2"
+
+
+def test_an_empty_search_says_what_found_nothing(client):
+    html = text(client.get("/events/?q=last+year"))
+    assert title(html) == "Upcoming events matching “last year” · Telecom Events"
+    assert count(html) == "No upcoming events matching “<bdi>last year</bdi>”"
+
+
+def test_a_category_page_says_its_filters(client, create_event, create_category, denver):
+    optical = create_category("Optical")
+    create_event(title="Coherent optics", venue=denver, kind="live", categories=[optical])
+    html = text(client.get("/categories/optical"))
+    assert h1(html) == "Upcoming <bdi>Optical</bdi> events"
+    assert title(html) == "Upcoming Optical events · Telecom Events"
+    html = text(client.get("/categories/optical?place=DENVER&kind=live"))
+    assert h1(html) == "Upcoming <bdi>Optical</bdi> live events in <bdi>Denver</bdi>"
+    assert count(html) == "1 upcoming <bdi>Optical</bdi> live event in <bdi>Denver</bdi>"
+
+
+def test_the_list_names_a_category_it_filters_by(client, create_event, create_category):
+    fiveg = create_category("5G")
+    create_event(categories=[fiveg])
+    html = text(client.get("/events/?category=5g&kind=webinar"))
+    assert h1(html) == "Upcoming <bdi>5G</bdi> webinars"
+
+
+def test_a_searched_month_says_what_it_shows(client, create_event, denver):
+    create_event(title="London calling", start=datetime(2026, 7, 8, 15, tzinfo=UTC))
+    html = text(client.get("/calendar/2026/07?q=london&kind=webinar"))
+    assert h1(html) == (
+        'July 2026 <span class="sub">· Webinars matching “<bdi>london</bdi>”</span>'
+    )
+    assert title(html) == "July 2026 · Webinars matching “london” · Calendar · Telecom Events"
+    assert count(html) == "1 webinar matching “<bdi>london</bdi>” in July 2026"
+
+
+def test_a_searched_archive_says_what_it_shows(client, create_event):
+    create_event(title="Optical past", start=datetime(2026, 5, 1, 15, tzinfo=UTC))
+    html = text(client.get("/webinars/archive?q=optical"))
+    assert h1(html) == (
+        'Webinar archive <span class="sub">· Past sessions matching “<bdi>optical</bdi>”</span>'
+    )
+    assert title(html) == "Webinar archive · Past sessions matching “optical” · Telecom Events"
+    assert count(html) == "1 past session matching “<bdi>optical</bdi>”"
