@@ -1,5 +1,5 @@
-"""A filtered view says what it shows: heading, tab title and result count, all from
-view_names.view_name."""
+"""A filtered view says what it shows: heading, tab title, result count, subscribe box and the
+feed's name, all from view_names.view_name."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from icalendar import Calendar
+from icalendar.parser import unescape_backslash
 
 from events_app.filters import EventFilters
 from events_app.view_names import view_name
@@ -38,6 +40,19 @@ def h1(html: str) -> str:
 
 def count(html: str) -> str:
     return re.search(r'class="results-count">\s*(.*?)\s*</(h2|p)>', html, re.S).group(1)
+
+
+def feed_of(client, html: str) -> Calendar:
+    url = re.search(r'id="feed-url" class="feed-url" type="url" value="([^"]+)"', html).group(1)
+    path = url.split("://", 1)[1].split("/", 1)[1].replace("&amp;", "&")
+    response = client.get("/" + path)
+    assert response.status_code == 200
+    return Calendar.from_ical(response.data)
+
+
+def calname(feed: Calendar, name: str = "X-WR-CALNAME") -> str:
+    """A calendar's text property, unescaped (icalendar reads NAME and X-WR-* as raw)."""
+    return unescape_backslash(str(feed[name]))
 
 
 def test_the_words_of_filters(app_ctx, denver):
@@ -89,6 +104,14 @@ def test_a_filtered_list_says_what_it_shows_everywhere(client, create_event, den
     assert title(html) == (
         "Upcoming webinars in Denver matching “5g”, Dec 1–31, 2026 · Telecom Events"
     )
+    assert "Subscribe to " + words + "</h2>" in html
+    feed = feed_of(client, html)
+    name = "Telecom Events: webinars in Denver matching “5g”, Dec 1–31, 2026"
+    assert calname(feed) == calname(feed, "NAME") == name
+    assert calname(feed, "X-WR-CALDESC").endswith(
+        ": webinars in Denver matching “5g”, Dec 1–31, 2026"
+    )
+    assert [str(e["SUMMARY"]) for e in feed.walk("VEVENT")] == ["Denver 5G webinar"]
 
 
 def test_the_past_tab_and_a_page_say_so(client, create_event):
@@ -98,6 +121,9 @@ def test_the_past_tab_and_a_page_say_so(client, create_event):
     assert h1(html) == "Past live events"
     assert title(html) == "Past live events (page 2) · Telecom Events"
     assert count(html) == "6 past live events, page 2 of 2"
+    # The feed of live events is the named one, and is named as the box says.
+    assert "Subscribe to live events</h2>" in html
+    assert calname(feed_of(client, html)) == "Telecom Events: live events"
 
 
 def test_an_empty_search_says_what_found_nothing(client):
@@ -112,9 +138,15 @@ def test_a_category_page_says_its_filters(client, create_event, create_category,
     html = text(client.get("/categories/optical"))
     assert h1(html) == "Upcoming <bdi>Optical</bdi> events"
     assert title(html) == "Upcoming Optical events · Telecom Events"
+    assert "Subscribe to <bdi>Optical</bdi> events</h2>" in html
+    assert calname(feed_of(client, html)) == "Telecom Events: Optical events"
     html = text(client.get("/categories/optical?place=DENVER&kind=live"))
     assert h1(html) == "Upcoming <bdi>Optical</bdi> live events in <bdi>Denver</bdi>"
     assert count(html) == "1 upcoming <bdi>Optical</bdi> live event in <bdi>Denver</bdi>"
+    name = calname(feed_of(client, html))
+    assert name == "Telecom Events: Optical live events in Denver"
+    atom = client.get("/feeds/categories/optical.atom").get_data(as_text=True)
+    assert "<title>Telecom Events: Optical events</title>" in atom
 
 
 def test_the_list_names_a_category_it_filters_by(client, create_event, create_category):
@@ -122,6 +154,7 @@ def test_the_list_names_a_category_it_filters_by(client, create_event, create_ca
     create_event(categories=[fiveg])
     html = text(client.get("/events/?category=5g&kind=webinar"))
     assert h1(html) == "Upcoming <bdi>5G</bdi> webinars"
+    assert calname(feed_of(client, html)) == "Telecom Events: 5G webinars"
 
 
 def test_a_searched_month_says_what_it_shows(client, create_event, denver):
@@ -132,6 +165,9 @@ def test_a_searched_month_says_what_it_shows(client, create_event, denver):
     )
     assert title(html) == "July 2026 · Webinars matching “london” · Calendar · Telecom Events"
     assert count(html) == "1 webinar matching “<bdi>london</bdi>” in July 2026"
+    assert "Subscribe to webinars matching “<bdi>london</bdi>”</h2>" in html
+    name = calname(feed_of(client, html))
+    assert name == "Telecom Events: webinars matching “london”"
 
 
 def test_a_searched_archive_says_what_it_shows(client, create_event):

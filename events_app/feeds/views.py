@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..public import plausible_slug, split_redirect
 from ..templating import external_url, on_site
+from ..view_names import view_name
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
 from .source import Feed, block_context, fingerprint, warm_blocks, window_moves_at
@@ -95,10 +96,12 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
     args = filters.to_args()
     if category is not None and set(args) == {"category"}:
         return category_feed(category)
-    described = ", ".join(f"{k}={v}" for k, v in sorted(args.items()))
+    # Named as the page of these filters names it (view_names), for the subscribe box too.
+    named = str(view_name(filters, category=category and category.name).feed)
+    site_description = current_app.config["SITE_DESCRIPTION"]
     info = _info(
-        _title("selected events" if args else None),
-        current_app.config["SITE_DESCRIPTION"] + (f" (filtered: {described})" if args else ""),
+        _title(named if args else None),
+        f"{site_description}: {named}" if args else site_description,
         external_url("public.event_list", **args),
     )
     key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
@@ -108,8 +111,9 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
 
 
 def category_feed(category: Category) -> Feed:
+    named = view_name(EventFilters(category=category.slug), category=category.name).feed
     info = _info(
-        _title(category.name),
+        _title(str(named)),
         f"{category.name} events, webinars and live audio",
         external_url("public.category_page", slug=category.slug),
     )

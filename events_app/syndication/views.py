@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..public import CATEGORY_PAGE_ARGS, plausible_slug
 from ..templating import external_url
+from ..view_names import view_name
 from ..webinars import ARCHIVE_ARGS
 from . import atom, sitemap
 
@@ -91,9 +92,10 @@ def category_atom(slug: str):
         category = category_by_slug(db.session, slug)
     if category is None:
         abort(404, description="There is no such category.")
+    named = view_name(EventFilters(category=category.slug), category=category.name).feed
     feed = _feed(
         f"categories/{category.slug}",
-        f"{category.name} events",
+        str(named),
         external_url("syndication.category_atom", slug=category.slug),
         external_url("public.category_page", slug=category.slug),
     )
