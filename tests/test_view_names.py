@@ -140,6 +140,10 @@ def test_a_category_page_says_its_filters(client, create_event, create_category,
     assert title(html) == "Upcoming Optical events · Telecom Events"
     assert "Subscribe to <bdi>Optical</bdi> events</h2>" in html
     assert calname(feed_of(client, html)) == "Telecom Events: Optical events"
+    assert (
+        'title="Optical events (Atom)" href="http://localhost/feeds/categories/optical.atom"'
+        in html
+    )
     html = text(client.get("/categories/optical?place=DENVER&kind=live"))
     assert h1(html) == "Upcoming <bdi>Optical</bdi> live events in <bdi>Denver</bdi>"
     assert count(html) == "1 upcoming <bdi>Optical</bdi> live event in <bdi>Denver</bdi>"

@@ -226,8 +226,9 @@ def is_search_result() -> bool:
     return "q" in read and bool(one_line_text(request.args.get("q"), Q_MAX_LENGTH))
 
 
-def atom_alternates() -> list[tuple[str, str]]:
-    """(title, URL) of the Atom feeds that match this page; the whole site's on every page."""
+def atom_alternates(category_name: str | None = None) -> list[tuple[str, str]]:
+    """(title, URL) of the Atom feeds that match this page; the whole site's on every page.
+    A category's page passes its name, for its feed's title."""
     site_name = current_app.config["SITE_NAME"]
     found = [
         (f"{site_name}: every event (Atom)", external_url("syndication.named_atom", name="all"))
@@ -235,7 +236,8 @@ def atom_alternates() -> list[tuple[str, str]]:
     endpoint = request.endpoint or ""
     if endpoint == "public.category_page" and request.view_args:
         slug = request.view_args["slug"]
-        found.append((f"{slug} (Atom)", external_url("syndication.category_atom", slug=slug)))
+        named = view_name(EventFilters(category=slug), category=category_name).feed
+        found.append((f"{named} (Atom)", external_url("syndication.category_atom", slug=slug)))
     elif endpoint.startswith("webinars."):
         found.append(
             (
