@@ -130,6 +130,13 @@ def test_an_empty_search_says_what_found_nothing(client):
     html = text(client.get("/events/?q=last+year"))
     assert title(html) == "Upcoming events matching “last year” · Telecom Events"
     assert count(html) == "No upcoming events matching “<bdi>last year</bdi>”"
+    html = text(client.get("/events/?q=%3Cb%3Ex%3C%2Fb%3E&place=%3Ci%3E"))
+    assert title(html) == (
+        "Upcoming events in &lt;i&gt; matching “&lt;b&gt;x&lt;/b&gt;” · Telecom Events"
+    )
+    assert h1(html) == (
+        "Upcoming events in <bdi>&lt;i&gt;</bdi> matching “<bdi>&lt;b&gt;x&lt;/b&gt;</bdi>”"
+    )
 
 
 def test_a_category_page_says_its_filters(client, create_event, create_category, denver):
