@@ -176,7 +176,7 @@ def rule_snapshot(rule: Any) -> dict[str, Any]:
 
 VENUE_FIELDS = (
     "name", "address", "city", "region", "postal_code", "country", "timezone",
-    "latitude", "longitude", "website",
+    "latitude", "longitude", "website", "slug",
 )  # fmt: skip
 
 

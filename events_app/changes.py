@@ -274,6 +274,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         # session.new and session.deleted build a new set on every access: taken once, so that
         # a save of many rows (a daily series with its speakers) stays linear.
         new, deleted = session.new, session.deleted
+        _name_new_venues(session, new)
         for obj in new:
             if isinstance(obj, Event | Venue | Category):
                 change["any"] = True
@@ -322,6 +323,19 @@ def _remember_slug(session: Session, event: Any) -> None:
     old_status = attrs.status.history.deleted or [event.status]
     if old_slug and old_slug[0] and old_status[0] in PUBLIC_STATUSES:
         session.merge(FormerSlug(slug=old_slug[0], event_id=event.id))
+
+
+def _name_new_venues(session: Session, new: Any) -> None:
+    """New venues without a slug get the one their name makes (forms.venue_slug), whoever
+    made them (the venue form, the event form's new venue, the demo data)."""
+    from .forms import venue_slug
+    from .models import Venue
+
+    made = [obj.slug for obj in new if isinstance(obj, Venue) and obj.slug]
+    for obj in new:
+        if isinstance(obj, Venue) and not obj.slug:
+            obj.slug = venue_slug(session, obj.name, also_taken=made)
+            made.append(obj.slug)
 
 
 def _queue_search(session: Session, touched: Any) -> None:

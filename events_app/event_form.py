@@ -4,7 +4,7 @@ cross-field validation (dates, DST gaps and overlaps, venues) and copying it ont
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -618,15 +618,17 @@ def unique_slug(
     base: str,
     exclude_id: int | None = None,
     limit_: int | None = None,
-    model: type[Event] | type[Category] = Event,
+    model: type[Event] | type[Category] | type[Venue] = Event,
+    also_taken: Iterable[str] = (),
 ) -> str:
-    """`base`, or `base-2`, `base-3`... whichever no other event (or row of `model`) uses yet
-    (at most `limit_` characters, the column's by default)."""
+    """`base`, or `base-2`, `base-3`... whichever no other event (or row of `model`) uses yet,
+    nor ``also_taken`` (rows not saved yet), at most `limit_` characters (the column's by
+    default)."""
     limit_ = limit_ or max_length(model, "slug")
     query = select(model.slug).where(func.lower(model.slug).startswith(base, autoescape=True))
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
-    taken = set(session.scalars(query))
+    taken = set(session.scalars(query)) | set(also_taken)
     slug, n = base, 1
     while slug in taken:
         n += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
@@ -280,6 +281,17 @@ class NewUserForm(UserForm):
             raise ValidationError("A staff account with this email already exists.")
 
 
+def venue_slug(
+    session, name: str, venue_id: int | None = None, also_taken: Iterable[str] = ()
+) -> str:
+    """The address a venue's name makes ('westin-westminster', then '-2'...), unused by any
+    other venue (``venue_id``: the one being edited) and not in ``also_taken``."""
+    from .event_form import unique_slug  # it imports this module
+
+    base = slugify(name or "", max_length(Venue, "slug"), fallback="venue")
+    return unique_slug(session, base, venue_id, model=Venue, also_taken=also_taken)
+
+
 class VenueFields(Form):
     """A venue's fields: the venue form, and the event form's inline "new venue"."""
 
@@ -331,8 +343,29 @@ class VenueForm(PageForm, VenueFields):
     latitude = CoordinateField("Latitude", validators=[Optional(), between(-90, 90)])
     longitude = CoordinateField("Longitude", validators=[Optional(), between(-180, 180)])
     website = StringField("Website", validators=[limit(Venue, "website"), http_url])
+    slug = StringField(
+        "Address (slug)",
+        description="Its page's address, /venues/<slug>; made from the name when left empty."
+        " A changed address leads to the new one.",
+        validators=[limit(Venue, "slug"), slug_format],
+    )
     original = HiddenField()  # the venue as the edit form showed it (merge.py)
     submit = SubmitField("Save venue")
+
+    def validate_slug(self, field) -> None:
+        from sqlalchemy import select
+
+        from .extensions import db
+
+        if not field.data:
+            if self.name.data and not self.name.errors:
+                field.data = venue_slug(db.session, self.name.data, self.venue_id)
+            return
+        others = select(Venue.id).where(Venue.slug == field.data)
+        if self.venue_id is not None:
+            others = others.where(Venue.id != self.venue_id)
+        if db.session.scalar(others):
+            raise ValidationError("Another venue already uses this address; choose another slug.")
 
 
 class CategoryForm(PageForm):

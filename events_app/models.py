@@ -147,6 +147,9 @@ class Venue(Base):
     __tablename__ = "venues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Its page's address (/venues/<slug>); one is made from the name when none is given
+    # (changes.py, at the flush that adds it).
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
@@ -921,6 +924,15 @@ def renamed_event(session, slug: str) -> Event | None:
         .where(FormerSlug.slug == slug, Event.status.in_(PUBLIC_STATUSES))
     )
     return session.scalar(stmt)
+
+
+class FormerVenueSlug(Base):
+    """An address a venue had before its slug was changed: it leads to the venue's page now."""
+
+    __tablename__ = "former_venue_slugs"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
 
 
 def place_names(session) -> list[str]:
