@@ -155,7 +155,7 @@ def drop_async_session_teardown(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, calendar, export, metrics, ops, public, staff, staff_admin, webinars
+    from . import auth, calendar, export, metrics, ops, public, staff, staff_admin, venues, webinars
     from .api import views as api
     from .embed import staff_views as staff_embed
     from .embed import views as embed
@@ -163,7 +163,18 @@ def register_blueprints(app: Flask) -> None:
     from .importing import views as staff_import
     from .syndication import views as syndication
 
-    modules = (public, calendar, webinars, feeds, auth, staff, staff_admin, staff_import, ops)
+    modules = (
+        public,
+        venues,
+        calendar,
+        webinars,
+        feeds,
+        auth,
+        staff,
+        staff_admin,
+        staff_import,
+        ops,
+    )
     modules += (api, syndication, embed, staff_embed, metrics, export)
     for module in modules:
         app.register_blueprint(module.bp)

@@ -1,4 +1,4 @@
-"""schema.org Event structured data (JSON-LD) for an event page, as a plain dict.
+"""schema.org structured data (JSON-LD) for event and venue pages, as plain dicts.
 
 Pure: no Flask, no database. The template emits it with `|tojson`, which escapes `<`, `>`, `&`.
 """
@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from .markup import safe_url
-from .models import VENUE_TO_BE_ANNOUNCED, Event
+from .models import VENUE_TO_BE_ANNOUNCED, Event, Venue
 
 SCHEMA = "https://schema.org/"
 EVENT_STATUS = {
@@ -43,9 +43,8 @@ def attendance_mode(event: Event) -> str:
     return "OnlineEventAttendanceMode"
 
 
-def _place(event: Event) -> dict[str, Any]:
-    venue = event.venue
-    assert venue is not None
+def place(venue: Venue) -> dict[str, Any]:
+    """The schema.org Place of a venue: name, postal address, coordinates, website."""
     address = {
         "@type": "PostalAddress",
         "streetAddress": venue.address,
@@ -68,6 +67,15 @@ def _place(event: Event) -> dict[str, Any]:
     if venue.website:
         place["url"] = venue.website
     return place
+
+
+def venue_jsonld(venue: Venue, *, page_url: str) -> dict[str, Any]:
+    """The schema.org Place of a venue's page: the page is its ``url``, its own website
+    ``sameAs``."""
+    data: dict[str, Any] = {"@context": "https://schema.org", **place(venue), "url": page_url}
+    if venue.website:
+        data["sameAs"] = venue.website
+    return data
 
 
 def event_jsonld(
@@ -96,7 +104,7 @@ def event_jsonld(
         data["description"] = description
     locations: list[dict[str, Any]] = []
     if event.venue is not None:
-        locations.append(_place(event))
+        locations.append(place(event.venue))
     elif not event.is_online:
         locations.append({"@type": "Place", "name": VENUE_TO_BE_ANNOUNCED})
     online_url, image_url = safe_url(event.online_url), safe_url(event.image_url)

@@ -42,6 +42,7 @@ from .models import (
     KINDS,
     Category,
     Event,
+    Venue,
     archived_webinars,
     categories_by_name,
     category_by_slug,
@@ -378,7 +379,7 @@ def detail_context(event: Event) -> dict[str, Any]:
         "event": event,
         "now": clock.now(),
         "jsonld": structured,
-        "map_url": map_link(event),
+        "map_url": map_link(event.venue),
         "link_preview": preview,
     }
 
@@ -405,9 +406,8 @@ def plausible_slug(slug: str) -> bool:
     return 0 < len(slug) <= 200 and slug.isprintable()
 
 
-def map_link(event: Event) -> str | None:
+def map_link(venue: Venue | None) -> str | None:
     """An OpenStreetMap link: the exact point when known, else a search for the address."""
-    venue = event.venue
     if venue is None:
         return None
     if venue.latitude is not None and venue.longitude is not None:

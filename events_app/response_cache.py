@@ -49,6 +49,7 @@ PAGE_ENDPOINTS = frozenset(
         "public.category_page",
         "public.event_detail",
         "public.event_occurrence",
+        "venues.venue_page",
         "calendar.month_current",
         "calendar.month",
         "webinars.index",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bench.dataset import Generator
 from events_app.extensions import db
 from events_app.feeds.bodies import FeedBodies, feed_bodies
-from events_app.models import Event
+from events_app.models import Event, Venue
 from tests.conftest import NOW, Sent
 
 N = 30  # events at the small size; the large size is 5N
@@ -85,6 +85,17 @@ def upcoming_live_slug(session: Session) -> str:
     ).first()
 
 
+def busiest_venue_slug(session: Session) -> str:
+    """The venue with the most public events: its page grows most as events are added."""
+    return session.scalars(
+        select(Venue.slug)
+        .join(Event, Event.venue_id == Venue.id)
+        .where(Event.status == "published")
+        .group_by(Venue.slug)
+        .order_by(func.count().desc(), Venue.slug)
+    ).first()
+
+
 PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/", "/webinars/",
          "/webinars/archive", "event page", "/feeds/all.ics", "/feeds/live.ics",
          "/feeds/webinars.ics", "/feeds/categories/5g.ics", "/feeds/events.ics?kind=live",
@@ -94,7 +105,7 @@ PAGES = ["/", "/events/", "/events/?kind=webinar", "/categories/5g", "/calendar/
          "/feeds/events.ics?q=operators&from=2026-06-01",
          "/feeds/events.ics?q=operators&from=2026-06-10&to=2026-06-20",
          "/events/?place=denver", "/embed/sidebar.json?place=denver", "/embed/sidebar",
-         "/feeds/events.ics?place=united+states&kind=live"]  # fmt: skip
+         "/feeds/events.ics?place=united+states&kind=live", "venue page"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -108,6 +119,8 @@ def test_statements_do_not_grow_with_events(
     if path in ("event page", "event download"):
         slug = upcoming_live_slug(generator.session)
         path = f"/events/{slug}" + (".ics" if path == "event download" else "")
+    if path == "venue page":
+        path = f"/venues/{busiest_venue_slug(generator.session)}"
     count_get(path)  # the first request may fill caches (feed blocks): not what is compared
     small = count_get(path)
     add_events(generator, 4 * N)

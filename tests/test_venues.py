@@ -3,6 +3,10 @@ name and kept by the venue form; its former addresses; its place in the sitemap.
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import timedelta
+
 import pytest
 from conftest import NOW
 from sqlalchemy import select, text
@@ -12,8 +16,107 @@ from events_app.extensions import alembic, db
 from events_app.models import Venue
 
 
+@pytest.fixture
+def visitor(app, client):
+    app.config["NOW"] = NOW
+    return client
+
+
+@pytest.fixture
+def westin(create_venue):
+    return create_venue(latitude=39.88, longitude=-105.06, website="https://westin.example.com/")
+
+
 def body(response) -> str:
     return response.get_data(as_text=True)
+
+
+def structured(page: str) -> dict:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+def test_a_venue_page_shows_the_place_and_what_is_on_there(visitor, app_ctx, westin, create_event):
+    create_event(title="Fiber Connect", kind="live", venue=westin)
+    create_event(title="Last Year's Summit", kind="live", venue=westin,
+                 start=NOW - timedelta(days=30))  # fmt: skip
+    create_event(title="Elsewhere", kind="live")
+    assert westin.slug == "westin-westminster"
+    response = visitor.get("/venues/westin-westminster")
+    assert response.status_code == 200
+    page = body(response)
+    assert '<h1 dir="auto">Westin Westminster</h1>' in page
+    assert "10600 Westminster Blvd, Denver, CO, United States" in page
+    assert "Denver, United States" in page
+    assert "America/Denver" in page
+    assert 'href="https://westin.example.com/"' in page
+    assert "https://www.openstreetmap.org/?mlat=39.88000&amp;mlon=-105.06000" in page
+    upcoming, past = page.split('id="past-h"')
+    assert "Fiber Connect" in upcoming and "Last Year" not in upcoming
+    assert "Last Year" in past
+    assert "Elsewhere" not in page
+    assert '<link rel="canonical" href="http://localhost/venues/westin-westminster">' in page
+    place = structured(page)
+    assert place["@type"] == "Place" and place["name"] == "Westin Westminster"
+    assert place["url"] == "http://localhost/venues/westin-westminster"
+    assert place["sameAs"] == "https://westin.example.com/"
+    assert place["geo"]["latitude"] == 39.88
+    assert place["address"]["addressLocality"] == "Denver"
+    # Nothing on the page loads from another origin: the map is a plain link.
+    assert not re.search(r'<(script|img|iframe)[^>]+src="(https?:)?//', page)
+    assert not re.search(r'<link rel="stylesheet" href="(https?:)?//', page)
+
+
+def test_a_venue_page_offers_its_citys_list_and_feed(visitor, app_ctx, westin, create_event):
+    create_event(kind="live", venue=westin)
+    page = body(visitor.get("/venues/westin-westminster"))
+    assert 'href="/events/?place=Denver"' in page
+    assert "Subscribe to events in Denver" in page
+    assert "webcal://localhost/feeds/events.ics?place=Denver" in page
+
+
+def test_upcoming_events_are_paged(visitor, app, app_ctx, westin, create_event):
+    app.config["PAGE_SIZE"] = 2
+    for day in (1, 2, 3):
+        create_event(title=f"Day {day}", kind="live", venue=westin,
+                     start=NOW + timedelta(days=day))  # fmt: skip
+    first = body(visitor.get("/venues/westin-westminster"))
+    assert "Day 1" in first and "Day 2" in first and "Day 3" not in first
+    assert 'href="/venues/westin-westminster?page=2"' in first
+    second = visitor.get("/venues/westin-westminster?page=2")
+    assert "Day 3" in body(second) and "Day 1" not in body(second)
+    assert (
+        '<link rel="canonical" href="http://localhost/venues/westin-westminster?page=2">'
+        in body(second)
+    )
+    assert visitor.get("/venues/westin-westminster?page=3").status_code == 404
+    for bad in ("0", "x", "-1", "99999999999", "1.5"):
+        assert visitor.get(f"/venues/westin-westminster?page={bad}").status_code == 400, bad
+
+
+def test_a_venue_without_public_events_has_no_page(visitor, app_ctx, create_venue, create_event):
+    """A draft's venue does not show (not its name, not its address)."""
+    secret = create_venue(name="Secret Launch Hall")
+    create_event(kind="live", venue=secret, status="draft")
+    create_venue(name="Empty Hall")
+    for path in ("/venues/secret-launch-hall", "/venues/empty-hall", "/venues/no-such-place",
+                 "/venues/a%00b", "/venues/" + "x" * 300):  # fmt: skip
+        response = visitor.get(path)
+        assert response.status_code == 404, path
+        assert "Secret Launch Hall" not in body(response)
+
+
+def test_a_series_master_alone_does_not_make_a_page(visitor, app_ctx, create_venue, create_series):
+    from datetime import datetime
+
+    hall = create_venue(name="Radio Hall")
+    show = create_series(start=datetime(2026, 6, 18, 12, 0), kind="live", venue=hall, count=2)
+    assert visitor.get("/venues/radio-hall").status_code == 200
+    for occurrence in show.occurrences:
+        occurrence.status = "draft"
+        occurrence.own_status = "draft"
+    db.session.commit()
+    assert visitor.get("/venues/radio-hall").status_code == 404
 
 
 def test_new_venues_get_a_unique_address_made_from_their_name(app_ctx, create_venue):

@@ -198,6 +198,7 @@ PAGE_ARGS = {
     "calendar.month_current": MONTH_ARGS,
     "calendar.month": MONTH_ARGS,
     "webinars.archive": ARCHIVE_ARGS,
+    "venues.venue_page": frozenset({"page"}),
 }
 
 

@@ -1,0 +1,79 @@
+"""bp: a venue's page, /venues/<slug>: where it is, what is on there, what was.
+
+Only a venue with public events has one (a draft's venue never shows).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import clock
+from .extensions import db
+from .filters import EventFilters, PageNotFound, no_such_page, page_number, pager_links, paginate
+from .jsonld import venue_jsonld
+from .models import Event, Venue, listed, public_events, upcoming_events
+from .public import map_link, plausible_slug
+from .templating import external_url
+from .view_names import view_name
+
+bp = Blueprint("venues", __name__)
+PAST_ROWS = 10  # the latest events held there, newest first
+NO_SUCH_VENUE = "There is no such venue, or nothing is listed there."
+
+
+def public_venue(session: Session, slug: str) -> Venue | None:
+    """The venue at this address, if it has public events (any time)."""
+    stmt = select(Venue).where(Venue.slug == slug, Venue.events.any(listed()))
+    return session.scalar(stmt)
+
+
+def place_filters(venue: Venue) -> EventFilters | None:
+    """The list filters nearest to this venue: its city (else its country), which the
+    ``place`` filter matches; None when it names neither. A city's other venues are in them
+    too: no filter names one venue."""
+    place = venue.city or venue.country
+    return EventFilters(place=place) if place else None
+
+
+@bp.get("/venues/<slug>")
+def venue_page(slug: str):
+    if not plausible_slug(slug):
+        abort(404, description=NO_SUCH_VENUE)
+    venue = public_venue(db.session, slug)
+    if venue is None:
+        abort(404, description=NO_SUCH_VENUE)
+    now = clock.now()
+    number = page_number(request.args.get("page"))  # BadFilter: the 400 page
+
+    def url_for_page(n: int) -> str:
+        return url_for(".venue_page", slug=venue.slug, page=n if n > 1 else None)
+
+    upcoming = upcoming_events(now).where(Event.venue_id == venue.id)
+    try:
+        page = paginate(db.session, upcoming, number, current_app.config["PAGE_SIZE"])
+    except PageNotFound as error:
+        no_such_page(error, "There is no such page of this venue's events.", url_for_page)
+    past = []
+    if number == 1:  # recent past events under the first page only
+        past = db.session.scalars(
+            public_events()
+            .where(Event.venue_id == venue.id, Event.end_at <= now)
+            .order_by(Event.start_at.desc(), Event.id.desc())
+            .limit(PAST_ROWS)
+        ).unique()
+    page_url = external_url(".venue_page", slug=venue.slug)
+    place = place_filters(venue)
+    return render_template(
+        "venues/page.html",
+        venue=venue,
+        now=now,
+        page=page,
+        pages_nav=pager_links(page, url_for_page),
+        past=list(past),
+        map_url=map_link(venue),
+        place=place,
+        place_view=view_name(place) if place else None,
+        jsonld=venue_jsonld(venue, page_url=page_url),
+    )
