@@ -75,6 +75,12 @@ def test_a_venue_page_offers_its_citys_list_and_feed(visitor, app_ctx, westin, c
     assert "webcal://localhost/feeds/events.ics?place=Denver" in page
 
 
+def test_an_event_page_links_its_venue(visitor, app_ctx, westin, create_event):
+    event = create_event(kind="live", venue=westin)
+    page = body(visitor.get(f"/events/{event.slug}"))
+    assert '<a href="/venues/westin-westminster">Westin Westminster</a>' in page
+
+
 def test_upcoming_events_are_paged(visitor, app, app_ctx, westin, create_event):
     app.config["PAGE_SIZE"] = 2
     for day in (1, 2, 3):
