@@ -9,6 +9,9 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
   status change (RFC 5545 SEQUENCE), unless the caller set ``sequence`` itself, and when its
   venue's place (name, address, zone, coordinates) is edited;
 - an edit of a venue, a category or a speaker touches the events showing it;
+- a changed slug is remembered, so the old address leads to the new one (an event's or
+  series': models.FormerSlug; a venue's: models.FormerVenueSlug), and a new venue without
+  one gets the one its name makes (forms.venue_slug);
 - series (series.py): a change to an occurrence, or an occurrence added or deleted, touches
   its master (whose stored block holds the series); a change to a rule touches the master and
   raises its ``sequence``, as a change to the master's first start does (its end is only the
@@ -258,6 +261,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                     change["removal"] = True
             elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
                 change["any"] = True  # pages list venues and categories, even unused ones
+                if isinstance(obj, Venue) and "slug" in fields:
+                    _remember_venue_slug(session, obj)
                 for e in obj.events:  # and a date's series: its feeds may now leave it out
                     touched[id(e)] = e
                     if (master := _master_of(e)) is not None:
@@ -323,6 +328,16 @@ def _remember_slug(session: Session, event: Any) -> None:
     old_status = attrs.status.history.deleted or [event.status]
     if old_slug and old_slug[0] and old_status[0] in PUBLIC_STATUSES:
         session.merge(FormerSlug(slug=old_slug[0], event_id=event.id))
+
+
+def _remember_venue_slug(session: Session, venue: Any) -> None:
+    """A venue's address before this change of slug leads to its page from now on
+    (models.FormerVenueSlug; the page answers only while the venue has public events)."""
+    from .models import FormerVenueSlug
+
+    old_slug = inspect(venue).attrs.slug.history.deleted
+    if old_slug and old_slug[0] and old_slug[0] != venue.slug:
+        session.merge(FormerVenueSlug(slug=old_slug[0], venue_id=venue.id))
 
 
 def _name_new_venues(session: Session, new: Any) -> None:

@@ -1,6 +1,7 @@
 """bp: a venue's page, /venues/<slug>: where it is, what is on there, what was.
 
-Only a venue with public events has one (a draft's venue never shows).
+Only a venue with public events has one (a draft's venue never shows); an address the venue
+had before its slug was changed leads to it (models.FormerVenueSlug).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from . import clock
 from .extensions import db
 from .filters import EventFilters, PageNotFound, no_such_page, page_number, pager_links, paginate
 from .jsonld import venue_jsonld
-from .models import Event, Venue, listed, public_events, upcoming_events
-from .public import map_link, plausible_slug
+from .models import Event, FormerVenueSlug, Venue, listed, public_events, upcoming_events
+from .public import map_link, plausible_slug, split_redirect
 from .templating import external_url
 from .view_names import view_name
 
@@ -26,6 +27,16 @@ NO_SUCH_VENUE = "There is no such venue, or nothing is listed there."
 def public_venue(session: Session, slug: str) -> Venue | None:
     """The venue at this address, if it has public events (any time)."""
     stmt = select(Venue).where(Venue.slug == slug, Venue.events.any(listed()))
+    return session.scalar(stmt)
+
+
+def renamed_venue(session: Session, slug: str) -> Venue | None:
+    """The venue with public events whose address was ``slug`` before a change of slug."""
+    stmt = (
+        select(Venue)
+        .join(FormerVenueSlug, FormerVenueSlug.venue_id == Venue.id)
+        .where(FormerVenueSlug.slug == slug, Venue.events.any(listed()))
+    )
     return session.scalar(stmt)
 
 
@@ -43,6 +54,8 @@ def venue_page(slug: str):
         abort(404, description=NO_SUCH_VENUE)
     venue = public_venue(db.session, slug)
     if venue is None:
+        if renamed := renamed_venue(db.session, slug):
+            return split_redirect(url_for(".venue_page", slug=renamed.slug))
         abort(404, description=NO_SUCH_VENUE)
     now = clock.now()
     number = page_number(request.args.get("page"))  # BadFilter: the 400 page

@@ -165,6 +165,24 @@ def test_the_venue_form_makes_keeps_and_checks_the_address(as_editor, app_ctx, c
     assert refused.status_code == 400 and "Use lowercase letters" in body(refused)
 
 
+def test_a_renamed_venue_is_found_at_its_old_address(app, as_editor, app_ctx, westin, create_event):
+    app.config["NOW"] = NOW
+    create_event(kind="live", venue=westin)
+    url = f"/staff/venues/{westin.id}/edit"
+    form = main_form(as_editor.get(url))
+    sent = {**form, "name": "Westin Denver", "slug": "westin-denver"}
+    assert as_editor.post(url, data=sent).status_code == 302
+    visitor = app.test_client()
+    moved = visitor.get("/venues/westin-westminster")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "/venues/westin-denver"
+    assert visitor.get("/venues/westin-denver").status_code == 200
+    # A new venue given the old address has it: the live address comes first.
+    create_event(kind="live", venue=Venue(name="Westin Westminster", timezone="America/Denver"))
+    assert "westin-westminster" in db.session.scalars(select(Venue.slug)).all()
+    assert visitor.get("/venues/westin-westminster").status_code == 200
+
+
 def test_0021_gives_every_venue_an_address_from_its_name(app, app_ctx):
     db.session.close()  # PostgreSQL: an open transaction would hold off the migration
     alembic.downgrade("0020")
