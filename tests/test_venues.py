@@ -183,6 +183,15 @@ def test_a_renamed_venue_is_found_at_its_old_address(app, as_editor, app_ctx, we
     assert visitor.get("/venues/westin-westminster").status_code == 200
 
 
+def test_the_sitemap_lists_venues_with_public_events(visitor, app_ctx, westin, create_venue,
+                                                     create_event):  # fmt: skip
+    create_event(kind="live", venue=westin)
+    create_event(kind="live", venue=create_venue(name="Draft Hall"), status="draft")
+    pages = body(visitor.get("/sitemaps/pages.xml"))
+    assert "<loc>http://localhost/venues/westin-westminster</loc>" in pages
+    assert "draft-hall" not in pages
+
+
 def test_0021_gives_every_venue_an_address_from_its_name(app, app_ctx):
     db.session.close()  # PostgreSQL: an open transaction would hold off the migration
     alembic.downgrade("0020")

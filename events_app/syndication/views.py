@@ -22,11 +22,13 @@ from ..models import (
     PUBLIC_STATUSES,
     Category,
     Event,
+    Venue,
     announced,
     category_by_slug,
     event_categories,
     event_loads,
     in_category,
+    listed,
 )
 from ..public import CATEGORY_PAGE_ARGS, plausible_slug
 from ..templating import external_url
@@ -150,6 +152,14 @@ def sitemap_pages():
         .order_by(Category.slug)
     ).all()
     rows += [(external_url("public.category_page", slug=s), m) for s, m in by_category]
+    by_venue = db.session.execute(  # venues with public events: those that have a page
+        select(Venue.slug, func.max(Event.updated_at))
+        .join(Event, Event.venue_id == Venue.id)
+        .where(listed())
+        .group_by(Venue.slug)
+        .order_by(Venue.slug)
+    ).all()
+    rows += [(external_url("venues.venue_page", slug=s), m) for s, m in by_venue]
     return http.cacheable(sitemap.urlset(rows), state, XML, 3600)
 
 
