@@ -228,3 +228,19 @@ def test_an_event_reached_from_results_links_back_to_them_as_they_were(desktop):
     desktop.goto("/events/the-telecom-hour")  # a series page has it too
     assert page.locator("[data-back-to-results]").count() == 1 and not back.is_visible()
     assert not desktop.errors, desktop.errors
+
+
+def test_an_event_page_leads_to_its_venue_page(desktop):
+    """The venue's name on an event page opens its page; both read at both widths, and the
+    venue page (its map a plain link) loads nothing from another origin."""
+    asked: list[str] = []
+    desktop.page.on("request", lambda r: asked.append(r.url))
+    desktop.goto("/events/big-5g-event")
+    check_page(desktop, "event page linking its venue")
+    with desktop.page.expect_navigation():
+        desktop.page.click(".venue a[href='/venues/westin-westminster']")
+    assert desktop.page.url == desktop.base_url + "/venues/westin-westminster"
+    assert desktop.page.locator("h1").inner_text() == "Westin Westminster"
+    assert desktop.page.locator(".event-list .event-title", has_text="Big 5G Event").count() == 2
+    check_page(desktop, "venue page")
+    assert [url for url in asked if not url.startswith(desktop.base_url)] == []
