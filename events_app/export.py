@@ -154,6 +154,8 @@ def import_site(session: Session, data: dict) -> dict[str, int]:
                 except (TypeError, ValueError) as error:  # a date that is no date
                     raise ImportRefused(f"A row of {name} could not be read ({error}).") from None
                 batch.append(values)
+            if name == "venues":
+                _venue_slugs(session, batch)
             try:
                 session.execute(insert(table), batch)
             except (IntegrityError, DataError) as error:  # a file edited by hand, or damaged
@@ -163,6 +165,18 @@ def import_site(session: Session, data: dict) -> dict[str, int]:
     continue_ids(session, tables.values())
     changes.mark_changed(session)
     return counts
+
+
+def _venue_slugs(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Venues of an export made before venues had addresses (migration 0021) get the ones
+    their names make, as that migration gave them."""
+    from .forms import venue_slug
+
+    made = [row["slug"] for row in rows if row.get("slug")]
+    for row in rows:
+        if not row.get("slug"):
+            row["slug"] = venue_slug(session, str(row.get("name") or ""), also_taken=made)
+            made.append(row["slug"])
 
 
 def continue_ids(session: Session, tables: Iterable[Table]) -> None:

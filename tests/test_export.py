@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from events_app import create_app, demo
 from events_app.auth import hash_password
 from events_app.extensions import alembic, db
-from events_app.models import AuditEntry, Category, Event, User, announced
+from events_app.models import AuditEntry, Category, Event, User, Venue, announced, listed
 
 ADMIN = "admin@example.com"
 
@@ -54,6 +54,8 @@ def public_paths(site: Flask) -> list[str]:
     with site.app_context():
         slugs = db.session.scalars(select(Event.slug).where(Event.status != "draft")).all()
         categories = db.session.scalars(select(Category.slug)).all()
+        venues = db.session.scalars(select(Venue.slug).where(Venue.events.any(listed()))).all()
+    assert venues
     paths = ["/", "/events/", "/events/?when=past", "/events/?kind=webinar&page=2",
              "/webinars/", "/webinars/archive", "/calendar/", "/calendar/2026/07",
              "/feeds/all.ics", "/feeds/live.ics", "/feeds/webinars.ics",
@@ -61,6 +63,7 @@ def public_paths(site: Flask) -> list[str]:
     paths += [f"/events/{slug}" for slug in slugs] + [f"/events/{slug}.ics" for slug in slugs]
     paths += [f"/categories/{c}" for c in categories]
     paths += [f"/feeds/categories/{c}.ics" for c in categories]
+    paths += [f"/venues/{v}" for v in venues]
     return paths
 
 
@@ -173,6 +176,27 @@ def test_the_command_line_export_and_what_import_refuses(
         assert "Traceback" not in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+def test_an_export_made_before_venues_had_slugs_gives_them_theirs(
+    source: Flask, app: Flask, runner, tmp_path: Path
+) -> None:
+    data = json.loads(zipfile.ZipFile(io.BytesIO(download(source))).read("site.json"))
+    venues = data["tables"]["venues"]
+    for row in venues:
+        del row["slug"]
+    venues.append({**venues[0], "id": 999})  # a second venue of the first one's name
+    del data["tables"]["former_venue_slugs"]
+    path = tmp_path / "older.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("site.json", json.dumps(data))
+    result = runner.invoke(args=["import-site", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        slugs = dict(db.session.execute(select(Venue.id, Venue.slug)).all())
+    assert slugs[venues[0]["id"]] == "westin-westminster"
+    assert slugs[999] == "westin-westminster-2"
+    assert len(set(slugs.values())) == len(venues)
 
 
 def test_editors_may_not_export(source: Flask) -> None:
