@@ -210,6 +210,17 @@ def test_a_widget_section_is_one_statement(
     assert all("SELECT events.id, events.uid" in s and "venues" in s for s in reads)
 
 
+def test_a_venue_page_is_a_few_statements(
+    app: Flask, generator: Generator, count_get: Callable[[str], int]
+) -> None:
+    """The venue; its upcoming page's ids and total, their rows, their categories and
+    speakers; its past events, theirs; a series' rules: never more, however many events."""
+    add_events(generator, 5 * N)
+    path = f"/venues/{busiest_venue_slug(generator.session)}"
+    count_get(path)
+    assert count_get(path) <= 9
+
+
 SERIES_PAGES = ["/", "/events/", "/events/?kind=audio", "/calendar/", "/webinars/",
                 "/webinars/archive", "series page", "occurrence page", "/feeds/all.ics",
                 "/feeds/webinars.ics", "series download"]  # fmt: skip
