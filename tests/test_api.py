@@ -245,8 +245,11 @@ def test_repeats_come_from_the_response_cache_until_a_change(app, client, events
 def test_venues_are_those_of_public_events(client, events, create_venue, create_event):
     hidden = create_venue(name="Unannounced Hall")
     create_event(title="Draft there", status="draft", venue=hidden, kind="live")
-    names = [v["name"] for v in client.get("/api/v1/venues").get_json()["data"]]
-    assert names == ["Westin Westminster"]
+    venues = client.get("/api/v1/venues").get_json()["data"]
+    assert [v["name"] for v in venues] == ["Westin Westminster"]
+    # Each names its page, which answers (a venue of public events has one).
+    assert venues[0]["url"] == "http://localhost/venues/westin-westminster"
+    assert client.get(venues[0]["url"]).status_code == 200
     categories = client.get("/api/v1/categories").get_json()["data"]
     assert categories[0]["feeds"]["atom"] == "http://localhost/feeds/categories/5g.atom"
 

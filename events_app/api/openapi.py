@@ -47,6 +47,8 @@ SCHEMAS: dict[str, Any] = {
     "Venue": _object(
         {
             "id": {"type": "integer"},
+            "slug": TEXT,
+            "url": {"type": "string", "format": "uri", "description": "The venue's page"},
             "name": TEXT,
             "address": TEXT,
             "city": TEXT,

@@ -20,7 +20,7 @@ from ..models import Category, Event, Venue
 @dataclass(frozen=True)
 class Links:
     """Absolute URLs: ``event(slug)``, ``event_ics(slug)``, ``category(slug)``,
-    ``category_feed(slug)``, ``category_atom(slug)`` and ``series_api(slug)``."""
+    ``category_feed(slug)``, ``category_atom(slug)``, ``series_api(slug)`` and ``venue(slug)``."""
 
     event: Callable[[str], str]
     event_ics: Callable[[str], str]
@@ -28,6 +28,7 @@ class Links:
     category_feed: Callable[[str], str]
     category_atom: Callable[[str], str]
     series_api: Callable[[str], str]
+    venue: Callable[[str], str]
 
 
 def utc_text(instant: datetime) -> str:
@@ -55,9 +56,11 @@ def schedule(event: Event) -> dict[str, Any]:
     }
 
 
-def venue_json(venue: Venue) -> dict[str, Any]:
+def venue_json(venue: Venue, links: Links) -> dict[str, Any]:
     return {
         "id": venue.id,
+        "slug": venue.slug,
+        "url": links.venue(venue.slug),
         "name": venue.name,
         "address": venue.address,
         "city": venue.city,
@@ -111,7 +114,7 @@ def event_json(event: Event, links: Links) -> dict[str, Any]:
         "description_html": str(event.description_markup),
         "description_text": event.description_text,
         **schedule(event),
-        "venue": venue_json(event.venue) if event.venue is not None else None,
+        "venue": venue_json(event.venue, links) if event.venue is not None else None,
         "online": event.is_online,
         "online_url": _url(event.online_url),
         "registration_url": _url(event.registration_url),
@@ -176,7 +179,7 @@ def series_detail_json(
         "duration": duration,
         "all_day": master.all_day,
         "timezone": master.timezone,
-        "venue": venue_json(master.venue) if master.venue is not None else None,
+        "venue": venue_json(master.venue, links) if master.venue is not None else None,
         "online": master.is_online,
         "online_url": _url(master.online_url),
         "registration_url": _url(master.registration_url),

@@ -68,6 +68,7 @@ def links() -> serialize.Links:
         category_feed=lambda slug: external_url("feeds.category", slug=slug),
         category_atom=lambda slug: external_url("syndication.category_atom", slug=slug),
         series_api=lambda slug: external_url("api.one_series", key=slug),
+        venue=lambda slug: external_url("venues.venue_page", slug=slug),
     )
 
 
@@ -251,7 +252,8 @@ def venues():
     state = changes.read_state(db.engine)
     used = exists().where(Event.venue_id == Venue.id, Event.status.in_(PUBLIC_STATUSES))
     rows = db.session.scalars(select(Venue).where(used).order_by(Venue.name, Venue.id)).all()
-    body = {"data": [serialize.venue_json(v) for v in rows]}
+    to = links()
+    body = {"data": [serialize.venue_json(v, to) for v in rows]}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
 
 
