@@ -20,7 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import recurrence, timefmt
-from .models import DeletedEvent, Event, SeriesRule, Speaker, listed, new_uid, public_series
+from .models import (
+    DeletedEvent,
+    Event,
+    FormerSlug,
+    SeriesRule,
+    Speaker,
+    listed,
+    new_uid,
+    public_series,
+)
 
 HORIZON_DAYS = 730
 # The scopes of a save of one date that apply to its series too (series_form.SCOPES); the
@@ -562,9 +571,36 @@ def _root_slug(slug: str) -> str:
 
 def parts_of(session: Session, master: Event) -> list[Event]:
     """Every part of ``master``'s series that "this and following" made (drafts too), itself
-    among them, in date order: just ``[master]`` for a series never split."""
-    found = parts_named(session, _root_slug(master.slug))
-    return found if master in found else [master]
+    among them, in date order: just ``[master]`` for a series never split. Parts are named
+    after the address the series had at the split; a part renamed since still belongs, by
+    the addresses it had (models.FormerSlug)."""
+    found, roots = {master.id: master}, set()
+    todo = {_root_slug(master.slug)}
+    while todo:
+        roots |= todo
+        for root in todo:
+            found.update((e.id, e) for e in parts_named(session, root))
+        todo = _former_roots(session, roots, found) - roots
+    parts = sorted(found.values(), key=lambda e: (rule_of(e).start, e.id))
+    return parts if len(parts) > 1 else [master]
+
+
+def _former_roots(session: Session, roots: set[str], found: dict[int, Event]) -> set[str]:
+    """The roots of the addresses these parts had before a rename, and of the addresses now
+    of the series renamed away from these roots (unless a series holds that root now)."""
+    rows = session.execute(
+        select(FormerSlug.slug, Event.slug, Event.id)
+        .join(Event, Event.id == FormerSlug.event_id)
+        .where(Event.series_master.is_(True))
+        .where(FormerSlug.event_id.in_(found) | FormerSlug.slug.in_(roots))
+    )
+    held = {e.slug for e in found.values()}
+    return {
+        _root_slug(slug)
+        for former, now, event_id in rows
+        if event_id in found or former not in held
+        for slug in (former, now)
+    }
 
 
 def part_left(session: Session, root: str) -> Event | None:
@@ -609,7 +645,9 @@ def split_address(session: Session, series_slug: str, day: str) -> str | None:
     """Where a public date of a series went when "this and following" split it off: the
     address of the new part that has it ("<series>-from-<date>[-n]"), or None."""
     master = select(Event.id).where(Event.slug == series_slug, Event.series_master.is_(True))
-    if session.scalar(master) is None and session.get(DeletedEvent, series_slug) is None:
+    if session.scalar(master) is None and not (
+        session.get(DeletedEvent, series_slug) or session.get(FormerSlug, series_slug)
+    ):
         return None  # no such series, nor was there: no scan for an address made up
     stmt = select(Event.slug).where(listed(), _slug_like(f"{_literal(series_slug)}-from-%/{day}"))
     stmt = stmt.limit(2)

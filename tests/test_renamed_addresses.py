@@ -10,7 +10,7 @@ import pytest
 from conftest import NOW
 from sqlalchemy import select
 from test_staff_events import FORM, edit_page_fields
-from test_staff_series import SHOW, on, the_show
+from test_staff_series import SHOW, occurrence_form, on, the_show
 
 from events_app.extensions import db
 from events_app.models import Event, FormerSlug
@@ -91,3 +91,23 @@ def test_a_renamed_series_takes_its_dates_addresses_along(staff, app_ctx):
     no_such_date = moved(visitor, "/events/the-telecom-hour/2026-07-24")  # to the series' 404
     assert visitor.get(no_such_date).status_code == 404
     assert visitor.get("/events/the-telecom-hour-2/2026-07-23").status_code == 404
+
+
+def test_a_split_series_renamed_keeps_every_part_in_its_file(staff, app_ctx):
+    """ "This and following" names its new part after the series' address; once the first part
+    is renamed, each part's .ics still holds both, and a later date's first address still
+    leads to the part that has it."""
+    assert staff.post("/staff/events/new", data=SHOW).status_code == 302
+    cut = on(the_show(), date(2026, 8, 20))
+    data = occurrence_form(staff, cut, start_time="10:00", end_time="11:00",
+                           **{"repeat-scope": "following"})  # fmt: skip
+    assert staff.post(f"/staff/events/{cut.id}/edit", data=data).status_code == 302
+    first = the_show()
+    until = first.rule.until.isoformat()
+    rename(staff, first, "telecom-hour", SHOW, **{"repeat-until": until})
+    visitor = app_ctx.test_client()
+    for ics in ("/events/telecom-hour.ics", "/events/the-telecom-hour-from-2026-08-20.ics"):
+        body = visitor.get(ics).get_data(as_text=True)
+        assert body.count("RRULE:FREQ=WEEKLY") == 2, ics  # both parts
+    later = "/events/the-telecom-hour-from-2026-08-20/2026-09-03"
+    assert moved(visitor, "/events/the-telecom-hour/2026-09-03") == later
