@@ -228,7 +228,7 @@ def event_detail(slug: str):
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
             if renamed := renamed_event(db.session, slug):  # its slug was changed
-                return split_redirect(url_for(".event_detail", slug=renamed.slug))
+                return renamed_redirect(url_for(".event_detail", slug=renamed.slug))
             if gone := deleted_event(db.session, slug):
                 if left := series.part_left(db.session, slug):
                     return split_redirect(url_for(".event_detail", slug=left.slug))
@@ -249,7 +249,7 @@ def event_occurrence(slug: str, day: str):
             return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
         renamed = renamed_event(db.session, slug)  # its series' slug was changed
         if renamed is not None and renamed.series_master:
-            return split_redirect(url_for(".event_occurrence", slug=renamed.slug, day=day))
+            return renamed_redirect(url_for(".event_occurrence", slug=renamed.slug, day=day))
         if gone := deleted_event(db.session, slug):
             abort(410, description=f"“{gone.title}” was deleted, with its dates.")
         message = "There is no such occurrence, or it is no longer listed."
@@ -385,15 +385,25 @@ def detail_context(event: Event) -> dict[str, Any]:
 
 
 SPLIT_REDIRECT_MAX_AGE = 3600
+# A changed slug can be changed back, or given to another event, by the next save: its 301 is
+# kept as long as a page is. An hour made a browser that had followed A -> B loop once B was
+# renamed back to A (B -> A from the site, A -> B from its cache).
+RENAMED_REDIRECT_MAX_AGE = 60
 
 
-def split_redirect(location: str) -> Response:
-    """The 301 from an address that moved (an event's slug changed, or a date's series split
-    by "this and following") to where it is now, kept for an hour, not for good: a later edit
-    may give the old address back."""
+def split_redirect(location: str, max_age: int = SPLIT_REDIRECT_MAX_AGE) -> Response:
+    """The 301 from an address that moved (a date's series split by "this and following") to
+    where it is now, kept for an hour, not for good: a later edit may give the old address
+    back."""
     response = redirect(location, 301)
-    response.headers["Cache-Control"] = public_cache_control(SPLIT_REDIRECT_MAX_AGE)
+    response.headers["Cache-Control"] = public_cache_control(max_age)
     return response
+
+
+def renamed_redirect(location: str) -> Response:
+    """The 301 from an event's or series' former address (models.FormerSlug) to its address
+    now, kept for a minute (RENAMED_REDIRECT_MAX_AGE)."""
+    return split_redirect(location, RENAMED_REDIRECT_MAX_AGE)
 
 
 def plausible_day(day: str) -> bool:

@@ -24,7 +24,7 @@ from ..models import (
     public_series,
     renamed_event,
 )
-from ..public import plausible_day, split_redirect
+from ..public import plausible_day, renamed_redirect, split_redirect
 from ..templating import external_url
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
@@ -128,7 +128,7 @@ def event(key: str):
         return split_redirect(external_url("api.event", key=moved))
     renamed = renamed_event(db.session, key) if found is None else None
     if renamed is not None and not renamed.series_master:  # its slug was changed
-        return split_redirect(external_url("api.event", key=renamed.slug))
+        return renamed_redirect(external_url("api.event", key=renamed.slug))
     if found is None:
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address

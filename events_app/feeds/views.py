@@ -33,7 +33,7 @@ from ..models import (
     public_series_by_slug,
     renamed_event,
 )
-from ..public import plausible_slug, split_redirect
+from ..public import plausible_slug, renamed_redirect, split_redirect
 from ..templating import external_url, on_site
 from ..view_names import view_name
 from . import ical, links
@@ -254,9 +254,9 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         return split_redirect(url_for(".event_download", series_slug=moved, day=day))
     renamed = renamed_event(db.session, series_slug or slug) if event is None else None
     if renamed is not None and not series_slug:  # its slug was changed
-        return split_redirect(url_for(".event_download", slug=renamed.slug))
+        return renamed_redirect(url_for(".event_download", slug=renamed.slug))
     if renamed is not None and renamed.series_master:  # its series' slug was changed
-        return split_redirect(url_for(".event_download", series_slug=renamed.slug, day=day))
+        return renamed_redirect(url_for(".event_download", series_slug=renamed.slug, day=day))
     gone = deleted_event(db.session, series_slug or slug) if event is None else None
     if gone is not None and not series_slug:
         event = series.part_left(db.session, slug)  # its address still has the parts left
