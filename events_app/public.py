@@ -227,6 +227,8 @@ def event_detail(slug: str):
     if event is None:
         master = db.session.scalars(public_series_by_slug(slug)).unique().first()
         if master is None:
+            if (preview := staff_preview(slug)) is not None:  # a draft given an old address
+                return preview
             if renamed := renamed_event(db.session, slug):  # its slug was changed
                 return renamed_redirect(url_for(".event_detail", slug=renamed.slug))
             if gone := deleted_event(db.session, slug):
@@ -247,6 +249,8 @@ def event_occurrence(slug: str, day: str):
     if event is None:
         if moved := series.split_address(db.session, slug, day):  # "this and following"
             return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
+        if (preview := staff_preview(f"{slug}/{day}")) is not None:
+            return preview
         renamed = renamed_event(db.session, slug)  # its series' slug was changed
         if renamed is not None and renamed.series_master:
             return renamed_redirect(url_for(".event_occurrence", slug=renamed.slug, day=day))
@@ -269,11 +273,19 @@ def staff_preview_or_404(
     """An address that is not public: signed-in staff are sent to the event's preview (a
     draft's page, its series' dates from the series preview), everyone else gets a 404 (with
     ``way_back``, (words, URL), a link to where to go instead)."""
+    if (preview := staff_preview(slug)) is not None:
+        return preview
+    not_found(message, way_back)
+
+
+def staff_preview(slug: str) -> Response | None:
+    """For signed-in staff, the preview of the event that has this address now (not public),
+    which comes before where the address led once (a former slug's 301, a deletion's 410)."""
     if current_user.is_authenticated:
         event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
         if event_id is not None:
             return redirect(url_for("staff.preview_event", event_id=event_id))
-    not_found(message, way_back)
+    return None
 
 
 def series_page(master: Event):

@@ -125,3 +125,26 @@ def test_a_slug_renamed_back_is_not_a_loop_in_a_browsers_cache(staff, app_ctx):
     rename(staff, event, "optcal", FORM)
     assert moved(visitor, "/events/optical") == "/events/optcal"
     assert visitor.get("/events/optcal").status_code == 200
+
+
+def test_a_draft_given_an_old_address_is_previewed_there_by_staff(staff, app_ctx):
+    """Next year's summit drafted at the address last year's had before its rename (or
+    before its deletion): staff opening it get its preview, not the 301 or the 410."""
+    assert staff.post("/staff/events/new", data={**FORM, "slug": "summit"}).status_code == 302
+    old = db.session.scalar(select(Event))
+    rename(staff, old, "summit-2026", FORM)
+    gone = staff.post("/staff/events/new", data={**FORM, "slug": "forum"})
+    assert gone.status_code == 302
+    db.session.expire_all()
+    forum = db.session.scalar(select(Event).where(Event.slug == "forum"))
+    assert staff.post(f"/staff/events/{forum.id}/delete").status_code == 302
+    for slug in ("summit", "forum"):
+        draft = {**FORM, "status": "draft", "slug": slug}
+        assert staff.post("/staff/events/new", data=draft).status_code == 302
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        response = staff.get(f"/events/{slug}")
+        assert response.status_code == 302, slug
+        assert response.headers["Location"] == f"/staff/events/{event_id}/preview", slug
+    visitor = app_ctx.test_client()
+    assert moved(visitor, "/events/summit") == "/events/summit-2026"
+    assert visitor.get("/events/forum").status_code == 410
