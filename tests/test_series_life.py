@@ -18,6 +18,7 @@ from conftest import NOW
 from servers import form_values
 from sqlalchemy import select
 from test_staff_events import edit_page_fields
+from test_staff_series import SHOW as A_YEAR_OF_SHOWS
 
 from events_app.extensions import db
 from events_app.feeds import ical
@@ -38,25 +39,7 @@ from tests.ical_readers import (
 )
 from tests.tools import require_tool
 
-SHOW = {
-    "title": "The Telecom Hour",
-    "kind": "audio",
-    "status": "published",
-    "summary": "Our weekly live show.",
-    "start_date": "2026-06-18",
-    "start_time": "12:00",
-    "end_date": "2026-06-18",
-    "end_time": "13:00",
-    "timezone": "America/New_York",
-    "venue": "",
-    "online_url": "https://radio.example.com/live",
-    "repeat-freq": "weekly",
-    "repeat-interval": "1",
-    "repeat-weekdays": ["TH"],
-    "repeat-ends": "on",
-    "repeat-until": "2026-09-24",
-    "repeat-scope": "all",
-}
+SHOW = {**A_YEAR_OF_SHOWS, "repeat-until": "2026-09-24", "repeat-scope": "all"}
 LO, HI = NOW - timedelta(days=1), NOW + timedelta(days=400)
 FEEDS = ("/feeds/all.ics", "/feeds/events.ics?kind=audio", "/events/the-telecom-hour.ics")
 DATES = ("2026-07-09", "2026-07-23")  # one moved on its own, one not: their own .ics
@@ -183,6 +166,14 @@ def ok(response) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
 
 
+def split_at_aug_20(client) -> None:
+    """The show's form of Aug 20 saved for it and the following dates, an hour earlier from
+    there on: "this and following" makes the later dates a series of their own."""
+    cut = date_of(the_show(), "2026-08-20")
+    form = date_form(client, cut, start_time="10:00", end_time="11:00")
+    ok(client.post(f"/staff/events/{cut.id}/edit", data={**form, "repeat-scope": "following"}))
+
+
 @pytest.fixture
 def life(app, client, auth, admin):
     app.config["NOW"] = NOW
@@ -211,15 +202,7 @@ def live_a_life(life: Life) -> None:
     ok(client.post(f"/staff/events/{moved.id}/edit", data=date_form(
         client, moved, start_time="16:00", end_time="17:00")))  # fmt: skip
     life.snapshot("moved date moved again")
-    cut = date_of(the_show(), "2026-08-20")
-    ok(
-        client.post(
-            f"/staff/events/{cut.id}/edit",
-            data=date_form(
-                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
-            ),
-        )
-    )
+    split_at_aug_20(client)
     life.snapshot("this and following")
     later = date_of(the_show("the-telecom-hour-from-2026-08-20"), "2026-09-03")
     ok(
@@ -311,15 +294,7 @@ def test_a_series_file_keeps_the_dates_this_and_following_moved_on(life, reader)
     both), or the subscribed show stopped at the split."""
     client = life.client
     ok(client.post("/staff/events/new", data=SHOW))
-    cut = date_of(the_show(), "2026-08-20")
-    ok(
-        client.post(
-            f"/staff/events/{cut.id}/edit",
-            data=date_form(
-                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
-            ),
-        )
-    )
+    split_at_aug_20(client)
     expected = life.site_dates()
     assert len({uid for uid, _, _ in expected}) == 2
     files = [
@@ -401,15 +376,7 @@ def test_google_is_offered_every_part_of_a_split_series(life, reader):
     show stopped there in the visitor's calendar. It subscribes Google to the .ics now."""
     client = life.client
     ok(client.post("/staff/events/new", data=SHOW))
-    cut = date_of(the_show(), "2026-08-20")
-    ok(
-        client.post(
-            f"/staff/events/{cut.id}/edit",
-            data=date_form(
-                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
-            ),
-        )
-    )
+    split_at_aug_20(client)
     expected = life.site_dates()
     page = client.get("/events/the-telecom-hour").text
     links = re.findall(r'href="(https://calendar\.google\.com/[^"]+)"', page)
@@ -443,15 +410,7 @@ def test_a_part_deleted_is_not_kept_by_a_client_asking_if_modified_since(life, r
     later part was deleted (its newest change went with it) and kept the deleted dates."""
     client = life.client
     ok(client.post("/staff/events/new", data=SHOW))
-    cut = date_of(the_show(), "2026-08-20")
-    ok(
-        client.post(
-            f"/staff/events/{cut.id}/edit",
-            data=date_form(
-                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
-            ),
-        )
-    )
+    split_at_aug_20(client)
     first = client.get("/events/the-telecom-hour.ics")
     assert len({uid for uid, _, _ in life.site_dates()}) == 2
     ok(client.post(f"/staff/events/{the_show('the-telecom-hour-from-2026-08-20').id}/delete"))
@@ -503,15 +462,7 @@ def test_a_series_whose_first_part_was_deleted_keeps_the_later_parts_at_its_addr
     subscribed to the series' address keeps the dates of the part that continues it."""
     client = life.client
     ok(client.post("/staff/events/new", data=SHOW))
-    cut = date_of(the_show(), "2026-08-20")
-    ok(
-        client.post(
-            f"/staff/events/{cut.id}/edit",
-            data=date_form(
-                client, cut, start_time="10:00", end_time="11:00", **{"repeat-scope": "following"}
-            ),
-        )
-    )
+    split_at_aug_20(client)
     life.fetch("/events/the-telecom-hour.ics")
     assert len({uid for uid, _, _ in life.site_dates()}) == 2
     ok(client.post(f"/staff/events/{the_show().id}/delete"))
