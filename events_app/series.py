@@ -592,7 +592,7 @@ def _former_roots(session: Session, roots: set[str], found: dict[int, Event]) ->
         select(FormerSlug.slug, Event.slug, Event.id)
         .join(Event, Event.id == FormerSlug.event_id)
         .where(Event.series_master.is_(True))
-        .where(FormerSlug.event_id.in_(found) | FormerSlug.slug.in_(roots))
+        .where(FormerSlug.event_id.in_(list(found)) | FormerSlug.slug.in_(sorted(roots)))
     )
     held = {e.slug for e in found.values()}
     return {
