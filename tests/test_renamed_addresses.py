@@ -148,3 +148,18 @@ def test_a_draft_given_an_old_address_is_previewed_there_by_staff(staff, app_ctx
     visitor = app_ctx.test_client()
     assert moved(visitor, "/events/summit") == "/events/summit-2026"
     assert visitor.get("/events/forum").status_code == 410
+
+
+def test_an_event_renamed_back_and_forth_can_be_deleted(staff, app_ctx):
+    """A -> B -> A: "A" is both its address and a former one; deleted, each says 410 once."""
+    assert staff.post("/staff/events/new", data={**FORM, "slug": "optcal"}).status_code == 302
+    event = db.session.scalar(select(Event))
+    rename(staff, event, "optical", FORM)
+    db.session.expire_all()
+    rename(staff, event, "optcal", FORM)
+    db.session.expire_all()
+    assert staff.post(f"/staff/events/{event.id}/delete").status_code == 302
+    visitor = app_ctx.test_client()
+    for old in ("/events/optcal", "/events/optical"):
+        assert visitor.get(old).status_code == 410, old
+        assert "BEGIN:VEVENT" not in visitor.get(f"{old}.ics").get_data(as_text=True), old
