@@ -791,6 +791,10 @@ def test_a_rule_repeating_every_second_or_minute_is_refused(app_ctx, freq, start
         ("FREQ=HOURLY", "19000101T120000Z", "Repeats every hour from 1900-01-01"),
         ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "20260101T120000Z", "gives no date"),
         ("FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "20260101T120000Z", "gives no date"),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "20260101T120000Z", "gives no date"),
+        ("FREQ=YEARLY;BYMONTH=2", "20260130T120000Z", "gives no date"),  # its day: the 30th
+        ("FREQ=MONTHLY;BYMONTH=13", "20260101T120000Z", "gives no date"),
+        ("FREQ=DAILY;BYMONTH=13", "20260101T120000Z", "gives no date"),
         ("FREQ=DAILY;BYSETPOS=2", "20260101T120000Z", "gives no date"),
         ("FREQ=DAILY;BYMINUTE=0,1,2;BYSECOND=0,30", "20260701T120000Z", "several times an hour"),
     ],

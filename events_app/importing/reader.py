@@ -434,12 +434,12 @@ def _costly_rule(rule, freq: str, interval: int, dtstart, window_end: datetime) 
     """Why listing the rule's dates would take seconds to minutes (dateutil lists them one
     period at a time from DTSTART), or None: several times a minute or an hour; more than
     MAX_PERIODS hours, days or weeks before the window ends; or a day no calendar has
-    (February 30th), looked for day by day until the year 9999."""
+    (February 30th, a 13th month), looked for day by day (or year by year) until the year 9999."""
     try:
         parts = {k.upper(): list(v) for k, v in rule.items()}
         if len(parts.get("BYSECOND", [])) > 1 or len(parts.get("BYMINUTE", [])) > 1:
             return "Repeats several times an hour"
-        if freq not in FINE_PERIODS and freq != "MONTHLY":
+        if freq not in FINE_PERIODS and freq not in ("MONTHLY", "YEARLY"):
             return None
         days = [str(d).upper() for d in parts.get("BYDAY", [])]
         if freq in FINE_PERIODS:
@@ -457,22 +457,26 @@ def _costly_rule(rule, freq: str, interval: int, dtstart, window_end: datetime) 
             if periods > MAX_PERIODS:
                 return f"Repeats every {word} from {_as_utc(dtstart):%Y-%m-%d}: too many dates"
         elif any(not d.isalpha() for d in days) or parts.get("BYSETPOS"):
-            return None  # a weekday of the month, or a position: at most ~96,000 months
-        filters = {"BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"} & set(parts)
-        if (filters or days) and not _has_a_day(parts, days):
+            return None  # a weekday of the month or year, or a position: a few thousand periods
+        filters = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"} & set(parts)
+        start_day = None  # without a day of its own, a monthly or yearly rule keeps DTSTART's
+        if freq in ("MONTHLY", "YEARLY") and not (filters - {"BYMONTH"} or days):
+            start_day = getattr(dtstart, "dt", None).day
+        if (filters or days) and not _has_a_day(parts, days, start_day):
             return "Its repeat rule gives no date"
-    except (TypeError, ValueError, KeyError, IndexError):
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
         return None  # what cannot be read so is left to the reading that follows
     return None
 
 
-def _has_a_day(parts: dict, days: list[str]) -> bool:
-    """Whether any day of the 400-year Gregorian cycle passes the rule's day filters."""
+def _has_a_day(parts: dict, days: list[str], start_day: int | None = None) -> bool:
+    """Whether any day of the 400-year Gregorian cycle passes the rule's day filters (with
+    ``start_day``, that day of the month: a monthly or yearly rule's own, from DTSTART)."""
     probe = du_rrule.rrule(
         du_rrule.YEARLY,
         dtstart=datetime(9599, 1, 1),  # dateutil gives up at the year 9999: 400 years on
         bymonth=[int(m) for m in parts.get("BYMONTH", [])] or None,
-        bymonthday=[int(d) for d in parts.get("BYMONTHDAY", [])] or None,
+        bymonthday=[int(d) for d in parts.get("BYMONTHDAY", [])] or start_day,
         byyearday=[int(d) for d in parts.get("BYYEARDAY", [])] or None,
         byweekno=[int(w) for w in parts.get("BYWEEKNO", [])] or None,
         byweekday=[recurrence.WEEKDAYS.index(d[-2:]) for d in days] or None,
