@@ -795,6 +795,9 @@ def test_a_rule_repeating_every_second_or_minute_is_refused(app_ctx, freq, start
         ("FREQ=YEARLY;BYMONTH=2", "20260130T120000Z", "gives no date"),  # its day: the 30th
         ("FREQ=MONTHLY;BYMONTH=13", "20260101T120000Z", "gives no date"),
         ("FREQ=DAILY;BYMONTH=13", "20260101T120000Z", "gives no date"),
+        ("FREQ=MONTHLY;BYDAY=6MO", "20260101T120000Z", "gives no date"),
+        ("FREQ=YEARLY;BYDAY=54MO", "20260101T120000Z", "gives no date"),
+        ("FREQ=MONTHLY;BYSETPOS=40;BYDAY=MO", "20260101T120000Z", "gives no date"),
         ("FREQ=DAILY;BYSETPOS=2", "20260101T120000Z", "gives no date"),
         ("FREQ=DAILY;BYMINUTE=0,1,2;BYSECOND=0,30", "20260701T120000Z", "several times an hour"),
     ],

@@ -457,7 +457,8 @@ def _costly_rule(rule, freq: str, interval: int, dtstart, window_end: datetime) 
             if periods > MAX_PERIODS:
                 return f"Repeats every {word} from {_as_utc(dtstart):%Y-%m-%d}: too many dates"
         elif any(not d.isalpha() for d in days) or parts.get("BYSETPOS"):
-            return None  # a weekday of the month or year, or a position: a few thousand periods
+            # A weekday of the month or year (6MO), or a position: the rule itself, for 400 years.
+            return None if _gives_a_date(rule, dtstart) else "Its repeat rule gives no date"
         filters = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"} & set(parts)
         start_day = None  # without a day of its own, a monthly or yearly rule keeps DTSTART's
         if freq in ("MONTHLY", "YEARLY") and not (filters - {"BYMONTH"} or days):
@@ -467,6 +468,17 @@ def _costly_rule(rule, freq: str, interval: int, dtstart, window_end: datetime) 
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):
         return None  # what cannot be read so is left to the reading that follows
     return None
+
+
+def _gives_a_date(rule, dtstart) -> bool:
+    """Whether a monthly or yearly rule (without its end) gives a date in 400 years, from
+    DTSTART's day and time in the year 9599: dateutil goes a month or a year at a time."""
+    kept = icalendar.vRecur({k: v for k, v in rule.items() if k.upper() not in ("UNTIL", "COUNT")})
+    start = dtstart.dt if isinstance(dtstart.dt, datetime) else datetime.combine(dtstart.dt, time())
+    probe = du_rrule.rrulestr(
+        kept.to_ical().decode(), dtstart=start.replace(year=9599, month=1, tzinfo=None)
+    )
+    return next(iter(probe), None) is not None
 
 
 def _has_a_day(parts: dict, days: list[str], start_day: int | None = None) -> bool:
