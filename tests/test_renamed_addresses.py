@@ -91,6 +91,13 @@ def test_a_renamed_series_takes_its_dates_addresses_along(staff, app_ctx):
     no_such_date = moved(visitor, "/events/the-telecom-hour/2026-07-24")  # to the series' 404
     assert visitor.get(no_such_date).status_code == 404
     assert visitor.get("/events/the-telecom-hour-2/2026-07-23").status_code == 404
+    api = "http://localhost/api/v1"
+    for old, new in (
+        ("/api/v1/series/the-telecom-hour", f"{api}/series/telecom-hour"),
+        ("/api/v1/events/the-telecom-hour/2026-07-23", f"{api}/events/telecom-hour/2026-07-23"),
+    ):
+        assert moved(visitor, old) == new
+        assert visitor.get(new).status_code == 200, new
 
 
 def test_a_split_series_renamed_keeps_every_part_in_its_file(staff, app_ctx):

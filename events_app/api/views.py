@@ -129,6 +129,10 @@ def event(key: str):
     renamed = renamed_event(db.session, key) if found is None else None
     if renamed is not None and not renamed.series_master:  # its slug was changed
         return renamed_redirect(external_url("api.event", key=renamed.slug))
+    head, _, day = key.rpartition("/")
+    renamed = renamed_event(db.session, head) if found is None and head else None
+    if renamed is not None and renamed.series_master:  # its series' slug was changed
+        return renamed_redirect(external_url("api.event", key=f"{renamed.slug}/{day}"))
     if found is None:
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address
@@ -158,6 +162,9 @@ def one_series(key: str):
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     state = changes.read_state(db.engine)
     master = db.session.scalars(_public_series(key)).first()
+    renamed = renamed_event(db.session, key) if master is None else None
+    if renamed is not None and renamed.series_master:  # its slug was changed
+        return renamed_redirect(external_url("api.one_series", key=renamed.slug))
     if master is None:
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     rule = series.rule_of(master)
