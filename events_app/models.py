@@ -926,6 +926,13 @@ def renamed_event(session, slug: str) -> Event | None:
     return session.scalar(stmt)
 
 
+def renamed_series(session, slug: str) -> Event | None:
+    """The public series whose address was ``slug`` (renamed_event): the old addresses of its
+    dates (``<slug>/<date>``) and of the series follow it."""
+    renamed = renamed_event(session, slug)
+    return renamed if renamed is not None and renamed.series_master else None
+
+
 class FormerVenueSlug(Base):
     """An address a venue had before its slug was changed: it leads to the venue's page now."""
 

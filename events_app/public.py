@@ -54,6 +54,7 @@ from .models import (
     public_events,
     public_series_by_slug,
     renamed_event,
+    renamed_series,
     upcoming_events,
 )
 from .response_cache import public_cache_control
@@ -251,8 +252,7 @@ def event_occurrence(slug: str, day: str):
             return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
         if (preview := staff_preview(f"{slug}/{day}")) is not None:
             return preview
-        renamed = renamed_event(db.session, slug)  # its series' slug was changed
-        if renamed is not None and renamed.series_master:
+        if renamed := renamed_series(db.session, slug):  # its series' slug was changed
             return renamed_redirect(url_for(".event_occurrence", slug=renamed.slug, day=day))
         if gone := deleted_event(db.session, slug):
             abort(410, description=f"“{gone.title}” was deleted, with its dates.")

@@ -23,6 +23,7 @@ from ..models import (
     public_events,
     public_series,
     renamed_event,
+    renamed_series,
 )
 from ..public import plausible_day, renamed_redirect, split_redirect
 from ..templating import external_url
@@ -130,8 +131,8 @@ def event(key: str):
     if renamed is not None and not renamed.series_master:  # its slug was changed
         return renamed_redirect(external_url("api.event", key=renamed.slug))
     head, _, day = key.rpartition("/")
-    renamed = renamed_event(db.session, head) if found is None and head else None
-    if renamed is not None and renamed.series_master:  # its series' slug was changed
+    renamed = renamed_series(db.session, head) if found is None and head else None
+    if renamed is not None:  # its series' slug was changed
         return renamed_redirect(external_url("api.event", key=f"{renamed.slug}/{day}"))
     if found is None:
         master = db.session.scalars(_public_series(key)).first()
@@ -162,8 +163,8 @@ def one_series(key: str):
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     state = changes.read_state(db.engine)
     master = db.session.scalars(_public_series(key)).first()
-    renamed = renamed_event(db.session, key) if master is None else None
-    if renamed is not None and renamed.series_master:  # its slug was changed
+    renamed = renamed_series(db.session, key) if master is None else None
+    if renamed is not None:  # its slug was changed
         return renamed_redirect(external_url("api.one_series", key=renamed.slug))
     if master is None:
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
