@@ -587,20 +587,23 @@ def parts_of(session: Session, master: Event) -> list[Event]:
 
 def _former_roots(session: Session, roots: set[str], found: dict[int, Event]) -> set[str]:
     """The roots of the addresses these parts had before a rename, and of the addresses now
-    of the series renamed away from these roots (unless a series holds that root now)."""
+    of the series renamed away from these roots. An address held now by another series is
+    that series' own: it neither joins nor is joined."""
     rows = session.execute(
         select(FormerSlug.slug, Event.slug, Event.id)
         .join(Event, Event.id == FormerSlug.event_id)
         .where(Event.series_master.is_(True))
         .where(FormerSlug.event_id.in_(list(found)) | FormerSlug.slug.in_(sorted(roots)))
-    )
-    held = {e.slug for e in found.values()}
-    return {
-        _root_slug(slug)
-        for former, now, event_id in rows
-        if event_id in found or former not in held
-        for slug in (former, now)
-    }
+    ).all()
+    formers = {_root_slug(former) for former, _, _ in rows}
+    holders = select(Event.slug, Event.id).where(Event.slug.in_(sorted(formers)))
+    held = dict(session.execute(holders).all())
+    joined = set()
+    for former, now, event_id in rows:
+        holder = held.get(_root_slug(former))
+        if holder is None or (event_id in found and holder in found):
+            joined |= {_root_slug(former), _root_slug(now)}
+    return joined
 
 
 def part_left(session: Session, root: str) -> Event | None:

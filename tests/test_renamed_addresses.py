@@ -170,3 +170,18 @@ def test_an_event_renamed_back_and_forth_can_be_deleted(staff, app_ctx):
     for old in ("/events/optcal", "/events/optical"):
         assert visitor.get(old).status_code == 410, old
         assert "BEGIN:VEVENT" not in visitor.get(f"{old}.ics").get_data(as_text=True), old
+
+
+def test_a_new_series_at_a_renamed_series_old_address_is_no_part_of_it(staff, app_ctx):
+    """The first series, renamed, and a new one at its old address: each .ics holds its own."""
+    assert staff.post("/staff/events/new", data=SHOW).status_code == 302
+    first = the_show()
+    rename(staff, first, "telecom-hour", SHOW)
+    new = {**SHOW, "title": "The New Hour", "start_time": "15:00", "end_time": "16:00"}
+    assert (
+        staff.post("/staff/events/new", data={**new, "slug": "the-telecom-hour"}).status_code == 302
+    )
+    visitor = app_ctx.test_client()
+    for ics, title in (("telecom-hour", "The Telecom Hour"), ("the-telecom-hour", "The New Hour")):
+        body = visitor.get(f"/events/{ics}.ics").get_data(as_text=True)
+        assert body.count("RRULE:FREQ=WEEKLY") == 1 and f"SUMMARY:{title}" in body, ics
