@@ -626,6 +626,8 @@ def delete_event(event_id: int):
         former = db.session.scalars(select(FormerSlug.slug).where(FormerSlug.event_id == event.id))
         for slug in (event.slug, *former):
             db.session.merge(DeletedEvent(slug=slug, title=title, deleted_at=clock.now()))
+        # An event that had its address before it no longer answers there: this one did last.
+        db.session.execute(delete(FormerSlug).where(FormerSlug.slug == event.slug))
     db.session.execute(delete(FormerSlug).where(FormerSlug.event_id == event.id))
     db.session.delete(event)
     db.session.commit()

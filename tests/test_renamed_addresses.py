@@ -185,3 +185,19 @@ def test_a_new_series_at_a_renamed_series_old_address_is_no_part_of_it(staff, ap
     for ics, title in (("telecom-hour", "The Telecom Hour"), ("the-telecom-hour", "The New Hour")):
         body = visitor.get(f"/events/{ics}.ics").get_data(as_text=True)
         assert body.count("RRULE:FREQ=WEEKLY") == 1 and f"SUMMARY:{title}" in body, ics
+
+
+def test_a_deleted_events_address_says_410_though_an_earlier_event_had_it(staff, app_ctx):
+    """Z at "summit" renamed away, X given "summit", X deleted: "summit" and its .ics were
+    X's last, so they say it is gone; they led subscribers of X's calendar on to Z's."""
+    assert staff.post("/staff/events/new", data={**FORM, "slug": "summit"}).status_code == 302
+    earlier = db.session.scalar(select(Event))
+    rename(staff, earlier, "summit-2025", FORM)
+    later = {**FORM, "title": "Summit 2026", "slug": "summit"}
+    assert staff.post("/staff/events/new", data=later).status_code == 302
+    event_id = db.session.scalar(select(Event.id).where(Event.slug == "summit"))
+    assert staff.post(f"/staff/events/{event_id}/delete").status_code == 302
+    visitor = app_ctx.test_client()
+    assert visitor.get("/events/summit").status_code == 410
+    assert "BEGIN:VEVENT" not in visitor.get("/events/summit.ics").get_data(as_text=True)
+    assert visitor.get("/events/summit-2025").status_code == 200
