@@ -24,7 +24,7 @@ from sqlalchemy.sql import Select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from . import clock, search, series
+from . import addresses, clock, search, series
 from .extensions import db
 from .filters import (
     ARG_NAMES,
@@ -46,15 +46,12 @@ from .models import (
     archived_webinars,
     categories_by_name,
     category_by_slug,
-    deleted_event,
     event_categories,
     event_loads,
     listed,
     place_names,
     public_events,
     public_series_by_slug,
-    renamed_event,
-    renamed_series,
     upcoming_events,
 )
 from .response_cache import public_cache_control
@@ -230,12 +227,11 @@ def event_detail(slug: str):
         if master is None:
             if (preview := staff_preview(slug)) is not None:  # a draft given an old address
                 return preview
-            if renamed := renamed_event(db.session, slug):  # its slug was changed
-                return renamed_redirect(url_for(".event_detail", slug=renamed.slug))
-            if gone := deleted_event(db.session, slug):
-                if left := series.part_left(db.session, slug):
-                    return split_redirect(url_for(".event_detail", slug=left.slug))
-                abort(410, description=f"“{gone.title}” was deleted.")
+            where = addresses.lookup(db.session, slug)
+            if isinstance(where, addresses.Moved):
+                return moved_redirect(url_for(".event_detail", slug=where.slug), where)
+            if where is not None:
+                abort(410, description=f"“{where.title}” was deleted.")
             return staff_preview_or_404(slug, "There is no such event, or it is no longer listed.")
         return series_page(master)
     return render_template("public/detail.html", **detail_context(event))
@@ -248,14 +244,15 @@ def event_occurrence(slug: str, day: str):
         abort(404, description="There is no such event, or it is no longer listed.")
     event = db.session.scalars(event_page_query(), {"slug": f"{slug}/{day}"}).unique().first()
     if event is None:
-        if moved := series.split_address(db.session, slug, day):  # "this and following"
-            return split_redirect(url_for(".event_occurrence", slug=moved, day=day))
+        where = addresses.lookup(db.session, slug, day)
+        if isinstance(where, addresses.Moved) and where.lasting:  # "this and following"
+            return moved_redirect(url_for(".event_occurrence", slug=where.slug, day=day), where)
         if (preview := staff_preview(f"{slug}/{day}")) is not None:
             return preview
-        if renamed := renamed_series(db.session, slug):  # its series' slug was changed
-            return renamed_redirect(url_for(".event_occurrence", slug=renamed.slug, day=day))
-        if gone := deleted_event(db.session, slug):
-            abort(410, description=f"“{gone.title}” was deleted, with its dates.")
+        if isinstance(where, addresses.Moved):  # its series' slug was changed
+            return moved_redirect(url_for(".event_occurrence", slug=where.slug, day=day), where)
+        if where is not None:
+            abort(410, description=f"“{where.title}” was deleted, with its dates.")
         message = "There is no such occurrence, or it is no longer listed."
         # A bookmarked date that the series no longer has (its rule changed): the 404 leads
         # to the series' dates.
@@ -332,7 +329,7 @@ def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
 
 
 def master_summary(master: Event) -> str:
-    from . import recurrence, series
+    from . import recurrence
 
     return recurrence.summary(series.rule_of(master))
 
@@ -410,6 +407,12 @@ def split_redirect(location: str, max_age: int = SPLIT_REDIRECT_MAX_AGE) -> Resp
     response = redirect(location, 301)
     response.headers["Cache-Control"] = public_cache_control(max_age)
     return response
+
+
+def moved_redirect(location: str, moved: addresses.Moved) -> Response:
+    """The 301 to where an address moved (addresses.lookup): kept for an hour, or for a
+    minute when a rename may be undone."""
+    return split_redirect(location) if moved.lasting else renamed_redirect(location)
 
 
 def renamed_redirect(location: str) -> Response:

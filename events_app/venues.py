@@ -15,7 +15,7 @@ from .extensions import db
 from .filters import EventFilters, PageNotFound, no_such_page, page_number, pager_links, paginate
 from .jsonld import venue_jsonld
 from .models import Event, FormerVenueSlug, Venue, listed, public_events, upcoming_events
-from .public import map_link, plausible_slug, split_redirect
+from .public import map_link, plausible_slug, renamed_redirect
 from .templating import external_url
 from .view_names import view_name
 
@@ -55,7 +55,7 @@ def venue_page(slug: str):
     venue = public_venue(db.session, slug)
     if venue is None:
         if renamed := renamed_venue(db.session, slug):
-            return split_redirect(url_for(".venue_page", slug=renamed.slug))
+            return renamed_redirect(url_for(".venue_page", slug=renamed.slug))
         abort(404, description=NO_SUCH_VENUE)
     now = clock.now()
     number = page_number(request.args.get("page"))  # BadFilter: the 400 page

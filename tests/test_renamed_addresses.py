@@ -63,6 +63,8 @@ def test_a_renamed_event_is_found_at_every_address_it_had(staff, app_ctx):
     assert staff.post(f"/staff/events/{event.id}/delete").status_code == 302
     for old in ("/events/optcal-outlook", "/events/optical-networks-2026"):
         assert visitor.get(old).status_code == 410, old
+        gone = visitor.get("/api/v1" + old)  # the API says so as the page does (it said 404)
+        assert gone.status_code == 410 and gone.get_json()["title"] == "Gone", old
     assert db.session.scalars(select(FormerSlug.event_id)).all() == []  # SQLite keeps no FKs
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
-from .. import changes, clock
+from .. import addresses, changes, clock
 from ..extensions import db
 from ..filters import filtered_events_query
 from ..models import (
@@ -22,10 +22,8 @@ from ..models import (
     categories_by_name,
     public_events,
     public_series,
-    renamed_event,
-    renamed_series,
 )
-from ..public import plausible_day, renamed_redirect, split_redirect
+from ..public import moved_redirect, plausible_day
 from ..templating import external_url
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
@@ -125,16 +123,14 @@ def event(key: str):
     state = changes.read_state(db.engine)
     stmt = public_events().where(or_(Event.slug == key, Event.uid == key, _date_of_series(key)))
     found = db.session.scalars(stmt.order_by(Event.slug != key)).unique().first()
-    if found is None and (moved := _split_off(key)):  # "this and following", as pages do
-        return split_redirect(external_url("api.event", key=moved))
-    renamed = renamed_event(db.session, key) if found is None else None
-    if renamed is not None and not renamed.series_master:  # its slug was changed
-        return renamed_redirect(external_url("api.event", key=renamed.slug))
-    head, _, day = key.rpartition("/")
-    renamed = renamed_series(db.session, head) if found is None and head else None
-    if renamed is not None:  # its series' slug was changed
-        return renamed_redirect(external_url("api.event", key=f"{renamed.slug}/{day}"))
     if found is None:
+        head, day = _date_address(key)
+        where = addresses.lookup(db.session, head, day) if head else None
+        if isinstance(where, addresses.Moved):  # as its page: "this and following", renamed
+            moved = f"{where.slug}/{day}" if day else where.slug
+            return moved_redirect(external_url("api.event", key=moved), where)
+        if where is not None:
+            return http.problem(410, "Gone", f"“{where.title}” was deleted.")
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address
             url = external_url("api.one_series", key=master.slug)
@@ -163,9 +159,11 @@ def one_series(key: str):
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     state = changes.read_state(db.engine)
     master = db.session.scalars(_public_series(key)).first()
-    renamed = renamed_series(db.session, key) if master is None else None
-    if renamed is not None:  # its slug was changed
-        return renamed_redirect(external_url("api.one_series", key=renamed.slug))
+    where = addresses.lookup(db.session, key) if master is None else None
+    if isinstance(where, addresses.Moved):  # renamed, or deleted with parts left, as its page
+        return moved_redirect(external_url("api.one_series", key=where.slug), where)
+    if where is not None:
+        return http.problem(410, "Gone", f"“{where.title}” was deleted.")
     if master is None:
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     rule = series.rule_of(master)
@@ -200,23 +198,21 @@ def _dtstart(rule) -> str:
     return rule.start.date().isoformat() if rule.all_day else rule.start.isoformat()
 
 
-def _split_off(key: str) -> str | None:
-    """The new address of a date "this and following" moved to a new series, for its old
-    address ('<series slug>/<YYYY-MM-DD>') or its old UID ('<series UID>/<YYYYMMDD>')."""
-    from .. import series
-
+def _date_address(key: str) -> tuple[str | None, str | None]:
+    """An event's key as (slug, None), or a date's as (its series' slug, YYYY-MM-DD): its
+    address ('<series slug>/<YYYY-MM-DD>') or its UID ('<series UID>/<YYYYMMDD>'); (None,
+    None) for a key that is neither."""
     head, _, day = key.rpartition("/")
     if not head:
-        return None
+        return key, None
     if len(day) == 8 and day.isascii() and day.isdigit():  # a UID: find its series' slug
         head = db.session.scalar(
             select(Event.slug).where(Event.uid == head, Event.series_master.is_(True))
         )
         day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
     if not head or not plausible_day(day):
-        return None
-    moved = series.split_address(db.session, head, day)
-    return f"{moved}/{day}" if moved else None
+        return None, None
+    return head, day
 
 
 def _public_series(key: str):

@@ -17,7 +17,7 @@ import click
 from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from sqlalchemy import select
 
-from .. import changes, clock, response_cache, series
+from .. import addresses, changes, clock, response_cache, series
 from ..extensions import db
 from ..filters import EventFilters, feed_conditions
 from ..models import (
@@ -26,14 +26,12 @@ from ..models import (
     DeletedEvent,
     Event,
     category_by_slug,
-    deleted_event,
     in_category,
     public_event_by_slug,
     public_series,
     public_series_by_slug,
-    renamed_event,
 )
-from ..public import plausible_slug, renamed_redirect, split_redirect
+from ..public import moved_redirect, plausible_slug
 from ..templating import external_url, on_site
 from ..view_names import view_name
 from . import ical, links
@@ -246,26 +244,19 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
     event = db.session.scalars(public_event_by_slug(slug)).unique().first()
     if event is None and not series_slug:
         event = db.session.scalars(public_series_by_slug(slug)).unique().first()
-    if (
-        event is None
-        and series_slug
-        and (moved := series.split_address(db.session, series_slug, day))
-    ):
-        return split_redirect(url_for(".event_download", series_slug=moved, day=day))
-    renamed = renamed_event(db.session, series_slug or slug) if event is None else None
-    if renamed is not None and not series_slug:  # its slug was changed
-        return renamed_redirect(url_for(".event_download", slug=renamed.slug))
-    if renamed is not None and renamed.series_master:  # its series' slug was changed
-        return renamed_redirect(url_for(".event_download", series_slug=renamed.slug, day=day))
-    gone = deleted_event(db.session, series_slug or slug) if event is None else None
-    if gone is not None and not series_slug:
-        event = series.part_left(db.session, slug)  # its address still has the parts left
-        if event is None:
-            return _deleted_calendar(gone, state)
     if event is None:
-        if gone is not None:
-            abort(410, description=f"“{gone.title}” was deleted, with its dates.")
-        abort(404, description="There is no such event, or it is no longer listed.")
+        where = addresses.lookup(db.session, series_slug or slug, day or None)
+        if isinstance(where, addresses.Moved) and where.part_left is not None:
+            event = where.part_left  # a deleted series' address still has the parts left
+        elif isinstance(where, addresses.Moved):
+            to = dict(series_slug=where.slug, day=day) if series_slug else dict(slug=where.slug)
+            return moved_redirect(url_for(".event_download", **to), where)
+        elif where is not None and not series_slug:
+            return _deleted_calendar(where, state)
+        elif where is not None:
+            abort(410, description=f"“{where.title}” was deleted, with its dates.")
+        else:
+            abort(404, description="There is no such event, or it is no longer listed.")
     here = site()
     info = _info(event.title, event.summary or event.title, here.event_url(event.slug))
     shown = _series_parts(event) if event.series_master else [event]
