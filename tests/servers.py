@@ -66,9 +66,13 @@ def free_port() -> int:
 
 
 def server_env(**settings: str) -> dict[str, str]:
+    """The environment of a test server: these settings, no EVENTS_ of the caller's. Served on
+    plain http://127.0.0.1, its staff cookie may not be Secure (production's default), or no
+    client would send it back."""
     env = {
         k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("EVENTS_")
     }
+    env["EVENTS_SESSION_COOKIE_SECURE"] = "false"
     env.update(settings)
     return env
 

@@ -79,7 +79,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         SECRET_KEY="browser-tests",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
-        EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here
         EVENTS_PAGE_SIZE="5",
     )
     with gunicorn(env, root / "gunicorn.log", workers=2) as server:

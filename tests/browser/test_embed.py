@@ -90,7 +90,6 @@ def events_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         SECRET_KEY="embed-tests",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
-        EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here
     )
     with gunicorn(env, root / "gunicorn.log", workers=2) as server:
         yield server

@@ -54,7 +54,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pat
         SECRET_KEY="browser-tests",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
-        EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here
         EVENTS_SQLITE_JOURNAL_MODE="delete",
     )
     with gunicorn(env, root / "gunicorn.log", workers=2) as server:
