@@ -18,6 +18,7 @@ from .models import (
     KINDS,
     Event,
     categories_by_name,
+    category_in,
     dates_overlap,
     listed,
     place_names,
@@ -260,7 +261,7 @@ def _month_page(year: int, month: int):
         return url_for("public.event_list", **day_args(filters, day, today))
 
     categories = categories_by_name(db.session)
-    category = next((c for c in categories if c.slug == filters.category), None)
+    category = category_in(categories, filters.category)
     month_has_events = any(d.events for w in weeks for d in w if d.in_month)
     next_day = None  # a filtered month with nothing: where the next match is
     if not month_has_events and filters.is_filtered:

@@ -695,6 +695,12 @@ def category_by_slug(session: Session, slug: str | None) -> Category | None:
     return session.scalar(select(Category).where(Category.slug == slug))
 
 
+def category_in(categories: list[Category], slug: str | None) -> Category | None:
+    """The one of ``categories`` that a view's ``category=`` names; None for no slug, or for
+    one that names none (a kept link to a renamed category, which views then say)."""
+    return next((c for c in categories if c.slug == slug), None) if slug else None
+
+
 def categories_by_name(session: Session) -> list[Category]:
     """Every category, in the order people read a list (text.name_order; SQL's order puts
     capitals first and accents last)."""

@@ -46,6 +46,7 @@ from .models import (
     archived_webinars,
     categories_by_name,
     category_by_slug,
+    category_in,
     event_categories,
     event_loads,
     listed,
@@ -148,21 +149,14 @@ def _list_page(
         found = count_of(db.session, filtered_events_query(replace(filters, when=other), now))
         if found:
             elsewhere = (found, url_for_filters(replace(filters, when=other, page=1)))
-    # A category= that names none (a kept link to a renamed one): said, not just "no match"
-    # under a form that shows "All categories".
-    unknown_category = None
-    if category is None and filters.category not in (None, *(c.slug for c in categories)):
-        unknown_category = (
-            filters.category,
-            url_for_filters(replace(filters, category=None, page=1)),
-        )
-    named = category.name if category else None
-    if filters.category and category is None:
-        named = next((c.name for c in categories if c.slug == filters.category), None)
+    chosen = category or category_in(categories, filters.category)
     page_html = render_template(
         "public/list.html",
-        view=view_name(filters, category=named),
-        unknown_category=unknown_category,
+        view=view_name(filters, category=chosen and chosen.name),
+        # A category= that names none: said, not just "no match" under "All categories".
+        without_unknown_category=url_for_filters(replace(filters, category=None, page=1))
+        if filters.category and chosen is None
+        else None,
         date_errors=date_errors or {},
         now=now,
         page=page,
