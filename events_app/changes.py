@@ -323,11 +323,9 @@ def _remember_slug(session: Session, event: Any) -> None:
     (models.FormerSlug); a series' dates follow it."""
     from .models import PUBLIC_STATUSES, FormerSlug
 
-    attrs = inspect(event).attrs
-    old_slug = attrs.slug.history.deleted
-    old_status = attrs.status.history.deleted or [event.status]
-    if old_slug and old_slug[0] and old_status[0] in PUBLIC_STATUSES:
-        session.merge(FormerSlug(slug=old_slug[0], event_id=event.id))
+    old_status = inspect(event).attrs.status.history.deleted or [event.status]
+    if (old := _slug_before(event)) and old_status[0] in PUBLIC_STATUSES:
+        session.merge(FormerSlug(slug=old, event_id=event.id))
 
 
 def _remember_venue_slug(session: Session, venue: Any) -> None:
@@ -335,9 +333,14 @@ def _remember_venue_slug(session: Session, venue: Any) -> None:
     (models.FormerVenueSlug; the page answers only while the venue has public events)."""
     from .models import FormerVenueSlug
 
-    old_slug = inspect(venue).attrs.slug.history.deleted
-    if old_slug and old_slug[0] and old_slug[0] != venue.slug:
-        session.merge(FormerVenueSlug(slug=old_slug[0], venue_id=venue.id))
+    if old := _slug_before(venue):
+        session.merge(FormerVenueSlug(slug=old, venue_id=venue.id))
+
+
+def _slug_before(obj: Any) -> str | None:
+    """The slug this flush changes ``obj``'s away from, if it changes it."""
+    old = inspect(obj).attrs.slug.history.deleted
+    return old[0] if old and old[0] and old[0] != obj.slug else None
 
 
 def _name_new_venues(session: Session, new: Any) -> None:
