@@ -71,6 +71,19 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+def set_password(db_session: Session, user: User, password: str) -> None:
+    """Give `user` a new password: every session of theirs ends (the caller starts a new one
+    for whoever set it on themselves), and the wrong passwords counted against their email
+    no longer hold them back. The caller commits."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db_session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.email == user.email, LoginAttempt.success.is_(False)
+        )
+    )
+
+
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -254,8 +267,7 @@ def change_password():
         )
         db.session.commit()  # the attempt counts, whatever follows
         if user is not None:
-            user.password_hash = hash_password(form.new_password.data)
-            user.session_version += 1
+            set_password(db.session, user, form.new_password.data)
             db.session.commit()
             start_session(user)
             flash("Password changed. Other sessions of this account are signed out.", "info")

@@ -22,7 +22,7 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 
-from . import clock, demo, series, timefmt, tz_refresh
+from . import audit, auth, clock, demo, series, timefmt, tz_refresh
 from .auth import hash_password, normalize_email
 from .extensions import alembic, db
 from .feeds.views import render_blocks_for_site_url
@@ -79,13 +79,7 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
         )
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A staff account for {email} already exists.")
-    if password is None:
-        password = _new_password()
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise click.ClickException(
-            f"The password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
-            " (the sign-in form takes no more)."
-        )
+    password = _new_password(password)
     name = as_name(name or email.split("@")[0].replace(".", " ").title())[:most]
     user = User(
         email=email,
@@ -99,18 +93,46 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
     click.echo(f"Created {role} {email}.")
 
 
-def _new_password() -> str:
-    """The password typed twice at a terminal, or the first line piped in (a second line, when
-    there is one, must repeat it); piped, nothing is prompted or warned about echoing."""
-    stdin = sys.stdin
-    if stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    lines = stdin.read().splitlines()
-    if not lines:
-        raise click.ClickException("No password on standard input.")
-    if len(lines) > 1 and lines[1] != lines[0]:
-        raise click.ClickException("The two passwords piped in differ.")
-    return lines[0]
+@click.command("set-password")
+@with_appcontext
+@click.argument("email")
+@click.option(
+    "--password",
+    help="Asked for (twice) when not given; or piped in on standard input (once or twice).",
+)
+def set_password(email: str, password: str | None) -> None:
+    """Set a new password for the staff account EMAIL (a lost one): its sign-ins end."""
+    email = normalize_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:  # said before the password is asked for
+        raise click.ClickException(f"No staff account has the email {email}.")
+    auth.set_password(db.session, user, _new_password(password))
+    audit.record("update", user, {"password": ["(old)", "(reset)"]}, None)
+    db.session.commit()
+    inactive = "" if user.active else " The account is inactive: an admin must make it active."
+    click.echo(f"Set a new password for {email}; its sessions are signed out.{inactive}")
+
+
+def _new_password(given: str | None) -> str:
+    """The password `given` (--password), or typed twice at a terminal, or the first line piped
+    in (a second line, when there is one, must repeat it; piped, nothing is prompted or warned
+    about echoing); refused unless the sign-in form would take it."""
+    password = given
+    if password is None and sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    elif password is None:
+        lines = sys.stdin.read().splitlines()
+        if not lines:
+            raise click.ClickException("No password on standard input.")
+        if len(lines) > 1 and lines[1] != lines[0]:
+            raise click.ClickException("The two passwords piped in differ.")
+        password = lines[0]
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+            " (the sign-in form takes no more)."
+        )
+    return password
 
 
 def _zone_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -428,6 +450,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(migrations_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(set_password)
     app.cli.add_command(import_ics)
     app.cli.add_command(tz_refresh.tz_refresh_command)
     app.cli.add_command(extend_series)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from . import audit, kept_form, merge, timefmt
-from .auth import admin_required, hash_password, require_staff, start_session
+from .auth import admin_required, hash_password, require_staff, set_password, start_session
 from .extensions import db
 from .filters import Page, page_number, pager_links
 from .forms import CategoryForm, NewUserForm, ResetPasswordForm, UserForm, VenueForm
@@ -337,8 +337,7 @@ def reset_password(user_id: int):
     user = get_or_404(User, user_id, "staff account")
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user.password_hash = hash_password(form.new_password.data)
-        user.session_version += 1  # every session of that account ends
+        set_password(db.session, user, form.new_password.data)  # their sessions end
         audit.record("update", user, {"password": ["(old)", "(reset)"]}, current_user)
         db.session.commit()
         if user.id == current_user.id:

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import create_engine, func, insert, select
 
 from events_app import create_app
+from events_app.auth import MAX_FAILURES
 from events_app.extensions import db
 from events_app.importing import bulk
 from events_app.importing import reader as ics_reader
 from events_app.importing.apply import ImportFailed
 from events_app.models import AuditEntry, Category, Event, User
-from tests.conftest import NOW, _base_config
+from tests.conftest import NOW, STAFF_PASSWORD, _base_config
 from tests.test_importer import WEBINAR, ics
 
 
@@ -90,6 +91,58 @@ def test_create_user_says_what_is_wrong_before_asking_for_the_password(runner, a
         result = runner.invoke(args=args, input="")
         assert result.exit_code != 0 and words in result.output, result.output
         assert "password" not in result.output.lower(), result.output
+
+
+def test_set_password_lets_a_locked_out_admin_back_in_and_signs_out_the_rest(
+    app, runner, client, auth, create_user
+):
+    """An admin who lost their password (and guessed at it until throttled) gets a new one from
+    the command line: the old one and every session stop working, the new one signs in."""
+    create_user("boss@example.com", STAFF_PASSWORD, role="admin")
+    elsewhere = app.test_client()
+    elsewhere.post("/staff/login", data={"email": "boss@example.com", "password": STAFF_PASSWORD})
+    assert elsewhere.get("/staff/").status_code == 200
+    for _ in range(MAX_FAILURES):
+        auth.login("boss@example.com", "a wrong guess")
+    assert auth.login("boss@example.com", STAFF_PASSWORD).status_code == 429
+
+    piped = "a new long passphrase\n" * 2
+    result = runner.invoke(args=["set-password", " Boss@Example.com "], input=piped)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.output == "Set a new password for boss@example.com; its sessions are signed out.\n"
+    )
+    assert elsewhere.get("/staff/").status_code == 302  # signed out
+    assert auth.login("boss@example.com", STAFF_PASSWORD).status_code == 200  # refused, not 429
+    assert auth.login("boss@example.com", "a new long passphrase").status_code == 302
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "user"))
+    assert (entry.action, entry.user_email, entry.changes) == (
+        "update",
+        "",
+        '{"password": ["(old)", "(reset)"]}',
+    )
+
+
+def test_set_password_refuses_an_unknown_email_and_a_password_create_user_would(
+    runner, create_user
+):
+    """Nothing is asked for an email with no account; a password is checked as create-user
+    checks it (the same rule), and a refused one changes nothing."""
+    user = create_user("ed@example.com")
+    before = (user.password_hash, user.session_version)
+    result = runner.invoke(args=["set-password", "nobody@example.com"], input="")
+    assert result.exit_code == 1
+    assert result.output == "Error: No staff account has the email nobody@example.com.\n"
+    refusals = {
+        "short\nshort\n": "The password needs 10 to",
+        "long password 1\nother one\n": "The two passwords piped in differ.",
+        "": "No password on standard input.",
+    }
+    for piped, said in refusals.items():
+        result = runner.invoke(args=["set-password", "ed@example.com"], input=piped)
+        assert result.exit_code == 1 and said in result.output, (piped, result.output)
+    db.session.refresh(user)
+    assert (user.password_hash, user.session_version) == before
 
 
 def test_a_database_without_tables_is_named_in_the_message(tmp_path):
