@@ -553,6 +553,12 @@ class Event(Base):
     def is_past(self, now: datetime) -> bool:
         return self.end_at <= now
 
+    def may_be_postponed(self, now: datetime) -> bool:
+        """Whether Postpone is offered for it: not once it has ended (a series: its last date),
+        but for a date of a postponed series, which goes back to the series' status."""
+        restoring = self.series is not None and self.series.status == "postponed"
+        return restoring or not self.is_past(now)
+
     def join_open(self, now: datetime) -> bool:
         """Whether its join link is offered (its page, its structured data): not over, not
         cancelled."""

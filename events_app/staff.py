@@ -544,6 +544,13 @@ def change_status(event_id: int):
         flash(f"\u201c{event.title}\u201d is already {STATUSES[new_status].lower()}.", "info")
         return back_to_dashboard()
     old, now = event.status_choice, clock.now()
+    if new_status == "postponed" and not event.may_be_postponed(now):
+        flash(
+            f"\u201c{event.title}\u201d is unchanged: it has already ended, so it cannot be"
+            " postponed. If it did not take place, edit its dates or cancel it.",
+            "error",
+        )
+        return back_to_dashboard()
     before = series.template_values(event)
     if event.series is not None:  # one date of a series, on its own
         if refused := series.refused_date_status(event, new_status):

@@ -2,13 +2,14 @@
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from events_app.extensions import db
 from events_app.models import AuditEntry, Event, Venue
+from tests.conftest import NOW
 
 FORM = {
     "title": "Optical Networks Outlook",
@@ -314,6 +315,7 @@ def test_draft_preview_for_staff_only(client, auth, editor, create_event):
     "status,sequence", [("published", 0), ("postponed", 1), ("cancelled", 1), ("draft", 1)]
 )
 def test_quick_status_actions(logged_in, app_ctx, create_event, status, sequence):
+    logged_in.application.config["NOW"] = NOW  # the event is a week ahead
     event = create_event(status="published")
     response = logged_in.post(f"/staff/events/{event.id}/status", data={"status": status})
     assert response.status_code == 302
@@ -324,6 +326,34 @@ def test_quick_status_actions(logged_in, app_ctx, create_event, status, sequence
     assert (
         logged_in.post(f"/staff/events/{event.id}/status", data={"status": "x"}).status_code == 400
     )
+
+
+def test_an_event_that_has_ended_is_not_offered_or_given_postpone(
+    logged_in, app_ctx, create_event, create_series
+):
+    """Postpone on a past event's row was one misclick from telling visitors and calendars a
+    webinar that took place last week is postponed: it is not offered, and sent anyway it is
+    refused with why; an event still to come (or under way) keeps it."""
+    logged_in.application.config["NOW"] = NOW
+    past = create_event(title="Took place", start=NOW - timedelta(days=7))
+    ended_series = create_series(title="Ended series", start=datetime(2026, 3, 3, 10), count=4)
+    on_now = create_event(title="Under way", start=NOW - timedelta(minutes=30))
+    coming = create_event(title="Coming up")
+    rows = logged_in.get("/staff/").text.split("<tr>")
+    for event in (past, ended_series, on_now, coming):
+        (row,) = [r for r in rows if f"/staff/events/{event.id}/edit" in r]
+        offered = 'value="postponed"' in row
+        assert offered == (event in (on_now, coming)), (event.title, row)
+    for event in (past, ended_series):
+        response = logged_in.post(f"/staff/events/{event.id}/status", data={"status": "postponed"})
+        assert response.status_code == 302
+        said = logged_in.get(response.headers["Location"]).text
+        assert f"{event.title}\u201d is unchanged: it has already ended" in said
+        db.session.refresh(event)
+        assert event.status == "published" and event.sequence == 0
+    response = logged_in.post(f"/staff/events/{on_now.id}/status", data={"status": "postponed"})
+    db.session.refresh(on_now)
+    assert on_now.status == "postponed"
 
 
 def test_duplicate(logged_in, app_ctx, create_event, create_category):
@@ -378,6 +408,7 @@ def test_the_zone_box_suggests_current_names(logged_in):
 
 
 def test_dashboard_buttons_name_the_event_they_act_on(logged_in, create_event):
+    logged_in.application.config["NOW"] = NOW  # the event is a week ahead: Postpone is offered
     create_event(title="Beta webinar", kind="webinar")
     html = logged_in.get("/staff/").get_data(as_text=True)
     for label in ("Cancel event", "Postpone", "Unpublish", "Duplicate"):
@@ -388,6 +419,7 @@ def test_dashboard_asks_before_cancelling_unpublishing_or_postponing(
     logged_in, create_event, create_series
 ):
     """One click had cancelled a whole published series; Delete alone asked first."""
+    logged_in.application.config["NOW"] = NOW  # the event is a week ahead: Postpone is offered
     create_event(title="Beta webinar", kind="webinar")
     create_series(start=datetime(2026, 7, 2, 12), title="Weekly show", weekdays=("TH",))
     html = logged_in.get("/staff/").get_data(as_text=True)
