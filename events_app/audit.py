@@ -62,6 +62,26 @@ def last_entry(obj: Any) -> AuditEntry | None:
     ).first()
 
 
+def as_created(obj: Any, now: dict[str, Any]) -> dict[str, Any] | None:
+    """`obj`'s snapshot as its "create" entry recorded it, keyed as its snapshot `now` (a key
+    the entry left out was empty: as empty as it is now, or empty text); None without one."""
+    entry = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == object_type(obj),
+            AuditEntry.object_id == obj.id,
+            AuditEntry.action == "create",
+        )
+        .order_by(AuditEntry.id)
+        .limit(1)
+    ).first()
+    if entry is None:
+        return None
+    made = {key: pair[1] for key, pair in changes_of(entry).items() if isinstance(pair, list)}
+    empty = {key: value if not _has_value(value) else "" for key, value in now.items()}
+    return {key: made.get(key, empty[key]) for key in now}
+
+
 def object_type(obj: Any) -> str:
     return type(obj).__name__.lower()
 

@@ -271,36 +271,76 @@ def new_event():
 
 
 def made_from(form: EventForm):
-    """The event this new-event form already made, when it is sent again as it was (a second
-    click, "Send again" after an outage whose first save went through): to its edit page,
-    saying so. None otherwise; a form changed since (typed on after Back) makes an event of
-    its own."""
+    """The answer to a new-event form whose key already made an event, or None (it made none).
+
+    Sent again as it was (a second click, "Send again" after an outage whose first save went
+    through): to that event's edit page, saying so. Changed since (Back to it, typed on,
+    saved): nothing is made twice either; `resent` shows the changes against that event."""
     key = form.sent_form_key()
     made = db.session.scalar(select(Event).where(Event.form_key == key)) if key else None
     if made is None:
         return None
     sent_slug, form.event_id = form.slug.data, made.id
-    if form.venue.data == NEW_VENUE and made.venue is not None and form.typed_venue_is(made.venue):
-        form.venue.data = str(made.venue_id)  # the venue typed in is the one it made: it stays
+    venue_it_made(form, made)
     same = form.validate() and form.says_as_saved(made)
-    form.slug.data, form.event_id = sent_slug, None  # as sent, for a save of its own
+    form.slug.data, form.event_id = sent_slug, None
     if not same:
-        form.form_key.data = secrets.token_urlsafe(24)  # a new form, in effect
-        return None
+        return resent(made)
     flash("This form was already saved; here is the event it made (nothing was saved twice).",
           "info")  # fmt: skip
     return redirect(url_for(".edit_event", event_id=made.id))
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
-def edit_event(event_id: int):
-    event = get_event(event_id, editing=True)
-    form = EventForm(
+def resent(made: Event):
+    """The new-event form that made `made`, sent again with changes: `made`'s edit page with
+    the form as sent (409; 400 with what to correct), each change shown against the event as
+    saved now, to save as an edit of it or as a new event. Its changes since it was made (a
+    colleague's, or one's own on its edit page) come into fields the form left alone, as when
+    a colleague saves an edit meanwhile (`conflict`)."""
+    form = edit_form(made)
+    venue_it_made(form, made)
+    typed_slug = form.slug.data
+    theirs = audit.event_snapshot(made)
+    started = audit.as_created(made, theirs) or theirs
+    form.form_key.data = secrets.token_urlsafe(24)  # "Save as a new event" makes one
+    if not form.validate():
+        form.slug.data = typed_slug
+        form.version.data, form.original.data = "", json.dumps(started)  # saved, it merges
+        return render_event_form(form, made, 400, resent={})
+    their_changes = audit.diff(started, theirs)
+    mine = form_snapshot(form, made)
+    merged, both = merge.plan(started, mine, theirs, their_changes, groups=[SCHEDULE_KEYS])
+    yours = {
+        k: [theirs.get(k), v] for k, v in mine.items() if k not in merged and v != theirs.get(k)
+    }
+    if merged:
+        form.load(made, merged)
+    form.slug.data = typed_slug  # empty: made from the title as saved, for either button
+    form.version.data, form.original.data = str(made.version), json.dumps(theirs)
+    return render_event_form(form, made, 409, resent=yours, merged=merged, both=both)
+
+
+def venue_it_made(form: EventForm, made: Event) -> None:
+    """A new venue typed into the form that made `made`, as it made it: that venue, chosen
+    (not made again)."""
+    if form.venue.data == NEW_VENUE and made.venue is not None and form.typed_venue_is(made.venue):
+        form.venue.data = str(made.venue_id)
+
+
+def edit_form(event: Event) -> EventForm:
+    """The edit form of `event`, as sent or (GET) empty."""
+    return EventForm(
         event_id=event.id,
         occurrence=event.series_id is not None,
         saved_rule=series_rule_of(event),
         saved_zone=event.timezone,
     )
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = get_event(event_id, editing=True)
+    form = edit_form(event)
     if request.method == "GET":
         form.load(event)
         form.original.data = json.dumps(audit.event_snapshot(event))
@@ -453,14 +493,21 @@ def merge_plan(
     zone) counts as one field."""
     if not their_changes:
         return set(), set()
-    with db.session.no_autoflush:  # never written: rolled back at once
+    mine = form_snapshot(form, event)
+    return merge.plan(started, mine, theirs, their_changes, groups=[SCHEDULE_KEYS])
+
+
+def form_snapshot(form: EventForm, event: Event) -> dict[str, Any]:
+    """The snapshot `event` would have saved from this validated form (applied, then rolled
+    back: never written), with the form's Repeats (a series' times are its rule's)."""
+    with db.session.no_autoflush:
         form.apply_to(event, db.session)
         if event.series_id is None:  # a single event or a series (one date has no Repeats)
             mine = audit.event_snapshot_with_rule(event, form.rule)
         else:
             mine = audit.event_snapshot(event)
     db.session.rollback()
-    return merge.plan(started, mine, theirs, their_changes, groups=[SCHEDULE_KEYS])
+    return mine
 
 
 @bp.post("/preview-markdown")

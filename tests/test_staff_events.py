@@ -590,11 +590,23 @@ def test_a_save_goes_through_while_a_long_read_is_open(logged_in, app_ctx, creat
     assert db.session.get(Event, event.id).title == "New"
 
 
+def form_key_of(html):
+    return html.split('name="form_key" type="hidden" value="')[1].split('"')[0]
+
+
+def hidden_fields(html):
+    """The version, original and form key a page's form carries."""
+    fields = {}
+    for name in ("version", "original", "form_key"):
+        chunk = html.split(f'name="{name}" type="hidden" value="')[1].split('"')[0]
+        fields[name] = chunk.replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
+    return fields
+
+
 def test_a_new_event_form_sent_twice_makes_one_event(logged_in, app_ctx):
     """A second click on Save, or "Send again" after an outage whose first save went through:
-    the form's key finds the event it made. Typed on after Back, it makes its own."""
-    page = logged_in.get("/staff/events/new").get_data(as_text=True)
-    key = page.split('id="form_key" name="form_key" type="hidden" value="')[1].split('"')[0]
+    the form's key finds the event it made. Typed on after Back, it makes none either."""
+    key = form_key_of(logged_in.get("/staff/events/new").text)
     data = {**FORM, "form_key": key}
     first = logged_in.post("/staff/events/new", data=data)
     second = logged_in.post("/staff/events/new", data=data)
@@ -602,32 +614,106 @@ def test_a_new_event_form_sent_twice_makes_one_event(logged_in, app_ctx):
     assert first.headers["Location"] == second.headers["Location"]
     assert "already saved" in logged_in.get(second.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(func.count(Event.id))) == 1
-
-    changed = logged_in.post("/staff/events/new", data={**data, "title": "Another Outlook"})
-    assert changed.status_code == 302 and changed.headers["Location"] != first.headers["Location"]
-    assert db.session.scalar(select(func.count(Event.id))) == 2
-    # Any field changed since makes an event of its own, not only the texts.
+    # Any field changed since is shown against the event it made, not only the texts.
     changes = (
+        {"title": "Another Outlook"},
         {"start_date": "2026-11-12", "end_date": "2026-11-12"},
         {"timezone": "Europe/London"},
         {"organizer": "Someone else"},
         {"speakers": "Ana Ruiz | CTO | Acme"},
         {"kind": "audio"},
     )
-    for n, change in enumerate(changes):
-        page = logged_in.get("/staff/events/new").get_data(as_text=True)
-        fresh = page.split('name="form_key" type="hidden" value="')[1].split('"')[0]
-        sent = {**data, "form_key": fresh, "slug": f"sent-{n}"}
-        assert logged_in.post("/staff/events/new", data=sent).status_code == 302
-        again = logged_in.post("/staff/events/new", data=sent)  # as it was, typed slug and all
-        assert "already saved" in logged_in.get(again.headers["Location"]).text
-        changed = {**sent, **change, "slug": ""}  # its own address
-        assert logged_in.post("/staff/events/new", data=changed).status_code == 302
-        assert db.session.scalar(select(func.count(Event.id))) == 4 + 2 * n, change
+    for change in changes:
+        changed = logged_in.post("/staff/events/new", data={**data, **change})
+        assert changed.status_code == 409, change
+        assert "This event was already created from this form" in changed.text
+    assert db.session.scalar(select(func.count(Event.id))) == 1
     # A key no form of ours makes is ignored, not trusted.
     odd = logged_in.post("/staff/events/new", data={**FORM, "title": "Odd", "form_key": "x"})
     assert odd.status_code == 302
     assert db.session.scalar(select(Event.form_key).where(Event.title == "Odd")) is None
+
+
+def test_back_to_a_saved_new_event_typed_on_and_saved_is_shown_against_it(logged_in, app_ctx):
+    """I create an event, press Back (my typing comes back, key and all), correct the title
+    and save: no second event; its edit page shows my change against it, nothing saved yet.
+    Save makes it an edit of that event; "Save as a new event" makes another, once."""
+    key = form_key_of(logged_in.get("/staff/events/new").text)
+    data = {**FORM, "form_key": key}
+    made = logged_in.post("/staff/events/new", data=data).headers["Location"]
+    event = db.session.scalar(select(Event))
+    again = logged_in.post("/staff/events/new", data={**data, "title": "Optical Outlook 2027"})
+    assert again.status_code == 409
+    html = " ".join(again.text.split())
+    assert "This event was already created from this form" in html
+    assert f'action="{made}"' in html  # its Save edits the event
+    row = html.split('<th scope="row">Title</th>')[1].split("</tr>")[0]
+    assert "Optical Networks Outlook" in row and "Optical Outlook 2027" in row
+    assert '<th scope="row">Summary</th>' not in html  # unchanged: not listed
+    row = html.split('<th scope="row">Slug</th>')[1].split("</tr>")[0]  # left empty: the title's
+    assert "optical-networks-outlook" in row and "optical-outlook-2027" in row
+    assert 'value="Optical Outlook 2027"' in html.split('class="event-form"')[1]
+    assert 'formaction="/staff/events/new"' in html  # Save as a new event
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Event.id))) == 1
+    assert db.session.get(Event, event.id).title == FORM["title"]
+
+    page = hidden_fields(again.text)
+    assert page["form_key"] != key
+    edit = {**data, **page, "title": "Optical Outlook 2027"}
+    assert logged_in.post(made, data=edit).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Event, event.id)
+    assert (saved.title, saved.slug) == ("Optical Outlook 2027", "optical-outlook-2027")
+    as_new = {**edit, "title": "Optical Outlook 2028"}
+    for _ in range(2):  # a second click finds the one it made
+        response = logged_in.post("/staff/events/new", data=as_new)
+        assert response.status_code == 302 and response.headers["Location"] != made
+    assert db.session.scalar(select(func.count(Event.id))) == 2
+    assert db.session.scalar(select(Event.slug).where(Event.title == "Optical Outlook 2028")) == (
+        "optical-outlook-2028"
+    )
+
+
+def test_a_resent_new_event_form_takes_in_what_was_saved_to_the_event_since(
+    app, logged_in, app_ctx, create_user
+):  # fmt: skip
+    """Between my save and my Back, a colleague changed the event: their summary comes into
+    my form (I left it alone), the organizer we both changed keeps mine, marked; and a resent
+    form with a mistake says so beside the field, still without making a second event."""
+    key = form_key_of(logged_in.get("/staff/events/new").text)
+    data = {**FORM, "form_key": key}
+    assert logged_in.post("/staff/events/new", data=data).status_code == 302
+    event = db.session.scalar(select(Event))
+    create_user("colleague@example.com", "correct horse battery")
+    colleague = app.test_client()
+    colleague.post(
+        "/staff/login", data={"email": "colleague@example.com", "password": "correct horse battery"}
+    )
+    theirs = {**FORM, **edit_page_fields(colleague, event.id), "slug": event.slug,
+              "summary": "Their summary", "organizer": "Their organizer"}  # fmt: skip
+    assert colleague.post(f"/staff/events/{event.id}/edit", data=theirs).status_code == 302
+
+    mine = {**data, "title": "My title", "organizer": "My organizer"}
+    response = logged_in.post("/staff/events/new", data=mine)
+    assert response.status_code == 409
+    form_part = response.text.split('class="event-form"', 1)[1]
+    assert 'value="My title"' in form_part and 'value="My organizer"' in form_part
+    assert "Their summary</textarea>" in form_part
+    assert '<tr class="conflict-both"><th scope="row">Organizer</th>' in response.text
+    saved = {**mine, **hidden_fields(response.text), "summary": "Their summary"}
+    assert logged_in.post(f"/staff/events/{event.id}/edit", data=saved).status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert (event.title, event.summary, event.organizer) == (
+        "My title", "Their summary", "My organizer"
+    )  # fmt: skip
+
+    wrong = logged_in.post("/staff/events/new", data={**data, "title": ""})
+    assert wrong.status_code == 400
+    assert "This event was already created from this form" in wrong.text
+    assert 'class="error"' in wrong.text.split('class="event-form"', 1)[1]
+    assert db.session.scalar(select(func.count(Event.id))) == 1
 
 
 def test_a_live_event_whose_venue_is_not_known_yet_is_saved_and_said_so(logged_in, client, app_ctx):
@@ -685,8 +771,9 @@ def test_a_form_sent_again_with_a_new_venue_or_as_a_series_makes_nothing_twice(l
         assert first.headers["Location"] == second.headers["Location"], extra
     assert db.session.scalar(select(func.count()).where(Event.series_id.is_(None))) == 2
     assert db.session.scalar(select(func.count(Venue.id))) == 1
-    # The same key, but the venue typed in another city and zone, or another address typed:
-    # changes, each an event of its own (the first was kept, an hour off what was sent).
+    # The same key, but the venue typed in another city and zone, another address typed, or
+    # the series' weekday changed: changes to the event it made, shown against it (the first
+    # was kept, an hour off what was sent); none makes a second event or venue.
     page = logged_in.get("/staff/events/new").get_data(as_text=True)
     key = page.split('name="form_key" type="hidden" value="')[1].split('"')[0]
     data = {**FORM, **venue, "new_venue-name": "Hall N", "title": "Venue moved", "form_key": key}
@@ -696,6 +783,14 @@ def test_a_form_sent_again_with_a_new_venue_or_as_a_series_makes_nothing_twice(l
                  "new_venue-timezone": "Europe/Paris"}  # fmt: skip
     for changed in (elsewhere, {**data, "slug": "venue-moved-again"}):
         again = logged_in.post("/staff/events/new", data=changed)
-        assert again.status_code == 302, re.findall(r"class=\"error\"[^>]*>([^<]*)", again.text)
-        assert again.headers["Location"] != first.headers["Location"], changed
-    assert db.session.scalar(select(func.count()).where(Event.title == "Venue moved")) == 3
+        assert again.status_code == 409, re.findall(r"class=\"error\"[^>]*>([^<]*)", again.text)
+        assert f'action="{first.headers["Location"]}"' in again.text, changed
+    assert db.session.scalar(select(func.count()).where(Event.title == "Venue moved")) == 1
+    assert db.session.scalar(select(func.count(Venue.id))) == 2
+    series_form = {**FORM, **weekly, "title": "Sent again 5", "form_key": key}
+    series_form["form_key"] = form_key_of(logged_in.get("/staff/events/new").text)
+    made = logged_in.post("/staff/events/new", data=series_form).headers["Location"]
+    again = logged_in.post("/staff/events/new", data={**series_form, "repeat-weekdays": ["WE"]})
+    assert again.status_code == 409 and f'action="{made}"' in again.text
+    assert '<th scope="row">Repeats</th>' in again.text
+    assert db.session.scalar(select(func.count()).where(Event.series_master)) == 2

@@ -368,6 +368,31 @@ def test_a_right_to_left_title_reads_right_to_left_everywhere_it_is_shown(deskto
     assert direction(f"main td a:has-text('{tag}')")[0] == "rtl"  # the title (then Edit, View)
 
 
+def test_back_to_a_saved_new_event_typed_on_and_saved_shows_the_change_against_it(desktop):
+    """I create an event, press Back, correct the title and save: no second event is made;
+    the event's page shows my change against it, and Save makes it an edit of that event."""
+    me = desktop
+    title = f"Typed On After Back {uuid.uuid4().hex[:8]}"
+    sign_in(me)
+    start_webinar(me, title, "2027-06-02", "Europe/Paris")
+    me.page.click("#save")
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    made = me.page.url
+
+    me.page.go_back()
+    me.page.wait_for_url(re.compile(r"/staff/events/new$"))
+    me.page.wait_for_load_state("load")
+    me.page.fill("#title", f"{title} (corrected)")
+    me.page.click("#save")
+    me.page.wait_for_load_state("load")
+    assert me.page.get_by_text("This event was already created from this form").is_visible()
+    assert me.page.locator("#conflict").get_by_text(f"{title} (corrected)").is_visible()
+    me.page.click("#save")
+    me.page.wait_for_url(made)
+    assert me.page.input_value("#title") == f"{title} (corrected)"
+    assert dashboard_row(me.page, title).count() == 1
+
+
 def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     """A saved event's zone is its venue's: choosing another venue brings that venue's zone
     (it kept the first venue's, so a Denver event showed London times); a zone typed by hand
