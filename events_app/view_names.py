@@ -5,7 +5,7 @@ heading, tab title, result count, subscribe box and feed name of that view is ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 
@@ -75,6 +75,12 @@ class ViewName:
     @property
     def heading(self) -> Words:
         return self._head()
+
+    @property
+    def heading_parts(self) -> tuple[Words, Words]:
+        """``heading`` in two: what the view lists ("Upcoming 5G webinars") and the words its
+        place, search and dates add (" in Denver matching “5g”"), which pages set apart."""
+        return replace(self, after=Words()).heading, self.after
 
     @property
     def feed(self) -> Words:

@@ -244,3 +244,29 @@ def test_an_event_page_leads_to_its_venue_page(desktop):
     assert desktop.page.locator(".event-list .event-title", has_text="Big 5G Event").count() == 2
     check_page(desktop, "venue page")
     assert [url for url in asked if not url.startswith(desktop.base_url)] == []
+
+
+# Every filter at once, a long search among them.
+EVERY_FILTER = "kind=webinar&place=denver&q=private+networks+industrial+automation"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/categories/5g?{EVERY_FILTER}&from=2027-01-01&to=2027-12-31",
+        f"/calendar/2027/01?{EVERY_FILTER}&category=5g",
+        "/webinars/archive?q=open+ran+interoperability+testing+in+multi-vendor+networks",
+    ],
+)
+def test_a_heading_naming_many_filters_keeps_to_four_lines_on_a_phone(browser, live_server, path):
+    """The filters' words (place, search, dates) are set smaller than what is listed: in the
+    heading's own type they made six lines of it on a phone, above the filters and events."""
+    phone = open_in(browser, live_server, path, width=360)
+    lines = phone.page.locator("h1").evaluate(
+        "h => h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight)"
+    )
+    assert lines <= 4.05, (path, lines)
+    if path.startswith("/categories/"):
+        check_page(phone, "category heading with every filter")
+    else:
+        phone.page.context.close()
