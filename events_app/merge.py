@@ -22,8 +22,8 @@ def lost(what: str) -> str:
     (its hidden fields changed by hand or by a browser add-on)."""
     return (
         f"This page lost track of the {what} as it showed it, so a colleague's save made"
-        " meanwhile could not be checked. Nothing was saved: what you typed is below; check"
-        " it, then save again."
+        " meanwhile could not be checked. Nothing was saved: what you typed is still in the"
+        " form; check it, then save again."
     )
 
 

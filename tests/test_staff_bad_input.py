@@ -78,7 +78,8 @@ def test_a_lost_version_comes_back_with_what_was_typed(logged_in, create_event, 
         response = logged_in.post(url, data=sent)
         assert response.status_code == 409, sent
         html = response.get_data(as_text=True)
-        assert 'id="save-error"' in html and "could not be checked" in html
+        said = html.split('id="save-error">', 1)[1].split("</p>")[0]
+        assert "could not be checked" in said and "is still in the form" in said
         assert 'href="#save"' in html  # the summary above the form leads to it
         assert 'value="Typed Over Title"' in html
     again = {name: html.split(f'name="{name}" type="hidden" value="')[1].split('"')[0]
@@ -121,7 +122,10 @@ def test_an_edit_form_that_lost_its_original_comes_back_with_what_was_typed(
         response = logged_in.post(url, data={**typed, "original": original})
         assert response.status_code == 409, (url, original)
         html = response.get_data(as_text=True)
-        assert "could not be checked" in html.split('id="submit-error">', 1)[1].split("</p>")[0]
+        said = html.split('id="submit-error">', 1)[1].split("</p>")[0]
+        assert "could not be checked" in said
+        # Said under the form, and in the summary above it: where the typing is, not "below".
+        assert "what you typed is still in the form" in said and "below" not in said
         assert f'value="{next(iter(typed.values()))}"' in html
     given = html.split('name="original" type="hidden" value="')[1].split('"')[0]
     given = given.replace("&#34;", '"').replace("&amp;", "&")
