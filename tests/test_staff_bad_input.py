@@ -80,6 +80,8 @@ def test_a_lost_version_comes_back_with_what_was_typed(logged_in, create_event, 
         html = response.get_data(as_text=True)
         said = html.split('id="save-error">', 1)[1].split("</p>")[0]
         assert "could not be checked" in said and "is still in the form" in said
+        # No field is marked: the summary above the form does not send staff looking for one.
+        assert "<p>Nothing has been saved yet.</p>" in html and "fields marked" not in html
         assert 'href="#save"' in html  # the summary above the form leads to it
         assert 'value="Typed Over Title"' in html
     again = {name: html.split(f'name="{name}" type="hidden" value="')[1].split('"')[0]
@@ -126,6 +128,7 @@ def test_an_edit_form_that_lost_its_original_comes_back_with_what_was_typed(
         assert "could not be checked" in said
         # Said under the form, and in the summary above it: where the typing is, not "below".
         assert "what you typed is still in the form" in said and "below" not in said
+        assert "<p>Nothing has been saved yet.</p>" in html and "fields marked" not in html
         assert f'value="{next(iter(typed.values()))}"' in html
     given = html.split('name="original" type="hidden" value="')[1].split('"')[0]
     given = given.replace("&#34;", '"').replace("&amp;", "&")
@@ -252,3 +255,14 @@ def test_a_nul_typed_in_a_form_page_is_said_beside_its_field(client, world, rule
         assert "NUL character" in error or name.startswith("new_venue-"), (path, name)
         if form.fields[name] != "password":  # (an email is shown lower-cased)
             assert shown[name].strip().lower() == f"typed\ufffd{name}".lower(), (path, name)
+
+
+def test_a_field_refused_with_a_lost_original_still_sends_staff_to_the_fields(
+    logged_in, create_venue
+):
+    venue = create_venue()
+    typed = {"name": "", "city": "Denver", "timezone": "America/Denver", "original": "{}"}
+    response = logged_in.post(f"/staff/venues/{venue.id}/edit", data=typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code in (400, 409) and 'href="#name"' in html
+    assert "<p>Please correct the fields marked below; nothing has been saved yet.</p>" in html
