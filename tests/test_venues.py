@@ -66,6 +66,19 @@ def test_a_venue_page_shows_the_place_and_what_is_on_there(visitor, app_ctx, wes
     assert not re.search(r'<link rel="stylesheet" href="(https?:)?//', page)
 
 
+def test_a_venue_pages_events_do_not_repeat_its_name(visitor, app_ctx, westin, create_event):
+    """Under its heading, each event's "· Westin Westminster, Denver" said the page's name
+    again (three lines each for a long one on a phone); the list still says it."""
+    create_event(title="Fiber Connect", kind="live", venue=westin)
+    create_event(title="Last Year's Summit", kind="live", venue=westin,
+                 start=NOW - timedelta(days=30))  # fmt: skip
+    page = body(visitor.get("/venues/westin-westminster"))
+    assert "Fiber Connect" in page and "Last Year" in page
+    assert 'class="event-place"' not in page
+    listed = body(visitor.get("/events/?place=denver"))
+    assert '<span class="event-place"><bdi>Westin Westminster, Denver</bdi></span>' in listed
+
+
 def test_a_venue_page_offers_its_citys_list_and_feed(visitor, app_ctx, westin, create_event):
     create_event(kind="live", venue=westin)
     page = body(visitor.get("/venues/westin-westminster"))
