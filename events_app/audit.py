@@ -65,21 +65,32 @@ def last_entry(obj: Any) -> AuditEntry | None:
 def as_created(obj: Any, now: dict[str, Any]) -> dict[str, Any] | None:
     """`obj`'s snapshot as its "create" entry recorded it, keyed as its snapshot `now` (a key
     the entry left out was empty: as empty as it is now, or empty text); None without one."""
-    entry = db.session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.object_type == object_type(obj),
-            AuditEntry.object_id == obj.id,
-            AuditEntry.action == "create",
-        )
-        .order_by(AuditEntry.id)
-        .limit(1)
-    ).first()
+    entry = _entry_of(object_type(obj), obj.id, "create", AuditEntry.id)
     if entry is None:
         return None
     made = {key: pair[1] for key, pair in changes_of(entry).items() if isinstance(pair, list)}
     empty = {key: value if not _has_value(value) else "" for key, value in now.items()}
     return {key: made.get(key, empty[key]) for key in now}
+
+
+def deletion(kind: str, object_id: int) -> AuditEntry | None:
+    """The entry saying that the `kind` ("event", "venue") with this id was deleted, if one
+    does: ids are never given again (models.NEVER_REUSED), so it is the one deleted."""
+    return _entry_of(kind, object_id, "delete", AuditEntry.id.desc())
+
+
+def _entry_of(kind: str, object_id: int, action: str, order: Any) -> AuditEntry | None:
+    """The first entry, in ``order``, of ``action`` on the ``kind`` with this id."""
+    return db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == kind,
+            AuditEntry.object_id == object_id,
+            AuditEntry.action == action,
+        )
+        .order_by(order)
+        .limit(1)
+    ).first()
 
 
 def object_type(obj: Any) -> str:

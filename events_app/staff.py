@@ -670,20 +670,49 @@ def duplicate_event(event_id: int):
 @bp.post("/events/<int:event_id>/delete")
 @admin_required
 def delete_event(event_id: int):
-    event = get_event(event_id)
+    event = db.session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
+    if event is None:
+        return already_deleted(event_id)
     if event.series_id is not None:  # the series' next save would make it again
         abort(409, description="One date of a series cannot be deleted: cancel it on its page,"
                                " or change the series' rule.")  # fmt: skip
-    audit.record("delete", event, audit.deleted(audit.event_snapshot(event)), current_user)
-    title = event.title
+    title, slug = event.title, event.slug
+    addresses: list[str] = []
     if event.status in PUBLIC_STATUSES:  # calendars may hold it: its addresses say it is gone
-        former = db.session.scalars(select(FormerSlug.slug).where(FormerSlug.event_id == event.id))
-        for slug in (event.slug, *former):
-            db.session.merge(DeletedEvent(slug=slug, title=title, deleted_at=clock.now()))
-        # An event that had its address before it no longer answers there: this one did last.
-        db.session.execute(delete(FormerSlug).where(FormerSlug.slug == event.slug))
-    db.session.execute(delete(FormerSlug).where(FormerSlug.event_id == event.id))
-    db.session.delete(event)
-    db.session.commit()
+        former = select(FormerSlug.slug).where(FormerSlug.event_id == event_id)
+        addresses = [slug, *db.session.scalars(former)]
+    snapshot = audit.event_snapshot(event)
+    db.session.delete(event)  # loads what goes with it: nothing is written before the flush
+    audit.record("delete", event, audit.deleted(snapshot), current_user)
+    try:
+        # The event's row first: of two deletes at once the second stops here (its version
+        # check finds no row), before it writes anything else.
+        db.session.flush()
+        for address in addresses:
+            db.session.merge(DeletedEvent(slug=address, title=title, deleted_at=clock.now()))
+        if addresses:  # an event that had its address before no longer answers there
+            db.session.execute(delete(FormerSlug).where(FormerSlug.slug == slug))
+        db.session.execute(delete(FormerSlug).where(FormerSlug.event_id == event_id))
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        if db.session.get(Event, event_id) is None:  # a second click, or a colleague, was first
+            return already_deleted(event_id)
+        raise  # a colleague's save came first: changed_meanwhile says so
     flash(f"Deleted \u201c{title}\u201d.", "info")
+    return back_to_dashboard()
+
+
+def already_deleted(event_id: int):
+    """A delete of an event that is no longer there: the dashboard, as after the delete that
+    removed it (a second click on Delete), or saying which colleague did; a 404 for an id that
+    was never an event's."""
+    entry = audit.deletion("event", event_id)
+    if entry is None:
+        abort(404, "There is no such event; it may have been deleted.")
+    if entry.user_id is not None and entry.user_id == current_user.id:
+        flash(f"Deleted \u201c{entry.object_label}\u201d.", "info")
+    else:
+        by = f" by {entry.user_email}" if entry.user_email else ""
+        flash(f"\u201c{entry.object_label}\u201d was already deleted{by}.", "info")
     return back_to_dashboard()

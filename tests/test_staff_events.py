@@ -379,6 +379,89 @@ def test_delete_is_for_admins(client, auth, editor, admin, app_ctx, create_event
     assert entries(event.id)[-1].action == "delete"
 
 
+@pytest.fixture
+def colleague_deletes_first(app_ctx):
+    """A colleague's delete of the same event (its row, its address, its audit entry),
+    committed through a connection of its own, as a second process does, after this request
+    read the event and before its first write. (SQLite lets no other writer in after that;
+    PostgreSQL's row lock makes a second DELETE wait for the first.)"""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.orm import Session
+
+    from events_app.models import DeletedEvent
+
+    pending: list[tuple[Event, str]] = []
+
+    def delete_it(session, flush_context, instances):
+        if not pending:
+            return
+        event, email = pending.pop()
+        with db.engine.begin() as conn:
+            conn.execute(Event.__table__.delete().where(Event.__table__.c.id == event.id))
+            deleted = {"slug": event.slug, "title": event.title, "deleted_at": datetime.now(UTC)}
+            conn.execute(DeletedEvent.__table__.insert().values(deleted))
+            conn.execute(AuditEntry.__table__.insert().values(
+                at=datetime.now(UTC), user_email=email, action="delete", object_type="event",
+                object_id=event.id, object_label=event.title, changes="{}",
+            ))  # fmt: skip
+
+    sa_event.listen(Session, "before_flush", delete_it, insert=True)
+    yield lambda event, email: pending.append((event, email))
+    sa_event.remove(Session, "before_flush", delete_it)
+
+
+@pytest.mark.parametrize("status", ["published", "draft"])
+def test_a_delete_meeting_a_colleagues_delete_says_it_is_gone_not_a_500(
+    client, auth, admin, app_ctx, create_event, colleague_deletes_first, status
+):
+    """Both found the event there; the colleague's delete landed first. Ours met it as a
+    changed event ("someone else changed this event ... retry", and the retry a 404 page),
+    or on PostgreSQL as a second row in deleted_events (a 500). The event is gone, as asked:
+    the dashboard says who deleted it."""
+    event = create_event(title="Deleted Twice", slug="deleted-twice", status=status)
+    event_id = event.id
+    auth.login("admin@example.com")
+    colleague_deletes_first(event, "colleague@example.com")
+    response = client.post(f"/staff/events/{event_id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "“Deleted Twice” was already deleted by colleague@example.com." in page
+    db.session.expire_all()
+    assert db.session.get(Event, event_id) is None
+    assert [e.user_email for e in entries(event_id)] == ["colleague@example.com"]
+
+
+def test_delete_clicked_twice_answers_the_second_click_as_the_first(
+    client, auth, admin, app_ctx, create_event
+):
+    """The second click arrives once the first is done: it was a 404 page for an event that
+    was deleted as asked. An id that never was an event is still a 404."""
+    event = create_event(title="Clicked Twice")
+    auth.login("admin@example.com")
+    for _ in range(2):
+        response = client.post(f"/staff/events/{event.id}/delete")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
+        assert "Deleted “Clicked Twice”." in client.get("/staff/").get_data(as_text=True)
+    assert [e.action for e in entries(event.id)] == ["delete"]
+    assert client.post(f"/staff/events/{event.id + 1000}/delete").status_code == 404
+
+
+def test_an_address_deleted_again_names_the_later_event(client, auth, admin, app_ctx, create_event):
+    """A slug that a deleted event had, given to a new event that is deleted in turn: its row
+    in deleted_events is updated (merge), not inserted twice."""
+    from events_app.models import DeletedEvent
+
+    auth.login("admin@example.com")
+    first = create_event(title="Summit 2025", slug="summit")
+    assert client.post(f"/staff/events/{first.id}/delete").status_code == 302
+    second = create_event(title="Summit 2026", slug="summit")
+    assert client.post(f"/staff/events/{second.id}/delete").status_code == 302
+    db.session.expire_all()
+    (row,) = db.session.scalars(select(DeletedEvent)).all()
+    assert (row.slug, row.title) == ("summit", "Summit 2026")
+    assert app_ctx.test_client().get("/events/summit").status_code == 410
+
+
 def test_dashboard_lists_drafts_newest_change_first_with_filters(logged_in, create_event):
     create_event(title="Alpha draft", status="draft")
     create_event(title="Beta webinar", kind="webinar")
