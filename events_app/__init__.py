@@ -201,13 +201,19 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
+        from . import addresses
         from .api.http import answers_in_json, problem
+        from .response_cache import is_anonymous
 
         # Routing errors (405) and request limits (414) come before the blueprints' handlers.
-        if answers_in_json(request.path):
+        in_json = answers_in_json(request.path)
+        if in_json:
             response = problem(error.code or 500, error.name, error.description or error.name)
         else:
             response = make_response(render_template("errors.html", error=error), error.code)
+        if error.code == 410:  # a deleted event's address: kept a minute, shared if anonymous
+            shared = in_json or is_anonymous(request.environ, app)
+            addresses.gone_cache_control(response, shared)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)  # HTTP asks it of a 405
         return response

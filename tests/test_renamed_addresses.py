@@ -203,3 +203,38 @@ def test_a_deleted_events_address_says_410_though_an_earlier_event_had_it(staff,
     assert visitor.get("/events/summit").status_code == 410
     assert "BEGIN:VEVENT" not in visitor.get("/events/summit.ics").get_data(as_text=True)
     assert visitor.get("/events/summit-2025").status_code == 200
+
+
+def test_a_deleted_events_answers_are_kept_a_minute_as_a_rename_is(app, staff, app_ctx):
+    """A deleted event's 410s (its page, a deleted series' date and its .ics, the API) had no
+    Cache-Control (the API's said no-store): each cache guessed. Now they are public for a
+    minute, as a rename's 301 and a page are (the next save may give the address to a new
+    event); a signed-in visitor's page, which shows them signed in, stays private. The empty
+    calendar at a deleted event's .ics is a feed like any other."""
+    assert staff.post("/staff/events/new", data={**FORM, "slug": "summit"}).status_code == 302
+    assert staff.post("/staff/events/new", data=SHOW).status_code == 302
+    for slug in ("summit", "the-telecom-hour"):
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        assert staff.post(f"/staff/events/{event_id}/delete").status_code == 302
+    visitor = app_ctx.test_client()
+    for path in (
+        "/events/summit",
+        "/events/the-telecom-hour/2026-07-23",
+        "/events/the-telecom-hour/2026-07-23.ics",
+        "/api/v1/events/summit",
+        "/api/v1/events/the-telecom-hour/2026-07-23",
+        "/api/v1/series/the-telecom-hour",
+    ):
+        gone = visitor.get(path)
+        assert gone.status_code == 410, path
+        assert gone.headers["Cache-Control"] == "public, max-age=60", path
+        assert "Set-Cookie" not in gone.headers, path
+    signed_in = staff.get("/events/summit")
+    assert signed_in.status_code == 410
+    assert signed_in.headers["Cache-Control"] == "private, no-cache"
+    empty = visitor.get("/events/summit.ics")
+    assert empty.status_code == 200 and "BEGIN:VEVENT" not in empty.get_data(as_text=True)
+    max_age = app.config["FEED_MAX_AGE"]
+    assert empty.headers["Cache-Control"] == f"public, max-age={max_age}" and empty.last_modified
+    again = visitor.get("/events/summit.ics", headers={"If-None-Match": empty.headers["ETag"]})
+    assert again.status_code == 304
