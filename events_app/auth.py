@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -91,15 +105,37 @@ def normalize_email(email: str) -> str:
 # --- throttling ------------------------------------------------------------------------------
 
 
-def _failures(db_session: Session, since: datetime, *conditions: Any) -> int:
-    return db_session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.success.is_(False), LoginAttempt.at > since, *conditions
-        )
+@dataclass(frozen=True)
+class Refusal:
+    """Why a password check said no; a throttle's refusal also says ``until`` when it lifts
+    (the 429's Retry-After), should no further failure be counted meanwhile."""
+
+    message: str
+    until: datetime | None = None
+
+    def retry_after(self, now: datetime) -> int:
+        """Whole seconds from ``now`` until a throttle's refusal lifts (at least 1)."""
+        until = self.until or now + FAILURE_WINDOW
+        return max(1, math.ceil((until - now).total_seconds()))
+
+
+def _refused_until(
+    db_session: Session, since: datetime, limit: int, *conditions: Any
+) -> datetime | None:
+    """None while fewer than ``limit`` failures (these ``conditions``) are counted after
+    ``since``; else when the count drops below it again: as the ``limit``-th newest of them
+    leaves FAILURE_WINDOW."""
+    at = db_session.scalar(
+        select(LoginAttempt.at)
+        .where(LoginAttempt.success.is_(False), LoginAttempt.at > since, *conditions)
+        .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
+        .offset(limit - 1)
+        .limit(1)
     )
+    return None if at is None else at + FAILURE_WINDOW
 
 
-def throttled(db_session: Session, email: str, ip: str, now: datetime) -> str | None:
+def throttled(db_session: Session, email: str, ip: str, now: datetime) -> Refusal | None:
     """Why a password check for `email` from `ip` is refused at `now`, or None if it may go on.
 
     Counts failures within FAILURE_WINDOW: for the email from this address (since the pair's
@@ -114,27 +150,27 @@ def throttled(db_session: Session, email: str, ip: str, now: datetime) -> str | 
         select(func.max(LoginAttempt.id)).where(*pair, LoginAttempt.success.is_(True))
     )
     after_success = LoginAttempt.id > (last_success or 0)
-    if _failures(db_session, since, *pair, after_success) >= MAX_FAILURES:
-        return THROTTLED_MESSAGE
-    if _failures(db_session, since, LoginAttempt.ip == ip) >= MAX_FAILURES_PER_ADDRESS:
-        return ADDRESS_THROTTLED_MESSAGE
-    if _failures(db_session, since, LoginAttempt.email == email) >= MAX_FAILURES_PER_ACCOUNT:
+    if until := _refused_until(db_session, since, MAX_FAILURES, *pair, after_success):
+        return Refusal(THROTTLED_MESSAGE, until)
+    if until := _refused_until(db_session, since, MAX_FAILURES_PER_ADDRESS, pair[1]):
+        return Refusal(ADDRESS_THROTTLED_MESSAGE, until)
+    if until := _refused_until(db_session, since, MAX_FAILURES_PER_ACCOUNT, pair[0]):
         known = db_session.scalar(
             select(LoginAttempt.id)
             .where(*pair, LoginAttempt.success.is_(True), LoginAttempt.at > now - ATTEMPTS_KEPT)
             .limit(1)
         )
         if known is None:
-            return ACCOUNT_THROTTLED_MESSAGE
+            return Refusal(ACCOUNT_THROTTLED_MESSAGE, until)
     return None
 
 
 def check_password(
     db_session: Session, email: str, password: str, ip: str, now: datetime
-) -> tuple[User | None, str | None]:
+) -> tuple[User | None, Refusal | None]:
     """Check the password of the active account `email` from `ip`, throttled, and record the
-    attempt. Returns (user, None) or (None, error message): one of THROTTLED_MESSAGES, or
-    BAD_CREDENTIALS_MESSAGE whether or not the account exists."""
+    attempt. Returns (user, None) or (None, refusal): a throttle's (one of THROTTLED_MESSAGES,
+    with ``until``), or BAD_CREDENTIALS_MESSAGE whether or not the account exists."""
     email = normalize_email(email)[:254]
     ip = (ip or "unknown")[:64]
     refusal = throttled(db_session, email, ip, now)
@@ -144,12 +180,12 @@ def check_password(
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     ok = bool(user and user.active and password_ok)
     db_session.add(LoginAttempt(at=now, email=email, ip=ip, success=ok))
-    return (user, None) if ok else (None, BAD_CREDENTIALS_MESSAGE)
+    return (user, None) if ok else (None, Refusal(BAD_CREDENTIALS_MESSAGE))
 
 
 def authenticate(
     db_session: Session, email: str, password: str, ip: str, now: datetime
-) -> tuple[User | None, str | None]:
+) -> tuple[User | None, Refusal | None]:
     """Check a login (check_password) and note it on the user. Returns as check_password."""
     user, error = check_password(db_session, email, password, ip, now)
     if user is None:
@@ -225,8 +261,9 @@ def login():
     kept = kept_form.carried(request.form)  # a form sent while signed out, to send again
     status = 200
     if form.validate_on_submit():
-        user, error = authenticate(
-            db.session, form.email.data, form.password.data, request.remote_addr, clock.now()
+        now = clock.now()
+        user, refusal = authenticate(
+            db.session, form.email.data, form.password.data, request.remote_addr, now
         )
         db.session.commit()
         if user is not None:
@@ -234,13 +271,21 @@ def login():
             if kept and next_url:
                 return kept_form.page(kept, next_url, 200)
             return redirect(next_url or url_for("staff.dashboard"))
-        form.password.errors.append(error)
-        status = 429 if error in THROTTLED_MESSAGES else 200
+        form.password.errors.append(refusal.message)
+        if refusal.until is not None:
+            return throttled_answer(kept_form.sign_in_page(form, next_url, kept, 429), refusal, now)
     elif request.method == "POST":  # a field refused, as every refused form: said beside it
         status = 400
     elif current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("staff.dashboard"))
     return kept_form.sign_in_page(form, next_url, kept, status)
+
+
+def throttled_answer(response: Any, refusal: Refusal, now: datetime) -> Response:
+    """A throttle's 429, saying in Retry-After when a retry may be counted (RFC 6585)."""
+    response = make_response(response)
+    response.headers["Retry-After"] = str(refusal.retry_after(now))
+    return response
 
 
 @bp.post("/logout")
@@ -258,12 +303,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         # Checked and counted as a sign-in is: a stolen session may not guess it without limit.
-        user, error = check_password(
-            db.session,
-            current_user.email,
-            form.current_password.data,
-            request.remote_addr,
-            clock.now(),
+        now = clock.now()
+        user, refusal = check_password(
+            db.session, current_user.email, form.current_password.data, request.remote_addr, now
         )
         db.session.commit()  # the attempt counts, whatever follows
         if user is not None:
@@ -272,8 +314,9 @@ def change_password():
             start_session(user)
             flash("Password changed. Other sessions of this account are signed out.", "info")
             return redirect(url_for("staff.dashboard"))
-        if error in THROTTLED_MESSAGES:
-            form.current_password.errors.append(error)
-            return render_template("auth/password.html", form=form), 429
+        if refusal.until is not None:
+            form.current_password.errors.append(refusal.message)
+            page = render_template("auth/password.html", form=form), 429
+            return throttled_answer(page, refusal, now)
         form.current_password.errors.append("That is not your current password.")
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -82,12 +82,41 @@ def test_throttle_per_account_and_address(app_ctx):
         _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=i))
     assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) is None
     _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=1))
-    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW).message == THROTTLED_MESSAGE
     # Only that pair: the account from elsewhere, and that address for others, go on.
     assert throttled(db.session, "a@example.com", "10.9.9.9", NOW) is None
     assert throttled(db.session, "b@example.com", "10.0.0.1", NOW) is None
     # The failures age out of the 15-minute window.
     assert throttled(db.session, "a@example.com", "10.0.0.1", NOW + timedelta(minutes=16)) is None
+
+
+def test_a_refusal_lifts_when_the_failure_it_counted_last_leaves_the_window(app_ctx):
+    """Six failures for a pair, the fifth newest twelve minutes ago: refused for three more
+    minutes, not fifteen (the count is below five once that one leaves the window)."""
+    for minutes in (0, 1, 2, 3, 12, 13):
+        _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=minutes))
+    refusal = throttled(db.session, "a@example.com", "10.0.0.1", NOW)
+    assert refusal.until == NOW + timedelta(minutes=3)
+    assert refusal.retry_after(NOW) == 180
+    assert refusal.retry_after(NOW + timedelta(minutes=3, seconds=-0.5)) == 1  # never 0
+    assert throttled(db.session, "a@example.com", "10.0.0.1", refusal.until) is None
+
+
+def test_throttled_sign_ins_and_password_changes_say_when_to_retry(
+    app, client, auth, editor, app_ctx
+):
+    """Their 429s sent no Retry-After: a script, or a person, could only guess."""
+    app.config["NOW"] = NOW
+    assert auth.login().status_code == 302  # signed in before the guessing started
+    for minutes in range(MAX_FAILURES):
+        _fail("editor@example.com", "127.0.0.1", NOW - timedelta(minutes=10 + minutes))
+    refused = _change_password(client, STAFF_PASSWORD)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == str(60)
+    auth.logout()
+    refused = auth.login()
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == str(60)
+    app.config["NOW"] = NOW + timedelta(minutes=1)
+    assert auth.login().status_code == 302
 
 
 def test_failures_from_many_addresses_do_not_lock_the_account(app_ctx):
@@ -102,7 +131,10 @@ def test_throttle_per_address_across_accounts(app_ctx):
         _fail(f"user{i}@example.com", "10.1.1.1", NOW - timedelta(minutes=2))
     assert throttled(db.session, "new@example.com", "10.1.1.1", NOW) is None
     _fail("last@example.com", "10.1.1.1", NOW - timedelta(minutes=2))
-    assert throttled(db.session, "new@example.com", "10.1.1.1", NOW) == ADDRESS_THROTTLED_MESSAGE
+    assert (
+        throttled(db.session, "new@example.com", "10.1.1.1", NOW).message
+        == ADDRESS_THROTTLED_MESSAGE
+    )
     assert throttled(db.session, "new@example.com", "10.1.1.2", NOW) is None
     assert throttled(db.session, "new@example.com", "10.1.1.1", NOW + timedelta(minutes=14)) is None
 
@@ -112,8 +144,12 @@ def test_throttle_per_account_spares_addresses_it_signed_in_from(app_ctx):
     _succeed("a@example.com", "10.8.0.2", NOW - timedelta(days=31))  # too long ago to count
     for i in range(MAX_FAILURES_PER_ACCOUNT):
         _fail("a@example.com", f"10.0.{i // 250}.{i % 250}", NOW - timedelta(minutes=2))
-    assert throttled(db.session, "a@example.com", "10.9.9.9", NOW) == ACCOUNT_THROTTLED_MESSAGE
-    assert throttled(db.session, "a@example.com", "10.8.0.2", NOW) == ACCOUNT_THROTTLED_MESSAGE
+    assert (
+        throttled(db.session, "a@example.com", "10.9.9.9", NOW).message == ACCOUNT_THROTTLED_MESSAGE
+    )
+    assert (
+        throttled(db.session, "a@example.com", "10.8.0.2", NOW).message == ACCOUNT_THROTTLED_MESSAGE
+    )
     assert throttled(db.session, "a@example.com", "10.8.0.1", NOW) is None
     assert throttled(db.session, "b@example.com", "10.9.9.9", NOW) is None
 
@@ -130,7 +166,7 @@ def test_success_elsewhere_does_not_reset_the_count_for_an_address(app_ctx):
     for _ in range(MAX_FAILURES):
         _fail("a@example.com", "10.0.0.1", NOW - timedelta(minutes=5))
     _succeed("a@example.com", "10.0.0.2", NOW - timedelta(minutes=4))
-    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW).message == THROTTLED_MESSAGE
 
 
 def test_failures_in_the_second_of_a_success_count_after_it(app_ctx):
@@ -138,7 +174,7 @@ def test_failures_in_the_second_of_a_success_count_after_it(app_ctx):
     _succeed("a@example.com", "10.0.0.1", NOW)
     for _ in range(MAX_FAILURES):
         _fail("a@example.com", "10.0.0.1", NOW)
-    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW) == THROTTLED_MESSAGE
+    assert throttled(db.session, "a@example.com", "10.0.0.1", NOW).message == THROTTLED_MESSAGE
 
 
 def test_right_password_gets_in_while_others_hammer_the_account(client, auth, editor):
