@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +106,21 @@ def normalize_email(email: str) -> str:
 # --- throttling ------------------------------------------------------------------------------
 
 
+def counted_address(ip: str | None) -> str:
+    """What the throttle counts as one address: an IPv4 address as it is; an IPv6 address's
+    /64, which one client (a home, a phone, a server) owns whole and picks addresses from at
+    will ("2001:db8:1:2::/64"); an IPv4-mapped IPv6 address as its IPv4 one."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return (ip or "unknown")[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address.packed, 64), strict=False))
+    return str(address)
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a password check said no; a throttle's refusal also says ``until`` when it lifts
@@ -168,11 +184,12 @@ def throttled(db_session: Session, email: str, ip: str, now: datetime) -> Refusa
 def check_password(
     db_session: Session, email: str, password: str, ip: str, now: datetime
 ) -> tuple[User | None, Refusal | None]:
-    """Check the password of the active account `email` from `ip`, throttled, and record the
-    attempt. Returns (user, None) or (None, refusal): a throttle's (one of THROTTLED_MESSAGES,
-    with ``until``), or BAD_CREDENTIALS_MESSAGE whether or not the account exists."""
+    """Check the password of the active account `email` from `ip` (counted_address),
+    throttled, and record the attempt. Returns (user, None) or (None, refusal): a throttle's
+    (one of THROTTLED_MESSAGES, with ``until``), or BAD_CREDENTIALS_MESSAGE whether or not the
+    account exists."""
     email = normalize_email(email)[:254]
-    ip = (ip or "unknown")[:64]
+    ip = counted_address(ip)
     refusal = throttled(db_session, email, ip, now)
     if refusal:
         return None, refusal

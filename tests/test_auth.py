@@ -13,6 +13,7 @@ from events_app.auth import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS,
     THROTTLED_MESSAGE,
+    counted_address,
     safe_next,
     throttled,
 )
@@ -117,6 +118,27 @@ def test_throttled_sign_ins_and_password_changes_say_when_to_retry(
     assert refused.status_code == 429 and refused.headers["Retry-After"] == str(60)
     app.config["NOW"] = NOW + timedelta(minutes=1)
     assert auth.login().status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64_as_it_may_use_any_address_in_it(
+    app, client, auth, editor, app_ctx
+):
+    """Each address of an IPv6 /64 was counted apart: a guesser stepping through its own
+    network's addresses was never refused. Now the /64 is one address; the next /64 is not;
+    IPv4 addresses (and IPv4 as IPv6) are counted one by one as before."""
+    app.config["NOW"] = NOW
+    for i in range(MAX_FAILURES):
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:0:1::{i + 1:x}"
+        assert auth.login(password="wrong password!").status_code == 200
+    client.environ_base["REMOTE_ADDR"] = "2001:db8:0:1:ffff:ffff:ffff:ffff"  # the same /64
+    assert auth.login(password="wrong password!").status_code == 429
+    assert auth.login().status_code == 429
+    client.environ_base["REMOTE_ADDR"] = "2001:db8:0:2::1"  # the next /64: another client
+    assert auth.login().status_code == 302
+    ips = set(db.session.scalars(select(LoginAttempt.ip)))
+    assert ips == {"2001:db8:0:1::/64", "2001:db8:0:2::/64"}
+    assert counted_address("::ffff:10.0.0.1") == "10.0.0.1"
+    assert counted_address("10.0.0.1") != counted_address("10.0.0.2")
 
 
 def test_failures_from_many_addresses_do_not_lock_the_account(app_ctx):
