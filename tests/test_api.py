@@ -204,10 +204,20 @@ def test_a_cursor_of_another_sort_is_refused(client, events):
 
 def test_unknown_things_are_404_problems_never_html(client, events):
     odd = ("/api/v1/events/%00x", "/api/v1/events/a%0Ab", "/api/v1/a%0A/b")
-    for path in ("/api/v1/events/no-such-event", "/api/v1/nothing", *odd):
+    others = ("/api/v2/events", "/api/nothing", "/api/v1/docs/")
+    for path in ("/api/v1/events/no-such-event", "/api/v1/nothing", *odd, *others):
         response = client.get(path)
         assert response.status_code == 404, path
         assert response.content_type == "application/problem+json"
+
+
+def test_the_apis_own_addresses_lead_to_its_docs(client):
+    """/api (no slash) was the site's HTML 404 page, /api/ and /api/v1 a 404 problem."""
+    for path in ("/api", "/api/", "/api/v1", "/api/v1/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == "/api/v1/docs", path
+    assert client.get("/apis").mimetype == "text/html"  # not the API's
 
 
 def test_etag_304_cache_control_and_cors(client, events):

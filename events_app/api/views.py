@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from icalendar import vDuration
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
@@ -274,6 +274,19 @@ def openapi_document():
 @bp.get("/docs")
 def docs():
     return render_template("api/docs.html", spec_url=url_for(".openapi_document"))
+
+
+@bp.get("/", strict_slashes=False)
+def index():
+    """/api and /api/v1, with or without their slash: the docs page, which is what someone
+    typing the address wants, and which leads to the OpenAPI document. (Other unknown
+    addresses under /api/ are problem bodies: ``unknown``, answers_in_json.)"""
+    return redirect(url_for("api.docs"))
+
+
+bp.record_once(
+    lambda state: state.app.add_url_rule("/api/", "api_root", index, strict_slashes=False)
+)
 
 
 @bp.route("/<anytext:rest>", methods=["GET", "HEAD", "OPTIONS"])
