@@ -53,7 +53,7 @@ class Server:
         env = dict(
             os.environ,
             DATABASE_URL=database_url(self.database),
-            SECRET_KEY="bench-secret",
+            SECRET_KEY="bench-secret-of-at-least-32-characters",
             EVENTS_INSTANCE_PATH=str(instance),
             EVENTS_PRODUCTION="true",
             EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here

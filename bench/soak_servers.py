@@ -41,7 +41,7 @@ def server_env(url: str, instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EVENTS_", "PROMETHEUS_"))}
     env.update(
         DATABASE_URL=url,
-        SECRET_KEY="soak-secret",
+        SECRET_KEY="soak-secret-of-at-least-32-characters",
         EVENTS_PRODUCTION="true",
         EVENTS_SESSION_COOKIE_SECURE="false",  # plain HTTP here
         EVENTS_SITE_URL=SITE_URL,

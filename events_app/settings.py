@@ -151,6 +151,8 @@ def check(config: dict[str, Any], instance_path: str) -> None:
             "variable (or SECRET_KEY in instance/config.py) to a long random string, "
             "the same for every app process."
         )
+    elif config["PRODUCTION"] is True and not _secret_key(config["SECRET_KEY"]):
+        problems += _short_secret_key(config["SECRET_KEY"])
     if problems:
         raise SettingsError(" ".join(problems))
 
@@ -167,6 +169,21 @@ def _secret_key(key: Any) -> list[str]:
     else:
         said = f"a {type(key).__name__}"
     return [f"SECRET_KEY is {said}: use a long random string."]
+
+
+# Anyone who guesses the key can sign a staff session: a short one can be guessed offline from
+# any signed cookie. 32 characters is what `secrets.token_hex(16)` gives; the README's makes 64.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _short_secret_key(key: str | bytes) -> list[str]:
+    """A production secret key long enough not to be guessed (its value is never written out)."""
+    if len(key) >= MIN_SECRET_KEY_LENGTH:
+        return []
+    return [
+        f"SECRET_KEY has {len(key)} characters: in production use {MIN_SECRET_KEY_LENGTH} or"
+        " more, random (python3 -c 'import secrets; print(secrets.token_hex(32))')."
+    ]
 
 
 def _networks(config: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 def _base_config(url: str, instance: Path) -> dict:
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-of-32-characters-or-more",
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_ENGINES": {"default": url},
         "UID_DOMAIN": "events.test",

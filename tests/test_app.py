@@ -7,7 +7,7 @@ from events_app.extensions import db
 
 def test_config_layers_test_config_wins(app):
     assert app.testing
-    assert app.config["SECRET_KEY"] == "test-secret"
+    assert app.config["SECRET_KEY"] == "test-secret-of-32-characters-or-more"
 
 
 def test_secret_key_generated_into_instance(tmp_path, monkeypatch):

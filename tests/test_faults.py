@@ -69,7 +69,7 @@ def server(cluster_url: str, tmp_path: Path) -> Iterator[Server]:
         db.engine.dispose()
     env = server_env(
         DATABASE_URL=cluster_url.replace("+psycopg", ""),
-        SECRET_KEY="faults-secret",
+        SECRET_KEY="faults-secret-of-at-least-32-characters",
         EVENTS_PRODUCTION="true",
         EVENTS_INSTANCE_PATH=str(tmp_path),
     )

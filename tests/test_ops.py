@@ -191,7 +191,7 @@ def test_gunicorn_serves_in_production_mode(tmp_path):
         alembic.upgrade()
     env = server_env(
         EVENTS_PRODUCTION="true",
-        SECRET_KEY="s3cret",
+        SECRET_KEY="s3cret-of-at-least-32-characters-long",
         DATABASE_URL=url,
         EVENTS_INSTANCE_PATH=str(tmp_path),
         HOME=str(tmp_path / "home"),  # where gunicorn would put its control socket

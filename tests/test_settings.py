@@ -109,6 +109,18 @@ def test_production_sends_the_session_cookie_over_https_only_unless_told(tmp_pat
     assert made(tmp_path).config["SESSION_COOKIE_SECURE"] is False  # development: plain HTTP
 
 
+def test_production_refuses_a_short_secret_key(tmp_path):
+    """Anyone who guesses the key signs a staff session: "changeme" was accepted in production."""
+    for short in ("changeme", "x" * 31, b"y" * 31):
+        with pytest.raises(SettingsError, match=f"SECRET_KEY has {len(short)} characters") as e:
+            made(tmp_path, PRODUCTION=True, SECRET_KEY=short)
+        assert str(short) not in str(e.value)  # its value is never written out
+    assert made(tmp_path, PRODUCTION=True, SECRET_KEY="x" * 32).config["PRODUCTION"] is True
+    assert made(tmp_path, SECRET_KEY="dev").config["PRODUCTION"] is False  # development: any
+    with pytest.raises(SettingsError, match="SECRET_KEY is blank"):  # said once, as before
+        made(tmp_path, PRODUCTION=True, SECRET_KEY="   ")
+
+
 def test_the_instance_folder_must_be_a_folder(tmp_path):
     a_file = tmp_path / "instance"
     a_file.write_text("")

@@ -38,7 +38,7 @@ def test_edit_through_one_server_is_seen_through_the_other(app, tmp_path, create
     event_id = event.id
     env = server_env(
         DATABASE_URL=url,
-        SECRET_KEY="shared-secret",
+        SECRET_KEY="shared-secret-of-at-least-32-characters",
         EVENTS_PRODUCTION="true",
         EVENTS_INSTANCE_PATH=str(tmp_path),
     )

@@ -76,7 +76,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         db.engine.dispose()
     env = server_env(
         DATABASE_URL=url,
-        SECRET_KEY="browser-tests",
+        SECRET_KEY="browser-tests-secret-of-32-characters-or-more",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
         EVENTS_PAGE_SIZE="5",

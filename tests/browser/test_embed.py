@@ -87,7 +87,7 @@ def events_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         db.engine.dispose()
     env = server_env(
         DATABASE_URL=url,
-        SECRET_KEY="embed-tests",
+        SECRET_KEY="embed-tests-secret-of-32-characters-or-more",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
     )

@@ -51,7 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pat
     engine = {"url": f"sqlite:///{path}", "connect_args": {"timeout": 0.2}}
     env = server_env(
         EVENTS_SQLALCHEMY_ENGINES=json.dumps({"default": engine}),
-        SECRET_KEY="browser-tests",
+        SECRET_KEY="browser-tests-secret-of-32-characters-or-more",
         EVENTS_INSTANCE_PATH=str(root),
         EVENTS_PRODUCTION="true",
         EVENTS_SQLITE_JOURNAL_MODE="delete",
