@@ -243,8 +243,9 @@ def event_occurrence(slug: str, day: str):
             return moved_redirect(url_for(".event_occurrence", slug=where.slug, day=day), where)
         if (preview := staff_preview(f"{slug}/{day}")) is not None:
             return preview
-        if isinstance(where, addresses.Moved):  # its series' slug was changed
-            return moved_redirect(url_for(".event_occurrence", slug=where.slug, day=day), where)
+        if isinstance(where, addresses.Moved):  # its series' slug was changed, or a date moved here
+            to = url_for(".event_occurrence", slug=where.slug, day=where.day or day)
+            return moved_redirect(to, where)
         if where is not None:
             abort(410, description=f"“{where.title}” was deleted, with its dates.")
         message = "There is no such occurrence, or it is no longer listed."
@@ -394,19 +395,22 @@ SPLIT_REDIRECT_MAX_AGE = 3600
 RENAMED_REDIRECT_MAX_AGE = 60
 
 
-def split_redirect(location: str, max_age: int = SPLIT_REDIRECT_MAX_AGE) -> Response:
+def split_redirect(
+    location: str, max_age: int = SPLIT_REDIRECT_MAX_AGE, status: int = 301
+) -> Response:
     """The 301 from an address that moved (a date's series split by "this and following") to
     where it is now, kept for an hour, not for good: a later edit may give the old address
     back."""
-    response = redirect(location, 301)
+    response = redirect(location, status)
     response.headers["Cache-Control"] = public_cache_control(max_age)
     return response
 
 
 def moved_redirect(location: str, moved: addresses.Moved) -> Response:
-    """The 301 to where an address moved (addresses.lookup): kept for an hour, or for a
-    minute when a rename may be undone."""
-    return split_redirect(location) if moved.lasting else renamed_redirect(location)
+    """The redirect (addresses.Moved.status) to where an address moved (addresses.lookup):
+    kept for an hour, or for a minute when a rename or a date's move may be undone."""
+    max_age = SPLIT_REDIRECT_MAX_AGE if moved.lasting else RENAMED_REDIRECT_MAX_AGE
+    return split_redirect(location, max_age, moved.status)
 
 
 def renamed_redirect(location: str) -> Response:

@@ -216,6 +216,86 @@ def test_occurrence_urls_stay_when_one_is_moved(client, show):
     assert '<a href="/webinars/" aria-current="page">Webinars</a>' in page
 
 
+def _move(show, original: date, days: int = 0, hours: int = 0):
+    """Move the date of ``show`` whose address is ``original`` by days and hours."""
+    moved = next(o for o in show.occurrences if o.recurrence_id.date() == original)
+    by = timedelta(days=days, hours=hours)
+    moved.set_timed(moved.start_at + by, moved.end_at + by, moved.timezone)
+    db.session.commit()
+    return moved
+
+
+def test_a_moved_dates_new_day_leads_to_it(client, show):
+    """The day a moved date now happens on (what its page shows) leads to its address, which
+    stays under its original day: a 302 kept a minute, as it may be moved again."""
+    _move(show, date(2026, 7, 2), days=1)
+    response = client.get("/events/telecom-hour/2026-07-03")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/events/telecom-hour/2026-07-02"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert "Jul 3, 2026" in client.get(response.headers["Location"]).text
+    # Its .ics and the API follow the same rule.
+    ics = client.get("/events/telecom-hour/2026-07-03.ics")
+    assert ics.status_code == 302
+    assert ics.headers["Location"] == "/events/telecom-hour/2026-07-02.ics"
+    api = client.get("/api/v1/events/telecom-hour/2026-07-03")
+    assert api.status_code == 302
+    assert api.headers["Location"].endswith("/api/v1/events/telecom-hour/2026-07-02")
+    # Moved back: the new day is a 404 again, the way back to the series' dates.
+    _move(show, date(2026, 7, 2), days=-1)
+    assert client.get("/events/telecom-hour/2026-07-03").status_code == 404
+
+
+def test_a_regular_date_on_the_new_day_keeps_its_address(client, show):
+    """Jul 2 moved onto Jul 9, which has its own date: Jul 9's address is Jul 9's page; and
+    Jul 9 moved away while Jul 16 moves onto it changes nothing either."""
+    _move(show, date(2026, 7, 2), days=7, hours=3)
+    page = client.get("/events/telecom-hour/2026-07-09")
+    assert page.status_code == 200 and "Moved</span>" not in page.text
+    _move(show, date(2026, 7, 9), days=1)
+    _move(show, date(2026, 7, 16), days=-7)
+    page = client.get("/events/telecom-hour/2026-07-09")
+    assert page.status_code == 200 and "Moved</span> from Jul 9, 2026" in page.text
+
+
+def test_two_dates_moved_to_one_day_lead_to_the_one_not_cancelled_then_the_earlier(client, show):
+    _move(show, date(2026, 7, 2), days=2, hours=4)  # Jul 4, 4 PM
+    _move(show, date(2026, 7, 9), days=-5, hours=-2)  # Jul 4, 10 AM
+    response = client.get("/events/telecom-hour/2026-07-04")
+    assert response.headers["Location"] == "/events/telecom-hour/2026-07-09"
+    series.set_date_status(_move(show, date(2026, 7, 9)), "cancelled")
+    db.session.commit()
+    response = client.get("/events/telecom-hour/2026-07-04")
+    assert response.headers["Location"] == "/events/telecom-hour/2026-07-02"
+
+
+def test_a_cancelled_moved_date_still_leads_to_its_page_that_says_so(client, show):
+    moved = _move(show, date(2026, 7, 2), days=1)
+    series.set_date_status(moved, "cancelled")
+    db.session.commit()
+    response = client.get("/events/telecom-hour/2026-07-03", follow_redirects=True)
+    assert response.status_code == 200 and "Cancelled." in response.text
+
+
+def test_a_draft_moved_date_is_not_found_at_its_new_day(client, show):
+    moved = _move(show, date(2026, 7, 2), days=1)
+    series.set_date_status(moved, "draft")
+    db.session.commit()
+    assert client.get("/events/telecom-hour/2026-07-03").status_code == 404
+    series.set_date_status(moved, "published")
+    show.status = "draft"  # the whole series a draft: all its dates are
+    for date_ in show.occurrences:
+        series.set_date_status(date_, date_.status_choice)
+    db.session.commit()
+    assert client.get("/events/telecom-hour/2026-07-03").status_code == 404
+
+
+def test_a_day_that_does_not_exist_is_not_found(client, show):
+    _move(show, date(2026, 7, 2), days=1)
+    assert client.get("/events/telecom-hour/2026-02-30").status_code == 404
+    assert client.get("/events/telecom-hour/2026-02-30.ics").status_code == 404
+
+
 def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
     page = client.get("/").get_data(as_text=True)
     audio = page.split('id="audio-h"')[1].split("</section>")[0]

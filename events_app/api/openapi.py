@@ -323,6 +323,12 @@ def document(server_url: str) -> dict[str, Any]:
         "asked for by its old slug or UID: its address there is in Location",
         "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
     }
+    one_event["responses"]["302"] = {
+        "description": "A date of a series moved to another day, asked for by the slug or "
+        "UID of the day it was moved to: its own address, under its original day, is in "
+        "Location (for as long as it is on that day)",
+        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+    }
     one_series = _operation(
         "getSeries",
         "One public series, by slug or UID, with its next dates",

@@ -126,8 +126,8 @@ def event(key: str):
     if found is None:
         head, day = _date_address(key)
         where = addresses.lookup(db.session, head, day) if head else None
-        if isinstance(where, addresses.Moved):  # as its page: "this and following", renamed
-            moved = f"{where.slug}/{day}" if day else where.slug
+        if isinstance(where, addresses.Moved):  # as its page: split, moved here, renamed
+            moved = f"{where.slug}/{where.day or day}" if day else where.slug
             return moved_redirect(external_url("api.event", key=moved), where)
         if where is not None:
             gone = http.problem(410, "Gone", f"“{where.title}” was deleted.")

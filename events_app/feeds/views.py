@@ -249,7 +249,11 @@ def event_download(slug: str = "", series_slug: str = "", day: str = ""):
         if isinstance(where, addresses.Moved) and where.part_left is not None:
             event = where.part_left  # a deleted series' address still has the parts left
         elif isinstance(where, addresses.Moved):
-            to = dict(series_slug=where.slug, day=day) if series_slug else dict(slug=where.slug)
+            to = (
+                dict(series_slug=where.slug, day=where.day or day)
+                if series_slug
+                else dict(slug=where.slug)
+            )
             return moved_redirect(url_for(".event_download", **to), where)
         elif where is not None and not series_slug:
             return _deleted_calendar(where, state)
