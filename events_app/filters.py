@@ -35,6 +35,7 @@ Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
 MAX_PAGE = 10_000_000
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+PLACE_MEMO = "events_app.filters.place_venues"  # in request.environ: {place: its venues}
 
 
 class BadFilter(ValueError):
@@ -169,17 +170,24 @@ class EventFilters:
     @cached_property
     def _place_venues(self) -> tuple[tuple[int, str], ...]:
         """(id, the place as spelled there) of the venues in the city or country named by
-        ``place`` (any case), read once."""
+        ``place`` (any case), read once per request: a view's filters, the copies it makes
+        (``replace``) and its canonical link's all ask."""
+        from flask import has_request_context, request
+
         from .extensions import db
 
         place = (self.place or "").lower()
+        memo = request.environ.setdefault(PLACE_MEMO, {}) if has_request_context() else {}
+        if place in memo:
+            return memo[place]
         # Compared here: SQLite's lower() folds A-Z only, so "ÖREBRO" would miss Örebro.
         venues = db.session.execute(select(Venue.id, Venue.city, Venue.country).order_by(Venue.id))
-        return tuple(
+        memo[place] = found = tuple(
             (venue_id, city if (city or "").lower() == place else country)
             for venue_id, city, country in venues
             if place in ((city or "").lower(), (country or "").lower())
         )
+        return found
 
     @property
     def place_venue_ids(self) -> tuple[int, ...]:

@@ -89,6 +89,48 @@ def test_filters_and_count(client, events):
     }
 
 
+def headings(client, query: str = "", widget: str = "sidebar") -> dict[str, str]:
+    data = client.get(f"/embed/{widget}.json{query}").get_json()
+    return {s["id"]: s["heading"] for s in data["sections"]}
+
+
+def test_a_filtered_widget_is_headed_with_its_views_name(client, events):
+    """A category, place or search narrows a widget: its headings say so in the words of the
+    list and month pages (view_names); a kind alone keeps its sections' own names."""
+    assert headings(client) == {
+        "live": "Upcoming live events",
+        "webinars": "Upcoming webinars",
+        "audio": "Live Digital Audio",
+        "recordings": "Webinar archive",
+    }
+    assert headings(client, "?kind=audio", "list") == {"list": "Live Digital Audio"}
+    assert headings(client, "?kind=webinar&place=denver&q=5g", "list") == {
+        "list": "Upcoming webinars in Denver matching “5g”"
+    }
+    assert headings(client, "?place=denver&q=5g", "list") == {
+        "list": "Upcoming events in Denver matching “5g”"
+    }
+    assert headings(client, "?category=5g&place=DENVER") == {
+        "live": "Upcoming 5G live events in Denver",
+        "webinars": "Upcoming 5G webinars in Denver",
+        "recordings": "5G recordings in Denver",
+    }  # (no live audio there: the show's box is left out)
+    assert headings(client, "?q=past")["recordings"] == "Recordings matching “past”"
+    # The month: its month, then what it shows, as the month page's heading; a kind too.
+    month = client.get("/embed/month.json?month=2026-06&kind=live").get_json()["month"]
+    assert (month["label"], month["heading"]) == ("June 2026", "June 2026 · Live events")
+    month = client.get("/embed/month.json?month=2026-06").get_json()["month"]
+    assert month["heading"] == "June 2026"
+    # The frames are headed the same way, and titled by it.
+    frame = client.get("/embed/list?kind=webinar&place=denver&q=5g").text
+    assert "<title>Telecom Events: Upcoming webinars in Denver matching “5g”</title>" in frame
+    assert '<h2 class="ew-heading" id="ew-list">Upcoming webinars in Denver matching' in frame
+    frame = client.get("/embed/month?month=2026-06&category=5g").text
+    assert "<title>Telecom Events: June 2026 · 5G events</title>" in frame
+    assert 'rel="noopener">June 2026 · 5G events</a></h2>' in frame
+    assert "<title>Telecom Events: upcoming events</title>" in client.get("/embed/sidebar").text
+
+
 def test_a_filter_matching_nothing_here_is_noted_for_the_hosts_console(client, events):
     """A mistyped category or place shows an empty widget (a deleted one must not break the
     host's page), with a note embed.js and the frames write to the console."""

@@ -84,7 +84,7 @@ def _links() -> widgets.Links:
     )
 
 
-def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
+def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[str, Any]]:
     conditions, found = query.filters.conditions(), []  # built once for every section
     loads = widgets.item_loads()
     for key, heading, kinds, archive in widgets.sidebar_sections(query):
@@ -107,7 +107,8 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, An
         events = db.session.scalars(stmt.where(*conditions).limit(count)).all()
         if key == "audio" and not events:
             continue  # the show is between seasons: no empty box on every article page
-        part = widgets.section(key, heading, events, links, more, empty)
+        named = widgets.section_heading(heading, view, kinds, archive=archive)
+        part = widgets.section(key, named, events, links, more, empty)
         if archive:
             for entry, event in zip(part["events"], events, strict=True):
                 entry["recording_url"] = safe_url(event.recording_url) or None
@@ -119,21 +120,23 @@ def _list_url(query: WidgetQuery, **changes: Any) -> str:
     return external_url("public.event_list", **query.filters.to_args(**changes))
 
 
-def _list(query: WidgetQuery, links: widgets.Links, now) -> list[dict[str, Any]]:
+def _list(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[str, Any]]:
     # The next events, soonest first, as the sidebar and the month list them: a search
     # narrows the list but does not rank it (ranked, the widget showed the best matches,
     # months ahead, instead of the next ones, and a series once). Its link lists the same.
     filters = replace(query.filters, sort="date")
     stmt = filtered_events_query(filters, now, loads=widgets.item_loads()).limit(query.count)
     events = db.session.scalars(stmt).all()
-    heading = widgets.KIND_HEADINGS.get(query.filters.kind or "", "Upcoming events")
+    kind = query.filters.kind
+    heading = widgets.KIND_HEADINGS.get(kind or "", "Upcoming events")
+    heading = widgets.section_heading(heading, view, (kind,) if kind else ())
     more = ("All upcoming events", _list_url(query, sort="date"))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
     ]
 
 
-def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
+def _month(query: WidgetQuery, links: widgets.Links, view) -> dict[str, Any]:
     today = clock.today()
     year, month = query.month or (today.year, today.month)
     start, end = grid_bounds(year, month)
@@ -152,12 +155,15 @@ def _month(query: WidgetQuery, links: widgets.Links) -> dict[str, Any]:
     )
     events_stmt = events_stmt.order_by(Event.start_at, Event.id).limit(query.count)
     events = list(db.session.scalars(events_stmt).unique())
-    return widgets.month_model(year, month, spans, events, today, links, query)
+    return widgets.month_model(year, month, spans, events, today, links, query, view)
 
 
 def widget_model(query: WidgetQuery) -> dict[str, Any]:
     """What the widget shows: its sections (sidebar, list) or its month."""
     links, now = _links(), clock.now()
+    slug = query.filters.category
+    category = category_by_slug(db.session, slug) if slug else None
+    view = widgets.widget_view(query, category.name if category else None)
     model: dict[str, Any] = {
         "widget": query.widget,
         "site": {"name": current_app.config["SITE_NAME"], "url": external_url("public.home")},
@@ -166,14 +172,15 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
         "notes": [],
     }
     if query.widget == "sidebar":
-        model["sections"] = _sidebar(query, links, now)
+        model["sections"] = _sidebar(query, links, now, view)
     elif query.widget == "list":
-        model["sections"] = _list(query, links, now)
+        model["sections"] = _list(query, links, now, view)
     else:
-        model["month"] = _month(query, links)
+        model["month"] = _month(query, links, view)
+    month = model["month"]["heading"] if model["month"] else None
+    model["title"] = widgets.widget_title(query, view, month)
     if widgets.shows_nothing(model):  # then say whether a filter can match anything at all
-        slug = query.filters.category
-        known = not slug or category_by_slug(db.session, slug) is not None
+        known = not slug or category is not None
         place = (query.filters.place or "").lower()
         # A place with venues (read for the sections already) is known if one has public
         # events: a venue only a draft uses stays unannounced, as in /api/v1/venues.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import ONLINE_KINDS, Event
 from ..timefmt import MAX_YEAR, MIN_YEAR, format_day
+from ..view_names import KIND_NOUNS, ViewName, view_name
 
 WIDGETS = ("sidebar", "list", "month")
 THEMES = ("auto", "light", "dark")
@@ -70,6 +71,7 @@ SIDEBAR_SECTIONS = (
 )
 KIND_HEADINGS = {"live": "Upcoming live events", "webinar": "Upcoming webinars"}
 KIND_HEADINGS["audio"] = "Live Digital Audio"
+RECORDINGS = ("recording", "recordings")  # the sidebar's archive section, named as a view
 
 DATA_PARAMS = (
     *FILTER_PARAMS,
@@ -156,6 +158,39 @@ def unmatched(filters: EventFilters, category_known: bool, place_known: bool) ->
     return notes
 
 
+def widget_view(query: WidgetQuery, category: str | None) -> ViewName | None:
+    """The name (view_names) of what a filter narrows the widget to, or None: its headings then
+    say it, as list and month pages do. A kind alone names no view in a sidebar or list, whose
+    sections have their kinds' names ("Live Digital Audio"); the month has none of its own.
+    ``category``: the category's name, if there is one."""
+    filters = query.filters
+    narrowed = filters.is_filtered if query.widget == "month" else filters.category or filters.place
+    if not (narrowed or filters.q):
+        return None
+    return view_name(filters, category=category)
+
+
+def section_heading(
+    heading: str, view: ViewName | None, kinds: tuple[str, ...], *, archive: bool = False
+) -> str:
+    """A section's heading: its own, or the view's name (``view``: widget_view) for what the
+    section shows: "Upcoming webinars in Denver", "Recordings matching “5g”"."""
+    if view is None:
+        return heading
+    if archive:
+        return str(replace(view, when="", nouns=RECORDINGS).heading)
+    nouns = KIND_NOUNS[kinds[0] if len(kinds) == 1 else None]
+    return str(replace(view, nouns=nouns).heading)
+
+
+def widget_title(query: WidgetQuery, view: ViewName | None, month: str | None) -> str:
+    """What a widget's frame is called after the site's name: "upcoming events", the month
+    shown ("June 2026"), or the view's name ("Upcoming webinars in Denver")."""
+    if month is not None:
+        return month
+    return str(view.heading) if view is not None else "upcoming events"
+
+
 @dataclass(frozen=True)
 class Links:
     """Absolute URLs of our pages: ``event(slug)`` and ``page(endpoint, **args)``."""
@@ -235,10 +270,13 @@ def month_model(
     today: date,
     links: Links,
     query: WidgetQuery,
+    view: ViewName | None = None,
 ) -> dict[str, Any]:
     """A Monday-first grid of day numbers, each with how many events cover it (from `spans`:
     {(start_date, end_date): events}, local days in each event's own zone), and `events`, the
-    month's first events from ``listed_from`` (at most `query.count` are listed)."""
+    month's first events from ``listed_from`` (at most `query.count` are listed); its
+    ``heading``, the month and, filtered (``view``: widget_view), what it shows, as the month
+    page's: "June 2026 · Webinars in Denver"."""
     start, end = grid_bounds(year, month)
     counts: dict[date, int] = {}
     for (first_day, last_day), size in spans.items():
@@ -275,8 +313,10 @@ def month_model(
         y, m = divmod(year * 12 + month - 1 + delta, 12)
         return f"{y:04d}-{m + 1:02d}" if MIN_YEAR <= y <= MAX_YEAR else None
 
+    label = f"{first:%B %Y}"
     return {
-        "label": f"{first:%B %Y}",
+        "label": label,
+        "heading": f"{label} · {replace(view, when='').heading}" if view else label,
         "value": f"{year:04d}-{month:02d}",
         "prev": shift(-1),
         "next": shift(1),

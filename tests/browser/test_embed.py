@@ -6,6 +6,7 @@ every XSS payload of the hardening tests stays text; the staff Embed page and th
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -729,5 +730,18 @@ def test_a_searched_list_shows_the_next_matches_soonest_first(browser, host):
         days = [s[:10] for s in found]  # an all-day event's is a date, a timed one's UTC
         assert days == sorted(days), found
     assert starts == framed
+    # Both say what they list, as our list page of the search does; the month too.
+    heading = page.locator("events-widget[widget=list] .ew-heading")
+    expect(heading).to_have_text("Upcoming events matching “5g”")
+    expect(page.frame_locator("iframe").locator(".ew-heading")).to_have_text(
+        "Upcoming events matching “5g”"
+    )
+    month = page.locator("events-widget[widget=month] .ew-heading a").inner_text()
+    assert re.fullmatch(r"\w+ \d{4} · Events matching “5g”", month), month
+    for viewport in WIDTHS:
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(200)
+        screenshot(page, "embed searched widgets")
+        assert page_width(page) <= viewport["width"], (viewport, overflowing(page))
     assert not host_page.errors, host_page.errors
     host_page.close()

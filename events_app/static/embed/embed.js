@@ -308,7 +308,7 @@
       return el("section", { class: "ew-section ew-month", "aria-labelledby": id },
         (() => {
           const h = this.heading("", id);
-          h.append(link(m.url, m.label));
+          h.append(link(m.url, m.heading || m.label)); // "June 2026 · Webinars in Denver"
           return h;
         })(),
         el("p", { class: "ew-hidden", role: "status", text: `Showing ${m.label}` }),
