@@ -201,6 +201,14 @@ class EventFilters:
             return None
         return next((name for _, name in self._place_venues), self.place)
 
+    def spelled_once(self) -> EventFilters:
+        """These filters with the place as its venues spell it ("?place=denver" and
+        "?place=DENVER" are the view "?place=Denver"): what addresses naming the view as one
+        (a canonical link, a feed's address) write. A place no venue has stays as given."""
+        if self.place and self.place_name != self.place:
+            return replace(self, place=self.place_name)
+        return self
+
     def _at_place(self) -> ColumnElement[bool]:
         """Events at the place's venues, named as values.
 

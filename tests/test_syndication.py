@@ -212,6 +212,23 @@ def test_every_page_has_one_canonical_url(client, events, path, canonical):
     assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == expected
 
 
+@pytest.mark.parametrize("place", ["denver", "Denver", "DENVER"])
+def test_a_place_in_any_case_names_one_page_and_one_feed(client, events, place):
+    """A place is matched in any case, so every spelling shows one view: its canonical link and
+    its feed's address spell it as its venues do. A place no venue has stays as typed."""
+    html = client.get(f"/events/?kind=live&place={place}").text
+    assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [
+        "http://localhost/events/?kind=live&amp;place=Denver"
+    ]
+    assert "<h1" in html and "Upcoming live events in <bdi>Denver</bdi>" in html
+    assert 'href="http://localhost/feeds/events.ics?kind=live&amp;place=Denver"' in html
+    assert "webcal://localhost/feeds/events.ics?kind=live&amp;place=Denver" in html
+    month = client.get(f"/calendar/2026/09?place={place}").text
+    assert '<link rel="canonical" href="http://localhost/calendar/2026/09?place=Denver">' in month
+    nowhere = client.get("/events/?place=atlantis").text
+    assert '<link rel="canonical" href="http://localhost/events/?place=atlantis">' in nowhere
+
+
 def test_site_url_is_used_for_links_elsewhere(app, client, events):
     app.config["SITE_URL"] = "https://events.example.com"
     html = client.get("/events/?kind=live").get_data(as_text=True)

@@ -353,9 +353,12 @@ def render_blocks_command(if_site_url: bool) -> None:
 def feed_url_for(
     filters: EventFilters | None = None, category: Category | None = None, name: str | None = None
 ) -> str:
-    """The https URL of the feed matching a page's view (a named feed, a category, its filters)."""
+    """The https URL of the feed matching a page's view (a named feed, a category, its
+    filters, with the place spelled once: EventFilters.spelled_once)."""
     if name is not None:
         return external_url("feeds.named_feed", name=name)
+    if filters is not None:
+        filters = filters.spelled_once()
     if filters is None or not replace(filters, when="upcoming", page=1, sort="relevance").to_args():
         if category is not None:
             return external_url("feeds.category", slug=category.slug)

@@ -215,14 +215,15 @@ PAGE_ARGS = {
 def canonical_url() -> str | None:
     """This page's URL on SITE_URL, with only the arguments that change what it shows, as the
     list's own links write them (EventFilters.to_args: one order, no defaults), so
-    "?q=x&kind=live", "?kind=live&q=x&utm_source=y&page=1" name one page, and "/?kind=live"
-    (the home page reads no filters) is "/"."""
+    "?q=x&kind=live", "?kind=live&q=x&utm_source=y&page=1" name one page, "?place=denver" is
+    "?place=Denver" (EventFilters.spelled_once), and "/?kind=live" (the home page reads no
+    filters) is "/"."""
     if request.endpoint is None or request.url_rule is None:
         return None
     read = PAGE_ARGS.get(request.endpoint, frozenset())
     given = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k in read])
     try:
-        args = EventFilters.from_args(given).to_args() if given else {}
+        args = EventFilters.from_args(given).spelled_once().to_args() if given else {}
     except BadFilter:  # the page says what is wrong; it has no address of its own
         args = {}
     return external_url(request.endpoint, **(request.view_args or {}), **args)
