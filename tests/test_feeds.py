@@ -176,6 +176,29 @@ def test_conditional_requests(client, data, app):
     assert client.get("/feeds/live.ics").headers["ETag"] == live_etag
 
 
+@pytest.mark.parametrize("largest_in_memory", [1000, 1])  # built in memory; written to a file
+def test_a_head_of_a_feed_says_what_its_get_does_without_building_it_again(
+    app, client, data, statements, largest_in_memory
+):
+    """HEAD answers with GET's headers, Content-Length too (link checkers and caches compare
+    it), and no body; once a body is built (a file, or this worker's build) not again."""
+    app.config["FEED_CACHE_MAX_EVENTS"] = largest_in_memory
+    cold = client.head("/feeds/all.ics")  # nothing built yet: built, for its length
+    with client.get("/feeds/all.ics") as got:  # a file's answer is closed
+        assert got.headers["Content-Length"] == str(len(got.data))
+        assert b"BEGIN:VEVENT" in got.data
+    statements.clear()
+    head = client.head("/feeds/all.ics")
+    assert head.status_code == 200 and head.data == b""
+    assert not [s for s in statements if "FROM events" in s], "built again for a HEAD"
+    for answer in (cold, head):
+        for name in ("Content-Length", "ETag", "Last-Modified", "Content-Type", "Cache-Control"):
+            assert answer.headers[name] == got.headers[name], name
+    with client.get("/feeds/categories/cloud.ics") as category:
+        length = str(len(category.data))
+    assert client.head("/feeds/categories/cloud.ics").headers["Content-Length"] == length
+
+
 def test_removals_change_etag_and_last_modified(client, data):
     first = client.get("/feeds/categories/cloud.ics")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]

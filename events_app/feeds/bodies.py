@@ -44,6 +44,7 @@ class FeedBodies:
             max(int(app.config["FEED_CACHE_BYTES"]), 1), lambda built: len(built.body)
         )
         self.infos: LRU[tuple, Any] = LRU(256)  # feeds' FeedInfo and Site, by host and settings
+        self.sizes: LRU[tuple, int] = LRU(1024)  # bodies built in memory: their lengths (HEAD)
         self.folder = Path(app.instance_path) / "feed-bodies"
         self.lock = threading.Lock()
         self.running: dict[tuple, Future] = {}
@@ -60,16 +61,35 @@ class FeedBodies:
     ) -> bytes | Path | None:
         """The feed's body (bytes, or the path of its file); None while it is still being built."""
         identity = (feed.key, feed.info, site)
-        if fp.count > self.app.config["FEED_CACHE_MAX_EVENTS"]:
-            name = hashlib.sha256(repr(identity).encode()).hexdigest()[:16]
-            path = self.folder / f"{name}-{fp.etag}.ics"
+        if (path := self._file(identity, fp)) is not None:
             if path.exists():
                 return path
             return self._run((identity, fp.etag), lambda: self._write(path, feed, site, fp, now,
                                                                      past_days, zone))  # fmt: skip
-        return self._run(
+        body = self._run(
             (identity, fp.etag), lambda: self._build(identity, feed, site, fp, now, past_days, zone)
         )
+        if body is not None:
+            self.sizes.put((identity, fp.etag), len(body))
+        return body
+
+    def size(self, feed: Feed, site: ical.Site, fp: Fingerprint) -> int | None:
+        """The length of the feed's body for ``fp`` when it is known without building it (its
+        file is written, or this worker built it), else None: a HEAD's Content-Length."""
+        identity = (feed.key, feed.info, site)
+        if (path := self._file(identity, fp)) is not None:
+            try:
+                return path.stat().st_size
+            except OSError:
+                return None  # not written yet, or replaced by a newer one meanwhile
+        return self.sizes.get((identity, fp.etag))
+
+    def _file(self, identity: tuple, fp: Fingerprint) -> Path | None:
+        """Where a feed too large to build in memory is written (None: it is built in memory)."""
+        if fp.count <= self.app.config["FEED_CACHE_MAX_EVENTS"]:
+            return None
+        name = hashlib.sha256(repr(identity).encode()).hexdigest()[:16]
+        return self.folder / f"{name}-{fp.etag}.ics"
 
     def _build(self, identity, feed, site, fp, now, past_days, zone) -> bytes:
         keep = self.app.config["FEED_CACHE_BYTES"] > 0

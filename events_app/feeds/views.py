@@ -194,12 +194,17 @@ def serve_feed(feed: Feed) -> Response:
     headers = (fp.etag, fp.last_modified, feed.filename, "inline")
     if _not_modified(fp.etag, fp.last_modified):
         return _headers(Response(status=304), *headers)
-    if request.method == "HEAD":
-        response = Response(iter(()), content_type=CONTENT_TYPE)  # no misleading Length: 0
+    head = request.method == "HEAD"
+    size = bodies.size(feed, here, fp) if head else None
+    if size is None:  # a GET; a HEAD of a body not built yet: built, for its length
+        body = bodies.body(feed, here, fp, now, past_days, zone)
+        if body is None:
+            return _being_built()
+        size = body.stat().st_size if isinstance(body, Path) else len(body)
+    if head:  # the GET's headers, Content-Length too, without reading or sending the body
+        response = Response(iter(()), content_type=CONTENT_TYPE)
+        response.content_length = size
         return _headers(response, *headers)
-    body = bodies.body(feed, here, fp, now, past_days, zone)
-    if body is None:
-        return _being_built()
     if isinstance(body, Path):
         # Werkzeug adds "; charset=utf-8" to a text/ type itself.
         response = send_file(body, mimetype="text/calendar", conditional=False, etag=False)
