@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from .markup import safe_url
-from .models import VENUE_TO_BE_ANNOUNCED, Event, Venue
+from .models import Event, Venue
 
 SCHEMA = "https://schema.org/"
 EVENT_STATUS = {
@@ -43,20 +43,24 @@ def attendance_mode(event: Event) -> str:
     return "OnlineEventAttendanceMode"
 
 
-def place(venue: Venue) -> dict[str, Any]:
-    """The schema.org Place of a venue: name, postal address, coordinates, website."""
+def postal_address(venue: Venue) -> dict[str, str]:
+    """The parts of the venue's address that are known (none: a placeholder such as "TBA")."""
     address = {
-        "@type": "PostalAddress",
         "streetAddress": venue.address,
         "addressLocality": venue.city,
         "addressRegion": venue.region,
         "postalCode": venue.postal_code,
         "addressCountry": venue.country,
     }
+    return {k: v for k, v in address.items() if v}
+
+
+def place(venue: Venue) -> dict[str, Any]:
+    """The schema.org Place of a venue: name, postal address, coordinates, website."""
     place: dict[str, Any] = {
         "@type": "Place",
         "name": venue.name,
-        "address": {k: v for k, v in address.items() if v},
+        "address": {"@type": "PostalAddress", **postal_address(venue)},
     }
     if venue.latitude is not None and venue.longitude is not None:
         place["geo"] = {
@@ -102,16 +106,18 @@ def event_jsonld(
     description = event.description_text or event.summary
     if description:
         data["description"] = description
-    locations: list[dict[str, Any]] = []
-    if event.venue is not None:
-        locations.append(place(event.venue))
-    elif not event.is_online:
-        locations.append({"@type": "Place", "name": VENUE_TO_BE_ANNOUNCED})
+    # A Place needs an address (Google's Event rich results: location.address): a venue not
+    # announced yet, or one entered as a placeholder without any address ("TBA"), is no
+    # Place. Such an event has no location until it is known, rather than a made-up one; an
+    # online one has its VirtualLocation.
+    venue = event.venue if event.venue is not None and postal_address(event.venue) else None
+    locations: list[dict[str, Any]] = [place(venue)] if venue is not None else []
     online_url, image_url = safe_url(event.online_url), safe_url(event.image_url)
-    if event.is_online and (event.venue is None or online_url):
+    if event.is_online and (venue is None or online_url):
         join = online_url if event.join_open(now) else None
         locations.append({"@type": "VirtualLocation", "url": join or page_url})
-    data["location"] = locations[0] if len(locations) == 1 else locations
+    if locations:
+        data["location"] = locations[0] if len(locations) == 1 else locations
     if image_url:
         data["image"] = [image_url]
     data["organizer"] = {"@type": "Organization", "name": event.organizer or site_name}

@@ -122,6 +122,36 @@ def test_hybrid_cancelled_event_has_both_locations_and_no_offer():
     assert data["image"] == ["https://img/x.jpg"]
 
 
+def tba(**fields) -> Venue:
+    """A venue entered as a placeholder: a name, a zone, no address."""
+    return Venue(name="TBA", timezone="America/Denver", **fields)
+
+
+def test_an_event_whose_venue_is_not_known_has_no_place_without_an_address():
+    """Google's Event rich results need location.address for a Place: a live event with no
+    venue yet, or a placeholder venue ("TBA", no address), names no Place (it had one with a
+    name only); online, it still has its VirtualLocation. A venue known only by its city is a
+    Place with that much of an address."""
+    unknown = make_event()
+    unknown.set_all_day(date(2026, 9, 24), date(2026, 9, 24), "America/Denver")
+    data = build(unknown)
+    assert "location" not in data
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    unknown.venue = tba(address="", city="", region="", country="", postal_code="")
+    assert "location" not in build(unknown)
+    unknown.online_url = "https://example.com/live"  # hybrid, its hall not announced yet
+    data = build(unknown)
+    assert data["location"] == {"@type": "VirtualLocation", "url": "https://example.com/live"}
+    assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    unknown.online_url = ""
+    unknown.venue = tba(address="", city="Denver", region="", country="", postal_code="")
+    assert build(unknown)["location"] == {
+        "@type": "Place",
+        "name": "TBA",
+        "address": {"@type": "PostalAddress", "addressLocality": "Denver"},
+    }
+
+
 def test_offer_when_registration_is_open():
     event = make_event(venue=denver(), registration_url="https://example.com/register")
     event.set_all_day(date(2026, 9, 24), date(2026, 9, 24), "America/Denver")
