@@ -156,6 +156,39 @@ def test_sitemap_splits_into_parts(app, client, events, monkeypatch):
     assert len(list(second.iter(f"{SITEMAP}url"))) == 1
 
 
+def test_cancelled_events_leave_the_sitemap_a_month_after_they_ended(
+    app, client, events, create_event, monkeypatch
+):
+    """A cancelled event's page stays, labelled, but the sitemap lists it only until
+    CANCELLED_KEPT_DAYS (30) after its end: time for a search engine to read it is cancelled.
+    Other past events stay listed (their pages keep recordings, slides, what was said)."""
+    from events_app.syndication import sitemap
+
+    def ended(days: int, **fields):
+        return create_event(start=NOW - timedelta(days=days, hours=1), **fields).slug
+
+    long_gone = ended(31, status="cancelled")
+    recently = ended(29, status="cancelled")
+    held = ended(400)
+
+    def listed() -> set[str]:
+        body = client.get("/sitemaps/events-1.xml").data
+        return {urlsplit(u.text).path for u in ET.fromstring(body).iter(f"{SITEMAP}loc")}
+
+    paths = listed()
+    assert f"/events/{long_gone}" not in paths
+    assert {f"/events/{recently}", f"/events/{held}", "/events/dropped"} <= paths
+    assert client.get(f"/events/{long_gone}").status_code == 200  # its page stays
+    # Parts are counted by the same rule: five events listed, two a part.
+    monkeypatch.setattr(sitemap, "SITEMAP_SIZE", 2)
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    assert len(list(index.iter(f"{SITEMAP}loc"))) == 1 + 3
+    assert client.get("/sitemaps/events-4.xml").status_code == 404
+    app.config["NOW"] = NOW + timedelta(days=2)  # the one ended 29 days ago is gone too
+    monkeypatch.setattr(sitemap, "SITEMAP_SIZE", 40_000)
+    assert f"/events/{recently}" not in listed()
+
+
 def test_robots_keeps_staff_out_and_names_the_sitemap(client):
     text = client.get("/robots.txt").get_data(as_text=True)
     assert "Disallow: /staff/" in text.splitlines()

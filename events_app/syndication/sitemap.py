@@ -8,6 +8,10 @@ from xml.etree import ElementTree as ET
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_SIZE = 40_000  # the protocol allows 50,000 URLs (and 50 MB) per file
+# A cancelled event's page is listed until this many days after it ended: long enough for a
+# search engine to read that it is cancelled (and drop it from its event listings); later its
+# page stays, labelled, for links and bookmarks, but has nothing to offer a search.
+CANCELLED_KEPT_DAYS = 30
 
 
 def _lastmod(instant: datetime | None) -> str | None:

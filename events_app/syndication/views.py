@@ -4,15 +4,16 @@ canonical URL and its Atom alternates."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from math import ceil
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement
 from werkzeug.datastructures import MultiDict
 
-from .. import changes
+from .. import changes, clock
 from ..api import http
 from ..calendar import MONTH_ARGS
 from ..extensions import db
@@ -108,16 +109,22 @@ def category_atom(slug: str):
 # --- sitemap and robots -------------------------------------------------------------------------
 
 
-def _public_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Event).where(Event.status.in_(PUBLIC_STATUSES))
-    )
+def _in_sitemap(now: datetime) -> ColumnElement[bool]:
+    """Event pages the sitemap lists: the public ones, but not those cancelled and over for
+    more than sitemap.CANCELLED_KEPT_DAYS."""
+    long_gone = now - timedelta(days=sitemap.CANCELLED_KEPT_DAYS)
+    dropped = and_(Event.status == "cancelled", Event.end_at < long_gone)
+    return and_(Event.status.in_(PUBLIC_STATUSES), not_(dropped))
+
+
+def _sitemap_count(now: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Event).where(_in_sitemap(now)))
 
 
 @bp.get("/sitemap.xml")
 def sitemap_xml():
     state = changes.read_state(db.engine)
-    parts = max(1, ceil(_public_count() / sitemap.SITEMAP_SIZE))
+    parts = max(1, ceil(_sitemap_count(clock.now()) / sitemap.SITEMAP_SIZE))
     rows = [(external_url("syndication.sitemap_pages"), None)]
     rows += [
         (external_url("syndication.sitemap_events", part=n), None) for n in range(1, parts + 1)
@@ -166,11 +173,12 @@ def sitemap_pages():
 @bp.get("/sitemaps/events-<int:part>.xml")
 def sitemap_events(part: int):
     state = changes.read_state(db.engine)
-    if part < 1 or (part - 1) * sitemap.SITEMAP_SIZE >= max(_public_count(), 1):
+    now = clock.now()
+    if part < 1 or (part - 1) * sitemap.SITEMAP_SIZE >= max(_sitemap_count(now), 1):
         abort(404, description="There is no such sitemap.")
     rows = db.session.execute(
         select(Event.slug, Event.updated_at)
-        .where(Event.status.in_(PUBLIC_STATUSES))
+        .where(_in_sitemap(now))
         .order_by(Event.id)
         .limit(sitemap.SITEMAP_SIZE)
         .offset((part - 1) * sitemap.SITEMAP_SIZE)
