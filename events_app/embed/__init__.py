@@ -9,5 +9,5 @@
   without JavaScript; the only responses whose CSP allows framing, see security.allow_framing).
 - staff_views.py: the staff "Embed" page that builds a snippet with a live preview.
 
-Series are not modelled yet: once they exist, widgets list occurrences as the pages do.
+Series are listed by their dates, as the list pages list them (filters.filtered_events_query).
 """
