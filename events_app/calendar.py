@@ -266,8 +266,9 @@ def _month_page(year: int, month: int):
     next_day = None  # a filtered month with nothing: where the next match is
     if not month_has_events and filters.is_filtered:
         month_end = date(year, month, monthrange(year, month)[1]) + timedelta(days=1)
+        # The next after this month, held or to come: a past month points to the next held.
         after, now = datetime.combine(month_end, time(0), UTC), clock.now()
-        next_day = next_day_found(db.session, filters, max(after, now))
+        next_day = next_day_found(db.session, filters, after)
         if next_day is None and after > now:  # none later: the next from today, if earlier
             next_day = next_day_found(db.session, filters, now)
     return render_template(

@@ -339,6 +339,9 @@ def test_a_filtered_month_with_nothing_says_where_the_next_match_is(client, crea
     html = client.get("/calendar/2026/06?q=london").get_data(as_text=True)
     assert "London Fibre" in html  # June has one: nothing more to say
     assert "The next one is on" not in html
+    html = client.get("/calendar/2026/05?q=london").get_data(as_text=True)  # a month gone by:
+    # the next held after it (it pointed past June's to August's, the next from today)
+    assert 'The next one is on <a href="/calendar/2026/06?q=london">Jun 2, 2026</a>.' in html
     html = client.get("/calendar/2026/07?q=london").get_data(as_text=True)
     assert "No events match these filters in July 2026." in html
     assert 'The next one is on <a href="/calendar/2026/08?q=london">Aug 18, 2026</a>.' in html
