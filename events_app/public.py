@@ -24,7 +24,7 @@ from sqlalchemy.sql import Select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from . import addresses, clock, search, series
+from . import addresses, clock, search, series, spelling
 from .extensions import db
 from .filters import (
     ARG_NAMES,
@@ -149,11 +149,21 @@ def _list_page(
         found = count_of(db.session, filtered_events_query(replace(filters, when=other), now))
         if found:
             elsewhere = (found, url_for_filters(replace(filters, when=other, page=1)))
+    did_you_mean = None  # a search that finds nothing, misspelled: the search corrected
+    if not page.items and filters.q and filters.page == 1 and not date_errors:
+
+        def finds(q: str) -> bool:
+            query = filtered_events_query(replace(filters, q=q), now)
+            return count_of(db.session, query) > 0
+
+        if corrected := spelling.suggestion(db.session, filters.q, finds):
+            did_you_mean = (corrected, url_for_filters(replace(filters, q=corrected, page=1)))
     chosen = category or category_in(categories, filters.category)
     page_html = render_template(
         "public/list.html",
         view=view_name(filters, category=chosen and chosen.name),
         # A category= that names none: said, not just "no match" under "All categories".
+        did_you_mean=did_you_mean,
         without_unknown_category=url_for_filters(replace(filters, category=None, page=1))
         if filters.category and chosen is None
         else None,

@@ -128,12 +128,12 @@ def _every_term(q: str) -> list[Term]:
     # NFKC: full-width letters and digits from a CJK keyboard ("５Ｇ") are the plain ones.
     for match in re.finditer(r'(-?)"([^"]*)"?|(-?)(\S+)', unicodedata.normalize("NFKC", q)):
         exclude = bool(match[1] or match[3])
-        words = _words(match[2] if match[2] is not None else "")
+        words = index_words(match[2] if match[2] is not None else "")
         if match[4] is not None:
             if match[4].lower() == "or" and not exclude and terms and not terms[-1].exclude:
                 joining = True
                 continue
-            words = _words(match[4])
+            words = index_words(match[4])
         if words:
             term = Term(words, exclude=exclude)
             if joining and not exclude:
@@ -146,7 +146,7 @@ def _every_term(q: str) -> list[Term]:
     return terms
 
 
-def _words(text_: str) -> tuple[str, ...]:
+def index_words(text_: str) -> tuple[str, ...]:
     """The index's words of a query's text: runs of letters and digits, a CJK character
     each ("网络会议" is the phrase 网 络 会 议)."""
     return tuple(u.lower() for w in _WORD.findall(text_) for u in _CJK_UNITS.findall(w))

@@ -7,9 +7,16 @@ from dataclasses import replace
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from . import clock, search
+from . import clock, search, spelling
 from .extensions import db
-from .filters import EventFilters, PageNotFound, no_such_page, pager_links, paginate
+from .filters import (
+    EventFilters,
+    PageNotFound,
+    count_of,
+    no_such_page,
+    pager_links,
+    paginate,
+)
 from .models import archived_webinars, upcoming_events
 from .view_names import view_name
 
@@ -62,8 +69,17 @@ def archive():
     except PageNotFound as error:
         no_such_page(error, "There is no such page in the archive.", page_url)
 
+    did_you_mean = None  # a search that finds nothing, misspelled: the search corrected
+    if not page.items and filters.q and filters.page == 1:
+
+        def finds(q: str) -> bool:
+            return count_of(db.session, archived_webinars(now).where(search.condition(q))) > 0
+
+        if corrected := spelling.suggestion(db.session, filters.q, finds):
+            did_you_mean = (corrected, url_for(".archive", **filters.to_args(q=corrected, page=1)))
     return render_template(
         "webinars/archive.html",
+        did_you_mean=did_you_mean,
         now=now,
         page=page,
         pages_nav=pager_links(page, page_url),
