@@ -11,9 +11,9 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from sqlalchemy import func, select
 from werkzeug.routing import BaseConverter
 
-from . import clock, timefmt
+from . import clock, spelling, timefmt
 from .extensions import db
-from .filters import ARG_NAMES, EventFilters, next_day_found
+from .filters import ARG_NAMES, EventFilters, count_of, filtered_events_query, next_day_found
 from .models import (
     KINDS,
     Event,
@@ -271,6 +271,15 @@ def _month_page(year: int, month: int):
         next_day = next_day_found(db.session, filters, after)
         if next_day is None and after > now:  # none later: the next from today, if earlier
             next_day = next_day_found(db.session, filters, now)
+    did_you_mean = None  # a search found nowhere, misspelled: the search corrected
+    if not month_has_events and next_day is None and filters.q:
+
+        def finds(q: str) -> bool:
+            found = filtered_events_query(replace(filters, q=q), now, window=(None, None))
+            return count_of(db.session, found) > 0
+
+        if corrected := spelling.suggestion(db.session, filters.q, finds):
+            did_you_mean = (corrected, month_url((year, month), q=corrected))
     return render_template(
         "calendar/month.html",
         weeks=weeks,
@@ -297,5 +306,6 @@ def _month_page(year: int, month: int):
         # A filtered month says how many match, as a list does.
         found=events_in_month(span_sizes, year, month) if filters.is_filtered else None,
         next_day=next_day,
+        did_you_mean=did_you_mean,
         next_day_url=month_url((next_day.year, next_day.month)) if next_day else None,
     )

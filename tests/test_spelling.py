@@ -93,3 +93,14 @@ def test_the_archive_suggests_the_search_corrected(client, create_event):
     assert "Optical Networks Explained" in client.get("/webinars/archive?q=optical").get_data(
         as_text=True
     )
+
+
+def test_the_month_suggests_the_search_corrected_when_it_finds_nothing_anywhere(
+    client, create_event
+):
+    create_event(title="Optical Networks Explained", start=NOW + timedelta(days=40))
+    html = client.get("/calendar/2026/06?q=opticl").get_data(as_text=True)
+    assert "No events match these filters in June 2026." in html
+    assert _did_you_mean(html) == ("optical", "/calendar/2026/06?q=optical")
+    found = client.get("/calendar/2026/06?q=optical").get_data(as_text=True)
+    assert "The next one is on" in found and _did_you_mean(found) is None
