@@ -253,7 +253,9 @@ def test_a_place_in_any_case_names_one_page_and_one_feed(client, events, place):
     assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [
         "http://localhost/events/?kind=live&amp;place=Denver"
     ]
-    assert "<h1" in html and "Upcoming live events in <bdi>Denver</bdi>" in html
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)[1]
+    assert heading == 'Upcoming live events<span class="sub"> in <bdi>Denver</bdi></span>'
+    assert "live events in <bdi>Denver</bdi>" in html.split("</h1>")[1]  # the count too
     assert 'href="http://localhost/feeds/events.ics?kind=live&amp;place=Denver"' in html
     assert "webcal://localhost/feeds/events.ics?kind=live&amp;place=Denver" in html
     month = client.get(f"/calendar/2026/09?place={place}").text
