@@ -270,3 +270,15 @@ def test_a_heading_naming_many_filters_keeps_to_four_lines_on_a_phone(browser, l
         check_page(phone, "category heading with every filter")
     else:
         phone.page.context.close()
+
+
+def test_a_months_no_events_box_stands_apart_from_its_grid(desktop):
+    """A month's search that finds nothing: its box (with the Did you mean line) keeps a gap
+    above the days' grid, as the one-line box did; held in a <div> it sat on the grid's edge."""
+    desktop.goto("/calendar/?q=optcal+netwrok")
+    page = desktop.page
+    assert page.locator(".empty .did-you-mean").is_visible()
+    box = page.locator(".empty").bounding_box()
+    grid = page.locator(".month").bounding_box()
+    assert box and grid and grid["y"] - (box["y"] + box["height"]) >= 12, (box, grid)
+    check_page(desktop, "month search corrected")
