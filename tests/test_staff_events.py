@@ -758,6 +758,18 @@ def test_back_to_a_saved_new_event_typed_on_and_saved_is_shown_against_it(logged
     )
 
 
+def test_a_resent_new_event_forms_page_is_under_the_dashboard_not_new_event(logged_in, app_ctx):
+    """The page a resent new-event form gets edits the event it made ("Edit event"): the
+    staff navigation marks the Dashboard (where editing is), not "New event", as where I am."""
+    key = form_key_of(logged_in.get("/staff/events/new").text)
+    data = {**FORM, "form_key": key}
+    assert logged_in.post("/staff/events/new", data=data).status_code == 302
+    again = logged_in.post("/staff/events/new", data={**data, "title": "Optical Outlook 2027"})
+    assert again.status_code == 409 and "<h1>Edit event</h1>" in again.text
+    current = re.findall(r'<a href="([^"]*)"[^>]*aria-current="page"', again.text)
+    assert current == ["/staff/"], current
+
+
 def test_a_resent_new_event_form_takes_in_what_was_saved_to_the_event_since(
     app, logged_in, app_ctx, create_user
 ):  # fmt: skip
