@@ -114,6 +114,7 @@ def sign_in_page(
         kept=kept,
         shown=shown(kept),
         prefix=CARRIED_PREFIX,
+        throttled=status == 429,
     )
     return body, status
 

@@ -415,3 +415,19 @@ def test_old_attempts_pruned_on_success(app_ctx, editor):
     assert user is not None and error is None
     ages = sorted((NOW - a.at).days for a in db.session.scalars(select(LoginAttempt)))
     assert ages == [0, 2]
+
+
+def test_a_throttled_sign_in_says_to_wait_not_to_correct_the_fields(
+    app, client, auth, editor, app_ctx
+):
+    """Refused for too many wrong passwords, the page's summary asked to "correct the fields
+    marked below", which no correction could get past: it says signing in is paused now."""
+    app.config["NOW"] = NOW
+    wrong = auth.login(password="wrong password!")
+    assert wrong.status_code == 200 and "Please correct the fields marked below." in wrong.text
+    for minutes in range(MAX_FAILURES):
+        _fail("editor@example.com", "127.0.0.1", NOW - timedelta(minutes=1 + minutes))
+    refused = auth.login()
+    assert refused.status_code == 429
+    summary = refused.text.split('id="form-errors"')[1].split("</div>")[0]
+    assert "correct" not in summary and "You cannot sign in for now." in summary
