@@ -26,29 +26,40 @@ WHEN_WORDS = {"upcoming": "Upcoming", "past": "Past"}
 class Words:
     """Text in parts, some of them typed by people (a search, a place, a category's name):
     plain as ``str()``; in HTML escaped, with those parts in <bdi> so that a right-to-left
-    one keeps its place in the sentence."""
+    one keeps its place in the sentence, and each date of a dates part kept on one line.
+    A part's kind: "ours", "typed" or "dates"."""
 
-    parts: tuple[tuple[str, bool], ...] = ()
+    parts: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return "".join(text for text, _ in self.parts)
 
     def __html__(self) -> str:
-        return "".join(
-            Markup("<bdi>%s</bdi>") % text if typed else str(escape(text))
-            for text, typed in self.parts
-        )
+        return "".join(_part_html(text, kind) for text, kind in self.parts)
 
     def __add__(self, other: Words) -> Words:
         return Words(self.parts + other.parts)
 
 
+def _part_html(text: str, kind: str) -> str:
+    if kind == "typed":
+        return Markup("<bdi>%s</bdi>") % text
+    if kind == "dates":  # "Dec 1, 2026 – Dec 31, 2027" breaks at its dash, not in a date
+        whole = Markup('<span class="nowrap">%s</span>')
+        return Markup(" – ").join(whole % day for day in text.split(" – "))
+    return str(escape(text))
+
+
 def ours(text: str) -> Words:
-    return Words(((text, False),))
+    return Words(((text, "ours"),))
 
 
 def typed(text: str) -> Words:
-    return Words(((text, True),))
+    return Words(((text, "typed"),))
+
+
+def dates(text: str) -> Words:
+    return Words(((text, "dates"),))
 
 
 @dataclass(frozen=True)
@@ -111,11 +122,11 @@ def view_name(
         after += ours(" matching “") + typed(filters.q) + ours("”")
     start, end = filters.date_from, filters.date_to
     if start and end:
-        after += ours(", " + format_date_range(start, end))
+        after += ours(", ") + dates(format_date_range(start, end))
     elif start:
-        after += ours(" from " + format_day(start))
+        after += ours(" from ") + dates(format_day(start))
     elif end:
-        after += ours(" until " + format_day(end))
+        after += ours(" until ") + dates(format_day(end))
     return ViewName(
         when=WHEN_WORDS.get(filters.when, ""),
         category=(category or filters.category) if filters.category else None,

@@ -88,6 +88,19 @@ def test_user_text_is_escaped_and_isolated_in_html(app_ctx):
     )
 
 
+def test_a_headings_dates_break_at_their_dash_not_inside_a_date(app_ctx):
+    """On a phone the heading broke "Dec 1, 2026 – Dec 31, 2027" after "Dec": each date is
+    kept on one line in HTML (the line may break at the dash); plain text is unchanged."""
+    both = view_name(EventFilters(date_from=date(2026, 12, 1), date_to=date(2027, 12, 31)))
+    assert both.heading.__html__() == (
+        'Upcoming events, <span class="nowrap">Dec 1, 2026</span>'
+        ' – <span class="nowrap">Dec 31, 2027</span>'
+    )
+    assert str(both.heading) == "Upcoming events, Dec 1, 2026 – Dec 31, 2027"
+    since = view_name(EventFilters(date_from=date(2026, 12, 1))).heading
+    assert since.__html__() == 'Upcoming events from <span class="nowrap">Dec 1, 2026</span>'
+
+
 def test_a_filtered_list_says_what_it_shows_everywhere(client, create_event, denver):
     create_event(
         title="Denver 5G webinar",
@@ -97,15 +110,15 @@ def test_a_filtered_list_says_what_it_shows_everywhere(client, create_event, den
     )
     create_event(title="Elsewhere", start=datetime(2026, 12, 3, 19, tzinfo=UTC))
     html = text(client.get("/events/?place=denver&kind=webinar&q=5g&from=2026-12-01&to=2026-12-31"))
-    words = "webinars in <bdi>Denver</bdi> matching “<bdi>5g</bdi>”, Dec 1–31, 2026"
+    words = (
+        "webinars in <bdi>Denver</bdi> matching “<bdi>5g</bdi>”,"
+        ' <span class="nowrap">Dec 1–31, 2026</span>'
+    )
     assert h1(html) == (  # the filters' words apart, as the month's heading sets them
         'Upcoming webinars<span class="sub"> in <bdi>Denver</bdi> matching “<bdi>5g</bdi>”,'
-        " Dec 1–31, 2026</span>"
+        ' <span class="nowrap">Dec 1–31, 2026</span></span>'
     )
-    assert (
-        count(html)
-        == "1 upcoming webinar in <bdi>Denver</bdi> matching “<bdi>5g</bdi>”, Dec 1–31, 2026"
-    )
+    assert count(html) == "1 upcoming " + words.replace("webinars", "webinar", 1)
     assert title(html) == (
         "Upcoming webinars in Denver matching “5g”, Dec 1–31, 2026 · Telecom Events"
     )
