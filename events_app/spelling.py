@@ -42,8 +42,8 @@ def suggestion(session: Session, q: str, finds: Callable[[str], bool]) -> str | 
 
 
 def corrected_text(q: str, words: frozenset[str]) -> str | None:
-    """``q`` with each misspelled plain word (not in quotes, not excluded) replaced by the
-    nearest of ``words`` (folded: see ``fold``), or None when none is."""
+    """``q`` with each misspelled word (not excluded, not an ``or`` choice, not in a phrase of
+    several) replaced by the nearest of ``words`` (folded: see ``fold``), or None when none is."""
     terms = search.parse(q)
     corrected = q
     for term in terms:
