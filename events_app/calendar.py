@@ -264,6 +264,7 @@ def _month_page(year: int, month: int):
     category = category_in(categories, filters.category)
     month_has_events = any(d.events for w in weeks for d in w if d.in_month)
     next_day = None  # a filtered month with nothing: where the next match is
+    did_you_mean = None  # a search found nowhere, misspelled: the search corrected
     if not month_has_events and filters.is_filtered:
         month_end = date(year, month, monthrange(year, month)[1]) + timedelta(days=1)
         # The next after this month, held or to come: a past month points to the next held.
@@ -271,15 +272,14 @@ def _month_page(year: int, month: int):
         next_day = next_day_found(db.session, filters, after)
         if next_day is None and after > now:  # none later: the next from today, if earlier
             next_day = next_day_found(db.session, filters, now)
-    did_you_mean = None  # a search found nowhere, misspelled: the search corrected
-    if not month_has_events and next_day is None and filters.q:
+        if next_day is None and filters.q:
 
-        def finds(q: str) -> bool:
-            found = filtered_events_query(replace(filters, q=q), now, window=(None, None))
-            return count_of(db.session, found) > 0
+            def finds(q: str) -> bool:
+                found = filtered_events_query(replace(filters, q=q), now, window=(None, None))
+                return count_of(db.session, found) > 0
 
-        if corrected := spelling.suggestion(db.session, filters.q, finds):
-            did_you_mean = (corrected, month_url((year, month), q=corrected))
+            if corrected := spelling.suggestion(db.session, filters.q, finds):
+                did_you_mean = (corrected, month_url((year, month), q=corrected))
     return render_template(
         "calendar/month.html",
         weeks=weeks,
