@@ -288,21 +288,27 @@ def test_back_to_an_edited_form_still_meets_a_colleagues_save(desktop, phone):
     me.errors.clear()  # the conflict answers 409
 
 
+def create_then_go_back(me, title: str, day: str) -> str:
+    """Sign in, save a new webinar (Europe/Paris) and press Back to its form: the address of
+    the event made."""
+    sign_in(me)
+    start_webinar(me, title, day, "Europe/Paris")
+    me.page.click("#save")
+    me.page.wait_for_url(re.compile(r"/edit$"))
+    made = me.page.url
+    me.page.go_back()
+    me.page.wait_for_url(re.compile(r"/staff/events/new$"))
+    me.page.wait_for_load_state("load")
+    return made
+
+
 def test_back_to_a_saved_new_event_and_save_again_makes_no_second_event(desktop):
     """I create an event, press Back to its form and press Save again: the browser fetched
     the form again (no-store) with a new key and put my typing back, all but the zone. Every
     field I typed must come back, and saving must lead to the event made, not make another."""
     me = desktop
     title = f"Saved Twice Through Back {uuid.uuid4().hex[:8]}"
-    sign_in(me)
-    start_webinar(me, title, "2027-06-01", "Europe/Paris")
-    me.page.click("#save")
-    me.page.wait_for_url(re.compile(r"/edit$"))
-    made = me.page.url
-
-    me.page.go_back()
-    me.page.wait_for_url(re.compile(r"/staff/events/new$"))
-    me.page.wait_for_load_state("load")
+    made = create_then_go_back(me, title, "2027-06-01")
     assert me.page.input_value("#title") == title
     assert me.page.input_value("#timezone") == "Europe/Paris"
     me.page.click("#save")
@@ -373,15 +379,7 @@ def test_back_to_a_saved_new_event_typed_on_and_saved_shows_the_change_against_i
     the event's page shows my change against it, and Save makes it an edit of that event."""
     me = desktop
     title = f"Typed On After Back {uuid.uuid4().hex[:8]}"
-    sign_in(me)
-    start_webinar(me, title, "2027-06-02", "Europe/Paris")
-    me.page.click("#save")
-    me.page.wait_for_url(re.compile(r"/edit$"))
-    made = me.page.url
-
-    me.page.go_back()
-    me.page.wait_for_url(re.compile(r"/staff/events/new$"))
-    me.page.wait_for_load_state("load")
+    made = create_then_go_back(me, title, "2027-06-02")
     me.page.fill("#title", f"{title} (corrected)")
     me.page.click("#save")
     me.page.wait_for_load_state("load")
