@@ -162,8 +162,8 @@ def _list_page(
     page_html = render_template(
         "public/list.html",
         view=view_name(filters, category=chosen and chosen.name),
-        # A category= that names none: said, not just "no match" under "All categories".
         did_you_mean=did_you_mean,
+        # A category= that names none: said, not just "no match" under "All categories".
         without_unknown_category=url_for_filters(replace(filters, category=None, page=1))
         if filters.category and chosen is None
         else None,
