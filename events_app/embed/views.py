@@ -162,7 +162,7 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     """What the widget shows: its sections (sidebar, list) or its month."""
     links, now = _links(), clock.now()
     slug = query.filters.category
-    category = category_by_slug(db.session, slug) if slug else None
+    category = category_by_slug(db.session, slug)  # None for no slug
     view = widgets.widget_view(query, category.name if category else None)
     model: dict[str, Any] = {
         "widget": query.widget,
@@ -178,7 +178,7 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     else:
         model["month"] = _month(query, links, view)
     month = model["month"]["heading"] if model["month"] else None
-    model["title"] = widgets.widget_title(query, view, month)
+    model["title"] = widgets.widget_title(view, month)
     if widgets.shows_nothing(model):  # then say whether a filter can match anything at all
         known = not slug or category is not None
         place = (query.filters.place or "").lower()

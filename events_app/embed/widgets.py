@@ -183,7 +183,7 @@ def section_heading(
     return str(replace(view, nouns=nouns).heading)
 
 
-def widget_title(query: WidgetQuery, view: ViewName | None, month: str | None) -> str:
+def widget_title(view: ViewName | None, month: str | None) -> str:
     """What a widget's frame is called after the site's name: "upcoming events", the month
     shown ("June 2026"), or the view's name ("Upcoming webinars in Denver")."""
     if month is not None:
