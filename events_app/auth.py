@@ -55,7 +55,6 @@ ACCOUNT_THROTTLED_MESSAGE = (
     "Too many wrong passwords for this email from many addresses. Sign in from an address "
     "you have signed in from before, or try again later."
 )
-THROTTLED_MESSAGES = (THROTTLED_MESSAGE, ADDRESS_THROTTLED_MESSAGE, ACCOUNT_THROTTLED_MESSAGE)
 BAD_CREDENTIALS_MESSAGE = "That email and password do not match an active staff account."
 # Checked against when the email is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
@@ -186,8 +185,8 @@ def check_password(
 ) -> tuple[User | None, Refusal | None]:
     """Check the password of the active account `email` from `ip` (counted_address),
     throttled, and record the attempt. Returns (user, None) or (None, refusal): a throttle's
-    (one of THROTTLED_MESSAGES, with ``until``), or BAD_CREDENTIALS_MESSAGE whether or not the
-    account exists."""
+    (``throttled``: with ``until``), or BAD_CREDENTIALS_MESSAGE whether or not the account
+    exists."""
     email = normalize_email(email)[:254]
     ip = counted_address(ip)
     refusal = throttled(db_session, email, ip, now)
