@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import NOW
@@ -301,3 +302,18 @@ def test_the_home_page_names_the_show_the_next_episode_belongs_to(client, show):
     audio = page.split('id="audio-h"')[1].split("</section>")[0]
     assert 'href="/events/telecom-hour/2026-06-18"' in audio
     assert 'Part of: <a dir="auto" href="/events/telecom-hour">The Telecom Hour</a>' in audio
+
+
+def test_a_date_moved_into_another_zone_is_found_at_its_new_day_in_that_zone(client, show):
+    """Jul 2 (noon in New York) moved to 8 AM on Jul 4 in Tokyo: Jul 3 in UTC and in New York.
+    Its new day is the one its page shows, Jul 4, counted in its own zone."""
+    moved = next(o for o in show.occurrences if o.recurrence_id.date() == date(2026, 7, 2))
+    start = datetime(2026, 7, 4, 8, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    moved.set_timed(start, start + timedelta(hours=1), "Asia/Tokyo")
+    db.session.commit()
+    assert moved.start_at.date() == date(2026, 7, 3)  # in UTC
+    response = client.get("/events/telecom-hour/2026-07-04")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/events/telecom-hour/2026-07-02"
+    assert "Jul 4, 2026" in client.get(response.headers["Location"]).text
+    assert client.get("/events/telecom-hour/2026-07-03").status_code == 404
