@@ -993,6 +993,24 @@ def test_lines_after_end_vcalendar_and_a_second_calendar(app_ctx):
     ]
 
 
+def test_events_of_a_calendar_nested_in_a_calendar_are_read(app_ctx):
+    """Some exporters wrap a calendar in another: its events, and the outer one's after it."""
+    inner = ics(WEBINAR.replace("webinar-1", "webinar-2"))
+    outer = ics(WEBINAR, WEBINAR.replace("webinar-1", "webinar-3")).decode()
+    first_end = outer.index("END:VEVENT\r\n") + len("END:VEVENT\r\n")
+    data = (outer[:first_end] + inner.decode() + outer[first_end:]).encode()
+    assert data.count(b"BEGIN:VCALENDAR") == 2
+    plan = plan_of(data)
+    assert plan.error == ""
+    assert [(i.uid, i.action) for i in plan.items] == [
+        ("webinar-1@example.org", "new"),
+        ("webinar-2@example.org", "new"),
+        ("webinar-3@example.org", "new"),
+    ]
+    only_nested = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + inner + b"END:VCALENDAR\r\n"
+    assert [i.uid for i in plan_of(only_nested).items] == ["webinar-2@example.org"]
+
+
 def test_a_file_cut_off_inside_an_event_rejects_only_that_event(app_ctx):
     data = ics(WEBINAR) + b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:cut\r\nSUMMARY:Cut"
     plan = plan_of(data)

@@ -126,9 +126,10 @@ def repair_content_lines(lines: Iterable[str]) -> Iterator[str]:
 
 
 def calendar_parts(lines: Iterable[str]) -> Iterator[Part]:
-    """Every VCALENDAR's properties and top-level components, in file order; lines outside a
-    VCALENDAR (text after END:VCALENDAR) are skipped."""
-    in_calendar = False
+    """Every VCALENDAR's properties and top-level components, in file order, a VCALENDAR
+    nested in one (some exporters write so) read as if it were not; lines outside a VCALENDAR
+    (text after END:VCALENDAR) are skipped."""
+    calendars = 0  # how many VCALENDARs the line is in
     block: Part | None = None
     depth = 0
     for line in lines:
@@ -137,7 +138,7 @@ def calendar_parts(lines: Iterable[str]) -> Iterator[Part]:
             if head == "END:VCALENDAR":  # the component never ended
                 block.complete = False
                 yield block
-                block, in_calendar = None, False
+                block, calendars = None, calendars - 1
                 continue
             block.lines.append(line)
             if head.startswith("BEGIN:"):
@@ -148,10 +149,12 @@ def calendar_parts(lines: Iterable[str]) -> Iterator[Part]:
                     yield block
                     block = None
             continue
-        if not in_calendar:
-            in_calendar = head == "BEGIN:VCALENDAR"
+        if head == "BEGIN:VCALENDAR":
+            calendars += 1
+        elif not calendars:
+            continue
         elif head == "END:VCALENDAR":
-            in_calendar = False
+            calendars -= 1
         elif head.startswith("BEGIN:"):
             block, depth = Part(line[6:].strip().upper(), [line]), 1
         else:
