@@ -496,6 +496,27 @@ def test_events_already_over_are_imported_with_a_note_saying_where_they_go(app_c
     assert all(i.action == "new" for i in plan.items)
 
 
+def test_over_is_the_instant_its_day_or_time_ends_where_it_is(app_ctx):
+    """At 10:00 UTC on Jun 15, Jun 14 is not over in Pago Pago (11 PM there), but Jun 15 is in
+    Kiritimati (midnight there), and so is 6 PM in Tokyo (09:00 UTC) or, read as Kiritimati's,
+    a floating 8 PM (06:00 UTC): neither the UTC day nor the wall time decides."""
+    now = NOW - timedelta(hours=2)
+    days = ics(
+        "UID:o1\nSUMMARY:Pago Pago\nDTSTART;VALUE=DATE:20260614",
+        "UID:o2\nSUMMARY:Tokyo\nDTSTART;TZID=Asia/Tokyo:20260615T180000\n"
+        "DTEND;TZID=Asia/Tokyo:20260615T183000",
+        extra="X-WR-TIMEZONE:Pacific/Pago_Pago\r\n",
+    )
+    over = {i.title: OVER in i.notes for i in plan_of(days, now=now).items}
+    assert over == {"Pago Pago": False, "Tokyo": True}
+    floating = ics(
+        "UID:o3\nSUMMARY:Kiritimati\nDTSTART;VALUE=DATE:20260615",
+        "UID:o4\nSUMMARY:Floating\nDTSTART:20260615T200000\nDTEND:20260615T203000",
+    )
+    plan = plan_of(floating, now=now, floating_zone="Pacific/Kiritimati")
+    assert {i.title: OVER in i.notes for i in plan.items} == {"Kiritimati": True, "Floating": True}
+
+
 def test_a_floating_end_beside_a_zoned_start_is_read_in_the_starts_zone(app_ctx):
     """The preview said "Floating times read as America/New_York: 1 event ..." while the event
     said "read as Europe/Berlin": only its end had no zone, and it was read in Berlin."""
