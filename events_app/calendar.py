@@ -274,12 +274,12 @@ def _month_page(year: int, month: int):
             next_day = next_day_found(db.session, filters, now)
         if next_day is None and filters.q:
 
-            def finds(q: str) -> bool:
+            def anywhere(q: str) -> str | None:
+                """This month's link for q, when it finds something held or to come."""
                 found = filtered_events_query(replace(filters, q=q), now, window=(None, None))
-                return count_of(db.session, found) > 0
+                return month_url((year, month), q=q) if count_of(db.session, found) else None
 
-            if corrected := spelling.suggestion(db.session, filters.q, finds):
-                did_you_mean = (corrected, month_url((year, month), q=corrected))
+            did_you_mean = spelling.suggestion(db.session, filters.q, anywhere)
     return render_template(
         "calendar/month.html",
         weeks=weeks,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -152,12 +152,17 @@ def _list_page(
     did_you_mean = None  # a search that finds nothing, misspelled: the search corrected
     if not page.items and filters.q and filters.page == 1 and not date_errors:
 
-        def finds(q: str) -> bool:
-            query = filtered_events_query(replace(filters, q=q), now)
-            return count_of(db.session, query) > 0
+        def link(q: str, when: str) -> tuple[str, str] | None:
+            """The search for q in the tab ``when``, if it finds something: its link, and the
+            tab's name when it is not this one."""
+            there = replace(filters, q=q, when=when, page=1)
+            if not count_of(db.session, filtered_events_query(there, now)):
+                return None
+            return url_for_filters(there), "" if when == filters.when else f"{when} events"
 
-        if corrected := spelling.suggestion(db.session, filters.q, finds):
-            did_you_mean = (corrected, url_for_filters(replace(filters, q=corrected, page=1)))
+        tabs = (partial(link, when=filters.when), partial(link, when=other))  # this one first
+        if corrected := spelling.suggestion(db.session, filters.q, *tabs):
+            did_you_mean = (corrected[0], *corrected[1])
     chosen = category or category_in(categories, filters.category)
     page_html = render_template(
         "public/list.html",

@@ -7,7 +7,8 @@ when a search finds nothing, again after a change (changes.read_state) but not m
 minute.
 A word is taken for misspelled when it has four letters or more, none of them digits, and no
 public word is it, nor a form of one (or, for the last word typed, begins with it); the
-suggestion is kept only when it finds something (the caller's ``finds``).
+suggestion is kept only when it finds something: on the page searched, or else in the other
+tab (the callers' ``places``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,13 +34,22 @@ CUTOFF = 0.75  # difflib's ratio: "confrence" and "conference" 0.95, "netwrok" a
 ENDINGS = ("s", "es", "ed", "ing", "ings", "er", "ers")
 KEPT_SECONDS = 60  # a reading this young serves after a change: one reading a minute at most
 _KEY = "events_app.spelling"
+T = TypeVar("T")
 
 
-def suggestion(session: Session, q: str, finds: Callable[[str], bool]) -> str | None:
-    """The search text ``q`` with its misspelled words corrected, if any are and the
-    corrected text ``finds`` something; else None."""
+def suggestion(
+    session: Session, q: str, *places: Callable[[str], T | None]
+) -> tuple[str, T] | None:
+    """The search text ``q`` with its misspelled words corrected, if any are, and what the
+    first of ``places`` (the page searched first) that finds something with it gives (its link
+    there, say; a place gives None where it finds nothing); else None."""
     corrected = corrected_text(q, vocabulary(session))
-    return corrected if corrected is not None and finds(corrected) else None
+    if corrected is None:
+        return None
+    for place in places:
+        if (found := place(corrected)) is not None:
+            return corrected, found
+    return None
 
 
 def corrected_text(q: str, words: frozenset[str]) -> str | None:

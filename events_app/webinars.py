@@ -13,6 +13,7 @@ from .filters import (
     EventFilters,
     PageNotFound,
     count_of,
+    filtered_events_query,
     no_such_page,
     pager_links,
     paginate,
@@ -72,11 +73,19 @@ def archive():
     did_you_mean = None  # a search that finds nothing, misspelled: the search corrected
     if not page.items and filters.q and filters.page == 1:
 
-        def finds(q: str) -> bool:
-            return count_of(db.session, archived_webinars(now).where(search.condition(q))) > 0
+        def in_archive(q: str) -> tuple[str, str] | None:
+            found = count_of(db.session, archived_webinars(now).where(search.condition(q)))
+            return (url_for(".archive", **filters.to_args(q=q, page=1)), "") if found else None
 
-        if corrected := spelling.suggestion(db.session, filters.q, finds):
-            did_you_mean = (corrected, url_for(".archive", **filters.to_args(q=corrected, page=1)))
+        def upcoming(q: str) -> tuple[str, str] | None:
+            """The upcoming list's search for q, when it finds something."""
+            there = EventFilters(q=q)
+            if not count_of(db.session, filtered_events_query(there, now)):
+                return None
+            return url_for("public.event_list", **there.to_args()), "upcoming events"
+
+        if corrected := spelling.suggestion(db.session, filters.q, in_archive, upcoming):
+            did_you_mean = (corrected[0], *corrected[1])
     return render_template(
         "webinars/archive.html",
         did_you_mean=did_you_mean,

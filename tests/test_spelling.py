@@ -104,3 +104,33 @@ def test_the_month_suggests_the_search_corrected_when_it_finds_nothing_anywhere(
     assert _did_you_mean(html) == ("optical", "/calendar/2026/06?q=optical")
     found = client.get("/calendar/2026/06?q=optical").get_data(as_text=True)
     assert "The next one is on" in found and _did_you_mean(found) is None
+
+
+def _did_you_mean_elsewhere(html: str) -> tuple[str, str, str] | None:
+    link = r'Did you mean “<a href="([^"]+)"><bdi>([^<]+)</bdi></a>”'
+    found = re.search(link + r" \(([^)]+)\)\?", html)
+    return (found[2], found[1].replace("&amp;", "&"), found[3]) if found else None
+
+
+def test_a_correction_found_only_in_the_other_tab_is_offered_there(client, create_event):
+    create_event(title="Optical Networks Explained", start=NOW - timedelta(days=30))
+    create_event(title="Kubernetes at the Edge", start=NOW + timedelta(days=30))
+    upcoming = client.get("/events/?q=opticl").get_data(as_text=True)
+    assert "No upcoming events match these filters." in upcoming
+    assert _did_you_mean(upcoming) is None
+    assert _did_you_mean_elsewhere(upcoming) == (
+        "optical", "/events/?when=past&q=optical", "past events"
+    )  # fmt: skip
+    past = client.get("/events/?when=past&q=kubrenetes").get_data(as_text=True)
+    assert _did_you_mean_elsewhere(past) == (
+        "kubernetes", "/events/?q=kubernetes", "upcoming events"
+    )  # fmt: skip
+    # Found in both: the tab asked for, said as before.
+    create_event(title="Optical Transport Day", start=NOW + timedelta(days=40))
+    both = client.get("/events/?q=opticl").get_data(as_text=True)
+    assert _did_you_mean(both) == ("optical", "/events/?q=optical")
+    # The archive of past webinars: the upcoming list, when only that finds it.
+    archive = client.get("/webinars/archive?q=kubrenetes").get_data(as_text=True)
+    assert _did_you_mean_elsewhere(archive) == (
+        "kubernetes", "/events/?q=kubernetes", "upcoming events"
+    )  # fmt: skip
