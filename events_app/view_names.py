@@ -112,9 +112,10 @@ def view_name(
     category: str | None = None,
     nouns: tuple[str, str] | None = None,
 ) -> ViewName:
-    """The name of the events ``filters`` find: ``category`` is the name of its category (its
-    slug when none is named so); ``nouns`` (one, many) replace the kind's ("past session").
-    The place is spelled as its venues spell it (``filters.place_name``)."""
+    """The name of the events ``filters`` find: ``category`` is the name of its category, None
+    for a ``category=`` that names none (a kept link to a renamed one: the view is not named
+    after it, and its page says so); ``nouns`` (one, many) replace the kind's ("past
+    session"). The place is spelled as its venues spell it (``filters.place_name``)."""
     after = Words()
     if filters.place:
         after += ours(" in ") + typed(filters.place_name)
@@ -129,7 +130,7 @@ def view_name(
         after += ours(" until ") + dates(format_day(end))
     return ViewName(
         when=WHEN_WORDS.get(filters.when, ""),
-        category=(category or filters.category) if filters.category else None,
+        category=category if filters.category else None,
         nouns=nouns or KIND_NOUNS.get(filters.kind, KIND_NOUNS[None]),
         after=after,
     )

@@ -76,9 +76,9 @@ def test_the_words_of_filters(app_ctx, denver):
     assert str(past.heading) == "Past events from Mar 2, 2026"
     assert str(past.count(1200)) == "1,200 past events from Mar 2, 2026"
     assert str(view_name(EventFilters(date_to=date(2026, 3, 2))).feed) == "events until Mar 2, 2026"
-    # A place no venue has is said as it was given; a category no longer named, by its slug.
+    # A place no venue has is said as it was given; a category that names none, not at all.
     nowhere = view_name(EventFilters(when="all", place="Atlantis", category="old-topic"))
-    assert str(nowhere.heading) == "old-topic events in Atlantis"
+    assert str(nowhere.heading) == "Events in Atlantis"
 
 
 def test_user_text_is_escaped_and_isolated_in_html(app_ctx):
@@ -187,6 +187,23 @@ def test_the_list_names_a_category_it_filters_by(client, create_event, create_ca
     html = text(client.get("/events/?category=5g&kind=webinar"))
     assert h1(html) == "Upcoming <bdi>5G</bdi> webinars"
     assert calname(feed_of(client, html)) == "Telecom Events: 5G webinars"
+
+
+def test_an_unknown_category_is_not_named_as_if_it_were_one(client, create_event):
+    """A kept link to a renamed category: the page says there is no such category, and its
+    heading, title and count name the view without it (they said "Upcoming nosuchcat
+    webinars"); so do the month and a widget."""
+    create_event(title="June webinar", start=datetime(2026, 6, 18, 18, tzinfo=UTC))
+    html = text(client.get("/events/?category=nosuchcat&kind=webinar"))
+    assert "There is no category “<bdi>nosuchcat</bdi>”" in html
+    assert h1(html) == "Upcoming webinars"
+    assert title(html) == "Upcoming webinars · Telecom Events"
+    assert count(html) == "No upcoming webinars"
+    html = text(client.get("/calendar/2026/06?category=nosuchcat&q=june"))
+    assert h1(html) == 'June 2026 <span class="sub">· Events matching “<bdi>june</bdi>”</span>'
+    widget = client.get("/embed/list.json?category=nosuchcat").get_json()
+    assert widget["title"] == "Upcoming events"
+    assert widget["sections"][0]["heading"] == "Upcoming events"
 
 
 def test_a_searched_month_says_what_it_shows(client, create_event, denver):
