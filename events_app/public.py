@@ -58,7 +58,7 @@ from .models import (
 from .response_cache import public_cache_control
 from .syndication.previews import link_preview
 from .templating import external_url, not_found
-from .view_names import view_name
+from .view_names import Words, view_name
 
 bp = Blueprint("public", __name__)
 # Occurrences shown on a series page, upcoming and past each.
@@ -141,32 +141,36 @@ def _list_page(
         no_such_page(error, "There is no such page in this list.", url_for_page)
 
     categories = categories_by_name(db.session)
+    chosen = category or category_in(categories, filters.category)
+    named = chosen and chosen.name
     # An empty upcoming (past) list of a search or filters: how many the other tab finds.
     other = "past" if filters.when == "upcoming" else "upcoming"
     tab = {"when": "past"} if filters.when == "past" else {}
-    elsewhere = None
+    elsewhere = None  # (how many, "3 past webinars", its URL)
     if not page.items and filters.is_filtered and not date_errors:
-        found = count_of(db.session, filtered_events_query(replace(filters, when=other), now))
+        there = replace(filters, when=other)
+        found = count_of(db.session, filtered_events_query(there, now))
         if found:
-            elsewhere = (found, url_for_filters(replace(filters, when=other, page=1)))
+            words = view_name(there, category=named).bare.count(found)
+            elsewhere = (found, words, url_for_filters(replace(there, page=1)))
     did_you_mean = None  # a search that finds nothing, misspelled: the search corrected
     if not page.items and filters.q and filters.page == 1 and not date_errors:
 
-        def link(q: str, when: str) -> tuple[str, str] | None:
+        def link(q: str, when: str) -> tuple[str, Words | str] | None:
             """The search for q in the tab ``when``, if it finds something: its link, and the
-            tab's name when it is not this one."""
+            tab's name ("past webinars") when it is not this one."""
             there = replace(filters, q=q, when=when, page=1)
             if not count_of(db.session, filtered_events_query(there, now)):
                 return None
-            return url_for_filters(there), "" if when == filters.when else f"{when} events"
+            where = "" if when == filters.when else view_name(there, category=named).bare.phrase
+            return url_for_filters(there), where
 
         tabs = (partial(link, when=filters.when), partial(link, when=other))  # this one first
         if corrected := spelling.suggestion(db.session, filters.q, *tabs):
             did_you_mean = (corrected[0], *corrected[1])
-    chosen = category or category_in(categories, filters.category)
     page_html = render_template(
         "public/list.html",
-        view=view_name(filters, category=chosen and chosen.name),
+        view=view_name(filters, category=named),
         did_you_mean=did_you_mean,
         # A category= that names none: said, not just "no match" under "All categories".
         without_unknown_category=url_for_filters(replace(filters, category=None, page=1))

@@ -88,10 +88,20 @@ class ViewName:
         return self._head()
 
     @property
+    def bare(self) -> ViewName:
+        """The view without the words its place, search and dates add: "Upcoming 5G webinars"."""
+        return replace(self, after=Words())
+
+    @property
     def heading_parts(self) -> tuple[Words, Words]:
         """``heading`` in two: what the view lists ("Upcoming 5G webinars") and the words its
         place, search and dates add (" in Denver matching “5g”"), which pages set apart."""
-        return replace(self, after=Words()).heading, self.after
+        return self.bare.heading, self.after
+
+    @property
+    def phrase(self) -> Words:
+        """``heading`` inside a sentence: "upcoming 5G webinars in Denver"."""
+        return self._head(lower=True)
 
     @property
     def feed(self) -> Words:

@@ -160,6 +160,22 @@ def test_an_empty_list_offers_what_the_other_tab_finds(client, create_event):
     assert "event matches" not in nothing and "events match</a>" not in nothing
 
 
+def test_an_empty_webinar_list_says_webinars_not_events(client, create_event, create_category):
+    """The words around an empty list of webinars or live audio said "events" ("See these
+    upcoming events in every category"): they name the kind, as the heading does."""
+    create_event(title="Old show", kind="audio", start=datetime(2025, 9, 24, 15, tzinfo=UTC))
+    html = text(client.get("/events/?kind=audio&q=old+show"))
+    assert "No upcoming live audio shows match these filters." in html
+    assert ">1 past live audio show matches</a>" in html
+    html = text(client.get("/events/?kind=webinar&category=gone&when=past"))
+    assert 'href="/events/?when=past&amp;kind=webinar">See these past webinars in every' in html
+    create_category("Optical")
+    html = text(client.get("/categories/optical?kind=webinar&when=past"))
+    assert "No past <bdi>Optical</bdi> webinars match these filters." in html
+    html = text(client.get("/calendar/2026/07?kind=webinar"))
+    assert "No webinars match these filters in July 2026." in html
+
+
 def test_empty_result_offers_to_clear_filters(client, create_event):
     create_event(title="Something")
     html = text(client.get("/events/?q=nothing-matches-this"))
@@ -324,7 +340,7 @@ def test_category_page_lists_only_that_category(client, create_event, create_cat
     assert '<h1 dir="auto">Upcoming <bdi>Optical</bdi> events</h1>' in html
     assert "Coherent optics" in html and "Unrelated" not in html
     html = text(client.get("/categories/optical?when=past"))
-    assert "There are no past events in <bdi>Optical</bdi> yet." in html
+    assert "There are no past <bdi>Optical</bdi> events yet." in html
 
 
 # --- event detail --------------------------------------------------------------------------------
@@ -597,6 +613,6 @@ def test_an_unknown_category_is_named_not_called_no_match(client, create_event, 
     html = text(response)
     assert "There is no category “<bdi>opticals</bdi>”" in html
     assert "No upcoming events match these filters" not in html
-    assert 'href="/events/?kind=webinar">See these upcoming events in every category' in html
+    assert 'href="/events/?kind=webinar">See these upcoming webinars in every category' in html
     assert "opticals.ics" not in html  # no feed to subscribe to: a 404
     assert "There is no category" not in text(client.get("/events/?category=optical&q=zzz"))
