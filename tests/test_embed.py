@@ -438,6 +438,33 @@ def test_the_widgets_data_answers_other_sites_even_when_refused(client):
     assert client.get("/embed/list.json").status_code == 200
 
 
+def more_links(client, query: str = "", widget: str = "sidebar") -> dict[str, tuple[str, str]]:
+    data = client.get(f"/embed/{widget}.json{query}").get_json()
+    return {s["id"]: (s["more"]["label"], s["more"]["url"]) for s in data["sections"]}
+
+
+def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
+    """A widget headed "Upcoming events in Denver matching “5g”" led to "All upcoming events":
+    each link to a list says which list, in the words of its page (view_names)."""
+    assert more_links(client, "?place=denver&q=5g", "list") == {
+        "list": (
+            "All upcoming events in Denver matching “5g”",
+            "http://localhost/events/?place=denver&q=5g&sort=date",
+        )
+    }
+    assert more_links(client, "?kind=webinar", "list")["list"][0] == "All upcoming webinars"
+    assert more_links(client, "", "list")["list"][0] == "All upcoming events"
+    sidebar = more_links(client, "?category=5g&place=DENVER")
+    assert sidebar["live"] == (
+        "All upcoming 5G live events in Denver",
+        "http://localhost/events/?kind=live&category=5g&place=DENVER",
+    )
+    assert sidebar["webinars"][0] == "All upcoming 5G webinars in Denver"
+    assert more_links(client)["live"][0] == "All upcoming live events"
+    frame = client.get("/embed/list?category=5g&q=open").text
+    assert 'rel="noopener">All upcoming 5G events matching “open”</a></p>' in frame
+
+
 def test_a_series_dates_links_are_told_apart_by_their_date(app, client, create_series):
     """Two dates of one show share its title: the data gives each its date, and the frame and
     the list pages write it into the link's words for screen readers (hidden on screen)."""

@@ -97,11 +97,11 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             empty = "No recordings yet."
         else:
             stmt = upcoming_events(now, kind=kinds, loads=loads)
-            more = {
-                "live": ("All upcoming live events", _list_url(query, kind="live")),
-                "webinars": ("All upcoming webinars", _list_url(query, kind="webinar")),
-                "audio": ("All webinars and live audio", external_url("webinars.index")),
-            }[key]
+            # Each to the list of its kind, with the widget's filters, named as that list is.
+            if key == "audio":
+                more = ("All webinars and live audio", external_url("webinars.index"))
+            else:
+                more = (widgets.more_label(view, kinds), _list_url(query, kind=kinds[0]))
             empty = "Nothing is scheduled right now."
         count = 1 if key == "audio" else query.count
         events = db.session.scalars(stmt.where(*conditions).limit(count)).all()
@@ -130,7 +130,7 @@ def _list(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[str,
     kind = query.filters.kind
     heading = widgets.KIND_HEADINGS.get(kind or "", "Upcoming events")
     heading = widgets.section_heading(heading, view, (kind,) if kind else ())
-    more = ("All upcoming events", _list_url(query, sort="date"))
+    more = (widgets.more_label(view, (kind,) if kind else ()), _list_url(query, sort="date"))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
     ]

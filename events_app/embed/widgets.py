@@ -170,17 +170,26 @@ def widget_view(query: WidgetQuery, category: str | None) -> ViewName | None:
     return view_name(filters, category=category)
 
 
+def section_view(view: ViewName, kinds: tuple[str, ...], *, archive: bool = False) -> ViewName:
+    """The name of what a section of a widget named ``view`` shows, by its ``kinds`` (one, or
+    any): "Upcoming webinars in Denver", "Recordings matching “5g”"."""
+    if archive:
+        return replace(view, when="", nouns=RECORDINGS)
+    return replace(view, nouns=KIND_NOUNS[kinds[0] if len(kinds) == 1 else None])
+
+
 def section_heading(
     heading: str, view: ViewName | None, kinds: tuple[str, ...], *, archive: bool = False
 ) -> str:
-    """A section's heading: its own, or the view's name (``view``: widget_view) for what the
-    section shows: "Upcoming webinars in Denver", "Recordings matching “5g”"."""
-    if view is None:
-        return heading
-    if archive:
-        return str(replace(view, when="", nouns=RECORDINGS).heading)
-    nouns = KIND_NOUNS[kinds[0] if len(kinds) == 1 else None]
-    return str(replace(view, nouns=nouns).heading)
+    """A section's heading: its own, or, narrowed (``view``: widget_view), the name of what it
+    shows (section_view)."""
+    return heading if view is None else str(section_view(view, kinds, archive=archive).heading)
+
+
+def more_label(view: ViewName | None, kinds: tuple[str, ...]) -> str:
+    """The words of a section's link to the list of all it shows, the list named as its page
+    names it: "All upcoming webinars", "All upcoming events in Denver matching “5g”"."""
+    return f"All {section_view(view or view_name(EventFilters()), kinds).phrase}"
 
 
 def widget_title(view: ViewName | None, month: str | None) -> str:
