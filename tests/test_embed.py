@@ -465,6 +465,20 @@ def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
     assert 'rel="noopener">All upcoming 5G events matching “open”</a></p>' in frame
 
 
+def test_a_filtered_sidebars_audio_link_keeps_its_filters(client, events):
+    """The live audio box of a searched sidebar led to the Webinars section, its search
+    dropped, while the boxes beside it kept theirs: it leads to the list of live audio shows
+    with the widget's filters; unfiltered, to the Webinars section still."""
+    assert more_links(client, "?q=radio")["audio"] == (
+        "All upcoming live audio shows matching “radio”",
+        "http://localhost/events/?kind=audio&q=radio",
+    )
+    assert more_links(client)["audio"] == (
+        "All webinars and live audio",
+        "http://localhost/webinars/",
+    )
+
+
 def test_a_series_dates_links_are_told_apart_by_their_date(app, client, create_series):
     """Two dates of one show share its title: the data gives each its date, and the frame and
     the list pages write it into the link's words for screen readers (hidden on screen)."""

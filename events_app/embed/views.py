@@ -97,8 +97,9 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             empty = "No recordings yet."
         else:
             stmt = upcoming_events(now, kind=kinds, loads=loads)
-            # Each to the list of its kind, with the widget's filters, named as that list is.
-            if key == "audio":
+            # Each to the list of its kind, with the widget's filters, named as that list is;
+            # the audio show's, unfiltered, to the Webinars section, where the show is.
+            if key == "audio" and view is None:
                 more = ("All webinars and live audio", external_url("webinars.index"))
             else:
                 more = (widgets.more_label(view, kinds), _list_url(query, kind=kinds[0]))
