@@ -139,20 +139,24 @@ def test_a_date_range_ending_before_it_starts_is_said_beside_the_field(
     assert "must look like 2026-09-24" in text(malformed) and "Optical day" in text(malformed)
 
 
+def results_count(html: str) -> str:
+    return re.search(r'class="results-count">\s*(.*?)\s*</h2>', html, re.S)[1]
+
+
 def test_an_empty_list_offers_what_the_other_tab_finds(client, create_event):
     """An upcoming list empty for a search (or dates gone by) said nothing of the past events
     it matched; and the other way round."""
     create_event(title="Last year's summit", first_day=date(2025, 9, 24), kind="live")
     create_event(title="Next year's summit", first_day=date(2027, 9, 24), kind="live")
     html = text(client.get("/events/?from=2025-09-01&to=2025-09-30"))
-    assert "No upcoming events match these filters" in html
+    assert "Nothing matches these filters" in html
     link = re.search(r'<a href="([^"]*)">1 past event matches</a>', html)
     assert link and "when=past" in link[1]
     assert "Last year&#39;s summit" in text(client.get(link[1].replace("&amp;", "&")))
     search = client.get("/events/?q=last+year")  # a search only: the past one
     assert ">1 past event matches</a>" in text(search)
     assert "<title>Upcoming events matching “last year” · " in text(search)
-    assert "No upcoming events matching “<bdi>last year</bdi>”" in text(search)
+    assert results_count(text(search)) == "No upcoming events"
     past = text(client.get("/events/?when=past&q=next+year"))
     assert ">1 upcoming event matches</a>" in past
     assert '<a class="button" href="/events/?when=past">Clear filters</a>' in past  # same tab
@@ -160,18 +164,15 @@ def test_an_empty_list_offers_what_the_other_tab_finds(client, create_event):
     assert "event matches" not in nothing and "events match</a>" not in nothing
 
 
-def test_an_empty_webinar_list_says_webinars_not_events(client, create_event, create_category):
+def test_an_empty_webinar_list_says_webinars_not_events(client, create_event):
     """The words around an empty list of webinars or live audio said "events" ("See these
     upcoming events in every category"): they name the kind, as the heading does."""
     create_event(title="Old show", kind="audio", start=datetime(2025, 9, 24, 15, tzinfo=UTC))
     html = text(client.get("/events/?kind=audio&q=old+show"))
-    assert "No upcoming live audio shows match these filters." in html
+    assert results_count(html) == "No upcoming live audio shows"
     assert ">1 past live audio show matches</a>" in html
     html = text(client.get("/events/?kind=webinar&category=gone&when=past"))
     assert 'href="/events/?when=past&amp;kind=webinar">See these past webinars in every' in html
-    create_category("Optical")
-    html = text(client.get("/categories/optical?kind=webinar&when=past"))
-    assert "No past <bdi>Optical</bdi> webinars match these filters." in html
     html = text(client.get("/calendar/2026/07?kind=webinar"))
     assert "No webinars match these filters in July 2026." in html
 
@@ -179,7 +180,7 @@ def test_an_empty_webinar_list_says_webinars_not_events(client, create_event, cr
 def test_empty_result_offers_to_clear_filters(client, create_event):
     create_event(title="Something")
     html = text(client.get("/events/?q=nothing-matches-this"))
-    assert "No upcoming events match these filters" in html
+    assert "Nothing matches these filters" in html
     assert '<a class="button" href="/events/">Clear filters</a>' in html
 
 
@@ -612,7 +613,7 @@ def test_an_unknown_category_is_named_not_called_no_match(client, create_event, 
     assert response.status_code == 200
     html = text(response)
     assert "There is no category “<bdi>opticals</bdi>”" in html
-    assert "No upcoming events match these filters" not in html
+    assert "Nothing matches these filters" not in html
     assert 'href="/events/?kind=webinar">See these upcoming webinars in every category' in html
     assert "opticals.ics" not in html  # no feed to subscribe to: a 404
     assert "There is no category" not in text(client.get("/events/?category=optical&q=zzz"))

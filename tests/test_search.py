@@ -3,6 +3,7 @@ with TEST_DATABASE_URL, on PostgreSQL (tsvector), so both databases give the sam
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -159,7 +160,7 @@ def test_a_series_is_one_entry_when_ranked_and_every_date_by_date(
     (newest_past,) = past.all()
     assert newest_past.start_at == max(o.start_at for o in show.occurrences if o.end_at <= NOW)
     page = client.get("/events/?q=optical").get_data(as_text=True)
-    assert "3 upcoming events matching" in page and page.count("Part of:") == 2
+    assert re.search(r">\s*3 upcoming events\s*</h2>", page) and page.count("Part of:") == 2
     # Past and upcoming together: its next date to come, not its first ever.
     every = db.session.scalars(filtered_events_query(EventFilters(q="optical", when="all"), NOW))
     (entry,) = [e for e in every.all() if e.title == "Optical Hour"]
@@ -248,7 +249,7 @@ def test_the_list_highlights_matches_and_escapes_the_rest(create_event, client: 
     assert snippet.startswith("Fibre &amp; ") and "<mark>optical</mark>" in snippet
     assert "<b>" not in page and "<i>" not in page
     assert "Sort by:" in page and "?q=optical&amp;sort=date" in page
-    assert "1 upcoming event matching “<bdi>optical</bdi>”" in page
+    assert re.search(r">\s*1 upcoming event\s*</h2>", page)
     by_date = client.get("/events/?q=optical&sort=date").get_data(as_text=True)
     assert 'name="sort" value="date"' in by_date  # kept when the form is sent again
 
