@@ -20,6 +20,7 @@ KIND_NOUNS = {
     "audio": ("live audio show", "live audio shows"),
 }
 WHEN_WORDS = {"upcoming": "Upcoming", "past": "Past"}
+ARCHIVE_NOUNS = ("past session", "past sessions")  # the webinar archive's entries
 
 
 @dataclass(frozen=True)

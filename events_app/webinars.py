@@ -19,7 +19,7 @@ from .filters import (
     paginate,
 )
 from .models import archived_webinars, upcoming_events
-from .view_names import view_name
+from .view_names import ARCHIVE_NOUNS, view_name
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
@@ -94,7 +94,7 @@ def archive():
         pages_nav=pager_links(page, page_url),
         q=filters.q,
         filters=filters,
-        view=view_name(replace(filters, when="all"), nouns=("past session", "past sessions")),
+        view=view_name(replace(filters, when="all"), nouns=ARCHIVE_NOUNS),
         ranked=search.ranks(filters.q),
         search_terms=search.unread_terms(request.args.get("q"), filters.q),
         highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),

@@ -479,6 +479,15 @@ def test_a_filtered_sidebars_audio_link_keeps_its_filters(client, events):
     )
 
 
+def test_a_searched_sidebars_archive_link_names_the_search(client, events):
+    """It said "The whole webinar archive" and led to the archive searched: it says what."""
+    assert more_links(client, "?q=past&category=5g")["recordings"] == (
+        "All past sessions matching “past”",
+        "http://localhost/webinars/archive?q=past",
+    )
+    assert more_links(client, "?category=5g")["recordings"][0] == "The whole webinar archive"
+
+
 def test_a_series_dates_links_are_told_apart_by_their_date(app, client, create_series):
     """Two dates of one show share its title: the data gives each its date, and the frame and
     the list pages write it into the link's words for screen readers (hidden on screen)."""

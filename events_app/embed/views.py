@@ -93,7 +93,10 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             stmt = stmt.where(Event.kind.in_(kinds), Event.recording_url != "")
             # The archive searches (its only filter): a widget's search carries over.
             searched = {"q": query.filters.q} if query.filters.q else {}
-            more = ("The whole webinar archive", external_url("webinars.archive", **searched))
+            more = (
+                widgets.archive_label(query.filters.q),
+                external_url("webinars.archive", **searched),
+            )
             empty = "No recordings yet."
         else:
             stmt = upcoming_events(now, kind=kinds, loads=loads)

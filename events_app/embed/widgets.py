@@ -18,7 +18,7 @@ from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import ONLINE_KINDS, Event
 from ..timefmt import MAX_YEAR, MIN_YEAR, format_day
-from ..view_names import KIND_NOUNS, ViewName, view_name
+from ..view_names import ARCHIVE_NOUNS, KIND_NOUNS, ViewName, view_name
 
 WIDGETS = ("sidebar", "list", "month")
 THEMES = ("auto", "light", "dark")
@@ -198,6 +198,15 @@ def widget_title(view: ViewName | None, month: str | None) -> str:
     if month is not None:
         return month
     return str(view.heading) if view is not None else "upcoming events"
+
+
+def archive_label(q: str | None) -> str:
+    """The words of the sidebar's link to the webinar archive, which it searches for ``q``
+    (the archive's only filter), as the archive names that search: "All past sessions
+    matching “5g”"."""
+    if not q:
+        return "The whole webinar archive"
+    return f"All {view_name(EventFilters(q=q, when='all'), nouns=ARCHIVE_NOUNS).phrase}"
 
 
 @dataclass(frozen=True)
