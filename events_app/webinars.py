@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -19,7 +20,7 @@ from .filters import (
     paginate,
 )
 from .models import archived_webinars, upcoming_events
-from .view_names import ARCHIVE_NOUNS, view_name
+from .view_names import ARCHIVE_NOUNS, Words, view_name
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
@@ -77,14 +78,15 @@ def archive():
             found = count_of(db.session, archived_webinars(now).where(search.condition(q)))
             return (url_for(".archive", **filters.to_args(q=q, page=1)), "") if found else None
 
-        def upcoming(q: str) -> tuple[str, str] | None:
-            """The upcoming list's search for q, when it finds something."""
-            there = EventFilters(q=q)
+        def upcoming(q: str, kind: str) -> tuple[str, Words] | None:
+            """The upcoming list of this kind's search for q, when it finds something."""
+            there = EventFilters(q=q, kind=kind)
             if not count_of(db.session, filtered_events_query(there, now)):
                 return None
-            return url_for("public.event_list", **there.to_args()), "upcoming events"
+            return url_for("public.event_list", **there.to_args()), view_name(there).bare.phrase
 
-        if corrected := spelling.suggestion(db.session, filters.q, in_archive, upcoming):
+        kinds = (partial(upcoming, kind="webinar"), partial(upcoming, kind="audio"))
+        if corrected := spelling.suggestion(db.session, filters.q, in_archive, *kinds):
             did_you_mean = (corrected[0], *corrected[1])
     return render_template(
         "webinars/archive.html",

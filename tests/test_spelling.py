@@ -115,8 +115,10 @@ def _did_you_mean_elsewhere(html: str) -> tuple[str, str, str] | None:
 def test_a_correction_found_only_in_the_other_tab_is_offered_there(client, create_event):
     create_event(title="Optical Networks Explained", start=NOW - timedelta(days=30))
     create_event(title="Kubernetes at the Edge", start=NOW + timedelta(days=30))
+    create_event(title="Satellite Summit", kind="live", start=NOW + timedelta(days=30))
+    create_event(title="Satellite Radio Hour", kind="audio", start=NOW + timedelta(days=31))
     upcoming = client.get("/events/?q=opticl").get_data(as_text=True)
-    assert "No upcoming events match these filters." in upcoming
+    assert "No upcoming events" in upcoming
     assert _did_you_mean(upcoming) is None
     assert _did_you_mean_elsewhere(upcoming) == (
         "optical", "/events/?when=past&q=optical", "past events"
@@ -129,8 +131,12 @@ def test_a_correction_found_only_in_the_other_tab_is_offered_there(client, creat
     create_event(title="Optical Transport Day", start=NOW + timedelta(days=40))
     both = client.get("/events/?q=opticl").get_data(as_text=True)
     assert _did_you_mean(both) == ("optical", "/events/?q=optical")
-    # The archive of past webinars: the upcoming list, when only that finds it.
+    # The archive of past webinars and audio: the upcoming list of the kind that finds it.
     archive = client.get("/webinars/archive?q=kubrenetes").get_data(as_text=True)
     assert _did_you_mean_elsewhere(archive) == (
-        "kubernetes", "/events/?q=kubernetes", "upcoming events"
+        "kubernetes", "/events/?kind=webinar&q=kubernetes", "upcoming webinars"
+    )  # fmt: skip
+    archive = client.get("/webinars/archive?q=satelite").get_data(as_text=True)
+    assert _did_you_mean_elsewhere(archive) == (
+        "satellite", "/events/?kind=audio&q=satellite", "upcoming live audio shows"
     )  # fmt: skip
