@@ -2,14 +2,16 @@
 
 import json
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from events_app.extensions import db
-from events_app.models import AuditEntry, Event, Venue
-from tests.conftest import NOW
+from events_app.models import AuditEntry, DeletedEvent, Event, FormerSlug, Venue
+from tests.conftest import NOW, AuthActions
+from tests.tools import postgres_url
 
 FORM = {
     "title": "Optical Networks Outlook",
@@ -889,3 +891,37 @@ def test_a_form_sent_again_with_a_new_venue_or_as_a_series_makes_nothing_twice(l
     assert again.status_code == 409 and f'action="{made}"' in again.text
     assert '<th scope="row">Repeats</th>' in again.text
     assert db.session.scalar(select(func.count()).where(Event.series_master)) == 2
+
+
+@pytest.mark.postgres
+def test_two_events_deleted_at_once_that_had_one_address_leave_its_row_once(
+    app, admin, app_ctx, create_event
+):
+    """Event A has the address x now, event B had it before: both deletes write x's row in
+    deleted_events. Two admins delete them at the same moment: neither is an error page, and
+    x has one row. (Each takes the feed_state lock at its first flush, changes._lock_and_stamp,
+    which serialises them: without that lock the second was a 503, a duplicate key or a
+    deadlock.)"""
+    postgres_url()
+    a = create_event(title="Summit A", slug="summit")
+    b = create_event(title="Summit B", slug="summit-b")
+    db.session.add(FormerSlug(slug="summit", event_id=b.id))
+    db.session.commit()
+    start = threading.Barrier(2)
+    codes: list[int] = []
+
+    def delete(event_id: int) -> None:
+        client = app.test_client()
+        AuthActions(client).login("admin@example.com")
+        start.wait(10)
+        codes.append(client.post(f"/staff/events/{event_id}/delete").status_code)
+
+    threads = [threading.Thread(target=delete, args=(event_id,)) for event_id in (a.id, b.id)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert codes == [302, 302]
+    db.session.expire_all()
+    rows = db.session.scalars(select(DeletedEvent).order_by(DeletedEvent.slug)).all()
+    assert [row.slug for row in rows] == ["summit", "summit-b"]
