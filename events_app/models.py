@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -908,6 +909,18 @@ class DeletedEvent(Base):
     slug: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def record_deleted(session: Session, slug: str, title: str, when: datetime) -> None:
+    """Write the deleted_events row of an address, or give the row it has this title and time,
+    in one statement: unlike merge's SELECT then INSERT, it needs no lock to keep two deletes
+    that write one address from colliding (the feed_state lock serialises them today)."""
+    dialect = session.connection().dialect.name
+    table = DeletedEvent.__table__
+    upsert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    upsert = upsert.values(slug=slug, title=title, deleted_at=when)
+    changed = {"title": upsert.excluded.title, "deleted_at": upsert.excluded.deleted_at}
+    session.execute(upsert.on_conflict_do_update(index_elements=[table.c.slug], set_=changed))
 
 
 def deleted_event(session, slug: str) -> DeletedEvent | None:

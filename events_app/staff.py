@@ -46,11 +46,11 @@ from .models import (
     KINDS,
     PUBLIC_STATUSES,
     STATUSES,
-    DeletedEvent,
     Event,
     FormerSlug,
     Speaker,
     event_loads,
+    record_deleted,
 )
 from .templating import url_with
 
@@ -689,7 +689,7 @@ def delete_event(event_id: int):
         # check finds no row), before it writes anything else.
         db.session.flush()
         for address in addresses:
-            db.session.merge(DeletedEvent(slug=address, title=title, deleted_at=clock.now()))
+            record_deleted(db.session, address, title, clock.now())
         if addresses:  # an event that had its address before no longer answers there
             db.session.execute(delete(FormerSlug).where(FormerSlug.slug == slug))
         db.session.execute(delete(FormerSlug).where(FormerSlug.event_id == event_id))

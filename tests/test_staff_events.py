@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from events_app.extensions import db
-from events_app.models import AuditEntry, DeletedEvent, Event, FormerSlug, Venue
+from events_app.models import AuditEntry, DeletedEvent, Event, FormerSlug, Venue, record_deleted
 from tests.conftest import NOW, AuthActions
 from tests.tools import postgres_url
 
@@ -450,9 +450,7 @@ def test_delete_clicked_twice_answers_the_second_click_as_the_first(
 
 def test_an_address_deleted_again_names_the_later_event(client, auth, admin, app_ctx, create_event):
     """A slug that a deleted event had, given to a new event that is deleted in turn: its row
-    in deleted_events is updated (merge), not inserted twice."""
-    from events_app.models import DeletedEvent
-
+    in deleted_events is updated (record_deleted), not inserted twice."""
     auth.login("admin@example.com")
     first = create_event(title="Summit 2025", slug="summit")
     assert client.post(f"/staff/events/{first.id}/delete").status_code == 302
@@ -925,3 +923,12 @@ def test_two_events_deleted_at_once_that_had_one_address_leave_its_row_once(
     db.session.expire_all()
     rows = db.session.scalars(select(DeletedEvent).order_by(DeletedEvent.slug)).all()
     assert [row.slug for row in rows] == ["summit", "summit-b"]
+
+
+def test_an_address_recorded_deleted_twice_keeps_one_row_with_the_later_title(app_ctx):
+    first, later = NOW - timedelta(days=1), NOW
+    record_deleted(db.session, "summit", "Summit 2025", first)
+    record_deleted(db.session, "summit", "Summit 2026", later)
+    db.session.commit()
+    rows = db.session.execute(select(DeletedEvent.title, DeletedEvent.deleted_at)).all()
+    assert rows == [("Summit 2026", later)]
