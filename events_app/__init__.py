@@ -211,9 +211,11 @@ def register_errorhandlers(app: Flask) -> None:
             response = problem(error.code or 500, error.name, error.description or error.name)
         else:
             response = make_response(render_template("errors.html", error=error), error.code)
-        if error.code == 410:  # a deleted event's address: kept a minute, shared if anonymous
+        # A deleted event's address, or a page that names nothing: kept a minute, shared if
+        # anonymous. (The API's 404s, like its other problems, are not kept.)
+        if error.code == 410 or (error.code == 404 and not in_json):
             shared = in_json or is_anonymous(request.environ, app)
-            addresses.gone_cache_control(response, shared)
+            addresses.absent_cache_control(response, shared)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)  # HTTP asks it of a 405
         return response

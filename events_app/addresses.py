@@ -7,7 +7,7 @@ Moved.status); an event or series renamed leads to its address now (models.Forme
 deleted series whose later parts go on leads to the first of them (series.part_left); a
 deleted event or series is gone (models.DeletedEvent: 410, and an empty .ics). A draft's
 preview for staff comes before all of these but the split (the callers' ``staff_preview``).
-A 410 is kept a minute (``gone_cache_control``).
+A 410, like a 404 page, is kept a minute (``absent_cache_control``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, aliased
 from . import series
 from .models import DeletedEvent, Event, deleted_event, listed, renamed_event, renamed_series
 
-# The next save may give a deleted event's address to a new event: its 410 is kept as long as
-# a page is, and a rename's 301 (public.RENAMED_REDIRECT_MAX_AGE), not for good.
-GONE_MAX_AGE = 60
+# The next save may give a deleted event's address to a new event, or publish one at an address
+# that names nothing: its 410 or 404 is kept as long as a page is, and a rename's 301
+# (public.RENAMED_REDIRECT_MAX_AGE), not for good.
+ABSENT_MAX_AGE = 60
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,12 @@ def moved_here(session: Session, series_slug: str, day: str) -> str | None:
     return found.rpartition("/")[2] if found is not None else None
 
 
-def gone_cache_control(response: Response, shared: bool) -> Response:
-    """A 410's Cache-Control: public for a minute, ``shared`` (the same for everyone who asks:
-    an anonymous visitor's page, the API); private otherwise (a page that shows who is signed
-    in)."""
+def absent_cache_control(response: Response, shared: bool) -> Response:
+    """A 410's or a 404 page's Cache-Control: public for a minute, ``shared`` (the same for
+    everyone who asks: an anonymous visitor's page, the API); private otherwise (a page that
+    shows who is signed in). Staff pages are never kept (security.add_security_headers)."""
     if shared:
-        response.headers["Cache-Control"] = f"public, max-age={GONE_MAX_AGE}"
+        response.headers["Cache-Control"] = f"public, max-age={ABSENT_MAX_AGE}"
     else:
         response.headers["Cache-Control"] = "private, no-cache"
     return response

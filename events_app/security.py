@@ -124,8 +124,9 @@ def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         if not (frameable and name == "X-Frame-Options"):
             response.headers.setdefault(name, value)
-    # Staff pages show private data: no shared or browser cache may keep them.
-    if request.path.startswith("/staff") and "Cache-Control" not in response.headers:
+    # Staff pages show private data: no shared or browser cache may keep them, whatever else
+    # said (an error page's rule, addresses.absent_cache_control, is for public pages).
+    if request.path.startswith("/staff"):
         response.headers["Cache-Control"] = "no-store"
     return response
 

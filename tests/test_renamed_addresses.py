@@ -238,3 +238,30 @@ def test_a_deleted_events_answers_are_kept_a_minute_as_a_rename_is(app, staff, a
     assert empty.headers["Cache-Control"] == f"public, max-age={max_age}" and empty.last_modified
     again = visitor.get("/events/summit.ics", headers={"If-None-Match": empty.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_pages_404_is_kept_a_minute_as_a_410_is(app, staff, app_ctx):
+    """A 404 page had no Cache-Control: each cache guessed. An anonymous visitor's is public
+    for a minute, as a 410 is (the next save may publish an event there); a signed-in
+    visitor's is private; a staff page's 404 is never kept; the API's problems stay no-store."""
+    visitor = app_ctx.test_client()
+    for path in ("/events/no-such-event", "/no-such-page", "/feeds/categories/nothing.ics"):
+        missing = visitor.get(path)
+        assert missing.status_code == 404, path
+        assert missing.headers["Cache-Control"] == "public, max-age=60", path
+        assert "Set-Cookie" not in missing.headers, path
+    signed_in = staff.get("/events/no-such-event")
+    assert signed_in.status_code == 404
+    assert signed_in.headers["Cache-Control"] == "private, no-cache"
+    for client, path in (
+        (staff, "/staff/events/999999/edit"),
+        (staff, "/staff/no-such-page"),
+        (visitor, "/staff/no-such-page"),
+    ):
+        missing = client.get(path)
+        assert missing.status_code == 404, path
+        assert missing.headers["Cache-Control"] == "no-store", path
+    for path in ("/api/v1/events/no-such-event", "/api/v1/no-such-resource"):
+        missing = visitor.get(path)
+        assert missing.status_code == 404, path
+        assert missing.headers["Cache-Control"] == "no-store", path

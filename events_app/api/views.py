@@ -131,7 +131,7 @@ def event(key: str):
             return moved_redirect(external_url("api.event", key=moved), where)
         if where is not None:
             gone = http.problem(410, "Gone", f"“{where.title}” was deleted.")
-            return addresses.gone_cache_control(gone, shared=True)
+            return addresses.absent_cache_control(gone, shared=True)
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address
             url = external_url("api.one_series", key=master.slug)
@@ -165,7 +165,7 @@ def one_series(key: str):
         return moved_redirect(external_url("api.one_series", key=where.slug), where)
     if where is not None:
         gone = http.problem(410, "Gone", f"“{where.title}” was deleted.")
-        return addresses.gone_cache_control(gone, shared=True)
+        return addresses.absent_cache_control(gone, shared=True)
     if master is None:
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     rule = series.rule_of(master)
