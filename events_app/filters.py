@@ -203,11 +203,13 @@ class EventFilters:
 
     def spelled_once(self) -> EventFilters:
         """These filters with the place as its venues spell it ("?place=denver" and
-        "?place=DENVER" are the view "?place=Denver"): what addresses naming the view as one
-        (a canonical link, a feed's address) write. A place no venue has stays as given."""
-        if self.place and self.place_name != self.place:
-            return replace(self, place=self.place_name)
-        return self
+        "?place=DENVER" are the view "?place=Denver"), or in lower case when no venue has it
+        ("?place=Atlantis" is "?place=atlantis"): what addresses naming the view as one (a
+        canonical link, a feed's address) write."""
+        if not self.place:
+            return self
+        spelled = next((name for _, name in self._place_venues), self.place.lower())
+        return replace(self, place=spelled) if spelled != self.place else self
 
     def _at_place(self) -> ColumnElement[bool]:
         """Events at the place's venues, named as values.

@@ -248,7 +248,7 @@ def test_every_page_has_one_canonical_url(client, events, path, canonical):
 @pytest.mark.parametrize("place", ["denver", "Denver", "DENVER"])
 def test_a_place_in_any_case_names_one_page_and_one_feed(client, events, place):
     """A place is matched in any case, so every spelling shows one view: its canonical link and
-    its feed's address spell it as its venues do. A place no venue has stays as typed."""
+    its feed's address spell it as its venues do."""
     html = client.get(f"/events/?kind=live&place={place}").text
     assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [
         "http://localhost/events/?kind=live&amp;place=Denver"
@@ -260,8 +260,22 @@ def test_a_place_in_any_case_names_one_page_and_one_feed(client, events, place):
     assert "webcal://localhost/feeds/events.ics?kind=live&amp;place=Denver" in html
     month = client.get(f"/calendar/2026/09?place={place}").text
     assert '<link rel="canonical" href="http://localhost/calendar/2026/09?place=Denver">' in month
-    nowhere = client.get("/events/?place=atlantis").text
-    assert '<link rel="canonical" href="http://localhost/events/?place=atlantis">' in nowhere
+
+
+@pytest.mark.parametrize("place", ["atlantis", "Atlantis", "ATLANTIS"])
+def test_a_place_no_venue_has_names_one_page_and_one_feed_in_any_case(client, events, place):
+    """A place no venue has kept the case it was typed in: "?place=Atlantis" and
+    "?place=ATLANTIS" named two canonical pages and two feeds of one view. Its addresses spell
+    it in lower case; its heading shows it as typed."""
+    html = client.get(f"/events/?kind=live&place={place}").text
+    assert re.findall(r'<link rel="canonical" href="([^"]+)"', html) == [
+        "http://localhost/events/?kind=live&amp;place=atlantis"
+    ]
+    assert f"<bdi>{place}</bdi>" in re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)[1]
+    assert 'href="http://localhost/feeds/events.ics?kind=live&amp;place=atlantis"' in html
+    assert "webcal://localhost/feeds/events.ics?kind=live&amp;place=atlantis" in html
+    month = client.get(f"/calendar/2026/09?place={place}").text
+    assert '<link rel="canonical" href="http://localhost/calendar/2026/09?place=atlantis">' in month
 
 
 def test_site_url_is_used_for_links_elsewhere(app, client, events):
