@@ -191,6 +191,8 @@ class EventForm(PageForm):
         self.venue_obj: Venue | None = None
         venues = db.session.scalars(select(Venue).order_by(Venue.name, Venue.city)).all()
         self.venue_zones = {str(v.id): v.timezone for v in venues}
+        # Each venue's whole name and address, shown below the list, which cuts long names.
+        self.venue_places = {str(v.id): (v.name, v.full_address) for v in venues}
         self.venue.choices = choices(
             [("", "None: online, or not known yet")]
             + [(str(v.id), v.short_place) for v in venues]

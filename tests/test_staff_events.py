@@ -932,3 +932,28 @@ def test_an_address_recorded_deleted_twice_keeps_one_row_with_the_later_title(ap
     db.session.commit()
     rows = db.session.execute(select(DeletedEvent.title, DeletedEvent.deleted_at)).all()
     assert rows == [("Summit 2026", later)]
+
+
+LONG_VENUE = "The Margaret Hollingsworth-Abernathy Memorial Conference Centre and Exhibition Hall"
+
+
+def venue_place(html: str) -> str:
+    """The line below the Venue list that names the chosen venue in full ("" when hidden)."""
+    found = re.search(r'<p class="hint venue-place" id="venue-place"( hidden)?>(.*?)</p>', html)
+    assert found, "no venue-place line"
+    return "" if found[1] else re.sub(r"<[^>]+>", "", found[2]).strip()
+
+
+def test_the_chosen_venue_is_named_in_full_below_the_list(logged_in, create_venue, create_event):
+    """A phone's closed list cuts a long venue name: the whole name and address stand below
+    it, and each venue's go to staff.js for another choice; no venue, no line."""
+    venue = create_venue(name=LONG_VENUE, address="1200 North Riverside Boulevard",
+                         city="Minneapolis", region="MN", timezone="America/Chicago")  # fmt: skip
+    event = create_event(kind="live", venue=venue, zone="America/Chicago")
+    html = logged_in.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
+    assert venue_place(html) == (
+        f"{LONG_VENUE} 1200 North Riverside Boulevard, Minneapolis, MN, United States"
+    )
+    places = re.search(r"data-venue-places='([^']*)'", html)[1].replace("&#34;", '"')
+    assert json.loads(places)[str(venue.id)] == [LONG_VENUE, venue.full_address]
+    assert venue_place(logged_in.get("/staff/events/new").get_data(as_text=True)) == ""

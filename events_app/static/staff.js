@@ -167,7 +167,18 @@
       ? `${name} is in ${picked}; the times are read in ${zone.value.trim()}.`
       : "";
   }
+  // The chosen venue's whole name and address, below the list that cuts a long one.
+  const places = JSON.parse(form.dataset.venuePlaces || "{}");
+  const place = document.getElementById("venue-place");
+  function showPlace() {
+    if (!place) return;
+    const [name, address] = places[venue.value] || ["", ""];
+    place.querySelector(".venue-place-name").textContent = name;
+    place.querySelector(".venue-place-address").textContent = address;
+    place.hidden = !name;
+  }
   function venueChanged() {
+    showPlace();
     const picked = venueZone();
     if (picked && (!zone.value || zone.value === autoZone)) {
       zone.value = picked;

@@ -318,3 +318,37 @@ def test_a_form_that_lost_its_version_reads_at_both_widths(admin, name, form, bu
     assert summary.locator(f"a[href='#{button}']").is_visible()
     admin.errors.clear()  # the refused form answers 409
     check_page(admin, f"staff {name} form that lost its version")
+
+
+def test_a_long_venue_name_reads_in_full_below_the_list_on_a_phone(admin):
+    """An 83-letter venue: at 360 px the closed list cuts it (a list's choice cannot wrap), so
+    the list keeps inside its box and the chosen venue's whole name and address stand below
+    it, following the choice."""
+    page = admin.page
+    name = "The Margaret Hollingsworth-Abernathy Memorial Conference Centre and Exhibition Hall"
+    admin.goto("/staff/venues/new")
+    page.fill("#name", name)
+    page.fill("#address", "1200 North Riverside Boulevard, Building C")
+    page.fill("#city", "Minneapolis")
+    page.fill("#timezone", "America/Chicago")
+    page.click("main form [type=submit]")
+    page.wait_for_url(re.compile(r"/staff/venues$"))
+    page.set_viewport_size(WIDTHS[1])
+    admin.goto("/staff/events/new")
+    place = page.locator("#venue-place")
+    assert place.is_hidden()
+    page.select_option("#venue", label=f"{name}, Minneapolis")
+    assert place.locator(".venue-place-name").inner_text() == name
+    assert place.locator(".venue-place-address").inner_text().startswith("1200 North Riverside")
+    inside = page.locator("#venue").evaluate(
+        """e => { const box = e.getBoundingClientRect(),
+                        room = e.parentElement.getBoundingClientRect();
+                  return box.left >= room.left && box.right <= room.right + 0.5; }"""
+    )
+    assert inside, "the Venue list sticks out of its field"
+    for part in (place, page.locator("#venue")):
+        assert part.bounding_box()["x"] + part.bounding_box()["width"] <= WIDTHS[1]["width"]
+    page.select_option("#venue", "")
+    assert place.is_hidden()
+    page.select_option("#venue", label=f"{name}, Minneapolis")
+    check_page(admin, "staff event form, long venue name")
