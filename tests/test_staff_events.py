@@ -957,3 +957,24 @@ def test_the_chosen_venue_is_named_in_full_below_the_list(logged_in, create_venu
     places = re.search(r"data-venue-places='([^']*)'", html)[1].replace("&#34;", '"')
     assert json.loads(places)[str(venue.id)] == [LONG_VENUE, venue.full_address]
     assert venue_place(logged_in.get("/staff/events/new").get_data(as_text=True)) == ""
+
+
+def test_a_resent_form_says_an_empty_address_is_made_from_the_title(logged_in, app_ctx):
+    """Back to a saved new event, a new title, Address left empty: the Slug row shows the
+    address the title makes, and says that is where it comes from (the field is empty); an
+    address typed is shown as typed, with nothing to explain."""
+    key = form_key_of(logged_in.get("/staff/events/new").text)
+    data = {**FORM, "form_key": key}
+    logged_in.post("/staff/events/new", data=data)
+    again = logged_in.post("/staff/events/new", data={**data, "title": "Optical Outlook 2027"})
+    assert again.status_code == 409
+    row = " ".join(again.text.split()).split('<th scope="row">Slug</th>')[1].split("</tr>")[0]
+    yours = re.sub(r"<[^>]+>", " ", row.split('data-label="In the form now (yours)">')[1])
+    assert " ".join(yours.split()) == (
+        "optical-outlook-2027 The Address field is empty, so this is made from the title: "
+        "/events/optical-outlook-2027"
+    )
+    typed = {**data, "title": "Optical Outlook 2027", "slug": "optical-2027"}
+    again = logged_in.post("/staff/events/new", data=typed)
+    assert again.status_code == 409 and "optical-2027" in again.text
+    assert "slug-made-from-title" not in again.text
