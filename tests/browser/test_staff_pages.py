@@ -352,3 +352,33 @@ def test_a_long_venue_name_reads_in_full_below_the_list_on_a_phone(admin):
     assert place.is_hidden()
     page.select_option("#venue", label=f"{name}, Minneapolis")
     check_page(admin, "staff event form, long venue name")
+
+
+def test_a_series_dates_read_as_short_cards_on_a_phone_and_edit_stays_whole(admin):
+    """The weekly show's edit page lists its many dates, one with a long title of its own: at
+    1280 px each Edit link is one word on one line (squeezed by the titles, it broke into
+    "Ed / it"); at 360 px a date is a short card, its status beside its Edit link, without a
+    label on every line."""
+    page = admin.page
+    master = linked(admin, "/staff/?q=Telecom+Hour", r"/staff/events/\d+/edit")
+    admin.goto(master)
+    dates = page.locator(".series-dates .date-edit a").evaluate_all("as => as.map(a => a.pathname)")
+    admin.goto(dates[-2])
+    page.fill("#title", "The Telecom Hour: Open RAN, private 5G and the long road to automation")
+    page.click("main form #save")  # this date only
+    page.wait_for_load_state("load")
+    assert not page.locator(".form-errors").count()
+    admin.goto(master)
+    rows = page.locator(".series-dates tbody tr")
+    assert rows.count() > 10
+    edits = page.locator(".series-dates .date-edit a")
+    lines = edits.evaluate_all("as => as.map(a => a.getClientRects().length)")
+    assert set(lines) == {1}, "an Edit link broke across lines"
+    page.set_viewport_size(WIDTHS[1])
+    row = rows.first
+    status = row.locator("td[data-label=Status]").bounding_box()
+    edit = row.locator(".date-edit").bounding_box()
+    assert edit["y"] < status["y"] + status["height"] and status["y"] < edit["y"] + edit["height"]
+    label = row.locator("td.date-when").evaluate("td => getComputedStyle(td, '::before').content")
+    assert label in ("none", "normal"), f"a label {label} above the date"
+    check_page(admin, "staff series with many dates")
