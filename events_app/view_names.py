@@ -20,7 +20,7 @@ KIND_NOUNS = {
     "audio": ("live audio show", "live audio shows"),
 }
 WHEN_WORDS = {"upcoming": "Upcoming", "past": "Past"}
-ARCHIVE_NOUNS = ("past session", "past sessions")  # the webinar archive's entries
+ARCHIVE_NOUNS = ("past session", "past sessions")  # the webinar archive's entries (archive_view)
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,9 @@ def view_name(
         nouns=nouns or KIND_NOUNS.get(filters.kind, KIND_NOUNS[None]),
         after=after,
     )
+
+
+def archive_view(q: str | None) -> ViewName:
+    """The name of the webinar archive (past webinars and live audio) searched for ``q``, its
+    only filter: "Past sessions matching “5g”", on its page and on the widgets' links to it."""
+    return view_name(EventFilters(q=q, when="all"), nouns=ARCHIVE_NOUNS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -20,7 +19,7 @@ from .filters import (
     paginate,
 )
 from .models import archived_webinars, upcoming_events
-from .view_names import ARCHIVE_NOUNS, Words, view_name
+from .view_names import Words, archive_view, view_name
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
@@ -96,7 +95,7 @@ def archive():
         pages_nav=pager_links(page, page_url),
         q=filters.q,
         filters=filters,
-        view=view_name(replace(filters, when="all"), nouns=ARCHIVE_NOUNS),
+        view=archive_view(filters.q),
         ranked=search.ranks(filters.q),
         search_terms=search.unread_terms(request.args.get("q"), filters.q),
         highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),

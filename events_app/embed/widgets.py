@@ -18,7 +18,7 @@ from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import ONLINE_KINDS, Event
 from ..timefmt import MAX_YEAR, MIN_YEAR, format_day
-from ..view_names import ARCHIVE_NOUNS, KIND_NOUNS, ViewName, view_name
+from ..view_names import KIND_NOUNS, ViewName, archive_view, view_name
 
 WIDGETS = ("sidebar", "list", "month")
 THEMES = ("auto", "light", "dark")
@@ -206,7 +206,7 @@ def archive_label(q: str | None) -> str:
     matching “5g”"."""
     if not q:
         return "The whole webinar archive"
-    return f"All {view_name(EventFilters(q=q, when='all'), nouns=ARCHIVE_NOUNS).phrase}"
+    return f"All {archive_view(q).phrase}"
 
 
 @dataclass(frozen=True)
