@@ -88,7 +88,7 @@ def test_the_archive_suggests_the_search_corrected(client, create_event):
         recording_url="https://example.com/rec",
     )
     html = client.get("/webinars/archive?q=opticl").get_data(as_text=True)
-    assert "Nothing in the archive matches" in html
+    assert "Nothing in the archive matches this search." in html
     assert _did_you_mean(html) == ("optical", "/webinars/archive?q=optical")
     assert "Optical Networks Explained" in client.get("/webinars/archive?q=optical").get_data(
         as_text=True

@@ -92,7 +92,7 @@ def test_archive_search_and_pagination(client, create_event):
     assert "Optical session 5" in page2 and "Optical session 6" in page2
     assert "Optical session 0" not in page2
     nothing = text(client.get("/webinars/archive?q=zzz"))
-    assert "Nothing in the archive matches" in nothing and "Clear search" in nothing
+    assert "Nothing in the archive matches this search." in nothing and "Clear search" in nothing
     # The search is in the title and the heading; an order to choose only when ranked.
     assert "<title>Webinar archive · Past sessions matching “optical” (page 2) · " in page2
     assert "No past sessions matching “<bdi>zzz</bdi>”</h2>" in nothing
