@@ -80,7 +80,7 @@ def test_the_archive_holds_past_episodes_with_their_recordings(client, show):
     assert 'href="/events/telecom-hour/2026-05-14"' in page
     # Searched, each episode is still an entry (each its own recording), not the series once.
     found = client.get("/webinars/archive?q=telecom+hour").get_data(as_text=True)
-    assert "6 past sessions matching" in found and "https://example.com/episode-2" in found
+    assert "6 past sessions, page 1 of 2</h2>" in found and "https://example.com/episode-2" in found
 
 
 def test_the_series_page_lists_upcoming_and_past_occurrences(client, show):

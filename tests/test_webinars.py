@@ -85,7 +85,9 @@ def test_archive_search_and_pagination(client, create_event):
         )
     create_event(title="Cloud session", start=NOW - timedelta(days=30))
     page1 = text(client.get("/webinars/archive?q=optical"))
-    assert "7 past sessions matching" in page1  # a recording may still be coming
+    assert (
+        'results-count">7 past sessions, page 1 of 2</h2>' in page1
+    )  # a recording may still be coming
     assert "Cloud session" not in page1
     assert 'href="/webinars/archive?q=optical&amp;page=2"' in page1
     page2 = text(client.get("/webinars/archive?q=optical&page=2"))
@@ -95,10 +97,13 @@ def test_archive_search_and_pagination(client, create_event):
     assert "Nothing in the archive matches this search." in nothing and "Clear search" in nothing
     # The search is in the title and the heading; an order to choose only when ranked.
     assert "<title>Webinar archive · Past sessions matching “optical” (page 2) · " in page2
-    assert "No past sessions matching “<bdi>zzz</bdi>”</h2>" in nothing
+    assert "No past sessions</h2>" in nothing
     assert "Sort by:" in page1
     excluding = text(client.get("/webinars/archive?q=-cloud"))
-    assert "7 past sessions matching" in excluding and "Sort by:" not in excluding
+    assert (
+        'results-count">7 past sessions, page 1 of 2</h2>' in excluding
+        and "Sort by:" not in excluding
+    )
     long = text(client.get("/webinars/archive?q=" + "+".join("abcdefghijkl")))
     assert "Only the first 10 words were searched; 2 more were left out." in long
 
