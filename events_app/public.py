@@ -165,7 +165,10 @@ def _list_page(
             where = "" if when == filters.when else view_name(there, category=named).bare.phrase
             return url_for_filters(there), where
 
-        tabs = (partial(link, when=filters.when), partial(link, when=other))  # this one first
+        # This one first; the other only if the search as typed finds nothing there either
+        # (else "1 upcoming event matches" already leads there).
+        whens = (filters.when,) if elsewhere else (filters.when, other)
+        tabs = [partial(link, when=when) for when in whens]
         if corrected := spelling.suggestion(db.session, filters.q, *tabs):
             did_you_mean = (corrected[0], *corrected[1])
     page_html = render_template(

@@ -140,3 +140,14 @@ def test_a_correction_found_only_in_the_other_tab_is_offered_there(client, creat
     assert _did_you_mean_elsewhere(archive) == (
         "satellite", "/events/?kind=audio&q=satellite", "upcoming live audio shows"
     )  # fmt: skip
+
+
+def test_no_correction_for_the_other_tab_when_the_search_as_typed_finds_something_there(
+    client, create_event
+):
+    # "coherant" and "coherent" stem alike: the upcoming tab finds the event as typed, and the
+    # past tab says so ("1 upcoming event matches"); a correction leading there too is not asked.
+    create_event(title="Coherent Optics Beyond 800G", start=NOW + timedelta(days=30))
+    past = client.get("/events/?when=past&q=coherant").get_data(as_text=True)
+    assert '<a href="/events/?q=coherant">1 upcoming event matches</a>' in past
+    assert _did_you_mean_elsewhere(past) is None
