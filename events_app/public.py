@@ -160,10 +160,8 @@ def _list_page(
             """The search for q in the tab ``when``, if it finds something: its link, and the
             tab's name ("past webinars") when it is not this one."""
             there = replace(filters, q=q, when=when, page=1)
-            if not count_of(db.session, filtered_events_query(there, now)):
-                return None
-            where = "" if when == filters.when else view_name(there, category=named).bare.phrase
-            return url_for_filters(there), where
+            found = spelling.in_list(db.session, there, now, url_for_filters, category=named)
+            return (found[0], "") if found and when == filters.when else found
 
         # This one first; the other only if the search as typed finds nothing there either
         # (else "1 upcoming event matches" already leads there).

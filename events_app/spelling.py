@@ -18,6 +18,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import TypeVar
 
 from flask import current_app
@@ -26,7 +27,9 @@ from sqlalchemy.orm import Session
 
 from . import changes, search
 from .extensions import db
+from .filters import EventFilters, count_of, filtered_events_query
 from .models import KINDS, PUBLIC_STATUSES, Category, Event, Speaker, Venue, listed
+from .view_names import Words, view_name
 
 MIN_LETTERS = 4  # shorter words have too many near neighbours ("fibr": fiber, fibre, five)
 CUTOFF = 0.75  # difflib's ratio: "confrence" and "conference" 0.95, "netwrok" and "network" 0.86
@@ -50,6 +53,22 @@ def suggestion(
         if (found := place(corrected)) is not None:
             return corrected, found
     return None
+
+
+def in_list(
+    session: Session,
+    filters: EventFilters,
+    now: datetime,
+    address: Callable[[EventFilters], str],
+    *,
+    category: str | None = None,
+) -> tuple[str, Words] | None:
+    """What a list is as a place for ``suggestion``: the list of ``filters``, if it finds
+    something, as its address and its name ("upcoming webinars"; ``category``, its category's
+    name); else None."""
+    if not count_of(session, filtered_events_query(filters, now)):
+        return None
+    return address(filters), view_name(filters, category=category).bare.phrase
 
 
 def corrected_text(q: str, words: frozenset[str]) -> str | None:

@@ -13,13 +13,12 @@ from .filters import (
     EventFilters,
     PageNotFound,
     count_of,
-    filtered_events_query,
     no_such_page,
     pager_links,
     paginate,
 )
 from .models import archived_webinars, upcoming_events
-from .view_names import Words, archive_view, view_name
+from .view_names import Words, archive_view
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
@@ -58,6 +57,9 @@ def archive():
     def page_url(n: int) -> str:
         return url_for(".archive", **filters.to_args(page=n))
 
+    def upcoming_url(f: EventFilters) -> str:
+        return url_for("public.event_list", **f.to_args())
+
     if filters.by_relevance:
         # Each past episode is an entry of its own here: each has its own recording.
         stmt = search.by_relevance(
@@ -80,9 +82,7 @@ def archive():
         def upcoming(q: str, kind: str) -> tuple[str, Words] | None:
             """The upcoming list of this kind's search for q, when it finds something."""
             there = EventFilters(q=q, kind=kind)
-            if not count_of(db.session, filtered_events_query(there, now)):
-                return None
-            return url_for("public.event_list", **there.to_args()), view_name(there).bare.phrase
+            return spelling.in_list(db.session, there, now, upcoming_url)
 
         kinds = (partial(upcoming, kind="webinar"), partial(upcoming, kind="audio"))
         if corrected := spelling.suggestion(db.session, filters.q, in_archive, *kinds):
