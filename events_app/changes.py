@@ -246,7 +246,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 if not content:
                     continue
                 touched[id(obj)] = obj
-                if "slug" in content and obj.series_id is None:
+                if content & {"slug", "status"} and obj.series_id is None:
                     _remember_slug(session, obj)
                 if (master := _master_of(obj)) is not None:
                     touched[id(master)] = master
@@ -319,13 +319,18 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def _remember_slug(session: Session, event: Any) -> None:
-    """A public event's or series' address before this change of slug leads to it from now on
-    (models.FormerSlug); a series' dates follow it."""
+    """A public event's or series' address leads to it from now on (models.FormerSlug; a
+    series' dates follow it) when this change gives it another, or makes it a draft: renamed as
+    a draft and published again, it is found at the address it had in public."""
     from .models import PUBLIC_STATUSES, FormerSlug
 
     old_status = inspect(event).attrs.status.history.deleted or [event.status]
-    if (old := _slug_before(event)) and old_status[0] in PUBLIC_STATUSES:
+    if old_status[0] not in PUBLIC_STATUSES:
+        return
+    if old := _slug_before(event):
         session.merge(FormerSlug(slug=old, event_id=event.id))
+    elif event.status not in PUBLIC_STATUSES and event.slug:
+        session.merge(FormerSlug(slug=event.slug, event_id=event.id))
 
 
 def _remember_venue_slug(session: Session, venue: Any) -> None:

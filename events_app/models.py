@@ -930,9 +930,10 @@ def deleted_event(session, slug: str) -> DeletedEvent | None:
 
 
 class FormerSlug(Base):
-    """An address a public event or series had before its slug was changed: it leads to the
-    event's address now (a 301), so links shared, bookmarked or saved in calendars keep working.
-    A series' dates follow their series (``<former>/<date>``)."""
+    """An address a public event or series had before its slug was changed, or when it was
+    made a draft: it leads to the event's address now (a 301) while it is public, so links
+    shared, bookmarked or saved in calendars keep working. A series' dates follow their series
+    (``<former>/<date>``)."""
 
     __tablename__ = "former_slugs"
 

@@ -677,10 +677,12 @@ def delete_event(event_id: int):
         abort(409, description="One date of a series cannot be deleted: cancel it on its page,"
                                " or change the series' rule.")  # fmt: skip
     title, slug = event.title, event.slug
-    addresses: list[str] = []
-    if event.status in PUBLIC_STATUSES:  # calendars may hold it: its addresses say it is gone
-        former = select(FormerSlug.slug).where(FormerSlug.event_id == event_id)
-        addresses = [slug, *db.session.scalars(former)]
+    # Every address it had in public (its former ones, a draft's too: changes._remember_slug)
+    # says it is gone: calendars may hold it.
+    former = select(FormerSlug.slug).where(FormerSlug.event_id == event_id)
+    addresses = sorted(
+        {*([slug] if event.status in PUBLIC_STATUSES else []), *db.session.scalars(former)}
+    )
     snapshot = audit.event_snapshot(event)
     db.session.delete(event)  # loads what goes with it: nothing is written before the flush
     audit.record("delete", event, audit.deleted(snapshot), current_user)
@@ -690,7 +692,7 @@ def delete_event(event_id: int):
         db.session.flush()
         for address in addresses:
             record_deleted(db.session, address, title, clock.now())
-        if addresses:  # an event that had its address before no longer answers there
+        if slug in addresses:  # an event that had its address before no longer answers there
             db.session.execute(delete(FormerSlug).where(FormerSlug.slug == slug))
         db.session.execute(delete(FormerSlug).where(FormerSlug.event_id == event_id))
         db.session.commit()

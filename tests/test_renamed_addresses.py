@@ -77,6 +77,47 @@ def test_a_draft_renamed_before_it_was_public_keeps_no_old_address(staff, app_ct
     assert app_ctx.test_client().get("/events/wip").status_code == 404
 
 
+def test_an_event_unpublished_renamed_and_published_again_keeps_its_public_address(staff, app_ctx):
+    """The common edit: taken back to draft to rework it, renamed, published again. The
+    address it had in public (in newsletters, calendars) leads to it again."""
+    assert (
+        staff.post("/staff/events/new", data={**FORM, "slug": "optcal-outlook"}).status_code == 302
+    )
+    event = db.session.scalar(select(Event))
+    rename(staff, event, "optcal-outlook", FORM, status="draft")  # unpublished, same address
+    db.session.expire_all()
+    rename(staff, event, "wip", FORM, status="draft")  # renamed as a draft
+    visitor = app_ctx.test_client()
+    assert visitor.get("/events/optcal-outlook").status_code == 404  # a draft is not shown
+    db.session.expire_all()
+    rename(staff, event, "optical-outlook", FORM)  # published again
+    assert moved(visitor, "/events/optcal-outlook") == "/events/optical-outlook"
+    assert visitor.get("/events/wip").status_code == 404  # never public: not kept
+
+    # Deleted as a draft, the address calendars hold says it is gone.
+    db.session.expire_all()
+    rename(staff, event, "optical-outlook", FORM, status="draft")
+    assert staff.post(f"/staff/events/{event.id}/delete").status_code == 302
+    for old in ("/events/optcal-outlook", "/events/optical-outlook"):
+        assert visitor.get(old).status_code == 410, old
+    assert visitor.get("/events/wip").status_code == 404
+
+
+def test_a_series_unpublished_renamed_and_published_again_keeps_its_dates_addresses(staff, app_ctx):
+    assert staff.post("/staff/events/new", data=SHOW).status_code == 302
+    master = the_show()
+    rename(staff, master, "the-telecom-hour", SHOW, status="draft")
+    db.session.expire_all()
+    rename(staff, master, "telecom-hour", SHOW, status="draft")
+    db.session.expire_all()
+    rename(staff, master, "telecom-hour", SHOW)
+    visitor = app_ctx.test_client()
+    assert moved(visitor, "/events/the-telecom-hour") == "/events/telecom-hour"
+    day = "/events/telecom-hour/2026-07-23"
+    assert moved(visitor, "/events/the-telecom-hour/2026-07-23") == day
+    assert visitor.get(day).status_code == 200
+
+
 def test_a_renamed_series_takes_its_dates_addresses_along(staff, app_ctx):
     assert staff.post("/staff/events/new", data=SHOW).status_code == 302
     rename(staff, the_show(), "telecom-hour", SHOW)
