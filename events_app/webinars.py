@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from . import clock, search, spelling
@@ -17,7 +18,7 @@ from .filters import (
     pager_links,
     paginate,
 )
-from .models import archived_webinars, upcoming_events
+from .models import archived_webinars, category_by_slug, upcoming_events
 from .view_names import Words, archive_view
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -42,8 +43,8 @@ def index():
     )
 
 
-# The list's arguments the archive reads: its search, its order and the page.
-ARCHIVE_ARGS = frozenset({"q", "sort", "page"})
+# The list's arguments the archive reads: its category, place and search, its order, the page.
+ARCHIVE_ARGS = frozenset({"category", "place", "q", "sort", "page"})
 
 
 @bp.get("/archive")
@@ -51,8 +52,13 @@ def archive():
     # Only ARCHIVE_ARGS mean something here; validated as on the list.
     args = [(k, v) for k, v in request.args.items(multi=True) if k in ARCHIVE_ARGS]
     filters = EventFilters.from_args(MultiDict(args))  # a value given twice is refused
+    category = category_by_slug(db.session, filters.category)
+    if filters.category and category is None:
+        abort(404, description="There is no such category.")
     now = clock.now()
-    stmt = archived_webinars(now)
+    # Its category and place, as the list's (the search is added below, ranked or not).
+    narrowed = replace(filters, q=None).conditions()
+    stmt = archived_webinars(now).where(*narrowed)
 
     def page_url(n: int) -> str:
         return url_for(".archive", **filters.to_args(page=n))
@@ -76,13 +82,15 @@ def archive():
     if not page.items and filters.q and filters.page == 1:
 
         def in_archive(q: str) -> tuple[str, str] | None:
-            found = count_of(db.session, archived_webinars(now).where(search.condition(q)))
+            searched = archived_webinars(now).where(*narrowed, search.condition(q))
+            found = count_of(db.session, searched)
             return (url_for(".archive", **filters.to_args(q=q, page=1)), "") if found else None
 
         def upcoming(q: str, kind: str) -> tuple[str, Words] | None:
             """The upcoming list of this kind's search for q, when it finds something."""
-            there = EventFilters(q=q, kind=kind)
-            return spelling.in_list(db.session, there, now, upcoming_url)
+            there = replace(filters, q=q, kind=kind, sort="relevance", page=1)
+            named = category.name if category else None
+            return spelling.in_list(db.session, there, now, upcoming_url, category=named)
 
         kinds = (partial(upcoming, kind="webinar"), partial(upcoming, kind="audio"))
         if corrected := spelling.suggestion(db.session, filters.q, in_archive, *kinds):
@@ -95,7 +103,7 @@ def archive():
         pages_nav=pager_links(page, page_url),
         q=filters.q,
         filters=filters,
-        view=archive_view(filters.q),
+        view=archive_view(filters, category.name if category else None),
         ranked=search.ranks(filters.q),
         search_terms=search.unread_terms(request.args.get("q"), filters.q),
         highlights=search.highlights(db.session, filters.q, [e.id for e in page.items]),

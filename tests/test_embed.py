@@ -481,11 +481,24 @@ def test_a_filtered_sidebars_audio_link_keeps_its_filters(client, events):
 
 def test_a_searched_sidebars_archive_link_names_the_search(client, events):
     """It said "The whole webinar archive" and led to the archive searched: it says what."""
-    assert more_links(client, "?q=past&category=5g")["recordings"] == (
+    assert more_links(client, "?q=past")["recordings"] == (
         "All past sessions matching “past”",
         "http://localhost/webinars/archive?q=past",
     )
-    assert more_links(client, "?category=5g")["recordings"][0] == "The whole webinar archive"
+    assert more_links(client)["recordings"][0] == "The whole webinar archive"
+
+
+def test_a_sidebars_archive_link_lists_what_its_box_lists(client, events):
+    """The archive box of a 5G sidebar lists 5G recordings; its link led to the archive
+    searched only, every topic's sessions under "All past sessions matching …": it leads to
+    the archive narrowed by the category too (and by a place), named as that page names it."""
+    assert more_links(client, "?q=past&category=5g")["recordings"] == (
+        "All 5G past sessions matching “past”",
+        "http://localhost/webinars/archive?category=5g&q=past",
+    )
+    label, url = more_links(client, "?category=5g")["recordings"]
+    assert label == "All 5G past sessions"
+    assert client.get(url).status_code == 200
 
 
 def test_a_series_dates_links_are_told_apart_by_their_date(app, client, create_series):

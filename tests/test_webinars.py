@@ -144,3 +144,33 @@ def test_archive_bad_input(client, query, status):
     response = client.get(f"/webinars/archive?{query}")
     assert response.status_code == status
     assert "<script>" not in text(response)
+
+
+def test_archive_narrowed_by_category_and_place(
+    client, create_event, create_category, create_venue
+):
+    """The sidebar widget's archive box lists a category's (and a place's) recordings: its link
+    leads to the archive narrowed the same, which names what it lists."""
+    five_g = create_category("5G")
+    create_event(title="5G session", start=NOW - timedelta(days=2), categories=[five_g])
+    create_event(title="Cloud session", start=NOW - timedelta(days=3))
+    create_event(
+        title="Studio session",
+        start=NOW - timedelta(days=4),
+        venue=create_venue(),
+        categories=[five_g],
+    )
+    html = text(client.get("/webinars/archive?category=5g"))
+    assert "5G session" in html and "Studio session" in html and "Cloud session" not in html
+    assert "<title>Webinar archive · 5G past sessions · " in html
+    assert 'results-count">2 <bdi>5G</bdi> past sessions</h2>' in html
+    # Searching keeps the category; the whole archive is a link away.
+    assert '<input type="hidden" name="category" value="5g">' in html
+    assert 'href="/webinars/archive">The whole archive</a>' in html
+    html = text(client.get("/webinars/archive?category=5g&place=denver&q=studio"))
+    assert "Studio</mark> session" in html and "5G session" not in html
+    assert "<bdi>5G</bdi> past sessions in <bdi>Denver</bdi> matching “<bdi>studio</bdi>”" in html
+    assert 'href="/webinars/archive?category=5g&amp;place=denver">Clear search</a>' in html
+    nothing = text(client.get("/webinars/archive?place=atlantis"))
+    assert "Nothing in the archive matches these filters." in nothing
+    assert client.get("/webinars/archive?category=no-such").status_code == 404

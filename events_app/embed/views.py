@@ -91,11 +91,13 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
         if archive:
             stmt = archived_webinars(now, loads)
             stmt = stmt.where(Event.kind.in_(kinds), Event.recording_url != "")
-            # The archive searches (its only filter): a widget's search carries over.
-            searched = {"q": query.filters.q} if query.filters.q else {}
+            # The archive takes the widget's category, place and search: it lists what this
+            # box lists (and past sessions whose recording is still to come).
+            f = query.filters
+            narrowed = {"category": f.category, "place": f.place, "q": f.q}
             more = (
-                widgets.archive_label(query.filters.q),
-                external_url("webinars.archive", **searched),
+                widgets.archive_label(f, view.category if view else None),
+                external_url("webinars.archive", **{k: v for k, v in narrowed.items() if v}),
             )
             empty = "No recordings yet."
         else:

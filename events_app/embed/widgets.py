@@ -200,13 +200,13 @@ def widget_title(view: ViewName | None, month: str | None) -> str:
     return str(view.heading) if view is not None else "upcoming events"
 
 
-def archive_label(q: str | None) -> str:
-    """The words of the sidebar's link to the webinar archive, which it searches for ``q``
-    (the archive's only filter), as the archive names that search: "All past sessions
-    matching “5g”"."""
-    if not q:
+def archive_label(filters: EventFilters, category: str | None) -> str:
+    """The words of the sidebar's link to the webinar archive, narrowed by the widget's
+    category, place and search (the archive's filters; ``category``: its name), as the
+    archive names itself: "All 5G past sessions matching “5g”"."""
+    if not (filters.category or filters.place or filters.q):
         return "The whole webinar archive"
-    return f"All {archive_view(q).phrase}"
+    return f"All {archive_view(filters, category).phrase}"
 
 
 @dataclass(frozen=True)
