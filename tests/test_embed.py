@@ -110,11 +110,12 @@ def test_a_filtered_widget_is_headed_with_its_views_name(client, events):
     assert headings(client, "?place=denver&q=5g", "list") == {
         "list": "Upcoming events in Denver matching “5g”"
     }
-    assert headings(client, "?category=5g&place=DENVER") == {
-        "live": "Upcoming 5G live events in Denver",
-        "webinars": "Upcoming 5G webinars in Denver",
-        "recordings": "5G recordings in Denver",
+    assert headings(client, "?category=5g&q=open") == {
+        "live": "Upcoming 5G live events matching “open”",
+        "webinars": "Upcoming 5G webinars matching “open”",
+        "recordings": "5G recordings matching “open”",
     }  # (no live audio there: the show's box is left out)
+    assert headings(client, "?place=DENVER")["live"] == "Upcoming live events in Denver"
     assert headings(client, "?q=past")["recordings"] == "Recordings matching “past”"
     # The month: its month, then what it shows, as the month page's heading; a kind too.
     month = client.get("/embed/month.json?month=2026-06&kind=live").get_json()["month"]
@@ -459,10 +460,29 @@ def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
         "All upcoming 5G live events in Denver",
         "http://localhost/events/?kind=live&category=5g&place=DENVER",
     )
-    assert sidebar["webinars"][0] == "All upcoming 5G webinars in Denver"
+    assert more_links(client, "?category=5g")["webinars"][0] == "All upcoming 5G webinars"
     assert more_links(client)["live"][0] == "All upcoming live events"
     frame = client.get("/embed/list?category=5g&q=open").text
     assert 'rel="noopener">All upcoming 5G events matching “open”</a></p>' in frame
+
+
+def test_a_place_leaves_out_the_online_boxes_it_finds_nothing_in(
+    app, client, events, create_event, create_venue
+):
+    """A sidebar for Denver showed "Upcoming webinars" and "Webinar archive" boxes, empty: an
+    online event is in a place only when staff gave it a venue. Such boxes are left out when
+    they find nothing, as the audio show's is; a webinar given a venue there is shown."""
+    assert sections(client, "?place=denver") == {"live": ["Big 5G Event"]}
+    assert sections(client, "?place=atlantis") == {"live": []}  # still says nothing is on
+    assert sections(client, "?kind=webinar&place=denver") == {}
+    frame = client.get("/embed/sidebar?place=denver").text
+    assert "Upcoming webinars" not in frame and "archive" not in frame
+    create_event(title="Studio webinar", venue=create_venue(), start=NOW + timedelta(days=3))
+    assert sections(client, "?place=denver") == {
+        "live": ["Big 5G Event"],
+        "webinars": ["Studio webinar"],
+    }
+    assert sections(client, "?q=nothing-here")["webinars"] == []  # no place: kept
 
 
 def test_a_filtered_sidebars_audio_link_keeps_its_filters(client, events):

@@ -111,8 +111,8 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             empty = "Nothing is scheduled right now."
         count = 1 if key == "audio" else query.count
         events = db.session.scalars(stmt.where(*conditions).limit(count)).all()
-        if key == "audio" and not events:
-            continue  # the show is between seasons: no empty box on every article page
+        if not events and not widgets.shown_empty(key, kinds, query.filters):
+            continue
         named = widgets.section_heading(heading, view, kinds, archive=archive)
         part = widgets.section(key, named, events, links, more, empty)
         if archive:

@@ -273,6 +273,16 @@ def sidebar_sections(query: WidgetQuery) -> list[tuple[str, str, tuple[str, ...]
     ]
 
 
+def shown_empty(key: str, kinds: tuple[str, ...], filters: EventFilters) -> bool:
+    """Whether a sidebar box that finds nothing is shown ("Nothing is scheduled right now"):
+    not the live audio show's (between seasons: no empty box on every article page), nor,
+    filtered by a place, a box of online events only (webinars, audio, the archive), which
+    are at a venue only when staff gave them one: every place's sidebar would show them empty."""
+    if key == "audio":
+        return False
+    return not (filters.place and all(k in ONLINE_KINDS for k in kinds))
+
+
 def listed_from(year: int, month: int, today: date) -> date:
     """The first day whose events the month widget lists under its grid: today in the current
     month (on the 30th, what is still to come, not the 5th's), else the month's first."""
