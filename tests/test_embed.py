@@ -317,6 +317,22 @@ def test_embed_page_builds_the_snippet_and_preview(client, auth, editor, events)
     assert "style=&#34;max-width: 100%; border: 0&#34;" in frame
 
 
+def test_embed_page_says_which_boxes_a_sidebar_shows(client, auth, editor, events):
+    """It offered "Sidebar (all four sections)": the live audio box is there only while the
+    show is scheduled, a type keeps its own boxes, a place the online ones that find something.
+    The frame's first height counts the boxes shown even empty."""
+    auth.login()
+    html = client.get("/staff/embed/?mode=iframe").text
+    assert "all four" not in html
+    assert ">Sidebar (a box for each type of event)</option>" in html
+    assert "Live Digital Audio while the show is scheduled" in html
+    assert 'aria-describedby="e-widget-hint"' in html
+    height = re.compile(r'height="(\d+)"')
+    everywhere = int(height.search(html.split('id="embed-preview"')[1])[1])
+    html = client.get("/staff/embed/?mode=iframe&place=Denver").text
+    assert int(height.search(html.split('id="embed-preview"')[1])[1]) < everywhere / 2
+
+
 def test_embed_page_says_what_is_wrong_beside_the_field(client, auth, editor, events):
     auth.login()
     response = client.get("/staff/embed/?count=99&q=kept")

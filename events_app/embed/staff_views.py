@@ -14,6 +14,7 @@ from ..auth import require_staff
 from ..extensions import db
 from ..models import KINDS, categories_by_name
 from ..templating import external_url
+from . import widgets
 from .widgets import (
     BACKGROUNDS,
     DEFAULT_COUNT,
@@ -49,7 +50,10 @@ def iframe_height(query: WidgetQuery) -> int:
     """A first guess at the frame's height; the page replaces it with the preview's own."""
     if query.widget == "month":
         return 360 + ROW_HEIGHT * query.count
-    sections = 3 if query.widget == "sidebar" else 1
+    sections = 1
+    if query.widget == "sidebar":  # the boxes shown even empty (the others may not be there)
+        boxes = widgets.sidebar_sections(query)
+        sections = max(1, sum(widgets.shown_empty(b[0], b[2], query.filters) for b in boxes))
     return sections * (SECTION_HEIGHT + ROW_HEIGHT * query.count) + 30
 
 
