@@ -110,13 +110,15 @@ def test_a_filtered_widget_is_headed_with_its_views_name(client, events):
     assert headings(client, "?place=denver&q=5g", "list") == {
         "list": "Upcoming events in Denver matching “5g”"
     }
+    # A sidebar's boxes keep their own names: its caption names the filters, once.
     assert headings(client, "?category=5g&q=open") == {
-        "live": "Upcoming 5G live events matching “open”",
-        "webinars": "Upcoming 5G webinars matching “open”",
-        "recordings": "5G recordings matching “open”",
+        "live": "Upcoming live events",
+        "webinars": "Upcoming webinars",
+        "recordings": "Webinar archive",
     }  # (no live audio there: the show's box is left out)
-    assert headings(client, "?place=DENVER")["live"] == "Upcoming live events in Denver"
-    assert headings(client, "?q=past")["recordings"] == "Recordings matching “past”"
+    data = client.get("/embed/sidebar.json?category=5g&place=DENVER&q=open").get_json()
+    assert data["caption"] == "5G events in Denver matching “open”"
+    assert client.get("/embed/sidebar.json").get_json()["caption"] is None
     # The month: its month, then what it shows, as the month page's heading; a kind too.
     month = client.get("/embed/month.json?month=2026-06&kind=live").get_json()["month"]
     assert (month["label"], month["heading"]) == ("June 2026", "June 2026 · Live events")
@@ -125,10 +127,14 @@ def test_a_filtered_widget_is_headed_with_its_views_name(client, events):
     # The frames are headed the same way, and titled by it.
     frame = client.get("/embed/list?kind=webinar&place=denver&q=5g").text
     assert "<title>Telecom Events: Upcoming webinars in Denver matching “5g”</title>" in frame
-    assert '<h2 class="ew-heading" id="ew-list">Upcoming webinars in Denver matching' in frame
+    # People's words in their own direction (<bdi>): an Arabic search keeps its place.
+    assert (
+        '<h2 class="ew-heading" id="ew-list">Upcoming webinars in <bdi>Denver</bdi> matching'
+        in frame
+    )
     frame = client.get("/embed/month?month=2026-06&category=5g").text
     assert "<title>Telecom Events: June 2026 · 5G events</title>" in frame
-    assert 'rel="noopener">June 2026 · 5G events</a></h2>' in frame
+    assert 'rel="noopener">June 2026 · <bdi>5G</bdi> events</a></h2>' in frame
     assert "<title>Telecom Events: upcoming events</title>" in client.get("/embed/sidebar").text
 
 
@@ -457,7 +463,11 @@ def test_the_widgets_data_answers_other_sites_even_when_refused(client):
 
 def more_links(client, query: str = "", widget: str = "sidebar") -> dict[str, tuple[str, str]]:
     data = client.get(f"/embed/{widget}.json{query}").get_json()
-    return {s["id"]: (s["more"]["label"], s["more"]["url"]) for s in data["sections"]}
+    # Each link's name, as read aloud: its words, then those only read aloud.
+    return {
+        s["id"]: (s["more"]["label"] + s["more"]["hidden"], s["more"]["url"])
+        for s in data["sections"]
+    }
 
 
 def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
@@ -473,13 +483,16 @@ def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
     assert more_links(client, "", "list")["list"][0] == "All upcoming events"
     sidebar = more_links(client, "?category=5g&place=DENVER")
     assert sidebar["live"] == (
-        "All upcoming 5G live events in Denver",
+        "All upcoming live events on 5G in Denver",
         "http://localhost/events/?kind=live&category=5g&place=DENVER",
     )
-    assert more_links(client, "?category=5g")["webinars"][0] == "All upcoming 5G webinars"
+    assert more_links(client, "?category=5g")["webinars"][0] == "All upcoming webinars on 5G"
     assert more_links(client)["live"][0] == "All upcoming live events"
     frame = client.get("/embed/list?category=5g&q=open").text
-    assert 'rel="noopener">All upcoming 5G events matching “open”</a></p>' in frame
+    assert (
+        'rel="noopener">All upcoming <bdi>5G</bdi> events matching “<bdi>open</bdi>”</a></p>'
+        in frame
+    )
 
 
 def test_a_place_leaves_out_the_online_boxes_it_finds_nothing_in(
@@ -499,6 +512,45 @@ def test_a_place_leaves_out_the_online_boxes_it_finds_nothing_in(
         "webinars": ["Studio webinar"],
     }
     assert sections(client, "?q=nothing-here")["webinars"] == []  # no place: kept
+
+
+def test_a_filtered_sidebar_names_its_filters_once(client, events):
+    """Each box's heading and link named the whole view ("Upcoming 5G webinars matching “ran”",
+    "All upcoming 5G webinars matching “ran”"): six times the filters, two lines each on a
+    phone. A caption says them once; boxes and links keep their own words, the links' filters
+    read aloud only (a link's name still says where it leads, out of context)."""
+    frame = client.get("/embed/sidebar?category=5g&q=ran").text
+    assert '<p class="ew-caption"><bdi>5G</bdi> events matching “<bdi>ran</bdi>”</p>' in frame
+    assert '<h2 class="ew-heading" id="ew-webinars">Upcoming webinars</h2>' in frame
+    assert (
+        'rel="noopener">All upcoming webinars<span class="ew-hidden"> on <bdi>5G</bdi> matching'
+        " “<bdi>ran</bdi>”</span></a></p>"
+    ) in frame
+    assert 'rel="noopener">All past sessions<span class="ew-hidden"> on <bdi>5G</bdi>' in frame
+    shown = re.sub(r'<span class="ew-hidden">.*?</span>|<h1 .*?</h1>|<title>.*?</title>', "", frame)
+    assert shown.count("matching") == 1 and shown.count("<bdi>5G</bdi>") == 1
+    # Unfiltered: no caption, the links' words as they were.
+    frame = client.get("/embed/sidebar").text
+    assert "ew-caption" not in frame and 'rel="noopener">All upcoming webinars</a>' in frame
+
+
+def test_peoples_words_keep_their_direction_in_widgets(client, events):
+    """A search, place or category name in a heading or link: the frames set it in <bdi>, and
+    the data gives the parts (view_names.Words) for embed.js to do the same."""
+    q = "مرحبا 5G"
+    data = client.get(f"/embed/sidebar.json?q={quote(q)}").get_json()
+    caption = data["caption_parts"]
+    assert "".join(t for t, _ in caption) == data["caption"] == f"Events matching “{q}”"
+    assert [kind for text, kind in caption if text == q] == ["typed"]
+    more = data["sections"][1]["more"]
+    assert "".join(t for t, _ in more["label_parts"]) == "All upcoming webinars"
+    assert more["hidden_parts"] == [[" matching “", "ours"], [q, "typed"], ["”", "ours"]]
+    listed = client.get(f"/embed/list.json?q={quote(q)}").get_json()["sections"][0]
+    assert [q, "typed"] in listed["heading_parts"] and [q, "typed"] in listed["more"]["label_parts"]
+    month = client.get("/embed/month.json?category=5g").get_json()["month"]
+    assert month["heading_parts"][1:] == [["5G", "typed"], [" events", "ours"]]
+    frame = client.get(f"/embed/sidebar?q={quote(q)}").text
+    assert f"Events matching “<bdi>{q}</bdi>”</p>" in frame
 
 
 def test_a_filtered_sidebars_audio_link_keeps_its_filters(client, events):
@@ -529,11 +581,11 @@ def test_a_sidebars_archive_link_lists_what_its_box_lists(client, events):
     searched only, every topic's sessions under "All past sessions matching …": it leads to
     the archive narrowed by the category too (and by a place), named as that page names it."""
     assert more_links(client, "?q=past&category=5g")["recordings"] == (
-        "All 5G past sessions matching “past”",
+        "All past sessions on 5G matching “past”",
         "http://localhost/webinars/archive?category=5g&q=past",
     )
     label, url = more_links(client, "?category=5g")["recordings"]
-    assert label == "All 5G past sessions"
+    assert label == "All past sessions on 5G"
     assert client.get(url).status_code == 200
 
 

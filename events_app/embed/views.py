@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..security import allow_framing
 from ..templating import external_url
+from ..view_names import Words, ours
 from . import widgets
 from .widgets import WidgetQuery
 
@@ -87,6 +88,9 @@ def _links() -> widgets.Links:
 def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[str, Any]]:
     conditions, found = query.filters.conditions(), []  # built once for every section
     loads = widgets.item_loads()
+    # Filtered, the boxes keep their own names and their links' words (the caption above them
+    # names the filters once); the links' filters are read aloud only.
+    hidden = widgets.narrowed_by(view)
     for key, heading, kinds, archive in widgets.sidebar_sections(query):
         if archive:
             stmt = archived_webinars(now, loads)
@@ -95,26 +99,23 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             # box lists (and past sessions whose recording is still to come).
             f = query.filters
             narrowed = {"category": f.category, "place": f.place, "q": f.q}
-            more = (
-                widgets.archive_label(f, view.category if view else None),
-                external_url("webinars.archive", **{k: v for k, v in narrowed.items() if v}),
-            )
+            url = external_url("webinars.archive", **{k: v for k, v in narrowed.items() if v})
+            more = (widgets.archive_label(view is not None), hidden, url)
             empty = "No recordings yet."
         else:
             stmt = upcoming_events(now, kind=kinds, loads=loads)
             # Each to the list of its kind, with the widget's filters, named as that list is;
             # the audio show's, unfiltered, to the Webinars section, where the show is.
             if key == "audio" and view is None:
-                more = ("All webinars and live audio", external_url("webinars.index"))
+                more = (ours("All webinars and live audio"), hidden, external_url("webinars.index"))
             else:
-                more = (widgets.more_label(view, kinds), _list_url(query, kind=kinds[0]))
+                more = (widgets.more_label(None, kinds), hidden, _list_url(query, kind=kinds[0]))
             empty = "Nothing is scheduled right now."
         count = 1 if key == "audio" else query.count
         events = db.session.scalars(stmt.where(*conditions).limit(count)).all()
         if not events and not widgets.shown_empty(key, kinds, query.filters):
             continue
-        named = widgets.section_heading(heading, view, kinds, archive=archive)
-        part = widgets.section(key, named, events, links, more, empty)
+        part = widgets.section(key, ours(heading), events, links, more, empty)
         if archive:
             for entry, event in zip(part["events"], events, strict=True):
                 entry["recording_url"] = safe_url(event.recording_url) or None
@@ -136,7 +137,8 @@ def _list(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[str,
     kind = query.filters.kind
     heading = widgets.KIND_HEADINGS.get(kind or "", "Upcoming events")
     heading = widgets.section_heading(heading, view, (kind,) if kind else ())
-    more = (widgets.more_label(view, (kind,) if kind else ()), _list_url(query, sort="date"))
+    label = widgets.more_label(view, (kind,) if kind else ())
+    more = (label, Words(), _list_url(query, sort="date"))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
     ]
@@ -185,6 +187,9 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
         model["month"] = _month(query, links, view)
     month = model["month"]["heading"] if model["month"] else None
     model["title"] = widgets.widget_title(view, month)
+    caption = widgets.sidebar_caption(view) if query.widget == "sidebar" else None
+    model["caption"] = str(caption) if caption else None
+    model["caption_parts"] = widgets.words_data(caption) if caption else []
     if widgets.shows_nothing(model):  # then say whether a filter can match anything at all
         known = not slug or category is not None
         place = (query.filters.place or "").lower()
@@ -241,7 +246,7 @@ def frame(widget: str):
     # says it of the element's (the staff Embed page, beside the field).
     if warning := widgets.accent_warning(query.accent, query.theme):
         model["notes"] = [*model["notes"], f'accent="{query.accent}": {warning}']
-    html = render_template("embed/frame.html", model=model, query=query)
+    html = render_template("embed/frame.html", model=model, query=query, words=widgets.words_of)
     return allow_framing(http.cacheable(html.encode(), state, HTML, max_age=MAX_AGE))
 
 

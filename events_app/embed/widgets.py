@@ -18,7 +18,7 @@ from ..calendar import day_args, grid_bounds
 from ..filters import BadFilter, EventFilters
 from ..models import ONLINE_KINDS, Event
 from ..timefmt import MAX_YEAR, MIN_YEAR, format_day
-from ..view_names import KIND_NOUNS, ViewName, archive_view, view_name
+from ..view_names import KIND_NOUNS, ViewName, Words, archive_view, ours, typed, view_name
 
 WIDGETS = ("sidebar", "list", "month")
 THEMES = ("auto", "light", "dark")
@@ -71,7 +71,6 @@ SIDEBAR_SECTIONS = (
 )
 KIND_HEADINGS = {"live": "Upcoming live events", "webinar": "Upcoming webinars"}
 KIND_HEADINGS["audio"] = "Live Digital Audio"
-RECORDINGS = ("recording", "recordings")  # the sidebar's archive section, named as a view
 
 DATA_PARAMS = (
     *FILTER_PARAMS,
@@ -170,26 +169,45 @@ def widget_view(query: WidgetQuery, category: str | None) -> ViewName | None:
     return view_name(filters, category=category)
 
 
-def section_view(view: ViewName, kinds: tuple[str, ...], *, archive: bool = False) -> ViewName:
+def section_view(view: ViewName, kinds: tuple[str, ...]) -> ViewName:
     """The name of what a section of a widget named ``view`` shows, by its ``kinds`` (one, or
-    any): "Upcoming webinars in Denver", "Recordings matching “5g”"."""
-    if archive:
-        return replace(view, when="", nouns=RECORDINGS)
+    any): "Upcoming webinars in Denver"."""
     return replace(view, nouns=KIND_NOUNS[kinds[0] if len(kinds) == 1 else None])
 
 
-def section_heading(
-    heading: str, view: ViewName | None, kinds: tuple[str, ...], *, archive: bool = False
-) -> str:
-    """A section's heading: its own, or, narrowed (``view``: widget_view), the name of what it
-    shows (section_view)."""
-    return heading if view is None else str(section_view(view, kinds, archive=archive).heading)
+def section_heading(heading: str, view: ViewName | None, kinds: tuple[str, ...]) -> Words:
+    """A list widget's heading: its own, or, narrowed (``view``: widget_view), the name of
+    what it shows (section_view)."""
+    return ours(heading) if view is None else section_view(view, kinds).heading
 
 
-def more_label(view: ViewName | None, kinds: tuple[str, ...]) -> str:
+def more_label(view: ViewName | None, kinds: tuple[str, ...]) -> Words:
     """The words of a section's link to the list of all it shows, the list named as its page
     names it: "All upcoming webinars", "All upcoming events in Denver matching “5g”"."""
-    return f"All {section_view(view or view_name(EventFilters()), kinds).phrase}"
+    return ours("All ") + section_view(view or view_name(EventFilters()), kinds).phrase
+
+
+def sidebar_caption(view: ViewName | None) -> Words | None:
+    """What a filtered sidebar shows, said once above its boxes, which keep their own names:
+    "5G events in Denver matching “5g”" (None unfiltered)."""
+    return replace(view, when="").heading if view is not None else None
+
+
+def narrowed_by(view: ViewName | None) -> Words:
+    """The filters of a sidebar named ``view``, after a box's link's own words and read aloud
+    only (the caption shows them): "All upcoming webinars| on 5G in Denver matching “5g”"."""
+    if view is None:
+        return Words()
+    on = ours(" on ") + typed(view.category) if view.category is not None else Words()
+    return on + view.after
+
+
+def archive_label(filtered: bool) -> Words:
+    """The words of the sidebar's link to the webinar archive (narrowed as the widget is, when
+    ``filtered``: narrowed_by says by what), as the archive names itself: "All past sessions"."""
+    if not filtered:
+        return ours("The whole webinar archive")
+    return ours("All ") + archive_view(EventFilters()).phrase
 
 
 def widget_title(view: ViewName | None, month: str | None) -> str:
@@ -200,13 +218,15 @@ def widget_title(view: ViewName | None, month: str | None) -> str:
     return str(view.heading) if view is not None else "upcoming events"
 
 
-def archive_label(filters: EventFilters, category: str | None) -> str:
-    """The words of the sidebar's link to the webinar archive, narrowed by the widget's
-    category, place and search (the archive's filters; ``category``: its name), as the
-    archive names itself: "All 5G past sessions matching “5g”"."""
-    if not (filters.category or filters.place or filters.q):
-        return "The whole webinar archive"
-    return f"All {archive_view(filters, category).phrase}"
+def words_data(words: Words) -> list[list[str]]:
+    """Words as JSON: [text, kind] pairs (view_names.Words), for embed.js to set the typed
+    parts apart (<bdi>) as the frames' HTML does."""
+    return [[text, kind] for text, kind in words.parts]
+
+
+def words_of(data: list[list[str]]) -> Words:
+    """``words_data`` read back, for the frame's HTML."""
+    return Words(tuple((text, kind) for text, kind in data))
 
 
 @dataclass(frozen=True)
@@ -252,13 +272,29 @@ def item(event: Event, links: Links) -> dict[str, Any]:
 
 
 def section(
-    key: str, heading: str, events: Iterable[Event], links: Links, more: tuple[str, str], empty: str
+    key: str,
+    heading: Words,
+    events: Iterable[Event],
+    links: Links,
+    more: tuple[Words, Words, str],
+    empty: str,
 ) -> dict[str, Any]:
+    """A widget's section; ``more``: its link's words, the words read aloud only after them
+    (narrowed_by), and its address. Text built from people's words is given twice: plain, and
+    in parts (words_data)."""
+    label, hidden, url = more
     return {
         "id": key,
-        "heading": heading,
+        "heading": str(heading),
+        "heading_parts": words_data(heading),
         "events": [item(e, links) for e in events],
-        "more": {"label": more[0], "url": more[1]},
+        "more": {
+            "label": str(label),
+            "label_parts": words_data(label),
+            "hidden": str(hidden),
+            "hidden_parts": words_data(hidden),
+            "url": url,
+        },
         "empty": empty,
     }
 
@@ -342,9 +378,11 @@ def month_model(
         return f"{y:04d}-{m + 1:02d}" if MIN_YEAR <= y <= MAX_YEAR else None
 
     label = f"{first:%B %Y}"
+    heading = ours(f"{label} · ") + replace(view, when="").heading if view else ours(label)
     return {
         "label": label,
-        "heading": f"{label} · {replace(view, when='').heading}" if view else label,
+        "heading": str(heading),
+        "heading_parts": words_data(heading),
         "value": f"{year:04d}-{month:02d}",
         "prev": shift(-1),
         "next": shift(1),

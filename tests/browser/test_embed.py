@@ -419,6 +419,7 @@ def test_payloads_stay_text_in_every_widget(browser, events_server, host):
     )
     allowed = {"div", "section", "h2", "h3", "ul", "li", "a", "span", "time", "p"}
     allowed |= {"table", "caption", "thead", "tbody", "tr", "th", "td", "button"}
+    allowed |= {"bdi"}  # ours: a search, place or category name set apart in our words
     assert set(elements) <= allowed, set(elements) - allowed
     hrefs = page.evaluate(
         """() => [...document.querySelectorAll('events-widget')].flatMap(w =>
@@ -744,4 +745,47 @@ def test_a_searched_list_shows_the_next_matches_soonest_first(browser, host):
         screenshot(page, "embed searched widgets")
         assert page_width(page) <= viewport["width"], (viewport, overflowing(page))
     assert not host_page.errors, host_page.errors
+    host_page.close()
+
+
+def test_a_filtered_sidebar_on_a_phone_names_its_filters_once(browser, host):
+    """At 360 px a sidebar filtered by a category and a search named them in each box's
+    heading and link, two lines each: a caption names them once, each heading and link takes
+    one line, and the links' names still say where they lead (read aloud). A place written
+    right to left keeps its place in our English words (<bdi>), drawn by embed.js or framed."""
+    host_page = HostPage(browser, f"{host}/filtered.html")
+    page = host_page.page
+    page.set_viewport_size(WIDTHS[1])
+    host_page.wait_for_widgets()
+    for frame_id in ("topic-frame", "rtl-frame"):
+        page.frame_locator(f"#{frame_id}").locator(".ew-by").wait_for()
+    topic = page.locator("#topic")
+    framed = page.frame_locator("#topic-frame")
+    for box in (topic, framed):
+        expect(box.locator(".ew-caption")).to_have_text("5G events matching “5g”")
+        headings = box.locator(".ew-heading")
+        assert headings.all_inner_texts()[:2] == ["Upcoming live events", "Upcoming webinars"]
+        lines = box.locator(".ew-heading, .ew-more a").evaluate_all(
+            "els => els.map(e => Math.round(e.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(e).lineHeight)))"
+        )
+        assert set(lines) == {1}, lines
+        visible = box.locator(".ew").evaluate(
+            "b => { const c = b.cloneNode(true); c.querySelectorAll('.ew-hidden, h1')"
+            ".forEach(h => h.remove()); return c.textContent; }"
+        )
+        assert visible.count("5g") == 1 and visible.count("matching") == 1, visible
+        links = box.locator(".ew-more a").evaluate_all("els => els.map(e => e.textContent)")
+        assert links[1] == "All upcoming webinars on 5G matching “5g”", links
+    for box in (page.locator("#rtl"), page.frame_locator("#rtl-frame")):
+        caption = box.locator(".ew-caption")
+        expect(caption).to_have_text("Events in القاهرة matching “5g”")
+        assert caption.locator("bdi").all_inner_texts() == ["القاهرة", "5g"]
+    assert page_width(page) <= WIDTHS[1]["width"], overflowing(page)
+    assert not axe_violations(page), axe_violations(page)
+    assert not host_page.errors, host_page.errors
+    for viewport in (WIDTHS[1], WIDTHS[0]):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(200)
+        screenshot(page, "embed filtered sidebar")
     host_page.close()

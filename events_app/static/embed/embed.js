@@ -70,6 +70,16 @@
     const target = href(url);
     return target ? el("a", { href: target, ...attrs, text }) : el("span", { ...attrs, text });
   };
+  // Our words and people's (a search, a place, a category's name: [text, "typed"]), as the data
+  // gives them in parts: each typed part in a <bdi>, so that an Arabic search keeps its place
+  // in our English sentence, as on the frames. `text` if there are no parts.
+  const words = (parts, text) => {
+    const found = document.createDocumentFragment();
+    for (const [part, kind] of parts || [[text || "", "ours"]]) {
+      found.append(kind === "typed" ? el("bdi", { text: part }) : document.createTextNode(part));
+    }
+    return found;
+  };
 
   // The visitor's own time, unless their zone has the event zone's offset anyway
   // (visitor-time.js, served in front of this file).
@@ -203,9 +213,9 @@
       return box;
     }
 
-    heading(text, id) {
+    heading(content, id) {
       const level = Math.min(6, Math.max(2, Number(this.getAttribute("heading-level")) || 2));
-      return el(`h${level}`, { class: "ew-heading", id, text });
+      return el(`h${level}`, { class: "ew-heading", id }, content);
     }
 
     // Asks for the events and draws them. `focus`: the month button pressed ("prev", "next"),
@@ -269,11 +279,17 @@
     render(model, focus) {
       const parts = model.sections.map((s) => {
         const id = `${this.uid}-${s.id}`;
+        const more = link(s.more.url, "");
+        more.append(words(s.more.label_parts, s.more.label));
+        // A filtered sidebar's filters, after the link's words, read aloud only.
+        if (s.more.hidden) more.append(el("span", { class: "ew-hidden" }, words(s.more.hidden_parts, s.more.hidden)));
         return el("section", { class: "ew-section", "aria-labelledby": id },
-          this.heading(s.heading, id),
+          this.heading(words(s.heading_parts, s.heading), id),
           s.events.length ? eventList(s.events) : el("p", { class: "ew-empty", text: s.empty }),
-          el("p", { class: "ew-more" }, link(s.more.url, s.more.label)));
+          el("p", { class: "ew-more" }, more));
       });
+      // What a filtered sidebar shows, said once above its boxes.
+      if (model.caption) parts.unshift(el("p", { class: "ew-caption" }, words(model.caption_parts, model.caption)));
       if (model.month) parts.push(this.monthSection(model.month));
       parts.push(el("p", { class: "ew-by" }, link(model.site.url, model.site.name)));
       this.root.replaceChildren(this.frame(...parts));
@@ -307,8 +323,10 @@
       }))));
       return el("section", { class: "ew-section ew-month", "aria-labelledby": id },
         (() => {
-          const h = this.heading("", id);
-          h.append(link(m.url, m.heading || m.label)); // "June 2026 · Webinars in Denver"
+          const h = this.heading(null, id);
+          const a = link(m.url, "");
+          a.append(words(m.heading_parts, m.heading || m.label)); // "June 2026 · Webinars in Denver"
+          h.append(a);
           return h;
         })(),
         el("p", { class: "ew-hidden", role: "status", text: `Showing ${m.label}` }),
