@@ -330,7 +330,7 @@ def test_embed_page_says_which_boxes_a_sidebar_shows(client, auth, editor, event
     auth.login()
     html = client.get("/staff/embed/?mode=iframe").text
     assert "all four" not in html
-    assert ">Sidebar (a box for each type of event)</option>" in html
+    assert ">Sidebar (boxes by type)</option>" in html
     assert "Live Digital Audio while the show is scheduled" in html
     assert 'aria-describedby="e-widget-hint"' in html
     height = re.compile(r'height="(\d+)"')
