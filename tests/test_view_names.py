@@ -214,6 +214,7 @@ def test_an_unknown_category_is_not_named_as_if_it_were_one(client, create_event
     widget = client.get("/embed/list.json?category=nosuchcat").get_json()
     assert widget["title"] == "Upcoming events"
     assert widget["sections"][0]["heading"] == "Upcoming events"
+    assert client.get("/embed/sidebar.json?category=nosuchcat").get_json()["caption"] is None
 
 
 def test_a_searched_month_says_what_it_shows(client, create_event, denver):

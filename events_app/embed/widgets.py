@@ -189,8 +189,10 @@ def more_label(view: ViewName | None, kinds: tuple[str, ...]) -> Words:
 
 def sidebar_caption(view: ViewName | None) -> Words | None:
     """What a filtered sidebar shows, said once above its boxes, which keep their own names:
-    "5G events in Denver matching “5g”" (None unfiltered)."""
-    return replace(view, when="").heading if view is not None else None
+    "5G events in Denver matching “5g”" (None unfiltered, or by a category that is none)."""
+    if view is None or (view.category is None and not view.after.parts):
+        return None
+    return replace(view, when="").heading
 
 
 def narrowed_by(view: ViewName | None) -> Words:
