@@ -212,10 +212,9 @@ def register_errorhandlers(app: Flask) -> None:
         else:
             response = make_response(render_template("errors.html", error=error), error.code)
         # A deleted event's address, or a page that names nothing: kept a minute, shared if
-        # anonymous. (The API's 404s, like its other problems, are not kept.)
-        if error.code == 410 or (error.code == 404 and not in_json):
-            shared = in_json or is_anonymous(request.environ, app)
-            addresses.absent_cache_control(response, shared)
+        # anonymous. (A problem body's Cache-Control is http.problem's.)
+        if error.code in (404, 410) and not in_json:
+            addresses.absent_cache_control(response, is_anonymous(request.environ, app))
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)  # HTTP asks it of a 405
         return response

@@ -284,7 +284,8 @@ def test_a_deleted_events_answers_are_kept_a_minute_as_a_rename_is(app, staff, a
 def test_a_pages_404_is_kept_a_minute_as_a_410_is(app, staff, app_ctx):
     """A 404 page had no Cache-Control: each cache guessed. An anonymous visitor's is public
     for a minute, as a 410 is (the next save may publish an event there); a signed-in
-    visitor's is private; a staff page's 404 is never kept; the API's problems stay no-store."""
+    visitor's is private; a staff page's 404 is never kept. The API's 404 is kept as its 410
+    is, public whoever asks (it was no-store); its other problems are not kept."""
     visitor = app_ctx.test_client()
     for path in ("/events/no-such-event", "/no-such-page", "/feeds/categories/nothing.ics"):
         missing = visitor.get(path)
@@ -302,7 +303,19 @@ def test_a_pages_404_is_kept_a_minute_as_a_410_is(app, staff, app_ctx):
         missing = client.get(path)
         assert missing.status_code == 404, path
         assert missing.headers["Cache-Control"] == "no-store", path
-    for path in ("/api/v1/events/no-such-event", "/api/v1/no-such-resource"):
-        missing = visitor.get(path)
-        assert missing.status_code == 404, path
-        assert missing.headers["Cache-Control"] == "no-store", path
+    api_404s = (
+        "/api/v1/events/no-such-event",
+        "/api/v1/series/no-such-series",
+        "/api/v1/no-such-resource",
+        "/embed/list.json/",
+    )
+    for client in (visitor, staff):
+        for path in api_404s:
+            missing = client.get(path)
+            assert missing.status_code == 404, path
+            assert missing.content_type == "application/problem+json", path
+            assert missing.headers["Cache-Control"] == "public, max-age=60", path
+            assert "Set-Cookie" not in missing.headers, path
+    refused = visitor.get("/api/v1/events?nothing=1")
+    assert refused.status_code == 400
+    assert refused.headers["Cache-Control"] == "no-store"

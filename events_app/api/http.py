@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, request
 
-from .. import changes, clock, response_cache
+from .. import addresses, changes, clock, response_cache
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -40,12 +40,17 @@ def dumps(data: Any) -> bytes:
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """An RFC 9457 problem body; `extra` adds members (e.g. ``parameter``)."""
+    """An RFC 9457 problem body; `extra` adds members (e.g. ``parameter``). A 404 or 410 is
+    kept a minute as a page's is, shared (the answer is the same for everyone); other
+    problems are not kept."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["instance"] = request.path
     body.update(extra)
     response = Response(dumps(body), status=status, content_type=PROBLEM)
-    response.cache_control.no_store = True
+    if status in (404, 410):
+        addresses.absent_cache_control(response, shared=True)
+    else:
+        response.cache_control.no_store = True
     return allow_cors(response)
 
 

@@ -130,8 +130,7 @@ def event(key: str):
             moved = f"{where.slug}/{where.day or day}" if day else where.slug
             return moved_redirect(external_url("api.event", key=moved), where)
         if where is not None:
-            gone = http.problem(410, "Gone", f"“{where.title}” was deleted.")
-            return addresses.absent_cache_control(gone, shared=True)
+            return http.problem(410, "Gone", f"“{where.title}” was deleted.")
         master = db.session.scalars(_public_series(key)).first()
         if master is not None:  # its dates are the events; the series has its own address
             url = external_url("api.one_series", key=master.slug)
@@ -164,8 +163,7 @@ def one_series(key: str):
     if isinstance(where, addresses.Moved):  # renamed, or deleted with parts left, as its page
         return moved_redirect(external_url("api.one_series", key=where.slug), where)
     if where is not None:
-        gone = http.problem(410, "Gone", f"“{where.title}” was deleted.")
-        return addresses.absent_cache_control(gone, shared=True)
+        return http.problem(410, "Gone", f"“{where.title}” was deleted.")
     if master is None:
         return http.problem(404, "Not Found", "No public series has this slug or UID.")
     rule = series.rule_of(master)
