@@ -59,7 +59,7 @@ def public_paths(site: Flask) -> list[str]:
     paths = ["/", "/events/", "/events/?when=past", "/events/?kind=webinar&page=2",
              "/webinars/", "/webinars/archive", "/calendar/", "/calendar/2026/07",
              "/feeds/all.ics", "/feeds/live.ics", "/feeds/webinars.ics",
-             "/feeds/events.ics?place=denver"]  # fmt: skip
+             "/feeds/events.ics?place=Denver"]  # fmt: skip
     paths += [f"/events/{slug}" for slug in slugs] + [f"/events/{slug}.ics" for slug in slugs]
     paths += [f"/categories/{c}" for c in categories]
     paths += [f"/feeds/categories/{c}.ics" for c in categories]

@@ -139,6 +139,34 @@ def test_bad_feed_requests_are_4xx(client, data):
     assert client.get("/events/nope.ics").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("asked", "canonical"),
+    [
+        ("kind=live&place=denver", "kind=live&place=Denver"),
+        ("place=DENVER&kind=live&utm_source=x", "kind=live&place=Denver"),
+        ("kind=live&place=ATLANTIS", "kind=live&place=atlantis"),
+        ("place=Atlantis", "place=atlantis"),
+    ],
+)
+def test_a_feed_at_a_place_spelled_otherwise_moves_to_its_address(client, data, asked, canonical):
+    """A list's page names '?place=DENVER' and '?place=ATLANTIS' by one canonical link
+    (EventFilters.spelled_once); their feeds answered 200 at every spelling: as many copies
+    of one feed for calendar apps to poll. A 301 they follow, kept a minute (a venue added
+    may spell the place anew), leads to the address the page's subscribe box gives."""
+    for method in (client.get, client.head):
+        moved = method(f"/feeds/events.ics?{asked}")
+        assert moved.status_code == 301, asked
+        assert moved.headers["Location"] == f"http://localhost/feeds/events.ics?{canonical}"
+        assert moved.headers["Cache-Control"] == "public, max-age=60"
+    page = client.get(f"/events/?{asked}").text
+    assert f"webcal://localhost/feeds/events.ics?{canonical.replace('&', '&amp;')}" in page
+    there = client.get(f"/feeds/events.ics?{canonical}")
+    assert there.status_code == 200 and there.content_type == "text/calendar; charset=utf-8"
+    # Spelled as its address spells it, whatever else is asked: the feed, not a redirect.
+    assert client.get("/feeds/events.ics?place=Denver&utm_source=x").status_code == 200
+    assert client.get("/feeds/events.ics?place=denver&kind=party").status_code == 400
+
+
 def test_single_event_download(client, data):
     event = data["overlap"]
     response = client.get(f"/events/{event.slug}.ics")

@@ -31,7 +31,7 @@ from ..models import (
     public_series,
     public_series_by_slug,
 )
-from ..public import moved_redirect, plausible_slug
+from ..public import RENAMED_REDIRECT_MAX_AGE, moved_redirect, plausible_slug, split_redirect
 from ..templating import external_url, on_site
 from ..view_names import view_name
 from . import ical, links
@@ -230,10 +230,16 @@ def category(slug: str):
 
 @bp.get("/feeds/events.ics")
 def filtered():
+    """A list's feed; at a place spelled otherwise than its address spells it
+    (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), a 301 to that address,
+    which calendar apps follow and subscribe to instead. Kept a minute: a venue added or
+    renamed may spell the place anew."""
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
         abort(400, description="Unknown category.")
+    if filters.spelled_once().place != filters.place:
+        return split_redirect(feed_url_for(filters, category), RENAMED_REDIRECT_MAX_AGE)
     return serve_feed(filters_feed(filters, category))
 
 
