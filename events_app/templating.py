@@ -95,6 +95,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["safe_url"] = markup.safe_url
     app.jinja_env.filters["day"] = timefmt.format_day
+    app.jinja_env.filters["line_pieces"] = timefmt.line_pieces
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["error_words"] = error_words
     app.jinja_env.globals["field_errors"] = forms.field_errors

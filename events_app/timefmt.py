@@ -236,6 +236,13 @@ def format_day(d: date) -> str:
     return f"{d:%b} {d.day}, {d.year}"
 
 
+def line_pieces(text: str) -> list[str]:
+    """A date, time or range as written here, cut where it may break across lines: after
+    each day's year ('Dec 24, 2026,' / '12:00 – 1:00 PM EST'), so that no day or time is
+    broken (the template keeps each piece on one line)."""
+    return re.split(r"(?<=\d{4},) ", text)
+
+
 def format_date_range(first: date, last: date) -> str:
     """'Sep 24, 2026', 'Sep 24–26, 2026', 'Sep 30 – Oct 2, 2026', 'Dec 30, 2026 – Jan 2, 2027'
     (en dashes, as browsers write the visitor's own time beside it)."""

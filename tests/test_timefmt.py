@@ -168,3 +168,23 @@ def test_forms_suggest_current_zone_names_and_still_accept_old_ones():
     assert not {"Asia/Calcutta", "US/Eastern", "Europe/Kiev", "EST5EDT"} & set(suggested)
     assert set(suggested) <= set(timefmt.all_zone_names())
     assert timefmt.is_valid_zone("Asia/Calcutta") and timefmt.is_valid_zone("US/Eastern")
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("Dec 24, 2026, 12:00 – 1:00 PM EST", ["Dec 24, 2026,", "12:00 – 1:00 PM EST"]),
+        (
+            "Nov 7, 2026, 11:00 PM EST – Nov 8, 2026, 4:00 AM EST",
+            ["Nov 7, 2026,", "11:00 PM EST – Nov 8, 2026,", "4:00 AM EST"],
+        ),
+        ("Mar 8, 2026", ["Mar 8, 2026"]),
+        (
+            "moved to Jul 3, 2026, 3:00 – 4:00 PM EDT",
+            ["moved to Jul 3, 2026,", "3:00 – 4:00 PM EDT"],
+        ),
+        ("cancelled", ["cancelled"]),
+    ],
+)
+def test_a_date_is_cut_only_after_a_days_year(text, pieces):
+    assert timefmt.line_pieces(text) == pieces

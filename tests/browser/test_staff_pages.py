@@ -382,3 +382,27 @@ def test_a_series_dates_read_as_short_cards_on_a_phone_and_edit_stays_whole(admi
     label = row.locator("td.date-when").evaluate("td => getComputedStyle(td, '::before').content")
     assert label in ("none", "normal"), f"a label {label} above the date"
     check_page(admin, "staff series with many dates")
+
+
+def test_a_series_rule_preview_breaks_a_date_only_between_its_day_and_time(admin):
+    """The weekly show's form lists its next dates, one cancelled and one moved, struck out:
+    at 360 px a date broke inside its time ('12:00 – 1:00 PM' / 'EST', the zone struck out
+    alone on the next line). Each day and each time now stays on one line, in the page's
+    width."""
+    page = admin.page
+    master = linked(admin, "/staff/?q=Telecom+Hour", r"/staff/events/\d+/edit")
+    for width in WIDTHS:
+        page.set_viewport_size(width)
+        admin.goto(master)
+        dates = page.locator("#rule-preview li")
+        assert dates.count() >= 5
+        assert page.locator("#rule-preview li s").count() >= 2  # cancelled, moved
+        pieces = page.locator("#rule-preview li .nowrap")
+        assert pieces.count() >= 2 * dates.count()
+        lines = pieces.evaluate_all("ps => ps.map(p => p.getClientRects().length)")
+        assert set(lines) == {1}, "a day or a time broke across lines"
+        right = pieces.evaluate_all(
+            "ps => Math.max(...ps.map(p => p.getBoundingClientRect().right))"
+        )
+        assert right <= width["width"], "a date sticks out of the page"
+    check_page(admin, "staff series rule preview")
