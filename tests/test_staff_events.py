@@ -959,6 +959,24 @@ def test_the_chosen_venue_is_named_in_full_below_the_list(logged_in, create_venu
     assert venue_place(logged_in.get("/staff/events/new").get_data(as_text=True)) == ""
 
 
+def test_the_chosen_venues_name_and_address_each_take_their_own_direction(
+    logged_in, create_venue, create_event
+):
+    """A Hebrew or Arabic venue's name and address below the list were laid out in the
+    page's left-to-right order (its words and the commas between them mixed up); each is
+    dir="auto", as the public pages' venue names are, also while no venue is chosen (staff.js
+    fills the same elements)."""
+    venue = create_venue(name="היכל התרבות", address="שדרות חן 2", city="תל אביב", region="",
+                         country="ישראל", timezone="Asia/Jerusalem")  # fmt: skip
+    event = create_event(kind="live", venue=venue, zone="Asia/Jerusalem")
+    html = logged_in.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
+    assert '<span class="venue-place-name" dir="auto">היכל התרבות</span>' in html
+    assert '<span class="venue-place-address" dir="auto">שדרות חן 2, תל אביב, ישראל</span>' in html
+    empty = logged_in.get("/staff/events/new").get_data(as_text=True)
+    assert '<span class="venue-place-name" dir="auto"></span>' in empty
+    assert '<span class="venue-place-address" dir="auto"></span>' in empty
+
+
 def test_a_resent_form_says_an_empty_address_is_made_from_the_title(logged_in, app_ctx):
     """Back to a saved new event, a new title, Address left empty: the Slug row shows the
     address the title makes, and says that is where it comes from (the field is empty); an

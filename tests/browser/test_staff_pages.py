@@ -406,3 +406,40 @@ def test_a_series_rule_preview_breaks_a_date_only_between_its_day_and_time(admin
         )
         assert right <= width["width"], "a date sticks out of the page"
     check_page(admin, "staff series rule preview")
+
+
+def test_a_right_to_left_venue_reads_in_its_own_direction_below_the_list(admin):
+    """A Hebrew venue's name and address below the Venue list, as staff.js fills them in for
+    the choice: each laid out right to left (they took the page's left-to-right order), both
+    lines starting on the right; the next venue chosen, left to right again."""
+    page = admin.page
+    name, address = "היכל התרבות", "שדרות חן 2"
+    admin.goto("/staff/venues/new")
+    page.fill("#name", name)
+    page.fill("#address", address)
+    page.fill("#city", "תל אביב")
+    page.fill("#country", "ישראל")
+    page.fill("#timezone", "Asia/Jerusalem")
+    page.click("main form [type=submit]")
+    page.wait_for_url(re.compile(r"/staff/venues$"))
+    admin.goto("/staff/events/new")
+    place = page.locator("#venue-place")
+    page.select_option("#venue", label=f"{name}, תל אביב")
+    parts = (place.locator(".venue-place-name"), place.locator(".venue-place-address"))
+    assert parts[0].inner_text() == name
+    assert parts[1].inner_text() == f"{address}, תל אביב, ישראל"
+    direction = "e => getComputedStyle(e).direction"
+    assert [part.evaluate(direction) for part in parts] == ["rtl", "rtl"]
+    text_right = """e => { const r = document.createRange(); r.selectNodeContents(e);
+                           return Math.round(r.getBoundingClientRect().right); }"""
+    ends = [part.evaluate(text_right) for part in parts]
+    assert ends[0] == ends[1], "the name and the address start on different sides"
+    latin = page.locator("#venue option").evaluate_all(
+        "os => os.map(o => o.value).filter(v => /^[0-9]+$/.test(v))"
+    )
+    page.select_option("#venue", latin[0])
+    if parts[0].inner_text() == name:  # the Hebrew venue came first: another one
+        page.select_option("#venue", latin[1])
+    assert [part.evaluate(direction) for part in parts] == ["ltr", "ltr"]
+    page.select_option("#venue", label=f"{name}, תל אביב")
+    check_page(admin, "staff event form, right-to-left venue")
