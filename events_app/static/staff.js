@@ -163,9 +163,12 @@
     const name = venue.value === "new"
       ? (byName("new_venue-name")?.value || "").trim() || "The new venue"
       : (venue.selectedOptions[0]?.textContent || "").trim();
-    zoneNote.textContent = differs
-      ? `${name} is in ${picked}; the times are read in ${zone.value.trim()}.`
-      : "";
+    zoneNote.replaceChildren();
+    if (!differs) return;
+    // The venue's name in its own direction (a Hebrew one keeps its place in the sentence).
+    const said = document.createElement("bdi");
+    said.textContent = name;
+    zoneNote.append(said, ` is in ${picked}; the times are read in ${zone.value.trim()}.`);
   }
   // The chosen venue's whole name and address, below the list that cuts a long one.
   const places = JSON.parse(form.dataset.venuePlaces || "{}");

@@ -429,6 +429,7 @@ def test_the_zone_follows_the_venue_also_on_a_saved_event(desktop):
     page.fill("#timezone", "Asia/Tokyo")
     expect(note).to_have_text("Westin Westminster, Denver is in America/Denver; "
                               "the times are read in Asia/Tokyo.")  # fmt: skip
+    expect(note.locator("bdi")).to_have_text("Westin Westminster, Denver")  # its own direction
     page.select_option("#venue", label="The Montcalm Marble Arch, London")
     assert page.input_value("#timezone") == "Asia/Tokyo", "a zone typed by hand stays"
     expect(note).to_contain_text("is in Europe/London; the times are read in Asia/Tokyo.")
