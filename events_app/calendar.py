@@ -299,6 +299,9 @@ def _month_page(year: int, month: int):
         without_unknown_category=month_url((year, month), category=None)
         if filters.category and category is None
         else None,
+        without_unknown_venue=month_url((year, month), venue=None)
+        if filters.venue and not filters.venue_known
+        else None,
         categories=categories,
         places=place_names(db.session),
         kinds=KINDS,

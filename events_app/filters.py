@@ -17,7 +17,7 @@ from functools import cached_property
 from math import ceil
 from typing import Any, NoReturn
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -35,7 +35,9 @@ Q_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 100
 MAX_PAGE = 10_000_000
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+_VENUE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")  # models.Venue.slug: 200 characters
 PLACE_MEMO = "events_app.filters.place_venues"  # in request.environ: {place: its venues}
+VENUE_MEMO = "events_app.filters.venues"  # in request.environ: {slug: (id, name, slug) or None}
 
 
 class BadFilter(ValueError):
@@ -98,18 +100,19 @@ def page_number(value: str | None) -> int:
     return page
 
 
-ARG_NAMES = ("when", "kind", "category", "place", "from", "to", "q", "sort", "page")
+ARG_NAMES = ("when", "kind", "category", "place", "venue", "from", "to", "q", "sort", "page")
 
 
 @dataclass(frozen=True)
 class EventFilters:
-    """What the visitor asked for. URL names: when, kind, category, place, from, to, q, sort,
-    page."""
+    """What the visitor asked for. URL names: when, kind, category, place, venue (a venue's
+    slug), from, to, q, sort, page."""
 
     when: str = "upcoming"
     kind: str | None = None
     category: str | None = None
     place: str | None = None
+    venue: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
@@ -126,6 +129,9 @@ class EventFilters:
         category = args.get("category") or None
         if category is not None and not _SLUG.fullmatch(category):
             raise BadFilter("A category is given by its slug: a-z, 0-9 and hyphens.", "category")
+        venue = args.get("venue") or None
+        if venue is not None and not _VENUE_SLUG.fullmatch(venue):
+            raise BadFilter("A venue is given by its slug: a-z, 0-9 and hyphens.", "venue")
         date_from, date_to = _date(args, "from"), _date(args, "to")
         if date_from and date_to and date_to < date_from:
             raise BadFilter("The 'to' date is before the 'from' date.", "to")
@@ -134,6 +140,7 @@ class EventFilters:
             kind=_choice(args, "kind", tuple(KINDS)),
             category=category,
             place=one_line_text(args.get("place"), PLACE_MAX_LENGTH) or None,
+            venue=venue,
             date_from=date_from,
             date_to=date_to,
             q=one_line_text(args.get("q"), Q_MAX_LENGTH) or None,
@@ -149,6 +156,7 @@ class EventFilters:
             "kind": f.kind,
             "category": f.category,
             "place": f.place,
+            "venue": f.venue,
             "from": f.date_from.isoformat() if f.date_from else None,
             "to": f.date_to.isoformat() if f.date_to else None,
             "q": f.q,
@@ -160,7 +168,8 @@ class EventFilters:
     @property
     def is_filtered(self) -> bool:
         """True when anything narrows the list (not the upcoming/past choice or the page)."""
-        return any((self.kind, self.category, self.place, self.date_from, self.date_to, self.q))
+        narrowing = (self.kind, self.category, self.place, self.venue, self.date_from, self.date_to)
+        return any((*narrowing, self.q))
 
     @property
     def by_relevance(self) -> bool:
@@ -201,29 +210,55 @@ class EventFilters:
             return None
         return next((name for _, name in self._place_venues), self.place)
 
+    @cached_property
+    def _venue(self) -> tuple[int, str, str] | None:
+        """(id, name, slug now) of the venue ``venue`` names, read once per request: the venue
+        with public events at that address, else the one that had it before a change of slug
+        (venues.public_venue, venues.renamed_venue: the venue's page finds it so too)."""
+        from flask import has_request_context, request
+
+        from .extensions import db
+        from .venues import public_venue, renamed_venue
+
+        slug = self.venue or ""
+        memo = request.environ.setdefault(VENUE_MEMO, {}) if has_request_context() else {}
+        if slug not in memo:
+            venue = public_venue(db.session, slug) or renamed_venue(db.session, slug)
+            memo[slug] = (venue.id, venue.name, venue.slug) if venue else None
+        return memo[slug]
+
+    @property
+    def venue_known(self) -> bool:
+        """Whether ``venue`` names a venue with public events (by its slug, now or before)."""
+        return bool(self.venue) and self._venue is not None
+
+    @property
+    def venue_name(self) -> str | None:
+        """The name of the venue ``venue`` names; None without one or for one it names none."""
+        return self._venue[1] if self.venue and self._venue else None
+
     def spelled_once(self) -> EventFilters:
         """These filters with the place as its venues spell it ("?place=denver" and
         "?place=DENVER" are the view "?place=Denver"), or in lower case when no venue has it
-        ("?place=Atlantis" is "?place=atlantis"): what addresses naming the view as one (a
-        canonical link, a feed's address) write."""
-        if not self.place:
-            return self
-        spelled = next((name for _, name in self._place_venues), self.place.lower())
-        return replace(self, place=spelled) if spelled != self.place else self
+        ("?place=Atlantis" is "?place=atlantis"), and a venue by its slug now (a renamed
+        venue's former slug is its slug): what addresses naming the view as one (a canonical
+        link, a feed's address) write."""
+        changes: dict[str, str] = {}
+        if self.place:
+            spelled = next((name for _, name in self._place_venues), self.place.lower())
+            if spelled != self.place:
+                changes["place"] = spelled
+        if self.venue and self._venue and self._venue[2] != self.venue:
+            changes["venue"] = self._venue[2]
+        return replace(self, **changes) if changes else self
 
     def _at_place(self) -> ColumnElement[bool]:
-        """Events at the place's venues, named as values.
+        """Events at the place's venues (``_at_venues``)."""
+        return _at_venues(self.place_venue_ids)
 
-        Joined to the venues table instead, a query limited to a few events (a widget's
-        section) walks the upcoming events of its kind in date order, hoping to meet the place
-        soon: every upcoming webinar when the place has none. Seeing the venue ids, PostgreSQL
-        counts the events at them; SQLite checks each event's id against those events' ids,
-        read from the venue index, instead of reading its row.
-        """
-        at_venues = Event.venue_id.in_(self.place_venue_ids)
-        if search.dialect() == "sqlite":
-            return Event.id.in_(select(Event.id).where(at_venues))
-        return at_venues
+    def _at_venue(self) -> ColumnElement[bool]:
+        """Events at the venue ``venue`` names (``_at_venues``); none when it names none."""
+        return _at_venues((self._venue[0],)) if self._venue else false()
 
     @property
     def short_range(self) -> bool:
@@ -242,7 +277,7 @@ class EventFilters:
         few_dates: bool = False,
         masters: bool = True,
     ) -> Select:
-        """Add the kind, category, place, date and search conditions to a select of Event.
+        """Add the kind, category, place, venue, date and search conditions to a select of Event.
 
         No time window, no order, no pagination: the caller decides those (a caller that
         ranks by ``search.by_relevance``, which also limits to the matches, passes
@@ -267,6 +302,8 @@ class EventFilters:
             found.append(Event.categories.any(Category.slug == self.category))
         if self.place:
             found.append(self._at_place())
+        if self.venue:
+            found.append(self._at_venue())
         if self.date_from and self.date_to:
             found.append(dates_overlap(self.date_from, self.date_to, masters=masters))
         elif self.date_from:
@@ -277,6 +314,21 @@ class EventFilters:
             few_dates = few_dates or self.short_range
             found.append(search.condition(self.q, few_dates=few_dates))
         return found
+
+
+def _at_venues(venue_ids: tuple[int, ...]) -> ColumnElement[bool]:
+    """Events at these venues, named as values.
+
+    Joined to the venues table instead, a query limited to a few events (a widget's
+    section) walks the upcoming events of its kind in date order, hoping to meet the place
+    soon: every upcoming webinar when the place has none. Seeing the venue ids, PostgreSQL
+    counts the events at them; SQLite checks each event's id against those events' ids,
+    read from the venue index, instead of reading its row.
+    """
+    at_venues = Event.venue_id.in_(venue_ids)
+    if search.dialect() == "sqlite":
+        return Event.id.in_(select(Event.id).where(at_venues))
+    return at_venues
 
 
 def feed_conditions(filters: EventFilters, *, masters: bool = True) -> Callable[[Select], Select]:

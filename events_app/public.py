@@ -177,6 +177,10 @@ def _list_page(
         without_unknown_category=url_for_filters(replace(filters, category=None, page=1))
         if filters.category and chosen is None
         else None,
+        # A venue= that names none, said as an unknown category is.
+        without_unknown_venue=url_for_filters(replace(filters, venue=None, page=1))
+        if filters.venue and not filters.venue_known
+        else None,
         date_errors=date_errors or {},
         now=now,
         page=page,

@@ -1,6 +1,7 @@
 """What a view of the events is called: `view_name(filters)` turns the list's filters into
-words ("Upcoming 5G webinars in Denver matching “5g”, Dec 1–31, 2026"), and every page
-heading, tab title, result count, subscribe box and feed name of that view is made from them.
+words ("Upcoming 5G webinars in Denver matching “5g”, Dec 1–31, 2026", "Upcoming events at
+Sony Hall"), and every page heading, tab title, result count, subscribe box and feed name of
+that view is made from them.
 """
 
 from __future__ import annotations
@@ -126,8 +127,11 @@ def view_name(
     """The name of the events ``filters`` find: ``category`` is the name of its category, None
     for a ``category=`` that names none (a kept link to a renamed one: the view is not named
     after it, and its page says so); ``nouns`` (one, many) replace the kind's ("past
-    session"). The place is spelled as its venues spell it (``filters.place_name``)."""
+    session"). The place is spelled as its venues spell it (``filters.place_name``); a venue is
+    named by its name ("at Sony Hall": ``filters.venue_name``)."""
     after = Words()
+    if filters.venue_name:  # a venue= that names none is not named: its page says so
+        after += ours(" at ") + typed(filters.venue_name)
     if filters.place:
         after += ours(" in ") + typed(filters.place_name)
     if filters.q:

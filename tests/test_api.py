@@ -292,7 +292,18 @@ def test_the_document_is_served_and_names_every_parameter_the_view_reads(client,
     assert doc["openapi"] == "3.1.0"
     assert doc["servers"] == [{"url": "http://localhost/api/v1"}]
     names = {p["name"] for p in doc["paths"]["/events"]["get"]["parameters"]}
-    assert names == {"when", "kind", "category", "place", "q", "from", "to", "status", "sort"} | {
+    assert names == {
+        "when",
+        "kind",
+        "category",
+        "place",
+        "venue",
+        "q",
+        "from",
+        "to",
+        "status",
+        "sort",
+    } | {
         "limit",
         "cursor",
     }

@@ -101,7 +101,7 @@ class WidgetQuery:
     def from_args(cls, widget: str, args: Mapping[str, Any], *, frame: bool = False):
         """Validate a widget's query string; raises BadParameter (a 400) naming the parameter."""
         check_known(args, FRAME_PARAMS if frame else DATA_PARAMS)
-        names = ("kind", "category", "place", "q")
+        names = ("kind", "category", "place", "venue", "q")
         try:
             filters = EventFilters.from_args({k: args.get(k) for k in names})
         except BadFilter as error:

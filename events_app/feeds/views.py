@@ -1,7 +1,8 @@
 """iCalendar feed routes and their HTTP caching; the content comes from source.py and ical.py.
 
 URLs: /feeds/all.ics, /feeds/live.ics, /feeds/webinars.ics (webinars and live audio),
-/feeds/categories/<slug>.ics, /feeds/events.ics?<the event list's filters>, and the single
+/feeds/categories/<slug>.ics, /feeds/events.ics?<the event list's filters> (a venue's feed is
+?venue=<its slug>), and the single
 event download /events/<slug>.ics.
 """
 
@@ -33,6 +34,7 @@ from ..models import (
 )
 from ..public import RENAMED_REDIRECT_MAX_AGE, moved_redirect, plausible_slug, split_redirect
 from ..templating import external_url, on_site
+from ..venues import NO_SUCH_VENUE
 from ..view_names import view_name
 from . import ical, links
 from .bodies import FeedBodies, feed_bodies
@@ -230,15 +232,17 @@ def category(slug: str):
 
 @bp.get("/feeds/events.ics")
 def filtered():
-    """A list's feed; at a place spelled otherwise than its address spells it
-    (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), a 301 to that address,
-    which calendar apps follow and subscribe to instead. Kept a minute: a venue added or
-    renamed may spell the place anew."""
+    """A list's feed; at a place spelled otherwise than its address spells it, or a venue's
+    former slug (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), a 301 to
+    that address, which calendar apps follow and subscribe to instead. Kept a minute: a venue
+    added or renamed may spell the place anew."""
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
         abort(400, description="Unknown category.")
-    if filters.spelled_once().place != filters.place:
+    if filters.venue and not filters.venue_known:
+        abort(404, description=NO_SUCH_VENUE)
+    if filters.spelled_once() != filters:  # a place spelled otherwise, a venue's former slug
         return split_redirect(feed_url_for(filters, category), RENAMED_REDIRECT_MAX_AGE)
     return serve_feed(filters_feed(filters, category))
 
@@ -365,7 +369,7 @@ def feed_url_for(
     filters: EventFilters | None = None, category: Category | None = None, name: str | None = None
 ) -> str:
     """The https URL of the feed matching a page's view (a named feed, a category, its
-    filters, with the place spelled once: EventFilters.spelled_once)."""
+    filters, with the place and venue spelled once: EventFilters.spelled_once)."""
     if name is not None:
         return external_url("feeds.named_feed", name=name)
     if filters is not None:
