@@ -1,4 +1,5 @@
-"""bp: a venue's page, /venues/<slug>: where it is, what is on there, what was.
+"""bp: a venue's page, /venues/<slug>: where it is, what is on there, what was; its list and
+feed are the event list's (the ``venue`` filter), its city's beside them.
 
 Only a venue with public events has one (a draft's venue never shows); an address the venue
 had before its slug was changed leads to it (models.FormerVenueSlug).
@@ -41,9 +42,8 @@ def renamed_venue(session: Session, slug: str) -> Venue | None:
 
 
 def place_filters(venue: Venue) -> EventFilters | None:
-    """The list filters nearest to this venue: its city (else its country), which the
-    ``place`` filter matches; None when it names neither. A city's other venues are in them
-    too: no filter names one venue."""
+    """The list filters of this venue's city (else its country), which the ``place`` filter
+    matches, its other venues too; None when it names neither."""
     place = venue.city or venue.country
     return EventFilters(place=place) if place else None
 
@@ -78,6 +78,7 @@ def venue_page(slug: str):
         ).unique()
     page_url = external_url(".venue_page", slug=venue.slug)
     place = place_filters(venue)
+    here = EventFilters(venue=venue.slug)  # its list and feed
     return render_template(
         "venues/page.html",
         venue=venue,
@@ -86,7 +87,8 @@ def venue_page(slug: str):
         pages_nav=pager_links(page, url_for_page),
         past=list(past),
         map_url=map_link(venue),
+        here=here,
+        here_view=view_name(here),
         place=place,
-        place_view=view_name(place) if place else None,
         jsonld=venue_jsonld(venue, page_url=page_url),
     )

@@ -150,6 +150,16 @@ def test_the_api_and_the_widgets_take_the_venue(visitor, data):
     assert visitor.get("/embed/list.json?venue=Sony").status_code == 400
 
 
+def test_the_venue_page_offers_its_own_list_and_feed(visitor, data):
+    page = body(visitor.get(f"/venues/{SLUG}"))
+    assert f'<a href="/events/?venue={SLUG}">All events here</a>' in page
+    assert 'href="/events/?place=New+York">Every event in <bdi>New York</bdi></a>' in page
+    assert "Subscribe to events at <bdi>Sony Hall</bdi>" in page
+    assert f"webcal://localhost/feeds/events.ics?venue={SLUG}" in page
+    assert f'value="http://localhost/feeds/events.ics?venue={SLUG}"' in page
+    assert "feeds/events.ics?place=" not in page
+
+
 def test_a_former_slug_finds_the_venues_events(visitor, data):
     """A renamed venue's old slug in ``venue=`` (a kept link, a subscribed feed) still finds
     its events; the addresses the page writes (its canonical link, its feed) name the new."""

@@ -79,12 +79,15 @@ def test_a_venue_pages_events_do_not_repeat_its_name(visitor, app_ctx, westin, c
     assert '<span class="event-place"><bdi>Westin Westminster, Denver</bdi></span>' in listed
 
 
-def test_a_venue_page_offers_its_citys_list_and_feed(visitor, app_ctx, westin, create_event):
+def test_a_venue_page_offers_its_list_and_feed_and_its_citys_list(visitor, app_ctx, westin,
+                                                                  create_event):  # fmt: skip
+    """Its own (the venue filter, test_venue_filter), and its city's list beside."""
     create_event(kind="live", venue=westin)
     page = body(visitor.get("/venues/westin-westminster"))
+    assert 'href="/events/?venue=westin-westminster">All events here</a>' in page
     assert 'href="/events/?place=Denver"' in page
-    assert "Subscribe to events in <bdi>Denver</bdi>" in page  # as the list names it
-    assert "webcal://localhost/feeds/events.ics?place=Denver" in page
+    assert "Subscribe to events at <bdi>Westin Westminster</bdi>" in page  # as the list names it
+    assert "webcal://localhost/feeds/events.ics?venue=westin-westminster" in page
 
 
 def test_an_event_page_links_its_venue(visitor, app_ctx, westin, create_event):
