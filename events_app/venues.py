@@ -31,6 +31,12 @@ def public_venue(session: Session, slug: str) -> Venue | None:
     return session.scalar(stmt)
 
 
+def listed_venues(session: Session) -> list[Venue]:
+    """The venues with public events (any time), by name: those ``venue=`` finds."""
+    stmt = select(Venue).where(Venue.events.any(listed())).order_by(Venue.name, Venue.id)
+    return list(session.scalars(stmt))
+
+
 def renamed_venue(session: Session, slug: str) -> Venue | None:
     """The venue with public events whose address was ``slug`` before a change of slug."""
     stmt = (

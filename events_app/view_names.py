@@ -153,9 +153,9 @@ def view_name(
 
 def archive_view(filters: EventFilters, category: str | None = None) -> ViewName:
     """The name of the webinar archive (past webinars and live audio) narrowed by the category,
-    place and search of ``filters`` (its only filters; ``category``: the category's name):
-    "Past sessions matching “5g”", "5G past sessions in Denver", on its page and on the
+    place, venue and search of ``filters`` (its only filters; ``category``: the category's
+    name): "Past sessions matching “5g”", "5G past sessions in Denver", on its page and on the
     widgets' links to it."""
     f = filters
-    archived = EventFilters(when="all", category=f.category, place=f.place, q=f.q)
+    archived = EventFilters(when="all", category=f.category, place=f.place, venue=f.venue, q=f.q)
     return view_name(archived, category=category, nouns=ARCHIVE_NOUNS)

@@ -43,8 +43,9 @@ def index():
     )
 
 
-# The list's arguments the archive reads: its category, place and search, its order, the page.
-ARCHIVE_ARGS = frozenset({"category", "place", "q", "sort", "page"})
+# The list's arguments the archive reads: its category, place, venue and search, its order,
+# the page.
+ARCHIVE_ARGS = frozenset({"category", "place", "venue", "q", "sort", "page"})
 
 
 @bp.get("/archive")

@@ -182,3 +182,46 @@ def test_a_former_slug_finds_the_venues_events(visitor, data):
         "Fiber Talk",
         "Old Gig",
     }
+
+
+def test_a_venue_sidebar_names_it_once_and_leaves_out_empty_online_boxes(visitor, data):
+    """As a place does: the caption says "at Sony Hall"; the webinar and archive boxes, which
+    find nothing there, are left out; the archive's link carries the venue."""
+    widget = visitor.get(f"/embed/sidebar.json?venue={SLUG}").get_json()
+    assert widget["caption"] == "Events at Sony Hall"
+    assert [s["id"] for s in widget["sections"]] == ["live"]
+    assert [e["title"] for e in widget["sections"][0]["events"]] == ["Jazz Night", "Fiber Talk"]
+    unknown = visitor.get("/embed/sidebar.json?venue=nowhere").get_json()
+    assert unknown["caption"] is None
+    assert any(n.startswith('venue="nowhere": there is no such venue') for n in unknown["notes"])
+    archive = body(visitor.get(f"/webinars/archive?venue={SLUG}"))
+    assert "Past sessions at <bdi>Sony Hall</bdi>" in archive
+
+
+def test_every_filter_a_widget_reads_is_an_attribute_of_embed_js_and_the_builder(app):
+    """embed.js passes on only the attributes it lists, and the staff Embed page's snippet
+    writes only those of its order: a filter missing there is dropped without a word."""
+    import re
+    from pathlib import Path
+
+    from events_app.embed.widgets import DATA_PARAMS
+
+    static = Path(app.static_folder)
+    listed = re.search(r"const FILTERS = \[([^\]]*)\]", (static / "embed/embed.js").read_text())
+    order = re.search(r"const order = \[([^\]]*)\]", (static / "staff-embed.js").read_text())
+    wanted = {p.name for p in DATA_PARAMS} - {"month", "when", "from", "to", "sort", "page"}
+    assert "venue" in wanted
+    assert wanted <= set(re.findall(r'"(\w+)"', listed[1]))
+    assert wanted <= set(re.findall(r'"(\w+)"', order[1]))
+
+
+def test_the_staff_embed_page_offers_the_venues_listed(client, auth, editor, data):
+    auth.login()
+    page = body(client.get("/staff/embed/"))
+    assert f'<option value="{SLUG}">Sony Hall, New York</option>' in page
+    assert 'value="back-room"' not in page  # a draft's venue is not announced
+    chosen = body(client.get(f"/staff/embed/?widget=list&venue={SLUG}"))
+    assert f'<events-widget widget="list" venue="{SLUG}"></events-widget>' in chosen
+    gone = body(client.get("/staff/embed/?widget=list&venue=back-room"))
+    assert "No event is listed at this venue (any more)" in gone
+    assert '<events-widget widget="list"></events-widget>' in gone

@@ -14,6 +14,7 @@ from ..auth import require_staff
 from ..extensions import db
 from ..models import KINDS, categories_by_name
 from ..templating import external_url
+from ..venues import listed_venues
 from . import widgets
 from .widgets import (
     BACKGROUNDS,
@@ -93,6 +94,10 @@ def builder():
     if settings.get("category") and settings["category"] not in {c.slug for c in categories}:
         errors["category"] = "There is no such category (any more): choose one from the list."
         del settings["category"]
+    venues = listed_venues(db.session)
+    if settings.get("venue") and settings["venue"] not in {v.slug for v in venues}:
+        errors["venue"] = "No event is listed at this venue (any more): choose one from the list."
+        del settings["venue"]
     query = None
     while query is None:  # a refused setting is said beside its box; the others are kept
         try:
@@ -127,4 +132,5 @@ def builder():
         modes=MODES,
         max_count=MAX_COUNT,
         categories=categories,
+        venues=venues,
     )

@@ -98,7 +98,7 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             # The archive takes the widget's category, place and search: it lists what this
             # box lists (and past sessions whose recording is still to come).
             f = query.filters
-            narrowed = {"category": f.category, "place": f.place, "q": f.q}
+            narrowed = {"category": f.category, "place": f.place, "venue": f.venue, "q": f.q}
             url = external_url("webinars.archive", **{k: v for k, v in narrowed.items() if v})
             more = (widgets.archive_label(view is not None), hidden, url)
             empty = "No recordings yet."

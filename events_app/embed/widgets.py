@@ -154,6 +154,11 @@ def unmatched(filters: EventFilters, category_known: bool, place_known: bool) ->
         )
     if filters.place and not place_known:
         notes.append(f'place="{filters.place}": no venue is in a city or country of that name')
+    if filters.venue and not filters.venue_known:
+        notes.append(
+            f'venue="{filters.venue}": there is no such venue, or nothing is listed there (its'
+            " slug is in the address of its page on our site)"
+        )
     return notes
 
 
@@ -163,7 +168,11 @@ def widget_view(query: WidgetQuery, category: str | None) -> ViewName | None:
     sections have their kinds' names ("Live Digital Audio"); the month has none of its own.
     ``category``: the category's name, if there is one."""
     filters = query.filters
-    narrowed = filters.is_filtered if query.widget == "month" else filters.category or filters.place
+    narrowed = (
+        filters.is_filtered
+        if query.widget == "month"
+        else filters.category or filters.place or filters.venue_known
+    )
     if not (narrowed or filters.q):
         return None
     return view_name(filters, category=category)
@@ -314,11 +323,12 @@ def sidebar_sections(query: WidgetQuery) -> list[tuple[str, str, tuple[str, ...]
 def shown_empty(key: str, kinds: tuple[str, ...], filters: EventFilters) -> bool:
     """Whether a sidebar box that finds nothing is shown ("Nothing is scheduled right now"):
     not the live audio show's (between seasons: no empty box on every article page), nor,
-    filtered by a place, a box of online events only (webinars, audio, the archive), which
-    are at a venue only when staff gave them one: every place's sidebar would show them empty."""
+    filtered by a place or a venue, a box of online events only (webinars, audio, the
+    archive), which are at a venue only when staff gave them one: every place's sidebar would
+    show them empty."""
     if key == "audio":
         return False
-    return not (filters.place and all(k in ONLINE_KINDS for k in kinds))
+    return not ((filters.place or filters.venue) and all(k in ONLINE_KINDS for k in kinds))
 
 
 def listed_from(year: int, month: int, today: date) -> date:

@@ -8,7 +8,7 @@
   const origin = preview.dataset.origin;
   const siteName = preview.dataset.siteName;
   const defaults = { sidebar: "5", list: "5", month: "10" };
-  const order = ["widget", "kind", "category", "place", "q", "count", "theme", "accent"];
+  const order = ["widget", "kind", "category", "place", "venue", "q", "count", "theme", "accent"];
   let height = Number(preview.dataset.height) || 400;
   const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   document.getElementById("embed-update").hidden = true;

@@ -1,7 +1,7 @@
 // <events-widget>: our events on another site. One line on the host page:
 //   <script src="https://OUR-SITE/embed.js" async></script>
 //   <events-widget widget="sidebar|list|month" kind="webinar" count="5"></events-widget>
-// Attributes: widget, kind, category, place, q, count (the event list's filters), theme
+// Attributes: widget, kind, category, place, venue, q, count (the event list's filters), theme
 // (light, dark, auto; none: the host's font and text colour), accent (six hex digits),
 // heading-level (2-6), month (YYYY-MM: the month widget's first month). It renders into a
 // shadow DOM (no CSS in or out), with textContent only: a title with markup stays text. Data
@@ -12,7 +12,7 @@
   const script = document.currentScript || document.querySelector('script[src$="/embed.js"]');
   const SCRIPT_URL = new URL(script ? script.src : "/", window.location.href);
   const BASE = new URL(".", SCRIPT_URL).href; // our site's root, with its path on a shared host
-  const FILTERS = ["kind", "category", "place", "q", "count"];
+  const FILTERS = ["kind", "category", "place", "venue", "q", "count"];
   const WIDGETS = ["sidebar", "list", "month"];
   const THEMES = ["light", "dark", "auto"];
   const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/; // YYYY-MM
