@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from icalendar import vDuration
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
@@ -16,15 +16,14 @@ from .. import addresses, changes, clock
 from ..extensions import db
 from ..filters import filtered_events_query
 from ..models import (
-    PUBLIC_STATUSES,
     Event,
-    Venue,
     categories_by_name,
     public_events,
     public_series,
 )
 from ..public import moved_redirect, plausible_day
 from ..templating import external_url
+from ..venues import listed_venues
 from . import http, openapi, serialize
 from .params import BadParameter, Cursor, EventQuery, check_known
 
@@ -254,8 +253,7 @@ def venues():
     """Venues of public events only: a venue entered for a draft stays unannounced."""
     check_known(request.args, ())
     state = changes.read_state(db.engine)
-    used = exists().where(Event.venue_id == Venue.id, Event.status.in_(PUBLIC_STATUSES))
-    rows = db.session.scalars(select(Venue).where(used).order_by(Venue.name, Venue.id)).all()
+    rows = listed_venues(db.session)
     to = links()
     body = {"data": [serialize.venue_json(v, to) for v in rows]}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
