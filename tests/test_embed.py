@@ -475,7 +475,7 @@ def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
     each link to a list says which list, in the words of its page (view_names)."""
     assert more_links(client, "?place=denver&q=5g", "list") == {
         "list": (
-            "All upcoming events in Denver matching “5g”",
+            "See all upcoming events in Denver matching “5g”",
             "http://localhost/events/?place=denver&q=5g&sort=date",
         )
     }
@@ -488,11 +488,6 @@ def test_a_filtered_widgets_links_name_the_lists_they_lead_to(client, events):
     )
     assert more_links(client, "?category=5g")["webinars"][0] == "All upcoming webinars on 5G"
     assert more_links(client)["live"][0] == "All upcoming live events"
-    frame = client.get("/embed/list?category=5g&q=open").text
-    assert (
-        'rel="noopener">All upcoming <bdi>5G</bdi> events matching “<bdi>open</bdi>”</a></p>'
-        in frame
-    )
 
 
 def test_a_place_leaves_out_the_online_boxes_it_finds_nothing_in(
@@ -534,6 +529,39 @@ def test_a_filtered_sidebar_names_its_filters_once(client, events):
     assert "ew-caption" not in frame and 'rel="noopener">All upcoming webinars</a>' in frame
 
 
+def test_a_filtered_list_names_its_view_once(client, events):
+    """A filtered list widget named its view in its heading and again in its link ("All
+    upcoming 5G events matching “open”"), two lines each on a phone: the heading names it, the
+    link says "See all", its name read aloud whole (out of context, and starting with its
+    words)."""
+    frame = client.get("/embed/list?category=5g&q=open").text
+    assert (
+        '<h2 class="ew-heading" id="ew-list">Upcoming <bdi>5G</bdi> events matching'
+        " “<bdi>open</bdi>”</h2>"
+    ) in frame
+    assert (
+        'rel="noopener">See all<span class="ew-hidden"> upcoming <bdi>5G</bdi> events matching'
+        " “<bdi>open</bdi>”</span></a></p>"
+    ) in frame
+    shown = re.sub(r'<span class="ew-hidden">.*?</span>|<h1 .*?</h1>|<title>.*?</title>', "", frame)
+    assert shown.count("matching") == 1 and shown.count("<bdi>5G</bdi>") == 1
+    more = client.get("/embed/list.json?kind=webinar&place=DENVER").get_json()["sections"][0]
+    assert more["heading"] == "Upcoming webinars in Denver"
+    assert (more["more"]["label"], more["more"]["hidden"]) == (
+        "See all",
+        " upcoming webinars in Denver",
+    )
+    assert more["more"]["label_parts"] == [["See all", "ours"]]
+    assert [t for t, kind in more["more"]["hidden_parts"] if kind == "typed"] == ["Denver"]
+    # Unfiltered (a kind alone names no view): the link's own words, nothing hidden.
+    more = client.get("/embed/list.json?kind=webinar").get_json()["sections"][0]["more"]
+    assert (more["label"], more["hidden"], more["hidden_parts"]) == (
+        "All upcoming webinars",
+        "",
+        [],
+    )
+
+
 def test_peoples_words_keep_their_direction_in_widgets(client, events):
     """A search, place or category name in a heading or link: the frames set it in <bdi>, and
     the data gives the parts (view_names.Words) for embed.js to do the same."""
@@ -546,7 +574,9 @@ def test_peoples_words_keep_their_direction_in_widgets(client, events):
     assert "".join(t for t, _ in more["label_parts"]) == "All upcoming webinars"
     assert more["hidden_parts"] == [[" matching “", "ours"], [q, "typed"], ["”", "ours"]]
     listed = client.get(f"/embed/list.json?q={quote(q)}").get_json()["sections"][0]
-    assert [q, "typed"] in listed["heading_parts"] and [q, "typed"] in listed["more"]["label_parts"]
+    assert [q, "typed"] in listed["heading_parts"] and [q, "typed"] in listed["more"][
+        "hidden_parts"
+    ]
     month = client.get("/embed/month.json?category=5g").get_json()["month"]
     assert month["heading_parts"][1:] == [["5G", "typed"], [" events", "ours"]]
     frame = client.get(f"/embed/sidebar?q={quote(q)}").text

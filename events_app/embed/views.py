@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..security import allow_framing
 from ..templating import external_url
-from ..view_names import Words, ours
+from ..view_names import ours
 from . import widgets
 from .widgets import WidgetQuery
 
@@ -109,7 +109,7 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             if key == "audio" and view is None:
                 more = (ours("All webinars and live audio"), hidden, external_url("webinars.index"))
             else:
-                more = (widgets.more_label(None, kinds), hidden, _list_url(query, kind=kinds[0]))
+                more = (widgets.more_label(kinds), hidden, _list_url(query, kind=kinds[0]))
             empty = "Nothing is scheduled right now."
         count = 1 if key == "audio" else query.count
         events = db.session.scalars(stmt.where(*conditions).limit(count)).all()
@@ -137,8 +137,9 @@ def _list(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[str,
     kind = query.filters.kind
     heading = widgets.KIND_HEADINGS.get(kind or "", "Upcoming events")
     heading = widgets.section_heading(heading, view, (kind,) if kind else ())
-    label = widgets.more_label(view, (kind,) if kind else ())
-    more = (label, Words(), _list_url(query, sort="date"))
+    # Its heading names the view; its link says so once more to a screen reader only.
+    label, hidden = widgets.list_more(view, (kind,) if kind else ())
+    more = (label, hidden, _list_url(query, sort="date"))
     return [
         widgets.section("list", heading, events, links, more, "Nothing is scheduled right now.")
     ]

@@ -190,10 +190,19 @@ def section_heading(heading: str, view: ViewName | None, kinds: tuple[str, ...])
     return ours(heading) if view is None else section_view(view, kinds).heading
 
 
-def more_label(view: ViewName | None, kinds: tuple[str, ...]) -> Words:
+def more_label(kinds: tuple[str, ...]) -> Words:
     """The words of a section's link to the list of all it shows, the list named as its page
-    names it: "All upcoming webinars", "All upcoming events in Denver matching “5g”"."""
-    return ours("All ") + section_view(view or view_name(EventFilters()), kinds).phrase
+    names it, without filters (a caption or a heading names them): "All upcoming webinars"."""
+    return ours("All ") + section_view(view_name(EventFilters()), kinds).phrase
+
+
+def list_more(view: ViewName | None, kinds: tuple[str, ...]) -> tuple[Words, Words]:
+    """The list widget's link: its words and those read aloud only after them. Narrowed
+    (``view``: widget_view), the heading names the view, the link says "See all" and its name
+    the rest (" upcoming 5G events matching “5g”"); else "All upcoming webinars"."""
+    if view is None:
+        return more_label(kinds), Words()
+    return ours("See all"), ours(" ") + section_view(view, kinds).phrase
 
 
 def sidebar_caption(view: ViewName | None) -> Words | None:

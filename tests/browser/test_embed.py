@@ -751,13 +751,14 @@ def test_a_searched_list_shows_the_next_matches_soonest_first(browser, host):
 def test_a_filtered_sidebar_on_a_phone_names_its_filters_once(browser, host):
     """At 360 px a sidebar filtered by a category and a search named them in each box's
     heading and link, two lines each: a caption names them once, each heading and link takes
-    one line, and the links' names still say where they lead (read aloud). A place written
+    one line, and the links' names still say where they lead (read aloud); a filtered list's
+    heading names its view, its link "See all" (the rest read aloud). A place written
     right to left keeps its place in our English words (<bdi>), drawn by embed.js or framed."""
     host_page = HostPage(browser, f"{host}/filtered.html")
     page = host_page.page
     page.set_viewport_size(WIDTHS[1])
     host_page.wait_for_widgets()
-    for frame_id in ("topic-frame", "rtl-frame"):
+    for frame_id in ("topic-frame", "list-frame", "rtl-frame"):
         page.frame_locator(f"#{frame_id}").locator(".ew-by").wait_for()
     topic = page.locator("#topic")
     framed = page.frame_locator("#topic-frame")
@@ -777,6 +778,19 @@ def test_a_filtered_sidebar_on_a_phone_names_its_filters_once(browser, host):
         assert visible.count("5g") == 1 and visible.count("matching") == 1, visible
         links = box.locator(".ew-more a").evaluate_all("els => els.map(e => e.textContent)")
         assert links[1] == "All upcoming webinars on 5G matching “5g”", links
+    # The list: its heading names the view, its link says "See all", the rest read aloud.
+    for box in (page.locator("#list"), page.frame_locator("#list-frame")):
+        expect(box.locator(".ew-heading")).to_have_text("Upcoming 5G events matching “network”")
+        link = box.locator(".ew-more a")
+        expect(link).to_have_text("See all upcoming 5G events matching “network”")
+        assert link.evaluate(
+            "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+        ) == pytest.approx(1, abs=0.3)
+        visible = box.locator(".ew").evaluate(
+            "b => { const c = b.cloneNode(true); c.querySelectorAll('.ew-hidden, h1')"
+            ".forEach(h => h.remove()); return c.textContent; }"
+        )
+        assert visible.count("matching") == 1 and "See all" in visible, visible
     for box in (page.locator("#rtl"), page.frame_locator("#rtl-frame")):
         caption = box.locator(".ew-caption")
         expect(caption).to_have_text("Events in القاهرة matching “5g”")
