@@ -146,6 +146,32 @@ def test_archive_bad_input(client, query, status):
     assert "<script>" not in text(response)
 
 
+def test_an_empty_archive_offers_each_way_out_once(
+    client, create_event, create_category, create_venue
+):
+    """A search or a filter that finds nothing offered its way out twice, beside the search
+    field and in the box that says nothing matches: the box keeps it, where the reader is."""
+    five_g = create_category("5G")
+    create_event(title="5G session", start=NOW - timedelta(days=2), categories=[five_g])
+    create_event(title="Studio session", start=NOW - timedelta(days=3), venue=create_venue())
+    nothing = text(client.get("/webinars/archive?q=zzzz"))
+    assert nothing.count(">Clear search</a>") == 1
+    assert '<a class="button" href="/webinars/archive">Clear search</a>' in nothing
+    assert "The whole archive" not in nothing
+    nothing = text(client.get("/webinars/archive?category=5g&q=zzzz"))
+    assert nothing.count(">Clear search</a>") == 1
+    assert '<a class="button" href="/webinars/archive?category=5g">Clear search</a>' in nothing
+    assert nothing.count(">The whole archive</a>") == 1  # beside the search field
+    nothing = text(client.get("/webinars/archive?place=atlantis"))
+    assert nothing.count(">The whole archive</a>") == 1
+    assert '<a class="button" href="/webinars/archive">The whole archive</a>' in nothing
+    # Something found: the links beside the search field, no box.
+    found = text(client.get("/webinars/archive?place=denver&q=studio"))
+    assert 'href="/webinars/archive?place=denver">Clear search</a>' in found
+    assert 'href="/webinars/archive">The whole archive</a>' in found
+    assert 'class="button"' not in found
+
+
 def test_archive_narrowed_by_category_and_place(
     client, create_event, create_category, create_venue
 ):
