@@ -93,8 +93,10 @@ def absent_cache_control(response: Response, shared: bool) -> Response:
     """A 410's or a 404 page's Cache-Control: public for a minute, ``shared`` (the same for
     everyone who asks: an anonymous visitor's page, the API); private otherwise (a page that
     shows who is signed in). Staff pages are never kept (security.add_security_headers)."""
-    if shared:
-        response.headers["Cache-Control"] = f"public, max-age={ABSENT_MAX_AGE}"
-    else:
-        response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = absent_cache_value(shared)
     return response
+
+
+def absent_cache_value(shared: bool) -> str:
+    """The value absent_cache_control sets (also said in the API's OpenAPI document)."""
+    return f"public, max-age={ABSENT_MAX_AGE}" if shared else "private, no-cache"

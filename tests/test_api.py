@@ -321,6 +321,29 @@ def test_the_document_is_served_and_names_every_parameter_the_view_reads(client,
     json.dumps(doc)  # plain JSON all the way down
 
 
+def test_the_document_says_how_long_each_problem_is_kept(client, events):
+    """A 404 or 410 problem is kept a minute by any cache, others not at all: the document
+    said neither, so a client could not tell a cached "gone" from a fresh one."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    said = {}
+    for path, operations in doc["paths"].items():
+        for code, answer in operations["get"]["responses"].items():
+            if "application/problem+json" in answer.get("content", {}):
+                header = answer["headers"]["Cache-Control"]
+                said[path, code] = header["schema"]["const"]
+                assert header["description"], (path, code)
+    assert {code for _, code in said} == {"400", "404", "410"}
+    for (path, code), value in said.items():
+        kept = "public, max-age=60" if code in ("404", "410") else "no-store"
+        assert value == kept, (path, code)
+    assert ("/events/{key}", "410") in said and ("/series/{key}", "410") in said
+    # As answered.
+    for url, code in (("/api/v1/events/no-such-event", "404"), ("/api/v1/events?x=1", "400")):
+        response = client.get(url)
+        assert str(response.status_code) == code, url
+        assert response.headers["Cache-Control"] == said["/events/{key}", code], url
+
+
 def test_the_docs_page_loads_only_our_own_assets(client):
     html = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html

@@ -39,18 +39,21 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def problem_cache_control(status: int) -> str:
+    """A problem's Cache-Control (also said in the OpenAPI document): a 404 or 410 is kept a
+    minute as a page's is, shared (the answer is the same for everyone); other problems are
+    not kept."""
+    return addresses.absent_cache_value(shared=True) if status in (404, 410) else "no-store"
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """An RFC 9457 problem body; `extra` adds members (e.g. ``parameter``). A 404 or 410 is
-    kept a minute as a page's is, shared (the answer is the same for everyone); other
-    problems are not kept."""
+    """An RFC 9457 problem body; `extra` adds members (e.g. ``parameter``), kept as
+    problem_cache_control says."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["instance"] = request.path
     body.update(extra)
     response = Response(dumps(body), status=status, content_type=PROBLEM)
-    if status in (404, 410):
-        addresses.absent_cache_control(response, shared=True)
-    else:
-        response.cache_control.no_store = True
+    response.headers["Cache-Control"] = problem_cache_control(status)
     return allow_cors(response)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import KINDS, PUBLIC_STATUSES
+from .http import problem_cache_control
 from .params import EVENT_LIST_PARAMS, Param
 
 VERSION = "1.0.0"
@@ -259,9 +260,14 @@ def _ok(schema: str, description: str, *, paged: bool = False) -> dict[str, Any]
     }
 
 
-def _problem(description: str) -> dict[str, Any]:
+def _problem(status: str, description: str) -> dict[str, Any]:
+    kept = problem_cache_control(int(status))
+    said = "Not to be kept" if kept == "no-store" else "Any cache may keep it (the same for all)"
     return {
         "description": description,
+        "headers": {
+            "Cache-Control": {"schema": {"type": "string", "const": kept}, "description": said}
+        },
         "content": {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
         },
@@ -290,7 +296,7 @@ def _operation(
 ) -> dict[str, Any]:
     responses = {"200": ok, "304": NOT_MODIFIED}
     for code, description in (("400", "A parameter cannot be used"), *extra):
-        responses[code] = _problem(description)
+        responses[code] = _problem(code, description)
     return {
         "operationId": operation_id,
         "summary": summary,
@@ -315,9 +321,10 @@ def document(server_url: str) -> dict[str, Any]:
         (),
         _ok("EventDetail", "The event"),
         ("404", "No public event has this slug or UID"),
+        ("410", "The public event at this address was deleted"),
     )
     one_event["parameters"] = [event_key]
-    one_event["responses"]["400"] = _problem("A query parameter was given: this takes none")
+    one_event["responses"]["400"] = _problem("400", "A query parameter was given: this takes none")
     one_event["responses"]["301"] = {
         "description": "A date of a series that 'this and following' moved to a new series, "
         "asked for by its old slug or UID: its address there is in Location",
@@ -335,11 +342,12 @@ def document(server_url: str) -> dict[str, Any]:
         (),
         _ok("SeriesDetail", "The series"),
         ("404", "No public series has this slug or UID"),
+        ("410", "The public series at this address was deleted"),
     )
     one_series["parameters"] = [
         {**event_key, "description": "The series' slug or its iCalendar UID"}
     ]
-    one_series["responses"]["400"] = _problem("A query parameter was given: this takes none")
+    one_series["responses"]["400"] = _problem("400", "A query parameter was given: this takes none")
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
