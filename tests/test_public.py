@@ -184,6 +184,45 @@ def test_empty_result_offers_to_clear_filters(client, create_event):
     assert '<a class="button" href="/events/">Clear filters</a>' in html
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/events/?q=zzzzqq",
+        "/events/?place=atlantis",
+        "/events/?kind=webinar&q=zzzz",
+        "/events/?when=past&q=zzzz",
+        "/events/?category=gone",
+        "/categories/cloud?q=zzzz",
+    ],
+)
+def test_an_empty_list_offers_clear_filters_once(client, create_event, create_category, url):
+    """A filtered list that finds nothing said "Clear filters" twice: beside the form's
+    button and again in the box that says nothing matches. The box keeps it."""
+    create_category("Cloud")
+    create_event(title="Something", kind="live")
+    html = text(client.get(url))
+    assert html.count("Clear filters") == 1, url
+    assert re.search(
+        r'<div class="empty">.*<a class="button" href="[^"]*">Clear filters</a>', html, re.S
+    )
+
+
+def test_an_empty_list_keeps_its_other_ways_out(client, create_event, create_category):
+    """Leaving out the form's "Clear filters" leaves the box's other links as they were."""
+    create_category("Cloud")
+    create_event(title="Last year's summit", first_day=date(2025, 9, 24), kind="live")
+    create_event(title="Telecom Security Conference", kind="live")
+    past = text(client.get("/events/?q=last+year"))
+    assert ">1 past event matches</a>" in past and past.count("Clear filters") == 1
+    misspelled = text(client.get("/events/?q=securty"))
+    assert "Did you mean" in misspelled and misspelled.count("Clear filters") == 1
+    unknown = text(client.get("/events/?category=gone"))
+    assert "See these upcoming events in every category" in unknown
+    # With results the form offers it, and there is no box.
+    found = text(client.get("/events/?q=security"))
+    assert found.count("Clear filters") == 1 and '<a href="/events/">Clear filters</a>' in found
+
+
 def test_pagination_links_keep_filters(client, create_event):
     for i in range(12):
         create_event(title=f"Webinar {i:02d}", start=NOW + timedelta(days=i + 1))
