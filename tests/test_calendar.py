@@ -355,6 +355,20 @@ def test_a_filtered_month_with_nothing_says_where_the_next_match_is(client, crea
     assert "The next one" not in html  # none at all
 
 
+@pytest.mark.parametrize("query", ["q=zzzz", "place=atlantis", "kind=webinar&q=zzzz"])
+def test_an_empty_filtered_month_offers_clear_filters_once(client, create_event, query):
+    """The form above the grid said "Clear filters" and so did the box under it that says
+    nothing matches: the box keeps it, with its pointer to the next match."""
+    create_event(title="London Fibre Forum", first_day=date(2026, 8, 18), kind="live")
+    html = client.get(f"/calendar/2026/07?{query}").get_data(as_text=True)
+    assert html.count("Clear filters") == 1, query
+    assert re.search(r'<div class="empty">.*<a href="/calendar/2026/07">Clear filters</a>', html)
+    found = client.get("/calendar/2026/08?q=london").get_data(as_text=True)
+    assert found.count("Clear filters") == 1  # the form's, as before
+    nowhere = client.get("/calendar/2026/07?category=opticals").get_data(as_text=True)
+    assert "See July 2026 in every category" in nowhere and nowhere.count("Clear filters") == 1
+
+
 def test_a_filtered_month_says_how_many_events_match_in_it(client, app, create_event):
     """As a list does: the grid alone leaves a visitor counting cells, and its "+N more"
     and the days of the months around it make that count wrong."""
