@@ -17,6 +17,7 @@ from icalendar import vDuration
 
 from events_app.api.openapi import document
 from events_app.extensions import db
+from events_app.models import FormerSlug
 from tests.conftest import NOW
 
 NY = "America/New_York"
@@ -501,6 +502,28 @@ def test_every_options_answer_is_a_204_naming_the_methods_and_keeping_no_session
         assert "Set-Cookie" not in response.headers and "Vary" not in response.headers, path
     login = client.get("/staff/login")
     assert "Please sign in" not in login.get_data(as_text=True)  # no flash kept by a probe
+
+
+def test_the_document_lists_the_301_from_a_former_slug(client, events, create_series):
+    """/series/{key} answers a renamed series' former slug with a 301 (as /events/{key} does a
+    renamed event's) that the document did not list; the event's said a split date only."""
+    weekly = create_series(start=datetime(2026, 6, 18, 12, 0), slug="weekly")
+    db.session.add(FormerSlug(slug="the-weekly", event_id=weekly.id))
+    db.session.add(FormerSlug(slug="awards-night", event_id=events["timed"].id))
+    db.session.commit()
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path, old, new in (
+        ("/events/{key}", "awards-night", "awards-dinner"),
+        ("/series/{key}", "the-weekly", "weekly"),
+    ):
+        said = doc["paths"][path]["get"]["responses"]["301"]
+        assert "former slug" in said["description"], path
+        assert said["headers"]["Location"]["schema"] == {"type": "string", "format": "uri"}
+        response = client.get("/api/v1" + path.replace("{key}", old))
+        assert response.status_code == 301, path
+        assert response.headers["Location"] == "http://localhost/api/v1" + path.replace(
+            "{key}", new
+        )
 
 
 def test_an_unknown_parameter_gets_an_answer_the_document_lists(client, events, create_series):

@@ -277,6 +277,14 @@ def _problem(status: str, description: str) -> dict[str, Any]:
 NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is current"}
 
 
+def _moved(description: str) -> dict[str, Any]:
+    """A redirect from an address that moved (public.moved_redirect): where to is in Location."""
+    return {
+        "description": description,
+        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+    }
+
+
 TAGS = [
     {
         "name": "Events",
@@ -325,17 +333,16 @@ def document(server_url: str) -> dict[str, Any]:
     )
     one_event["parameters"] = [event_key]
     one_event["responses"]["400"] = _problem("400", "A query parameter was given: this takes none")
-    one_event["responses"]["301"] = {
-        "description": "A date of a series that 'this and following' moved to a new series, "
-        "asked for by its old slug or UID: its address there is in Location",
-        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
-    }
-    one_event["responses"]["302"] = {
-        "description": "A date of a series moved to another day, asked for by the slug or "
+    one_event["responses"]["301"] = _moved(
+        "An event asked for by a former slug (it was renamed, or its series was), or a date of "
+        "a series that 'this and following' moved to a new series, asked for by its old slug "
+        "or UID: its address now is in Location"
+    )
+    one_event["responses"]["302"] = _moved(
+        "A date of a series moved to another day, asked for by the slug or "
         "UID of the day it was moved to: its own address, under its original day, is in "
-        "Location (for as long as it is on that day)",
-        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
-    }
+        "Location (for as long as it is on that day)"
+    )
     one_series = _operation(
         "getSeries",
         "One public series, by slug or UID, with its next dates",
@@ -348,6 +355,11 @@ def document(server_url: str) -> dict[str, Any]:
         {**event_key, "description": "The series' slug or its iCalendar UID"}
     ]
     one_series["responses"]["400"] = _problem("400", "A query parameter was given: this takes none")
+    one_series["responses"]["301"] = _moved(
+        "A series asked for by a former slug (it was renamed), or by the address of a deleted "
+        "series that a part split off it by 'this and following' goes on from: its address "
+        "now is in Location"
+    )
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
