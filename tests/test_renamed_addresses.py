@@ -45,6 +45,8 @@ def test_a_renamed_event_is_found_at_every_address_it_had(staff, app_ctx):
     assert moved(visitor, "/events/optcal-outlook.ics") == "/events/optical-outlook.ics"
     api = moved(visitor, "/api/v1/events/optcal-outlook")
     assert api == "http://localhost/api/v1/events/optical-outlook"
+    # Asked for among series, to the event (it led to /series/optical-outlook, a 404).
+    assert moved(visitor, "/api/v1/series/optcal-outlook") == api
     assert visitor.get(api).get_json()["data"]["title"] == FORM["title"]
 
     db.session.expire_all()
@@ -137,6 +139,9 @@ def test_a_renamed_series_takes_its_dates_addresses_along(staff, app_ctx):
     api = "http://localhost/api/v1"
     for old, new in (
         ("/api/v1/series/the-telecom-hour", f"{api}/series/telecom-hour"),
+        # Asked for among events, as its page's address serves both, to the series' own
+        # address (it led to /events/telecom-hour, a 404 saying "This is a series").
+        ("/api/v1/events/the-telecom-hour", f"{api}/series/telecom-hour"),
         ("/api/v1/events/the-telecom-hour/2026-07-23", f"{api}/events/telecom-hour/2026-07-23"),
     ):
         assert moved(visitor, old) == new

@@ -336,7 +336,8 @@ def document(server_url: str) -> dict[str, Any]:
     one_event["responses"]["301"] = _moved(
         "An event asked for by a former slug (it was renamed, or its series was), or a date of "
         "a series that 'this and following' moved to a new series, asked for by its old slug "
-        "or UID: its address now is in Location"
+        "or UID: its address now is in Location; a series' former slug leads to the series "
+        "(/series/{key})"
     )
     one_event["responses"]["302"] = _moved(
         "A date of a series moved to another day, asked for by the slug or "
@@ -358,7 +359,7 @@ def document(server_url: str) -> dict[str, Any]:
     one_series["responses"]["301"] = _moved(
         "A series asked for by a former slug (it was renamed), or by the address of a deleted "
         "series that a part split off it by 'this and following' goes on from: its address "
-        "now is in Location"
+        "now is in Location; an event's former slug leads to the event (/events/{key})"
     )
     return {
         "openapi": "3.1.0",

@@ -126,8 +126,7 @@ def event(key: str):
         head, day = _date_address(key)
         where = addresses.lookup(db.session, head, day) if head else None
         if isinstance(where, addresses.Moved):  # as its page: split, moved here, renamed
-            moved = f"{where.slug}/{where.day or day}" if day else where.slug
-            return moved_redirect(external_url("api.event", key=moved), where)
+            return moved_redirect(_moved_url(where, day), where)
         if where is not None:
             return http.problem(410, "Gone", f"“{where.title}” was deleted.")
         master = db.session.scalars(_public_series(key)).first()
@@ -137,6 +136,17 @@ def event(key: str):
         return http.problem(404, "Not Found", "No public event has this slug or UID.")
     body = {"data": serialize.event_json(found, links())}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
+
+
+def _moved_url(where: addresses.Moved, day: str | None = None) -> str:
+    """The API's address of where an address moved (addresses.lookup): a date's (``day``: the
+    date asked for), else the series' or the event's, whichever it is now: a series renamed is
+    asked for at /events/ too, as its page's address serves both."""
+    if day:
+        return external_url("api.event", key=f"{where.slug}/{where.day or day}")
+    is_series = select(Event.id).where(Event.slug == where.slug, Event.series_master.is_(True))
+    endpoint = "api.one_series" if db.session.scalar(is_series) is not None else "api.event"
+    return external_url(endpoint, key=where.slug)
 
 
 def plausible_key(key: str) -> bool:
@@ -160,7 +170,7 @@ def one_series(key: str):
     master = db.session.scalars(_public_series(key)).first()
     where = addresses.lookup(db.session, key) if master is None else None
     if isinstance(where, addresses.Moved):  # renamed, or deleted with parts left, as its page
-        return moved_redirect(external_url("api.one_series", key=where.slug), where)
+        return moved_redirect(_moved_url(where), where)
     if where is not None:
         return http.problem(410, "Gone", f"“{where.title}” was deleted.")
     if master is None:
