@@ -328,7 +328,9 @@ def test_staff_forms_never_500_and_keep_input(client, world, rule):
 # Zones with and without DST, one with a 30-minute change; the world's venue is in America/Denver.
 ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "UTC")
 VENUE_ZONE = "America/Denver"
-EVENT_FORM_SETTINGS = settings(FORM_SETTINGS, max_examples=40)
+# 80: the share that saves varies from run to run (17 to 35 of 48 in trials of 40, 9 once);
+# twice as many make the floor below (a fifth) a test of the inputs, not of luck.
+EVENT_FORM_SETTINGS = settings(FORM_SETTINGS, max_examples=80)
 ERROR = re.compile(r'<p class="error" id="([a-z_]+)-error">([^<]*)</p>')
 
 
@@ -527,5 +529,5 @@ def test_event_form_saves_what_was_typed_or_says_why(client, world, app_ctx, edi
         outcomes.append(saved is not None)
 
     check()
-    # About half save (never under 30% in trials); a fifth is the floor for this to mean anything.
+    # About half save; a fifth is the floor for this to mean anything.
     assert sum(outcomes) >= len(outcomes) / 5, f"only {sum(outcomes)} of {len(outcomes)} saved"
