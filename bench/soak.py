@@ -153,7 +153,7 @@ def request_list(server: Server, path: Path) -> int:
         "/feeds/webinars.ics",
         f"/feeds/categories/{CATEGORY}.ics",
         "/feeds/categories/5g.ics",
-        "/feeds/events.ics?kind=webinar&place=london",
+        "/feeds/events.ics?kind=webinar&place=London",  # as venues spell it: not a 301
         f"/events/?category={CATEGORY}",
     ]
     paths += [f"/events/{slug}" for slug in slugs] + [f"/events/{slug}.ics" for slug in slugs[:4]]
