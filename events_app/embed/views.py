@@ -35,6 +35,7 @@ from ..models import (
 from ..security import allow_framing
 from ..templating import external_url
 from ..view_names import ours
+from ..webinars import ARCHIVE_ARGS
 from . import widgets
 from .widgets import WidgetQuery
 
@@ -97,9 +98,8 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
             stmt = stmt.where(Event.kind.in_(kinds), Event.recording_url != "")
             # The archive takes the widget's category, place and search: it lists what this
             # box lists (and past sessions whose recording is still to come).
-            f = query.filters
-            narrowed = {"category": f.category, "place": f.place, "venue": f.venue, "q": f.q}
-            url = external_url("webinars.archive", **{k: v for k, v in narrowed.items() if v})
+            args = query.filters.to_args().items()
+            url = external_url("webinars.archive", **{k: v for k, v in args if k in ARCHIVE_ARGS})
             more = (widgets.archive_label(view is not None), hidden, url)
             empty = "No recordings yet."
         else:
