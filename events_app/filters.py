@@ -37,7 +37,7 @@ MAX_PAGE = 10_000_000
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _VENUE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")  # models.Venue.slug: 200 characters
 PLACE_MEMO = "events_app.filters.place_venues"  # in request.environ: {place: its venues}
-VENUE_MEMO = "events_app.filters.venues"  # in request.environ: {slug: (id, name, slug) or None}
+VENUE_MEMO = "events_app.filters.venues"  # in request.environ: {slug: EventFilters._venue}
 
 
 class BadFilter(ValueError):
@@ -211,31 +211,38 @@ class EventFilters:
         return next((name for _, name in self._place_venues), self.place)
 
     @cached_property
-    def _venue(self) -> tuple[int, str, str] | None:
-        """(id, name, slug now) of the venue ``venue`` names, read once per request: the venue
-        with public events at that address, else the one that had it before a change of slug
-        (venues.public_venue, venues.renamed_venue: the venue's page finds it so too)."""
+    def _venue(self) -> tuple[int, str, str, bool] | None:
+        """(id, name, slug now, whether it has public events) of the venue ``venue`` names,
+        read once per request (venues.venue_at: the one at that address, else the one that
+        had it before a change of slug; the venue's page finds it so too)."""
         from flask import has_request_context, request
 
         from .extensions import db
-        from .venues import public_venue, renamed_venue
+        from .venues import venue_at
 
         slug = self.venue or ""
         memo = request.environ.setdefault(VENUE_MEMO, {}) if has_request_context() else {}
         if slug not in memo:
-            venue = public_venue(db.session, slug) or renamed_venue(db.session, slug)
-            memo[slug] = (venue.id, venue.name, venue.slug) if venue else None
+            found = venue_at(db.session, slug)
+            memo[slug] = (found[0].id, found[0].name, found[0].slug, found[1]) if found else None
         return memo[slug]
 
     @property
     def venue_known(self) -> bool:
         """Whether ``venue`` names a venue with public events (by its slug, now or before)."""
+        return bool(self.venue) and self._venue is not None and self._venue[3]
+
+    @property
+    def venue_exists(self) -> bool:
+        """Whether ``venue`` names a venue, with public events or none (yet, or any more): its
+        feed answers, empty, so that calendar apps drop what they had from it."""
         return bool(self.venue) and self._venue is not None
 
     @property
     def venue_name(self) -> str | None:
-        """The name of the venue ``venue`` names; None without one or for one it names none."""
-        return self._venue[1] if self.venue and self._venue else None
+        """The name of the venue ``venue`` names; None without one or for one with no public
+        events (a draft's venue is not shown)."""
+        return self._venue[1] if self.venue_known else None
 
     def spelled_once(self) -> EventFilters:
         """These filters with the place as its venues spell it ("?place=denver" and

@@ -47,6 +47,25 @@ def renamed_venue(session: Session, slug: str) -> Venue | None:
     return session.scalar(stmt)
 
 
+def venue_at(session: Session, slug: str) -> tuple[Venue, bool] | None:
+    """The venue this address names and whether it has public events (any time): the one at
+    it with some (``public_venue``), else the one with some that had it before a change of
+    slug (``renamed_venue``), else the one at it or that had it, with none."""
+    listed_there = Venue.events.any(listed())
+    now = session.execute(select(Venue, listed_there).where(Venue.slug == slug)).first()
+    if now is not None and now[1]:
+        return now[0], True
+    before = session.execute(
+        select(Venue, listed_there)
+        .join(FormerVenueSlug, FormerVenueSlug.venue_id == Venue.id)
+        .where(FormerVenueSlug.slug == slug)
+        .order_by(listed_there.desc(), Venue.id)
+    ).first()
+    if before is not None and (before[1] or now is None):
+        return before[0], bool(before[1])
+    return (now[0], False) if now is not None else None
+
+
 def place_filters(venue: Venue) -> EventFilters | None:
     """The list filters of this venue's city (else its country), which the ``place`` filter
     matches, its other venues too; None when it names neither."""

@@ -101,8 +101,31 @@ def test_an_unknown_venue_shows_an_empty_list_that_says_so(visitor, data, slug):
     assert f"There is no venue “<bdi>{slug}</bdi>”, or nothing is listed there." in page
     assert '<a href="/events/?kind=live">See these upcoming live events at every venue</a>' in page
     assert "Jazz Night" not in page and "Draft Show" not in page
-    assert "subscribe-box" not in page  # its feed is a 404
-    assert visitor.get(f"/feeds/events.ics?venue={slug}").status_code == 404
+    assert "subscribe-box" not in page  # nothing to subscribe to
+
+
+def test_a_venue_with_no_public_events_has_an_empty_feed_and_an_unknown_one_none(visitor, data):
+    assert visitor.get("/feeds/events.ics?venue=nowhere").status_code == 404
+    response = visitor.get("/feeds/events.ics?venue=back-room")  # a draft's venue
+    assert response.status_code == 200
+    calendar = icalendar.Calendar.from_ical(response.data)
+    assert calendar.walk("VEVENT") == []
+    assert str(calendar["X-WR-CALNAME"]) == "Telecom Events: events"  # a draft's venue: unnamed
+
+
+def test_a_venues_feed_empties_when_its_last_event_goes(visitor, data):
+    """Calendar apps subscribed to a venue drop its events when they are gone: a 404 would
+    leave them holding what they had."""
+    url = f"/feeds/events.ics?venue={SLUG}"
+    assert len(icalendar.Calendar.from_ical(visitor.get(url).data).walk("VEVENT")) == 3
+    data["here"].status = "draft"
+    db.session.delete(data["here2"])
+    db.session.delete(data["past"])
+    db.session.commit()
+    response = visitor.get(url)
+    assert response.status_code == 200
+    assert icalendar.Calendar.from_ical(response.data).walk("VEVENT") == []
+    assert visitor.get(f"/venues/{SLUG}").status_code == 404  # its page has nothing to show
 
 
 @pytest.mark.parametrize(

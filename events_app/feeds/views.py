@@ -240,7 +240,7 @@ def filtered():
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
         abort(400, description="Unknown category.")
-    if filters.venue and not filters.venue_known:
+    if filters.venue and not filters.venue_exists:  # one with no public events: empty feed
         abort(404, description=NO_SUCH_VENUE)
     if filters.spelled_once() != filters:  # a place spelled otherwise, a venue's former slug
         return split_redirect(feed_url_for(filters, category), RENAMED_REDIRECT_MAX_AGE)
