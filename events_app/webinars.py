@@ -43,9 +43,10 @@ def index():
     )
 
 
-# The list's arguments the archive reads: its category, place, venue and search, its order,
-# the page.
-ARCHIVE_ARGS = frozenset({"category", "place", "venue", "q", "sort", "page"})
+# The list's filters the archive narrows by (a search keeps them), and all the list's
+# arguments it reads: those, its search, its order, the page.
+ARCHIVE_FILTERS = ("category", "place", "venue")
+ARCHIVE_ARGS = frozenset({*ARCHIVE_FILTERS, "q", "sort", "page"})
 
 
 @bp.get("/archive")
@@ -96,9 +97,12 @@ def archive():
         kinds = (partial(upcoming, kind="webinar"), partial(upcoming, kind="audio"))
         if corrected := spelling.suggestion(db.session, filters.q, in_archive, *kinds):
             did_you_mean = (corrected[0], *corrected[1])
+    kept = {k: v for k, v in filters.to_args().items() if k in ARCHIVE_FILTERS}
     return render_template(
         "webinars/archive.html",
         did_you_mean=did_you_mean,
+        kept_filters=kept,  # the form's hidden fields
+        unsearched_url=url_for(".archive", **kept),
         now=now,
         page=page,
         pages_nav=pager_links(page, page_url),
