@@ -126,6 +126,13 @@ def test_a_venues_feed_empties_when_its_last_event_goes(visitor, data):
     assert response.status_code == 200
     assert icalendar.Calendar.from_ical(response.data).walk("VEVENT") == []
     assert visitor.get(f"/venues/{SLUG}").status_code == 404  # its page has nothing to show
+    # Renamed since, its former slug still leads to its (empty) feed.
+    db.session.get(Venue, data["sony"].id).slug = "sony-hall-nyc"
+    db.session.commit()
+    moved = visitor.get(url)
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "http://localhost/feeds/events.ics?venue=sony-hall-nyc"
+    assert visitor.get(moved.headers["Location"]).status_code == 200
 
 
 @pytest.mark.parametrize(
