@@ -24,6 +24,7 @@ from .models import (
     place_names,
     public_events,
 )
+from .public import renamed_category_redirect
 from .timefmt import MAX_YEAR, MIN_YEAR
 from .view_names import view_name
 
@@ -262,6 +263,12 @@ def _month_page(year: int, month: int):
 
     categories = categories_by_name(db.session)
     category = category_in(categories, filters.category)
+    if (
+        filters.category
+        and category is None
+        and (moved := renamed_category_redirect(filters.category))
+    ):
+        return moved
     month_has_events = any(d.events for w in weeks for d in w if d.in_month)
     next_day = None  # a filtered month with nothing: where the next match is
     did_you_mean = None  # a search found nowhere, misspelled: the search corrected

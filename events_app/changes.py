@@ -10,7 +10,8 @@ session (installed by ``init_app``) keeps each event's revision data right, whoe
   venue's place (name, address, zone, coordinates) is edited;
 - an edit of a venue, a category or a speaker touches the events showing it;
 - a changed slug is remembered, so the old address leads to the new one (an event's or
-  series': models.FormerSlug; a venue's: models.FormerVenueSlug), and a new venue without
+  series': models.FormerSlug; a venue's and a category's: models.FormerVenueSlug,
+  models.FormerCategorySlug), and a new venue without
   one gets the one its name makes (forms.venue_slug);
 - series (series.py): a change to an occurrence, or an occurrence added or deleted, touches
   its master (whose stored block holds the series); a change to a rule touches the master and
@@ -261,8 +262,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                     change["removal"] = True
             elif isinstance(obj, Venue | Category) and fields - {"events", "updated_at"}:
                 change["any"] = True  # pages list venues and categories, even unused ones
-                if isinstance(obj, Venue) and "slug" in fields:
-                    _remember_venue_slug(session, obj)
+                if "slug" in fields:
+                    _remember_former_slug(session, obj)
                 for e in obj.events:  # and a date's series: its feeds may now leave it out
                     touched[id(e)] = e
                     if (master := _master_of(e)) is not None:
@@ -333,13 +334,17 @@ def _remember_slug(session: Session, event: Any) -> None:
         session.merge(FormerSlug(slug=event.slug, event_id=event.id))
 
 
-def _remember_venue_slug(session: Session, venue: Any) -> None:
-    """A venue's address before this change of slug leads to its page from now on
-    (models.FormerVenueSlug; the page answers only while the venue has public events)."""
-    from .models import FormerVenueSlug
+def _remember_former_slug(session: Session, obj: Any) -> None:
+    """A venue's or category's address before this change of slug leads to it from now on
+    (models.FormerVenueSlug: the venue's page answers only while it has public events;
+    models.FormerCategorySlug)."""
+    from .models import FormerCategorySlug, FormerVenueSlug, Venue
 
-    if old := _slug_before(venue):
-        session.merge(FormerVenueSlug(slug=old, venue_id=venue.id))
+    if old := _slug_before(obj):
+        if isinstance(obj, Venue):
+            session.merge(FormerVenueSlug(slug=old, venue_id=obj.id))
+        else:
+            session.merge(FormerCategorySlug(slug=old, category_id=obj.id))
 
 
 def _slug_before(obj: Any) -> str | None:

@@ -376,7 +376,8 @@ class CategoryForm(PageForm):
     )
     slug = StringField(
         "Slug",
-        description="Used in addresses and feed names; made from the name when left empty.",
+        description="Used in addresses and feed names; made from the name when left empty."
+        " A changed slug leads to the new one: links and subscriptions keep working.",
         validators=[limit(Category, "slug"), slug_format],
     )
     original = HiddenField()  # the category as the edit form showed it (merge.py)

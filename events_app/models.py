@@ -968,6 +968,35 @@ class FormerVenueSlug(Base):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
 
 
+class FormerCategorySlug(Base):
+    """An address a category had before its slug was changed: its page, its feeds and a
+    list's ``?category=`` at it lead to the slug now (a 301), so links and subscriptions
+    keep working."""
+
+    __tablename__ = "former_category_slugs"
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+
+
+def renamed_category(session, slug: str | None) -> Category | None:
+    """The category whose address was ``slug`` before a change of slug; None when a category
+    has it now (callers look for that one first) or none ever had it."""
+    if not slug:
+        return None
+    stmt = (
+        select(Category)
+        .join(FormerCategorySlug, FormerCategorySlug.category_id == Category.id)
+        .where(
+            FormerCategorySlug.slug == slug,
+            ~select(Category.id).where(Category.slug == slug).exists(),
+        )
+    )
+    return session.scalar(stmt)
+
+
 def place_names(session) -> list[str]:
     """Cities and countries of venues with public events, for the place filter's suggestions."""
     rows = session.execute(

@@ -53,6 +53,7 @@ from .models import (
     place_names,
     public_events,
     public_series_by_slug,
+    renamed_category,
     upcoming_events,
 )
 from .response_cache import public_cache_control
@@ -142,6 +143,12 @@ def _list_page(
 
     categories = categories_by_name(db.session)
     chosen = category or category_in(categories, filters.category)
+    if (
+        filters.category
+        and chosen is None
+        and (moved := renamed_category_redirect(filters.category))
+    ):
+        return moved
     named = chosen and chosen.name
     # An empty upcoming (past) list of a search or filters: how many the other tab finds.
     other = "past" if filters.when == "upcoming" else "upcoming"
@@ -227,6 +234,8 @@ def category_page(slug: str):
         abort(404, description="There is no such category.")
     category = category_by_slug(db.session, slug)
     if category is None:
+        if moved := renamed_category_redirect(slug):
+            return moved
         abort(404, description="There is no such category.")
     filters, date_errors = list_filters(request.args)
     filters = replace(filters, category=category.slug)
@@ -441,6 +450,24 @@ def renamed_redirect(location: str) -> Response:
     """The 301 from an event's or series' former address (models.FormerSlug) to its address
     now, kept for a minute (RENAMED_REDIRECT_MAX_AGE)."""
     return split_redirect(location, RENAMED_REDIRECT_MAX_AGE)
+
+
+def renamed_category_redirect(slug: str | None) -> Response | None:
+    """This very address with a category's slug now, as a 301 kept a minute, when ``slug``
+    (the path's ``<slug>``, or ``?category=``) is one it had before its slug was changed
+    (models.FormerCategorySlug); None otherwise. Calendar apps and feed readers follow it."""
+    if not slug or not plausible_slug(slug):
+        return None
+    category = renamed_category(db.session, slug)
+    if category is None or request.endpoint is None:
+        return None
+    view_args = dict(request.view_args or {})
+    if view_args.get("slug") == slug:
+        view_args["slug"] = category.slug
+    args = request.args.to_dict(flat=False)
+    if args.get("category") == [slug]:
+        args["category"] = [category.slug]
+    return renamed_redirect(external_url(request.endpoint, **view_args, **args))
 
 
 def plausible_day(day: str) -> bool:

@@ -19,6 +19,7 @@ from .filters import (
     paginate,
 )
 from .models import archived_webinars, category_by_slug, upcoming_events
+from .public import renamed_category_redirect
 from .view_names import Words, archive_view
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -56,6 +57,8 @@ def archive():
     filters = EventFilters.from_args(MultiDict(args))  # a value given twice is refused
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
+        if moved := renamed_category_redirect(filters.category):
+            return moved
         abort(404, description="There is no such category.")
     now = clock.now()
     # Its category and place, as the list's (the search is added below, ranked or not).

@@ -361,6 +361,16 @@ def document(server_url: str) -> dict[str, Any]:
         "series that a part split off it by 'this and following' goes on from: its address "
         "now is in Location; an event's former slug leads to the event (/events/{key})"
     )
+    list_events = _operation(
+        "listEvents",
+        "Public events, filtered, sorted and paged by cursor",
+        EVENT_LIST_PARAMS,
+        _ok("EventPage", "A page of events", paged=True),
+    )
+    list_events["responses"]["301"] = _moved(
+        "A category asked for by a former slug (an editor changed it): the same query with "
+        "its slug now is in Location"
+    )
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -377,14 +387,7 @@ def document(server_url: str) -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "tags": TAGS,
         "paths": {
-            "/events": {
-                "get": _operation(
-                    "listEvents",
-                    "Public events, filtered, sorted and paged by cursor",
-                    EVENT_LIST_PARAMS,
-                    _ok("EventPage", "A page of events", paged=True),
-                )
-            },
+            "/events": {"get": list_events},
             "/events/{key}": {"get": one_event},
             "/series/{key}": {"get": one_series},
             "/categories": {

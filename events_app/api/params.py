@@ -58,7 +58,8 @@ FILTER_PARAMS = (
     Param("kind", "Live events, webinars or live audio.", {"type": "string", "enum": list(KINDS)}),
     Param(
         "category",
-        "A category's slug (see /categories); an unknown slug matches nothing.",
+        "A category's slug (see /categories); an unknown slug matches nothing, a former "
+        "one answers a 301 to its slug now.",
         {"type": "string", "pattern": SLUG_PATTERN},
     ),
     Param(

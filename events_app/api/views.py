@@ -21,7 +21,7 @@ from ..models import (
     public_events,
     public_series,
 )
-from ..public import moved_redirect, plausible_day
+from ..public import moved_redirect, plausible_day, renamed_category_redirect
 from ..templating import external_url
 from ..venues import listed_venues
 from . import http, openapi, serialize
@@ -97,6 +97,9 @@ def events():
     query = EventQuery.from_args(request.args)
     state = changes.read_state(db.engine)  # before the content it guards
     rows = list(db.session.scalars(events_select(query, clock.now())).unique())
+    # A category's former slug matches nothing: looked for only then, it costs a hit nothing.
+    if not rows and (moved := renamed_category_redirect(query.filters.category)):
+        return moved
     page, more = rows[: query.limit], len(rows) > query.limit
     next_cursor = None
     if more:

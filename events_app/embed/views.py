@@ -30,6 +30,7 @@ from ..models import (
     listed,
     place_names,
     public_events,
+    renamed_category,
     upcoming_events,
 )
 from ..security import allow_framing
@@ -172,6 +173,9 @@ def widget_model(query: WidgetQuery) -> dict[str, Any]:
     links, now = _links(), clock.now()
     slug = query.filters.category
     category = category_by_slug(db.session, slug)  # None for no slug
+    if slug and category is None and (category := renamed_category(db.session, slug)):
+        # A host page keeps the slug its embed was written with: the category now, not a 301.
+        query = replace(query, filters=replace(query.filters, category=category.slug))
     view = widgets.widget_view(query, category.name if category else None)
     model: dict[str, Any] = {
         "widget": query.widget,

@@ -32,7 +32,13 @@ from ..models import (
     public_series,
     public_series_by_slug,
 )
-from ..public import RENAMED_REDIRECT_MAX_AGE, moved_redirect, plausible_slug, split_redirect
+from ..public import (
+    RENAMED_REDIRECT_MAX_AGE,
+    moved_redirect,
+    plausible_slug,
+    renamed_category_redirect,
+    split_redirect,
+)
 from ..templating import external_url, on_site
 from ..venues import NO_SUCH_VENUE
 from ..view_names import view_name
@@ -226,6 +232,8 @@ def category(slug: str):
         abort(404, description="There is no such category.")
     found = category_by_slug(db.session, slug)
     if found is None:
+        if moved := renamed_category_redirect(slug):
+            return moved
         abort(404, description="There is no such category.")
     return serve_feed(category_feed(found))
 
@@ -239,6 +247,8 @@ def filtered():
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
+        if moved := renamed_category_redirect(filters.category):
+            return moved
         abort(400, description="Unknown category.")
     if filters.venue and not filters.venue_exists:  # one with no public events: empty feed
         abort(404, description=NO_SUCH_VENUE)

@@ -31,7 +31,7 @@ from ..models import (
     in_category,
     listed,
 )
-from ..public import CATEGORY_PAGE_ARGS, plausible_slug
+from ..public import CATEGORY_PAGE_ARGS, plausible_slug, renamed_category_redirect
 from ..templating import external_url
 from ..view_names import view_name
 from ..webinars import ARCHIVE_ARGS
@@ -94,6 +94,8 @@ def category_atom(slug: str):
     if plausible_slug(slug):
         category = category_by_slug(db.session, slug)
     if category is None:
+        if moved := renamed_category_redirect(slug):
+            return moved
         abort(404, description="There is no such category.")
     named = view_name(EventFilters(category=category.slug), category=category.name).feed
     feed = _feed(
