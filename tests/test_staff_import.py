@@ -414,6 +414,69 @@ def test_a_reimport_keeps_what_staff_edited_on_the_site_since(staff_client, app_
     assert event.start_at == datetime(2026, 7, 1, 20, 0, tzinfo=UTC)
 
 
+SHOW = """UID:show-1@example.org
+SUMMARY:The Telecom Hour
+DTSTART;TZID=America/New_York:20260618T120000
+DTEND;TZID=America/New_York:20260618T130000
+RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231T170000Z
+URL:https://example.org/radio"""
+EPISODE = """UID:show-1@example.org
+RECURRENCE-ID;TZID=America/New_York:20260709T120000
+SUMMARY:The Telecom Hour: live from the summit
+DESCRIPTION:Guest: the summit's chair.
+DTSTART;TZID=America/New_York:20260710T150000
+DTEND;TZID=America/New_York:20260710T160000"""
+
+
+def test_a_reimport_keeps_what_staff_edited_on_one_date_of_a_series(staff_client, app_ctx):
+    """A date the file changes (RECURRENCE-ID) and staff edited on the site since: the same
+    rule as an event's fields, date by date."""
+    _import(staff_client, ics(SHOW, EPISODE))
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    episode = next(o for o in master.occurrences if o.recurrence_id.day == 9)
+    _save_edit_form(staff_client, episode.id, title="The Telecom Hour: from the show floor",
+                    description="Guest: the summit's chair, and a surprise.",
+                    start_time="16:00", end_time="17:00")  # fmt: skip
+    db.session.expire_all()
+    edited = (episode.title, episode.description, episode.start_at)
+    assert edited == (
+        "The Telecom Hour: from the show floor",
+        "Guest: the summit's chair, and a surprise.",
+        datetime(2026, 7, 10, 20, 0, tzinfo=UTC),
+    )
+
+    # The same file again: the date's edits stay, and there is nothing to update.
+    html = _import(staff_client, ics(SHOW, EPISODE))
+    assert "Nothing to import" in html, html[html.find("<main") :][:3000]
+    db.session.expire_all()
+    assert (episode.title, episode.description, episode.start_at) == edited
+
+    # The file changed elsewhere (the series' link): still kept, and the preview says so.
+    elsewhere = SHOW.replace("example.org/radio", "example.org/hour")
+    html = _import(staff_client, ics(elsewhere, EPISODE))
+    assert "Kept the title of the Jul 9, 2026 date edited on the site by editor@example.com" in html
+    assert "Kept the time of the Jul 9, 2026 date edited on the site" in html
+    db.session.expire_all()
+    assert master.registration_url == "https://example.org/hour"
+    assert (episode.title, episode.description, episode.start_at) == edited
+
+    # The file changes the date's description too: it wins there, and says whose edit it was.
+    rewritten = EPISODE.replace("the summit's chair.", "the summit's host.")
+    html = _import(staff_client, ics(elsewhere, rewritten))
+    assert (
+        "The description of the Jul 9, 2026 date was edited on the site by editor@example.com"
+        in html
+    )
+    db.session.expire_all()
+    assert episode.description == "Guest: the summit's host."
+    assert (episode.title, episode.start_at) == (edited[0], edited[2])
+    # Imported since, the description is the file's again: no edit of it to keep or replace.
+    again = elsewhere.replace("example.org/hour", "example.org/the-hour")
+    html = _import(staff_client, ics(again, rewritten))
+    assert "Kept the title of the Jul 9, 2026 date" in html
+    assert "The description of the Jul 9, 2026 date" not in html
+
+
 def test_an_updates_changes_are_said_in_words_in_the_events_zone(staff_client, create_venue):
     create_venue(name="Westin Westminster", city="Denver")
     _import(staff_client, ics(WEBINAR))

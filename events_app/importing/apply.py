@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from .. import audit, clock, series, text, timefmt
@@ -83,6 +83,7 @@ class Writer:
         summary = ImportSummary()
         self.slugs.look_up(_slug_base(i) for i in items if i.action == "new")
         written: list[tuple[Event, dict | None]] = []
+        written_dates: list[tuple[Event, dict]] = []
         for item in items:
             if item.action == "new":
                 event = self._create(item)
@@ -94,8 +95,14 @@ class Writer:
                 if event is None or event.uid != item.uid:
                     raise ImportFailed(f"'{item.title}' was deleted or changed since the preview.")
                 before = audit.event_snapshot(event)
+                # The dates the file changes: what the import writes there is said too, for
+                # a later import to tell the site's edits from its own (plan._site_edits).
+                walls = {o.recurrence_wall for o in item.overrides}
+                dates = [o for o in event.occurrences if walls and o.recurrence_id in walls]
+                dates_before = [(o, audit.event_snapshot(o)) for o in dates]
                 self._update(event, item)
                 written.append((event, before))
+                written_dates.extend(dates_before)
                 summary.updated += 1
             elif item.action == "unchanged":
                 summary.unchanged += 1
@@ -110,6 +117,10 @@ class Writer:
             after = audit.event_snapshot(event)
             changes = audit.created(after) if before is None else audit.diff(before, after)
             audit.record("import", event, changes, self.user)
+        for occurrence, before in written_dates:
+            gone = occurrence not in self.session or inspect(occurrence).deleted
+            if not gone and (changes := audit.diff(before, audit.event_snapshot(occurrence))):
+                audit.record("import", occurrence, changes, self.user)
         return summary
 
     def _create(self, item: ImportItem) -> Event:

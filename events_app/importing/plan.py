@@ -16,7 +16,8 @@ Choices where the issue is silent:
   nor is the title staff gave an event the file has no SUMMARY for.
 - a field staff edited on the site since it was last imported (the audit log says which, and
   what the import wrote) keeps the site's value while the file still has what was imported;
-  a file that changed it too overwrites it, and the preview says whose edit that undoes.
+  a file that changed it too overwrites it, and the preview says whose edit that undoes; so
+  for the dates of a series the file changes (RECURRENCE-ID), date by date.
 SEQUENCE and updated_at are left to changes.py (a time, zone, venue or status change
 raises SEQUENCE).
 """
@@ -268,7 +269,10 @@ class Planner:
                 item.reason = "Another event in this file has the same UID."
             self.seen.add(item.uid)
             if item.action != "rejected":
-                _compare(item, existing.get(item.uid))
+                found = existing.get(item.uid)
+                if found is not None and found.series_master and item.overrides:
+                    _keep_date_edits(self.session, item, found)
+                _compare(item, found)
             items.append(item)
         updates = [i for i in items if i.action == "update" and i.event_id is not None]
         edits = _site_edits(self.session, [i.event_id for i in updates if i.event_id])
@@ -478,9 +482,13 @@ class SiteEdits:
     was_imported: bool = False
 
 
-def _site_edits(session: Session, event_ids: list[int]) -> dict[int, SiteEdits]:
+def _site_edits(
+    session: Session, event_ids: list[int], *, dates: bool = False
+) -> dict[int, SiteEdits]:
     """Of these events, the imported ones that staff edited on the site after an import,
-    read from the audit log."""
+    read from the audit log. ``dates``: these are dates of an imported series, made by the
+    import (with no entry of their own until an import changes them): a field's value before
+    its first edit on the site is the one imported, unless an import's entry says it."""
     found: dict[int, SiteEdits] = {}
     for i in range(0, len(event_ids), 500):
         query = (
@@ -494,7 +502,7 @@ def _site_edits(session: Session, event_ids: list[int]) -> dict[int, SiteEdits]:
         )
         for entry in session.scalars(query):
             changes = audit.changes_of(entry)
-            edits = found.setdefault(entry.object_id or 0, SiteEdits())
+            edits = found.setdefault(entry.object_id or 0, SiteEdits(was_imported=dates))
             if entry.action == "import":
                 if not edits.was_imported and _is_creation(changes):
                     edits.created_by_import = True
@@ -504,9 +512,53 @@ def _site_edits(session: Session, event_ids: list[int]) -> dict[int, SiteEdits]:
                         edits.imported[name] = pair[1]
                         edits.edited.pop(name, None)
             elif entry.action in SITE_EDITS and edits.was_imported:
-                for name in changes:
+                for name, pair in changes.items():
+                    if dates and isinstance(pair, list) and len(pair) == 2:
+                        edits.imported.setdefault(name, pair[0])
                     edits.edited[name] = entry
     return {k: v for k, v in found.items() if v.edited}
+
+
+def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
+    """A series' dates the file changes (RECURRENCE-ID) that staff edited on the site since
+    they were last imported: each such field keeps the site's value while the file still has
+    the one imported (the override is given the site's), as ``_respect_site_edits`` does for
+    an event; the preview says which, and whose edit a file that changed it too replaces."""
+    held = {o.recurrence_id: o for o in event.occurrences}
+    pairs = [(o, held[o.recurrence_wall]) for o in item.overrides if o.recurrence_wall in held]
+    edits = _site_edits(session, [o.id for _, o in pairs], dates=True) if pairs else {}
+    for override, occurrence in pairs:
+        if occurrence.id not in edits:
+            continue
+        wall = override.recurrence_wall
+        assert wall is not None
+        day = f"the {wall:%b} {wall.day}, {wall.year} date"
+        groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        if not override.untitled:
+            groups.append((("title",), ("title",)))
+        # The file's own details only: one it leaves empty does not change the date's.
+        groups += [((n,), (AUDIT_NAMES[n],)) for n in OVERRIDE_DETAILS if getattr(override, n)]
+        groups.append((SCHEDULE, SCHEDULE_AUDIT_NAMES))
+        for names, audit_names in groups:
+            found = edits[occurrence.id]
+            edited = [found.edited[a] for a in audit_names if a in found.edited]
+            if not edited:
+                continue
+            label = "time" if names is SCHEDULE else audit_names[0].replace("_", " ")
+            by = _edited_by(edited[-1])
+            known = [a for a in audit_names if a in found.imported]
+            if all(_file_value(session, override, a) == found.imported[a] for a in known):
+                for name in names:
+                    setattr(override, name, getattr(occurrence, name))
+                item.notes.append(
+                    f"Kept the {label} of {day} edited on the site by {by}: the file still "
+                    "has the one imported before."
+                )
+            else:
+                item.notes.append(
+                    f"The {label} of {day} was edited on the site by {by}; the file changes "
+                    "it too, so importing replaces that edit."
+                )
 
 
 def _is_creation(changes: dict) -> bool:
