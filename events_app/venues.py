@@ -25,32 +25,16 @@ PAST_ROWS = 10  # the latest events held there, newest first
 NO_SUCH_VENUE = "There is no such venue, or nothing is listed there."
 
 
-def public_venue(session: Session, slug: str) -> Venue | None:
-    """The venue at this address, if it has public events (any time)."""
-    stmt = select(Venue).where(Venue.slug == slug, Venue.events.any(listed()))
-    return session.scalar(stmt)
-
-
 def listed_venues(session: Session) -> list[Venue]:
     """The venues with public events (any time), by name: those ``venue=`` finds."""
     stmt = select(Venue).where(Venue.events.any(listed())).order_by(Venue.name, Venue.id)
     return list(session.scalars(stmt))
 
 
-def renamed_venue(session: Session, slug: str) -> Venue | None:
-    """The venue with public events whose address was ``slug`` before a change of slug."""
-    stmt = (
-        select(Venue)
-        .join(FormerVenueSlug, FormerVenueSlug.venue_id == Venue.id)
-        .where(FormerVenueSlug.slug == slug, Venue.events.any(listed()))
-    )
-    return session.scalar(stmt)
-
-
 def venue_at(session: Session, slug: str) -> tuple[Venue, bool] | None:
     """The venue this address names and whether it has public events (any time): the one at
-    it with some (``public_venue``), else the one with some that had it before a change of
-    slug (``renamed_venue``), else the one at it or that had it, with none."""
+    it with some, else the one with some that had it before a change of slug, else the one
+    at it or that had it, with none."""
     listed_there = Venue.events.any(listed())
     now = session.execute(select(Venue, listed_there).where(Venue.slug == slug)).first()
     if now is not None and now[1]:
@@ -77,11 +61,12 @@ def place_filters(venue: Venue) -> EventFilters | None:
 def venue_page(slug: str):
     if not plausible_slug(slug):
         abort(404, description=NO_SUCH_VENUE)
-    venue = public_venue(db.session, slug)
-    if venue is None:
-        if renamed := renamed_venue(db.session, slug):
-            return renamed_redirect(url_for(".venue_page", slug=renamed.slug))
+    found = venue_at(db.session, slug)
+    if found is None or not found[1]:  # only a venue with public events has a page
         abort(404, description=NO_SUCH_VENUE)
+    venue = found[0]
+    if venue.slug != slug:  # a former address
+        return renamed_redirect(url_for(".venue_page", slug=venue.slug))
     now = clock.now()
     number = page_number(request.args.get("page"))  # BadFilter: the 400 page
 
