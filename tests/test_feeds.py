@@ -146,6 +146,9 @@ def test_bad_feed_requests_are_4xx(client, data):
         ("place=DENVER&kind=live&utm_source=x", "kind=live&place=Denver"),
         ("kind=live&place=ATLANTIS", "kind=live&place=atlantis"),
         ("place=Atlantis", "place=atlantis"),
+        # A list page's own arguments: a feed holds upcoming and recent events, in date order.
+        ("kind=live&place=Denver&when=past", "kind=live&place=Denver"),
+        ("q=5g&sort=date", "q=5g"),
     ],
 )
 def test_a_feed_at_a_place_spelled_otherwise_moves_to_its_address(client, data, asked, canonical):
@@ -165,6 +168,8 @@ def test_a_feed_at_a_place_spelled_otherwise_moves_to_its_address(client, data, 
     # Spelled as its address spells it, whatever else is asked: the feed, not a redirect.
     assert client.get("/feeds/events.ics?place=Denver&utm_source=x").status_code == 200
     assert client.get("/feeds/events.ics?place=denver&kind=party").status_code == 400
+    paged = client.get("/feeds/events.ics?kind=live&page=3")
+    assert paged.headers["Location"] == "http://localhost/feeds/live.ics"
 
 
 def test_single_event_download(client, data):

@@ -241,8 +241,9 @@ def category(slug: str):
 @bp.get("/feeds/events.ics")
 def filtered():
     """A list's feed; at a place spelled otherwise than its address spells it, or a venue's
-    former slug (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), a 301 to
-    that address, which calendar apps follow and subscribe to instead. Kept a minute: a venue
+    former slug (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), or with a
+    list page's ``when``, ``page`` or ``sort``, a 301 to that address, which calendar apps
+    follow and subscribe to instead. Kept a minute: a venue
     added or renamed may spell the place anew."""
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
     category = category_by_slug(db.session, filters.category)
@@ -252,7 +253,10 @@ def filtered():
         abort(400, description="Unknown category.")
     if filters.venue and not filters.venue_exists:  # one with no public events: empty feed
         abort(404, description=NO_SUCH_VENUE)
-    if filters.spelled_once() != filters:  # a place spelled otherwise, a venue's former slug
+    # A place spelled otherwise, a venue's former slug; or a list page's own arguments, which
+    # a feed has no use for (it holds upcoming and recent events in date order, whole).
+    page_only = replace(filters, when="upcoming", page=1, sort="relevance") != filters
+    if filters.spelled_once() != filters or page_only:
         return split_redirect(feed_url_for(filters, category), RENAMED_REDIRECT_MAX_AGE)
     return serve_feed(filters_feed(filters, category))
 
