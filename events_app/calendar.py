@@ -24,7 +24,6 @@ from .models import (
     place_names,
     public_events,
 )
-from .public import renamed_category_redirect
 from .timefmt import MAX_YEAR, MIN_YEAR
 from .view_names import view_name
 
@@ -263,6 +262,10 @@ def _month_page(year: int, month: int):
 
     categories = categories_by_name(db.session)
     category = category_in(categories, filters.category)
+    # Imported here: the package imports this module, and public.py imports prometheus_client,
+    # which must not be imported before gunicorn_config sets its folder (metrics.py).
+    from .public import renamed_category_redirect
+
     if (
         filters.category
         and category is None
