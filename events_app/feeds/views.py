@@ -243,15 +243,16 @@ def filtered():
     """A list's feed; at a place spelled otherwise than its address spells it, or a venue's
     former slug (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), or with a
     list page's ``when``, ``page`` or ``sort``, a 301 to that address, which calendar apps
-    follow and subscribe to instead. Kept a minute: a venue
-    added or renamed may spell the place anew."""
+    follow and subscribe to instead. Kept a minute: a venue added or renamed may spell the
+    place anew. A venue with no public events (any more) has an empty feed, which makes
+    calendar apps drop what they had; a slug no venue has or had is a 404."""
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
         if moved := renamed_category_redirect(filters.category):
             return moved
         abort(400, description="Unknown category.")
-    if filters.venue and not filters.venue_exists:  # one with no public events: empty feed
+    if filters.venue and not filters.venue_exists:
         abort(404, description=NO_SUCH_VENUE)
     # A place spelled otherwise, a venue's former slug; or a list page's own arguments, which
     # a feed has no use for (it holds upcoming and recent events in date order, whole).
