@@ -98,7 +98,7 @@ class Writer:
                 # The dates the file changes: what the import writes there is said too, for
                 # a later import to tell the site's edits from its own (plan._site_edits).
                 walls = {o.recurrence_wall for o in item.overrides}
-                dates = [o for o in event.occurrences if walls and o.recurrence_id in walls]
+                dates = [o for o in event.occurrences if o.recurrence_id in walls] if walls else []
                 dates_before = [(o, audit.event_snapshot(o)) for o in dates]
                 self._update(event, item)
                 written.append((event, before))
