@@ -97,8 +97,9 @@ def _title(part: str | None = None) -> str:
 
 
 def filters_feed(filters: EventFilters, category: Category | None = None) -> Feed:
-    """The feed of the event list's view with these filters (when and page do not apply)."""
-    filters = replace(filters, when="upcoming", page=1, sort="relevance")
+    """The feed of the event list's view with these filters (feed_filters: when, page and
+    sort do not apply)."""
+    filters = feed_filters(filters)
     args = filters.to_args()
     if category is not None and set(args) == {"category"}:
         return category_feed(category)
@@ -254,10 +255,8 @@ def filtered():
         abort(400, description="Unknown category.")
     if filters.venue and not filters.venue_exists:
         abort(404, description=NO_SUCH_VENUE)
-    # A place spelled otherwise, a venue's former slug; or a list page's own arguments, which
-    # a feed has no use for (it holds upcoming and recent events in date order, whole).
-    page_only = replace(filters, when="upcoming", page=1, sort="relevance") != filters
-    if filters.spelled_once() != filters or page_only:
+    # A place spelled otherwise, a venue's former slug; or a list page's own arguments.
+    if filters.spelled_once() != filters or feed_filters(filters) != filters:
         return split_redirect(feed_url_for(filters, category), RENAMED_REDIRECT_MAX_AGE)
     return serve_feed(filters_feed(filters, category))
 
@@ -380,6 +379,12 @@ def render_blocks_command(if_site_url: bool) -> None:
 # --- links for templates ------------------------------------------------------------------------
 
 
+def feed_filters(filters: EventFilters) -> EventFilters:
+    """A view's filters as its feed takes them: without a list page's own ``when``, ``page``
+    and ``sort`` (a feed holds upcoming and recent events, in date order, whole)."""
+    return replace(filters, when="upcoming", page=1, sort="relevance")
+
+
 def feed_url_for(
     filters: EventFilters | None = None, category: Category | None = None, name: str | None = None
 ) -> str:
@@ -389,11 +394,11 @@ def feed_url_for(
         return external_url("feeds.named_feed", name=name)
     if filters is not None:
         filters = filters.spelled_once()
-    if filters is None or not replace(filters, when="upcoming", page=1, sort="relevance").to_args():
+    args = feed_filters(filters).to_args() if filters is not None else {}
+    if not args:
         if category is not None:
             return external_url("feeds.category", slug=category.slug)
         return external_url("feeds.named_feed", name="all")
-    args = replace(filters, when="upcoming", page=1, sort="relevance").to_args()
     if set(args) == {"category"}:
         return external_url("feeds.category", slug=args["category"])
     if args == {"kind": "live"}:
