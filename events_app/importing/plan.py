@@ -533,6 +533,7 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
         wall = override.recurrence_wall
         assert wall is not None
         day = f"the {wall:%b} {wall.day}, {wall.year} date"
+        found = edits[occurrence.id]
         groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         if not override.untitled:
             groups.append((("title",), ("title",)))
@@ -540,25 +541,31 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
         groups += [((n,), (AUDIT_NAMES[n],)) for n in OVERRIDE_DETAILS if getattr(override, n)]
         groups.append((SCHEDULE, SCHEDULE_AUDIT_NAMES))
         for names, audit_names in groups:
-            found = edits[occurrence.id]
             edited = [found.edited[a] for a in audit_names if a in found.edited]
             if not edited:
                 continue
             label = "time" if names is SCHEDULE else audit_names[0].replace("_", " ")
-            by = _edited_by(edited[-1])
             known = [a for a in audit_names if a in found.imported]
-            if all(_file_value(session, override, a) == found.imported[a] for a in known):
+            kept = all(_file_value(session, override, a) == found.imported[a] for a in known)
+            if kept:
                 for name in names:
                     setattr(override, name, getattr(occurrence, name))
-                item.notes.append(
-                    f"Kept the {label} of {day} edited on the site by {by}: the file still "
-                    "has the one imported before."
-                )
-            else:
-                item.notes.append(
-                    f"The {label} of {day} was edited on the site by {by}; the file changes "
-                    "it too, so importing replaces that edit."
-                )
+            item.notes.append(_site_edit_note(f"{label} of {day}", edited[-1], kept=kept))
+
+
+def _site_edit_note(what: str, edit: AuditEntry, *, kept: bool) -> str:
+    """The preview's note on a field staff edited on the site: kept, or replaced by the
+    file's."""
+    by = _edited_by(edit)
+    if kept:
+        return (
+            f"Kept the {what} edited on the site by {by}: the file still has the one "
+            "imported before."
+        )
+    return (
+        f"The {what} was edited on the site by {by}; the file changes it too, so importing "
+        "replaces that edit."
+    )
 
 
 def _is_creation(changes: dict) -> bool:
@@ -626,20 +633,11 @@ def _respect_site_edits(session: Session, item: ImportItem, edits: SiteEdits) ->
             file_unchanged = all(
                 _file_value(session, item, a) == _imported_value(edits, a) for a in audit_names
             )
-        by = _edited_by(edited[-1])
         if file_unchanged:
             for name in names:
                 item.changes.pop(name, None)
             if names == ["status"]:
                 item.status = None
-            item.notes.append(
-                f"Kept the {label} edited on the site by {by}: the file still has the "
-                "one imported before."
-            )
-        else:
-            item.notes.append(
-                f"The {label} was edited on the site by {by}; the file changes it too, "
-                "so importing replaces that edit."
-            )
+        item.notes.append(_site_edit_note(label, edited[-1], kept=file_unchanged))
     if not item.changes:
         item.action = "unchanged"
