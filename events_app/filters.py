@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from math import ceil
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
@@ -38,6 +38,15 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _VENUE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")  # models.Venue.slug: 200 characters
 PLACE_MEMO = "events_app.filters.place_venues"  # in request.environ: {place: its venues}
 VENUE_MEMO = "events_app.filters.venues"  # in request.environ: {slug: EventFilters._venue}
+
+
+class NamedVenue(NamedTuple):
+    """The venue a ``venue=`` names (venues.venue_at), as plain values kept for a request."""
+
+    id: int
+    name: str
+    slug: str  # now: a former slug names it too
+    listed: bool  # whether it has public events (any time)
 
 
 class BadFilter(ValueError):
@@ -211,10 +220,9 @@ class EventFilters:
         return next((name for _, name in self._place_venues), self.place)
 
     @cached_property
-    def _venue(self) -> tuple[int, str, str, bool] | None:
-        """(id, name, slug now, whether it has public events) of the venue ``venue`` names,
-        read once per request (venues.venue_at: the one at that address, else the one that
-        had it before a change of slug; the venue's page finds it so too)."""
+    def _venue(self) -> NamedVenue | None:
+        """The venue ``venue`` names, read once per request (venues.venue_at: the one at that
+        address, else the one that had it before a change of slug; its page finds it so)."""
         from flask import has_request_context, request
 
         from .extensions import db
@@ -224,13 +232,15 @@ class EventFilters:
         memo = request.environ.setdefault(VENUE_MEMO, {}) if has_request_context() else {}
         if slug not in memo:
             found = venue_at(db.session, slug)
-            memo[slug] = (found[0].id, found[0].name, found[0].slug, found[1]) if found else None
+            memo[slug] = (
+                NamedVenue(found[0].id, found[0].name, found[0].slug, found[1]) if found else None
+            )
         return memo[slug]
 
     @property
     def venue_known(self) -> bool:
         """Whether ``venue`` names a venue with public events (by its slug, now or before)."""
-        return bool(self.venue) and self._venue is not None and self._venue[3]
+        return bool(self.venue) and self._venue is not None and self._venue.listed
 
     @property
     def venue_exists(self) -> bool:
@@ -242,7 +252,7 @@ class EventFilters:
     def venue_name(self) -> str | None:
         """The name of the venue ``venue`` names; None without one or for one with no public
         events (a draft's venue is not shown)."""
-        return self._venue[1] if self.venue_known else None
+        return self._venue.name if self.venue_known and self._venue else None
 
     def spelled_once(self) -> EventFilters:
         """These filters with the place as its venues spell it ("?place=denver" and
@@ -255,8 +265,8 @@ class EventFilters:
             spelled = next((name for _, name in self._place_venues), self.place.lower())
             if spelled != self.place:
                 changes["place"] = spelled
-        if self.venue and self._venue and self._venue[2] != self.venue:
-            changes["venue"] = self._venue[2]
+        if self.venue and self._venue and self._venue.slug != self.venue:
+            changes["venue"] = self._venue.slug
         return replace(self, **changes) if changes else self
 
     def _at_place(self) -> ColumnElement[bool]:
@@ -265,7 +275,7 @@ class EventFilters:
 
     def _at_venue(self) -> ColumnElement[bool]:
         """Events at the venue ``venue`` names (``_at_venues``); none when it names none."""
-        return _at_venues((self._venue[0],)) if self._venue else false()
+        return _at_venues((self._venue.id,)) if self._venue else false()
 
     @property
     def short_range(self) -> bool:
