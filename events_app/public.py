@@ -131,6 +131,15 @@ def _list_page(
     def url_for_page(n: int) -> str:
         return url_for_filters(replace(filters, page=n))
 
+    # A category's former slug moves first: it matches nothing, so its page 2 would be a 404.
+    categories = categories_by_name(db.session)
+    chosen = category or category_in(categories, filters.category)
+    if (
+        filters.category
+        and chosen is None
+        and (moved := renamed_category_redirect(filters.category))
+    ):
+        return moved
     try:
         page = paginate(
             db.session,
@@ -141,14 +150,6 @@ def _list_page(
     except PageNotFound as error:
         no_such_page(error, "There is no such page in this list.", url_for_page)
 
-    categories = categories_by_name(db.session)
-    chosen = category or category_in(categories, filters.category)
-    if (
-        filters.category
-        and chosen is None
-        and (moved := renamed_category_redirect(filters.category))
-    ):
-        return moved
     named = chosen and chosen.name
     # An empty upcoming (past) list of a search or filters: how many the other tab finds.
     other = "past" if filters.when == "upcoming" else "upcoming"

@@ -115,3 +115,15 @@ def test_0022_migrates_down_and_up(app, app_ctx, renamed):
     alembic.downgrade("0021")
     alembic.upgrade()
     assert db.session.scalars(select(FormerCategorySlug)).all() == []
+
+
+def test_a_later_page_at_the_old_slug_moves_too(app, client, renamed, create_event):
+    """The old slug matches no event: its page 2 would be past the last page (a 404)."""
+    app.config["PAGE_SIZE"] = 1
+    category = db.session.get(Category, renamed.id)
+    create_event(title="Cloud Forum", kind="live", categories=[category],
+                 start=NOW + timedelta(days=9))  # fmt: skip
+    moved = client.get(f"/events/?category={OLD}&page=2")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == f"http://localhost/events/?category={NEW}&page=2"
+    assert client.get(moved.headers["Location"]).status_code == 200
