@@ -246,6 +246,19 @@ MONTH_ARGS = frozenset(ARG_NAMES) - {"when", "page", "sort"}
 
 def _month_page(year: int, month: int):
     filters = replace(EventFilters.from_args(request.args), when="upcoming", page=1)
+    # A category's former slug moves before the month is read.
+    categories = categories_by_name(db.session)
+    category = category_in(categories, filters.category)
+    # Imported here: the package imports this module, and public.py imports prometheus_client,
+    # which must not be imported before gunicorn_config sets its folder (metrics.py).
+    from .public import renamed_category_redirect
+
+    if (
+        filters.category
+        and category is None
+        and (moved := renamed_category_redirect(filters.category))
+    ):
+        return moved
     today = clock.today()
     start, end = grid_bounds(year, month)
     per_day = current_app.config["CALENDAR_PER_DAY"]
@@ -260,18 +273,6 @@ def _month_page(year: int, month: int):
     def day_url(day: date) -> str:
         return url_for("public.event_list", **day_args(filters, day, today))
 
-    categories = categories_by_name(db.session)
-    category = category_in(categories, filters.category)
-    # Imported here: the package imports this module, and public.py imports prometheus_client,
-    # which must not be imported before gunicorn_config sets its folder (metrics.py).
-    from .public import renamed_category_redirect
-
-    if (
-        filters.category
-        and category is None
-        and (moved := renamed_category_redirect(filters.category))
-    ):
-        return moved
     month_has_events = any(d.events for w in weeks for d in w if d.in_month)
     next_day = None  # a filtered month with nothing: where the next match is
     did_you_mean = None  # a search found nowhere, misspelled: the search corrected
