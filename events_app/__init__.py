@@ -12,7 +12,7 @@ from flask import Flask, make_response, render_template, request
 from sqlalchemy.exc import ArgumentError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import calendar, changes, reads, search, settings
+from . import changes, reads, search, settings
 from .extensions import alembic, csrf, db, login_manager, use_sqlite_journal_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    # Here, not at the top: importing the package must not import prometheus_client (through
+    # the views), which gunicorn_config's folder must come before (metrics.py).
+    from . import calendar
+
     app.config.from_mapping(
         SITE_NAME="Telecom Events",
         SITE_DESCRIPTION="Live events, webinars and live audio for the telecom industry",

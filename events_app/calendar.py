@@ -24,6 +24,7 @@ from .models import (
     place_names,
     public_events,
 )
+from .public import renamed_category_redirect
 from .timefmt import MAX_YEAR, MIN_YEAR
 from .view_names import view_name
 
@@ -249,10 +250,6 @@ def _month_page(year: int, month: int):
     # A category's former slug moves before the month is read.
     categories = categories_by_name(db.session)
     category = category_in(categories, filters.category)
-    # Imported here: the package imports this module, and public.py imports prometheus_client,
-    # which must not be imported before gunicorn_config sets its folder (metrics.py).
-    from .public import renamed_category_redirect
-
     if (
         filters.category
         and category is None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +22,8 @@ from events_app import create_app
 from events_app.extensions import alembic
 from events_app.models import Event
 from tests.servers import fetch, gunicorn, server_env
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def value(name: str, **labels: str) -> float:
@@ -111,3 +115,13 @@ def test_metrics_add_up_over_every_gunicorn_worker(tmp_path: Path) -> None:
         text,
     )
     assert found and float(found[1]) == sent  # both workers' counts, whichever one answered
+
+
+def test_importing_the_package_leaves_prometheus_client_for_later() -> None:
+    """gunicorn imports the package to read gunicorn_config, which sets prometheus_client's
+    folder: prometheus_client imported before it keeps each worker's counts to itself."""
+    code = "import sys, events_app.gunicorn_config; print('prometheus_client' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "False"
