@@ -477,6 +477,48 @@ def test_a_reimport_keeps_what_staff_edited_on_one_date_of_a_series(staff_client
     assert "The description of the Jul 9, 2026 date" not in html
 
 
+def test_a_reimport_keeps_a_date_staff_cancelled_or_brought_back_on_the_site(staff_client, app_ctx):
+    """A date cancelled on the site stays cancelled while the file still has it as imported;
+    a date the file cancels that staff brought back stays while the file still cancels it."""
+    exdate = "EXDATE;TZID=America/New_York:20260716T120000"
+    _import(staff_client, ics(SHOW))
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    by_day = {o.recurrence_id.day: o for o in master.occurrences if o.recurrence_id.month == 7}
+    ill, moved = by_day[9], by_day[16]
+    post = staff_client.post(f"/staff/events/{ill.id}/status", data={"status": "cancelled"})
+    assert post.status_code == 302
+    db.session.expire_all()
+    assert ill.status == "cancelled"
+
+    # The same file, and one changed elsewhere: the cancellation stays, said in the preview.
+    html = _import(staff_client, ics(SHOW))
+    assert "Nothing to import" in html, html[html.find("<main") :][:3000]
+    elsewhere = SHOW.replace("example.org/radio", "example.org/hour")
+    html = _import(staff_client, ics(elsewhere))
+    assert (
+        "Kept the cancellation of the Jul 9, 2026 date edited on the site by editor@example.com"
+        in html
+    )
+    db.session.expire_all()
+    assert master.registration_url == "https://example.org/hour"
+    assert (ill.status, ill.own_status) == ("cancelled", "cancelled")
+    assert moved.status == "published"
+
+    # The file cancels another date; staff bring it back on the site: it stays, as the file
+    # still cancels it as it did when imported.
+    _import(staff_client, ics(elsewhere.replace("URL:", f"{exdate}\nURL:")))
+    db.session.expire_all()
+    assert moved.status == "cancelled"
+    post = staff_client.post(f"/staff/events/{moved.id}/status", data={"status": "published"})
+    assert post.status_code == 302
+    with_exdate = SHOW.replace("URL:", f"{exdate}\nURL:")
+    html = _import(staff_client, ics(with_exdate))  # the link changes back: an update
+    assert "Kept the status of the Jul 16, 2026 date edited on the site" in html
+    db.session.expire_all()
+    assert (moved.status, moved.own_status) == ("published", None)
+    assert ill.status == "cancelled"
+
+
 def test_an_updates_changes_are_said_in_words_in_the_events_zone(staff_client, create_venue):
     create_venue(name="Westin Westminster", city="Denver")
     _import(staff_client, ics(WEBINAR))

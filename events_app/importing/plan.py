@@ -270,8 +270,10 @@ class Planner:
             self.seen.add(item.uid)
             if item.action != "rejected":
                 found = existing.get(item.uid)
-                if found is not None and found.series_master and item.overrides:
-                    _keep_date_edits(self.session, item, found)
+                if found is not None and found.series_master and item.rule is not None:
+                    if item.overrides:
+                        _keep_date_edits(self.session, item, found)
+                    _keep_date_statuses(self.session, item, found)
                 _compare(item, found)
             items.append(item)
         updates = [i for i in items if i.action == "update" and i.event_id is not None]
@@ -551,6 +553,36 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
                 for name in names:
                     setattr(override, name, getattr(occurrence, name))
             item.notes.append(_site_edit_note(f"{label} of {day}", edited[-1], kept=kept))
+
+
+def _keep_date_statuses(session: Session, item: ImportItem, event: Event) -> None:
+    """A series' dates staff cancelled on the site (or brought back) since they were last
+    imported, which the file does not: each stays so while the file still has that date as
+    it was imported (the file's cancelled dates are made to agree); a file that now cancels
+    or brings back the date too decides, and the preview says whose edit that undoes."""
+    cancelled = set(item.exdates)
+    differ = {
+        o.id: o
+        for o in event.occurrences
+        if (o.own_status == "cancelled") != (o.recurrence_id in cancelled)
+    }
+    edits = _site_edits(session, list(differ), dates=True) if differ else {}
+    for occurrence_id, found in edits.items():
+        edit = found.edited.get("status")
+        if edit is None:
+            continue
+        occurrence = differ[occurrence_id]
+        wall = occurrence.recurrence_id
+        imported = _imported_value(found, "status")
+        kept = imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled)
+        if kept:
+            if wall in cancelled:
+                item.exdates.remove(wall)
+            else:
+                item.exdates.append(wall)
+        what = "cancellation" if occurrence.own_status == "cancelled" else "status"
+        day = f"the {wall:%b} {wall.day}, {wall.year} date"
+        item.notes.append(_site_edit_note(f"{what} of {day}", edit, kept=kept))
 
 
 def _site_edit_note(what: str, edit: AuditEntry, *, kept: bool) -> str:
