@@ -97,8 +97,8 @@ def venue_page(slug: str):
         pages_nav=pager_links(page, url_for_page),
         past=list(past),
         map_url=map_link(venue),
-        here=here,
-        here_view=view_name(here),
+        feed_filters=here,  # its list, its feeds (the subscribe box, the Atom alternate)
+        view=view_name(here),
         place=place,
         jsonld=venue_jsonld(venue, page_url=page_url),
     )

@@ -120,6 +120,65 @@ def test_pages_link_their_atom_feeds(client, events):
     assert "http://localhost/feeds/webinars.atom" in html
 
 
+def test_a_lists_filters_have_an_atom_feed_of_what_they_find(client, events):
+    """/feeds/events.atom takes a list's filters as /feeds/events.ics does, with its answers."""
+    venue = events["live"].venue
+
+    def titles(path: str) -> set[str]:
+        return {e.title for e in parse(client, path).entries}
+
+    webinars = parse(client, "/feeds/events.atom?category=optical&kind=webinar")
+    assert {e.title for e in webinars.entries} == {"Optical Webinar", "Cancelled: Dropped Webinar"}
+    assert webinars.feed.title == "Telecom Events: Optical webinars"
+    assert webinars.feed.link == "http://localhost/events/?kind=webinar&category=optical"
+    assert "http://localhost/feeds/events.atom?kind=webinar&category=optical" in [
+        link.href for link in webinars.feed.links if link.rel == "self"
+    ]
+    assert titles(f"/feeds/events.atom?venue={venue.slug}") == {"Big 5G Event"}
+    assert titles("/feeds/events.atom?q=three+days") == {"Big 5G Event"}
+    assert titles("/feeds/events.atom?q=secret") == set()  # a draft, never
+    assert titles("/feeds/events.atom?kind=webinar") == {
+        "Optical Webinar",
+        "Cancelled: Dropped Webinar",
+    }
+    # The same answers as the calendar feed's: a list page's own arguments move (301) to
+    # the feed's address; an unknown category is a 400, a venue that never was a 404.
+    moved = client.get("/feeds/events.atom?kind=webinar&when=past&page=2")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "http://localhost/feeds/events.atom?kind=webinar"
+    only_category = client.get("/feeds/events.atom?category=optical&sort=date")
+    assert only_category.headers["Location"] == "http://localhost/feeds/categories/optical.atom"
+    assert client.get("/feeds/events.atom?category=nothing").status_code == 400
+    assert client.get("/feeds/events.atom?venue=atlantis").status_code == 404
+    assert client.get("/feeds/events.atom?from=yesterday").status_code == 400
+    events["live"].status = "draft"  # a venue with no public events: an empty feed
+    db.session.commit()
+    assert titles(f"/feeds/events.atom?venue={venue.slug}") == set()
+
+
+def test_a_filtered_list_and_a_venue_page_link_their_own_atom_feed(client, events):
+    venue = events["live"].venue
+    for page, feed in (
+        ("/events/?kind=webinar&category=optical&when=past", "kind=webinar&amp;category=optical"),
+        ("/events/?q=optical", "q=optical"),
+        (f"/venues/{venue.slug}", f"venue={venue.slug}"),
+    ):
+        html = client.get(page).get_data(as_text=True)
+        url = f"http://localhost/feeds/events.atom?{feed}"
+        alternates = re.findall(
+            r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html
+        )
+        assert alternates == ["http://localhost/feeds/all.atom", url], page
+        assert f'class="subscribe-atom" href="{url}"' in html, page
+    # Named and category feeds are linked once, by their own addresses.
+    html = client.get("/events/?kind=live").get_data(as_text=True)
+    assert html.count('type="application/atom+xml"') == 2
+    assert 'class="subscribe-atom" href="http://localhost/feeds/live.atom"' in html
+    html = client.get("/events/").get_data(as_text=True)
+    assert html.count('type="application/atom+xml"') == 1
+    assert 'class="subscribe-atom" href="http://localhost/feeds/all.atom"' in html
+
+
 def test_sitemap_lists_every_public_page_and_each_url_answers_200(client, events):
     index = ET.fromstring(client.get("/sitemap.xml").data)
     parts = [loc.text for loc in index.iter(f"{SITEMAP}loc")]

@@ -241,12 +241,23 @@ def category(slug: str):
 
 @bp.get("/feeds/events.ics")
 def filtered():
-    """A list's feed; at a place spelled otherwise than its address spells it, or a venue's
-    former slug (EventFilters.spelled_once: "?place=DENVER", "?place=ATLANTIS"), or with a
-    list page's ``when``, ``page`` or ``sort``, a 301 to that address, which calendar apps
-    follow and subscribe to instead. Kept a minute: a venue added or renamed may spell the
-    place anew. A venue with no public events (any more) has an empty feed, which makes
-    calendar apps drop what they had; a slug no venue has or had is a 404."""
+    """A list's feed (see ``filtered_request`` for the answers other than the feed). A venue
+    with no public events (any more) has an empty feed, which makes calendar apps drop what
+    they had."""
+    asked = filtered_request(atom=False)
+    if isinstance(asked, Response):
+        return asked
+    return serve_feed(filters_feed(*asked))
+
+
+def filtered_request(*, atom: bool) -> Response | tuple[EventFilters, Category | None]:
+    """The filters (and category) of a request for a list's feed, its ``.ics`` or its
+    ``.atom``; or the answer instead: at a place spelled otherwise than its address spells
+    it, a venue's or a category's former slug (EventFilters.spelled_once: "?place=DENVER",
+    "?place=ATLANTIS"), or with a list page's ``when``, ``page`` or ``sort``, a 301 to the
+    feed's address, which calendar apps and news readers follow and keep instead (a minute:
+    a venue added or renamed may spell the place anew); an unknown category is a 400, a
+    slug no venue has or had a 404, other malformed filters a 400 (BadFilter)."""
     filters = EventFilters.from_args(request.args)  # BadFilter -> 400
     category = category_by_slug(db.session, filters.category)
     if filters.category and category is None:
@@ -257,8 +268,9 @@ def filtered():
         abort(404, description=NO_SUCH_VENUE)
     # A place spelled otherwise, a venue's former slug; or a list page's own arguments.
     if filters.spelled_once() != filters or feed_filters(filters) != filters:
-        return split_redirect(feed_url_for(filters, category), RENAMED_REDIRECT_MAX_AGE)
-    return serve_feed(filters_feed(filters, category))
+        url = feed_url_for(filters, category, atom=atom)
+        return split_redirect(url, RENAMED_REDIRECT_MAX_AGE)
+    return filters, category
 
 
 @bp.get("/events/<slug>.ics")
@@ -386,24 +398,34 @@ def feed_filters(filters: EventFilters) -> EventFilters:
 
 
 def feed_url_for(
-    filters: EventFilters | None = None, category: Category | None = None, name: str | None = None
+    filters: EventFilters | None = None,
+    category: Category | None = None,
+    name: str | None = None,
+    *,
+    atom: bool = False,
 ) -> str:
     """The https URL of the feed matching a page's view (a named feed, a category, its
-    filters, with the place and venue spelled once: EventFilters.spelled_once)."""
+    filters, with the place and venue spelled once: EventFilters.spelled_once); ``atom``:
+    its Atom feed, for news readers, instead of its calendar."""
+    named, of_category, of_filters = (
+        ("syndication.named_atom", "syndication.category_atom", "syndication.filtered_atom")
+        if atom
+        else ("feeds.named_feed", "feeds.category", "feeds.filtered")
+    )
     if name is not None:
-        return external_url("feeds.named_feed", name=name)
+        return external_url(named, name=name)
     if filters is not None:
         filters = filters.spelled_once()
     args = feed_filters(filters).to_args() if filters is not None else {}
     if not args:
         if category is not None:
-            return external_url("feeds.category", slug=category.slug)
-        return external_url("feeds.named_feed", name="all")
+            return external_url(of_category, slug=category.slug)
+        return external_url(named, name="all")
     if set(args) == {"category"}:
-        return external_url("feeds.category", slug=args["category"])
+        return external_url(of_category, slug=args["category"])
     if args == {"kind": "live"}:
-        return external_url("feeds.named_feed", name="live")
-    return external_url("feeds.filtered", **args)
+        return external_url(named, name="live")
+    return external_url(of_filters, **args)
 
 
 def webcal(url: str) -> str:

@@ -1,6 +1,6 @@
-"""Routes: Atom feeds (/feeds/<all|live|webinars>.atom, /feeds/categories/<slug>.atom),
-/sitemap.xml with its parts under /sitemaps/, /robots.txt; and, for every page's <head>, its
-canonical URL and its Atom alternates."""
+"""Routes: Atom feeds (/feeds/<all|live|webinars>.atom, /feeds/categories/<slug>.atom, a
+list's /feeds/events.atom?<filters>), /sitemap.xml with its parts under /sitemaps/,
+/robots.txt; and, for every page's <head>, its canonical URL and its Atom alternates."""
 
 from __future__ import annotations
 
@@ -17,7 +17,15 @@ from .. import changes, clock
 from ..api import http
 from ..calendar import MONTH_ARGS
 from ..extensions import db
-from ..filters import ARG_NAMES, Q_MAX_LENGTH, BadFilter, EventFilters, one_line_text
+from ..feeds.views import feed_filters, feed_url_for, filtered_request
+from ..filters import (
+    ARG_NAMES,
+    Q_MAX_LENGTH,
+    BadFilter,
+    EventFilters,
+    feed_conditions,
+    one_line_text,
+)
 from ..models import (
     NAMED_FEED_KINDS,
     PUBLIC_STATUSES,
@@ -33,7 +41,7 @@ from ..models import (
 )
 from ..public import CATEGORY_PAGE_ARGS, plausible_slug, renamed_category_redirect
 from ..templating import external_url
-from ..view_names import view_name
+from ..view_names import ViewName, view_name
 from ..webinars import ARCHIVE_ARGS
 from . import atom, sitemap
 
@@ -106,6 +114,25 @@ def category_atom(slug: str):
     )
     condition = in_category(category.id)
     return _serve_atom(feed, lambda stmt: stmt.where(condition))
+
+
+@bp.get("/feeds/events.atom")
+def filtered_atom():
+    """A list's Atom feed: the events its filters find (the calendar feed's, ``.ics``), newest
+    change first; answers other than the feed as ``filtered_request`` says."""
+    asked = filtered_request(atom=True)
+    if isinstance(asked, Response):
+        return asked
+    filters, category = asked
+    args = filters.to_args()
+    named = view_name(filters, category=category and category.name).feed
+    feed = _feed(
+        "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items())),
+        str(named),
+        feed_url_for(filters, category, atom=True),
+        external_url("public.event_list", **args),
+    )
+    return _serve_atom(feed, feed_conditions(filters))
 
 
 # --- sitemap and robots -------------------------------------------------------------------------
@@ -248,9 +275,14 @@ def is_search_result() -> bool:
     return "q" in read and bool(one_line_text(request.args.get("q"), Q_MAX_LENGTH))
 
 
-def atom_alternates(category_name: str | None = None) -> list[tuple[str, str]]:
+def atom_alternates(
+    category: Category | None = None,
+    filters: EventFilters | None = None,
+    view: ViewName | None = None,
+) -> list[tuple[str, str]]:
     """(title, URL) of the Atom feeds that match this page; the whole site's on every page.
-    A category's page passes its name, for its feed's title."""
+    A category's page passes its category; a page with a subscribe box its feed's filters
+    and its view's name (a list filtered, a venue's page), for its own feed."""
     site_name = current_app.config["SITE_NAME"]
     found = [
         (f"{site_name}: every event (Atom)", external_url("syndication.named_atom", name="all"))
@@ -258,7 +290,7 @@ def atom_alternates(category_name: str | None = None) -> list[tuple[str, str]]:
     endpoint = request.endpoint or ""
     if endpoint == "public.category_page" and request.view_args:
         slug = request.view_args["slug"]
-        named = view_name(EventFilters(category=slug), category=category_name).feed
+        named = view_name(EventFilters(category=slug), category=category and category.name).feed
         found.append((f"{named} (Atom)", external_url("syndication.category_atom", slug=slug)))
     elif endpoint.startswith("webinars."):
         found.append(
@@ -269,6 +301,10 @@ def atom_alternates(category_name: str | None = None) -> list[tuple[str, str]]:
         )
     elif endpoint == "public.event_list" and request.args.get("kind") == "live":
         found.append(("Live events (Atom)", external_url("syndication.named_atom", name="live")))
+    if filters is not None and view is not None and feed_filters(filters).is_filtered:
+        url = feed_url_for(filters, category, atom=True)
+        if all(url != href for _, href in found):
+            found.append((f"{view.feed} (Atom)", url))
     return found
 
 
