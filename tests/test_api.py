@@ -261,6 +261,15 @@ def test_venues_are_those_of_public_events(client, events, create_venue, create_
     # Each names its page, which answers (a venue of public events has one).
     assert venues[0]["url"] == "http://localhost/venues/westin-westminster"
     assert client.get(venues[0]["url"]).status_code == 200
+    # And its feeds, the addresses its page's subscribe box gives.
+    page = client.get(venues[0]["url"]).get_data(as_text=True)
+    feeds = venues[0]["feeds"]
+    assert feeds == {
+        "ics": "http://localhost/feeds/events.ics?venue=westin-westminster",
+        "atom": "http://localhost/feeds/events.atom?venue=westin-westminster",
+    }
+    assert f'value="{feeds["ics"]}"' in page and f'href="{feeds["atom"]}"' in page
+    assert "Westin Westminster" in client.get(feeds["atom"]).get_data(as_text=True)
     categories = client.get("/api/v1/categories").get_json()["data"]
     assert categories[0]["feeds"]["atom"] == "http://localhost/feeds/categories/5g.atom"
 

@@ -44,24 +44,31 @@ def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]
     return schema
 
 
+FEEDS = _object(
+    {
+        "ics": {"type": "string", "format": "uri", "description": "Its calendar feed"},
+        "atom": {"type": "string", "format": "uri", "description": "Its Atom feed"},
+    }
+)
+VENUE: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "slug": TEXT,
+    "url": {"type": "string", "format": "uri", "description": "The venue's page"},
+    "name": TEXT,
+    "address": TEXT,
+    "city": TEXT,
+    "region": TEXT,
+    "postal_code": TEXT,
+    "country": TEXT,
+    "timezone": {"type": "string", "description": "IANA time zone"},
+    "latitude": {"type": ["number", "null"]},
+    "longitude": {"type": ["number", "null"]},
+    "website": URL_OR_NULL,
+}
+
 SCHEMAS: dict[str, Any] = {
-    "Venue": _object(
-        {
-            "id": {"type": "integer"},
-            "slug": TEXT,
-            "url": {"type": "string", "format": "uri", "description": "The venue's page"},
-            "name": TEXT,
-            "address": TEXT,
-            "city": TEXT,
-            "region": TEXT,
-            "postal_code": TEXT,
-            "country": TEXT,
-            "timezone": {"type": "string", "description": "IANA time zone"},
-            "latitude": {"type": ["number", "null"]},
-            "longitude": {"type": ["number", "null"]},
-            "website": URL_OR_NULL,
-        }
-    ),
+    "Venue": _object(VENUE),
+    "ListedVenue": _object({**VENUE, "feeds": FEEDS}, "A venue of public events, with its feeds"),
     "CategoryRef": _object({"slug": TEXT, "name": TEXT}),
     "SeriesRef": _object(
         {
@@ -86,12 +93,7 @@ SCHEMAS: dict[str, Any] = {
             "slug": TEXT,
             "name": TEXT,
             "url": {"type": "string", "format": "uri", "description": "The category's page"},
-            "feeds": _object(
-                {
-                    "ics": {"type": "string", "format": "uri"},
-                    "atom": {"type": "string", "format": "uri"},
-                }
-            ),
+            "feeds": FEEDS,
         }
     ),
     "Speaker": _object({"name": TEXT, "title": TEXT, "company": TEXT}),
@@ -219,7 +221,7 @@ SCHEMAS: dict[str, Any] = {
         {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}}}
     ),
     "VenueList": _object(
-        {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Venue"}}}
+        {"data": {"type": "array", "items": {"$ref": "#/components/schemas/ListedVenue"}}}
     ),
     "Problem": {
         "type": "object",

@@ -20,7 +20,8 @@ from ..models import Category, Event, Venue
 @dataclass(frozen=True)
 class Links:
     """Absolute URLs: ``event(slug)``, ``event_ics(slug)``, ``category(slug)``,
-    ``category_feed(slug)``, ``category_atom(slug)``, ``series_api(slug)`` and ``venue(slug)``."""
+    ``category_feed(slug)``, ``category_atom(slug)``, ``series_api(slug)``, ``venue(slug)``,
+    ``venue_feed(slug)`` and ``venue_atom(slug)``."""
 
     event: Callable[[str], str]
     event_ics: Callable[[str], str]
@@ -29,6 +30,8 @@ class Links:
     category_atom: Callable[[str], str]
     series_api: Callable[[str], str]
     venue: Callable[[str], str]
+    venue_feed: Callable[[str], str]
+    venue_atom: Callable[[str], str]
 
 
 def utc_text(instant: datetime) -> str:
@@ -72,6 +75,12 @@ def venue_json(venue: Venue, links: Links) -> dict[str, Any]:
         "longitude": venue.longitude,
         "website": _url(venue.website),
     }
+
+
+def listed_venue_json(venue: Venue, links: Links) -> dict[str, Any]:
+    """A venue of /venues: as events name it, with its feeds."""
+    feeds = {"ics": links.venue_feed(venue.slug), "atom": links.venue_atom(venue.slug)}
+    return {**venue_json(venue, links), "feeds": feeds}
 
 
 def category_json(category: Category, links: Links) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from werkzeug.routing import PathConverter
 
 from .. import addresses, changes, clock
 from ..extensions import db
+from ..feeds.views import venue_feed_url
 from ..filters import filtered_events_query
 from ..models import (
     Event,
@@ -67,6 +68,8 @@ def links() -> serialize.Links:
         category_atom=lambda slug: external_url("syndication.category_atom", slug=slug),
         series_api=lambda slug: external_url("api.one_series", key=slug),
         venue=lambda slug: external_url("venues.venue_page", slug=slug),
+        venue_feed=venue_feed_url,
+        venue_atom=lambda slug: venue_feed_url(slug, atom=True),
     )
 
 
@@ -268,7 +271,7 @@ def venues():
     state = changes.read_state(db.engine)
     rows = listed_venues(db.session)
     to = links()
-    body = {"data": [serialize.venue_json(v, to) for v in rows]}
+    body = {"data": [serialize.listed_venue_json(v, to) for v in rows]}
     return http.cacheable(http.dumps(body), state, max_age=MAX_AGE)
 
 

@@ -428,6 +428,12 @@ def feed_url_for(
     return external_url(of_filters, **args)
 
 
+def venue_feed_url(slug: str, *, atom: bool = False) -> str:
+    """A venue's feed, by its slug now (no lookup: a list of venues names each), as
+    ``feed_url_for`` writes it."""
+    return external_url("syndication.filtered_atom" if atom else "feeds.filtered", venue=slug)
+
+
 def webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
