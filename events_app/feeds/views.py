@@ -111,10 +111,16 @@ def filters_feed(filters: EventFilters, category: Category | None = None) -> Fee
         f"{site_description}: {named}" if args else site_description,
         external_url("public.event_list", **args),
     )
-    key = "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
+    key = filters_key(args)
     dates = bool(filters.q or filters.date_from or filters.date_to)
     conditions = feed_conditions(filters, masters=not dates)
     return Feed(key, info, "events.ics", conditions, dates, alone=bool(args) and not dates)
+
+
+def filters_key(args: dict[str, str]) -> str:
+    """A list's feed by its filters, in one spelling ("events?category=5g&kind=live"): the
+    calendar feed's key (its fingerprint, its kept body), the name in its Atom feed's id."""
+    return "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items()))
 
 
 def category_feed(category: Category) -> Feed:

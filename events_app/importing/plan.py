@@ -558,8 +558,9 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
 def _keep_date_statuses(session: Session, item: ImportItem, event: Event) -> None:
     """A series' dates staff cancelled on the site (or brought back) since they were last
     imported, which the file does not: each stays so while the file still has that date as
-    it was imported (the file's cancelled dates are made to agree); a file that now cancels
-    or brings back the date too decides, and the preview says whose edit that undoes."""
+    it was imported (the file's cancelled dates are made to agree with the site's); where
+    the import before is not known to have, the file decides, and the preview says whose
+    edit that undoes."""
     cancelled = set(item.exdates)
     differ = {
         o.id: o

@@ -17,7 +17,7 @@ from .. import changes, clock
 from ..api import http
 from ..calendar import MONTH_ARGS
 from ..extensions import db
-from ..feeds.views import feed_filters, feed_url_for, filtered_request
+from ..feeds.views import feed_filters, feed_url_for, filtered_request, filters_key
 from ..filters import (
     ARG_NAMES,
     Q_MAX_LENGTH,
@@ -127,7 +127,7 @@ def filtered_atom():
     args = filters.to_args()
     named = view_name(filters, category=category and category.name).feed
     feed = _feed(
-        "events?" + "&".join(f"{k}={v}" for k, v in sorted(args.items())),
+        filters_key(args),
         str(named),
         feed_url_for(filters, category, atom=True),
         external_url("public.event_list", **args),
