@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from events_app import audit
 from events_app.extensions import db
 from events_app.models import AuditEntry, Event
 from tests.conftest import NOW
@@ -517,6 +518,57 @@ def test_a_reimport_keeps_a_date_staff_cancelled_or_brought_back_on_the_site(sta
     db.session.expire_all()
     assert (moved.status, moved.own_status) == ("published", None)
     assert ill.status == "cancelled"
+
+
+def test_a_file_that_comes_to_agree_with_a_site_edit_then_changes_it_again_wins(
+    staff_client, app_ctx, auth, admin
+):
+    """A field, a status and a series date staff changed on the site that the file later
+    changes to the same: that import records the value as the file's, so the file's next
+    change of it is applied, not kept out as the site's edit."""
+    agreed_title = "5G Core Webinar: new speaker"
+    _import(staff_client, ics(WEBINAR, SHOW))
+    event = db.session.scalar(select(Event).where(Event.uid == "webinar-1@example.org"))
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    ill = next(o for o in master.occurrences if o.recurrence_id.date() == date(2026, 7, 9))
+    _save_edit_form(staff_client, event.id, title=agreed_title)
+    for url in (f"/staff/events/{event.id}/status", f"/staff/events/{ill.id}/status"):
+        assert staff_client.post(url, data={"status": "cancelled"}).status_code == 302
+
+    # The organiser's file comes to say the same: nothing changes on the site, but the
+    # import has something to record, and the preview says what.
+    exdate = "EXDATE;TZID=America/New_York:20260709T120000"
+    agreeing = ics(
+        WEBINAR.replace("SUMMARY:5G Core Webinar", f"SUMMARY:{agreed_title}\nSTATUS:CANCELLED"),
+        SHOW.replace("URL:", f"{exdate}\nURL:"),
+    )
+    html = _import(staff_client, agreeing)
+    assert "<strong>2</strong> to update" in html, html[html.find("<main") :][:3000]
+    assert "The file now has the title edited on the site by editor@example.com" in html
+    assert "The file now has the status edited on the site" in html
+    assert "The file now has the cancellation of the Jul 9, 2026 date edited" in html
+    db.session.expire_all()
+    assert (event.title, event.status, event.sequence) == (agreed_title, "cancelled", 1)
+    assert ill.status == "cancelled"
+    entry = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_id == event.id, AuditEntry.action == "import")
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert audit.changes_of(entry)["title"] == [agreed_title, agreed_title]
+    auth.login(admin.email)  # the audit log is for admins
+    log = staff_client.get(f"/staff/audit?event={event.id}").get_data(as_text=True)
+    assert f'{agreed_title} <span class="hint">(unchanged: the file now has it too)' in log
+    auth.login()
+    # Recorded: the same file again has nothing to do.
+    assert "Nothing to import" in _import(staff_client, agreeing)
+
+    # The file changes them back: the organiser's change, applied.
+    html = _import(staff_client, ics(WEBINAR, SHOW))
+    assert "Kept the" not in html, html[html.find("<main") :][:3000]
+    db.session.expire_all()
+    assert (event.title, event.status) == ("5G Core Webinar", "published")
+    assert (ill.status, ill.own_status) == ("published", None)
 
 
 def test_an_updates_changes_are_said_in_words_in_the_events_zone(staff_client, create_venue):

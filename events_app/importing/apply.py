@@ -84,6 +84,7 @@ class Writer:
         self.slugs.look_up(_slug_base(i) for i in items if i.action == "new")
         written: list[tuple[Event, dict | None]] = []
         written_dates: list[tuple[Event, dict]] = []
+        agreed: dict[Event, ImportItem] = {}
         for item in items:
             if item.action == "new":
                 event = self._create(item)
@@ -100,8 +101,10 @@ class Writer:
                 walls = {o.recurrence_wall for o in item.overrides}
                 dates = [o for o in event.occurrences if o.recurrence_id in walls] if walls else []
                 dates_before = [(o, audit.event_snapshot(o)) for o in dates]
-                self._update(event, item)
+                if item.changes:  # none: only agreements to record
+                    self._update(event, item)
                 written.append((event, before))
+                agreed[event] = item
                 written_dates.extend(dates_before)
                 summary.updated += 1
             elif item.action == "unchanged":
@@ -116,6 +119,11 @@ class Writer:
         for event, before in written:
             after = audit.event_snapshot(event)
             changes = audit.created(after) if before is None else audit.diff(before, after)
+            if event in agreed:
+                changes = _with_agreements(changes, after, agreed[event].agreed)
+                for occurrence in _agreed_dates(event, agreed[event]):
+                    status = audit.event_snapshot(occurrence)["status"]
+                    audit.record("import", occurrence, {"status": [status, status]}, self.user)
             audit.record("import", event, changes, self.user)
         for occurrence, before in written_dates:
             gone = occurrence not in self.session or inspect(occurrence).deleted
@@ -182,6 +190,17 @@ class Writer:
         today, reach = clock.today(), recurring.reach(item)
         series.save_master(master, item.rule, before, old_rule, today, reach)
         _apply_exceptions(master, item)
+
+
+def _with_agreements(changes: dict, after: dict, agreed: list[str]) -> dict:
+    """An update's audit changes, with the fields the file now agrees with the site on as
+    [value, value]: for a later import, the file's value (plan._site_edits)."""
+    return changes | {name: [after[name], after[name]] for name in agreed if name not in changes}
+
+
+def _agreed_dates(master: Event, item: ImportItem) -> list[Event]:
+    walls = set(item.agreed_dates)
+    return [o for o in master.occurrences if o.recurrence_id in walls] if walls else []
 
 
 def _venue(session: Session, venue_id: int | None) -> Venue | None:

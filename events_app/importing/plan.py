@@ -17,7 +17,9 @@ Choices where the issue is silent:
 - a field staff edited on the site since it was last imported (the audit log says which, and
   what the import wrote) keeps the site's value while the file still has what was imported;
   a file that changed it too overwrites it, and the preview says whose edit that undoes; so
-  for the dates of a series the file changes (RECURRENCE-ID), date by date.
+  for the dates of a series the file changes (RECURRENCE-ID), date by date. A file that comes
+  to agree with such an edit makes the import record the value as the file's (an update with
+  no change on the site), so the file's next change of it applies.
 SEQUENCE and updated_at are left to changes.py (a time, zone, venue or status change
 raises SEQUENCE).
 """
@@ -121,6 +123,11 @@ class ImportItem:
     exdates: list[datetime] = field(default_factory=list)
     overrides: list[ImportItem] = field(default_factory=list)
     recurrence_wall: datetime | None = None
+    # Fields staff edited on the site that the file now has too (audit names), and dates of a
+    # series staff cancelled that the file now cancels too: importing records them as the
+    # file's, so that the file's next change of them is applied (see _record_agreements).
+    agreed: list[str] = field(default_factory=list)
+    agreed_dates: list[datetime] = field(default_factory=list)
 
     @property
     def starts(self) -> datetime | None:
@@ -271,16 +278,21 @@ class Planner:
             if item.action != "rejected":
                 found = existing.get(item.uid)
                 if found is not None and found.series_master and item.rule is not None:
+                    _record_date_agreements(self.session, item, found)  # the file's EXDATEs
                     if item.overrides:
                         _keep_date_edits(self.session, item, found)
                     _keep_date_statuses(self.session, item, found)
                 _compare(item, found)
             items.append(item)
-        updates = [i for i in items if i.action == "update" and i.event_id is not None]
-        edits = _site_edits(self.session, [i.event_id for i in updates if i.event_id])
-        for item in updates:
+        known = [i for i in items if i.action in ("update", "unchanged") and i.event_id]
+        edits = _site_edits(self.session, [i.event_id for i in known if i.event_id])
+        for item in known:
             if item.event_id in edits:
-                _respect_site_edits(self.session, item, edits[item.event_id])
+                _record_agreements(self.session, item, edits[item.event_id])
+                if item.changes:
+                    _respect_site_edits(self.session, item, edits[item.event_id])
+            if item.agreed or item.agreed_dates:
+                item.action = "update"  # its audit entry says the file has those now
         return items
 
 
@@ -492,12 +504,13 @@ def _site_edits(
     import (with no entry of their own until an import changes them): a field's value before
     its first edit on the site is the one imported, unless an import's entry says it."""
     found: dict[int, SiteEdits] = {}
-    for i in range(0, len(event_ids), 500):
+    edited = _edited_on_the_site(session, event_ids)
+    for i in range(0, len(edited), 500):
         query = (
             select(AuditEntry)
             .where(
                 AuditEntry.object_type == "event",
-                AuditEntry.object_id.in_(event_ids[i : i + 500]),
+                AuditEntry.object_id.in_(edited[i : i + 500]),
                 AuditEntry.action.in_(("create", "import", *SITE_EDITS)),
             )
             .order_by(AuditEntry.at, AuditEntry.id)
@@ -519,6 +532,23 @@ def _site_edits(
                         edits.imported.setdefault(name, pair[0])
                     edits.edited[name] = entry
     return {k: v for k, v in found.items() if v.edited}
+
+
+def _edited_on_the_site(session: Session, event_ids: list[int]) -> list[int]:
+    """Of these events, those staff ever saved on the site (one light query per 500)."""
+    found: list[int] = []
+    for i in range(0, len(event_ids), 500):
+        query = (
+            select(AuditEntry.object_id)
+            .distinct()
+            .where(
+                AuditEntry.object_type == "event",
+                AuditEntry.object_id.in_(event_ids[i : i + 500]),
+                AuditEntry.action.in_(SITE_EDITS),
+            )
+        )
+        found += [i for i in session.scalars(query) if i is not None]
+    return found
 
 
 def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
@@ -584,6 +614,61 @@ def _keep_date_statuses(session: Session, item: ImportItem, event: Event) -> Non
         what = "cancellation" if occurrence.own_status == "cancelled" else "status"
         day = f"the {wall:%b} {wall.day}, {wall.year} date"
         item.notes.append(_site_edit_note(f"{what} of {day}", edit, kept=kept))
+
+
+def _record_agreements(session: Session, item: ImportItem, edits: SiteEdits) -> None:
+    """The fields staff edited on the site that the file, changed since its last import, now
+    has too: importing records them as the file's (``item.agreed``), so that when the file
+    changes one of them again, that change is applied rather than kept out as the site's
+    edit. The preview says so."""
+    groups = [([n], [a]) for n, a in AUDIT_NAMES.items() if not (n == "title" and item.untitled)]
+    if item.rule is None:  # a series' times are its rule's
+        groups.append((list(SCHEDULE), list(SCHEDULE_AUDIT_NAMES)))
+    for names, audit_names in groups:
+        edited = [edits.edited[a] for a in audit_names if a in edits.edited]
+        if not edited or any(n in item.changes for n in names):
+            continue  # not edited on the site, or the file and the site differ
+        if names == ["status"]:
+            imported = _imported_value(edits, "status")
+            agrees = (item.status == "cancelled") == item.cancelled
+            changed = imported is _UNKNOWN or (imported == "cancelled") != item.cancelled
+        else:
+            agrees = True  # not a change: the file has the site's value
+            changed = any(
+                _file_value(session, item, a) != _imported_value(edits, a) for a in audit_names
+            )
+        if agrees and changed:
+            item.agreed += audit_names
+            label = "time" if len(names) > 1 else audit_names[0].replace("_", " ")
+            item.notes.append(_agreement_note(f"the {label}", edited[-1]))
+
+
+def _record_date_agreements(session: Session, item: ImportItem, event: Event) -> None:
+    """The dates of a series staff cancelled on the site that the file, since its last import,
+    cancels too (EXDATE): importing records them as the file's (``item.agreed_dates``), so that
+    the file bringing one back is applied."""
+    cancelled = set(item.exdates)
+    both = {
+        o.id: o
+        for o in event.occurrences
+        if o.own_status == "cancelled" and o.recurrence_id in cancelled
+    }
+    edits = _site_edits(session, list(both), dates=True) if both else {}
+    for occurrence_id, found in edits.items():
+        edit = found.edited.get("status")
+        if edit is None or _imported_value(found, "status") == "cancelled":
+            continue
+        wall = both[occurrence_id].recurrence_id
+        item.agreed_dates.append(wall)
+        day = f"{wall:%b} {wall.day}, {wall.year}"
+        item.notes.append(_agreement_note(f"the cancellation of the {day} date", edit))
+
+
+def _agreement_note(what: str, edit: AuditEntry) -> str:
+    return (
+        f"The file now has {what} edited on the site by {_edited_by(edit)}: importing records "
+        "it as the file's, so that the file's next change of it is applied."
+    )
 
 
 def _site_edit_note(what: str, edit: AuditEntry, *, kept: bool) -> str:
