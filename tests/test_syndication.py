@@ -156,11 +156,12 @@ def test_a_lists_filters_have_an_atom_feed_of_what_they_find(client, events):
     assert titles(f"/feeds/events.atom?venue={venue.slug}") == set()
 
 
-def test_a_filtered_list_and_a_venue_page_link_their_own_atom_feed(client, events):
+def test_a_filtered_list_a_month_and_a_venue_page_link_their_own_atom_feed(client, events):
     venue = events["live"].venue
     for page, feed in (
         ("/events/?kind=webinar&category=optical&when=past", "kind=webinar&amp;category=optical"),
         ("/events/?q=optical", "q=optical"),
+        ("/calendar/2026/07?q=optical", "q=optical"),
         (f"/venues/{venue.slug}", f"venue={venue.slug}"),
     ):
         html = client.get(page).get_data(as_text=True)
