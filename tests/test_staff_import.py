@@ -527,29 +527,36 @@ def test_a_file_that_comes_to_agree_with_a_site_edit_then_changes_it_again_wins(
     changes to the same: that import records the value as the file's, so the file's next
     change of it is applied, not kept out as the site's edit."""
     agreed_title = "5G Core Webinar: new speaker"
-    _import(staff_client, ics(WEBINAR, SHOW))
+    exdate = "EXDATE;TZID=America/New_York:{}T120000"
+    show = SHOW.replace("URL:", f"{exdate.format('20260716')}\nURL:")  # a date it cancels
+    _import(staff_client, ics(WEBINAR, show))
     event = db.session.scalar(select(Event).where(Event.uid == "webinar-1@example.org"))
     master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
-    ill = next(o for o in master.occurrences if o.recurrence_id.date() == date(2026, 7, 9))
+    days = {o.recurrence_id.date(): o for o in master.occurrences}
+    ill, back = days[date(2026, 7, 9)], days[date(2026, 7, 16)]
     _save_edit_form(staff_client, event.id, title=agreed_title)
-    for url in (f"/staff/events/{event.id}/status", f"/staff/events/{ill.id}/status"):
-        assert staff_client.post(url, data={"status": "cancelled"}).status_code == 302
+    for url, status in (
+        (f"/staff/events/{event.id}/status", "cancelled"),
+        (f"/staff/events/{ill.id}/status", "cancelled"),
+        (f"/staff/events/{back.id}/status", "published"),
+    ):
+        assert staff_client.post(url, data={"status": status}).status_code == 302
 
     # The organiser's file comes to say the same: nothing changes on the site, but the
     # import has something to record, and the preview says what.
-    exdate = "EXDATE;TZID=America/New_York:20260709T120000"
     agreeing = ics(
         WEBINAR.replace("SUMMARY:5G Core Webinar", f"SUMMARY:{agreed_title}\nSTATUS:CANCELLED"),
-        SHOW.replace("URL:", f"{exdate}\nURL:"),
+        SHOW.replace("URL:", f"{exdate.format('20260709')}\nURL:"),
     )
     html = _import(staff_client, agreeing)
     assert "<strong>2</strong> to update" in html, html[html.find("<main") :][:3000]
     assert "The file now has the title edited on the site by editor@example.com" in html
     assert "The file now has the status edited on the site" in html
     assert "The file now has the cancellation of the Jul 9, 2026 date edited" in html
+    assert "The file now has the status of the Jul 16, 2026 date edited" in html
     db.session.expire_all()
     assert (event.title, event.status, event.sequence) == (agreed_title, "cancelled", 1)
-    assert ill.status == "cancelled"
+    assert (ill.status, back.status) == ("cancelled", "published")
     entry = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.object_id == event.id, AuditEntry.action == "import")
@@ -564,11 +571,12 @@ def test_a_file_that_comes_to_agree_with_a_site_edit_then_changes_it_again_wins(
     assert "Nothing to import" in _import(staff_client, agreeing)
 
     # The file changes them back: the organiser's change, applied.
-    html = _import(staff_client, ics(WEBINAR, SHOW))
+    html = _import(staff_client, ics(WEBINAR, show))
     assert "Kept the" not in html, html[html.find("<main") :][:3000]
     db.session.expire_all()
     assert (event.title, event.status) == ("5G Core Webinar", "published")
     assert (ill.status, ill.own_status) == ("published", None)
+    assert back.status == "cancelled"
 
 
 def test_an_updates_changes_are_said_in_words_in_the_events_zone(staff_client, create_venue):

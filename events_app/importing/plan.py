@@ -644,24 +644,29 @@ def _record_agreements(session: Session, item: ImportItem, edits: SiteEdits) -> 
 
 
 def _record_date_agreements(session: Session, item: ImportItem, event: Event) -> None:
-    """The dates of a series staff cancelled on the site that the file, since its last import,
-    cancels too (EXDATE): importing records them as the file's (``item.agreed_dates``), so that
-    the file bringing one back is applied."""
+    """The dates of a series staff cancelled on the site (or brought back) that the file, since
+    its last import, cancels too (EXDATE; or no longer cancels): importing records them as the
+    file's (``item.agreed_dates``), so that the file's next change of them is applied."""
     cancelled = set(item.exdates)
-    both = {
+    agreeing = {
         o.id: o
         for o in event.occurrences
-        if o.own_status == "cancelled" and o.recurrence_id in cancelled
+        if (o.own_status == "cancelled") == (o.recurrence_id in cancelled)
     }
-    edits = _site_edits(session, list(both), dates=True) if both else {}
+    edits = _site_edits(session, list(agreeing), dates=True) if agreeing else {}
     for occurrence_id, found in edits.items():
         edit = found.edited.get("status")
-        if edit is None or _imported_value(found, "status") == "cancelled":
+        if edit is None:
             continue
-        wall = both[occurrence_id].recurrence_id
+        occurrence = agreeing[occurrence_id]
+        wall = occurrence.recurrence_id
+        imported = _imported_value(found, "status")
+        if imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled):
+            continue  # the file has that date as it was imported: nothing new to record
         item.agreed_dates.append(wall)
+        what = "cancellation" if occurrence.own_status == "cancelled" else "status"
         day = f"{wall:%b} {wall.day}, {wall.year}"
-        item.notes.append(_agreement_note(f"the cancellation of the {day} date", edit))
+        item.notes.append(_agreement_note(f"the {what} of the {day} date", edit))
 
 
 def _agreement_note(what: str, edit: AuditEntry) -> str:
