@@ -579,6 +579,31 @@ def test_a_file_that_comes_to_agree_with_a_site_edit_then_changes_it_again_wins(
     assert back.status == "cancelled"
 
 
+def test_a_file_that_comes_to_agree_with_a_dates_edit_then_changes_it_again_wins(
+    staff_client, app_ctx
+):
+    """The same for a date the file changes (RECURRENCE-ID): its title staff edited on the
+    site, which the file's next version has too, then changes back."""
+    _import(staff_client, ics(SHOW, EPISODE))
+    master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
+    episode = next(o for o in master.occurrences if o.recurrence_id.date() == date(2026, 7, 9))
+    floor = "The Telecom Hour: from the show floor"
+    _save_edit_form(staff_client, episode.id, title=floor)
+
+    agreeing = EPISODE.replace("live from the summit", "from the show floor")
+    html = _import(staff_client, ics(SHOW, agreeing))
+    assert "<strong>1</strong> to update" in html, html[html.find("<main") :][:3000]
+    assert "The file now has the title of the Jul 9, 2026 date edited on the site by" in html
+    db.session.expire_all()
+    assert episode.title == floor
+    assert "Nothing to import" in _import(staff_client, ics(SHOW, agreeing))
+
+    html = _import(staff_client, ics(SHOW, EPISODE))  # the organiser changes it back
+    assert "Kept the title" not in html, html[html.find("<main") :][:3000]
+    db.session.expire_all()
+    assert episode.title == "The Telecom Hour: live from the summit"
+
+
 def test_an_updates_changes_are_said_in_words_in_the_events_zone(staff_client, create_venue):
     create_venue(name="Westin Westminster", city="Denver")
     _import(staff_client, ics(WEBINAR))

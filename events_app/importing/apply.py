@@ -121,13 +121,20 @@ class Writer:
             changes = audit.created(after) if before is None else audit.diff(before, after)
             if event in agreed:
                 changes = _with_agreements(changes, after, agreed[event].agreed)
-                for occurrence in _agreed_dates(event, agreed[event]):
-                    status = audit.event_snapshot(occurrence)["status"]
-                    audit.record("import", occurrence, {"status": [status, status]}, self.user)
             audit.record("import", event, changes, self.user)
+        dates_changed: dict[Event, dict] = {}
         for occurrence, before in written_dates:
             gone = occurrence not in self.session or inspect(occurrence).deleted
-            if not gone and (changes := audit.diff(before, audit.event_snapshot(occurrence))):
+            if not gone:
+                dates_changed[occurrence] = audit.diff(before, audit.event_snapshot(occurrence))
+        for event, item in agreed.items():
+            for occurrence in event.occurrences if item.agreed_dates else ():
+                if names := item.agreed_dates.get(occurrence.recurrence_id):
+                    after = audit.event_snapshot(occurrence)
+                    changes = dates_changed.get(occurrence, {})
+                    dates_changed[occurrence] = _with_agreements(changes, after, names)
+        for occurrence, changes in dates_changed.items():
+            if changes:
                 audit.record("import", occurrence, changes, self.user)
         return summary
 
@@ -196,11 +203,6 @@ def _with_agreements(changes: dict, after: dict, agreed: list[str]) -> dict:
     """An update's audit changes, with the fields the file now agrees with the site on as
     [value, value]: for a later import, the file's value (plan._site_edits)."""
     return changes | {name: [after[name], after[name]] for name in agreed if name not in changes}
-
-
-def _agreed_dates(master: Event, item: ImportItem) -> list[Event]:
-    walls = set(item.agreed_dates)
-    return [o for o in master.occurrences if o.recurrence_id in walls] if walls else []
 
 
 def _venue(session: Session, venue_id: int | None) -> Venue | None:

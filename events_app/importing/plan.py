@@ -123,11 +123,11 @@ class ImportItem:
     exdates: list[datetime] = field(default_factory=list)
     overrides: list[ImportItem] = field(default_factory=list)
     recurrence_wall: datetime | None = None
-    # Fields staff edited on the site that the file now has too (audit names), and dates of a
-    # series staff cancelled that the file now cancels too: importing records them as the
-    # file's, so that the file's next change of them is applied (see _record_agreements).
+    # Fields staff edited on the site that the file now has too (audit names), and so for a
+    # series' dates (by wall time): importing records them as the file's, so that the file's
+    # next change of them is applied (see _record_agreements).
     agreed: list[str] = field(default_factory=list)
-    agreed_dates: list[datetime] = field(default_factory=list)
+    agreed_dates: dict[datetime, list[str]] = field(default_factory=dict)
 
     @property
     def starts(self) -> datetime | None:
@@ -566,6 +566,7 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
         assert wall is not None
         day = f"the {wall:%b} {wall.day}, {wall.year} date"
         found = edits[occurrence.id]
+        now = audit.event_snapshot(occurrence)  # the date as the site has it
         groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         if not override.untitled:
             groups.append((("title",), ("title",)))
@@ -582,6 +583,10 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
             if kept:
                 for name in names:
                     setattr(override, name, getattr(occurrence, name))
+            elif all(_file_value(session, override, a) == now[a] for a in audit_names):
+                item.agreed_dates.setdefault(wall, []).extend(audit_names)
+                item.notes.append(_agreement_note(f"the {label} of {day}", edited[-1]))
+                continue
             item.notes.append(_site_edit_note(f"{label} of {day}", edited[-1], kept=kept))
 
 
@@ -663,7 +668,7 @@ def _record_date_agreements(session: Session, item: ImportItem, event: Event) ->
         imported = _imported_value(found, "status")
         if imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled):
             continue  # the file has that date as it was imported: nothing new to record
-        item.agreed_dates.append(wall)
+        item.agreed_dates.setdefault(wall, []).append("status")
         what = "cancellation" if occurrence.own_status == "cancelled" else "status"
         day = f"{wall:%b} {wall.day}, {wall.year}"
         item.notes.append(_agreement_note(f"the {what} of the {day} date", edit))
