@@ -529,7 +529,7 @@ def test_a_file_that_comes_to_agree_with_a_site_edit_then_changes_it_again_wins(
     agreed_title = "5G Core Webinar: new speaker"
     exdate = "EXDATE;TZID=America/New_York:{}T120000"
     show = SHOW.replace("URL:", f"{exdate.format('20260716')}\nURL:")  # a date it cancels
-    _import(staff_client, ics(WEBINAR, show))
+    assert 'name="publish"' in _import(staff_client, ics(WEBINAR, show))  # new events
     event = db.session.scalar(select(Event).where(Event.uid == "webinar-1@example.org"))
     master = db.session.scalar(select(Event).where(Event.uid == "show-1@example.org"))
     days = {o.recurrence_id.date(): o for o in master.occurrences}
@@ -554,6 +554,7 @@ def test_a_file_that_comes_to_agree_with_a_site_edit_then_changes_it_again_wins(
     assert "The file now has the status edited on the site" in html
     assert "The file now has the cancellation of the Jul 9, 2026 date edited" in html
     assert "The file now has the status of the Jul 16, 2026 date edited" in html
+    assert 'name="publish"' not in html  # no new event to publish or keep as a draft
     db.session.expire_all()
     assert (event.title, event.status, event.sequence) == (agreed_title, "cancelled", 1)
     assert (ill.status, back.status) == ("cancelled", "published")
