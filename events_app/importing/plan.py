@@ -278,7 +278,6 @@ class Planner:
             if item.action != "rejected":
                 found = existing.get(item.uid)
                 if found is not None and found.series_master and item.rule is not None:
-                    _record_date_agreements(self.session, item, found)  # the file's EXDATEs
                     if item.overrides:
                         _keep_date_edits(self.session, item, found)
                     _keep_date_statuses(self.session, item, found)
@@ -592,33 +591,35 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
 
 def _keep_date_statuses(session: Session, item: ImportItem, event: Event) -> None:
     """A series' dates staff cancelled on the site (or brought back) since they were last
-    imported, which the file does not: each stays so while the file still has that date as
-    it was imported (the file's cancelled dates are made to agree with the site's); where
-    the import before is not known to have, the file decides, and the preview says whose
-    edit that undoes."""
+    imported. Where the file does not agree, each stays so while the file still has that date
+    as it was imported (the file's cancelled dates are made to agree with the site's); where
+    the import before is not known to have, the file decides, and the preview says whose edit
+    that undoes. Where the file, changed since, now agrees, importing records the date's
+    status as the file's (``item.agreed_dates``), so that its next change is applied."""
     cancelled = set(item.exdates)
-    differ = {
-        o.id: o
-        for o in event.occurrences
-        if (o.own_status == "cancelled") != (o.recurrence_id in cancelled)
-    }
-    edits = _site_edits(session, list(differ), dates=True) if differ else {}
+    dates = {o.id: o for o in event.occurrences}
+    edits = _site_edits(session, list(dates), dates=True) if dates else {}
     for occurrence_id, found in edits.items():
         edit = found.edited.get("status")
         if edit is None:
             continue
-        occurrence = differ[occurrence_id]
+        occurrence = dates[occurrence_id]
         wall = occurrence.recurrence_id
         imported = _imported_value(found, "status")
-        kept = imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled)
-        if kept:
+        as_imported = imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled)
+        what = "cancellation" if occurrence.own_status == "cancelled" else "status"
+        day = f"the {wall:%b} {wall.day}, {wall.year} date"
+        if (occurrence.own_status == "cancelled") == (wall in cancelled):  # the file agrees
+            if not as_imported:
+                item.agreed_dates.setdefault(wall, []).append("status")
+                item.notes.append(_agreement_note(f"the {what} of {day}", edit))
+            continue
+        if as_imported:  # kept
             if wall in cancelled:
                 item.exdates.remove(wall)
             else:
                 item.exdates.append(wall)
-        what = "cancellation" if occurrence.own_status == "cancelled" else "status"
-        day = f"the {wall:%b} {wall.day}, {wall.year} date"
-        item.notes.append(_site_edit_note(f"{what} of {day}", edit, kept=kept))
+        item.notes.append(_site_edit_note(f"{what} of {day}", edit, kept=as_imported))
 
 
 def _record_agreements(session: Session, item: ImportItem, edits: SiteEdits) -> None:
@@ -646,32 +647,6 @@ def _record_agreements(session: Session, item: ImportItem, edits: SiteEdits) -> 
             item.agreed += audit_names
             label = "time" if len(names) > 1 else audit_names[0].replace("_", " ")
             item.notes.append(_agreement_note(f"the {label}", edited[-1]))
-
-
-def _record_date_agreements(session: Session, item: ImportItem, event: Event) -> None:
-    """The dates of a series staff cancelled on the site (or brought back) that the file, since
-    its last import, cancels too (EXDATE; or no longer cancels): importing records them as the
-    file's (``item.agreed_dates``), so that the file's next change of them is applied."""
-    cancelled = set(item.exdates)
-    agreeing = {
-        o.id: o
-        for o in event.occurrences
-        if (o.own_status == "cancelled") == (o.recurrence_id in cancelled)
-    }
-    edits = _site_edits(session, list(agreeing), dates=True) if agreeing else {}
-    for occurrence_id, found in edits.items():
-        edit = found.edited.get("status")
-        if edit is None:
-            continue
-        occurrence = agreeing[occurrence_id]
-        wall = occurrence.recurrence_id
-        imported = _imported_value(found, "status")
-        if imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled):
-            continue  # the file has that date as it was imported: nothing new to record
-        item.agreed_dates.setdefault(wall, []).append("status")
-        what = "cancellation" if occurrence.own_status == "cancelled" else "status"
-        day = f"{wall:%b} {wall.day}, {wall.year}"
-        item.notes.append(_agreement_note(f"the {what} of the {day} date", edit))
 
 
 def _agreement_note(what: str, edit: AuditEntry) -> str:
