@@ -264,8 +264,11 @@ def import_report(result: bulk.BulkResult, *, verbose: bool = False) -> str:
 def _report_line(item: ImportItem) -> str:
     if item.action == "rejected":
         detail = item.reason
-    elif item.action == "update":
+    elif item.action == "update" and item.changes:
         detail = "changes: " + ", ".join(item.changes)
+    elif item.action == "update":  # only what the file now agrees with the site on
+        agreed = [*item.agreed, *(f"a date's {n}" for d in item.agreed_dates.values() for n in d)]
+        detail = "the file now agrees with the site's " + ", ".join(dict.fromkeys(agreed))
     else:
         detail = ""
     if item.untitled and item.action != "rejected":

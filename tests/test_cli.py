@@ -217,6 +217,37 @@ def test_import_ics_dry_run_then_import_then_reimport(app, runner, tmp_path):
     assert "0 created, 0 updated, 1 unchanged, 1 rejected" in result.stdout
 
 
+def test_import_ics_records_what_the_file_now_agrees_with(app, runner, tmp_path, editor):
+    """A title staff changed on the site that the next file has too: the import says so and
+    records it, so the file after that, changing it back, is applied."""
+    from events_app import audit
+
+    day = f"{datetime.now(UTC) + timedelta(days=30):%Y%m%d}"
+    webinar = WEBINAR.replace("20260701T", f"{day}T")
+    path = tmp_path / "events.ics"
+    path.write_bytes(ics(webinar))
+    assert runner.invoke(args=["import-ics", str(path), "--publish"]).exit_code == 0
+    new_title = "5G Core Webinar: new speaker"
+    with app.app_context():  # saved on the site, as the edit form saves it
+        event = db.session.scalar(select(Event))
+        changes = {"title": [event.title, new_title]}
+        audit.record("update", event, changes, db.session.get(User, editor.id))
+        event.title = new_title
+        db.session.commit()
+
+    path.write_bytes(ics(webinar.replace("SUMMARY:5G Core Webinar", f"SUMMARY:{new_title}")))
+    result = runner.invoke(args=["import-ics", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "the file now agrees with the site's title" in result.stdout
+    assert "0 created, 1 updated, 0 unchanged" in result.stdout
+
+    path.write_bytes(ics(webinar))  # the organiser changes it back
+    result = runner.invoke(args=["import-ics", str(path)])
+    assert "changes: title" in result.stdout, result.stdout
+    with app.app_context():
+        assert db.session.scalar(select(Event.title)) == "5G Core Webinar"
+
+
 def test_import_ics_refuses_a_file_that_is_not_ics(runner, tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("just some notes")
