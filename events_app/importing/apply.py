@@ -104,7 +104,8 @@ class Writer:
                 if item.changes:  # none: only agreements to record
                     self._update(event, item)
                 written.append((event, before))
-                agreed[event] = item
+                if item.agreed or item.agreed_dates:
+                    agreed[event] = item
                 written_dates.extend(dates_before)
                 summary.updated += 1
             elif item.action == "unchanged":

@@ -576,7 +576,7 @@ def _keep_date_edits(session: Session, item: ImportItem, event: Event) -> None:
             edited = [found.edited[a] for a in audit_names if a in found.edited]
             if not edited:
                 continue
-            label = "time" if names is SCHEDULE else audit_names[0].replace("_", " ")
+            label = _label(audit_names)
             known = [a for a in audit_names if a in found.imported]
             kept = all(_file_value(session, override, a) == found.imported[a] for a in known)
             if kept:
@@ -605,8 +605,7 @@ def _keep_date_statuses(session: Session, item: ImportItem, event: Event) -> Non
             continue
         occurrence = dates[occurrence_id]
         wall = occurrence.recurrence_id
-        imported = _imported_value(found, "status")
-        as_imported = imported is not _UNKNOWN and (imported == "cancelled") == (wall in cancelled)
+        as_imported = _status_as_imported(found, wall in cancelled)
         what = "cancellation" if occurrence.own_status == "cancelled" else "status"
         day = f"the {wall:%b} {wall.day}, {wall.year} date"
         if (occurrence.own_status == "cancelled") == (wall in cancelled):  # the file agrees
@@ -634,19 +633,32 @@ def _record_agreements(session: Session, item: ImportItem, edits: SiteEdits) -> 
         edited = [edits.edited[a] for a in audit_names if a in edits.edited]
         if not edited or any(n in item.changes for n in names):
             continue  # not edited on the site, or the file and the site differ
-        if names == ["status"]:
-            imported = _imported_value(edits, "status")
-            agrees = (item.status == "cancelled") == item.cancelled
-            changed = imported is _UNKNOWN or (imported == "cancelled") != item.cancelled
-        else:
-            agrees = True  # not a change: the file has the site's value
-            changed = any(
-                _file_value(session, item, a) != _imported_value(edits, a) for a in audit_names
-            )
-        if agrees and changed:
+        # Not in its changes, a field has the site's value; a status may still differ (the
+        # file's only says cancelled or not).
+        agrees = names != ["status"] or (item.status == "cancelled") == item.cancelled
+        if agrees and not _file_as_imported(session, item, edits, audit_names):
             item.agreed += audit_names
-            label = "time" if len(names) > 1 else audit_names[0].replace("_", " ")
-            item.notes.append(_agreement_note(f"the {label}", edited[-1]))
+            item.notes.append(_agreement_note(f"the {_label(audit_names)}", edited[-1]))
+
+
+def _file_as_imported(
+    session: Session, item: ImportItem, edits: SiteEdits, audit_names: list[str]
+) -> bool:
+    """Whether the file still has, in these fields, what the last import wrote."""
+    if audit_names == ["status"]:
+        return _status_as_imported(edits, item.cancelled)
+    return all(_file_value(session, item, a) == _imported_value(edits, a) for a in audit_names)
+
+
+def _status_as_imported(edits: SiteEdits, file_cancels: bool) -> bool:
+    """Whether the file cancels (or not) as it did when last imported; False when unknown."""
+    imported = _imported_value(edits, "status")
+    return imported is not _UNKNOWN and (imported == "cancelled") == file_cancels
+
+
+def _label(audit_names: list[str] | tuple[str, ...]) -> str:
+    """A group of audit fields as the preview names it: "time" for the schedule's."""
+    return "time" if len(audit_names) > 1 else audit_names[0].replace("_", " ")
 
 
 def _agreement_note(what: str, edit: AuditEntry) -> str:
@@ -726,21 +738,12 @@ def _respect_site_edits(session: Session, item: ImportItem, edits: SiteEdits) ->
         edited = [edits.edited[a] for a in audit_names if a in edits.edited]
         if not edited:
             continue
-        label = "time" if names is schedule else audit_names[0].replace("_", " ")
-        if names == ["status"]:
-            imported = _imported_value(edits, "status")
-            file_unchanged = (
-                imported is not _UNKNOWN and (imported == "cancelled") == item.cancelled
-            )
-        else:
-            file_unchanged = all(
-                _file_value(session, item, a) == _imported_value(edits, a) for a in audit_names
-            )
+        file_unchanged = _file_as_imported(session, item, edits, audit_names)
         if file_unchanged:
             for name in names:
                 item.changes.pop(name, None)
             if names == ["status"]:
                 item.status = None
-        item.notes.append(_site_edit_note(label, edited[-1], kept=file_unchanged))
+        item.notes.append(_site_edit_note(_label(audit_names), edited[-1], kept=file_unchanged))
     if not item.changes:
         item.action = "unchanged"
