@@ -353,8 +353,13 @@ def series_context(master: Event, *, drafts: bool = False) -> dict[str, Any]:
         "now": now,
         "jsonld": structured,
         "rule_summary": master_summary(master),
-        "link_preview": link_preview(master, page_url, current_app.config["SITE_NAME"]),
+        "link_preview": _link_preview(master, page_url),
     }
+
+
+def _link_preview(event: Event, page_url: str) -> list[tuple[str, str, str]]:
+    config = current_app.config
+    return link_preview(event, page_url, config["SITE_NAME"], config["SITE_IMAGE_URL"])
 
 
 def master_summary(master: Event) -> str:
@@ -412,7 +417,7 @@ def detail_context(event: Event) -> dict[str, Any]:
             "name": event.series.title,
             "url": external_url("public.event_detail", slug=event.series.slug),
         }
-    preview = link_preview(event, page_url, current_app.config["SITE_NAME"])
+    preview = _link_preview(event, page_url)
     return {
         "event": event,
         "now": clock.now(),

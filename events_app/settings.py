@@ -19,6 +19,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from .markup import is_web_address
 from .timefmt import is_valid_zone
 
 SQLITE_JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
@@ -116,6 +117,12 @@ def check(config: dict[str, Any], instance_path: str) -> None:
                 f"SITE_URL is {site_url!r}: use the site's address without a query or fragment,"
                 " like https://events.example.com or https://example.com/events."
             )
+    image = config.get("SITE_IMAGE_URL")
+    if image is not None and not (isinstance(image, str) and is_web_address(image.strip())):
+        problems.append(
+            f"SITE_IMAGE_URL is {image!r}: use an image's whole address, like "
+            "https://events.example.com/static/share.png (or leave it unset)."
+        )
     uid_domain = config.get("UID_DOMAIN")
     if isinstance(uid_domain, str) and uid_domain.strip() and not HOST_NAME.fullmatch(uid_domain):
         problems.append(

@@ -65,6 +65,8 @@ def test_every_wrong_setting_is_named_in_one_message(tmp_path):
         ),
         ({"UID_DOMAIN": "events example"}, "UID_DOMAIN is 'events example': use a host name"),
         ({"SITE_URL": "https://example.com/?utm=x"}, "without a query or fragment"),
+        ({"SITE_IMAGE_URL": "share.png"}, "SITE_IMAGE_URL is 'share.png': use an image's whole"),
+        ({"SITE_IMAGE_URL": 5}, "SITE_IMAGE_URL is 5: use an image's whole address"),
         (
             {"SITE_NAME": 2024},
             """SITE_NAME is 2024: use some text (a number in EVENTS_SITE_NAME"""
@@ -147,6 +149,8 @@ def test_settings_given_as_text_are_read_as_meant(tmp_path):
     assert made(tmp_path, PRODUCTION=1).config["PRODUCTION"] is True  # EVENTS_PRODUCTION=1
     assert made(tmp_path, PRODUCTION=0).config["PRODUCTION"] is False
     assert made(tmp_path, SITE_URL="https://events.example.com/agenda").config["PAGE_SIZE"] == 5
+    image = "https://events.example.com/static/share.png"
+    assert made(tmp_path, SITE_IMAGE_URL=image).config["SITE_IMAGE_URL"] == image
 
 
 @pytest.mark.parametrize(

@@ -283,6 +283,18 @@ def test_event_pages_have_link_previews(client, events):
     assert dropped["og:title"] == "Cancelled: Dropped Webinar"
 
 
+def test_an_event_without_an_image_shows_the_sites_image_in_link_previews(app, client, events):
+    app.config["SITE_IMAGE_URL"] = "https://events.example.com/static/share.png"
+    webinar = _meta(client.get("/events/optical-webinar").get_data(as_text=True))
+    assert webinar["og:image"] == webinar["twitter:image"] == app.config["SITE_IMAGE_URL"]
+    assert webinar["og:image:alt"] == app.config["SITE_NAME"]  # not the event's picture
+    assert webinar["twitter:card"] == "summary"  # a logo, most often: shown small
+    own = _meta(client.get("/events/big-5g-event").get_data(as_text=True))
+    assert own["og:image"] == "https://images.example/5g.jpg"  # its own comes first
+    assert own["og:image:alt"] == "Big 5G Event"
+    assert own["twitter:card"] == "summary_large_image"
+
+
 @pytest.mark.parametrize(
     ("path", "canonical"),
     [
