@@ -295,6 +295,31 @@ def test_an_event_without_an_image_shows_the_sites_image_in_link_previews(app, c
     assert own["twitter:card"] == "summary_large_image"
 
 
+def test_every_public_page_has_a_link_preview_and_staff_and_error_pages_none(app, client, events):
+    app.config["SITE_IMAGE_URL"] = "https://events.example.com/static/logo.png"
+    for path, title in [
+        ("/", "Telecom Events"),
+        ("/events/?kind=live&q=5G", "5G"),
+        ("/calendar/2026/09", "September 2026 · Calendar"),
+        ("/webinars/", "Webinars"),
+        ("/categories/optical", "Optical"),
+    ]:
+        page = client.get(path).get_data(as_text=True)
+        tags = _meta(page)
+        assert title in tags["og:title"] and tags["og:title"] == tags["twitter:title"], path
+        assert path == "/" or "Telecom Events" not in tags["og:title"], path  # og:site_name
+        assert "&lt;" not in tags["og:title"] and "&amp;amp;" not in page, path  # escaped once
+        assert tags["og:url"] == re.search(r'rel="canonical" href="([^"]+)"', page)[1], path
+        assert tags["og:description"] == tags["twitter:description"] != "", path
+        assert tags["og:image"] == tags["twitter:image"] == app.config["SITE_IMAGE_URL"], path
+        assert tags["og:image:alt"] == "Telecom Events" and tags["twitter:card"] == "summary"
+    app.config["SITE_IMAGE_URL"] = None  # a page not kept by the response cache yet
+    tags = _meta(client.get("/webinars/archive").get_data(as_text=True))
+    assert tags["og:title"] and "og:image" not in tags and "twitter:image" not in tags
+    assert "og:title" not in _meta(client.get("/events/no-such-event").get_data(as_text=True))
+    assert "og:title" not in _meta(client.get("/staff/login").get_data(as_text=True))
+
+
 @pytest.mark.parametrize(
     ("path", "canonical"),
     [

@@ -1,4 +1,5 @@
-"""Link previews of an event page: OpenGraph and Twitter card tags. Pure."""
+"""Link previews of public pages (an event's, and the others'): OpenGraph and Twitter card
+tags. Pure."""
 
 from __future__ import annotations
 
@@ -23,8 +24,30 @@ def link_preview(
         description = description[: DESCRIPTION_LENGTH - 1].rstrip() + "\u2026"
     title = STATUS_PREFIX.get(event.status, "") + event.title
     image = safe_url(event.image_url)
-    own_image = bool(image)
-    image = image or safe_url(site_image)
+    if image:
+        return _tags(title, description, page_url, site_name, (image, event.title), large=True)
+    return page_preview(title, description, page_url, site_name, site_image)
+
+
+def page_preview(
+    title: str, description: str, page_url: str, site_name: str, site_image: str | None = None
+) -> list[tuple[str, str, str]]:
+    """The link preview tags of a page other than an event's (the home page, a list, a
+    month, a venue): its title and description, and the site's image when it has one."""
+    image = safe_url(site_image)
+    return _tags(title, description, page_url, site_name, (image, site_name) if image else None)
+
+
+def _tags(
+    title: str,
+    description: str,
+    page_url: str,
+    site_name: str,
+    image: tuple[str, str] | None,
+    large: bool = False,
+) -> list[tuple[str, str, str]]:
+    """``image``: (its URL, its alt text); ``large``: a picture of the event, shown wide (the
+    site's own is most often a logo, shown small)."""
     tags = [
         ("property", "og:type", "website"),
         ("property", "og:site_name", site_name),
@@ -33,13 +56,12 @@ def link_preview(
         ("property", "og:url", page_url),
     ]
     if image:
-        alt = event.title if own_image else site_name
-        tags += [("property", "og:image", image), ("property", "og:image:alt", alt)]
+        tags += [("property", "og:image", image[0]), ("property", "og:image:alt", image[1])]
     tags += [
-        ("name", "twitter:card", "summary_large_image" if own_image else "summary"),
+        ("name", "twitter:card", "summary_large_image" if large else "summary"),
         ("name", "twitter:title", title),
         ("name", "twitter:description", description),
     ]
     if image:
-        tags.append(("name", "twitter:image", image))
+        tags.append(("name", "twitter:image", image[0]))
     return tags

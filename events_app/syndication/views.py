@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from math import ceil
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
@@ -44,6 +44,7 @@ from ..templating import external_url
 from ..view_names import ViewName, view_name
 from ..webinars import ARCHIVE_ARGS
 from . import atom, sitemap
+from .previews import page_preview
 
 bp = Blueprint("syndication", __name__)
 
@@ -250,6 +251,16 @@ PAGE_ARGS = {
 
 
 def canonical_url() -> str | None:
+    """This page's canonical URL (see _canonical_url), worked out once a request: its head
+    names it more than once."""
+    this = request._get_current_object()  # g may outlive a request (an app context of a test)
+    kept = g.get("canonical_url")
+    if kept is None or kept[0] is not this:
+        kept = g.canonical_url = (this, _canonical_url())
+    return kept[1]
+
+
+def _canonical_url() -> str | None:
     """This page's URL on SITE_URL, with only the arguments that change what it shows, as the
     list's own links write them (EventFilters.to_args: one order, no defaults), so
     "?q=x&kind=live", "?kind=live&q=x&utm_source=y&page=1" name one page, "?place=denver" is
@@ -308,9 +319,20 @@ def atom_alternates(
     return found
 
 
+def page_link_preview(title: str, description: str) -> list[tuple[str, str, str]]:
+    """This page's link preview tags (see previews.page_preview); none without an address."""
+    url = canonical_url()
+    if url is None:
+        return []
+    site_name, image = current_app.config["SITE_NAME"], current_app.config["SITE_IMAGE_URL"]
+    title = title.strip().removesuffix(f" · {site_name}")  # og:site_name says it
+    return page_preview(title, description.strip(), url, site_name, image)
+
+
 @bp.app_context_processor
 def head_links() -> dict[str, object]:
     return {
+        "page_preview": page_link_preview,
         "canonical_url": canonical_url,
         "is_search_result": is_search_result,
         "atom_alternates": atom_alternates,
