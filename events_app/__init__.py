@@ -70,7 +70,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         METRICS_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"],
         # The public base URL ("https://events.example.com") feeds link to; default: the request's.
         SITE_URL=None,
-        # The image a link to an event page shows when the event has none (an absolute URL).
+        # The image (an absolute URL) a shared link to a public page shows; an event's own first.
         SITE_IMAGE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=None,  # unset: as PRODUCTION (configure's last step)
