@@ -485,6 +485,11 @@ class Event(Base):
         return STATUSES.get(self.status, self.status)
 
     @property
+    def recording_label(self) -> str:
+        """What a link to its recording says: live audio is listened to, a webinar watched."""
+        return "Listen to the recording" if self.kind == "audio" else "Watch the recording"
+
+    @property
     def utc_offsets(self) -> tuple[int, int]:
         """Its zone's UTC offsets at its start and at its end, in minutes east (a visitor whose
         clock has both needs no "your time")."""

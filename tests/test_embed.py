@@ -67,6 +67,23 @@ def test_sidebar_has_the_model_pages_boxes(client, events):
     assert postponed["status_label"] == "Postponed"
     recording = data["sections"][3]["events"][0]
     assert recording["recording_url"] == "https://video.example/past"
+    assert recording["recording_label"] == "Watch the recording"
+    assert webinar["recording_label"] is None  # no recording: nothing to say
+
+
+def test_a_live_audio_recording_is_listened_to(app, client, create_event):
+    app.config["NOW"] = NOW
+    create_event(
+        title="Last Week's Hour",
+        kind="audio",
+        start=NOW - timedelta(days=7),
+        recording_url="https://audio.example/hour",
+    )
+    data = client.get("/embed/sidebar.json").get_json()
+    (recording,) = [s for s in data["sections"] if s["id"] == "recordings"][0]["events"]
+    assert recording["recording_label"] == "Listen to the recording"
+    frame = client.get("/embed/sidebar").text
+    assert re.search(r'href="https://audio.example/hour"[^>]*>Listen to the recording<', frame)
 
 
 def test_filters_and_count(client, events):

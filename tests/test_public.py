@@ -65,7 +65,7 @@ def test_home_shows_live_events_webinars_audio_and_recordings(client, create_eve
     assert "Westin Westminster, Denver" in html
     assert "Jun 20, 2026, 2:00 – 3:00 PM EDT" in html
     assert "<strong>Live radio</strong>" in html
-    assert "Old recording" in html and "Watch recording" in html
+    assert "Old recording" in html and "Watch the recording" in html
     assert "Cancelled summit" in html and "Cancelled</span>" in html
     assert "Hidden draft" not in html
     assert 'href="/events/?kind=live"' in html
@@ -482,7 +482,7 @@ def test_detail_past_webinar_recording_or_coming_soon(client, create_event):
     )
     create_event(slug="unedited", start=NOW - timedelta(days=3))
     html = text(client.get("/events/recorded"))
-    assert 'href="https://example.com/rec"' in html and "Watch recording" in html
+    assert 'href="https://example.com/rec"' in html and "Watch the recording" in html
     assert 'href="https://example.com/s.pdf"' in html
     assert "Recording coming soon" in text(client.get("/events/unedited"))
 

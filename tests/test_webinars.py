@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -72,8 +73,11 @@ def test_archive_newest_first_with_recordings(client, create_event):
     assert html.index("Newer one") < html.index("Past audio") < html.index("Older one")
     assert "Future one" not in html
     assert "Recording coming soon" in html
-    assert 'href="https://example.com/older"' in html and "Watch recording" in html
+    assert 'href="https://example.com/older"' in html and "Watch the recording" in html
     assert 'href="https://example.com/o.pdf"' in html
+    # Live audio is listened to: each entry's link says so, the webinar's says watch.
+    links = re.findall(r'href="https://example.com/(older|audio)"[^>]*>([^<]+)<', html)
+    assert sorted(links) == [("audio", "Listen to the recording"), ("older", "Watch the recording")]
 
 
 def test_archive_search_and_pagination(client, create_event):

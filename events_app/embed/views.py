@@ -120,6 +120,7 @@ def _sidebar(query: WidgetQuery, links: widgets.Links, now, view) -> list[dict[s
         if archive:
             for entry, event in zip(part["events"], events, strict=True):
                 entry["recording_url"] = safe_url(event.recording_url) or None
+                entry["recording_label"] = event.recording_label
         found.append(part)
     return found
 

@@ -285,7 +285,8 @@ def item(event: Event, links: Links) -> dict[str, Any]:
         "offset": offset,
         "end_offset": end_offset,
         "place": event.place_text,
-        "recording_url": None,
+        "recording_url": None,  # and its link's words, recording_label (the archive's)
+        "recording_label": None,
         # A series' dates share its title: the date tells their links apart (read aloud only).
         "series_date": format_day(event.start_date) if event.series_id else None,
     }

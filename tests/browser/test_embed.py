@@ -237,6 +237,13 @@ def test_every_widget_on_a_strict_host_page(browser, events_server, host):
     assert "Upcoming live events" in texts[1] and "Upcoming webinars" in texts[1]
     assert "Webinar archive" in texts[1] and "Live Digital Audio" in texts[1]
     assert "Upcoming webinars" in texts[2] and "Upcoming live events" not in texts[2]
+    # The archive's links say what each recording is for: listening (live audio) or watching.
+    recording_words = page.evaluate(
+        "() => [...document.querySelectorAll('events-widget')].flatMap(w =>"
+        " [...w.shadowRoot.querySelectorAll('.ew-recording')].map(a => a.firstChild.data))"
+    )
+    assert recording_words, "the demo's archive has recordings"
+    assert set(recording_words) <= {"Watch the recording", "Listen to the recording"}
     items = page.evaluate(
         "() => [...document.querySelectorAll('events-widget')]"
         ".map(w => w.shadowRoot.querySelectorAll('.ew-item').length)"

@@ -105,7 +105,7 @@
         el("span", { "aria-hidden": "true", text: " · " }), document.createTextNode(item.place)),
       item.recording_url
         ? el("a", { class: "ew-recording", href: href(item.recording_url) },
-          document.createTextNode("Watch recording"),
+          document.createTextNode(item.recording_label ?? "Recording"),
           el("span", { class: "ew-hidden", text: `: ${item.title}` }), which())
         : null,
     );
