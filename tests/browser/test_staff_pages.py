@@ -292,6 +292,49 @@ def test_names_typed_without_spaces_keep_staff_pages_in_their_width(admin):
     check_page(admin, "staff event form, unbroken names")
 
 
+# The texts of the cells of `selector` cut between two lines elsewhere than after a space or a
+# hyphen (inside a word): each as the text with "|" where it was cut.
+CUT_INSIDE_WORDS = """selector => [...document.querySelectorAll(selector)].flatMap(cell => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const cut = [];
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    const range = document.createRange();
+    let lastTop = null;
+    for (let i = 0; i < text.data.length; i++) {
+      range.setStart(text, i);
+      range.setEnd(text, i + 1);
+      const box = range.getClientRects()[0];
+      if (!box || !text.data[i].trim()) continue;
+      if (lastTop !== null && box.top > lastTop + 2 && !/[\\s-]/.test(text.data[i - 1])) {
+        cut.push(text.data.slice(0, i) + "|" + text.data.slice(i));
+      }
+      lastTop = box.top;
+    }
+  }
+  return cut;
+})"""
+
+
+def test_short_values_in_staff_tables_stay_whole_on_a_desktop(admin):
+    """A zone, an email and a time are never cut inside a word at 1280 pixels (the audit
+    log's Who read "ada@example." over "com", a venue's zone "America/Los_Angel" over "es",
+    while titles and addresses had room to spare)."""
+    page = admin.page
+    admin.goto("/staff/categories/new")
+    page.fill("#name", "Short Values")
+    page.click("main form [type=submit]")
+    page.wait_for_url(re.compile(r"/staff/categories$"))
+    for path, selector in (
+        ("/staff/venues", 'td[data-label="Time zone"]'),
+        ("/staff/audit", 'td[data-label="Who"]'),
+        ("/staff/audit", 'td[data-label="When (UTC)"]'),
+        ("/staff/", 'td[data-label="Changed (UTC)"]'),
+    ):
+        admin.goto(path)
+        assert page.locator(selector).count(), f"no {selector} on {path}"
+        assert page.evaluate(CUT_INSIDE_WORDS, selector) == [], (path, selector)
+
+
 @pytest.mark.parametrize(
     "name, form, button",
     [
