@@ -3,9 +3,10 @@
 import html
 import json
 import re
+from datetime import timedelta
 
 import pytest
-from conftest import STAFF_PASSWORD
+from conftest import NOW, STAFF_PASSWORD
 from servers import form_values
 from sqlalchemy import select
 
@@ -308,10 +309,21 @@ def test_every_change_is_audited(as_admin, app_ctx, create_event):
     assert {e.user_email for e in db.session.scalars(select(AuditEntry))} == {"admin@example.com"}
 
 
-def test_the_staff_menu_marks_the_current_section(as_admin, create_event, create_venue):
+def test_the_staff_menu_marks_the_current_section(
+    as_admin, create_event, create_venue, create_series
+):
     event, venue = create_event(), create_venue()
+    # A preview shows a public page, whose own section (Webinars, the archive) is not the
+    # staff menu's: previews are under the Dashboard, whatever they show.
+    webinar = create_event(kind="webinar")
+    past_audio = create_event(kind="audio", start=NOW - timedelta(days=7))
+    series = create_series(start=(NOW + timedelta(days=3)).replace(tzinfo=None), count=3)
     pages = {
         "/staff/": "Dashboard",
+        f"/staff/events/{event.id}/preview": "Dashboard",
+        f"/staff/events/{webinar.id}/preview": "Dashboard",
+        f"/staff/events/{past_audio.id}/preview": "Dashboard",
+        f"/staff/events/{series.id}/preview": "Dashboard",
         f"/staff/events/{event.id}/edit": "Dashboard",
         "/staff/events/new": "New event",
         "/staff/import/": "Import",
