@@ -109,6 +109,13 @@ def test_weekly_show_cancel_move_and_this_and_following(desktop):
     assert items.count() == 5  # by date: a page of the ten, in order
     assert page.locator(".event-item.is-cancelled").count() == 1
     assert "Part of:" in items.first.inner_text()
+    # The moved date's "Moved from" line sits with its entry, just under its "Part of" line.
+    assert page.locator(".event-item .event-moved").count() == 1
+    gap = page.locator(".event-item .event-moved").evaluate(
+        "p => p.getBoundingClientRect().top"
+        " - p.previousElementSibling.getBoundingClientRect().bottom"
+    )
+    assert 0 <= gap < 8, gap
     check_page(desktop, "series occurrences in the list")
 
     page.goto(f"/calendar/{days[3]:%Y/%m}?q={tag}")

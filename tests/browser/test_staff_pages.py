@@ -166,6 +166,16 @@ def test_side_by_side_boxes_line_up_whatever_their_hints_and_messages(admin):
             assert len({round(b["y"]) for b in boxes}) == 1, (viewport, boxes)
 
 
+def test_the_dashboards_filter_boxes_are_of_a_height(admin):
+    """Search, Status, Kind, From and To side by side: a date box's picker made From and To
+    2 px taller than the others, their labels sitting higher."""
+    admin.goto("/staff/")
+    heights = admin.page.locator("main form .field :is(input, select)").evaluate_all(
+        "boxes => boxes.map(b => b.getBoundingClientRect().height)"
+    )
+    assert len(heights) == 5 and max(heights) - min(heights) < 1, heights  # within a pixel
+
+
 def calendar_file(start: datetime, summary_suffix: str = "") -> bytes:
     """Three events from `start` on (one with a long hyphenated title, each with a long URL)
     and one without a start, which the import rejects."""
