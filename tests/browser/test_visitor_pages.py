@@ -287,3 +287,14 @@ def test_a_months_no_events_box_stands_apart_from_its_grid(desktop):
     grid = page.locator(".month").bounding_box()
     assert box and grid and grid["y"] - (box["y"] + box["height"]) >= 12, (box, grid)
     check_page(desktop, "month search corrected")
+
+
+def test_a_months_status_badges_are_large_enough_to_read(desktop):
+    """ "Postponed" and "Cancelled" in the month grid were 10.4 px, bold capitals in a box."""
+    desktop.goto("/events/optical-networking-days")  # postponed, in the demo
+    first_day = desktop.page.locator("main time[datetime]").first.get_attribute("datetime")
+    desktop.goto(f"/calendar/{first_day[:4]}/{first_day[5:7]}")
+    sizes = desktop.page.locator(".cal-event .badge").evaluate_all(
+        "badges => badges.map(b => parseFloat(getComputedStyle(b).fontSize))"
+    )
+    assert sizes and min(sizes) >= 11, sizes
