@@ -334,15 +334,15 @@ def test_short_values_in_staff_tables_stay_whole_on_a_desktop(admin):
     page.fill("#name", "Short Values")
     page.click("main form [type=submit]")
     page.wait_for_url(re.compile(r"/staff/categories$"))
-    for path, selector in (
-        ("/staff/venues", 'td[data-label="Time zone"]'),
-        ("/staff/audit", 'td[data-label="Who"]'),
-        ("/staff/audit", 'td[data-label="When (UTC)"]'),
-        ("/staff/", 'td[data-label="Changed (UTC)"]'),
+    for path, selectors in (
+        ("/staff/venues", ['td[data-label="Time zone"]']),
+        ("/staff/audit", ['td[data-label="Who"]', 'td[data-label="When (UTC)"]']),
+        ("/staff/", ['td[data-label="Changed (UTC)"]']),
     ):
         admin.goto(path)
-        assert page.locator(selector).count(), f"no {selector} on {path}"
-        assert page.evaluate(CUT_INSIDE_WORDS, selector) == [], (path, selector)
+        for selector in selectors:
+            assert page.locator(selector).count(), f"no {selector} on {path}"
+            assert page.evaluate(CUT_INSIDE_WORDS, selector) == [], (path, selector)
 
 
 @pytest.mark.parametrize(
